@@ -1,0 +1,25 @@
+/*
+ * abi.h - version of the stable C ABI between the core and modules, and the
+ * layout-pinning helpers every ABI struct uses.
+ *
+ * A change that moves or resizes a field of an ABI struct is a new major
+ * version; adding a function or a constant is a new minor version.  See
+ * docs/abi-changelog.md.
+ */
+#ifndef KARYON_ABI_H
+#define KARYON_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KR_ABI_MAJOR 0
+#define KR_ABI_MINOR 1
+
+/* Pin an ABI struct's size and field offsets; a failure means "bump the major". */
+#define KR_ABI_SIZE(type, bytes) \
+	_Static_assert(sizeof(type) == (bytes), #type " changed size: ABI break")
+#define KR_ABI_OFFSET(type, field, off) \
+	_Static_assert(offsetof(type, field) == (off), \
+		       #type "." #field " moved: ABI break")
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * cpu.h - descriptor tables, the trap frame and interrupt routing.
+ */
+#ifndef KARYON_X86_CPU_H
+#define KARYON_X86_CPU_H
+
+#include <stdint.h>
+
+/* Register state saved by isr.S, lowest address first. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;     /* pushed by the CPU */
+};
+
+#define VEC_PIC_BASE   0x20  /* legacy PIC remapped here, all lines masked */
+#define VEC_TIMER      0x40
+#define VEC_SPURIOUS   0xff
+
+typedef void (*irq_handler_fn)(struct trap_frame *f);
+
+void cpu_init(void);                       /* GDT, TSS with IST stacks, IDT */
+void trap_set_handler(uint8_t vec, irq_handler_fn fn);
+uint64_t trap_unhandled_count(void);       /* spurious and unbound vectors */
+void trap_dispatch(struct trap_frame *f);  /* called from isr.S only */
+
+/* Kernel stack slots (layout.h), for backtraces and guard pages. */
+extern uint8_t kstacks[];
+
+#endif

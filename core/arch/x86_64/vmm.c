@@ -1,0 +1,210 @@
+/*
+ * vmm.c - x86_64 4-level page tables for the kernel address space.
+ *
+ * vmm_init builds the final tables and drops the boot ones: the kernel image
+ * with per-section permissions (text RX, rodata R, data RW, all 4 KiB pages,
+ * stack guard pages left unmapped), and a direct map of physical memory with
+ * 2 MiB pages, RW and NX.  After it, address 0 and the low identity map are
+ * gone, so NULL dereferences fault.  Page-table pages come from the pmm and
+ * are reached through the direct map.
+ */
+#include <stdbool.h>
+
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/x86.h"
+#include "kernel/panic.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+
+#define PTE_P     (1ull << 0)
+#define PTE_W     (1ull << 1)
+#define PTE_PWT   (1ull << 3)
+#define PTE_PCD   (1ull << 4)
+#define PTE_PS    (1ull << 7)
+#define PTE_NX    (1ull << 63)
+#define PTE_ADDR  0x000ffffffffff000ull
+#define HUGE_SIZE (2ull << 20)
+
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __data_end[], __ksyms_start[], __kernel_end[];
+extern char __stacks_start[], __stacks_end[];
+
+static uint64_t *pml4;
+
+static uint64_t pte_bits(unsigned flags)
+{
+	uint64_t b = PTE_P;
+
+	if (flags & VMM_WRITE)
+		b |= PTE_W;
+	if (!(flags & VMM_EXEC))
+		b |= PTE_NX;
+	if (flags & VMM_NOCACHE)
+		b |= PTE_PCD | PTE_PWT;
+	return b;
+}
+
+/* The level-1 entry for va, creating tables on the way if asked; NULL if a
+ * table is missing (and !create), out of memory, or va is in a 2 MiB page. */
+static uint64_t *walk(uint64_t va, bool create)
+{
+	uint64_t *t = pml4;
+
+	for (int shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &t[(va >> shift) & 511];
+
+		if (!(*e & PTE_P)) {
+			uint64_t pa;
+
+			if (!create || pmm_alloc(1, &pa) != KR_OK)
+				return NULL;
+			*e = pa | PTE_P | PTE_W;        /* leaves carry the limits */
+		} else if (*e & PTE_PS) {
+			return NULL;
+		}
+		t = phys_to_virt(*e & PTE_ADDR);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+static bool mapped(uint64_t va)
+{
+	uint64_t *e = walk(va, false);
+
+	return e && (*e & PTE_P);
+}
+
+static kr_err_t check_range(uint64_t va, size_t npages, unsigned flags)
+{
+	if ((flags & VMM_WRITE) && (flags & VMM_EXEC))
+		return KR_EPERM;
+	if (va & (PAGE_SIZE - 1))
+		return KR_EALIGN;
+	if (npages == 0 || npages > (~va >> 12) || va < KERNEL_HALF)
+		return KR_EINVAL;
+	return KR_OK;
+}
+
+kr_err_t vmm_map(uint64_t va, uint64_t pa, size_t npages, unsigned flags)
+{
+	kr_err_t err = check_range(va, npages, flags);
+
+	if (err)
+		return err;
+	if (pa & (PAGE_SIZE - 1))
+		return KR_EALIGN;
+	for (size_t i = 0; i < npages; i++)
+		if (mapped(va + i * PAGE_SIZE))
+			return KR_EEXIST;
+	for (size_t i = 0; i < npages; i++) {
+		uint64_t *e = walk(va + i * PAGE_SIZE, true);
+
+		if (!e) {
+			if (i)          /* undo, so a failure changes nothing */
+				vmm_unmap(va, i);
+			return KR_ENOMEM;
+		}
+		*e = (pa + i * PAGE_SIZE) | pte_bits(flags);
+	}
+	return KR_OK;
+}
+
+kr_err_t vmm_unmap(uint64_t va, size_t npages)
+{
+	kr_err_t err = check_range(va, npages, 0);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < npages; i++)
+		if (!mapped(va + i * PAGE_SIZE))
+			return KR_ENOENT;
+	for (size_t i = 0; i < npages; i++) {
+		*walk(va + i * PAGE_SIZE, false) = 0;
+		invlpg(va + i * PAGE_SIZE);
+	}
+	return KR_OK;
+}
+
+kr_err_t vmm_protect(uint64_t va, size_t npages, unsigned flags)
+{
+	kr_err_t err = check_range(va, npages, flags);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < npages; i++)
+		if (!mapped(va + i * PAGE_SIZE))
+			return KR_ENOENT;
+	for (size_t i = 0; i < npages; i++) {
+		uint64_t *e = walk(va + i * PAGE_SIZE, false);
+
+		*e = (*e & PTE_ADDR) | pte_bits(flags);
+		invlpg(va + i * PAGE_SIZE);
+	}
+	return KR_OK;
+}
+
+kr_err_t vmm_translate(uint64_t va, uint64_t *pa)
+{
+	uint64_t *e;
+
+	if (va >= HHDM_BASE && va < MMIO_BASE) {        /* direct map: 2 MiB pages */
+		*pa = va - HHDM_BASE;
+		return KR_OK;
+	}
+	e = walk(va & ~(uint64_t)(PAGE_SIZE - 1), false);
+	if (!e || !(*e & PTE_P))
+		return KR_ENOENT;
+	*pa = (*e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
+	return KR_OK;
+}
+
+static void map_image(const char *start, const char *end, unsigned flags)
+{
+	uint64_t slot0 = (uint64_t)__stacks_start;
+
+	for (uint64_t va = (uint64_t)start; va < (uint64_t)end; va += PAGE_SIZE) {
+		/* The first page of each stack slot is its guard: left unmapped
+		 * so an overflow faults instead of corrupting the next stack. */
+		if (va >= slot0 && va < (uint64_t)__stacks_end &&
+		    (va - slot0) % STACK_SLOT == 0)
+			continue;
+		if (vmm_map(va, va - KERNEL_VIRT, 1, flags) != KR_OK)
+			panic("vmm: cannot map the kernel image at %llx", (unsigned long long)va);
+	}
+}
+
+void vmm_init(const struct kr_boot_info *bi)
+{
+	uint64_t root, top = BOOT_MAP_LIMIT;
+
+	if (pmm_alloc(1, &root) != KR_OK)
+		panic("vmm: no page for the top-level page table");
+	pml4 = phys_to_virt(root);      /* still reachable through the boot tables */
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		uint64_t end = bi->mmap[i].base + bi->mmap[i].length;
+
+		if (bi->mmap[i].type == KR_MEM_USABLE && end > top)
+			top = end;
+	}
+	top = (top + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1);
+	for (uint64_t pa = 0; pa < top; pa += HUGE_SIZE) {
+		uint64_t va = HHDM_BASE + pa, *t = pml4;
+
+		for (int shift = 39; shift > 21; shift -= 9) {
+			uint64_t *e = &t[(va >> shift) & 511], tp;
+
+			if (!(*e & PTE_P)) {
+				if (pmm_alloc(1, &tp) != KR_OK)
+					panic("vmm: out of memory building the direct map");
+				*e = tp | PTE_P | PTE_W;
+			}
+			t = phys_to_virt(*e & PTE_ADDR);
+		}
+		t[(va >> 21) & 511] = pa | PTE_P | PTE_W | PTE_PS | PTE_NX;
+	}
+	map_image(__text_start, __text_end, VMM_EXEC);
+	map_image(__rodata_start, __rodata_end, 0);
+	map_image(__data_start, __data_end, VMM_WRITE);
+	map_image(__ksyms_start, __kernel_end, 0);
+	write_cr3(root);
+}

@@ -1,0 +1,75 @@
+/*
+ * klog.c - the kernel log: a byte ring plus the console sink.
+ *
+ * Formatting streams straight into the ring and the UART (no line buffer),
+ * so a message of any length is logged whole, and a panic can still print
+ * when the heap is gone.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "arch/x86_64/serial.h"
+#include "kernel/klog.h"
+#include "lib/fmt.h"
+
+#define RING_SIZE 65536 /* power of two: positions wrap by masking */
+
+static char ring[RING_SIZE];
+static uint64_t ring_head;      /* bytes ever written */
+static enum klog_level console_level = KLOG_INFO;
+
+struct sink {
+	bool console;
+};
+
+static void emit(void *ctx, const char *s, size_t n)
+{
+	struct sink *k = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		ring[(ring_head + i) & (RING_SIZE - 1)] = s[i];
+	ring_head += n;
+	if (k->console)
+		serial_write(s, n);
+}
+
+static void vlog(bool console, const char *fmt, va_list ap)
+{
+	struct sink k = { console };
+
+	fmt_vformat(emit, &k, fmt, ap);
+}
+
+void klog(enum klog_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level <= console_level, fmt, ap);
+	va_end(ap);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(true, fmt, ap);
+	va_end(ap);
+}
+
+void klog_set_console_level(enum klog_level level)
+{
+	console_level = level;
+}
+
+size_t klog_read(uint64_t *pos, char *buf, size_t n)
+{
+	size_t got = 0;
+
+	if (ring_head - *pos > RING_SIZE)
+		*pos = ring_head - RING_SIZE;
+	while (got < n && *pos < ring_head)
+		buf[got++] = ring[(*pos)++ & (RING_SIZE - 1)];
+	return got;
+}

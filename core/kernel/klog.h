@@ -1,0 +1,28 @@
+/*
+ * klog.h - kernel console output and the kernel log ring (later `dmesg`).
+ *
+ * Every message goes into the ring; it goes to the console too when its
+ * level is at or below the console level (cmdline loglevel=).  Messages carry
+ * no timestamps: the log must be the same on every boot of the same image.
+ */
+#ifndef KARYON_KLOG_H
+#define KARYON_KLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum klog_level { KLOG_ERR, KLOG_WARN, KLOG_INFO, KLOG_DEBUG };
+
+void klog(enum klog_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void klog_set_console_level(enum klog_level level);
+/* Copy log bytes from sequence number *pos on; returns bytes copied and
+ * advances *pos (skipping what the ring has already overwritten). */
+size_t klog_read(uint64_t *pos, char *buf, size_t n);
+
+#define pr_err(...)   klog(KLOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  klog(KLOG_WARN, __VA_ARGS__)
+#define pr_info(...)  klog(KLOG_INFO, __VA_ARGS__)
+#define pr_debug(...) klog(KLOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * vmm.h - the kernel address space: page-granular map, unmap, protect.
+ *
+ * Permissions are always W^X: a page may be writable or executable, never
+ * both, and asking for both is refused (KR_EPERM).  Readable is implied.
+ */
+#ifndef KARYON_VMM_H
+#define KARYON_VMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <karyon/boot_info.h>
+#include <karyon/err.h>
+
+#define VMM_WRITE   (1u << 0)
+#define VMM_EXEC    (1u << 1)
+#define VMM_NOCACHE (1u << 2)   /* device memory */
+
+void vmm_init(const struct kr_boot_info *bi);
+kr_err_t vmm_map(uint64_t va, uint64_t pa, size_t npages, unsigned flags);
+kr_err_t vmm_unmap(uint64_t va, size_t npages);
+kr_err_t vmm_protect(uint64_t va, size_t npages, unsigned flags);
+kr_err_t vmm_translate(uint64_t va, uint64_t *pa);
+
+/* Physical memory through the direct map. */
+static inline void *phys_to_virt(uint64_t pa)
+{
+	return (void *)(0xffff800000000000ull + pa);
+}
+
+#endif

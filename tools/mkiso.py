@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""mkiso.py - make a bootable Karyon ISO (BIOS and UEFI) with grub-mkrescue.
+
+Usage: mkiso.py --kernel karyon.elf --out karyon.iso
+                [--profile images/NAME.conf] [--cmdline "k=v ..."]
+                [--module PATH[=NAME]]...
+
+The profile file gives the kernel command line (`cmdline = ...`); --cmdline
+replaces it.  Each --module becomes a multiboot2 `module2` line.  The ISO
+is a hybrid: GRUB for SeaBIOS (i386-pc) and for UEFI (x86_64-efi).
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def read_profile(path):
+    conf = {}
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.split('#', 1)[0].strip()
+            if not line:
+                continue
+            if '=' not in line:
+                sys.exit('%s:%d: expected "key = value"' % (path, n))
+            key, val = (s.strip() for s in line.split('=', 1))
+            conf[key] = val
+    return conf
+
+
+def grub_quote(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--kernel', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--profile')
+    ap.add_argument('--cmdline')
+    ap.add_argument('--module', action='append', default=[])
+    a = ap.parse_args()
+
+    cmdline = ''
+    if a.profile:
+        cmdline = read_profile(a.profile).get('cmdline', '')
+    if a.cmdline is not None:
+        cmdline = a.cmdline
+
+    with tempfile.TemporaryDirectory(prefix='karyon-iso-') as root:
+        boot = os.path.join(root, 'boot')
+        os.makedirs(os.path.join(boot, 'grub'))
+        shutil.copyfile(a.kernel, os.path.join(boot, 'karyon.elf'))
+        mods = []
+        for i, spec in enumerate(a.module):
+            path, _, name = spec.partition('=')
+            name = name or os.path.basename(path)
+            dst = 'mod%d-%s' % (i, os.path.basename(path))
+            if os.path.exists(path):
+                shutil.copyfile(path, os.path.join(boot, dst))
+            mods.append('\tmodule2 /boot/%s %s\n' % (dst, grub_quote(name)))
+        cfg = ('set timeout=0\n'
+               'set default=0\n'
+               'serial --unit=0 --speed=115200\n'
+               'terminal_input serial console\n'
+               'terminal_output serial console\n'
+               'menuentry "Karyon" {\n'
+               '\tmultiboot2 /boot/karyon.elf %s\n'
+               '%s'
+               '\tboot\n'
+               '}\n') % (cmdline, ''.join(mods))
+        with open(os.path.join(boot, 'grub', 'grub.cfg'), 'w') as f:
+            f.write(cfg)
+        r = subprocess.run(['grub-mkrescue', '-o', a.out, root],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.stderr.write(r.stdout + r.stderr)
+            sys.exit('mkiso: grub-mkrescue failed (exit %d)' % r.returncode)
+
+
+if __name__ == '__main__':
+    main()
