@@ -170,6 +170,9 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 	panic_set_exit(opt_onpanic == 1);
 	if (boot_info.flags & KR_BOOT_HAS_LOADER)
 		pr_info("boot: loaded by %s\n", boot_info.loader);
+	if (boot_info.flags & KR_BOOT_HAS_FB)
+		pr_info("boot: framebuffer %ux%u, %u bpp at %#llx\n", boot_info.fb.width,
+			boot_info.fb.height, boot_info.fb.bpp, (unsigned long long)boot_info.fb.addr);
 	mem_init();
 	check_modules();
 	time_init(entry_tsc);

@@ -25,6 +25,12 @@ mb2_header:
 	.long MB2_ARCH_I386
 	.long mb2_header_end - mb2_header
 	.long -(MB2_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+	/* Framebuffer, optional, any mode: under UEFI there is no text mode
+	 * and GRUB would otherwise complain; the kernel reports on COM1. */
+	.word 5, 1
+	.long 20
+	.long 0, 0, 0
+	.balign 8
 	.word 0, 0              /* end tag */
 	.long 8
 mb2_header_end:
