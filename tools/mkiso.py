@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def read_profile(path):
     conf = {}
@@ -62,16 +64,9 @@ def main():
             if os.path.exists(path):
                 shutil.copyfile(path, os.path.join(boot, dst))
             mods.append('\tmodule2 /boot/%s %s\n' % (dst, grub_quote(name)))
-        cfg = ('set timeout=0\n'
-               'set default=0\n'
-               'serial --unit=0 --speed=115200\n'
-               'terminal_input serial console\n'
-               'terminal_output serial console\n'
-               'menuentry "Karyon" {\n'
-               '\tmultiboot2 /boot/karyon.elf %s\n'
-               '%s'
-               '\tboot\n'
-               '}\n') % (cmdline, ''.join(mods))
+        with open(os.path.join(ROOT, 'boot', 'grub.cfg.in')) as f:
+            cfg = f.read()
+        cfg = cfg.replace('@CMDLINE@', cmdline).replace('@MODULES@', ''.join(mods))
         with open(os.path.join(boot, 'grub', 'grub.cfg'), 'w') as f:
             f.write(cfg)
         r = subprocess.run(['grub-mkrescue', '-o', a.out, root],

@@ -9,7 +9,7 @@
  * [mbi, mbi + min(total_size, readable)).
  */
 #include "boot/mb2.h"
-#include "lib/kstring.h"
+#include <krt/string.h>
 
 /* Tags that may appear once; modules are the only list GRUB repeats. */
 #define MB2_ONCE ((1u << MB2_TAG_CMDLINE) | (1u << MB2_TAG_LOADER) | \

@@ -10,7 +10,7 @@
 
 #include "arch/x86_64/serial.h"
 #include "kernel/klog.h"
-#include "lib/fmt.h"
+#include <krt/fmt.h>
 
 #define RING_SIZE 65536 /* power of two: positions wrap by masking */
 

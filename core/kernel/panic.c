@@ -11,7 +11,7 @@
 #include "kernel/klog.h"
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
-#include "lib/fmt.h"
+#include <krt/fmt.h>
 
 static bool exit_on_panic;
 static int panicking;

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <karyon/err.h>
 #include "lib/cmdline.h"
-#include "lib/fmt.h"
-#include "lib/kstring.h"
+#include <krt/fmt.h>
+#include <krt/string.h>
 
 struct cmdline_tok {
 	const char *key, *val;

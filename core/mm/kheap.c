@@ -16,7 +16,7 @@
  */
 #include <stdbool.h>
 #include "mm/kheap.h"
-#include "lib/kstring.h"
+#include <krt/string.h>
 
 #define KHEAP_PAGE      4096u
 #define KHEAP_MIN_SHIFT 5                 /* smallest block: 32 bytes */

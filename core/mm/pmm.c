@@ -15,7 +15,7 @@
  * trampoline live there.  RAM is only reached through phys_to_virt.
  */
 #include "mm/pmm.h"
-#include "lib/kstring.h"
+#include <krt/string.h>
 
 #define PMM_LOW_LIMIT 0x100000ULL
 #define PMM_NONE      UINT64_MAX

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lib/fmt.h"
+#include <krt/fmt.h>
 
 static unsigned long checks;
 

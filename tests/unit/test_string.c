@@ -24,7 +24,7 @@
 #define strcmp kr_test_strcmp
 #define strncmp kr_test_strncmp
 #define strchr kr_test_strchr
-#include "lib/string.c"
+#include "string.c"
 #undef memcpy
 #undef memmove
 #undef memset

@@ -15,8 +15,8 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include "lib/fmt.h"
-#include "lib/kstring.h"
+#include <krt/fmt.h>
+#include <krt/string.h>
 
 /* Flag bits in the order of fmt_flag_chars. */
 enum { FMT_LEFT = 1, FMT_ZERO = 2, FMT_PLUS = 4, FMT_SPACE = 8, FMT_ALT = 16 };

@@ -1,5 +1,5 @@
 /*
- * fmt.h - the kernel's printf engine.  fmt_vformat() formats into any sink
+ * krt/fmt.h - the kernel's printf engine (tcc-runtime/fmt.c).  fmt_vformat() formats into any sink
  * given as a callback; kr_snprintf() and kr_vsnprintf() are that engine
  * writing into a bounded buffer, with C99 snprintf semantics.
  */

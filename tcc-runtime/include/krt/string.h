@@ -1,10 +1,10 @@
 /*
- * kstring.h - the few libc memory and string functions the core defines
- * itself (lib/string.c).  Standard names and signatures, so gcc's own calls
+ * krt/string.h - memory and string functions of the kernel's C library
+ * (tcc-runtime/string.c).  Standard names and signatures, so gcc's own calls
  * to memcpy/memset (struct copies, zeroing) land here too.
  */
-#ifndef KARYON_KSTRING_H
-#define KARYON_KSTRING_H
+#ifndef KARYON_KRT_STRING_H
+#define KARYON_KRT_STRING_H
 
 #include <stddef.h>
 

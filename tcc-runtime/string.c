@@ -11,7 +11,7 @@
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
 
 #include <stdint.h>
-#include "lib/kstring.h"
+#include <krt/string.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
