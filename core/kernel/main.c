@@ -38,7 +38,8 @@ static struct kr_boot_info boot_info;
 static const char *const level_names[] = { "error", "warn", "info", "debug", NULL };
 static const char *const panic_actions[] = { "halt", "exit", NULL };
 static const char *const ready_actions[] = { "idle", "exit", NULL };
-static const char *const selftests[] = { "none", "ud", "pf", "de", "gp", "overflow", NULL };
+static const char *const selftests[] = { "none", "ud", "pf", "de", "gp", "overflow", "memory",
+					  NULL };
 static unsigned opt_loglevel = KLOG_INFO, opt_onpanic, opt_onready, opt_selftest;
 
 static const struct cmdline_opt core_opts[] = {
@@ -49,7 +50,7 @@ static const struct cmdline_opt core_opts[] = {
 	{ .key = "onready", .type = CMDLINE_ENUM, .dst = &opt_onready, .choices = ready_actions,
 	  .help = "after boot: idle, or exit QEMU (tests)" },
 	{ .key = "selftest", .type = CMDLINE_ENUM, .dst = &opt_selftest, .choices = selftests,
-	  .help = "raise a CPU exception after boot to check the panic report" },
+	  .help = "after boot, raise a CPU exception or misuse the allocators (memory)" },
 };
 
 static void warn_line(void *ctx, const char *msg)
@@ -92,9 +93,17 @@ static void heap_put(void *p, size_t npages)
 		panic("kheap: returning %zu pages at %p: %s", npages, p, kr_strerror(err));
 }
 
+static void heap_report(kr_err_t err, const void *p, size_t n)
+{
+	if (err == KR_ENOMEM)
+		pr_err("kheap: cannot allocate %zu bytes: %s\n", n, kr_strerror(err));
+	else
+		pr_err("kheap: kfree(%p) refused: %s\n", p, kr_strerror(err));
+}
+
 static void mem_init(void)
 {
-	static const struct kheap_pagesrc src = { heap_get, heap_put };
+	static const struct kheap_pagesrc src = { heap_get, heap_put, heap_report };
 	struct pmm_reserved res[2 + KR_BOOT_MODULES_MAX];
 	struct pmm_stats st;
 	const char *why = "";
@@ -142,6 +151,31 @@ static __attribute__((noinline)) int overflow(volatile int depth)
 	return depth + pad[0];
 }
 
+/* Misuse both allocators: each misuse must be refused, reported, survived. */
+static void selftest_memory(void)
+{
+	struct pmm_stats before, after;
+	uint64_t pa;
+	int on_stack;
+	void *p = kmalloc(100);
+
+	pmm_get_stats(&before);
+	kfree(p);
+	kfree(p);                               /* double free */
+	kfree(&on_stack);                       /* not from the heap */
+	kmalloc((size_t)1 << 40);               /* exhaustion */
+	if (pmm_alloc(1, &pa) == KR_OK) {
+		pmm_free(pa, 1);
+		kprintf("selftest: pmm double free: %s\n", kr_strerror(pmm_free(pa, 1)));
+	}
+	kprintf("selftest: pmm foreign free: %s\n", kr_strerror(pmm_free(0x1000, 1)));
+	kprintf("selftest: pmm exhaustion: %s\n",
+		kr_strerror(pmm_alloc(before.total_pages + 1, &pa)));
+	pmm_get_stats(&after);
+	kprintf("selftest: free pages %llu before, %llu after\n",
+		(unsigned long long)before.free_pages, (unsigned long long)after.free_pages);
+}
+
 static void selftest(void)
 {
 	volatile int zero = 0;
@@ -153,6 +187,7 @@ static void selftest(void)
 	case 3: zero = 1 / zero; break;
 	case 4: __asm__ volatile("mov %0, %%ds" : : "r"(0x1234)); break;
 	case 5: overflow(0); break;
+	case 6: selftest_memory(); break;
 	}
 }
 

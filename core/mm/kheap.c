@@ -138,7 +138,7 @@ void kheap_init(const struct kheap_pagesrc *src)
 		kh.src = *src;
 }
 
-void *kmalloc(size_t n)
+static void *kmalloc_block(size_t n)
 {
 	struct kheap_hdr *h;
 	uint32_t c = 0;
@@ -170,6 +170,15 @@ void *kmalloc(size_t n)
 	kh.st.live_allocs++;
 	kh.st.total_allocs++;
 	return h + 1;
+}
+
+void *kmalloc(size_t n)
+{
+	void *p = kmalloc_block(n);
+
+	if (!p && kh.src.report)
+		kh.src.report(KR_ENOMEM, NULL, n);
+	return p;
 }
 
 /*
@@ -208,8 +217,11 @@ kr_err_t kfree(void *p)
 	if (!p)
 		return KR_OK;
 	err = kheap_lookup(p, &h, &i);
-	if (err)
+	if (err) {
+		if (kh.src.report)
+			kh.src.report(err, p, 0);
 		return err;
+	}
 	kh.st.bytes_in_use -= h->size;
 	kh.st.live_allocs--;
 	kh.st.total_frees++;

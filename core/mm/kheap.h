@@ -15,6 +15,9 @@
 struct kheap_pagesrc {
 	void *(*get)(size_t npages);         /* page-aligned writable memory or NULL */
 	void (*put)(void *p, size_t npages); /* exactly what get returned */
+	/* Optional: told of every refused kfree and failed allocation, so the
+	 * kernel can log them; err is KR_EDOUBLE, KR_EFOREIGN or KR_ENOMEM. */
+	void (*report)(kr_err_t err, const void *p, size_t n);
 };
 
 struct kheap_stats {

@@ -60,7 +60,17 @@ static bool in_runs(const void *q)
 	return false;
 }
 
-static const struct kheap_pagesrc src = { src_get, src_put };
+static kr_err_t last_report;
+static const void *last_report_ptr;
+
+static void src_report(kr_err_t err, const void *p, size_t n)
+{
+	(void)n;
+	last_report = err;
+	last_report_ptr = p;
+}
+
+static const struct kheap_pagesrc src = { src_get, src_put, src_report };
 
 static int setup(void **state)
 {
@@ -202,7 +212,10 @@ static void test_bad_frees(void **state)
 		assert_int_equal((uint8_t)p[j], 0x6b);
 #endif
 	kheap_get_stats(&st0);
+	last_report = KR_OK;
 	assert_int_equal(kfree(p), KR_EDOUBLE);
+	assert_int_equal(last_report, KR_EDOUBLE);   /* the kernel gets to log it */
+	assert_ptr_equal(last_report_ptr, p);
 	assert_int_equal(kfree(big), KR_OK);
 	assert_false(in_runs(big));
 	kheap_get_stats(&st);
@@ -228,7 +241,9 @@ static void test_calloc_and_absurd(void **state)
 	assert_null(kcalloc(SIZE_MAX / 2, 3));
 	assert_null(kcalloc((SIZE_MAX >> 4) + 1, 16));
 	assert_null(kcalloc(3, SIZE_MAX / 2));
+	last_report = KR_OK;
 	assert_null(kmalloc(SIZE_MAX));
+	assert_int_equal(last_report, KR_ENOMEM);
 	assert_null(kmalloc(SIZE_MAX - 16));
 	assert_null(kmalloc(SIZE_MAX - PG));
 	assert_null(kmalloc(SIZE_MAX / 2)); /* the source refuses */

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""test_boot.py - boot integration tests: boot Karyon under QEMU and check
+what a user sees on the serial console.
+
+Usage: test_boot.py CASE...      run these cases (meson runs one per test)
+       test_boot.py              run every case, one after another
+       test_boot.py --list       print the case names
+
+The kernel comes from $KARYON_KERNEL (meson sets it), else build/core/karyon.elf.
+Each case prints one PASS/FAIL line; a failure also prints the serial log.
+Exit status 0 if every case passed, 1 otherwise.
+"""
+import os
+import re
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kqemu  # noqa: E402
+from kqemu import EXIT_PANIC, EXIT_READY, Machine  # noqa: E402
+
+KERNEL = os.environ.get('KARYON_KERNEL') or os.path.join(kqemu.ROOT, 'build', 'core', 'karyon.elf')
+
+# Seconds to reach the ready line (or the panic report); meson's own
+# timeouts (60 s BIOS, 120 s UEFI) sit above these plus the ISO build.
+BOOT_TIMEOUT = {'bios': 40, 'uefi': 100}
+EXIT_TIMEOUT = 15
+
+READY = r'^karyon: ready in (\d+) us \((\d+) TSC cycles since entry\)$'
+REGISTERS = ('rax rbx rcx rdx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15').split()
+
+
+def check(m, cond, msg):
+    if not cond:
+        m.fail(msg)
+
+
+def expect_exit(m, want, what):
+    status = m.wait_exit(EXIT_TIMEOUT)
+    check(m, status == want, 'QEMU exit status %d, expected %d (%s)' % (status, want, what))
+
+
+def expect_ready(m, firmware):
+    r = m.wait_for(READY, BOOT_TIMEOUT[firmware])
+    check(m, int(r.group(1)) > 0, 'ready line gives %s us; expected a positive time' % r.group(1))
+    return r
+
+
+# -- normal boot ------------------------------------------------------------
+
+def boot(firmware):
+    version, abi = kqemu.project_version()
+    with Machine(KERNEL, firmware, cmdline='onready=exit') as m:
+        banner = m.wait_for(r'^karyon %s \(ABI %s\) starting$'
+                            % (re.escape(version), re.escape(abi)), BOOT_TIMEOUT[firmware])
+        ready = expect_ready(m, firmware)
+        log = m.log
+        mem = re.search(r'^memory: (\d+) MiB usable above 1 MiB, (\d+) pages free, '
+                        r'kernel image \d+ KiB$', log, re.M)
+        check(m, mem, 'no "memory:" line')
+        check(m, int(mem.group(1)) > 200, 'only %s MiB usable of 256 MiB' % mem.group(1))
+        tm = re.search(r'^time: TSC (\d+) kHz, LAPIC timer at \d+ Hz$', log, re.M)
+        check(m, tm, 'no "time:" line')
+        check(m, banner.end() < mem.start() < tm.start() < ready.start(),
+              'banner, memory, time and ready lines are out of order')
+        for bad in (r'^panic:', r'^cmdline:', r'^error:'):
+            check(m, not re.search(bad, log, re.M),
+                  'a plain boot printed a %r line' % bad.lstrip('^'))
+        expect_exit(m, EXIT_READY, 'onready=exit')
+
+
+# -- panic reports ----------------------------------------------------------
+
+# selftest -> (exception name, vector, error code or None, function at rip)
+PANICS = {
+    'ud': ('#UD invalid opcode', 6, 0, 'selftest'),
+    'pf': ('#PF page fault', 14, 0x2, 'selftest'),       # write, page not present
+    'de': ('#DE divide error', 0, 0, 'selftest'),
+    'gp': ('#GP general protection', 13, None, 'selftest'),
+    'overflow': ('#PF page fault', 14, 0x2, 'overflow'),
+}
+
+
+def panic(test, firmware='bios'):
+    name, vector, error, func = PANICS[test]
+    with Machine(KERNEL, firmware, cmdline='selftest=%s onpanic=exit' % test) as m:
+        expect_ready(m, firmware)
+        m.wait_for(r'^panic: system halted$', 30)
+        log = m.log
+        first = re.search(r'^panic: .*$', log, re.M)
+        want = r'panic: %s \(vector %d\), error code 0x([0-9a-f]+)$' % (re.escape(name), vector)
+        head = re.match(want, first.group(0))
+        check(m, head, 'first panic line is %r; expected /%s/' % (first.group(0), want))
+        if error is not None:
+            check(m, int(head.group(1), 16) == error, 'error code 0x%s, expected %#x'
+                  % (head.group(1), error))
+        report = log[first.start():]
+        lines = report.split('\n')
+        rip = re.match(r'  rip ([0-9a-f]{16}) <(\w+)\+0x[0-9a-f]+>$', lines[1])
+        check(m, rip, 'second line %r is not a symbolized "rip" line' % lines[1])
+        check(m, rip.group(2) == func, 'rip is in %s, expected %s' % (rip.group(2), func))
+        cr = re.match(r'  cr2 ([0-9a-f]{16})  cr3 [0-9a-f]{16}  rflags [0-9a-f]{16}  '
+                      r'cs [0-9a-f]+  ss [0-9a-f]+$', lines[2])
+        check(m, cr, 'third line %r is not the cr2/cr3 line' % lines[2])
+        regs = dict(re.findall(r'\b(r[a-z0-9]{1,2}) +([0-9a-f]{16})\b', '\n'.join(lines[3:7])))
+        missing = [r for r in REGISTERS if r not in regs]
+        check(m, not missing, 'registers missing from the report: %s' % ' '.join(missing))
+        cr2 = int(cr.group(1), 16)
+        if test == 'pf':
+            check(m, cr2 == 0x8, 'cr2 %#x, expected 0x8 (a write through NULL + 8)' % cr2)
+        if test == 'overflow':
+            # The fault is in the guard page right below the stack: just under rsp.
+            rsp = int(regs['rsp'], 16)
+            check(m, 0 <= rsp - cr2 <= 4096 or 0 <= cr2 - rsp < 4096,
+                  'cr2 %#x is not next to rsp %#x: not a stack overflow' % (cr2, rsp))
+        check(m, lines[7] == 'backtrace:', 'no "backtrace:" after the registers')
+        frames = []
+        for line in lines[8:]:
+            f = re.match(r'  [0-9a-f]{16}(?: <(\w+)\+0x[0-9a-f]+>)?$', line)
+            if not f:
+                break
+            frames.append(f.group(1))
+        check(m, frames, 'the backtrace is empty')
+        if test != 'overflow':    # 32 overflow() frames cut the walk short of kmain
+            check(m, 'kmain' in frames, 'kmain not in the backtrace: %s' % frames)
+        check(m, lines[8 + len(frames)] == 'panic: system halted',
+              'the report does not end with "panic: system halted"')
+        expect_exit(m, EXIT_PANIC, 'onpanic=exit')
+
+
+# -- command line and modules -----------------------------------------------
+
+def cmdline_bad():
+    with Machine(KERNEL, cmdline='foo=bar loglevel=loud onready=exit') as m:
+        expect_ready(m, 'bios')
+        log = m.log
+        check(m, re.search(r"^cmdline: unknown option 'foo'", log, re.M),
+              "no \"cmdline: unknown option 'foo'\" warning")
+        lv = re.search(r"^cmdline: option 'loglevel': 'loud' is not one of: (.*); ignored$",
+                       log, re.M)
+        check(m, lv, 'no warning about loglevel=loud')
+        choices = lv.group(1).split(', ')
+        check(m, choices == ['error', 'warn', 'info', 'debug'],
+              'loglevel choices listed as %s' % choices)
+        check(m, re.search(r'^memory: ', log, re.M), 'bad loglevel did not leave it at info')
+        expect_exit(m, EXIT_READY, 'onready=exit after bad options')
+
+
+def loglevel_error():
+    with Machine(KERNEL, cmdline='loglevel=error onready=exit') as m:
+        expect_ready(m, 'bios')
+        for line in ('memory:', 'time:', 'boot: loaded by'):
+            check(m, not re.search('^' + line, m.log, re.M),
+                  'loglevel=error still prints "%s" lines' % line)
+        expect_exit(m, EXIT_READY, 'onready=exit')
+
+
+def with_files(sizes):
+    """A tempdir holding one file of each given size, named by the key."""
+    d = tempfile.TemporaryDirectory(prefix='kqemu-mod-')
+    for name, size in sizes.items():
+        with open(os.path.join(d.name, name + '.bin'), 'wb') as f:
+            f.write(bytes(i & 0xff for i in range(size)))
+    return d
+
+
+def module_empty():
+    with with_files({'empty': 0}) as d, \
+            Machine(KERNEL, cmdline='onready=exit',
+                    modules=[os.path.join(d, 'empty.bin') + '=empty']) as m:
+        m.wait_for(r"^boot: module 0 'empty' is empty \(0 bytes\); ignored$", 40)
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+
+
+def module_ok():
+    with with_files({'hello': 3000}) as d, \
+            Machine(KERNEL, cmdline='onready=exit',
+                    modules=[os.path.join(d, 'hello.bin') + '=hello']) as m:
+        m.wait_for(r"^boot: module 0 'hello': 3000 bytes at 0x[0-9a-f]+$", 40)
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+
+
+def module_missing():
+    # GRUB cannot open the file, prints an error naming it on its (serial)
+    # console, leaves the module out and boots anyway; the kernel never hears
+    # of it, so the next module becomes module 0.  mkiso copies modules to
+    # /boot/modN-BASENAME, so that is the name the user sees.
+    with with_files({'hello': 3000}) as d, \
+            Machine(KERNEL, cmdline='onready=exit',
+                    modules=[os.path.join(d, 'ghost.bin') + '=ghost',
+                             os.path.join(d, 'hello.bin') + '=hello']) as m:
+        ready = expect_ready(m, 'bios')
+        log = m.log
+        err = re.search(r"^error: file `/boot/mod0-ghost\.bin' not found\.$", log, re.M)
+        check(m, err, 'no GRUB error naming the missing file mod0-ghost.bin')
+        check(m, err.start() < ready.start(), 'the GRUB error came after the kernel started')
+        check(m, "'ghost'" not in log, 'the kernel reported the missing module')
+        check(m, re.search(r"^boot: module 0 'hello': 3000 bytes", log, re.M),
+              'the module after the missing one was not passed on')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+
+
+CASES = {
+    'boot-bios': lambda: boot('bios'),
+    'boot-uefi': lambda: boot('uefi'),
+    'panic-ud': lambda: panic('ud'),
+    'panic-pf': lambda: panic('pf'),
+    'panic-de': lambda: panic('de'),
+    'panic-gp': lambda: panic('gp'),
+    'panic-overflow': lambda: panic('overflow'),
+    'panic-uefi': lambda: panic('ud', 'uefi'),
+    'cmdline-bad': cmdline_bad,
+    'loglevel-error': loglevel_error,
+    'module-empty': module_empty,
+    'module-ok': module_ok,
+    'module-missing': module_missing,
+}
+
+
+def run(name):
+    t0 = time.monotonic()
+    try:
+        CASES[name]()
+    except Exception as e:      # report every failure the same way
+        print('FAIL %s (%.1f s): %s' % (name, time.monotonic() - t0, e))
+        log = getattr(e, 'serial_log', None)
+        if log is not None and not getattr(e, 'log_in_message', False):
+            print(kqemu.format_log(log))
+        return False
+    print('PASS %s (%.1f s)' % (name, time.monotonic() - t0))
+    return True
+
+
+def main(argv):
+    if argv[1:] == ['--list']:
+        print('\n'.join(CASES))
+        return 0
+    names = argv[1:] or list(CASES)
+    unknown = [n for n in names if n not in CASES]
+    if unknown:
+        print('test_boot.py: unknown case %s (see --list)' % ', '.join(unknown), file=sys.stderr)
+        return 2
+    ok = [run(n) for n in names]
+    sys.stdout.flush()
+    return 0 if all(ok) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
