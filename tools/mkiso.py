@@ -56,14 +56,21 @@ def main():
         boot = os.path.join(root, 'boot')
         os.makedirs(os.path.join(boot, 'grub'))
         shutil.copyfile(a.kernel, os.path.join(boot, 'karyon.elf'))
+        os.makedirs(os.path.join(boot, 'modules'))
         mods = []
-        for i, spec in enumerate(a.module):
+        for spec in a.module:
             path, _, name = spec.partition('=')
             name = name or os.path.basename(path)
-            dst = 'mod%d-%s' % (i, os.path.basename(path))
+            if '/' in name or name.startswith('.') or "'" in name:
+                sys.exit('mkiso: bad module name %r' % name)
+            dst = os.path.join(boot, 'modules', name)
+            if os.path.lexists(dst):
+                sys.exit('mkiso: two modules named %r' % name)
+            # A path that does not exist still gets its module2 line: the
+            # harness uses that to test what a missing file does at boot.
             if os.path.exists(path):
-                shutil.copyfile(path, os.path.join(boot, dst))
-            mods.append('\tmodule2 /boot/%s %s\n' % (dst, grub_quote(name)))
+                shutil.copyfile(path, dst)
+            mods.append('\tmodule2 /boot/modules/%s %s\n' % (name, grub_quote(name)))
         with open(os.path.join(ROOT, 'boot', 'grub.cfg.in')) as f:
             cfg = f.read()
         cfg = cfg.replace('@CMDLINE@', cmdline).replace('@MODULES@', ''.join(mods))

@@ -176,16 +176,16 @@ static void selftest_memory(void)
 		(unsigned long long)before.free_pages, (unsigned long long)after.free_pages);
 }
 
-static void selftest(void)
+static __attribute__((noinline)) void selftest(void)
 {
-	volatile int zero = 0;
-	int *volatile null = NULL;
+	volatile int zero = 0, one = 1;
+	volatile int *volatile null = NULL;
 
 	switch (opt_selftest) {
 	case 1: __asm__ volatile("ud2"); break;
 	case 2: null[2] = 1; break;
-	case 3: zero = 1 / zero; break;
-	case 4: __asm__ volatile("mov %0, %%ds" : : "r"(0x1234)); break;
+	case 3: zero = one / zero; break;
+	case 4: __asm__ volatile("mov %0, %%ds" : : "r"(0x1230)); break;
 	case 5: overflow(0); break;
 	case 6: selftest_memory(); break;
 	}

@@ -7,8 +7,9 @@
 A Machine builds a private ISO with tools/mkiso.py (unless iso= is given),
 starts QEMU (always TCG, never KVM; -no-reboot so a triple fault ends the run
 instead of looping) with COM1 on QEMU's stdin/stdout, and a reader thread
-collects everything the guest prints.  The log is kept as bytes; `log` gives
-it as text (latin-1, CR LF -> LF) for regex matching.
+collects everything the guest prints.  The log is kept as bytes (`raw`);
+`log` gives it as a user would read it, for regex matching: latin-1 text,
+CR LF -> LF, terminal escape sequences removed.
 
 Every failure raised here is a KqemuError whose message ends with the whole
 serial log under a "---- serial log ----" header.  Any other exception that
@@ -32,6 +33,9 @@ OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd'
 # What the kernel writes to isa-debug-exit (port 0xf4); QEMU exits (v << 1) | 1.
 EXIT_READY = (0x10 << 1) | 1    # onready=exit: 33
 EXIT_PANIC = (0x11 << 1) | 1    # onpanic=exit: 35
+
+# CSI sequences (colours, cursor moves, clear screen) and two-byte escapes.
+ANSI_ESCAPE = re.compile(r'\x1b(?:\[[0-?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[@-Z\\-_])')
 
 
 def format_log(text):
@@ -193,8 +197,10 @@ class Machine:
 
     @property
     def log(self):
-        """The serial log as text: latin-1, CR LF (and lone CR) -> LF."""
-        return self.raw.decode('latin-1').replace('\r\n', '\n').replace('\r', '\n')
+        """The serial log as a user reads it: latin-1 text, CR LF (and a lone
+        CR) -> LF, terminal escape sequences (GRUB's, OVMF's) removed."""
+        text = ANSI_ESCAPE.sub('', self.raw.decode('latin-1'))
+        return text.replace('\r\n', '\n').replace('\r', '\n')
 
     def _full_log(self):
         text = self.log
@@ -231,30 +237,17 @@ class Machine:
                       % (status, pattern))
         self.fail('timed out after %g s waiting for %r on the serial port' % (timeout, pattern))
 
-    def arrival(self, text_pos=None):
-        """Seconds after QEMU started when the log held `text_pos` characters
-        of `log` text (default: all of it).  Approximate: CRs are dropped
-        from `log`, so a position maps to the first chunk at or beyond it."""
+    def arrival(self, pattern):
+        """Seconds from QEMU's start until the first match of regex `pattern`
+        in the raw output (CR LF line ends, escape sequences left in) had
+        arrived; None if it has not."""
         with self._cond:
+            raw = bytes(self._buf).decode('latin-1')
             stamps = list(self._stamps)
-            raw = bytes(self._buf)
-        if not stamps:
+        m = re.search(pattern, raw, re.M)
+        if not m:
             return None
-        if text_pos is None:
-            return stamps[-1][1] - self.started
-        # Map a position in the CR-stripped text back to raw bytes.
-        text = raw.decode('latin-1')
-        need, seen, i = text_pos, 0, 0
-        while i < len(text) and seen < need:
-            if text[i] == '\r' and text[i + 1:i + 2] == '\n':
-                i += 1
-                continue
-            seen += 1
-            i += 1
-        for length, when in stamps:
-            if length >= i:
-                return when - self.started
-        return stamps[-1][1] - self.started
+        return next(t for length, t in stamps if length >= m.end()) - self.started
 
     def send(self, text):
         """Type `text` (str or bytes) into the serial port."""
