@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define KR_ABI_MAJOR 0
-#define KR_ABI_MINOR 1
+#define KR_ABI_MINOR 2
 
 /* Pin an ABI struct's size and field offsets; a failure means "bump the major". */
 #define KR_ABI_SIZE(type, bytes) \

@@ -28,7 +28,12 @@ typedef int kr_err_t;
 	X(KR_EDOUBLE,   14, "double free")                        \
 	X(KR_EFOREIGN,  15, "pointer not owned by this allocator") \
 	X(KR_EOVERLAP,  16, "ranges overlap")                     \
-	X(KR_EUNKNOWN,  17, "unknown name")
+	X(KR_EUNKNOWN,  17, "unknown name")                       \
+	X(KR_EBADCAP,   18, "no such capability slot")            \
+	X(KR_ESTALE,    19, "stale capability (revoked or deleted)") \
+	X(KR_ERIGHTS,   20, "capability lacks the rights")       \
+	X(KR_ETYPE,     21, "wrong kind of capability")           \
+	X(KR_EALREADY,  22, "already done")
 
 enum kr_err {
 	KR_OK = 0,

@@ -24,7 +24,7 @@
 #include "kernel/panic.h"
 #include "kernel/time.h"
 #include "lib/cmdline.h"
-#include "mm/kheap.h"
+#include <krt/kheap.h>
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "mm/kheap.h"
+#include <krt/kheap.h>
 
 #define PG 4096u
 

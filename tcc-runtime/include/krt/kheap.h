@@ -1,5 +1,8 @@
 /*
- * kheap.h - kernel heap: kmalloc and friends on top of any source of pages.
+ * krt/kheap.h - the kernel heap: kmalloc and friends on top of any source
+ * of pages.  The core hands out raw pages; allocating bytes from them is
+ * library work, so the heap lives here, and it will be the malloc behind
+ * the libc surface that libtcc and libb2 use.
  *
  * Single-threaded for now: callers must not enter it concurrently (no lock yet).
  */

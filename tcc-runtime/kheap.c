@@ -15,7 +15,7 @@
  * Single-threaded: no lock yet, callers must not enter it concurrently.
  */
 #include <stdbool.h>
-#include "mm/kheap.h"
+#include <krt/kheap.h>
 #include <krt/string.h>
 
 #define KHEAP_PAGE      4096u
