@@ -5,7 +5,7 @@
  * output callback; each conversion is parsed (flags, width, precision,
  * length) and rendered by fmt_int() or as a plain string, and every piece
  * ends up in fmt_field(), which lays out padding, prefix, zeros and body.
- * kr_vsnprintf() is the same engine with a callback that fills a bounded
+ * kvsnprintf() is the same engine with a callback that fills a bounded
  * buffer, so consoles and logs share one formatter.
  *
  * No floating point: the kernel is built with -mgeneral-regs-only.  A
@@ -254,7 +254,7 @@ static void fmt_buf_out(void *ctx, const char *s, size_t n)
 	b->pos += n;
 }
 
-int kr_vsnprintf(char *buf, size_t size, const char *f, va_list ap)
+int kvsnprintf(char *buf, size_t size, const char *f, va_list ap)
 {
 	struct fmt_buf b = { buf, size, 0 };
 	int n = fmt_vformat(fmt_buf_out, &b, f, ap);
@@ -264,13 +264,13 @@ int kr_vsnprintf(char *buf, size_t size, const char *f, va_list ap)
 	return n;
 }
 
-int kr_snprintf(char *buf, size_t size, const char *f, ...)
+int ksnprintf(char *buf, size_t size, const char *f, ...)
 {
 	va_list ap;
 	int n;
 
 	va_start(ap, f);
-	n = kr_vsnprintf(buf, size, f, ap);
+	n = kvsnprintf(buf, size, f, ap);
 	va_end(ap);
 	return n;
 }

@@ -15,6 +15,14 @@
 #define KR_ABI_MAJOR 0
 #define KR_ABI_MINOR 2
 
+/*
+ * KR_API(major, minor) marks a function the core exports to modules, with
+ * the ABI version that introduced it.  tools/gen_exports.py reads these
+ * marks to build the export table the module loader resolves against; a
+ * function without the mark is not reachable from a module.
+ */
+#define KR_API(major, minor)
+
 /* Pin an ABI struct's size and field offsets; a failure means "bump the major". */
 #define KR_ABI_SIZE(type, bytes) \
 	_Static_assert(sizeof(type) == (bytes), #type " changed size: ABI break")

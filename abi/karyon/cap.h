@@ -16,6 +16,11 @@
 #define KARYON_CAP_H
 
 #include <karyon/abi.h>
+#include <karyon/err.h>
+
+/* A protection domain: the kernel, a module, later a handler.  Opaque; a
+ * module is given its own at init. */
+typedef struct kr_domain kr_domain_t;
 
 typedef uint32_t kr_cap_t;
 #define KR_CAP_NULL        0u
@@ -55,5 +60,62 @@ struct kr_cap_info {
 KR_ABI_OFFSET(struct kr_cap_info, base, 16);
 KR_ABI_OFFSET(struct kr_cap_info, name, 32);
 KR_ABI_SIZE(struct kr_cap_info, 64);
+
+/* Operations on d's own capability c.  Deriving into another domain needs
+ * KR_RIGHT_GRANT on c; rights must be a subset of c's (else KR_ERIGHTS).
+ * Revoke deletes everything derived from c (KR_EALREADY if nothing is);
+ * delete removes c itself, and its children move up to c's parent. */
+KR_API(0, 2) kr_err_t kr_cap_info(kr_domain_t *d, kr_cap_t c, struct kr_cap_info *out);
+KR_API(0, 2) kr_err_t kr_cap_derive(kr_domain_t *d, kr_cap_t c, kr_domain_t *to,
+				    uint32_t rights, kr_cap_t *out);
+KR_API(0, 2) kr_err_t kr_cap_revoke(kr_domain_t *d, kr_cap_t c);
+KR_API(0, 2) kr_err_t kr_cap_delete(kr_domain_t *d, kr_cap_t c);
+
+/* One line per capability of d (a header first, a summary last). */
+typedef void (*kr_print_fn)(void *ctx, const char *line);
+KR_API(0, 2) kr_err_t kr_cap_dump(kr_domain_t *d, kr_print_fn print, void *ctx);
+
+/* Page and heap accounting, for `mem` and for leak checks. */
+#define KR_MEM_STATS_VERSION 1
+struct kr_mem_stats {
+	uint32_t version;       /* KR_MEM_STATS_VERSION */
+	uint32_t reserved;
+	uint64_t total_pages;   /* usable 4 KiB pages the core manages */
+	uint64_t free_pages;
+	uint64_t heap_bytes;    /* bytes in live heap blocks */
+	uint64_t heap_blocks;   /* live heap blocks */
+	uint64_t heap_pages;    /* pages the heap holds */
+};
+KR_ABI_SIZE(struct kr_mem_stats, 48);
+KR_API(0, 2) void kr_mem_stats(struct kr_mem_stats *out);
+
+/* Raw pages: npages zeroed physical pages as a new PAGES capability with
+ * rights read, write, exec and grant.  kr_page_map maps them into the kernel
+ * address space with prot (KR_RIGHT_READ/WRITE/EXEC) limited by the
+ * capability's rights and never writable and executable at once (KR_EPERM);
+ * each capability maps at most once (KR_EALREADY).  Deleting or revoking a
+ * capability unmaps what it mapped; the pages go back, zeroed for their next
+ * owner, with the last capability. */
+KR_API(0, 2) kr_err_t kr_page_alloc(kr_domain_t *d, size_t npages, kr_cap_t *out);
+KR_API(0, 2) kr_err_t kr_page_map(kr_domain_t *d, kr_cap_t c, uint32_t prot, void **va);
+KR_API(0, 2) kr_err_t kr_page_unmap(kr_domain_t *d, kr_cap_t c);
+
+/* IRQ lines: the holder of an IRQ capability with KR_RIGHT_BIND binds one
+ * handler (KR_EBUSY if the line is bound).  The core masks, acknowledges
+ * and counts; fn runs with interrupts off and must not block.  The binding
+ * ends with kr_irq_unbind or when the binding capability goes. */
+typedef void (*kr_irq_fn)(void *ctx, unsigned line);
+KR_API(0, 2) kr_err_t kr_irq_bind(kr_domain_t *d, kr_cap_t c, kr_irq_fn fn, void *ctx);
+KR_API(0, 2) kr_err_t kr_irq_unbind(kr_domain_t *d, kr_cap_t c);
+
+/* I/O ports: kr_ioport_sub makes a capability to part of c's range (a
+ * child of c); reads need KR_RIGHT_READ, writes KR_RIGHT_WRITE; width is 1,
+ * 2 or 4 bytes and the whole access must lie in the range. */
+KR_API(0, 2) kr_err_t kr_ioport_sub(kr_domain_t *d, kr_cap_t c, uint32_t base, uint32_t count,
+				    uint32_t rights, kr_cap_t *out);
+KR_API(0, 2) kr_err_t kr_io_read(kr_domain_t *d, kr_cap_t c, uint32_t port, unsigned width,
+				 uint32_t *val);
+KR_API(0, 2) kr_err_t kr_io_write(kr_domain_t *d, kr_cap_t c, uint32_t port, unsigned width,
+				  uint32_t val);
 
 #endif

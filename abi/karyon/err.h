@@ -8,6 +8,8 @@
 #ifndef KARYON_ERR_H
 #define KARYON_ERR_H
 
+#include <karyon/abi.h>
+
 typedef int kr_err_t;
 
 /* X(name, positive number, text).  Numbers are ABI: never reuse one. */
@@ -43,6 +45,6 @@ enum kr_err {
 };
 
 /* Text for an error code; never NULL ("unknown error" for foreign codes). */
-const char *kr_strerror(kr_err_t err);
+KR_API(0, 1) const char *kr_strerror(kr_err_t err);
 
 #endif

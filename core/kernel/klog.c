@@ -10,6 +10,7 @@
 
 #include "arch/x86_64/serial.h"
 #include "kernel/klog.h"
+#include <karyon/log.h>
 #include <krt/fmt.h>
 
 #define RING_SIZE 65536 /* power of two: positions wrap by masking */
@@ -55,6 +56,17 @@ void kprintf(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vlog(true, fmt, ap);
+	va_end(ap);
+}
+
+void kr_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < KLOG_ERR)
+		level = KLOG_ERR;
+	va_start(ap, fmt);
+	vlog(level <= (int)console_level, fmt, ap);
 	va_end(ap);
 }
 

@@ -3,7 +3,8 @@
  * "karyon: ready".
  *
  *   console -> descriptor tables -> boot info -> command line -> physical
- *   pages -> page tables -> heap -> boot modules -> timer -> ready
+ *   pages -> page tables -> heap -> kernel domain and its capabilities ->
+ *   boot modules -> timer -> ready
  *
  * Each step only uses the ones before it.  Problems with what the boot
  * loader handed over are reported clearly; boot stops (panic) only where it
@@ -20,6 +21,7 @@
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/x86.h"
 #include "boot/mb2.h"
+#include "cap/domain.h"
 #include "kernel/klog.h"
 #include "kernel/panic.h"
 #include "kernel/time.h"
@@ -27,6 +29,7 @@
 #include <krt/kheap.h>
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include <krt/string.h>
 
 void kmain(uint64_t mbi_phys, uint64_t entry_tsc);
 
@@ -38,9 +41,11 @@ static struct kr_boot_info boot_info;
 static const char *const level_names[] = { "error", "warn", "info", "debug", NULL };
 static const char *const panic_actions[] = { "halt", "exit", NULL };
 static const char *const ready_actions[] = { "idle", "exit", NULL };
-static const char *const selftests[] = { "none", "ud", "pf", "de", "gp", "overflow", "memory",
-					  NULL };
-static unsigned opt_loglevel = KLOG_INFO, opt_onpanic, opt_onready, opt_selftest;
+static unsigned opt_loglevel = KLOG_INFO, opt_onpanic, opt_onready;
+static char opt_dump[32], opt_selftest[16];
+
+/* Only the test kernel links tests/kernel/selftest.c. */
+void selftest_run(const char *name) __attribute__((weak));
 
 static const struct cmdline_opt core_opts[] = {
 	{ .key = "loglevel", .type = CMDLINE_ENUM, .dst = &opt_loglevel, .choices = level_names,
@@ -49,8 +54,11 @@ static const struct cmdline_opt core_opts[] = {
 	  .help = "after a panic: halt, or exit QEMU (isa-debug-exit)" },
 	{ .key = "onready", .type = CMDLINE_ENUM, .dst = &opt_onready, .choices = ready_actions,
 	  .help = "after boot: idle, or exit QEMU (tests)" },
-	{ .key = "selftest", .type = CMDLINE_ENUM, .dst = &opt_selftest, .choices = selftests,
-	  .help = "after boot, raise a CPU exception or misuse the allocators (memory)" },
+	{ .key = "selftest", .type = CMDLINE_STR, .dst = opt_selftest,
+	  .dst_size = sizeof(opt_selftest),
+	  .help = "test kernel only: after boot, exercise a failure path (docs/testing.md)" },
+	{ .key = "dump", .type = CMDLINE_STR, .dst = opt_dump, .dst_size = sizeof(opt_dump),
+	  .help = "print at boot: caps (kernel capabilities), mem (page and heap counts)" },
 };
 
 static void warn_line(void *ctx, const char *msg)
@@ -125,6 +133,39 @@ static void mem_init(void)
 		(unsigned long long)((boot_info.kernel_phys_end - boot_info.kernel_phys_start) >> 10));
 }
 
+static void print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	kprintf("%s\n", line);
+}
+
+/* dump=caps,mem: the same code the shell's `caps` and `mem` will call. */
+static void boot_dump(void)
+{
+	struct kr_mem_stats st;
+	char *item = opt_dump;
+
+	while (*item) {
+		size_t n = 0;
+
+		while (item[n] && item[n] != ',')
+			n++;
+		if (n == 4 && !strncmp(item, "caps", 4)) {
+			kr_cap_dump(&kernel_domain, print_line, NULL);
+		} else if (n == 3 && !strncmp(item, "mem", 3)) {
+			kr_mem_stats(&st);
+			kprintf("mem: %llu of %llu pages free; heap %llu bytes in %llu blocks on %llu pages\n",
+				(unsigned long long)st.free_pages, (unsigned long long)st.total_pages,
+				(unsigned long long)st.heap_bytes, (unsigned long long)st.heap_blocks,
+				(unsigned long long)st.heap_pages);
+		} else {
+			pr_warn("cmdline: dump: unknown item '%.*s' ignored (choices: caps, mem)\n",
+				(int)n, item);
+		}
+		item += n + (item[n] == ',');
+	}
+}
+
 static void check_modules(void)
 {
 	for (uint32_t i = 0; i < boot_info.module_count; i++) {
@@ -137,57 +178,6 @@ static void check_modules(void)
 			pr_info("boot: module %u '%s': %llu bytes at %#llx\n", i, name,
 				(unsigned long long)(m->end - m->start),
 				(unsigned long long)m->start);
-	}
-}
-
-/* Recurse until the guard page below the stack stops it. */
-static __attribute__((noinline)) int overflow(volatile int depth)
-{
-	volatile char pad[512];
-
-	pad[0] = (char)depth;
-	if (depth >= 0)
-		depth = overflow(depth + 1);
-	return depth + pad[0];
-}
-
-/* Misuse both allocators: each misuse must be refused, reported, survived. */
-static void selftest_memory(void)
-{
-	struct pmm_stats before, after;
-	uint64_t pa;
-	int on_stack;
-	void *p = kmalloc(100);
-
-	pmm_get_stats(&before);
-	kfree(p);
-	kfree(p);                               /* double free */
-	kfree(&on_stack);                       /* not from the heap */
-	kmalloc((size_t)1 << 40);               /* exhaustion */
-	if (pmm_alloc(1, &pa) == KR_OK) {
-		pmm_free(pa, 1);
-		kprintf("selftest: pmm double free: %s\n", kr_strerror(pmm_free(pa, 1)));
-	}
-	kprintf("selftest: pmm foreign free: %s\n", kr_strerror(pmm_free(0x1000, 1)));
-	kprintf("selftest: pmm exhaustion: %s\n",
-		kr_strerror(pmm_alloc(before.total_pages + 1, &pa)));
-	pmm_get_stats(&after);
-	kprintf("selftest: free pages %llu before, %llu after\n",
-		(unsigned long long)before.free_pages, (unsigned long long)after.free_pages);
-}
-
-static __attribute__((noinline)) void selftest(void)
-{
-	volatile int zero = 0, one = 1;
-	volatile int *volatile null = NULL;
-
-	switch (opt_selftest) {
-	case 1: __asm__ volatile("ud2"); break;
-	case 2: null[2] = 1; break;
-	case 3: zero = one / zero; break;
-	case 4: __asm__ volatile("mov %0, %%ds" : : "r"(0x1230)); break;
-	case 5: overflow(0); break;
-	case 6: selftest_memory(); break;
 	}
 }
 
@@ -209,13 +199,18 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 		pr_info("boot: framebuffer %ux%u, %u bpp at %#llx\n", boot_info.fb.width,
 			boot_info.fb.height, boot_info.fb.bpp, (unsigned long long)boot_info.fb.addr);
 	mem_init();
+	domain_boot();
+	boot_dump();
 	check_modules();
 	time_init(entry_tsc);
 	irq_enable();
 	cycles = time_tsc_since_entry();
 	kprintf("karyon: ready in %llu us (%llu TSC cycles since entry)\n",
 		(unsigned long long)time_tsc_to_us(cycles), (unsigned long long)cycles);
-	selftest();
+	if (opt_selftest[0] && selftest_run)
+		selftest_run(opt_selftest);
+	else if (opt_selftest[0])
+		pr_warn("selftest: not built into this kernel (the test kernel has it)\n");
 	if (opt_onready == 1)
 		platform_exit(KR_EXIT_OK);
 	for (;;)

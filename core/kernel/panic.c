@@ -97,7 +97,7 @@ void panic(const char *fmt, ...)
 
 	enter();
 	va_start(ap, fmt);
-	kr_vsnprintf(msg, sizeof(msg), fmt, ap);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	kprintf("panic: %s\n", msg);
 	backtrace((uint64_t)__builtin_frame_address(0));

@@ -45,7 +45,7 @@ cmdline_problem(const struct cmdline_run *r, const char *f, ...)
 
 	if (r->warn) {
 		va_start(ap, f);
-		kr_vsnprintf(msg, sizeof(msg), f, ap);
+		kvsnprintf(msg, sizeof(msg), f, ap);
 		va_end(ap);
 		r->warn(r->ctx, msg);
 	}
@@ -162,7 +162,7 @@ static int cmdline_set(const struct cmdline_run *r, const struct cmdline_opt *o,
 	}
 	list[0] = '\0';
 	for (i = 0; o->choices[i] && pos < sizeof(list); i++)
-		pos += kr_snprintf(list + pos, sizeof(list) - pos, "%s%s", i ? ", " : "", o->choices[i]);
+		pos += ksnprintf(list + pos, sizeof(list) - pos, "%s%s", i ? ", " : "", o->choices[i]);
 	return cmdline_problem(r, "cmdline: option '%.*s': '%.*s' is not one of: %s; ignored",
 			       KEY(t), VAL(t), list);
 }

@@ -21,6 +21,9 @@ import kqemu  # noqa: E402
 from kqemu import EXIT_PANIC, EXIT_READY, Machine  # noqa: E402
 
 KERNEL = os.environ.get('KARYON_KERNEL') or os.path.join(kqemu.ROOT, 'build', 'core', 'karyon.elf')
+# The same core plus tests/kernel/selftest.c, for the selftest= cases.
+TEST_KERNEL = (os.environ.get('KARYON_TEST_KERNEL') or
+               os.path.join(kqemu.ROOT, 'build', 'core', 'karyon-test.elf'))
 
 # Seconds to reach the ready line (or the panic report); meson's own
 # timeouts (60 s BIOS, 120 s UEFI) sit above these plus the ISO build.
@@ -78,17 +81,17 @@ def boot(firmware):
 
 # selftest -> (exception name, vector, error code or None, function at rip)
 PANICS = {
-    'ud': ('#UD invalid opcode', 6, 0, 'selftest'),
-    'pf': ('#PF page fault', 14, 0x2, 'selftest'),       # write, page not present
-    'de': ('#DE divide error', 0, 0, 'selftest'),
-    'gp': ('#GP general protection', 13, None, 'selftest'),
+    'ud': ('#UD invalid opcode', 6, 0, 'selftest_run'),
+    'pf': ('#PF page fault', 14, 0x2, 'selftest_run'),       # write, page not present
+    'de': ('#DE divide error', 0, 0, 'selftest_run'),
+    'gp': ('#GP general protection', 13, None, 'selftest_run'),
     'overflow': ('#PF page fault', 14, 0x2, 'overflow'),
 }
 
 
 def panic(test, firmware='bios'):
     name, vector, error, func = PANICS[test]
-    with Machine(KERNEL, firmware, cmdline='selftest=%s onpanic=exit' % test) as m:
+    with Machine(TEST_KERNEL, firmware, cmdline='selftest=%s onpanic=exit' % test) as m:
         expect_ready(m, firmware)
         try:
             m.wait_for(r'^panic: ', 20)
@@ -217,7 +220,7 @@ def module_missing():
 def memory_misuse():
     # Each misuse of the allocators in a booted kernel is refused with its
     # own reason, reported, and survived; the page count comes back.
-    with Machine(KERNEL, cmdline='selftest=memory onready=exit') as m:
+    with Machine(TEST_KERNEL, cmdline='selftest=memory onready=exit') as m:
         expect_ready(m, 'bios')
         expect_exit(m, EXIT_READY, 'onready=exit after selftest=memory')
         log = m.log
@@ -238,6 +241,61 @@ def memory_misuse():
         check(m, not re.search(r'^panic:', log, re.M), 'a misuse panicked the kernel')
 
 
+def selftest_absent():
+    # The kernel images ship has no deliberate-crash code.
+    with Machine(KERNEL, cmdline='selftest=ud onready=exit') as m:
+        expect_ready(m, 'bios')
+        m.wait_for(r'^selftest: not built into this kernel', 10)
+        expect_exit(m, EXIT_READY, 'onready=exit: selftest=ud must not crash this kernel')
+
+
+def caps_dump():
+    # dump=caps,mem shows the kernel domain's boot-time capabilities: one
+    # per IRQ line but the cascade (2), and the whole I/O-port space.
+    with Machine(KERNEL, cmdline='dump=caps,mem,bogus onready=exit') as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+        log = m.log
+        check(m, re.search(r'^cspace kernel:', log, re.M), 'no capability table header')
+        irqs = re.findall(r'^0x[0-9a-f]{8} irq +r--gb- line (\d+) +0 -$', log, re.M)
+        check(m, sorted(map(int, irqs)) == [n for n in range(16) if n != 2],
+              'IRQ capabilities for lines %s' % irqs)
+        check(m, re.search(r'^0x[0-9a-f]{8} ioport +rw-g-- ports 0x0-0xffff +0 -$', log, re.M),
+              'no capability to the I/O-port space')
+        used = re.search(r'^(\d+) of (\d+) slots used$', log, re.M)
+        check(m, used and int(used.group(1)) == len(irqs) + 1, 'slot count %s' % (used and used.group(0)))
+        mem = re.search(r'^mem: (\d+) of (\d+) pages free; heap (\d+) bytes in (\d+) blocks '
+                        r'on (\d+) pages$', log, re.M)
+        check(m, mem and 0 < int(mem.group(1)) < int(mem.group(2)), 'no page statistics')
+        check(m, re.search(r"^cmdline: dump: unknown item 'bogus' ignored", log, re.M),
+              'no warning for dump=bogus')
+
+
+def irq_capability():
+    # PIT IRQ 0 bound from a second domain through a derived capability;
+    # revoking the kernel's capability ends the binding.
+    with Machine(TEST_KERNEL, cmdline='selftest=irq onready=exit') as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit after selftest=irq')
+        log = m.log
+        for pattern, what in (
+                (r'^selftest: derive with a right the kernel lacks: capability lacks the rights$',
+                 'refused rights amplification'),
+                (r'^selftest: bind irq 0 in domain selftest: success$', 'bind'),
+                (r'^selftest: bind irq 0 again from the kernel: resource busy$',
+                 'refused second bind'),
+                (r'^selftest: revoke: success$', 'revoke'),
+                (r'^selftest: stale capability: stale capability \(revoked or deleted\)$',
+                 'stale capability refused'),
+                (r'^selftest: after revoke: 0 more$', 'no interrupts after revoke'),
+                (r'^selftest: revoke again: already done$', 'second revoke refused')):
+            check(m, re.search(pattern, log, re.M), 'missing: %s' % what)
+        got = re.search(r'^selftest: irq 0 delivered (\d+) times through capability '
+                        r'0x[0-9a-f]+ \(count (\d+)\)$', log, re.M)
+        check(m, got and int(got.group(1)) >= 20 and got.group(1) == got.group(2),
+              'IRQ 0 not delivered and counted: %s' % (got and got.group(0)))
+
+
 CASES = {
     'boot-bios': lambda: boot('bios'),
     'boot-uefi': lambda: boot('uefi'),
@@ -253,6 +311,9 @@ CASES = {
     'module-ok': module_ok,
     'module-missing': module_missing,
     'memory-misuse': memory_misuse,
+    'selftest-absent': selftest_absent,
+    'caps-dump': caps_dump,
+    'irq-capability': irq_capability,
 }
 
 

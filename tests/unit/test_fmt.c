@@ -1,5 +1,5 @@
 /*
- * test_fmt.c - kr_snprintf() against glibc's snprintf, which serves as the
+ * test_fmt.c - ksnprintf() against glibc's snprintf, which serves as the
  * reference: a generated table of integer formats (every flag set, widths,
  * precisions, '*', every length modifier) times edge values, strings, chars,
  * pointers, truncation at every buffer size, and the conversions the kernel
@@ -32,7 +32,7 @@ static void __attribute__((format(printf, 2, 3))) cmp_size(size_t size, const ch
 	memset(want, 'X', sizeof(want));
 	va_start(a, f);
 	va_copy(b, a);
-	rg = kr_vsnprintf(got, size, f, a);
+	rg = kvsnprintf(got, size, f, a);
 	rw = vsnprintf(want, size, f, b);
 	va_end(b);
 	va_end(a);
@@ -172,9 +172,9 @@ static void test_string_precision_no_overread(void **state)
 
 	(void)state;
 	memcpy(p, "abcde", 5);
-	assert_int_equal(kr_snprintf(buf, sizeof(buf), "%.5s|", p), 6);
+	assert_int_equal(ksnprintf(buf, sizeof(buf), "%.5s|", p), 6);
 	assert_string_equal(buf, "abcde|");
-	assert_int_equal(kr_snprintf(buf, sizeof(buf), "%.3s", p), 3);
+	assert_int_equal(ksnprintf(buf, sizeof(buf), "%.3s", p), 3);
 	assert_string_equal(buf, "abc");
 	free(p);
 }
@@ -185,12 +185,12 @@ static void test_null_string(void **state)
 	char buf[32];
 
 	(void)state;
-	assert_int_equal(kr_snprintf(buf, sizeof(buf), "[%s]", null), 8);
+	assert_int_equal(ksnprintf(buf, sizeof(buf), "[%s]", null), 8);
 	assert_string_equal(buf, "[(null)]");
-	assert_int_equal(kr_snprintf(buf, sizeof(buf), "[%8s]", null), 10);
+	assert_int_equal(ksnprintf(buf, sizeof(buf), "[%8s]", null), 10);
 	assert_string_equal(buf, "[  (null)]");
 	/* Precision cuts "(null)" like any other string. */
-	assert_int_equal(kr_snprintf(buf, sizeof(buf), "[%.3s]", null), 5);
+	assert_int_equal(ksnprintf(buf, sizeof(buf), "[%.3s]", null), 5);
 	assert_string_equal(buf, "[(nu]");
 }
 
@@ -210,10 +210,10 @@ static void test_size_zero_writes_nothing(void **state)
 	char buf[4] = "xyz";
 
 	(void)state;
-	assert_int_equal(kr_snprintf(NULL, 0, "%lld", LLONG_MIN), 20);
-	assert_int_equal(kr_snprintf(buf, 0, "%s", "hello"), 5);
+	assert_int_equal(ksnprintf(NULL, 0, "%lld", LLONG_MIN), 20);
+	assert_int_equal(ksnprintf(buf, 0, "%s", "hello"), 5);
 	assert_string_equal(buf, "xyz");
-	assert_int_equal(kr_snprintf(buf, 1, "%s", "hello"), 5);
+	assert_int_equal(ksnprintf(buf, 1, "%s", "hello"), 5);
 	assert_string_equal(buf, "");
 }
 
@@ -235,7 +235,7 @@ static void test_unsupported_printed_literally(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		const char *f = cases[i].f;	/* not a literal: gcc would reject these */
 
-		assert_int_equal(kr_snprintf(buf, sizeof(buf), f, 7), strlen(cases[i].want));
+		assert_int_equal(ksnprintf(buf, sizeof(buf), f, 7), strlen(cases[i].want));
 		assert_string_equal(buf, cases[i].want);
 	}
 }

@@ -5,6 +5,7 @@
  *   0x0000000000000000 .. user half, unmapped for now
  *   0xffff800000000000    direct map of physical memory (HHDM), RW, NX
  *   0xffffc00000000000    MMIO window (uncached mappings made at run time)
+ *   0xffffc10000000000    page-capability window (kr_page_map), 64 MiB
  *   0xffffffff80000000    kernel image (-mcmodel=kernel: top 2 GiB)
  */
 #ifndef KARYON_X86_LAYOUT_H
@@ -15,6 +16,8 @@
 #define KERNEL_HALF      0xffff800000000000 /* lowest kernel address */
 #define HHDM_BASE        0xffff800000000000
 #define MMIO_BASE        0xffffc00000000000
+#define MAPWIN_BASE      0xffffc10000000000
+#define MAPWIN_PAGES     16384
 #define BOOT_MAP_LIMIT   0x100000000 /* boot tables map phys 0..4 GiB */
 
 /* Kernel stacks: NSTACKS slots of one guard page + STACK_SIZE bytes. */

@@ -2,7 +2,7 @@
  * time.c - LAPIC timer and TSC, calibrated against the PIT.
  *
  * The local APIC timer drives the tick (it is per-CPU, so SMP can reuse it;
- * the legacy 8259 PIC is remapped to vectors 0x20-0x2f and fully masked).
+ * the legacy 8259 PIC serves device IRQ lines, see irq.c).
  * PIT channel 2, which needs no interrupt, measures 10 ms once at boot to
  * calibrate both the TSC and the LAPIC timer.  Under QEMU with
  * -icount shift=0 the TSC counts guest instructions, which is how
@@ -22,11 +22,13 @@
 #define LAPIC_EOI       0x0b0
 #define LAPIC_SVR       0x0f0
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LINT0     0x350
 #define LAPIC_INIT      0x380
 #define LAPIC_CURRENT   0x390
 #define LAPIC_DIVIDE    0x3e0
 #define LVT_PERIODIC    (1u << 17)
 #define LVT_MASKED      (1u << 16)
+#define LVT_EXTINT      (7u << 8)
 
 static volatile uint32_t *lapic;
 static volatile uint64_t ticks;
@@ -40,21 +42,6 @@ static void lapic_write(uint32_t reg, uint32_t v)
 static uint32_t lapic_read(uint32_t reg)
 {
 	return lapic[reg / 4];
-}
-
-static void pic_mask_all(void)
-{
-	static const uint8_t init[2][4] = {
-		{ 0x11, VEC_PIC_BASE, 0x04, 0x01 },     /* master: ICW1..4 */
-		{ 0x11, VEC_PIC_BASE + 8, 0x02, 0x01 }, /* slave */
-	};
-
-	for (int i = 0; i < 4; i++) {
-		outb(0x20 + (i ? 1 : 0), init[0][i]);
-		outb(0xa0 + (i ? 1 : 0), init[1][i]);
-	}
-	outb(0x21, 0xff);
-	outb(0xa1, 0xff);
 }
 
 /* Run PIT channel 2 for CALIB_MS; return TSC cycles and LAPIC counts used. */
@@ -99,13 +86,13 @@ void time_init(uint64_t entry_tsc)
 	kr_err_t err;
 
 	tsc_entry = entry_tsc;
-	pic_mask_all();
 	err = vmm_map(MMIO_BASE, base, 1, VMM_WRITE | VMM_NOCACHE);
 	if (err)
 		panic("time: cannot map the local APIC at %llx", (unsigned long long)base);
 	lapic = (volatile uint32_t *)MMIO_BASE;
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));   /* global enable */
 	lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
+	lapic_write(LAPIC_LINT0, LVT_EXTINT);   /* the 8259 PIC's output (irq.c) */
 	lapic_write(LAPIC_DIVIDE, 0x3);                             /* divide by 16 */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
 	if (pit_measure(&tsc, &apic_counts) != 0 || tsc == 0 || apic_counts == 0) {

@@ -158,6 +158,16 @@ kr_err_t vmm_translate(uint64_t va, uint64_t *pa)
 	return KR_OK;
 }
 
+kr_err_t vmm_prepare(uint64_t va, size_t npages)
+{
+	kr_err_t err = check_range(va, npages, 0);
+
+	for (size_t i = 0; !err && i < npages; i += 512)
+		if (!walk(va + i * PAGE_SIZE, true))
+			err = KR_ENOMEM;
+	return err;
+}
+
 static void map_image(const char *start, const char *end, unsigned flags)
 {
 	uint64_t slot0 = (uint64_t)__stacks_start;

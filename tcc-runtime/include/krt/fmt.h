@@ -1,6 +1,6 @@
 /*
  * krt/fmt.h - the kernel's printf engine (tcc-runtime/fmt.c).  fmt_vformat() formats into any sink
- * given as a callback; kr_snprintf() and kr_vsnprintf() are that engine
+ * given as a callback; ksnprintf() and kvsnprintf() are that engine
  * writing into a bounded buffer, with C99 snprintf semantics.
  */
 #ifndef KARYON_FMT_H
@@ -16,8 +16,8 @@ typedef void (*fmt_out_fn)(void *ctx, const char *s, size_t n);
 int fmt_vformat(fmt_out_fn out, void *ctx, const char *f, va_list ap);
 
 /* Return the length the full output has; buf is always NUL-terminated if size > 0. */
-int kr_vsnprintf(char *buf, size_t size, const char *f, va_list ap);
-int kr_snprintf(char *buf, size_t size, const char *f, ...)
+int kvsnprintf(char *buf, size_t size, const char *f, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *f, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,0 +1,39 @@
+/*
+ * service.h - named, versioned operation tables published by modules.
+ *
+ * A module publishes an ops table under a name ("vfs") and a version; other
+ * domains ask for a name and a minimum version and get a capability to it
+ * (KR_RIGHT_CALL), derived from the publisher's, so the publisher can
+ * revoke every user at once.  Unpublishing is refused (KR_EBUSY) while any
+ * other capability to the service exists.
+ */
+#ifndef KARYON_SERVICE_H
+#define KARYON_SERVICE_H
+
+#include <karyon/cap.h>
+
+#define KR_SERVICE_NAME_MAX 32          /* including the NUL */
+#define KR_OPS_MAGIC        0x53504f4bu /* "KOPS" */
+
+/* Every ops table starts with this header; the functions follow it. */
+struct kr_ops_header {
+	uint32_t magic;         /* KR_OPS_MAGIC */
+	uint32_t version;       /* the service's version; higher is newer */
+	uint32_t size;          /* sizeof the whole ops table */
+	uint32_t reserved;      /* 0 */
+};
+KR_ABI_SIZE(struct kr_ops_header, 16);
+KR_ABI_OFFSET(struct kr_ops_header, size, 8);
+
+/* name: 1..31 characters of [a-z0-9_.-].  KR_EEXIST if taken. */
+KR_API(0, 2) kr_err_t kr_service_publish(kr_domain_t *d, const char *name,
+					 const struct kr_ops_header *ops, kr_cap_t *out);
+/* KR_ENOENT if no such service, KR_ERANGE if it is older than min_version. */
+KR_API(0, 2) kr_err_t kr_service_open(kr_domain_t *d, const char *name, uint32_t min_version,
+				      kr_cap_t *out);
+KR_API(0, 2) kr_err_t kr_service_ops(kr_domain_t *d, kr_cap_t c,
+				     const struct kr_ops_header **ops);
+/* c must be the publisher's original capability (KR_EPERM otherwise). */
+KR_API(0, 2) kr_err_t kr_service_unpublish(kr_domain_t *d, kr_cap_t c);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * selftest.c - deliberate faults and misuse, run after boot on request
+ * (cmdline selftest=NAME).  Linked only into the test kernel
+ * (build/core/karyon-test.elf) that the QEMU tests boot; the kernel users
+ * run does not carry it.
+ *
+ *   ud pf de gp overflow  raise that CPU exception: the panic report is the test
+ *   memory                misuse both allocators: each misuse is refused,
+ *                         reported and survived
+ *   irq                   deliver an IRQ through a capability held by another
+ *                         domain, then revoke it and see the binding end
+ */
+#include <stddef.h>
+#include <karyon/cap.h>
+#include <krt/kheap.h>
+
+#include "arch/x86_64/x86.h"
+#include "cap/domain.h"
+#include "kernel/klog.h"
+#include <krt/string.h>
+#include "kernel/time.h"
+#include "mm/pmm.h"
+
+void selftest_run(const char *name);
+
+/* Recurse until the guard page below the stack stops it. */
+static __attribute__((noinline)) int overflow(volatile int depth)
+{
+	volatile char pad[512];
+
+	pad[0] = (char)depth;
+	if (depth >= 0)
+		depth = overflow(depth + 1);
+	return depth + pad[0];
+}
+
+static void memory(void)
+{
+	struct pmm_stats before, after;
+	uint64_t pa;
+	int on_stack;
+	void *p = kmalloc(100);
+
+	pmm_get_stats(&before);
+	kfree(p);
+	kfree(p);                               /* double free */
+	kfree(&on_stack);                       /* not from the heap */
+	kmalloc((size_t)1 << 40);               /* exhaustion */
+	if (pmm_alloc(1, &pa) == KR_OK) {
+		pmm_free(pa, 1);
+		kprintf("selftest: pmm double free: %s\n", kr_strerror(pmm_free(pa, 1)));
+	}
+	kprintf("selftest: pmm foreign free: %s\n", kr_strerror(pmm_free(0x1000, 1)));
+	kprintf("selftest: pmm exhaustion: %s\n",
+		kr_strerror(pmm_alloc(before.total_pages + 1, &pa)));
+	pmm_get_stats(&after);
+	kprintf("selftest: free pages %llu before, %llu after\n",
+		(unsigned long long)before.free_pages, (unsigned long long)after.free_pages);
+}
+
+static volatile uint64_t irq_seen;
+
+static void count_irq(void *ctx, unsigned line)
+{
+	(void)ctx;
+	(void)line;
+	irq_seen++;
+}
+
+/* Wait (interrupts on) for up to `ticks` timer ticks or until irq_seen >= n. */
+static void wait_irqs(uint64_t n, uint64_t ticks)
+{
+	uint64_t end = time_ticks() + ticks;
+
+	while (irq_seen < n && time_ticks() < end)
+		__asm__ volatile("hlt");
+}
+
+/* PIT channel 0 at 1 kHz on IRQ 0, bound from a second domain through a
+ * capability derived from the kernel's. */
+static void irq(void)
+{
+	static struct kr_domain dom;
+	kr_cap_t kcap = 0, ucap;
+	struct kr_cap_info info;
+	uint64_t after_revoke;
+
+	for (kr_cap_t c = 0; c < 64; c++) {     /* the kernel's IRQ 0 capability */
+		kr_cap_t h = (1u << 16) | c;
+
+		if (kr_cap_info(&kernel_domain, h, &info) == KR_OK &&
+		    info.type == KR_OBJ_IRQ && info.base == 0) {
+			kcap = h;
+			break;
+		}
+	}
+	if (!kcap || domain_init(&dom, "selftest", 16) != KR_OK) {
+		kprintf("selftest: irq: setup failed\n");
+		return;
+	}
+	kprintf("selftest: derive with a right the kernel lacks: %s\n",
+		kr_strerror(kr_cap_derive(&kernel_domain, kcap, &dom,
+					  KR_RIGHT_BIND | KR_RIGHT_WRITE, &ucap)));
+	kr_cap_derive(&kernel_domain, kcap, &dom, KR_RIGHT_BIND, &ucap);
+	outb(0x43, 0x34);                       /* ch0, lo/hi, rate generator */
+	outb(0x40, 1193 & 0xff);
+	outb(0x40, 1193 >> 8);
+	kprintf("selftest: bind irq 0 in domain selftest: %s\n",
+		kr_strerror(kr_irq_bind(&dom, ucap, count_irq, NULL)));
+	kprintf("selftest: bind irq 0 again from the kernel: %s\n",
+		kr_strerror(kr_irq_bind(&kernel_domain, kcap, count_irq, NULL)));
+	wait_irqs(20, 100);
+	kprintf("selftest: irq 0 delivered %llu times through capability %#x (count %llu)\n",
+		(unsigned long long)irq_seen, ucap, (unsigned long long)irq_count(0));
+	kprintf("selftest: revoke: %s\n", kr_strerror(kr_cap_revoke(&kernel_domain, kcap)));
+	after_revoke = irq_seen;
+	kprintf("selftest: stale capability: %s\n", kr_strerror(kr_irq_bind(&dom, ucap, count_irq, NULL)));
+	wait_irqs(after_revoke + 1, 10);
+	kprintf("selftest: after revoke: %llu more\n", (unsigned long long)(irq_seen - after_revoke));
+	kprintf("selftest: revoke again: %s\n", kr_strerror(kr_cap_revoke(&kernel_domain, kcap)));
+	domain_destroy(&dom);
+}
+
+static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq" };
+
+void selftest_run(const char *name)
+{
+	volatile int zero = 0, one = 1;
+	volatile int *volatile null = NULL;
+	unsigned i = 0;
+
+	while (i < sizeof(names) / sizeof(names[0]) && strcmp(names[i], name))
+		i++;
+	switch (i) {
+	case 0: __asm__ volatile("ud2"); break;
+	case 1: null[2] = 1; break;
+	case 2: zero = one / zero; break;
+	case 3: __asm__ volatile("mov %0, %%ds" : : "r"(0x1230)); break;
+	case 4: overflow(0); break;
+	case 5: memory(); break;
+	case 6: irq(); break;
+	default:
+		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq)\n",
+			name);
+	}
+}

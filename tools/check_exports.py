@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""check_exports.py - the core exposes exactly what abi/ declares.
+
+Usage: check_exports.py NM KERNEL.elf ABI_HEADER...
+
+Every global function named kr_* in the kernel must be declared with
+KR_API in an abi/karyon header (so it is in the export table), and every
+declared export must be defined.  The kr_ prefix is reserved for the ABI.
+"""
+import subprocess
+import sys
+
+sys.path.insert(0, __file__.rsplit('/', 1)[0])
+from gen_exports import exports  # noqa: E402
+
+
+def main():
+    nm, elf, headers = sys.argv[1], sys.argv[2], sys.argv[3:]
+    declared = set(exports(headers))
+    out = subprocess.run([nm, '--defined-only', elf], check=True,
+                         capture_output=True, text=True).stdout
+    defined = {p[2] for p in (l.split() for l in out.splitlines())
+               if len(p) == 3 and p[1] == 'T' and p[2].startswith('kr_')}
+    extra, missing = sorted(defined - declared), sorted(declared - defined)
+    for name in extra:
+        print('kernel defines %s, which no abi/karyon header exports (KR_API)' % name)
+    for name in missing:
+        print('abi/karyon declares %s, which the kernel does not define' % name)
+    print('%d exports declared, %d kr_ functions defined' % (len(declared), len(defined)))
+    sys.exit(1 if extra or missing else 0)
+
+
+if __name__ == '__main__':
+    main()
