@@ -52,7 +52,7 @@ struct kr_cap_info {
 	uint32_t version;       /* KR_CAP_INFO_VERSION */
 	uint32_t type;          /* enum kr_obj_type */
 	uint32_t rights;        /* KR_RIGHT_* */
-	uint32_t depth;         /* 0 for an object's original capability */
+	uint32_t depth;         /* derivation steps from the root of its tree (0: a root) */
 	uint64_t base;          /* PAGES: physical address; IRQ: line; IOPORT: first port */
 	uint64_t count;         /* PAGES: pages; IOPORT: ports; otherwise 0 */
 	char     name[32];      /* SERVICE, MODULE: its name; otherwise empty */

@@ -28,14 +28,14 @@ static const char *const cap_type_names[] = {
 
 kr_err_t cspace_init(struct cspace *cs, const char *name, uint32_t nslots)
 {
+	struct cap_slot *slots;
+
 	if (!cs || nslots == 0 || nslots > CAP_MAX_SLOTS)
 		return KR_EINVAL;
-	cs->slots = kcalloc(nslots, sizeof(*cs->slots));
-	if (!cs->slots)
+	slots = kcalloc(nslots, sizeof(*slots));
+	if (!slots)
 		return KR_ENOMEM;
-	cs->name = name;
-	cs->nslots = nslots;
-	cs->used = 0;
+	*cs = (struct cspace){ .name = name, .nslots = nslots, .slots = slots };
 	return KR_OK;
 }
 
@@ -308,6 +308,11 @@ void cap_dump(struct cspace *cs, cap_print_fn print, void *ctx)
 		rights[6] = '\0';
 		if (o->name)
 			ksnprintf(obj, sizeof(obj), "\"%.31s\"", o->name);
+		else if (o->type == KR_OBJ_IRQ)
+			ksnprintf(obj, sizeof(obj), "line %llu", (unsigned long long)o->base);
+		else if (o->type == KR_OBJ_IOPORT)
+			ksnprintf(obj, sizeof(obj), "ports 0x%llx-0x%llx", (unsigned long long)o->base,
+				  (unsigned long long)(o->base + o->count - 1));
 		else
 			ksnprintf(obj, sizeof(obj), "0x%llx n=%llu",
 				    (unsigned long long)o->base, (unsigned long long)o->count);
