@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 #include <karyon/cap.h>
+#include <karyon/service.h>
 #include <krt/kheap.h>
 
 #include "arch/x86_64/x86.h"
@@ -121,7 +122,94 @@ static void irq(void)
 	domain_destroy(&dom);
 }
 
-static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq" };
+#define SAY(what, call) kprintf("selftest: %s: %s\n", what, kr_strerror(call))
+
+static void print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	kprintf("%s\n", line);
+}
+
+static kr_cap_t kernel_cap(uint32_t type)
+{
+	struct kr_cap_info info;
+
+	for (kr_cap_t c = 0; c < 256; c++)
+		if (kr_cap_info(&kernel_domain, (1u << 16) | c, &info) == KR_OK && info.type == type)
+			return (1u << 16) | c;
+	return KR_CAP_NULL;
+}
+
+/* Raw pages, services and I/O ports through the ABI, from a second domain. */
+static void caps(void)
+{
+	static struct kr_domain dom;
+	static const struct kr_ops_header demo = { KR_OPS_MAGIC, 2, sizeof(demo), 0 };
+	const struct kr_ops_header *ops = NULL;
+	struct kr_mem_stats before, after;
+	kr_cap_t pc, ro, sc, uc, io, sub, rdo, extra[8];
+	uint32_t v = 0;
+	void *va = NULL, *va2;
+
+	kr_mem_stats(&before);
+	if (domain_init(&dom, "selftest", 4) != KR_OK)
+		return;
+	SAY("page alloc 4", kr_page_alloc(&kernel_domain, 4, &pc));
+	SAY("map writable", kr_page_map(&kernel_domain, pc, KR_RIGHT_READ | KR_RIGHT_WRITE, &va));
+	((volatile char *)va)[4095] = 42;
+	SAY("map twice", kr_page_map(&kernel_domain, pc, KR_RIGHT_READ, &va2));
+	SAY("derive read-only", kr_cap_derive(&kernel_domain, pc, &dom, KR_RIGHT_READ, &ro));
+	SAY("map read-only cap writable", kr_page_map(&dom, ro, KR_RIGHT_WRITE, &va2));
+	SAY("map read-only cap", kr_page_map(&dom, ro, KR_RIGHT_READ, &va2));
+	kprintf("selftest: same pages: %s\n",
+		((volatile char *)va2)[4095] == 42 ? "yes" : "no");
+	SAY("map writable and executable", kr_page_map(&kernel_domain, ro, KR_RIGHT_WRITE | KR_RIGHT_EXEC, &va2));
+	for (int i = 0; i < 3; i++)             /* slots 2..4 of 4 */
+		kr_cap_derive(&kernel_domain, pc, &dom, KR_RIGHT_READ, &extra[i]);
+	SAY("slot 5 of 4", kr_cap_derive(&kernel_domain, pc, &dom, KR_RIGHT_READ, &extra[3]));
+	SAY("delete original", kr_cap_delete(&kernel_domain, pc));
+	SAY("revoke unrelated", kr_cap_revoke(&dom, ro));
+	domain_destroy(&dom);
+	domain_init(&dom, "selftest", 8);
+
+	SAY("publish demo v2", kr_service_publish(&kernel_domain, "demo", &demo, &sc));
+	SAY("publish demo again", kr_service_publish(&kernel_domain, "demo", &demo, &extra[0]));
+	SAY("publish bad name", kr_service_publish(&kernel_domain, "Demo!", &demo, &extra[0]));
+	SAY("open demo v1", kr_service_open(&dom, "demo", 1, &uc));
+	SAY("open demo v3", kr_service_open(&dom, "demo", 3, &extra[0]));
+	SAY("open nothing", kr_service_open(&dom, "nothing", 1, &extra[0]));
+	SAY("call ops", kr_service_ops(&dom, uc, &ops));
+	kprintf("selftest: ops version %u\n", ops ? ops->version : 0);
+	SAY("unpublish in use", kr_service_unpublish(&kernel_domain, sc));
+	SAY("unpublish by a user", kr_service_unpublish(&dom, uc));
+	SAY("revoke users", kr_cap_revoke(&kernel_domain, sc));
+	SAY("unpublish", kr_service_unpublish(&kernel_domain, sc));
+	SAY("open after unpublish", kr_service_open(&dom, "demo", 1, &extra[0]));
+
+	io = kernel_cap(KR_OBJ_IOPORT);
+	SAY("ioport COM1 scratch", kr_ioport_sub(&kernel_domain, io, 0x3ff, 1,
+						 KR_RIGHT_READ | KR_RIGHT_WRITE, &sub));
+	SAY("write scratch", kr_io_write(&kernel_domain, sub, 0x3ff, 1, 0x5a));
+	SAY("read scratch", kr_io_read(&kernel_domain, sub, 0x3ff, 1, &v));
+	kprintf("selftest: scratch holds %#x\n", v);
+	SAY("read outside", kr_io_read(&kernel_domain, sub, 0x3fe, 1, &v));
+	SAY("read 2 bytes at the end", kr_io_read(&kernel_domain, sub, 0x3ff, 2, &v));
+	SAY("read-only sub-range", kr_ioport_sub(&kernel_domain, sub, 0x3ff, 1, KR_RIGHT_READ, &rdo));
+	SAY("write through it", kr_io_write(&kernel_domain, rdo, 0x3ff, 1, 0));
+	SAY("widen a sub-range", kr_ioport_sub(&kernel_domain, sub, 0x3fe, 2, KR_RIGHT_READ, &extra[0]));
+	SAY("revoke sub-ranges", kr_cap_revoke(&kernel_domain, io));
+	SAY("use revoked", kr_io_read(&kernel_domain, rdo, 0x3ff, 1, &v));
+	domain_destroy(&dom);
+	kr_cap_dump(&kernel_domain, print_line, NULL);
+	kr_mem_stats(&after);
+	/* The heap keeps pages it carved into small blocks: count them as free. */
+	kprintf("selftest: pages free or cached %llu before, %llu after; heap blocks %llu before, %llu after\n",
+		(unsigned long long)(before.free_pages + before.heap_pages),
+		(unsigned long long)(after.free_pages + after.heap_pages),
+		(unsigned long long)before.heap_blocks, (unsigned long long)after.heap_blocks);
+}
+
+static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq", "caps" };
 
 void selftest_run(const char *name)
 {
@@ -139,8 +227,9 @@ void selftest_run(const char *name)
 	case 4: overflow(0); break;
 	case 5: memory(); break;
 	case 6: irq(); break;
+	case 7: caps(); break;
 	default:
-		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq)\n",
+		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps)\n",
 			name);
 	}
 }
