@@ -5,8 +5,10 @@
  *   0x0000000000000000 .. user half, unmapped for now
  *   0xffff800000000000    direct map of physical memory (HHDM), RW, NX
  *   0xffffc00000000000    MMIO window (uncached mappings made at run time)
- *   0xffffc10000000000    page-capability window (kr_page_map), 64 MiB
  *   0xffffffff80000000    kernel image (-mcmodel=kernel: top 2 GiB)
+ *   0xffffffffa0000000    page-capability window (kr_page_map), 64 MiB: in
+ *                         the top 2 GiB, so module code mapped there reaches
+ *                         the kernel with 32-bit relocations (-mcmodel=kernel)
  */
 #ifndef KARYON_X86_LAYOUT_H
 #define KARYON_X86_LAYOUT_H
@@ -16,7 +18,7 @@
 #define KERNEL_HALF      0xffff800000000000 /* lowest kernel address */
 #define HHDM_BASE        0xffff800000000000
 #define MMIO_BASE        0xffffc00000000000
-#define MAPWIN_BASE      0xffffc10000000000
+#define MAPWIN_BASE      0xffffffffa0000000
 #define MAPWIN_PAGES     16384
 #define BOOT_MAP_LIMIT   0x100000000 /* boot tables map phys 0..4 GiB */
 
