@@ -20,7 +20,7 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/x86.h"
-#include "boot/mb2.h"
+#include "multiboot2.h"
 #include "cap/domain.h"
 #include "kernel/klog.h"
 #include "kernel/panic.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "boot/mb2.h"
+#include "multiboot2.h"
 
 #define MBI_CAP   16384
 #define MBI_PHYS  0x10000ull

@@ -1,5 +1,5 @@
 /*
- * mb2.h - parse the multiboot2 boot information (MBI) into struct
+ * multiboot2.h - parse the multiboot2 boot information (MBI) into struct
  * kr_boot_info.  A pure function over bytes: no globals, no output, so the
  * same code runs in the kernel and in host unit tests.
  */

@@ -1,5 +1,7 @@
 /*
- * mb2.c - turn the multiboot2 boot information (MBI) into struct kr_boot_info.
+ * multiboot2.c - turn the multiboot2 boot information (MBI) into struct
+ * kr_boot_info.  It lives in boot/, beside the GRUB menu, because it is the
+ * adapter for one boot protocol: the core reads only kr_boot_info.
  *
  * Three layers: mb2_parse() checks the fixed header against the bytes the
  * caller can read and walks the tag list, checking each tag's bounds in one
@@ -8,7 +10,7 @@
  * No byte is read before the walk has proved it lies inside
  * [mbi, mbi + min(total_size, readable)).
  */
-#include "boot/mb2.h"
+#include "multiboot2.h"
 #include <krt/string.h>
 
 /* Tags that may appear once; modules are the only list GRUB repeats. */
