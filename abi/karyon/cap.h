@@ -99,6 +99,19 @@ KR_API(0, 2) void kr_mem_stats(struct kr_mem_stats *out);
 KR_API(0, 2) kr_err_t kr_page_alloc(kr_domain_t *d, size_t npages, kr_cap_t *out);
 KR_API(0, 2) kr_err_t kr_page_map(kr_domain_t *d, kr_cap_t c, uint32_t prot, void **va);
 KR_API(0, 2) kr_err_t kr_page_unmap(kr_domain_t *d, kr_cap_t c);
+/* Change the permissions of npages pages of c's mapping, from page first
+ * on, in place (the addresses stay): e.g. write code, then make it
+ * read+exec.  Same limits as kr_page_map. */
+KR_API(0, 3) kr_err_t kr_page_protect(kr_domain_t *d, kr_cap_t c, size_t first, size_t npages,
+				      uint32_t prot);
+
+/* Domains: self creates an empty domain (nslots 1..65535 capability slots)
+ * and only its creator may destroy it.  Destroying revokes and deletes
+ * every capability the domain holds; it is refused (KR_EBUSY) while other
+ * domains hold capabilities derived from its own (a service in use, say). */
+KR_API(0, 3) kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
+				       kr_domain_t **out);
+KR_API(0, 3) kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d);
 
 /* IRQ lines: the holder of an IRQ capability with KR_RIGHT_BIND binds one
  * handler (KR_EBUSY if the line is bound).  The core masks, acknowledges

@@ -64,6 +64,30 @@ struct kr_module_export {
 };
 KR_ABI_SIZE(struct kr_module_export, 56);
 
+/* What the core offers a module loader. */
+#define KR_BOOT_MODULE_INFO_VERSION 1
+struct kr_boot_module_info {
+	uint32_t version;       /* KR_BOOT_MODULE_INFO_VERSION */
+	uint32_t reserved;
+	uint64_t offset;        /* where the file starts in the capability's pages */
+	uint64_t size;          /* bytes */
+	char     name[64];      /* the module2 line's string */
+};
+KR_ABI_SIZE(struct kr_boot_module_info, 88);
+
+/* A read-only PAGES capability (into d) to the index-th non-empty boot
+ * module, and what it holds; KR_ENOENT past the last. */
+KR_API(0, 3) kr_err_t kr_boot_module(kr_domain_t *d, uint32_t index, kr_cap_t *out,
+				     struct kr_boot_module_info *info);
+/* The address of a function the core exports (KR_API), or KR_ENOENT. */
+KR_API(0, 3) kr_err_t kr_export_lookup(const char *name, uint64_t *addr);
+/* The kernel command line; options named "module.key" are left to modules. */
+KR_API(0, 3) const char *kr_cmdline(void);
+/* The index-th module built into the kernel image (started at boot, in
+ * link order, each in its own domain); KR_ENOENT past the last. */
+KR_API(0, 3) kr_err_t kr_builtin_module(uint32_t index, const struct kr_module_info **info,
+					kr_domain_t **domain);
+
 #define KR_MODULE(...)                                                       \
 	__attribute__((used, section(".kr_module"), aligned(8)))             \
 	const struct kr_module_info kr_this_module = {                       \

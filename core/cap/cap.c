@@ -167,6 +167,18 @@ void cspace_destroy(struct cspace *cs)
 	*cs = (struct cspace){ .name = cs->name };
 }
 
+bool cspace_lends(const struct cspace *cs)
+{
+	/* Every slot of cs is visited, so looking one level down suffices:
+	 * any path out of cs starts with a parent in cs and a child outside. */
+	for (uint32_t i = 0; i < cs->nslots; i++)
+		for (const struct cap_slot *c = cs->slots[i].obj ? cs->slots[i].first_child : NULL;
+		     c; c = c->next_sibling)
+			if (c->owner != cs)
+				return true;
+	return false;
+}
+
 kr_err_t cap_lookup(struct cspace *cs, kr_cap_t c, uint32_t type, uint32_t rights,
 		    struct cap_slot **out)
 {

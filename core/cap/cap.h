@@ -16,6 +16,7 @@
 #ifndef KARYON_CORE_CAP_H
 #define KARYON_CORE_CAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <karyon/cap.h>
 #include <karyon/err.h>
@@ -61,6 +62,8 @@ kr_err_t cspace_init(struct cspace *cs, const char *name, uint32_t nslots);
 /* Revoke and delete every capability in cs (descendants in other cspaces
  * die too), then free the table. */
 void cspace_destroy(struct cspace *cs);
+/* Does another cspace hold a capability derived from one in cs? */
+bool cspace_lends(const struct cspace *cs);
 
 /* First capability of a new object (obj->refs == 0, valid type, rights
  * within KR_RIGHTS_ALL, else KR_EINVAL); KR_ENOSPC if cs is full. */

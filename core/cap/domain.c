@@ -8,7 +8,11 @@
 #include <krt/kheap.h>
 #include <krt/string.h>
 
+#include <karyon/module.h>
+
 #include "cap/domain.h"
+#include "arch/x86_64/layout.h"
+#include "kernel/klog.h"
 #include "kernel/panic.h"
 #include "mm/pmm.h"
 
@@ -39,13 +43,143 @@ void domain_destroy(struct kr_domain *d)
 	d->magic = 0;
 }
 
-void domain_boot(void)
+/* Boot modules: read-only page objects over memory the page allocator
+ * never owned, so their destroy has nothing to give back. */
+static struct bootmod {
+	struct cap_object o;    /* base, count: the pages holding the file */
+	uint64_t offset, size;
+	kr_cap_t cap;           /* the kernel domain's */
+} bootmods[KR_BOOT_MODULES_MAX];
+static uint32_t nbootmods;
+static const struct kr_boot_info *boot;
+
+static void bootmods_boot(void)
 {
+	for (uint32_t i = 0; i < boot->module_count; i++) {
+		const struct kr_boot_module *m = &boot->modules[i];
+		struct bootmod *b = &bootmods[nbootmods];
+		uint64_t first = m->start & ~(uint64_t)(PAGE_SIZE - 1);
+
+		if (m->end <= m->start)
+			continue;       /* reported by kmain; nothing to load */
+		b->o = (struct cap_object){ .type = KR_OBJ_PAGES, .base = first,
+			.count = (m->end - first + PAGE_SIZE - 1) / PAGE_SIZE, .name = m->cmdline };
+		b->offset = m->start - first;
+		b->size = m->end - m->start;
+		if (cap_create(&kernel_domain.cs, &b->o, KR_RIGHT_READ | KR_RIGHT_GRANT,
+			       &b->cap) != KR_OK)
+			panic("domain: no kernel slot for boot module %u", i);
+		nbootmods++;
+	}
+}
+
+void domain_boot(const struct kr_boot_info *bi)
+{
+	boot = bi;
 	if (domain_init(&kernel_domain, "kernel", KERNEL_SLOTS) != KR_OK)
 		panic("domain: cannot create the kernel domain");
 	pages_boot();
 	irq_boot(&kernel_domain);
 	ioport_boot(&kernel_domain);
+	bootmods_boot();
+}
+
+kr_err_t kr_boot_module(kr_domain_t *d, uint32_t index, kr_cap_t *out,
+			struct kr_boot_module_info *info)
+{
+	const struct bootmod *b = &bootmods[index < nbootmods ? index : 0];
+	kr_err_t err;
+
+	if (!domain_ok(d) || !out || !info)
+		return KR_EINVAL;
+	if (index >= nbootmods)
+		return KR_ENOENT;
+	err = cap_derive(&kernel_domain.cs, b->cap, &d->cs, KR_RIGHT_READ, out);
+	if (err)
+		return err;
+	*info = (struct kr_boot_module_info){ .version = KR_BOOT_MODULE_INFO_VERSION,
+		.offset = b->offset, .size = b->size };
+	memcpy(info->name, b->o.name, sizeof(info->name));
+	return KR_OK;
+}
+
+const char *kr_cmdline(void)
+{
+	return boot->cmdline;
+}
+
+/* Built-in modules: descriptors gathered by the linker script. */
+extern const struct kr_module_info __builtin_modules_start[], __builtin_modules_end[];
+static struct kr_domain *builtin_domains[16];
+
+kr_err_t kr_builtin_module(uint32_t index, const struct kr_module_info **info,
+			   kr_domain_t **domain)
+{
+	if (!info || !domain)
+		return KR_EINVAL;
+	if (index >= (uint32_t)(__builtin_modules_end - __builtin_modules_start))
+		return KR_ENOENT;
+	*info = &__builtin_modules_start[index];
+	*domain = builtin_domains[index];
+	return KR_OK;
+}
+
+void modules_builtin_start(void)
+{
+	uint32_t n = __builtin_modules_end - __builtin_modules_start;
+
+	if (n > sizeof(builtin_domains) / sizeof(builtin_domains[0]))
+		panic("modules: %u built-in modules, room for 16", n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct kr_module_info *m = &__builtin_modules_start[i];
+		kr_err_t err = KR_EFORMAT;
+
+		if (m->magic != KR_MODULE_MAGIC || m->abi_major != KR_ABI_MAJOR)
+			panic("modules: built-in module %u has a bad descriptor", i);
+		if (kr_domain_create(&kernel_domain, m->name, 256, &builtin_domains[i]) == KR_OK)
+			err = m->init ? m->init(builtin_domains[i]) : KR_OK;
+		if (err) {
+			pr_err("modules: built-in %s failed to start: %s\n", m->name, kr_strerror(err));
+			if (builtin_domains[i])
+				kr_domain_destroy(&kernel_domain, builtin_domains[i]);
+			builtin_domains[i] = NULL;
+		}
+	}
+}
+
+kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
+			  kr_domain_t **out)
+{
+	struct kr_domain *d;
+	kr_err_t err;
+
+	if (!domain_ok(self) || !out)
+		return KR_EINVAL;
+	d = kcalloc(1, sizeof(*d));
+	if (!d)
+		return KR_ENOMEM;
+	err = domain_init(d, name, nslots);
+	if (err) {
+		kfree(d);
+		return err;
+	}
+	d->creator = self;
+	*out = d;
+	return KR_OK;
+}
+
+kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
+{
+	if (!domain_ok(self) || !domain_ok(d))
+		return KR_EINVAL;
+	if (d->creator != self)
+		return KR_EPERM;
+	if (cspace_lends(&d->cs))
+		return KR_EBUSY;
+	cspace_destroy(&d->cs);
+	d->magic = 0;
+	kfree(d);
+	return KR_OK;
 }
 
 kr_err_t kr_cap_info(kr_domain_t *d, kr_cap_t c, struct kr_cap_info *out)

@@ -9,6 +9,7 @@
 #define KARYON_DOMAIN_H
 
 #include <stdbool.h>
+#include <karyon/boot_info.h>
 #include <karyon/cap.h>
 
 #include "cap/cap.h"
@@ -19,13 +20,16 @@ struct kr_domain {
 	uint32_t magic;         /* DOMAIN_MAGIC while alive */
 	char name[32];
 	struct cspace cs;
+	struct kr_domain *creator;      /* may destroy it; NULL for static ones */
 };
 
 extern struct kr_domain kernel_domain;
 
 kr_err_t domain_init(struct kr_domain *d, const char *name, uint32_t nslots);
 void domain_destroy(struct kr_domain *d);      /* revokes and deletes all it holds */
-void domain_boot(void);                        /* kernel domain + boot-time objects */
+/* The kernel domain and boot-time objects (IRQ lines, ports, boot modules). */
+void domain_boot(const struct kr_boot_info *bi);
+void modules_builtin_start(void);              /* init every built-in module */
 
 static inline bool domain_ok(const struct kr_domain *d)
 {

@@ -142,6 +142,27 @@ kr_err_t kr_page_map(kr_domain_t *d, kr_cap_t c, uint32_t prot, void **va)
 	return KR_OK;
 }
 
+kr_err_t kr_page_protect(kr_domain_t *d, kr_cap_t c, size_t first, size_t npages, uint32_t prot)
+{
+	struct cap_slot *s;
+	kr_err_t err;
+
+	if (!domain_ok(d) || (prot & ~(KR_RIGHT_READ | KR_RIGHT_WRITE | KR_RIGHT_EXEC)))
+		return KR_EINVAL;
+	if ((prot & KR_RIGHT_WRITE) && (prot & KR_RIGHT_EXEC))
+		return KR_EPERM;
+	err = cap_lookup(&d->cs, c, KR_OBJ_PAGES, prot | KR_RIGHT_READ, &s);
+	if (err)
+		return err;
+	if (!s->state)
+		return KR_ENOENT;       /* not mapped */
+	if (npages == 0 || first >= s->obj->count || npages > s->obj->count - first)
+		return KR_ERANGE;
+	return vmm_protect(s->state + first * PAGE_SIZE, npages,
+			   (prot & KR_RIGHT_WRITE ? VMM_WRITE : 0) |
+			   (prot & KR_RIGHT_EXEC ? VMM_EXEC : 0));
+}
+
 kr_err_t kr_page_unmap(kr_domain_t *d, kr_cap_t c)
 {
 	struct cap_slot *s;

@@ -3,6 +3,8 @@
  */
 #include <krt/string.h>
 
+#include <karyon/module.h>
+
 #include "kernel/exports.h"
 
 const struct kr_export *exports_find(const char *name)
@@ -21,4 +23,14 @@ const struct kr_export *exports_find(const char *name)
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+kr_err_t kr_export_lookup(const char *name, uint64_t *addr)
+{
+	const struct kr_export *e = name && addr ? exports_find(name) : NULL;
+
+	if (!e)
+		return name && addr ? KR_ENOENT : KR_EINVAL;
+	*addr = (uint64_t)e->addr;
+	return KR_OK;
 }

@@ -199,11 +199,12 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 		pr_info("boot: framebuffer %ux%u, %u bpp at %#llx\n", boot_info.fb.width,
 			boot_info.fb.height, boot_info.fb.bpp, (unsigned long long)boot_info.fb.addr);
 	mem_init();
-	domain_boot();
+	domain_boot(&boot_info);
 	boot_dump();
 	check_modules();
 	time_init(entry_tsc);
 	irq_enable();
+	modules_builtin_start();
 	cycles = time_tsc_since_entry();
 	kprintf("karyon: ready in %llu us (%llu TSC cycles since entry)\n",
 		(unsigned long long)time_tsc_to_us(cycles), (unsigned long long)cycles);

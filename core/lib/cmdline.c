@@ -122,6 +122,9 @@ static int cmdline_set(const struct cmdline_run *r, const struct cmdline_opt *o,
 	uint64_t v;
 	kr_err_t err;
 
+	for (size_t k = 0; !o && k < t->klen; k++)
+		if (t->key[k] == '.')
+			return 0;       /* "module.key": the module checks its own options */
 	if (!o)
 		return cmdline_problem(r, "cmdline: unknown option '%.*s' ignored", KEY(t));
 	if (o->type == CMDLINE_FLAG) {
