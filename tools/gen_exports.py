@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-DECL = re.compile(r'KR_API\(\s*(\d+)\s*,\s*(\d+)\s*\)[^;{]*?\b(kr_\w+)\s*\(')
+DECL = re.compile(r'KR_API\(\s*(\d+)\s*,\s*(\d+)\s*\)[^;{(]*?\b(\w+)\s*\(')
 
 
 def exports(headers):

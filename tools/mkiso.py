@@ -3,10 +3,12 @@
 
 Usage: mkiso.py --kernel karyon.elf --out karyon.iso
                 [--profile images/NAME.conf] [--cmdline "k=v ..."]
-                [--module PATH[=NAME]]...
+                [--module PATH[=NAME]]... [--module-dir DIR]
 
-The profile file gives the kernel command line (`cmdline = ...`); --cmdline
-replaces it.  Each --module becomes a multiboot2 `module2` line.  The ISO
+The profile file gives the kernel command line (`cmdline = ...`; --cmdline
+replaces it) and the boot modules (`boot_modules = NAME ...`, found as
+DIR/NAME.kmod with --module-dir).  Each --module adds a multiboot2
+`module2` line after the profile's.  The ISO
 is a hybrid: GRUB for SeaBIOS (i386-pc) and for UEFI (x86_64-efi).
 """
 import argparse
@@ -44,11 +46,22 @@ def main():
     ap.add_argument('--profile')
     ap.add_argument('--cmdline')
     ap.add_argument('--module', action='append', default=[])
+    ap.add_argument('--module-dir')
     a = ap.parse_args()
 
     cmdline = ''
+    modules = []
     if a.profile:
-        cmdline = read_profile(a.profile).get('cmdline', '')
+        conf = read_profile(a.profile)
+        cmdline = conf.get('cmdline', '')
+        for name in conf.get('boot_modules', '').split():
+            if not a.module_dir:
+                sys.exit('mkiso: %s names boot modules; give --module-dir' % a.profile)
+            path = os.path.join(a.module_dir, name + '.kmod')
+            if not os.path.exists(path):
+                sys.exit('mkiso: %s: unknown module %r (no %s)' % (a.profile, name, path))
+            modules.append('%s=%s' % (path, name))
+    modules += a.module
     if a.cmdline is not None:
         cmdline = a.cmdline
 
@@ -58,7 +71,7 @@ def main():
         shutil.copyfile(a.kernel, os.path.join(boot, 'karyon.elf'))
         os.makedirs(os.path.join(boot, 'modules'))
         mods = []
-        for spec in a.module:
+        for spec in modules:
             path, _, name = spec.partition('=')
             name = name or os.path.basename(path)
             if '/' in name or name.startswith('.') or "'" in name:

@@ -112,6 +112,8 @@ KR_API(0, 3) kr_err_t kr_page_protect(kr_domain_t *d, kr_cap_t c, size_t first, 
 KR_API(0, 3) kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
 				       kr_domain_t **out);
 KR_API(0, 3) kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d);
+/* KR_EBUSY if kr_domain_destroy would be refused now, else KR_OK. */
+KR_API(0, 3) kr_err_t kr_domain_busy(kr_domain_t *d);
 
 /* IRQ lines: the holder of an IRQ capability with KR_RIGHT_BIND binds one
  * handler (KR_EBUSY if the line is bound).  The core masks, acknowledges

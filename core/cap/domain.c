@@ -168,6 +168,13 @@ kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
 	return KR_OK;
 }
 
+kr_err_t kr_domain_busy(kr_domain_t *d)
+{
+	if (!domain_ok(d))
+		return KR_EINVAL;
+	return cspace_lends(&d->cs) ? KR_EBUSY : KR_OK;
+}
+
 kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 {
 	if (!domain_ok(self) || !domain_ok(d))

@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 #include <karyon/cap.h>
+#include <karyon/kmod.h>
 #include <karyon/service.h>
 #include <krt/kheap.h>
 
@@ -209,7 +210,87 @@ static void caps(void)
 		(unsigned long long)before.heap_blocks, (unsigned long long)after.heap_blocks);
 }
 
-static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq", "caps" };
+static const struct kmod_ops *kmod_service(struct kr_domain *dom)
+{
+	const struct kr_ops_header *ops = NULL;
+	kr_cap_t sc;
+
+	if (kr_service_open(dom, "kmod", KMOD_SERVICE_VERSION, &sc) == KR_OK)
+		kr_service_ops(dom, sc, &ops);
+	return (const struct kmod_ops *)ops;
+}
+
+/* The bytes of the boot module called name, mapped read-only into dom. */
+static const uint8_t *boot_file(struct kr_domain *dom, const char *name, size_t *size)
+{
+	struct kr_boot_module_info bi;
+	kr_cap_t cap;
+	void *va;
+
+	for (uint32_t i = 0; kr_boot_module(dom, i, &cap, &bi) == KR_OK; i++) {
+		if (!strcmp(bi.name, name) && kr_page_map(dom, cap, KR_RIGHT_READ, &va) == KR_OK) {
+			*size = bi.size;
+			return (const uint8_t *)va + bi.offset;
+		}
+		kr_cap_delete(dom, cap);
+	}
+	return NULL;
+}
+
+static void lsmod(const struct kmod_ops *k)
+{
+	struct kmod_entry e;
+
+	for (uint32_t i = 0; k->get(i, &e) == KR_OK; i++)
+		kprintf("selftest: lsmod: %s %u.%u.%u users %u [%s]\n", e.name,
+			e.module_version >> 16, (e.module_version >> 8) & 0xff,
+			e.module_version & 0xff, e.users, e.used_by);
+}
+
+/* Booted with hello and hello_user as boot modules (kmod loaded both). */
+static void kmod_cycles(void)
+{
+	static struct kr_domain dom;
+	const struct kmod_ops *k;
+	const uint8_t *hello, *user;
+	size_t hsize = 0, usize = 0;
+	struct kr_mem_stats before, after;
+	char why[128];
+	int ok = 0;
+
+	if (domain_init(&dom, "selftest", 16) != KR_OK || !(k = kmod_service(&dom)) ||
+	    !(hello = boot_file(&dom, "hello", &hsize)) || !(user = boot_file(&dom, "hello_user", &usize))) {
+		kprintf("selftest: kmod: setup failed\n");
+		return;
+	}
+	lsmod(k);
+#define TRY(what, call) do { why[0] = 0; kr_err_t r_ = (call); \
+	kprintf("selftest: %s: %s%s%s\n", what, kr_strerror(r_), why[0] ? ": " : "", why); } while (0)
+	TRY("unload hello", k->unload("hello", why, sizeof(why)));
+	TRY("load hello again", k->load(hello, hsize, "hello", why, sizeof(why)));
+	TRY("unload hello_user", k->unload("hello_user", why, sizeof(why)));
+	TRY("unload hello", k->unload("hello", why, sizeof(why)));
+	TRY("load hello_user alone", k->load(user, usize, "hello_user", why, sizeof(why)));
+	TRY("load truncated", k->load(hello, hsize / 2, "half", why, sizeof(why)));
+	kr_mem_stats(&before);
+	klog_set_console_level(KLOG_WARN);      /* 1000 hello/goodbye pairs */
+	for (int i = 0; i < 1000; i++)
+		ok += k->load(hello, hsize, "hello", NULL, 0) == KR_OK &&
+		      k->unload("hello", NULL, 0) == KR_OK;
+	klog_set_console_level(KLOG_INFO);
+	kr_mem_stats(&after);
+	kprintf("selftest: %d of 1000 load/unload cycles; pages free or cached %llu before, %llu after; "
+		"heap blocks %llu before, %llu after\n", ok,
+		(unsigned long long)(before.free_pages + before.heap_pages),
+		(unsigned long long)(after.free_pages + after.heap_pages),
+		(unsigned long long)before.heap_blocks, (unsigned long long)after.heap_blocks);
+	TRY("load hello", k->load(hello, hsize, "hello", why, sizeof(why)));
+	TRY("load hello_user", k->load(user, usize, "hello_user", why, sizeof(why)));
+	lsmod(k);
+}
+
+static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq", "caps",
+				     "kmod" };
 
 void selftest_run(const char *name)
 {
@@ -228,8 +309,9 @@ void selftest_run(const char *name)
 	case 5: memory(); break;
 	case 6: irq(); break;
 	case 7: caps(); break;
+	case 8: kmod_cycles(); break;
 	default:
-		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps)\n",
+		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod)\n",
 			name);
 	}
 }

@@ -342,6 +342,62 @@ def caps_objects():
               'the kernel domain did not get back to its 16 boot capabilities')
 
 
+def kmod_paths():
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    return {n: os.path.join(build, 'modules', n + '.kmod') for n in ('hello', 'hello_user')}
+
+
+def boot_modules():
+    # hello_user comes first on GRUB's list: kmod must still start hello
+    # first, because hello_user depends on it.
+    k = kmod_paths()
+    with Machine(KERNEL, cmdline='onready=exit',
+                 modules=[k['hello_user'] + '=hello_user', k['hello'] + '=hello']) as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+        log = m.log
+        order = [r'^hello: loaded$', r'^kmod: loaded hello 1\.0\.0 from hello$',
+                 r'^hello: hello, hello_user$', r'^hello_user: hello_greet returned 42$',
+                 r'^kmod: loaded hello_user 1\.0\.0 from hello_user$']
+        pos = 0
+        for pattern in order:
+            r = re.compile(pattern, re.M).search(log, pos)
+            check(m, r, 'expected %r after position %d' % (pattern, pos))
+            pos = r.end()
+        no_errors(m)
+
+
+def kmod_lifecycle():
+    k = kmod_paths()
+    with Machine(TEST_KERNEL, cmdline='selftest=kmod onready=exit',
+                 modules=[k['hello'] + '=hello', k['hello_user'] + '=hello_user']) as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit after selftest=kmod')
+        log = m.log
+        for pattern, what in (
+                (r'^selftest: lsmod: hello 1\.0\.0 users 1 \[hello_user\]$', 'lsmod shows the user'),
+                (r'^selftest: unload hello: resource busy: hello is used by hello_user$',
+                 'unload refused while used'),
+                (r'^selftest: load hello again: already exists: hello is already loaded$',
+                 'duplicate refused'),
+                (r'^selftest: unload hello_user: success$', 'unload user'),
+                (r'^selftest: unload hello: success$', 'unload hello'),
+                (r'^selftest: load hello_user alone: no such entry: needs hello >= 1\.0\.0, '
+                 r'which is not loaded$', 'missing dependency named'),
+                (r'^selftest: load truncated: ', 'truncated file refused'),
+                (r'^selftest: load hello: success$', 'reload'),
+                (r'^selftest: load hello_user: success$', 'reload user')):
+            check(m, re.search(pattern, log, re.M), 'missing: %s' % what)
+        trunc = re.search(r'^selftest: load truncated: (.*)$', log, re.M)
+        check(m, trunc and 'success' not in trunc.group(1), 'truncated file: %s' % (trunc and trunc.group(1)))
+        cyc = re.search(r'^selftest: (\d+) of 1000 load/unload cycles; pages free or cached (\d+) '
+                        r'before, (\d+) after; heap blocks (\d+) before, (\d+) after$', log, re.M)
+        check(m, cyc and cyc.group(1) == '1000', 'cycles: %s' % (cyc and cyc.group(0)))
+        check(m, cyc.group(2) == cyc.group(3) and cyc.group(4) == cyc.group(5),
+              'load/unload leaked: %s' % cyc.group(0))
+        check(m, not re.search(r'^panic:', log, re.M), 'panic during module tests')
+
+
 CASES = {
     'boot-bios': lambda: boot('bios'),
     'boot-uefi': lambda: boot('uefi'),
@@ -361,6 +417,8 @@ CASES = {
     'caps-dump': caps_dump,
     'irq-capability': irq_capability,
     'caps-objects': caps_objects,
+    'boot-modules': boot_modules,
+    'kmod-lifecycle': kmod_lifecycle,
 }
 
 

@@ -1,0 +1,46 @@
+/*
+ * kmod.h - the "kmod" service: loading and unloading modules at run time.
+ *
+ * Implemented by the kmod module (modules/kmod), not by the core; the
+ * shell's insmod/rmmod/lsmod and the tests use it through
+ * kr_service_open(self, "kmod", KMOD_SERVICE_VERSION, &cap).
+ */
+#ifndef KARYON_KMOD_H
+#define KARYON_KMOD_H
+
+#include <karyon/module.h>
+#include <karyon/service.h>
+
+#define KMOD_SERVICE_VERSION 1
+
+enum kmod_state { KMOD_LOADING = 1, KMOD_LIVE = 2, KMOD_UNLOADING = 3 };
+
+/* One loaded module, as lsmod shows it. */
+struct kmod_entry {
+	uint32_t version;       /* KMOD_ENTRY_VERSION */
+	uint32_t state;         /* enum kmod_state */
+	char     name[KR_MODULE_NAME_MAX];
+	uint32_t module_version;
+	uint32_t users;         /* loaded modules that depend on it */
+	uint64_t size;          /* bytes of memory its image takes */
+	uint8_t  digest[32];    /* BLAKE2b-256 of its file (zero if unmeasured) */
+	char     used_by[64];   /* names of the users, comma-separated */
+	uint32_t builtin;       /* 1: linked into the kernel image */
+	uint32_t reserved;
+};
+#define KMOD_ENTRY_VERSION 1
+KR_ABI_SIZE(struct kmod_entry, 160);
+
+struct kmod_ops {
+	struct kr_ops_header hdr;       /* version KMOD_SERVICE_VERSION */
+	/* Load the module in file[0..size) (origin names it in messages).  On
+	 * failure, err (if not NULL) gets one line saying why. */
+	kr_err_t (*load)(const void *file, size_t size, const char *origin,
+			 char *err, size_t errlen);
+	/* Unload by name; refused with the reason while it is in use. */
+	kr_err_t (*unload)(const char *name, char *err, size_t errlen);
+	/* The index-th loaded module (load order); KR_ENOENT past the last. */
+	kr_err_t (*get)(uint32_t index, struct kmod_entry *out);
+};
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * kmod.c - the module manager, a module built into the kernel image.
+ *
+ * It loads .kmod files (boot modules when it starts, buffers at run time
+ * through its "kmod" service), starts each in a domain of its own, and
+ * unloads them only when nothing depends on them.  It uses the core only
+ * through the ABI: the image lives in pages it holds a capability to,
+ * mapped read+write while kmod_elf.c relocates it and then protected
+ * (text RX, rodata R, data RW: never writable and executable at once).
+ *
+ * Loading is a ladder; each failure unwinds exactly the steps before it:
+ *   validate and read the descriptor -> check name and dependencies
+ *   -> load the image (lay out, copy, resolve, relocate) -> check where
+ *   symbols came from -> protect -> domain -> init -> live
+ * Symbols resolve against the modules it depends on (their KR_EXPORTs),
+ * then the core's export table, and nothing else.
+ */
+#include <stdbool.h>
+#include <karyon/boot_info.h>
+#include <karyon/kmod.h>
+#include <karyon/libc.h>
+#include <karyon/log.h>
+
+#include "kmod_elf.h"
+
+#define MAX_MODULES 32
+#define PAGE 4096u
+
+struct kmod {
+	uint32_t state;                 /* 0: free slot, else enum kmod_state */
+	const struct kr_module_info *info;
+	struct kmod_image img;
+	kr_cap_t img_cap;               /* the image's pages, in kmod's domain */
+	kr_domain_t *domain;            /* the module's own */
+	uint32_t users;
+	uint32_t seq;                   /* load order, for listings */
+	struct kmod *deps[KR_MODULE_DEPS_MAX];
+};
+
+static struct kmod mods[MAX_MODULES];
+static kr_domain_t *self;
+static uint32_t next_seq;
+
+/* What one load needs while kmod_elf works. */
+struct load_ctx {
+	kr_cap_t cap;
+	uint32_t nsuppliers;
+	struct kmod *suppliers[MAX_MODULES];    /* modules that resolved a symbol */
+};
+
+static struct kmod *find(const char *name)
+{
+	for (int i = 0; i < MAX_MODULES; i++)
+		if (mods[i].state && !strcmp(mods[i].info->name, name))
+			return &mods[i];
+	return NULL;
+}
+
+static void *env_alloc(void *ctx, size_t size)
+{
+	struct load_ctx *lc = ctx;
+	void *va;
+
+	if (kr_page_alloc(self, size / PAGE, &lc->cap) != KR_OK)
+		return NULL;
+	if (kr_page_map(self, lc->cap, KR_RIGHT_READ | KR_RIGHT_WRITE, &va) != KR_OK) {
+		kr_cap_delete(self, lc->cap);
+		return NULL;
+	}
+	return va;
+}
+
+static void env_free(void *ctx, void *p, size_t size)
+{
+	(void)p;
+	(void)size;
+	kr_cap_delete(self, ((struct load_ctx *)ctx)->cap);     /* unmaps, frees */
+}
+
+static kr_err_t env_resolve(void *ctx, const char *name, uint64_t *addr)
+{
+	struct load_ctx *lc = ctx;
+
+	for (int i = 0; i < MAX_MODULES; i++) {
+		struct kmod *m = &mods[i];
+
+		if (m->state != KMOD_LIVE)
+			continue;
+		for (size_t e = 0; e < m->img.nexports; e++) {
+			if (strcmp(m->img.exports[e].name, name))
+				continue;
+			*addr = (uint64_t)m->img.exports[e].addr;
+			for (uint32_t s = 0; s < lc->nsuppliers; s++)
+				if (lc->suppliers[s] == m)
+					return KR_OK;
+			lc->suppliers[lc->nsuppliers++] = m;
+			return KR_OK;
+		}
+	}
+	return kr_export_lookup(name, addr);
+}
+
+static const struct kmod_env env_ops = { NULL, env_alloc, env_free, env_resolve };
+
+static kr_err_t fail(char *err, size_t len, kr_err_t code, const char *fmt, const char *a,
+		     const char *b)
+{
+	if (err && len)
+		ksnprintf(err, len, fmt, a, b);
+	return code;
+}
+
+/* Every dependency live and new enough. */
+static kr_err_t check_deps(const struct kr_module_info *info, struct kmod **deps, char *err,
+			   size_t len)
+{
+	char need[48];
+
+	for (uint32_t i = 0; i < info->ndeps; i++) {
+		const struct kr_module_dep *d = &info->deps[i];
+
+		deps[i] = find(d->name);
+		ksnprintf(need, sizeof(need), "%s >= %u.%u.%u", d->name, d->min_version >> 16,
+			  (d->min_version >> 8) & 0xff, d->min_version & 0xff);
+		if (!deps[i] || deps[i]->state != KMOD_LIVE)
+			return fail(err, len, KR_ENOENT, "needs %s, which is not loaded%s", need, "");
+		if (deps[i]->info->version < d->min_version)
+			return fail(err, len, KR_ERANGE, "needs %s; the loaded one is older%s", need, "");
+	}
+	return KR_OK;
+}
+
+/* Symbols may come only from modules named as dependencies. */
+static kr_err_t check_suppliers(const struct kr_module_info *info, const struct load_ctx *lc,
+				struct kmod **deps, char *err, size_t len)
+{
+	for (uint32_t s = 0; s < lc->nsuppliers; s++) {
+		uint32_t i = 0;
+
+		while (i < info->ndeps && deps[i] != lc->suppliers[s])
+			i++;
+		if (i == info->ndeps)
+			return fail(err, len, KR_EPERM, "uses symbols of %s without depending on it%s",
+				    lc->suppliers[s]->info->name, "");
+	}
+	return KR_OK;
+}
+
+static kr_err_t protect(kr_cap_t cap, size_t off, size_t size, uint32_t prot)
+{
+	return size ? kr_page_protect(self, cap, off / PAGE, (size + PAGE - 1) / PAGE, prot) : KR_OK;
+}
+
+static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, char *err,
+			    size_t len)
+{
+	struct load_ctx lc = { 0 };
+	struct kmod_env env = env_ops;
+	struct kmod *m = NULL, *deps[KR_MODULE_DEPS_MAX] = { 0 };
+	struct kmod_image img;
+	struct kr_module_info desc;
+	struct kmod_error e = { 0 };
+	kr_domain_t *dom;
+	kr_err_t r;
+
+	for (int i = 0; i < MAX_MODULES && !m; i++)
+		if (!mods[i].state)
+			m = &mods[i];
+	if (!m)
+		return fail(err, len, KR_ENOSPC, "%s: no room for more modules%s", origin, "");
+	env.ctx = &lc;
+	r = kmod_describe(file, size, &desc, &e);
+	if (r)
+		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
+			    e.detail[0] ? e.detail : "");
+	if (find(desc.name))
+		return fail(err, len, KR_EEXIST, "%s is already loaded%s", desc.name, "");
+	r = check_deps(&desc, deps, err, len);
+	if (r)
+		return r;
+	r = kmod_load(file, size, &env, &img, &e);
+	if (r)
+		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
+			    e.detail[0] ? e.detail : "");
+	r = check_suppliers(img.info, &lc, deps, err, len);
+	if (r)
+		goto release;
+	r = protect(lc.cap, img.text_off, img.text_size, KR_RIGHT_READ | KR_RIGHT_EXEC);
+	if (!r)
+		r = protect(lc.cap, img.ro_off, img.ro_size, KR_RIGHT_READ);
+	if (r) {
+		fail(err, len, r, "cannot protect %s: %s", img.info->name, kr_strerror(r));
+		goto release;
+	}
+	r = kr_domain_create(self, img.info->name, 64, &dom);
+	if (r) {
+		fail(err, len, r, "no domain for %s: %s", img.info->name, kr_strerror(r));
+		goto release;
+	}
+	*m = (struct kmod){ .state = KMOD_LOADING, .info = img.info, .img = img,
+			    .img_cap = lc.cap, .domain = dom, .seq = next_seq++ };
+	memcpy(m->deps, deps, sizeof(deps));
+	for (uint32_t i = 0; i < img.info->ndeps; i++)
+		deps[i]->users++;
+	r = img.info->init ? img.info->init(dom) : KR_OK;
+	if (r) {
+		fail(err, len, r, "%s: init failed: %s", img.info->name, kr_strerror(r));
+		goto undo_init;
+	}
+	m->state = KMOD_LIVE;
+	kr_log(KR_LOG_INFO, "kmod: loaded %s %u.%u.%u from %s\n", m->info->name,
+	       m->info->version >> 16, (m->info->version >> 8) & 0xff, m->info->version & 0xff,
+	       origin);
+	return KR_OK;
+
+undo_init:
+	for (uint32_t i = 0; i < img.info->ndeps; i++)
+		deps[i]->users--;
+	kr_domain_destroy(self, dom);   /* revokes whatever init took */
+	*m = (struct kmod){ 0 };
+release:
+	kmod_release(&env, &img);
+	return r;
+}
+
+/* "a, b": the loaded modules that depend on m. */
+static void users_of(const struct kmod *m, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < MAX_MODULES; i++)
+		for (int d = 0; mods[i].state && d < KR_MODULE_DEPS_MAX; d++)
+			if (mods[i].deps[d] == m && n + 1 < len)
+				n += ksnprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+					       mods[i].info->name);
+}
+
+static kr_err_t kmod_remove(const char *name, char *err, size_t len)
+{
+	struct kmod *m = name ? find(name) : NULL;
+	char users[64];
+
+	if (!m)
+		return fail(err, len, KR_ENOENT, "%s is not loaded%s", name ? name : "(null)", "");
+	if (m->state != KMOD_LIVE)
+		return fail(err, len, KR_EBUSY, "%s is still starting or stopping%s", name, "");
+	if (m->users) {
+		users_of(m, users, sizeof(users));
+		return fail(err, len, KR_EBUSY, "%s is used by %s", name, users);
+	}
+	if (kr_domain_busy(m->domain))
+		return fail(err, len, KR_EBUSY,
+			    "%s has granted capabilities that are still in use%s", name, "");
+	m->state = KMOD_UNLOADING;
+	if (m->info->exit)
+		m->info->exit(m->domain);
+	if (kr_domain_destroy(self, m->domain) != KR_OK)
+		kr_log(KR_LOG_ERR, "kmod: %s kept capabilities in use after exit\n", name);
+	for (int d = 0; d < KR_MODULE_DEPS_MAX && m->deps[d]; d++)
+		m->deps[d]->users--;
+	kr_log(KR_LOG_INFO, "kmod: unloaded %s\n", name);
+	kr_cap_delete(self, m->img_cap);        /* unmaps and frees the image */
+	*m = (struct kmod){ 0 };
+	return KR_OK;
+}
+
+static kr_err_t kmod_get(uint32_t index, struct kmod_entry *out)
+{
+	struct kmod *best = NULL;
+
+	if (!out)
+		return KR_EINVAL;
+	/* The index-th in load order: a small table, so a scan is fine. */
+	for (uint32_t k = 0; k <= index; k++) {
+		struct kmod *next = NULL;
+
+		for (int i = 0; i < MAX_MODULES; i++)
+			if (mods[i].state && (!best || mods[i].seq > best->seq) &&
+			    (!next || mods[i].seq < next->seq))
+				next = &mods[i];
+		if (!next)
+			return KR_ENOENT;
+		best = next;
+	}
+	*out = (struct kmod_entry){ .version = KMOD_ENTRY_VERSION, .state = best->state,
+		.module_version = best->info->version, .users = best->users,
+		.size = best->img.size };
+	memcpy(out->name, best->info->name, sizeof(out->name));
+	users_of(best, out->used_by, sizeof(out->used_by));
+	return KR_OK;
+}
+
+static const struct kmod_ops ops = {
+	.hdr = { KR_OPS_MAGIC, KMOD_SERVICE_VERSION, sizeof(struct kmod_ops), 0 },
+	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get,
+};
+
+/* Boot modules in GRUB order, retried until no more load: a module may
+ * come before one it depends on.  Files that are not ELF are left alone. */
+static void load_boot_modules(void)
+{
+	bool done[KR_BOOT_MODULES_MAX] = { 0 }, progress = true;
+	char why[128];
+
+	while (progress) {
+		progress = false;
+		for (uint32_t i = 0; i < KR_BOOT_MODULES_MAX; i++) {
+			struct kr_boot_module_info bi;
+			kr_cap_t cap;
+			const uint8_t *va;
+
+			if (done[i] || kr_boot_module(self, i, &cap, &bi) != KR_OK)
+				continue;
+			if (kr_page_map(self, cap, KR_RIGHT_READ, (void **)&va) == KR_OK) {
+				va += bi.offset;
+				if (bi.size < 4 || memcmp(va, "\177ELF", 4)) {
+					done[i] = true;
+				} else if (kmod_insert(va, bi.size, bi.name, why, sizeof(why)) == KR_OK) {
+					done[i] = progress = true;
+				}
+			}
+			kr_cap_delete(self, cap);
+		}
+	}
+	for (uint32_t i = 0; i < KR_BOOT_MODULES_MAX; i++) {     /* say why the rest failed */
+		struct kr_boot_module_info bi;
+		kr_cap_t cap;
+		const uint8_t *va;
+
+		if (done[i] || kr_boot_module(self, i, &cap, &bi) != KR_OK)
+			continue;
+		if (kr_page_map(self, cap, KR_RIGHT_READ, (void **)&va) == KR_OK &&
+		    kmod_insert(va + bi.offset, bi.size, bi.name, why, sizeof(why)) != KR_OK)
+			kr_log(KR_LOG_ERR, "kmod: cannot load boot module %s: %s\n", bi.name, why);
+		kr_cap_delete(self, cap);
+	}
+}
+
+static kr_err_t kmod_init(kr_domain_t *dom)
+{
+	kr_cap_t cap;
+
+	self = dom;
+	load_boot_modules();
+	return kr_service_publish(self, "kmod", &ops.hdr, &cap);
+}
+
+KR_MODULE(.name = "kmod", .version = KR_VERSION(1, 0, 0),
+	  .description = "loads, links and unloads modules; the kmod service",
+	  .license = "MIT", .author = "Karyon developers", .init = kmod_init);
