@@ -4,11 +4,14 @@
 Usage: mkiso.py --kernel karyon.elf --out karyon.iso
                 [--profile images/NAME.conf] [--cmdline "k=v ..."]
                 [--module PATH[=NAME]]... [--module-dir DIR]
+                [--manifest FILE --enforcement enforce|permissive]
 
 The profile file gives the kernel command line (`cmdline = ...`; --cmdline
 replaces it) and the boot modules (`boot_modules = NAME ...`, found as
 DIR/NAME.kmod with --module-dir).  Each --module adds a multiboot2
-`module2` line after the profile's.  The ISO
+`module2` line after the profile's.  --manifest adds the module manifest
+(tools/gen_manifest.py) as a boot module named "manifest", headed by the
+enforcement mode, for the kmod module to check modules against.  The ISO
 is a hybrid: GRUB for SeaBIOS (i386-pc) and for UEFI (x86_64-efi).
 """
 import argparse
@@ -47,6 +50,8 @@ def main():
     ap.add_argument('--cmdline')
     ap.add_argument('--module', action='append', default=[])
     ap.add_argument('--module-dir')
+    ap.add_argument('--manifest')
+    ap.add_argument('--enforcement', choices=('enforce', 'permissive'), default='permissive')
     a = ap.parse_args()
 
     cmdline = ''
@@ -84,6 +89,12 @@ def main():
             if os.path.exists(path):
                 shutil.copyfile(path, dst)
             mods.append('\tmodule2 /boot/modules/%s %s\n' % (name, grub_quote(name)))
+        if a.manifest:
+            with open(a.manifest) as f:
+                body = f.read()
+            with open(os.path.join(boot, 'modules', 'manifest'), 'w') as f:
+                f.write('mode %s\n%s' % (a.enforcement, body))
+            mods.append('\tmodule2 /boot/modules/manifest manifest\n')
         with open(os.path.join(ROOT, 'boot', 'grub.cfg.in')) as f:
             cfg = f.read()
         cfg = cfg.replace('@CMDLINE@', cmdline).replace('@MODULES@', ''.join(mods))

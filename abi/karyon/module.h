@@ -81,6 +81,8 @@ KR_API(0, 3) kr_err_t kr_boot_module(kr_domain_t *d, uint32_t index, kr_cap_t *o
 				     struct kr_boot_module_info *info);
 /* The address of a function the core exports (KR_API), or KR_ENOENT. */
 KR_API(0, 3) kr_err_t kr_export_lookup(const char *name, uint64_t *addr);
+/* The kernel's code and read-only data as loaded, for measuring it. */
+KR_API(0, 3) kr_err_t kr_kernel_image(const void **start, size_t *len);
 /* The kernel command line; options named "module.key" are left to modules. */
 KR_API(0, 3) const char *kr_cmdline(void);
 /* The index-th module built into the kernel image (started at boot, in

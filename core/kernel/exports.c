@@ -34,3 +34,14 @@ kr_err_t kr_export_lookup(const char *name, uint64_t *addr)
 	*addr = (uint64_t)e->addr;
 	return KR_OK;
 }
+
+kr_err_t kr_kernel_image(const void **start, size_t *len)
+{
+	extern const char __text_start[], __rodata_end[];
+
+	if (!start || !len)
+		return KR_EINVAL;
+	*start = __text_start;
+	*len = (size_t)(__rodata_end - __text_start);
+	return KR_OK;
+}

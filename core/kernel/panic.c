@@ -11,9 +11,10 @@
 #include "kernel/klog.h"
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
+#include <karyon/log.h>
 #include <krt/fmt.h>
 
-static bool exit_on_panic;
+static bool exit_on_panic, tainted;
 static int panicking;
 
 static const char *const exc_names[32] = {
@@ -27,6 +28,13 @@ static const char *const exc_names[32] = {
 	"reserved 27", "#HV hypervisor injection", "#VC VMM communication",
 	"#SX security", "reserved 31",
 };
+
+void kr_taint(const char *why)
+{
+	if (!tainted)
+		pr_warn("kernel: tainted: %s\n", why ? why : "(no reason given)");
+	tainted = true;
+}
 
 void panic_set_exit(bool exit_qemu)
 {
@@ -72,7 +80,7 @@ void backtrace(uint64_t rbp)
 
 static __attribute__((noreturn)) void stop(void)
 {
-	kprintf("panic: system halted\n");
+	kprintf("panic: system halted%s\n", tainted ? " (kernel tainted)" : "");
 	if (exit_on_panic)
 		platform_exit(KR_EXIT_PANIC);
 	halt_forever();

@@ -22,6 +22,7 @@
 #include <karyon/log.h>
 
 #include "kmod_elf.h"
+#include "measure.h"
 
 #define MAX_MODULES 32
 #define PAGE 4096u
@@ -34,6 +35,7 @@ struct kmod {
 	kr_domain_t *domain;            /* the module's own */
 	uint32_t users;
 	uint32_t seq;                   /* load order, for listings */
+	uint8_t digest[DIGEST_LEN];     /* BLAKE2b-256 of the file */
 	struct kmod *deps[KR_MODULE_DEPS_MAX];
 };
 
@@ -159,6 +161,7 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	struct kmod *m = NULL, *deps[KR_MODULE_DEPS_MAX] = { 0 };
 	struct kmod_image img;
 	struct kr_module_info desc;
+	uint8_t digest[DIGEST_LEN];
 	struct kmod_error e = { 0 };
 	kr_domain_t *dom;
 	kr_err_t r;
@@ -176,6 +179,8 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	if (find(desc.name))
 		return fail(err, len, KR_EEXIST, "%s is already loaded%s", desc.name, "");
 	r = check_deps(&desc, deps, err, len);
+	if (!r)
+		r = measure_check(desc.name, file, size, digest, err, len);
 	if (r)
 		return r;
 	r = kmod_load(file, size, &env, &img, &e);
@@ -200,6 +205,7 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	*m = (struct kmod){ .state = KMOD_LOADING, .info = img.info, .img = img,
 			    .img_cap = lc.cap, .domain = dom, .seq = next_seq++ };
 	memcpy(m->deps, deps, sizeof(deps));
+	memcpy(m->digest, digest, sizeof(digest));
 	for (uint32_t i = 0; i < img.info->ndeps; i++)
 		deps[i]->users++;
 	r = img.info->init ? img.info->init(dom) : KR_OK;
@@ -288,6 +294,7 @@ static kr_err_t kmod_get(uint32_t index, struct kmod_entry *out)
 		.size = best->img.size };
 	memcpy(out->name, best->info->name, sizeof(out->name));
 	users_of(best, out->used_by, sizeof(out->used_by));
+	memcpy(out->digest, best->digest, sizeof(out->digest));
 	return KR_OK;
 }
 
@@ -342,6 +349,7 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	kr_cap_t cap;
 
 	self = dom;
+	measure_init(self);
 	load_boot_modules();
 	return kr_service_publish(self, "kmod", &ops.hdr, &cap);
 }

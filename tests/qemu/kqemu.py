@@ -70,7 +70,7 @@ class Machine:
     (path, name) pairs, passed to mkiso.py as --module."""
 
     def __init__(self, kernel, firmware='bios', cmdline='', modules=(), iso=None,
-                 icount=False, memory='256M', extra=()):
+                 icount=False, memory='256M', extra=(), iso_args=()):
         if firmware not in ('bios', 'uefi'):
             raise ValueError("firmware must be 'bios' or 'uefi', not %r" % firmware)
         self.kernel = kernel
@@ -81,6 +81,7 @@ class Machine:
         self.icount = icount
         self.memory = memory
         self.extra = list(extra)
+        self.iso_args = list(iso_args)  # more mkiso.py arguments
         self.proc = None
         self.started = None             # time.monotonic() just before QEMU starts
         self._tmp = None
@@ -115,6 +116,7 @@ class Machine:
                '--cmdline', self.cmdline]
         for m in self.modules:
             cmd += ['--module', m]
+        cmd += self.iso_args
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             raise KqemuError('mkiso.py failed (exit %d):\n%s%s'

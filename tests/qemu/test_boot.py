@@ -367,6 +367,66 @@ def boot_modules():
         no_errors(m)
 
 
+def blake2b_file(path):
+    import hashlib
+    with open(path, 'rb') as f:
+        return hashlib.blake2b(f.read(), digest_size=32).hexdigest()
+
+
+def manifest_case(mode, listed):
+    """Boot hello and hello_user with a manifest listing only `listed`."""
+    k = kmod_paths()
+    d = tempfile.TemporaryDirectory(prefix='kqemu-manifest-')
+    man = os.path.join(d.name, 'MANIFEST')
+    with open(man, 'w') as f:
+        for name in listed:
+            f.write('blake2b-256 %s %s\n' % (blake2b_file(k[name]), name))
+    m = Machine(KERNEL, cmdline='onready=exit',
+                modules=[k['hello'] + '=hello', k['hello_user'] + '=hello_user'],
+                iso_args=['--manifest', man, '--enforcement', mode])
+    m._manifest_dir = d        # lives as long as the machine
+    return m
+
+
+def manifest_enforce():
+    # An enforcing image refuses a module its manifest does not list (and
+    # so the module that depends on it), and boots on.
+    k = kmod_paths()
+    with manifest_case('enforce', ['hello_user']) as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+        log = m.log
+        check(m, re.search(r'^measure: enforcing image, 1 module digests in its manifest$', log, re.M),
+              'no enforcing-mode line')
+        check(m, re.search(r"^kmod: cannot load boot module hello: hello: blake2b-256 %s\.\.\. "
+                           r"is not in the image's manifest$" % blake2b_file(k['hello'])[:16],
+                           log, re.M), 'hello was not refused by digest')
+        check(m, re.search(r'^kmod: cannot load boot module hello_user: needs hello >= 1\.0\.0, '
+                           r'which is not loaded$', log, re.M), 'hello_user not refused for its dependency')
+        check(m, not re.search(r'^hello: loaded$', log, re.M), 'hello ran in an enforcing image')
+        check(m, not re.search(r'^kernel: tainted', log, re.M), 'enforcing image got tainted')
+
+
+def manifest_permissive():
+    # A permissive image loads a module its manifest does not list, and
+    # says the kernel is tainted; digests in the log match the files.
+    k = kmod_paths()
+    with manifest_case('permissive', ['hello']) as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+        log = m.log
+        for name in ('hello', 'hello_user'):
+            check(m, re.search(r'^measure: %s blake2b-256 %s$' % (name, blake2b_file(k[name])),
+                               log, re.M), 'no measurement of %s matching the file' % name)
+        check(m, re.search(r'^measure: kernel blake2b-256 [0-9a-f]{64} \(\d+ bytes', log, re.M),
+              'no measurement of the kernel')
+        t = re.search(r"^kernel: tainted: a module not in the image's manifest was loaded$", log, re.M)
+        check(m, t, 'the kernel did not say it is tainted')
+        user = re.search(r'^measure: hello_user blake2b-256', log, re.M)
+        check(m, user.start() < t.start(), 'tainted before the unlisted module was measured')
+        check(m, re.search(r'^kmod: loaded hello_user 1\.0\.0', log, re.M), 'hello_user not loaded')
+
+
 def kmod_lifecycle():
     k = kmod_paths()
     with Machine(TEST_KERNEL, cmdline='selftest=kmod onready=exit',
@@ -419,6 +479,8 @@ CASES = {
     'caps-objects': caps_objects,
     'boot-modules': boot_modules,
     'kmod-lifecycle': kmod_lifecycle,
+    'manifest-enforce': manifest_enforce,
+    'manifest-permissive': manifest_permissive,
 }
 
 

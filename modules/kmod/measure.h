@@ -1,0 +1,20 @@
+/*
+ * measure.h - measuring modules against the image's manifest (kmod).
+ */
+#ifndef KMOD_MEASURE_H
+#define KMOD_MEASURE_H
+
+#include <stdbool.h>
+#include <karyon/cap.h>
+
+#define DIGEST_LEN 32
+
+/* Measure the kernel, and read the "manifest" boot module if there is one. */
+void measure_init(kr_domain_t *self);
+/* Hash file into digest; refuse it (enforcing image) or taint the kernel
+ * (permissive image) when the manifest does not list it. */
+kr_err_t measure_check(const char *name, const void *file, size_t size,
+		       uint8_t digest[DIGEST_LEN], char *err, size_t len);
+void measure_hex(const uint8_t digest[DIGEST_LEN], char out[2 * DIGEST_LEN + 1]);
+
+#endif
