@@ -197,7 +197,7 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 		fail(err, len, r, "cannot protect %s: %s", img.info->name, kr_strerror(r));
 		goto release;
 	}
-	r = kr_domain_create(self, img.info->name, 64, &dom);
+	r = kr_domain_create(self, img.info->name, 32, &dom);
 	if (r) {
 		fail(err, len, r, "no domain for %s: %s", img.info->name, kr_strerror(r));
 		goto release;

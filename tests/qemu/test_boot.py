@@ -344,7 +344,9 @@ def caps_objects():
 
 def kmod_paths():
     build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
-    return {n: os.path.join(build, 'modules', n + '.kmod') for n in ('hello', 'hello_user')}
+    paths = {n: os.path.join(build, 'modules', n + '.kmod') for n in ('hello', 'hello_user')}
+    paths['failinit'] = os.path.join(build, 'tests', 'failinit.kmod')
+    return paths
 
 
 def boot_modules():
@@ -430,7 +432,8 @@ def manifest_permissive():
 def kmod_lifecycle():
     k = kmod_paths()
     with Machine(TEST_KERNEL, cmdline='selftest=kmod onready=exit',
-                 modules=[k['hello'] + '=hello', k['hello_user'] + '=hello_user']) as m:
+                 modules=[k['hello'] + '=hello', k['hello_user'] + '=hello_user',
+                          k['failinit'] + '=failinit']) as m:
         expect_ready(m, 'bios')
         expect_exit(m, EXIT_READY, 'onready=exit after selftest=kmod')
         log = m.log
@@ -455,6 +458,16 @@ def kmod_lifecycle():
         check(m, cyc and cyc.group(1) == '1000', 'cycles: %s' % (cyc and cyc.group(0)))
         check(m, cyc.group(2) == cyc.group(3) and cyc.group(4) == cyc.group(5),
               'load/unload leaked: %s' % cyc.group(0))
+        check(m, re.search(r'^selftest: load failinit: out of memory: failinit: init failed: '
+                           r'out of memory$', log, re.M), 'failed init not reported')
+        fi = re.search(r'^selftest: failed init: pages free or cached (\d+) before, (\d+) after; '
+                       r'heap blocks (\d+) before, (\d+) after$', log, re.M)
+        check(m, fi and fi.group(1) == fi.group(2) and fi.group(3) == fi.group(4),
+              'failed init leaked: %s' % (fi and fi.group(0)))
+        check(m, re.search(r'^selftest: open its service: no such entry$', log, re.M),
+              'the failed module left its service published')
+        check(m, re.search(r'^selftest: unload failinit: no such entry: failinit is not loaded$',
+                           log, re.M), 'the failed module is still listed')
         check(m, not re.search(r'^panic:', log, re.M), 'panic during module tests')
 
 
