@@ -92,7 +92,7 @@ KR_API(0, 3) kr_err_t kr_builtin_module(uint32_t index, const struct kr_module_i
 
 #define KR_MODULE(...)                                                       \
 	__attribute__((used, section(".kr_module"), aligned(8)))             \
-	const struct kr_module_info kr_this_module = {                       \
+	static const struct kr_module_info kr_this_module = {                \
 		.magic = KR_MODULE_MAGIC, .abi_major = KR_ABI_MAJOR,         \
 		.abi_minor = KR_ABI_MINOR, __VA_ARGS__ }
 

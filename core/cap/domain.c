@@ -124,27 +124,55 @@ kr_err_t kr_builtin_module(uint32_t index, const struct kr_module_info **info,
 	return KR_OK;
 }
 
+static bool builtin_deps_started(const struct kr_module_info *m, uint32_t n)
+{
+	for (uint32_t d = 0; d < m->ndeps; d++) {
+		uint32_t j = 0;
+
+		while (j < n && (strcmp(__builtin_modules_start[j].name, m->deps[d].name) ||
+				 !builtin_domains[j]))
+			j++;
+		if (j == n || __builtin_modules_start[j].version < m->deps[d].min_version)
+			return false;
+	}
+	return true;
+}
+
+/* Start each built-in module once every built-in it depends on has
+ * started: passes over the list until one starts nothing. */
 void modules_builtin_start(void)
 {
 	uint32_t n = __builtin_modules_end - __builtin_modules_start;
+	bool tried[16] = { 0 }, progress = true;
 
 	if (n > sizeof(builtin_domains) / sizeof(builtin_domains[0]))
 		panic("modules: %u built-in modules, room for 16", n);
-	for (uint32_t i = 0; i < n; i++) {
-		const struct kr_module_info *m = &__builtin_modules_start[i];
-		kr_err_t err = KR_EFORMAT;
+	while (progress) {
+		progress = false;
+		for (uint32_t i = 0; i < n; i++) {
+			const struct kr_module_info *m = &__builtin_modules_start[i];
+			kr_err_t err = KR_EFORMAT;
 
-		if (m->magic != KR_MODULE_MAGIC || m->abi_major != KR_ABI_MAJOR)
-			panic("modules: built-in module %u has a bad descriptor", i);
-		if (kr_domain_create(&kernel_domain, m->name, 256, &builtin_domains[i]) == KR_OK)
-			err = m->init ? m->init(builtin_domains[i]) : KR_OK;
-		if (err) {
-			pr_err("modules: built-in %s failed to start: %s\n", m->name, kr_strerror(err));
-			if (builtin_domains[i])
-				kr_domain_destroy(&kernel_domain, builtin_domains[i]);
-			builtin_domains[i] = NULL;
+			if (tried[i] || !builtin_deps_started(m, n))
+				continue;
+			tried[i] = progress = true;
+			if (m->magic != KR_MODULE_MAGIC || m->abi_major != KR_ABI_MAJOR)
+				panic("modules: built-in module %u has a bad descriptor", i);
+			if (kr_domain_create(&kernel_domain, m->name, 256, &builtin_domains[i]) == KR_OK)
+				err = m->init ? m->init(builtin_domains[i]) : KR_OK;
+			if (err) {
+				pr_err("modules: built-in %s failed to start: %s\n", m->name,
+				       kr_strerror(err));
+				if (builtin_domains[i])
+					kr_domain_destroy(&kernel_domain, builtin_domains[i]);
+				builtin_domains[i] = NULL;
+			}
 		}
 	}
+	for (uint32_t i = 0; i < n; i++)
+		if (!tried[i])
+			pr_err("modules: built-in %s not started: a dependency is missing or failed\n",
+			       __builtin_modules_start[i].name);
 }
 
 kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,

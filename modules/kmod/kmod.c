@@ -112,7 +112,23 @@ static kr_err_t fail(char *err, size_t len, kr_err_t code, const char *fmt, cons
 	return code;
 }
 
-/* Every dependency live and new enough. */
+/* A built-in module by name (started or not), and its version. */
+static bool builtin(const char *name, bool *started, uint32_t *version)
+{
+	const struct kr_module_info *bi;
+	kr_domain_t *bd;
+
+	for (uint32_t i = 0; kr_builtin_module(i, &bi, &bd) == KR_OK; i++)
+		if (!strcmp(bi->name, name)) {
+			*started = bd != NULL;
+			*version = bi->version;
+			return true;
+		}
+	return false;
+}
+
+/* Every dependency live and new enough: a loaded module (deps[i]) or a
+ * started built-in one (deps[i] NULL: built-ins are never unloaded). */
 static kr_err_t check_deps(const struct kr_module_info *info, struct kmod **deps, char *err,
 			   size_t len)
 {
@@ -121,9 +137,20 @@ static kr_err_t check_deps(const struct kr_module_info *info, struct kmod **deps
 	for (uint32_t i = 0; i < info->ndeps; i++) {
 		const struct kr_module_dep *d = &info->deps[i];
 
+		bool started = false;
+		uint32_t version = 0;
+
 		deps[i] = find(d->name);
 		ksnprintf(need, sizeof(need), "%s >= %u.%u.%u", d->name, d->min_version >> 16,
 			  (d->min_version >> 8) & 0xff, d->min_version & 0xff);
+		if (!deps[i] && builtin(d->name, &started, &version)) {
+			if (!started)
+				return fail(err, len, KR_ENOENT, "needs %s, which did not start%s", need, "");
+			if (version < d->min_version)
+				return fail(err, len, KR_ERANGE, "needs %s; the built-in one is older%s",
+					    need, "");
+			continue;
+		}
 		if (!deps[i] || deps[i]->state != KMOD_LIVE)
 			return fail(err, len, KR_ENOENT, "needs %s, which is not loaded%s", need, "");
 		if (deps[i]->info->version < d->min_version)
@@ -207,7 +234,8 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	memcpy(m->deps, deps, sizeof(deps));
 	memcpy(m->digest, digest, sizeof(digest));
 	for (uint32_t i = 0; i < img.info->ndeps; i++)
-		deps[i]->users++;
+		if (deps[i])
+			deps[i]->users++;
 	r = img.info->init ? img.info->init(dom) : KR_OK;
 	if (r) {
 		fail(err, len, r, "%s: init failed: %s", img.info->name, kr_strerror(r));
@@ -221,7 +249,8 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 
 undo_init:
 	for (uint32_t i = 0; i < img.info->ndeps; i++)
-		deps[i]->users--;
+		if (deps[i])
+			deps[i]->users--;
 	kr_domain_destroy(self, dom);   /* revokes whatever init took */
 	*m = (struct kmod){ 0 };
 release:
@@ -263,22 +292,36 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 		m->info->exit(m->domain);
 	if (kr_domain_destroy(self, m->domain) != KR_OK)
 		kr_log(KR_LOG_ERR, "kmod: %s kept capabilities in use after exit\n", name);
-	for (int d = 0; d < KR_MODULE_DEPS_MAX && m->deps[d]; d++)
-		m->deps[d]->users--;
+	for (int d = 0; d < KR_MODULE_DEPS_MAX; d++)
+		if (m->deps[d])
+			m->deps[d]->users--;
 	kr_log(KR_LOG_INFO, "kmod: unloaded %s\n", name);
 	kr_cap_delete(self, m->img_cap);        /* unmaps and frees the image */
 	*m = (struct kmod){ 0 };
 	return KR_OK;
 }
 
+/* Built-in modules first (link order), then loaded ones in load order. */
 static kr_err_t kmod_get(uint32_t index, struct kmod_entry *out)
 {
+	const struct kr_module_info *bi;
 	struct kmod *best = NULL;
+	kr_domain_t *bd;
+	uint32_t nbuiltin = 0;
 
 	if (!out)
 		return KR_EINVAL;
-	/* The index-th in load order: a small table, so a scan is fine. */
-	for (uint32_t k = 0; k <= index; k++) {
+	while (kr_builtin_module(nbuiltin, &bi, &bd) == KR_OK)
+		nbuiltin++;
+	if (index < nbuiltin) {
+		kr_builtin_module(index, &bi, &bd);
+		*out = (struct kmod_entry){ .version = KMOD_ENTRY_VERSION,
+			.state = bd ? KMOD_LIVE : 0, .module_version = bi->version, .builtin = 1 };
+		memcpy(out->name, bi->name, sizeof(out->name));
+		return KR_OK;
+	}
+	/* The k-th loaded module in load order: a small table, so scan. */
+	for (uint32_t k = nbuiltin; k <= index; k++) {
 		struct kmod *next = NULL;
 
 		for (int i = 0; i < MAX_MODULES; i++)

@@ -429,6 +429,17 @@ def manifest_permissive():
         check(m, re.search(r'^kmod: loaded hello_user 1\.0\.0', log, re.M), 'hello_user not loaded')
 
 
+def builtin_order():
+    # builtin_a depends on builtin_b and is linked first: b must start first.
+    with Machine(TEST_KERNEL, cmdline='onready=exit') as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+        b = re.search(r'^builtin_b: started$', m.log, re.M)
+        a = re.search(r'^builtin_a: started$', m.log, re.M)
+        check(m, a and b and b.start() < a.start(), 'built-ins did not start in dependency order')
+        check(m, not re.search(r'^modules: ', m.log, re.M), 'a built-in module failed')
+
+
 def kmod_lifecycle():
     k = kmod_paths()
     with Machine(TEST_KERNEL, cmdline='selftest=kmod onready=exit',
@@ -438,6 +449,7 @@ def kmod_lifecycle():
         expect_exit(m, EXIT_READY, 'onready=exit after selftest=kmod')
         log = m.log
         for pattern, what in (
+                (r'^selftest: lsmod: kmod 1\.0\.0 users 0 \[\]$', 'lsmod shows the built-in kmod'),
                 (r'^selftest: lsmod: hello 1\.0\.0 users 1 \[hello_user\]$', 'lsmod shows the user'),
                 (r'^selftest: unload hello: resource busy: hello is used by hello_user$',
                  'unload refused while used'),
@@ -494,6 +506,7 @@ CASES = {
     'kmod-lifecycle': kmod_lifecycle,
     'manifest-enforce': manifest_enforce,
     'manifest-permissive': manifest_permissive,
+    'builtin-order': builtin_order,
 }
 
 
