@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench_boot.py - how long Karyon takes from kernel entry to "karyon: ready".
 
-Usage: bench_boot.py [--kernel build/core/karyon.elf] [--runs 5]
+Usage: bench_boot.py [--kernel build/core/karyon-dev.elf] [--runs 5]
                      [--cmdline "onready=exit"]
 
 Builds one ISO, boots it --runs times under SeaBIOS with QEMU's
@@ -43,7 +43,7 @@ def boot_once(kernel, iso):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'core', 'karyon.elf'))
+    ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'core', 'karyon-dev.elf'))
     ap.add_argument('--runs', type=int, default=5)
     ap.add_argument('--cmdline', default='onready=exit')
     a = ap.parse_args()

@@ -387,6 +387,20 @@ static void load_boot_modules(void)
 	}
 }
 
+/* One line with every module, built-in and loaded: what this image runs. */
+static void log_module_set(void)
+{
+	struct kmod_entry e;
+	char line[256];
+	size_t n = 0;
+
+	for (uint32_t i = 0; kmod_get(i, &e) == KR_OK && n + 1 < sizeof(line); i++)
+		if (e.state == KMOD_LIVE)
+			n += ksnprintf(line + n, sizeof(line) - n, " %s", e.name);
+	line[n] = '\0';
+	kr_log(KR_LOG_INFO, "kmod: modules:%s\n", line);
+}
+
 static kr_err_t kmod_init(kr_domain_t *dom)
 {
 	kr_cap_t cap;
@@ -394,6 +408,7 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	self = dom;
 	measure_init(self);
 	load_boot_modules();
+	log_module_set();
 	return kr_service_publish(self, "kmod", &ops.hdr, &cap);
 }
 

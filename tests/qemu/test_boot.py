@@ -6,12 +6,13 @@ Usage: test_boot.py CASE...      run these cases (meson runs one per test)
        test_boot.py              run every case, one after another
        test_boot.py --list       print the case names
 
-The kernel comes from $KARYON_KERNEL (meson sets it), else build/core/karyon.elf.
+The kernel comes from $KARYON_KERNEL (meson sets it), else build/core/karyon-dev.elf.
 Each case prints one PASS/FAIL line; a failure also prints the serial log.
 Exit status 0 if every case passed, 1 otherwise.
 """
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kqemu  # noqa: E402
 from kqemu import EXIT_PANIC, EXIT_READY, Machine  # noqa: E402
 
-KERNEL = os.environ.get('KARYON_KERNEL') or os.path.join(kqemu.ROOT, 'build', 'core', 'karyon.elf')
+KERNEL = os.environ.get('KARYON_KERNEL') or os.path.join(kqemu.ROOT, 'build', 'core', 'karyon-dev.elf')
 # The same core plus tests/kernel/selftest.c, for the selftest= cases.
 TEST_KERNEL = (os.environ.get('KARYON_TEST_KERNEL') or
                os.path.join(kqemu.ROOT, 'build', 'core', 'karyon-test.elf'))
@@ -429,6 +430,25 @@ def manifest_permissive():
         check(m, re.search(r'^kmod: loaded hello_user 1\.0\.0', log, re.M), 'hello_user not loaded')
 
 
+def profile_boot(profile):
+    # The image as built: it boots to ready and runs exactly the modules
+    # its profile names (built in, then boot modules).
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    conf = os.path.join(kqemu.ROOT, 'images', profile + '.conf')
+    want = []
+    for key in ('builtin', 'boot_modules'):
+        want += subprocess.run([sys.executable, os.path.join(kqemu.ROOT, 'tools', 'profile.py'),
+                                'get', conf, key], check=True, capture_output=True,
+                               text=True).stdout.split()
+    with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-%s.iso' % profile)) as m:
+        expect_ready(m, 'bios')
+        got = re.search(r'^kmod: modules:(.*)$', m.log, re.M)
+        check(m, got, 'no module list from kmod')
+        check(m, sorted(got.group(1).split()) == sorted(want),
+              'profile %s runs modules %s, expected %s' % (profile, got.group(1).split(), want))
+        no_errors(m)
+
+
 def builtin_order():
     # builtin_a depends on builtin_b and is linked first: b must start first.
     with Machine(TEST_KERNEL, cmdline='onready=exit') as m:
@@ -507,6 +527,9 @@ CASES = {
     'manifest-enforce': manifest_enforce,
     'manifest-permissive': manifest_permissive,
     'builtin-order': builtin_order,
+    'profile-minimal': lambda: profile_boot('minimal'),
+    'profile-dev': lambda: profile_boot('dev'),
+    'profile-full': lambda: profile_boot('full'),
 }
 
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""test_profile.py - a bad image profile fails the build with a clear message.
+
+Usage: test_profile.py BUILD_MODULES_DIR
+
+Runs tools/profile.py check (the step every ISO build depends on) on
+crafted profiles against real modules: hello and hello_user from the build,
+and two modules that depend on each other, compiled here with the SDK's
+flags.  Each bad profile must fail naming the culprit; a good one passes.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PROFILE = os.path.join(ROOT, 'tools', 'profile.py')
+
+CYCLE = '''#include <karyon/module.h>
+KR_MODULE(.name = "%s", .version = KR_VERSION(1, 0, 0), .license = "MIT",
+	  .deps = { { .name = "%s" } }, .ndeps = 1);
+'''
+
+
+def compile_module(d, name, dep):
+    src = os.path.join(d, name + '.c')
+    with open(src, 'w') as f:
+        f.write(CYCLE % (name, dep))
+    with open(os.path.join(ROOT, 'sdk', 'kmod.flags')) as f:
+        flags = f.read().split()
+    gccinc = subprocess.run(['gcc', '-print-file-name=include'], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    subprocess.run(['gcc'] + flags + ['-idirafter', gccinc, '-I' + os.path.join(ROOT, 'abi'),
+                                      '-c', src, '-o', os.path.join(d, name + '.kmod')], check=True)
+
+
+def run(d, text):
+    conf = os.path.join(d, 'bad.conf')
+    with open(conf, 'w') as f:
+        f.write(text)
+    return subprocess.run([sys.executable, PROFILE, 'check', conf, d], capture_output=True, text=True)
+
+
+def main():
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix='test-profile-') as d:
+        for m in ('hello', 'hello_user'):
+            shutil.copy(os.path.join(sys.argv[1], m + '.kmod'), d)
+        compile_module(d, 'cyc_a', 'cyc_b')
+        compile_module(d, 'cyc_b', 'cyc_a')
+        cases = [
+            ('good', 'builtin = hello\nboot_modules = hello_user\n', None),
+            ('unknown module', 'boot_modules = hello nosuch\n', 'unknown module nosuch'),
+            ('missing dependency', 'boot_modules = hello_user\n',
+             'module hello_user needs hello>=1.0.0, which the profile does not include'),
+            ('built-in needs a boot module', 'builtin = hello_user\nboot_modules = hello\n',
+             'built-in module hello_user needs hello>=1.0.0, which the profile does not build in'),
+            ('cycle', 'boot_modules = cyc_a cyc_b\n', 'dependency cycle: cyc_a -> cyc_b -> cyc_a'),
+            ('named twice', 'builtin = hello\nboot_modules = hello\n', 'module hello is named twice'),
+            ('unknown key', 'modules = hello\n', 'unknown key "modules"'),
+        ]
+        for what, text, message in cases:
+            r = run(d, text)
+            if message is None:
+                ok = r.returncode == 0
+            else:
+                ok = r.returncode != 0 and message in r.stderr
+            print('%s %s%s' % ('PASS' if ok else 'FAIL', what,
+                               '' if ok else ': exit %d, stderr %r' % (r.returncode, r.stderr)))
+            failures += not ok
+    print('%d passed, %d failed' % (len(cases) - failures, failures))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

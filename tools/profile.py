@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""profile.py - read and check an image profile (images/NAME.conf).
+
+Usage: profile.py list IMAGES_DIR            profile names, one per line
+       profile.py get PROFILE.conf KEY       a key's words, one per line
+       profile.py check PROFILE.conf KMOD_DIR [--stamp FILE]
+
+A profile is "key = value" lines ('#' starts a comment):
+  cmdline       the kernel command line
+  builtin       modules linked into the kernel (started at boot, in
+                dependency order)
+  boot_modules  modules GRUB loads beside the kernel; kmod starts them
+check reads every named module's descriptor from KMOD_DIR/NAME.kmod and
+fails, naming the culprits, on: an unknown key or module, a module named
+twice, a dependency that is not in the profile (a built-in module may only
+depend on built-in ones), a version too old, or a dependency cycle.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from modinfo import KmodError, modinfo  # noqa: E402
+
+KEYS = ('cmdline', 'builtin', 'boot_modules')
+
+
+class ProfileError(Exception):
+    pass
+
+
+def read(path):
+    name = os.path.basename(path)[:-5] if path.endswith('.conf') else path
+    conf = {}
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise ProfileError('%s: %s' % (path, e.strerror))
+    for n, line in enumerate(lines, 1):
+        line = line.split('#', 1)[0].strip()
+        if not line:
+            continue
+        key, eq, val = (s.strip() for s in line.partition('='))
+        if not eq:
+            raise ProfileError('%s:%d: expected "key = value"' % (path, n))
+        if key not in KEYS:
+            raise ProfileError('%s:%d: unknown key "%s" (keys: %s)' % (path, n, key, ', '.join(KEYS)))
+        if key in conf:
+            raise ProfileError('%s:%d: "%s" given twice' % (path, n, key))
+        conf[key] = val
+    conf['name'] = name
+    return conf
+
+
+def version(text):
+    return tuple(int(x) for x in text.split('.'))
+
+
+def check(conf, kmod_dir):
+    builtin, boot = conf.get('builtin', '').split(), conf.get('boot_modules', '').split()
+    where = 'profile %s' % conf['name']
+    seen = set()
+    for m in builtin + boot:
+        if m in seen:
+            raise ProfileError('%s: module %s is named twice' % (where, m))
+        seen.add(m)
+    info = {}
+    unknown = []
+    for m in builtin + boot:
+        path = os.path.join(kmod_dir, m + '.kmod')
+        if not os.path.exists(path):
+            unknown.append(m)
+            continue
+        try:
+            info[m] = modinfo(path)
+        except KmodError as e:
+            raise ProfileError('%s: module %s: %s' % (where, m, e))
+    if unknown:
+        raise ProfileError('%s: unknown module%s %s (modules are the directories of modules/)'
+                           % (where, 's' if len(unknown) > 1 else '', ', '.join(unknown)))
+    deps = {}
+    for m in builtin + boot:
+        allowed = builtin if m in builtin else builtin + boot
+        deps[m] = []
+        for d in filter(None, info[m]['depends'].split(',')):
+            dname, _, dmin = d.partition('>=')
+            if dname not in allowed:
+                kind = 'built-in ' if m in builtin else ''
+                raise ProfileError('%s: %smodule %s needs %s, which the profile does not %s'
+                                   % (where, kind, m, d,
+                                      'build in' if m in builtin else 'include'))
+            if dmin and version(info[dname]['version']) < version(dmin):
+                raise ProfileError('%s: module %s needs %s, but %s is %s'
+                                   % (where, m, d, dname, info[dname]['version']))
+            deps[m].append(dname)
+    state = {}
+
+    def visit(m, path):
+        if state.get(m) == 'done':
+            return
+        if state.get(m) == 'active':
+            cycle = path[path.index(m):] + [m]
+            raise ProfileError('%s: dependency cycle: %s' % (where, ' -> '.join(cycle)))
+        state[m] = 'active'
+        for d in deps[m]:
+            visit(d, path + [m])
+        state[m] = 'done'
+
+    for m in builtin + boot:
+        visit(m, [])
+    return info
+
+
+def main():
+    try:
+        if len(sys.argv) == 3 and sys.argv[1] == 'list':
+            names = sorted(f[:-5] for f in os.listdir(sys.argv[2]) if f.endswith('.conf'))
+            print('\n'.join(names))
+        elif len(sys.argv) == 4 and sys.argv[1] == 'get':
+            for word in read(sys.argv[2]).get(sys.argv[3], '').split():
+                print(word)
+        elif len(sys.argv) in (4, 6) and sys.argv[1] == 'check':
+            conf = read(sys.argv[2])
+            check(conf, sys.argv[3])
+            if len(sys.argv) == 6 and sys.argv[4] == '--stamp':
+                with open(sys.argv[5], 'w') as f:
+                    f.write('ok\n')
+        else:
+            sys.exit(__doc__.split('\n\n')[1])
+    except ProfileError as e:
+        sys.exit('profile: %s' % e)
+
+
+if __name__ == '__main__':
+    main()
