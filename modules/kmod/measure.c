@@ -103,8 +103,13 @@ void measure_init(kr_domain_t *self)
 	}
 	for (uint32_t i = 0; kr_boot_module(self, i, &cap, &bi) == KR_OK; i++) {
 		if (!strcmp(bi.name, "manifest") &&
-		    kr_page_map(self, cap, KR_RIGHT_READ, &va) == KR_OK)
+		    kr_page_map(self, cap, KR_RIGHT_READ, &va) == KR_OK) {
 			read_manifest((const char *)va + bi.offset, bi.size);
+			if (krt_blake2b_256(d, (const char *)va + bi.offset, bi.size) == KR_OK) {
+				measure_hex(d, hex);
+				kr_log(KR_LOG_INFO, "measure: manifest blake2b-256 %s\n", hex);
+			}
+		}
 		kr_cap_delete(self, cap);
 	}
 	kr_log(KR_LOG_INFO, "measure: %s image, %u module digests in its manifest\n",

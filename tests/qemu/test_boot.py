@@ -423,6 +423,12 @@ def manifest_permissive():
                                log, re.M), 'no measurement of %s matching the file' % name)
         check(m, re.search(r'^measure: kernel blake2b-256 [0-9a-f]{64} \(\d+ bytes', log, re.M),
               'no measurement of the kernel')
+        with open(os.path.join(m._manifest_dir.name, 'MANIFEST')) as f:
+            shipped = ('mode permissive\n' + f.read()).encode()
+        import hashlib
+        check(m, re.search(r'^measure: manifest blake2b-256 %s$'
+                           % hashlib.blake2b(shipped, digest_size=32).hexdigest(), log, re.M),
+              'the manifest digest printed at boot does not match the manifest shipped')
         t = re.search(r"^kernel: tainted: a module not in the image's manifest was loaded$", log, re.M)
         check(m, t, 'the kernel did not say it is tainted')
         user = re.search(r'^measure: hello_user blake2b-256', log, re.M)
