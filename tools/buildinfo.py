@@ -2,6 +2,7 @@
 """buildinfo.py - what a Karyon image was built from: its BUILDINFO file.
 
 Usage: buildinfo.py [--profile NAME] [--cmdline TEXT] [--option KEY=VALUE]...
+       buildinfo.py --stamp FILE
 
 tools/mkiso.py imports this module and puts the text it makes at the root
 of every ISO as BUILDINFO; run as a script it prints the same text for the
@@ -25,6 +26,11 @@ the caller set one; else the time of the last commit
 (`git log -1 --format=%ct`) when the source root is itself a git checkout;
 else FALLBACK_EPOCH, 2024-01-01 00:00:00 UTC.  It must lie in 1980..2099,
 the range FAT (the EFI boot image) can record.
+
+--stamp FILE writes the source-date-epoch and git lines to FILE, but only
+when they changed, so a build can make ISOs depend on it (meson
+build_always_stale; ninja's restat skips the ISOs when nothing changed):
+a new commit then rebuilds them, as it changes their dates and BUILDINFO.
 """
 import argparse
 import os
@@ -164,15 +170,35 @@ def buildinfo(profile, cmdline, options, root=ROOT, epoch=None):
                   package_versions())
 
 
+def write_stamp(path, root=ROOT):
+    """Write what a new commit changes to path, if it differs from what is there."""
+    epoch, origin = source_date_epoch(root)
+    commit, tree = git_state(root)
+    text = ('source-date-epoch %d\nsource-date-epoch-from %s\ngit-commit %s\ngit-tree %s\n'
+            % (epoch, origin, commit or 'none', tree or 'none'))
+    try:
+        with open(path) as f:
+            if f.read() == text:
+                return
+    except OSError:
+        pass
+    with open(path, 'w') as f:
+        f.write(text)
+
+
 def main():
     ap = argparse.ArgumentParser(prog='buildinfo.py', description=__doc__.splitlines()[0])
     ap.add_argument('--profile', default='none')
     ap.add_argument('--cmdline', default='')
     ap.add_argument('--option', type=parse_option, action='append', default=[],
                     metavar='KEY=VALUE')
+    ap.add_argument('--stamp', metavar='FILE')
     a = ap.parse_args()
     try:
-        sys.stdout.write(buildinfo(a.profile, a.cmdline, a.option))
+        if a.stamp:
+            write_stamp(a.stamp)
+        else:
+            sys.stdout.write(buildinfo(a.profile, a.cmdline, a.option))
     except BuildInfoError as e:
         sys.exit('buildinfo: %s' % e)
 

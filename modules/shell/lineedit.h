@@ -61,7 +61,7 @@ struct le {
 	/* Escape sequence parser: ESC, ESC [ params final, ESC O final. */
 	enum { LE_ST_TEXT, LE_ST_ESC, LE_ST_CSI, LE_ST_SS3 } st;
 	unsigned param;			/* first CSI parameter (0 if absent) */
-	bool nparams, private_csi;	/* parameter seen; '<=>?' marker seen */
+	bool param_end, private_csi;	/* past the first parameter; "<=>?" seen */
 	/* History: NUL-terminated entries packed oldest first. */
 	char hist[LE_HIST_BYTES];
 	size_t hist_used, hist_n;

@@ -1,0 +1,114 @@
+/*
+ * token.c - the shell's sh-like word splitter.
+ *
+ * One pass over the line, copying the bytes of each word into out->buf
+ * without their quotes and backslashes:
+ *   'a b'   literal up to the next '
+ *   "a b"   literal except \" and \\ (sh also escapes $ ` and newline; we
+ *           have no variables, commands or continuation lines)
+ *   \x      x, outside quotes
+ * and quoted and unquoted parts that touch form one word ("a"'b'c is abc).
+ * Blanks end a word, and so does an unquoted '>' or '>>', which makes the
+ * next word the redirection's path.  '#' at the start of a word ends the
+ * line.  Errors name the column where the problem starts.
+ */
+#include <stdbool.h>
+#include <karyon/libc.h>
+#include "token.h"
+
+static kr_err_t fail(struct tok_result *out, char *err, size_t errlen, kr_err_t code,
+		     const char *what, const char *line, const char *at)
+{
+	out->argc = 0;
+	out->argv[0] = NULL;
+	out->redirect = TOK_REDIR_NONE;
+	out->redirect_path = NULL;
+	if (errlen && at)
+		ksnprintf(err, errlen, "%s at column %zu", what, (size_t)(at - line) + 1);
+	else if (errlen)
+		ksnprintf(err, errlen, "%s", what);
+	return code;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+kr_err_t tok_split(const char *line, struct tok_result *out, char *err, size_t errlen)
+{
+	const char *p = line, *start = line, *redir = NULL;	/* redir: a '>' awaiting its path */
+	char *w = out->buf, *o = out->buf;	/* the word being built, its end */
+	bool in_word = false;
+
+	out->argc = 0;
+	out->redirect = TOK_REDIR_NONE;
+	out->redirect_path = NULL;
+	if (strnlen(line, TOK_LINE_MAX) == TOK_LINE_MAX)
+		return fail(out, err, errlen, KR_ERANGE, "line too long (max 4095 bytes)", line, NULL);
+	for (;;) {
+		char c = *p;
+
+		if (c == '\0' || blank(c) || c == '>' || (c == '#' && !in_word)) {
+			if (in_word) {
+				*o++ = '\0';
+				in_word = false;
+				if (redir) {
+					out->redirect = redir[1] == '>' ? TOK_REDIR_APPEND : TOK_REDIR_WRITE;
+					out->redirect_path = w;
+					redir = NULL;
+				} else if (out->argc == TOK_MAX_ARGS) {
+					return fail(out, err, errlen, KR_ENOSPC, "too many arguments (max 64)",
+						    line, start);
+				} else {
+					out->argv[out->argc++] = w;
+				}
+			}
+			if (c == '\0' || c == '#')
+				break;
+			if (c == '>') {
+				if (redir)	/* "> >x", ">>>" */
+					break;
+				if (out->redirect)
+					return fail(out, err, errlen, KR_EFORMAT,
+						    "more than one redirection", line, p);
+				redir = p;
+				p += p[1] == '>' ? 2 : 1;
+			} else {
+				p++;
+			}
+			continue;
+		}
+		if (!in_word) {
+			in_word = true;
+			w = o;
+			start = p;
+		}
+		if (c == '\'' || c == '"') {
+			const char *open = p;
+
+			for (p++; *p != c; p++) {
+				if (!*p)
+					return fail(out, err, errlen, KR_EFORMAT, c == '"' ?
+						    "unterminated double quote" : "unterminated single quote",
+						    line, open);
+				if (c == '"' && *p == '\\' && (p[1] == '"' || p[1] == '\\'))
+					p++;
+				*o++ = *p;
+			}
+			p++;
+		} else if (c == '\\') {
+			if (!p[1])
+				return fail(out, err, errlen, KR_EFORMAT, "trailing backslash", line, p);
+			*o++ = p[1];
+			p += 2;
+		} else {
+			*o++ = c;
+			p++;
+		}
+	}
+	if (redir)
+		return fail(out, err, errlen, KR_EFORMAT, "redirection without a path", line, redir);
+	out->argv[out->argc] = NULL;
+	return KR_OK;
+}

@@ -1,0 +1,39 @@
+/*
+ * token.h - splits a command line into words the way sh does, for the
+ * shell: blanks separate words, quotes and backslashes protect characters,
+ * '>' and '>>' redirect output, '#' starts a comment.  No variables, no
+ * globbing, no pipes.
+ */
+#ifndef SHELL_TOKEN_H
+#define SHELL_TOKEN_H
+
+#include <stddef.h>
+#include <karyon/err.h>
+
+#define TOK_MAX_ARGS 64
+#define TOK_LINE_MAX 4096	/* lines hold at most 4095 bytes, as in lineedit */
+
+enum tok_redirect { TOK_REDIR_NONE, TOK_REDIR_WRITE /* > */, TOK_REDIR_APPEND /* >> */ };
+
+struct tok_result {
+	int argc;
+	char *argv[TOK_MAX_ARGS + 1];	/* NULL-terminated; point into buf */
+	int redirect;			/* enum tok_redirect */
+	char *redirect_path;		/* NULL without a redirection */
+	/* The words, each NUL-terminated.  Quotes and backslashes take
+	 * input bytes but no output, so only the last word's NUL can be
+	 * beyond the line's length: 4095 + 1 bytes suffice. */
+	char buf[TOK_LINE_MAX];
+};
+
+/*
+ * Split line into out.  On error returns KR_EFORMAT (unterminated quote,
+ * trailing backslash, redirection without a path or given twice),
+ * KR_ENOSPC (more than TOK_MAX_ARGS words) or KR_ERANGE (line of
+ * TOK_LINE_MAX bytes or more), leaves out empty (argc 0, no redirection)
+ * and writes a one-line message to err (if errlen > 0).  A line with only
+ * blanks or a comment gives argc 0; so does "> file" alone.
+ */
+kr_err_t tok_split(const char *line, struct tok_result *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,262 @@
+/*
+ * test_token.c - the shell's word splitter (modules/shell/token.c).
+ *
+ * A table of lines with the words, redirection and error each must give;
+ * then seeded random lines over the characters that matter.  Each result is
+ * re-quoted ('...' per word) and split again, which must give it back, and
+ * every split runs on an exact-size heap copy of the line and a heap
+ * tok_result (buf is its last field), so ASan sees any read or write past
+ * either.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "shell/token.h"
+
+static struct tok_result *res;
+static char err[128];
+
+static kr_err_t split(const char *line)
+{
+	size_t n = strlen(line) + 1;
+	char *copy = malloc(n);
+	kr_err_t rc;
+
+	memcpy(copy, line, n);
+	memset(res, 0x5a, sizeof(*res));
+	memset(err, 0, sizeof(err));
+	rc = tok_split(copy, res, err, sizeof(err));
+	free(copy);
+	return rc;
+}
+
+/* The result is well formed whatever the input. */
+static void check_shape(kr_err_t rc)
+{
+	assert_true(res->argc >= 0 && res->argc <= TOK_MAX_ARGS);
+	assert_null(res->argv[res->argc]);
+	for (int i = 0; i < res->argc; i++)
+		assert_true(res->argv[i] >= res->buf && res->argv[i] < res->buf + sizeof(res->buf));
+	assert_true((res->redirect == TOK_REDIR_NONE) == (res->redirect_path == NULL));
+	if (rc) {
+		assert_int_equal(res->argc, 0);
+		assert_int_equal(res->redirect, TOK_REDIR_NONE);
+		assert_true(err[0] != 0 && strlen(err) < sizeof(err) - 1);
+	}
+}
+
+struct case_ {
+	const char *line;
+	kr_err_t rc;
+	const char *words[8];	/* expected argv, NULL-terminated */
+	int redirect;
+	const char *path;
+	const char *msg;	/* expected error text */
+};
+
+#define OK(l, ...) { .line = l, .words = { __VA_ARGS__ } }
+#define REDIR(l, r, p, ...) { .line = l, .redirect = r, .path = p, .words = { __VA_ARGS__ } }
+#define ERR(l, code, m) { .line = l, .rc = code, .msg = m }
+static const struct case_ cases[] = {
+	OK("", NULL),
+	OK("   \t  ", NULL),
+	OK("# just a comment", NULL),
+	OK("   #indented comment 'unterminated", NULL),
+	OK("ls", "ls"),
+	OK("  ls  -l\t/boot  ", "ls", "-l", "/boot"),
+	OK("echo a#b # c d", "echo", "a#b"),
+	OK("echo '#' \\#x \"#\"", "echo", "#", "#x", "#"),
+	OK("echo 'a  b' \"c  d\"", "echo", "a  b", "c  d"),
+	OK("echo \"a\"'b'c", "echo", "abc"),
+	OK("echo '' \"\" x", "echo", "", "", "x"),
+	OK("echo 'it\"s' \"it's\"", "echo", "it\"s", "it's"),
+	OK("echo 'a\\b' \"a\\b\" \"q\\\"q\" \"s\\\\s\"", "echo", "a\\b", "a\\b", "q\"q", "s\\s"),
+	OK("echo a\\ b \\'x\\' \\\\ \\>", "echo", "a b", "'x'", "\\", ">"),
+	OK("echo '>' \">>\" \\>x", "echo", ">", ">>", ">x"),
+	OK("a\nb\rc", "a", "b", "c"),
+	REDIR("echo hi > out", TOK_REDIR_WRITE, "out", "echo", "hi"),
+	REDIR("echo hi >> out", TOK_REDIR_APPEND, "out", "echo", "hi"),
+	REDIR("echo hi>out there", TOK_REDIR_WRITE, "out", "echo", "hi", "there"),
+	REDIR(">'my file' cat x", TOK_REDIR_WRITE, "my file", "cat", "x"),
+	REDIR("> out", TOK_REDIR_WRITE, "out", NULL),
+	REDIR("echo >out#x", TOK_REDIR_WRITE, "out#x", "echo"),
+	ERR("echo 'abc", KR_EFORMAT, "unterminated single quote at column 6"),
+	ERR("echo \"abc\\\"", KR_EFORMAT, "unterminated double quote at column 6"),
+	ERR("echo x\\", KR_EFORMAT, "trailing backslash at column 7"),
+	ERR("echo >", KR_EFORMAT, "redirection without a path at column 6"),
+	ERR("echo >>   ", KR_EFORMAT, "redirection without a path at column 6"),
+	ERR("echo > # c", KR_EFORMAT, "redirection without a path at column 6"),
+	ERR("echo > >x", KR_EFORMAT, "redirection without a path at column 6"),
+	ERR("echo >>>x", KR_EFORMAT, "redirection without a path at column 6"),
+	ERR("echo >a >b", KR_EFORMAT, "more than one redirection at column 9"),
+	ERR("echo >a x>>b", KR_EFORMAT, "more than one redirection at column 10"),
+};
+
+static void test_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct case_ *c = &cases[i];
+		kr_err_t rc = split(c->line);
+		int n = 0;
+
+		assert_int_equal(rc, c->rc);
+		check_shape(rc);
+		if (rc) {
+			assert_string_equal(err, c->msg);
+			continue;
+		}
+		while (c->words[n])
+			n++;
+		assert_int_equal(res->argc, n);
+		for (int k = 0; k < n; k++)
+			assert_string_equal(res->argv[k], c->words[k]);
+		assert_int_equal(res->redirect, c->redirect);
+		if (c->path)
+			assert_string_equal(res->redirect_path, c->path);
+	}
+}
+
+static void test_limits(void **state)
+{
+	static char line[TOK_LINE_MAX + 8];
+
+	(void)state;
+	/* 64 words fit, 65 do not; a redirection path is not an argument. */
+	line[0] = 0;
+	for (int i = 0; i < TOK_MAX_ARGS; i++)
+		strcat(line, "w ");
+	assert_int_equal(split(line), KR_OK);
+	assert_int_equal(res->argc, TOK_MAX_ARGS);
+	strcat(line, ">p");
+	assert_int_equal(split(line), KR_OK);
+	assert_string_equal(res->redirect_path, "p");
+	strcat(line, " x");
+	assert_int_equal(split(line), KR_ENOSPC);
+	check_shape(KR_ENOSPC);
+	assert_string_equal(err, "too many arguments (max 64) at column 132");
+
+	/* 4095 bytes are a line; 4096 are not. */
+	memset(line, 'x', TOK_LINE_MAX - 1);
+	line[TOK_LINE_MAX - 1] = 0;
+	assert_int_equal(split(line), KR_OK);
+	assert_int_equal(strlen(res->argv[0]), TOK_LINE_MAX - 1);
+	/* A word ended by '>' takes its NUL from the '>': still 4096 bytes. */
+	line[TOK_LINE_MAX - 3] = '>';
+	line[TOK_LINE_MAX - 2] = 'y';
+	assert_int_equal(split(line), KR_OK);
+	assert_int_equal(strlen(res->argv[0]), TOK_LINE_MAX - 3);
+	assert_string_equal(res->redirect_path, "y");
+	line[TOK_LINE_MAX - 3] = line[TOK_LINE_MAX - 2] = 'x';
+	line[TOK_LINE_MAX - 1] = 'x';
+	line[TOK_LINE_MAX] = 0;
+	assert_int_equal(split(line), KR_ERANGE);
+	check_shape(KR_ERANGE);
+	assert_string_equal(err, "line too long (max 4095 bytes)");
+
+	/* The message is cut to fit, or left out. */
+	char small[8];
+	assert_int_equal(tok_split("'", res, small, sizeof(small)), KR_EFORMAT);
+	assert_string_equal(small, "untermi");
+	assert_int_equal(tok_split("'", res, NULL, 0), KR_EFORMAT);
+}
+
+/* Quote a word for sh: '...' with each ' as '\''. */
+static size_t quote(char *dst, const char *w)
+{
+	size_t n = 0;
+
+	dst[n++] = '\'';
+	for (; *w; w++) {
+		if (*w == '\'') {
+			memcpy(dst + n, "'\\''", 4);
+			n += 4;
+		} else {
+			dst[n++] = *w;
+		}
+	}
+	dst[n++] = '\'';
+	return n;
+}
+
+static void test_random(void **state)
+{
+	static const char alphabet[] = "ab  \t'\"\\>#x\n";
+	static char line[600], again[8000];
+	static struct tok_result first;
+
+	(void)state;
+	srand(1);
+	for (int iter = 0; iter < 200000; iter++) {
+		size_t len = (size_t)rand() % (iter % 100 ? 40 : sizeof(line));
+		kr_err_t rc;
+
+		for (size_t i = 0; i < len; i++)
+			line[i] = rand() % 8 ? alphabet[rand() % (sizeof(alphabet) - 1)] :
+					       (char)(1 + rand() % 255);
+		line[len] = 0;
+		rc = split(line);
+		assert_true(rc == KR_OK || rc == KR_EFORMAT || rc == KR_ENOSPC);
+		check_shape(rc);
+		if (rc)
+			continue;
+		/* Re-quoted, the words must come back the same. */
+		size_t n = 0;
+
+		memcpy(&first, res, sizeof(first));	/* rebased onto first.buf: */
+		for (int i = 0; i < first.argc; i++)
+			first.argv[i] = first.buf + (res->argv[i] - res->buf);
+		if (first.redirect)
+			first.redirect_path = first.buf + (res->redirect_path - res->buf);
+		for (int i = 0; i < first.argc; i++) {
+			n += quote(again + n, first.argv[i]);
+			again[n++] = ' ';
+		}
+		if (first.redirect) {
+			memcpy(again + n, first.redirect == TOK_REDIR_APPEND ? ">>" : ">", 2);
+			n += first.redirect == TOK_REDIR_APPEND ? 2 : 1;
+			n += quote(again + n, first.redirect_path);
+		}
+		again[n] = 0;
+		assert_true(n < TOK_LINE_MAX);
+		assert_int_equal(split(again), KR_OK);
+		assert_int_equal(res->argc, first.argc);
+		for (int i = 0; i < first.argc; i++)
+			assert_string_equal(res->argv[i], first.argv[i]);
+		assert_int_equal(res->redirect, first.redirect);
+		if (first.redirect)
+			assert_string_equal(res->redirect_path, first.redirect_path);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	res = malloc(sizeof(*res));
+	return res ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(res);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_random),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
