@@ -20,7 +20,6 @@ void vmm_init(const struct kr_boot_info *bi);
 kr_err_t vmm_map(uint64_t va, uint64_t pa, size_t npages, unsigned flags);
 kr_err_t vmm_unmap(uint64_t va, size_t npages);
 kr_err_t vmm_protect(uint64_t va, size_t npages, unsigned flags);
-kr_err_t vmm_translate(uint64_t va, uint64_t *pa);
 /* Create the page tables for [va, va + npages pages) now, so mapping there
  * later never allocates (and page counts stay exact across map/unmap). */
 kr_err_t vmm_prepare(uint64_t va, size_t npages);

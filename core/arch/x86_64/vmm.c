@@ -143,21 +143,6 @@ kr_err_t vmm_protect(uint64_t va, size_t npages, unsigned flags)
 	return KR_OK;
 }
 
-kr_err_t vmm_translate(uint64_t va, uint64_t *pa)
-{
-	uint64_t *e;
-
-	if (va >= HHDM_BASE && va < MMIO_BASE) {        /* direct map: 2 MiB pages */
-		*pa = va - HHDM_BASE;
-		return KR_OK;
-	}
-	e = walk(va & ~(uint64_t)(PAGE_SIZE - 1), false);
-	if (!e || !(*e & PTE_P))
-		return KR_ENOENT;
-	*pa = (*e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
-	return KR_OK;
-}
-
 kr_err_t vmm_prepare(uint64_t va, size_t npages)
 {
 	kr_err_t err = check_range(va, npages, 0);
