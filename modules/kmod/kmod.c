@@ -251,7 +251,14 @@ undo_init:
 	for (uint32_t i = 0; i < img.info->ndeps; i++)
 		if (deps[i])
 			deps[i]->users--;
-	kr_domain_destroy(self, dom);   /* revokes whatever init took */
+	if (kr_domain_destroy(self, dom) != KR_OK) {    /* revokes whatever init took */
+		/* Another domain holds a capability init granted (an open
+		 * service, say): its code may still be called, so keep it. */
+		m->state = KMOD_UNLOADING;
+		kr_log(KR_LOG_ERR, "kmod: %s failed but lent capabilities out; kept\n",
+		       img.info->name);
+		return r;
+	}
 	*m = (struct kmod){ 0 };
 release:
 	kmod_release(&env, &img);
@@ -290,8 +297,13 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	m->state = KMOD_UNLOADING;
 	if (m->info->exit)
 		m->info->exit(m->domain);
-	if (kr_domain_destroy(self, m->domain) != KR_OK)
-		kr_log(KR_LOG_ERR, "kmod: %s kept capabilities in use after exit\n", name);
+	if (kr_domain_destroy(self, m->domain) != KR_OK) {
+		/* exit lent a capability out after all: its code may still be
+		 * reached through it, so the module stays, stopped. */
+		kr_log(KR_LOG_ERR, "kmod: %s lent capabilities out in exit; kept, stopped\n", name);
+		return fail(err, len, KR_EBUSY, "%s has granted capabilities that are still in use%s",
+			    name, "");
+	}
 	for (int d = 0; d < KR_MODULE_DEPS_MAX; d++)
 		if (m->deps[d])
 			m->deps[d]->users--;
