@@ -208,6 +208,14 @@ static kr_err_t kheap_lookup(void *p, struct kheap_hdr **hp, size_t *span)
 	return (*hp)->magic == KHEAP_LIVE ? KR_OK : KR_EFOREIGN;
 }
 
+kr_err_t kheap_check(const void *p)
+{
+	struct kheap_hdr *h;
+	size_t i;
+
+	return p ? kheap_lookup((void *)p, &h, &i) : KR_EINVAL;
+}
+
 kr_err_t kfree(void *p)
 {
 	struct kheap_hdr *h;

@@ -8,6 +8,7 @@
 #include <krt/kheap.h>
 #include <krt/string.h>
 
+#include <karyon/heap.h>
 #include <karyon/module.h>
 
 #include "cap/domain.h"
@@ -212,9 +213,39 @@ kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 	if (cspace_lends(&d->cs))
 		return KR_EBUSY;
 	cspace_destroy(&d->cs);
+	if (d->heap.blocks)
+		pr_info("domain %s: freed %llu heap blocks it left behind\n", d->name,
+			(unsigned long long)kheap_owner_release(&d->heap));
 	d->magic = 0;
 	kfree(d);
 	return KR_OK;
+}
+
+void *kr_malloc(kr_domain_t *d, size_t n)
+{
+	return domain_ok(d) ? kheap_owner_alloc(&d->heap, n) : NULL;
+}
+
+void *kr_calloc(kr_domain_t *d, size_t nmemb, size_t size)
+{
+	void *p;
+
+	if (size && nmemb > SIZE_MAX / size)
+		return NULL;
+	p = kr_malloc(d, nmemb * size);
+	if (p)
+		memset(p, 0, nmemb * size);
+	return p;
+}
+
+void *kr_realloc(kr_domain_t *d, void *p, size_t n)
+{
+	return domain_ok(d) ? kheap_owner_realloc(&d->heap, p, n) : NULL;
+}
+
+kr_err_t kr_free(kr_domain_t *d, void *p)
+{
+	return domain_ok(d) ? kheap_owner_free(&d->heap, p) : KR_EINVAL;
 }
 
 kr_err_t kr_cap_info(kr_domain_t *d, kr_cap_t c, struct kr_cap_info *out)

@@ -12,6 +12,8 @@
 #include <karyon/boot_info.h>
 #include <karyon/cap.h>
 
+#include <krt/kheap_owner.h>
+
 #include "cap/cap.h"
 
 #define DOMAIN_MAGIC 0x4e4d4f44u /* "DOMN" */
@@ -21,6 +23,7 @@ struct kr_domain {
 	char name[32];
 	struct cspace cs;
 	struct kr_domain *creator;      /* may destroy it; NULL for static ones */
+	struct kheap_owner heap;        /* kr_malloc blocks, freed with the domain */
 };
 
 extern struct kr_domain kernel_domain;

@@ -504,6 +504,8 @@ def kmod_lifecycle():
               'failed init leaked: %s' % (fi and fi.group(0)))
         check(m, re.search(r'^selftest: open its service: no such entry$', log, re.M),
               'the failed module left its service published')
+        check(m, re.search(r'^domain failinit: freed 1 heap blocks it left behind$', log, re.M),
+              'the failed module\'s heap block was not freed with its domain')
         check(m, re.search(r'^selftest: unload failinit: no such entry: failinit is not loaded$',
                            log, re.M), 'the failed module is still listed')
         check(m, not re.search(r'^panic:', log, re.M), 'panic during module tests')

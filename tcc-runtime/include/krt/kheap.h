@@ -35,7 +35,9 @@ void kheap_init(const struct kheap_pagesrc *src);
 void *kmalloc(size_t n);                   /* kmalloc(0): a unique minimal block */
 void *kcalloc(size_t nmemb, size_t size);  /* zeroed; NULL if nmemb * size overflows */
 void *krealloc(void *p, size_t n);         /* NULL: failed, p untouched */
-kr_err_t kfree(void *p);                   /* KR_EDOUBLE, KR_EFOREIGN; kfree(NULL) is KR_OK */
+kr_err_t kfree(void *p);
+/* KR_OK if p is a live block of this heap (what kfree would accept). */
+kr_err_t kheap_check(const void *p);                   /* KR_EDOUBLE, KR_EFOREIGN; kfree(NULL) is KR_OK */
 void kheap_get_stats(struct kheap_stats *st);
 
 #endif
