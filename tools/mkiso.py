@@ -4,7 +4,7 @@
 Usage: mkiso.py --kernel karyon.elf --out karyon.iso
                 [--profile images/NAME.conf] [--cmdline "k=v ..."]
                 [--module PATH[=NAME]]... [--module-dir DIR]
-                [--manifest FILE --enforcement enforce|permissive]
+                [--manifest FILE --enforcement enforce|permissive] [--initrd FILE]
                 [--buildinfo-option KEY=VALUE]...
 
 The profile file gives the kernel command line (`cmdline = ...`; --cmdline
@@ -214,6 +214,7 @@ def main():
     ap.add_argument('--module', action='append', default=[])
     ap.add_argument('--module-dir')
     ap.add_argument('--manifest')
+    ap.add_argument('--initrd')
     ap.add_argument('--enforcement', choices=('enforce', 'permissive'), default='permissive')
     ap.add_argument('--buildinfo-option', type=buildinfo.parse_option, action='append',
                     default=[], metavar='KEY=VALUE',
@@ -259,8 +260,8 @@ def main():
             name = name or os.path.basename(path)
             if '/' in name or name.startswith('.') or "'" in name:
                 sys.exit('mkiso: bad module name %r' % name)
-            if a.manifest and name == 'manifest':
-                sys.exit('mkiso: module name "manifest" is taken by --manifest')
+            if (a.manifest and name == 'manifest') or (a.initrd and name == 'initrd'):
+                sys.exit('mkiso: module name "%s" is taken by --%s' % (name, name))
             dst = os.path.join(boot, 'modules', name)
             if os.path.lexists(dst):
                 sys.exit('mkiso: two modules named %r' % name)
@@ -284,6 +285,13 @@ def main():
                 f.write('mode %s\n%s' % (a.enforcement, body))
             payload_manifest = os.path.getsize(dst)
             mods.append('\tmodule2 /boot/modules/manifest manifest\n')
+        payload_initrd = 0
+        if a.initrd:
+            dst = os.path.join(boot, 'initrd')
+            shutil.copyfile(a.initrd, dst)
+            payload_initrd = os.path.getsize(dst)
+            staged.append(('boot/initrd', None))
+            mods.append('\tmodule2 /boot/initrd initrd\n')
         with open(os.path.join(ROOT, 'boot', 'grub.cfg.in')) as f:
             cfg = f.read()
         cfg = cfg.replace('@CMDLINE@', cmdline).replace('@MODULES@', ''.join(mods))
@@ -303,9 +311,10 @@ def main():
         run_grub_mkrescue(a.out, root, epoch)
 
     kernel = os.path.getsize(a.kernel)
-    print('%s: payload %d bytes (kernel %d, modules %d, manifest %d)'
-          % (os.path.basename(a.out), kernel + payload_modules + payload_manifest,
-             kernel, payload_modules, payload_manifest))
+    print('%s: payload %d bytes (kernel %d, modules %d, manifest %d, initrd %d)'
+          % (os.path.basename(a.out),
+             kernel + payload_modules + payload_manifest + payload_initrd,
+             kernel, payload_modules, payload_manifest, payload_initrd))
 
 
 if __name__ == '__main__':

@@ -10,6 +10,9 @@ A profile is "key = value" lines ('#' starts a comment):
   builtin       modules linked into the kernel (started at boot, in
                 dependency order)
   boot_modules  modules GRUB loads beside the kernel; kmod starts them
+  initrd        modules shipped in the initrd (/lib/modules) for loading at
+                run time; the initrd also holds the SDK headers and examples,
+                and needs the vfs module (built in or a boot module)
 check reads every named module's descriptor from KMOD_DIR/NAME.kmod and
 fails, naming the culprits, on: an unknown key or module, a module named
 twice, a dependency that is not in the profile (a built-in module may only
@@ -21,7 +24,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from modinfo import KmodError, modinfo  # noqa: E402
 
-KEYS = ('cmdline', 'builtin', 'boot_modules')
+KEYS = ('cmdline', 'builtin', 'boot_modules', 'initrd')
 
 
 class ProfileError(Exception):
@@ -75,6 +78,10 @@ def check(conf, kmod_dir):
             info[m] = modinfo(path)
         except KmodError as e:
             raise ProfileError('%s: module %s: %s' % (where, m, e))
+    unknown += [m for m in conf.get('initrd', '').split()
+                if not os.path.exists(os.path.join(kmod_dir, m + '.kmod'))]
+    if conf.get('initrd') is not None and 'vfs' not in builtin + boot:
+        raise ProfileError('%s: an initrd needs the vfs module (builtin or boot_modules)' % where)
     if unknown:
         raise ProfileError('%s: unknown module%s %s (modules are the directories of modules/)'
                            % (where, 's' if len(unknown) > 1 else '', ', '.join(unknown)))

@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <karyon/err.h>
+#include <karyon/vfs.h>
 
 struct vfs_alloc {
 	void *ctx;                                      /* also passed to clock */
@@ -54,15 +55,7 @@ struct vfs_limits {
 	size_t nodes_max;       /* files and directories, "/" not counted (4096) */
 };
 
-enum vfs_type { VFS_FILE = 1, VFS_DIR = 2 };
-
-struct vfs_stat {
-	uint32_t type;          /* enum vfs_type */
-	uint32_t entries;       /* directories: number of entries; files: 0 */
-	uint64_t size;          /* files: bytes; directories: 0 */
-	uint64_t mtime;         /* clock value at the last change of the
-				 * contents (a directory's: of its entries) */
-};
+/* enum vfs_type, struct vfs_stat, vfs_list_fn: <karyon/vfs.h>, the service's ABI. */
 
 struct vfs_usage { size_t nodes, bytes; };
 
@@ -70,7 +63,6 @@ struct vfs;
 
 /* One entry of a listing; a result other than KR_OK stops the listing and
  * is returned by vfs_list.  It must not change the file system. */
-typedef kr_err_t (*vfs_list_fn)(void *ctx, const char *name, const struct vfs_stat *st);
 
 /* lim NULL: defaults.  clock may be NULL (every mtime is then 0). */
 kr_err_t vfs_create(const struct vfs_alloc *a, const struct vfs_limits *lim,

@@ -12,7 +12,11 @@
  */
 #include <stddef.h>
 #include <karyon/cap.h>
+#include <karyon/hash.h>
+#include <karyon/heap.h>
 #include <karyon/kmod.h>
+#include <karyon/libc.h>
+#include <karyon/vfs.h>
 #include <karyon/service.h>
 #include <krt/kheap.h>
 
@@ -210,6 +214,10 @@ static void caps(void)
 		(unsigned long long)before.heap_blocks, (unsigned long long)after.heap_blocks);
 }
 
+/* Print what a call returned, and the reason the callee gave in why[]. */
+#define TRY(what, call) do { why[0] = 0; kr_err_t r_ = (call); \
+	kprintf("selftest: %s: %s%s%s\n", what, kr_strerror(r_), why[0] ? ": " : "", why); } while (0)
+
 static const struct kmod_ops *kmod_service(struct kr_domain *dom)
 {
 	const struct kr_ops_header *ops = NULL;
@@ -265,8 +273,6 @@ static void kmod_cycles(void)
 		return;
 	}
 	lsmod(k);
-#define TRY(what, call) do { why[0] = 0; kr_err_t r_ = (call); \
-	kprintf("selftest: %s: %s%s%s\n", what, kr_strerror(r_), why[0] ? ": " : "", why); } while (0)
 	TRY("unload hello", k->unload("hello", why, sizeof(why)));
 	TRY("load hello again", k->load(hello, hsize, "hello", why, sizeof(why)));
 	TRY("unload hello_user", k->unload("hello_user", why, sizeof(why)));
@@ -338,8 +344,64 @@ static void kmod_bench(void)
 		(unsigned long long)load[0], (unsigned long long)unload[10]);
 }
 
+static kr_err_t print_entry(void *ctx, const char *name, const struct vfs_stat *st)
+{
+	(void)ctx;
+	kprintf("selftest: ls: %s %s %llu\n", st->type == VFS_DIR ? "dir" : "file", name,
+		(unsigned long long)st->size);
+	return KR_OK;
+}
+
+/* The initrd through the vfs service, and a module loaded from it. */
+static void vfs_test(void)
+{
+	static struct kr_domain dom;
+	const struct kr_ops_header *h = NULL;
+	const struct vfs_ops *v;
+	const struct kmod_ops *k;
+	struct vfs_stat st;
+	uint8_t digest[32], buf[16];
+	char why[128], hex[65];
+	size_t got = 0;
+	kr_cap_t sc;
+	void *file;
+
+	if (domain_init(&dom, "selftest", 16) != KR_OK ||
+	    kr_service_open(&dom, "vfs", VFS_SERVICE_VERSION, &sc) != KR_OK ||
+	    kr_service_ops(&dom, sc, &h) != KR_OK || !(k = kmod_service(&dom))) {
+		kprintf("selftest: vfs: setup failed\n");
+		return;
+	}
+	v = (const struct vfs_ops *)h;
+	v->list(NULL, "/lib/modules", print_entry, NULL);
+	TRY("stat hello.kmod", v->stat("/lib", "modules/../modules/./hello.kmod", &st));
+	file = kr_malloc(&dom, st.size);
+	TRY("read hello.kmod", file ? v->read(NULL, "/lib/modules/hello.kmod", 0, file, st.size, &got)
+				    : KR_ENOMEM);
+	krt_blake2b_256(digest, file, got);
+	for (int i = 0; i < 32; i++)
+		ksnprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	kprintf("selftest: hello.kmod: %zu bytes, blake2b-256 %s\n", got, hex);
+	TRY("unload hello_user", k->unload("hello_user", why, sizeof(why)));
+	TRY("unload hello", k->unload("hello", why, sizeof(why)));
+	TRY("insmod /lib/modules/hello.kmod", k->load(file, got, "/lib/modules/hello.kmod", why,
+						      sizeof(why)));
+	kr_free(&dom, file);
+	TRY("write /tmp/note", v->write(NULL, "/tmp/note", "one", 3, false));
+	TRY("mkdir -p /tmp/a/b", v->mkdir(NULL, "/tmp/a/b", true));
+	TRY("write /tmp/note", v->write(NULL, "/tmp/note", "one", 3, false));
+	TRY("append /tmp/note", v->write("/tmp", "note", "+two", 4, true));
+	TRY("read /tmp/note", v->read(NULL, "/tmp/note", 0, buf, sizeof(buf) - 1, &got));
+	buf[got] = 0;
+	kprintf("selftest: /tmp/note holds '%s'\n", (const char *)buf);
+	TRY("rmdir /tmp (not empty)", v->remove(NULL, "/tmp", false));
+	TRY("cat a directory", v->read(NULL, "/tmp/a", 0, buf, 1, &got));
+	TRY("stat a missing file", v->stat(NULL, "/nope", &st));
+	TRY("rm -r /tmp", v->remove(NULL, "/tmp", true));
+}
+
 static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq", "caps",
-				     "kmod", "kmodbench" };
+				     "kmod", "kmodbench", "vfs" };
 
 void selftest_run(const char *name)
 {
@@ -360,8 +422,9 @@ void selftest_run(const char *name)
 	case 7: caps(); break;
 	case 8: kmod_cycles(); break;
 	case 9: kmod_bench(); break;
+	case 10: vfs_test(); break;
 	default:
-		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod kmodbench)\n",
+		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod kmodbench vfs)\n",
 			name);
 	}
 }

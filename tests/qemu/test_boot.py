@@ -455,6 +455,36 @@ def profile_boot(profile):
         no_errors(m)
 
 
+def vfs_initrd():
+    # The dev initrd unpacked into the vfs; a module read back from
+    # /lib/modules is byte-identical (same BLAKE2b-256) and loads.
+    k = kmod_paths()
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    initrd = os.path.join(build, 'images', 'initrd-dev.cpio')
+    with Machine(TEST_KERNEL, cmdline='selftest=vfs onready=exit',
+                 modules=[k['hello'] + '=hello', k['hello_user'] + '=hello_user'],
+                 iso_args=['--initrd', initrd]) as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit after selftest=vfs')
+        log = m.log
+        check(m, re.search(r'^vfs: initrd: \d+ files \(%d bytes\)$' % os.path.getsize(initrd),
+                           log, re.M), 'the initrd was not unpacked')
+        size = os.path.getsize(k['hello'])
+        for pattern, what in (
+                (r'^selftest: ls: file hello\.kmod %d$' % size, 'ls /lib/modules'),
+                (r'^selftest: ls: file hello_user\.kmod \d+$', 'ls /lib/modules'),
+                (r'^selftest: hello\.kmod: %d bytes, blake2b-256 %s$' % (size, blake2b_file(k['hello'])),
+                 'hello.kmod read back intact'),
+                (r'^selftest: insmod /lib/modules/hello\.kmod: success$', 'load from the vfs'),
+                (r'^selftest: write /tmp/note: no such entry$', 'write into a missing directory'),
+                (r"^selftest: /tmp/note holds 'one\+two'$", 'write and append'),
+                (r'^selftest: rmdir /tmp \(not empty\): resource busy$', 'non-empty rmdir'),
+                (r'^selftest: cat a directory: invalid argument$', 'read a directory'),
+                (r'^selftest: stat a missing file: no such entry$', 'stat missing'),
+                (r'^selftest: rm -r /tmp: success$', 'recursive remove')):
+            check(m, re.search(pattern, log, re.M), 'missing: %s' % what)
+
+
 def builtin_order():
     # builtin_a depends on builtin_b and is linked first: b must start first.
     with Machine(TEST_KERNEL, cmdline='onready=exit') as m:
@@ -535,6 +565,7 @@ CASES = {
     'manifest-enforce': manifest_enforce,
     'manifest-permissive': manifest_permissive,
     'builtin-order': builtin_order,
+    'vfs-initrd': vfs_initrd,
     'profile-minimal': lambda: profile_boot('minimal'),
     'profile-dev': lambda: profile_boot('dev'),
     'profile-full': lambda: profile_boot('full'),
