@@ -3,7 +3,7 @@
 
 Usage: profile.py list IMAGES_DIR            profile names, one per line
        profile.py get PROFILE.conf KEY       a key's words, one per line
-       profile.py check PROFILE.conf KMOD_DIR [--stamp FILE]
+       profile.py check PROFILE.conf KMOD_DIR [--extra NAME,...] [--stamp FILE]
 
 A profile is "key = value" lines ('#' starts a comment):
   cmdline       the kernel command line
@@ -59,8 +59,9 @@ def version(text):
     return tuple(int(x) for x in text.split('.'))
 
 
-def check(conf, kmod_dir):
+def check(conf, kmod_dir, extra=()):
     builtin, boot = conf.get('builtin', '').split(), conf.get('boot_modules', '').split()
+    boot += list(extra)      # meson option extra_modules
     where = 'profile %s' % conf['name']
     seen = set()
     for m in builtin + boot:
@@ -126,11 +127,14 @@ def main():
         elif len(sys.argv) == 4 and sys.argv[1] == 'get':
             for word in read(sys.argv[2]).get(sys.argv[3], '').split():
                 print(word)
-        elif len(sys.argv) in (4, 6) and sys.argv[1] == 'check':
+        elif len(sys.argv) >= 4 and sys.argv[1] == 'check':
             conf = read(sys.argv[2])
-            check(conf, sys.argv[3])
-            if len(sys.argv) == 6 and sys.argv[4] == '--stamp':
-                with open(sys.argv[5], 'w') as f:
+            opts = dict(zip(sys.argv[4::2], sys.argv[5::2]))
+            if set(opts) - {'--extra', '--stamp'} or len(sys.argv) % 2:
+                sys.exit(__doc__.split('\n\n')[1])
+            check(conf, sys.argv[3], [m for m in opts.get('--extra', '').split(',') if m])
+            if '--stamp' in opts:
+                with open(opts['--stamp'], 'w') as f:
                     f.write('ok\n')
         else:
             sys.exit(__doc__.split('\n\n')[1])
