@@ -13,6 +13,7 @@
 
 #include "cap/domain.h"
 #include "arch/x86_64/layout.h"
+#include "kernel/console.h"
 #include "kernel/klog.h"
 #include "kernel/panic.h"
 #include "mm/pmm.h"
@@ -212,6 +213,7 @@ kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 		return KR_EPERM;
 	if (cspace_lends(&d->cs))
 		return KR_EBUSY;
+	console_forget(d);
 	cspace_destroy(&d->cs);
 	if (d->heap.blocks)
 		pr_info("domain %s: freed %llu heap blocks it left behind\n", d->name,

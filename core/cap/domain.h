@@ -44,5 +44,6 @@ void irq_boot(struct kr_domain *kd);
 void ioport_boot(struct kr_domain *kd);
 void pages_boot(void);
 uint64_t irq_count(unsigned line);
+kr_cap_t irq_kernel_cap(unsigned line);       /* the kernel domain's capability */
 
 #endif

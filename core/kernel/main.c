@@ -22,10 +22,11 @@
 #include "arch/x86_64/x86.h"
 #include "multiboot2.h"
 #include "cap/domain.h"
+#include "kernel/console.h"
 #include "kernel/klog.h"
 #include "kernel/panic.h"
 #include "kernel/time.h"
-#include "lib/cmdline.h"
+#include <krt/cmdline.h>
 #include <krt/kheap.h>
 #include "mm/pmm.h"
 #include "mm/vmm.h"
@@ -203,6 +204,7 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 	boot_dump();
 	check_modules();
 	time_init(entry_tsc);
+	console_init();
 	irq_enable();
 	modules_builtin_start();
 	cycles = time_tsc_since_entry();
@@ -214,6 +216,8 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 		pr_warn("selftest: not built into this kernel (the test kernel has it)\n");
 	if (opt_onready == 1)
 		platform_exit(KR_EXIT_OK);
-	for (;;)
+	for (;;) {              /* idle: run the hooks, sleep until an interrupt */
+		idle_run();
 		__asm__ volatile("hlt");
+	}
 }

@@ -10,9 +10,7 @@
 
 void time_init(uint64_t entry_tsc);
 uint64_t time_ticks(void);          /* timer interrupts since time_init */
-uint64_t time_tsc_hz(void);
 uint64_t time_tsc_since_entry(void);
-uint64_t time_uptime_us(void);      /* since kernel entry, from the TSC */
 uint64_t time_tsc_to_us(uint64_t cycles);
 
 #endif

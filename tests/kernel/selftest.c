@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 #include <karyon/cap.h>
+#include <karyon/console.h>
 #include <karyon/hash.h>
 #include <karyon/heap.h>
 #include <karyon/kmod.h>
@@ -23,6 +24,7 @@
 #include "arch/x86_64/x86.h"
 #include "cap/domain.h"
 #include "kernel/klog.h"
+#include "kernel/panic.h"
 #include <krt/string.h>
 #include "kernel/time.h"
 #include "mm/pmm.h"
@@ -400,8 +402,51 @@ static void vfs_test(void)
 	TRY("rm -r /tmp", v->remove(NULL, "/tmp", true));
 }
 
+/* Console input through an idle hook: lines typed by the test harness are
+ * reported (length and start); after the second, QEMU exits. */
+static struct kr_domain con_dom;
+static char con_line[8192];
+static size_t con_len;
+static int con_lines;
+
+static void console_hook(void *ctx)
+{
+	char buf[256];
+	size_t n;
+
+	(void)ctx;
+	while ((n = kr_console_read(&con_dom, buf, sizeof(buf), NULL)) > 0)
+		for (size_t i = 0; i < n; i++) {
+			if (buf[i] != '\r' && buf[i] != '\n') {
+				if (con_len < sizeof(con_line) - 1)
+					con_line[con_len++] = buf[i];
+				continue;
+			}
+			con_line[con_len] = 0;
+			kprintf("selftest: console line %zu bytes: %.20s\n", con_len, con_line);
+			con_len = 0;
+			if (++con_lines == 2)
+				platform_exit(KR_EXIT_OK);
+		}
+}
+
+static void console_test(void)
+{
+	static struct kr_domain other;
+	kr_err_t err;
+
+	if (domain_init(&con_dom, "selftest", 4) != KR_OK || domain_init(&other, "other", 4) != KR_OK)
+		return;
+	kprintf("selftest: claim: %s\n", kr_strerror(kr_console_claim(&con_dom)));
+	kprintf("selftest: second claim: %s\n", kr_strerror(kr_console_claim(&other)));
+	kr_console_read(&other, con_line, 1, &err);
+	kprintf("selftest: read without the claim: %s\n", kr_strerror(err));
+	kprintf("selftest: idle hook: %s\n", kr_strerror(kr_idle_hook(&con_dom, console_hook, NULL)));
+	kprintf("selftest: console ready\n");
+}
+
 static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq", "caps",
-				     "kmod", "kmodbench", "vfs" };
+				     "kmod", "kmodbench", "vfs", "console" };
 
 void selftest_run(const char *name)
 {
@@ -423,8 +468,9 @@ void selftest_run(const char *name)
 	case 8: kmod_cycles(); break;
 	case 9: kmod_bench(); break;
 	case 10: vfs_test(); break;
+	case 11: console_test(); break;
 	default:
-		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod kmodbench vfs)\n",
+		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod kmodbench vfs console)\n",
 			name);
 	}
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lib/cmdline.h"
+#include <krt/cmdline.h>
 
 static const char *const levels[] = { "error", "warn", "info", "debug", NULL };
 

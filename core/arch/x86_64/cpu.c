@@ -119,10 +119,6 @@ void trap_set_handler(uint8_t vec, irq_handler_fn fn)
 	handlers[vec] = fn;
 }
 
-uint64_t trap_unhandled_count(void)
-{
-	return unhandled;
-}
 
 void trap_dispatch(struct trap_frame *f)
 {

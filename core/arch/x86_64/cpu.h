@@ -22,7 +22,6 @@ typedef void (*irq_handler_fn)(struct trap_frame *f);
 
 void cpu_init(void);                       /* GDT, TSS with IST stacks, IDT */
 void trap_set_handler(uint8_t vec, irq_handler_fn fn);
-uint64_t trap_unhandled_count(void);       /* spurious and unbound vectors */
 void trap_dispatch(struct trap_frame *f);  /* called from isr.S only */
 
 /* Kernel stack slots (layout.h), for backtraces and guard pages. */

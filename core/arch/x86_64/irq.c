@@ -26,6 +26,7 @@ struct irq_line {
 };
 
 static struct irq_line lines[NLINES];
+static kr_cap_t kernel_caps[NLINES];    /* the kernel domain's, for the core's own use */
 static uint64_t spurious, unbound;
 
 static void pic_mask(unsigned line, bool masked)
@@ -117,7 +118,13 @@ void irq_boot(struct kr_domain *kd)
 		if (cap_create(&kd->cs, &lines[i].o, KR_RIGHT_READ | KR_RIGHT_BIND | KR_RIGHT_GRANT,
 			       &c) != KR_OK)
 			panic("irq: no kernel slot for IRQ line %u", i);
+		kernel_caps[i] = c;
 	}
+}
+
+kr_cap_t irq_kernel_cap(unsigned line)
+{
+	return line < NLINES ? kernel_caps[line] : KR_CAP_NULL;
 }
 
 uint64_t irq_count(unsigned line)

@@ -63,3 +63,9 @@ int serial_getc(void)
 		return -1;
 	return inb(COM1 + REG_DATA);
 }
+
+void serial_rx_enable(void)
+{
+	if (present)
+		outb(COM1 + REG_IER, 0x01);
+}

@@ -114,20 +114,12 @@ uint64_t time_ticks(void)
 	return ticks;
 }
 
-uint64_t time_tsc_hz(void)
-{
-	return tsc_hz;
-}
 
 uint64_t time_tsc_since_entry(void)
 {
 	return rdtsc() - tsc_entry;
 }
 
-uint64_t time_uptime_us(void)
-{
-	return time_tsc_to_us(time_tsc_since_entry());
-}
 
 uint64_t time_tsc_to_us(uint64_t d)
 {

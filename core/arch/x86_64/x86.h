@@ -116,11 +116,6 @@ static inline void irq_restore(uint64_t flags)
 		irq_enable();
 }
 
-static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(sub));
-}
 
 static inline __attribute__((noreturn)) void halt_forever(void)
 {

@@ -1,5 +1,7 @@
 /*
- * cmdline.h - table-driven parsing of the kernel command line.
+ * krt/cmdline.h - table-driven parsing of the kernel command line
+ * (tcc-runtime/cmdline.c): library code, used by the core and usable by
+ * modules for their own options.
  *
  * The line is "key=value" tokens and bare "key" flags, separated by blanks;
  * a value may be "double quoted" to hold blanks.  Each subsystem describes

@@ -10,7 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <karyon/err.h>
-#include "lib/cmdline.h"
+#include <krt/cmdline.h>
 #include <krt/fmt.h>
 #include <krt/string.h>
 

@@ -1,0 +1,29 @@
+/*
+ * console.h - the operator's console (COM1) and running in idle time.
+ *
+ * Output is open to every module.  Input goes to one domain at a time, the
+ * one that claimed it (the shell); the claim ends with that domain.  Bytes
+ * typed before anyone reads them wait in an 8 KiB ring.
+ *
+ * Until Karyon has a scheduler, a module that must do work outside
+ * interrupt handlers (read the console, run a command) registers an idle
+ * hook: the core calls it in thread context, interrupts on, each time the
+ * CPU wakes up (every timer tick or interrupt).  Hooks go with their domain.
+ */
+#ifndef KARYON_CONSOLE_H
+#define KARYON_CONSOLE_H
+
+#include <karyon/cap.h>
+
+KR_API(0, 5) void kr_console_write(const char *s, size_t n);
+/* KR_EBUSY if another domain holds the console. */
+KR_API(0, 5) kr_err_t kr_console_claim(kr_domain_t *d);
+/* Up to n bytes typed so far (0 if none; never waits); KR_EPERM-style
+ * refusal is a return of 0 with *err set when d has not claimed it. */
+KR_API(0, 5) size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err);
+
+typedef void (*kr_idle_fn)(void *ctx);
+/* KR_ENOSPC when all 8 hook slots are taken. */
+KR_API(0, 5) kr_err_t kr_idle_hook(kr_domain_t *d, kr_idle_fn fn, void *ctx);
+
+#endif
