@@ -22,5 +22,6 @@ KR_API(0, 3) int strcmp(const char *a, const char *b);
 KR_API(0, 3) int strncmp(const char *a, const char *b, size_t n);
 KR_API(0, 3) int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+KR_API(0, 5) int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 #endif

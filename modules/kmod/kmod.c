@@ -17,6 +17,7 @@
  */
 #include <stdbool.h>
 #include <karyon/boot_info.h>
+#include <karyon/console.h>
 #include <karyon/kmod.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
@@ -399,13 +400,19 @@ static void load_boot_modules(void)
 	}
 }
 
-/* One line with every module, built-in and loaded: what this image runs. */
-static void log_module_set(void)
+/* One line with every module, built-in and loaded: what this image runs.
+ * Logged from the first idle run, when every built-in has started. */
+static void log_module_set(void *ctx)
 {
+	static bool done;
 	struct kmod_entry e;
 	char line[256];
 	size_t n = 0;
 
+	(void)ctx;
+	if (done)
+		return;
+	done = true;
 	for (uint32_t i = 0; kmod_get(i, &e) == KR_OK && n + 1 < sizeof(line); i++)
 		if (e.state == KMOD_LIVE)
 			n += ksnprintf(line + n, sizeof(line) - n, " %s", e.name);
@@ -420,7 +427,7 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	self = dom;
 	measure_init(self);
 	load_boot_modules();
-	log_module_set();
+	kr_idle_hook(self, log_module_set, NULL);
 	return kr_service_publish(self, "kmod", &ops.hdr, &cap);
 }
 

@@ -216,14 +216,15 @@ class Machine:
         """Raise a KqemuError that carries the serial log so far."""
         raise KqemuError(msg, self._full_log())
 
-    def wait_for(self, pattern, timeout):
-        """Wait until regex `pattern` (multiline) matches the log; return the
-        match.  Fails if QEMU exits without printing it or after `timeout` s."""
+    def wait_for(self, pattern, timeout, start=0):
+        """Wait until regex `pattern` (multiline) matches the log from offset
+        `start` on; return the match.  Fails if QEMU exits without printing
+        it or after `timeout` s."""
         rx = re.compile(pattern, re.M)
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                m = rx.search(self.log)
+                m = rx.search(self.log, start)
                 left = deadline - time.monotonic()
                 if m or self._eof or left <= 0:
                     break

@@ -448,8 +448,7 @@ def profile_boot(profile):
                                text=True).stdout.split()
     with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-%s.iso' % profile)) as m:
         expect_ready(m, 'bios')
-        got = re.search(r'^kmod: modules:(.*)$', m.log, re.M)
-        check(m, got, 'no module list from kmod')
+        got = m.wait_for(r'^kmod: modules:(.*)$', 10)
         check(m, sorted(got.group(1).split()) == sorted(want),
               'profile %s runs modules %s, expected %s' % (profile, got.group(1).split(), want))
         no_errors(m)
@@ -503,6 +502,60 @@ def console_input():
         m.send(paste + '\r')
         m.wait_for(r'^selftest: console line 4096 bytes: %s$' % paste[:20], 30)
         expect_exit(m, EXIT_READY, 'the selftest exits after two lines')
+
+
+PROMPT = r'karyon:%s> '
+
+
+def shell_session():
+    # The dev image as built, driven as a user would at the prompt.
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-dev.iso')) as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+
+        def run(line, expect, cwd='/'):
+            start = len(m.log)
+            m.send(line + '\r')
+            r = m.wait_for(re.escape(line) + r'\n(?:.*\n)*?' + PROMPT % re.escape(cwd), 20, start)
+            out = m.log[start:r.end()]
+            check(m, re.search(expect, out, re.M), '%r: expected %r in %r' % (line, expect, out))
+
+        run('help', r'^insmod +load a module')
+        run('help mkdir', r'^usage: mkdir \[-p\] DIR\.\.\.$')
+        run('ls /lib/modules', r'^hello\.kmod\nhello_user\.kmod$')
+        run('mkdir -p /tmp/a/b', r'')
+        run('echo "two  words" > /tmp/note', r'')
+        run("echo 'and more' >> /tmp/note", r'')
+        run('cat /tmp/note', r'^two  words\nand more$')
+        run('hexdump /tmp/note', r'^00000000  74 77 6f 20 20 77 6f 72 64 73 0a 61 6e 64 20 6d  \|two  words\.and m\|$')
+        run('cp /tmp/note /tmp/a/copy', r'')
+        run('mv /tmp/a/copy /tmp/a/b', r'')
+        run('stat /tmp/a/b/copy', r'^/tmp/a/b/copy: file, 20 bytes')
+        run('rm /tmp', r'^rm: /tmp: resource busy$')
+        run('cat /nope', r'^cat: /nope: no such entry$')
+        run('lsmod', r'^hello +1\.0\.0 +\d+ +1 +live +hello_user$')
+        run('rmmod hello', r'^rmmod: hello is used by hello_user$')
+        run('rmmod hello_user', r'kmod: unloaded hello_user')
+        run('rmmod hello', r'hello: unloaded')
+        run('insmod hello_user', r'^insmod: hello_user: needs hello >= 1\.0\.0, which is not loaded$')
+        run('insmod hello', r'hello: loaded')
+        run('insmod /lib/modules/hello_user.kmod', r'hello_user: hello_greet returned 42')
+        run('cd /tmp/a', r'', cwd='/tmp/a')
+        run('pwd', r'^/tmp/a$', cwd='/tmp/a')
+        run('cd ..', r'', cwd='/tmp')
+        run("echo 'unterminated", r'^sh: unterminated single quote', cwd='/tmp')
+        run('nosuch arg', r'^nosuch: command not found \(try help\)$', cwd='/tmp')
+        run('mem', r'^pages: \d+ free of \d+', cwd='/tmp')
+        # History: up-arrow recalls the last line.
+        start = len(m.log)
+        m.send('\x1b[A\r')
+        m.wait_for(r'mem\n(?:.*\n)*?' + PROMPT % '/tmp', 20, start)
+        check(m, 'pages:' in m.log[start:], 'up-arrow did not recall "mem"')
+        # Tab completes a command name.
+        start = len(m.log)
+        m.send('hexd\t/tmp/note\r')
+        m.wait_for(r'\|two  words', 20, start)
+        no_errors(m)
 
 
 def builtin_order():
@@ -587,6 +640,7 @@ CASES = {
     'builtin-order': builtin_order,
     'vfs-initrd': vfs_initrd,
     'console-input': console_input,
+    'shell-session': shell_session,
     'profile-minimal': lambda: profile_boot('minimal'),
     'profile-dev': lambda: profile_boot('dev'),
     'profile-full': lambda: profile_boot('full'),

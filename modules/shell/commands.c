@@ -1,0 +1,367 @@
+/*
+ * commands.c - the shell's commands.  File commands go through the vfs
+ * service, module commands through the kmod service; each prints one clear
+ * line when something fails and returns non-zero.
+ */
+#include <karyon/cap.h>
+#include <karyon/heap.h>
+#include <karyon/libc.h>
+
+#include "shell.h"
+
+#define NEED_VFS(cmd) do { if (!shell_vfs) return sh_fail(cmd, "no file system", KR_ENOSYS); } while (0)
+#define NEED_KMOD(cmd) do { if (!shell_kmod) return sh_fail(cmd, "no module loader", KR_ENOSYS); } while (0)
+
+static bool strchr_slash(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '/')
+			return true;
+	return false;
+}
+
+static bool flag(int *argc, char ***argv, const char *f)
+{
+	if (*argc > 1 && !strcmp((*argv)[1], f)) {
+		(*argv)++;
+		(*argc)--;
+		return true;
+	}
+	return false;
+}
+
+static int usage(const char *name)
+{
+	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			sh_printf("usage: %s\n", c->usage);
+	return 1;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
+		if (argc < 2)
+			sh_printf("%-8s %s\n", c->name, c->help);
+		else if (!strcmp(c->name, argv[1]))
+			return sh_printf("usage: %s\n%s\n", c->usage, c->help), 0;
+	if (argc >= 2)
+		return sh_fail("help", argv[1], KR_ENOENT);
+	return 0;
+}
+
+static int cmd_echo(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		sh_printf("%s%s", argv[i], i + 1 < argc ? " " : "");
+	sh_printf("\n");
+	return 0;
+}
+
+static int cmd_pwd(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	sh_printf("%s\n", shell_cwd);
+	return 0;
+}
+
+static int cmd_cd(int argc, char **argv)
+{
+	char path[SHELL_PATH_MAX];
+	struct vfs_stat st;
+	kr_err_t err;
+
+	NEED_VFS("cd");
+	if (argc > 2)
+		return usage("cd");
+	err = shell_vfs->normalize(shell_cwd, argc == 2 ? argv[1] : "/", path, sizeof(path));
+	if (!err)
+		err = shell_vfs->stat(NULL, path, &st);
+	if (!err && st.type != VFS_DIR)
+		err = KR_EINVAL;
+	if (err)
+		return sh_fail("cd", argc == 2 ? argv[1] : "/", err);
+	memcpy(shell_cwd, path, strlen(path) + 1);
+	return 0;
+}
+
+static kr_err_t ls_entry(void *ctx, const char *name, const struct vfs_stat *st)
+{
+	if (*(bool *)ctx)
+		sh_printf("%c %8llu %6llu %s%s\n", st->type == VFS_DIR ? 'd' : '-',
+			  (unsigned long long)st->size, (unsigned long long)st->mtime, name,
+			  st->type == VFS_DIR ? "/" : "");
+	else
+		sh_printf("%s%s\n", name, st->type == VFS_DIR ? "/" : "");
+	return KR_OK;
+}
+
+static int cmd_ls(int argc, char **argv)
+{
+	bool longf = flag(&argc, &argv, "-l");
+	int rc = 0;
+
+	NEED_VFS("ls");
+	for (int i = 1; i < argc || i == 1; i++) {
+		const char *p = i < argc ? argv[i] : ".";
+		kr_err_t err;
+
+		if (argc > 2)
+			sh_printf("%s:\n", p);
+		err = shell_vfs->list(shell_cwd, p, ls_entry, &longf);
+		if (err)
+			rc = sh_fail("ls", p, err);
+		if (i + 1 >= argc)
+			break;
+	}
+	return rc;
+}
+
+/* Each file in 4 KiB pieces to out(chunk, n, offset). */
+static int each_chunk(const char *cmd, const char *path,
+		      void (*out)(const char *s, size_t n, uint64_t off))
+{
+	char buf[4096];
+	uint64_t off = 0;
+	size_t got;
+	kr_err_t err;
+
+	do {
+		err = shell_vfs->read(shell_cwd, path, off, buf, sizeof(buf), &got);
+		if (err)
+			return sh_fail(cmd, path, err);
+		out(buf, got, off);
+		off += got;
+	} while (got == sizeof(buf));
+	return 0;
+}
+
+static void cat_out(const char *s, size_t n, uint64_t off)
+{
+	(void)off;
+	sh_write(s, n);
+}
+
+static int cmd_cat(int argc, char **argv)
+{
+	int rc = 0;
+
+	NEED_VFS("cat");
+	if (argc < 2)
+		return usage("cat");
+	for (int i = 1; i < argc; i++)
+		rc |= each_chunk("cat", argv[i], cat_out);
+	return rc;
+}
+
+static void hex_out(const char *s, size_t n, uint64_t off)
+{
+	for (size_t i = 0; i < n; i += 16) {
+		char hex[16 * 3 + 1] = "", asc[17] = "";
+
+		for (size_t j = 0; j < 16; j++) {
+			unsigned char c = i + j < n ? (unsigned char)s[i + j] : 0;
+
+			ksnprintf(hex + 3 * j, 4, i + j < n ? "%02x " : "   ", c);
+			asc[j] = i + j >= n ? ' ' : c >= 32 && c < 127 ? (char)c : '.';
+		}
+		sh_printf("%08llx  %s |%s|\n", (unsigned long long)(off + i), hex, asc);
+	}
+}
+
+static int cmd_hexdump(int argc, char **argv)
+{
+	NEED_VFS("hexdump");
+	return argc == 2 ? each_chunk("hexdump", argv[1], hex_out) : usage("hexdump");
+}
+
+static int cmd_mkdir(int argc, char **argv)
+{
+	bool parents = flag(&argc, &argv, "-p");
+	int rc = 0;
+
+	NEED_VFS("mkdir");
+	if (argc < 2)
+		return usage("mkdir");
+	for (int i = 1; i < argc; i++) {
+		kr_err_t err = shell_vfs->mkdir(shell_cwd, argv[i], parents);
+
+		if (err)
+			rc = sh_fail("mkdir", argv[i], err);
+	}
+	return rc;
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	bool recursive = flag(&argc, &argv, "-r");
+	int rc = 0;
+
+	NEED_VFS("rm");
+	if (argc < 2)
+		return usage("rm");
+	for (int i = 1; i < argc; i++) {
+		kr_err_t err = shell_vfs->remove(shell_cwd, argv[i], recursive);
+
+		if (err)
+			rc = sh_fail("rm", argv[i], err);
+	}
+	return rc;
+}
+
+static int cmd_mv(int argc, char **argv)
+{
+	kr_err_t err;
+
+	NEED_VFS("mv");
+	if (argc != 3)
+		return usage("mv");
+	err = shell_vfs->rename(shell_cwd, argv[1], argv[2]);
+	return err ? sh_fail("mv", argv[1], err) : 0;
+}
+
+static int cmd_cp(int argc, char **argv)
+{
+	kr_err_t err;
+
+	NEED_VFS("cp");
+	if (argc != 3)
+		return usage("cp");
+	err = shell_vfs->copy(shell_cwd, argv[1], argv[2]);
+	return err ? sh_fail("cp", argv[1], err) : 0;
+}
+
+static int cmd_stat(int argc, char **argv)
+{
+	struct vfs_stat st;
+	kr_err_t err;
+
+	NEED_VFS("stat");
+	if (argc != 2)
+		return usage("stat");
+	err = shell_vfs->stat(shell_cwd, argv[1], &st);
+	if (err)
+		return sh_fail("stat", argv[1], err);
+	sh_printf("%s: %s, %llu bytes, %u entries, changed at tick %llu\n", argv[1],
+		  st.type == VFS_DIR ? "directory" : "file", (unsigned long long)st.size,
+		  st.entries, (unsigned long long)st.mtime);
+	return 0;
+}
+
+static int cmd_mem(int argc, char **argv)
+{
+	struct kr_mem_stats st;
+
+	(void)argc;
+	(void)argv;
+	kr_mem_stats(&st);
+	sh_printf("pages: %llu free of %llu (%llu KiB free)\nheap: %llu bytes in %llu blocks on %llu pages\n",
+		  (unsigned long long)st.free_pages, (unsigned long long)st.total_pages,
+		  (unsigned long long)st.free_pages * 4, (unsigned long long)st.heap_bytes,
+		  (unsigned long long)st.heap_blocks, (unsigned long long)st.heap_pages);
+	return 0;
+}
+
+static void caps_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	sh_printf("%s\n", line);
+}
+
+static int cmd_caps(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return kr_cap_dump(shell_self, caps_line, NULL) ? 1 : 0;
+}
+
+static int cmd_lsmod(int argc, char **argv)
+{
+	static const char *const states[] = { "?", "loading", "live", "unloading" };
+	struct kmod_entry e;
+
+	(void)argc;
+	(void)argv;
+	NEED_KMOD("lsmod");
+	sh_printf("%-16s %-8s %8s %5s  %-9s %s\n", "name", "version", "size", "users", "state", "used by");
+	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
+		sh_printf("%-16s %u.%u.%-4u %8llu %5u  %-9s %s\n", e.name, e.module_version >> 16,
+			  (e.module_version >> 8) & 0xff, e.module_version & 0xff,
+			  (unsigned long long)e.size, e.users,
+			  e.builtin ? "built-in" : states[e.state <= 3 ? e.state : 0], e.used_by);
+	return 0;
+}
+
+/* insmod NAME looks in /lib/modules; a path is used as it is. */
+static int cmd_insmod(int argc, char **argv)
+{
+	char path[SHELL_PATH_MAX], why[128] = "";
+	struct vfs_stat st;
+	size_t got = 0;
+	kr_err_t err;
+	void *file;
+
+	NEED_VFS("insmod");
+	NEED_KMOD("insmod");
+	if (argc != 2)
+		return usage("insmod");
+	if (strchr_slash(argv[1]))
+		ksnprintf(path, sizeof(path), "%s", argv[1]);
+	else
+		ksnprintf(path, sizeof(path), "/lib/modules/%s.kmod", argv[1]);
+	err = shell_vfs->stat(shell_cwd, path, &st);
+	if (err)
+		return sh_fail("insmod", path, err);
+	file = kr_malloc(shell_self, st.size ? st.size : 1);
+	if (!file)
+		return sh_fail("insmod", path, KR_ENOMEM);
+	err = shell_vfs->read(shell_cwd, path, 0, file, st.size, &got);
+	if (!err)
+		err = shell_kmod->load(file, got, path, why, sizeof(why));
+	kr_free(shell_self, file);
+	if (err)
+		sh_printf("insmod: %s: %s\n", argv[1], why[0] ? why : kr_strerror(err));
+	return err != KR_OK;
+}
+
+static int cmd_rmmod(int argc, char **argv)
+{
+	char why[128] = "";
+	kr_err_t err;
+
+	NEED_KMOD("rmmod");
+	if (argc != 2)
+		return usage("rmmod");
+	err = shell_kmod->unload(argv[1], why, sizeof(why));
+	if (err)
+		sh_printf("rmmod: %s\n", why[0] ? why : kr_strerror(err));
+	return err != KR_OK;
+}
+
+static int cmd_sh(int argc, char **argv)
+{
+	return argc == 2 ? shell_run_file(argv[1]) : usage("sh");
+}
+
+const struct shell_cmd shell_cmds[] = {
+	{ "cat", "cat FILE...", "print files", cmd_cat },
+	{ "caps", "caps", "the shell's capability table", cmd_caps },
+	{ "cd", "cd [DIR]", "change the working directory", cmd_cd },
+	{ "cp", "cp FROM TO", "copy a file", cmd_cp },
+	{ "echo", "echo [WORD...]", "print words (> FILE, >> FILE to write a file)", cmd_echo },
+	{ "help", "help [CMD]", "list commands, or show one's usage", cmd_help },
+	{ "hexdump", "hexdump FILE", "print a file in hex and ASCII", cmd_hexdump },
+	{ "insmod", "insmod NAME|PATH", "load a module (NAME: /lib/modules/NAME.kmod)", cmd_insmod },
+	{ "ls", "ls [-l] [PATH...]", "list directories", cmd_ls },
+	{ "lsmod", "lsmod", "list modules: version, size, users, state", cmd_lsmod },
+	{ "mem", "mem", "page and heap counts", cmd_mem },
+	{ "mkdir", "mkdir [-p] DIR...", "make directories (-p: with parents)", cmd_mkdir },
+	{ "mv", "mv FROM TO", "move or rename", cmd_mv },
+	{ "pwd", "pwd", "print the working directory", cmd_pwd },
+	{ "rm", "rm [-r] PATH...", "remove files (-r: directories too)", cmd_rm },
+	{ "rmmod", "rmmod NAME", "unload a module", cmd_rmmod },
+	{ "sh", "sh FILE", "run the commands in a file", cmd_sh },
+	{ "stat", "stat PATH", "type, size, entries, last change", cmd_stat },
+	{ NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,274 @@
+/*
+ * shell - the operator's shell on the serial console.
+ *
+ * It claims the console and runs in an idle hook (the core calls it after
+ * every wake-up): each byte typed goes to the line editor (lineedit.c);
+ * a finished line is split like sh does (token.c) and run as a command
+ * (commands.c), with "> FILE" / ">> FILE" sending its output into a file
+ * through the vfs service.  At start it runs /etc/rc if the image has one.
+ */
+#include <stdarg.h>
+#include <karyon/console.h>
+#include <karyon/heap.h>
+#include <karyon/libc.h>
+#include <karyon/log.h>
+#include <karyon/module.h>
+
+#include "lineedit.h"
+#include "shell.h"
+#include "token.h"
+
+#define CAPTURE_MAX (1u << 20)  /* largest redirected output */
+
+const struct vfs_ops *shell_vfs;
+const struct kmod_ops *shell_kmod;
+kr_domain_t *shell_self;
+char shell_cwd[SHELL_PATH_MAX] = "/";
+
+static struct le ed;
+static struct tok_result tok;
+static bool started;
+static struct { char *buf; size_t len, cap; bool on, full; } capture;
+
+void sh_write(const char *s, size_t n)
+{
+	if (!capture.on) {
+		kr_console_write(s, n);
+		return;
+	}
+	if (capture.len + n > capture.cap) {
+		size_t cap = capture.cap ? capture.cap * 2 : 4096;
+		char *p;
+
+		while (cap < capture.len + n)
+			cap *= 2;
+		p = cap <= CAPTURE_MAX ? kr_realloc(shell_self, capture.buf, cap) : NULL;
+		if (!p) {
+			capture.full = true;
+			return;
+		}
+		capture.buf = p;
+		capture.cap = cap;
+	}
+	memcpy(capture.buf + capture.len, s, n);
+	capture.len += n;
+}
+
+void sh_printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sh_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+int sh_fail(const char *cmd, const char *what, kr_err_t err)
+{
+	sh_printf("%s: %s: %s\n", cmd, what, kr_strerror(err));
+	return 1;
+}
+
+static void console_out(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	kr_console_write(s, n);
+}
+
+/* Tab: command names for the first word, then paths in the vfs. */
+static const char *cands[LE_COMPLETE_MAX];
+static char cand_buf[LE_COMPLETE_MAX][80];
+static size_t ncands;
+static char cword[SHELL_PATH_MAX];
+
+/* Just past the last '/' of s, or s. */
+static const char *strrchr_slash(const char *s)
+{
+	const char *b = s;
+
+	for (; *s; s++)
+		if (*s == '/')
+			b = s + 1;
+	return b;
+}
+
+static kr_err_t add_path(void *ctx, const char *name, const struct vfs_stat *st)
+{
+	const char *base = strrchr_slash(cword);
+	size_t blen = strlen(base);
+
+	(void)ctx;
+
+	if (ncands < LE_COMPLETE_MAX && !strncmp(name, base, blen)) {
+		ksnprintf(cand_buf[ncands], sizeof(cand_buf[0]), "%.*s%s%s",
+			  (int)(base - cword), cword, name, st->type == VFS_DIR ? "/" : "");
+		cands[ncands] = cand_buf[ncands];
+		ncands++;
+	}
+	return KR_OK;
+}
+
+static size_t complete(void *ctx, const char *line, size_t start, size_t cursor,
+		       const char **out, size_t max)
+{
+	char dir[SHELL_PATH_MAX];
+	size_t n = cursor - start, first = 0;
+
+	(void)ctx;
+	ncands = 0;
+	while (first < start && line[first] == ' ')
+		first++;
+	if (n >= sizeof(cword))
+		return 0;
+	memcpy(cword, line + start, n);
+	cword[n] = '\0';
+	if (first == start) {
+		for (const struct shell_cmd *c = shell_cmds; c->name && ncands < max; c++)
+			if (!strncmp(c->name, cword, n))
+				cands[ncands++] = c->name;
+	} else if (shell_vfs) {
+		size_t dlen = (size_t)(strrchr_slash(cword) - cword);
+
+		ksnprintf(dir, sizeof(dir), "%.*s", (int)dlen, dlen ? cword : ".");
+		shell_vfs->list(shell_cwd, dir, add_path, NULL);
+	}
+	for (size_t i = 0; i < ncands && i < max; i++)
+		out[i] = cands[i];
+	return ncands < max ? ncands : max;
+}
+
+static const struct shell_cmd *find_cmd(const char *name)
+{
+	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void run_line(const char *line)
+{
+	const struct shell_cmd *c;
+	char why[96];
+	kr_err_t err;
+
+	if (tok_split(line, &tok, why, sizeof(why)) != KR_OK) {
+		sh_printf("sh: %s\n", why);
+		return;
+	}
+	if (tok.argc == 0)
+		return;
+	c = find_cmd(tok.argv[0]);
+	if (!c) {
+		sh_printf("%s: command not found (try help)\n", tok.argv[0]);
+		return;
+	}
+	if (tok.redirect && !shell_vfs) {
+		sh_printf("sh: cannot redirect: no file system (the vfs module is not loaded)\n");
+		return;
+	}
+	capture.on = tok.redirect != TOK_REDIR_NONE;
+	capture.len = 0;
+	capture.full = false;
+	c->run(tok.argc, tok.argv);
+	if (!capture.on)
+		return;
+	capture.on = false;
+	if (capture.full) {
+		sh_printf("sh: %s: output over %u bytes; nothing written\n", tok.redirect_path,
+			  CAPTURE_MAX);
+		return;
+	}
+	err = shell_vfs->write(shell_cwd, tok.redirect_path, capture.buf, capture.len,
+			       tok.redirect == TOK_REDIR_APPEND);
+	if (err)
+		sh_printf("sh: %s: %s\n", tok.redirect_path, kr_strerror(err));
+}
+
+int shell_run_file(const char *path)
+{
+	static char text[16384];
+	char *line;
+	size_t got = 0;
+	kr_err_t err;
+
+	if (!shell_vfs)
+		return sh_fail("sh", path, KR_ENOENT);
+	err = shell_vfs->read(shell_cwd, path, 0, text, sizeof(text) - 1, &got);
+	if (err)
+		return sh_fail("sh", path, err);
+	text[got] = '\0';
+	for (line = text; *line; ) {
+		char *end = line;
+
+		while (*end && *end != '\n')
+			end++;
+		if (*end)
+			*end++ = '\0';
+		run_line(line);
+		line = end;
+	}
+	return 0;
+}
+
+static void set_prompt(void)
+{
+	char prompt[LE_PROMPT_MAX];
+
+	ksnprintf(prompt, sizeof(prompt), "karyon:%.50s> ", shell_cwd);
+	memcpy(ed.prompt, prompt, strlen(prompt) + 1);  /* le_start prints it */
+	ed.plen = strlen(prompt);
+}
+
+static void shell_idle(void *ctx)
+{
+	char buf[64];
+	size_t n;
+
+	(void)ctx;
+	if (!started) {
+		struct vfs_stat st;
+
+		started = true;
+		if (shell_vfs && shell_vfs->stat(NULL, "/etc/rc", &st) == KR_OK)
+			shell_run_file("/etc/rc");
+		set_prompt();
+		le_start(&ed);
+	}
+	while ((n = kr_console_read(shell_self, buf, sizeof(buf), NULL)) > 0)
+		for (size_t i = 0; i < n; i++)
+			if (le_feed(&ed, (unsigned char)buf[i]) == LE_LINE) {
+				run_line(le_line(&ed));
+				set_prompt();
+				le_start(&ed);
+			}
+}
+
+static kr_err_t shell_init(kr_domain_t *self)
+{
+	const struct kr_ops_header *ops;
+	const struct le_io io = { NULL, console_out, complete };
+	kr_cap_t cap;
+	kr_err_t err;
+
+	shell_self = self;
+	if (kr_service_open(self, "vfs", VFS_SERVICE_VERSION, &cap) == KR_OK &&
+	    kr_service_ops(self, cap, &ops) == KR_OK)
+		shell_vfs = (const struct vfs_ops *)ops;
+	if (kr_service_open(self, "kmod", KMOD_SERVICE_VERSION, &cap) == KR_OK &&
+	    kr_service_ops(self, cap, &ops) == KR_OK)
+		shell_kmod = (const struct kmod_ops *)ops;
+	err = kr_console_claim(self);
+	if (!err)
+		err = kr_idle_hook(self, shell_idle, NULL);
+	if (err)
+		return err;
+	le_init(&ed, &io, "karyon:/> ");
+	return KR_OK;
+}
+
+KR_MODULE(.name = "shell", .version = KR_VERSION(0, 1, 0),
+	  .description = "line-editing shell on the serial console",
+	  .license = "MIT", .author = "Karyon developers", .init = shell_init);
