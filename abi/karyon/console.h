@@ -26,4 +26,13 @@ typedef void (*kr_idle_fn)(void *ctx);
 /* KR_ENOSPC when all 8 hook slots are taken. */
 KR_API(0, 5) kr_err_t kr_idle_hook(kr_domain_t *d, kr_idle_fn fn, void *ctx);
 
+/* Microseconds since kernel entry (TSC). */
+KR_API(0, 5) uint64_t kr_uptime_us(void);
+/* Kernel log bytes from position *pos on (0: the oldest kept); advances
+ * *pos; returns bytes copied, 0 at the end. */
+KR_API(0, 5) size_t kr_log_read(uint64_t *pos, char *buf, size_t n);
+/* Leave: QEMU's isa-debug-exit (status 33) or the PC's reset line. */
+KR_API(0, 5) void kr_poweroff(void) __attribute__((noreturn));
+KR_API(0, 5) void kr_reboot(void) __attribute__((noreturn));
+
 #endif

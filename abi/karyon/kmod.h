@@ -41,6 +41,11 @@ struct kmod_ops {
 	kr_err_t (*unload)(const char *name, char *err, size_t errlen);
 	/* The index-th loaded module (load order); KR_ENOENT past the last. */
 	kr_err_t (*get)(uint32_t index, struct kmod_entry *out);
+	/* Validate file[0..size) and copy its descriptor (init and exit are
+	 * NULL: nothing is loaded), for modinfo and for loading dependencies
+	 * first. */
+	kr_err_t (*describe)(const void *file, size_t size, struct kr_module_info *out,
+			     char *err, size_t errlen);
 };
 
 #endif

@@ -12,7 +12,10 @@
 #include "arch/x86_64/serial.h"
 #include "cap/domain.h"
 #include "kernel/console.h"
+#include "arch/x86_64/x86.h"
 #include "kernel/klog.h"
+#include "kernel/panic.h"
+#include "kernel/time.h"
 
 #define RX_RING   8192          /* power of two: indices wrap by masking */
 #define MAX_HOOKS 8
@@ -100,4 +103,27 @@ void idle_run(void)
 	for (int i = 0; i < MAX_HOOKS; i++)
 		if (hooks[i].fn)
 			hooks[i].fn(hooks[i].ctx);
+}
+
+uint64_t kr_uptime_us(void)
+{
+	return time_tsc_to_us(time_tsc_since_entry());
+}
+
+size_t kr_log_read(uint64_t *pos, char *buf, size_t n)
+{
+	return pos && buf ? klog_read(pos, buf, n) : 0;
+}
+
+void kr_poweroff(void)
+{
+	kprintf("karyon: power off\n");
+	platform_exit(KR_EXIT_OK);      /* QEMU; real hardware halts (ACPI: later) */
+}
+
+void kr_reboot(void)
+{
+	kprintf("karyon: reboot\n");
+	outb(0x64, 0xfe);               /* 8042 controller: pulse the reset line */
+	halt_forever();
 }

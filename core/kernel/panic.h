@@ -20,6 +20,6 @@ void panic_set_exit(bool exit_qemu);    /* cmdline onpanic=exit */
 /* isa-debug-exit codes: QEMU exits with (code << 1) | 1. */
 #define KR_EXIT_OK    0x10      /* QEMU status 33 */
 #define KR_EXIT_PANIC 0x11      /* QEMU status 35 */
-void platform_exit(uint8_t code);   /* QEMU isa-debug-exit, else halt */
+__attribute__((noreturn)) void platform_exit(uint8_t code);   /* QEMU isa-debug-exit, else halt */
 
 #endif

@@ -354,9 +354,20 @@ static kr_err_t kmod_get(uint32_t index, struct kmod_entry *out)
 	return KR_OK;
 }
 
+static kr_err_t kmod_info(const void *file, size_t size, struct kr_module_info *out, char *err,
+			  size_t len)
+{
+	struct kmod_error e = { 0 };
+	kr_err_t r = out ? kmod_describe(file, size, out, &e) : KR_EINVAL;
+
+	if (r && e.what)
+		fail(err, len, r, "%s: %s", e.what, e.detail);
+	return r;
+}
+
 static const struct kmod_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KMOD_SERVICE_VERSION, sizeof(struct kmod_ops), 0 },
-	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get,
+	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get, .describe = kmod_info,
 };
 
 /* Boot modules in GRUB order, retried until no more load: a module may

@@ -4,6 +4,7 @@
  * line when something fails and returns non-zero.
  */
 #include <karyon/cap.h>
+#include <karyon/console.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
 
@@ -293,36 +294,109 @@ static int cmd_lsmod(int argc, char **argv)
 	return 0;
 }
 
-/* insmod NAME looks in /lib/modules; a path is used as it is. */
+/* NAME means /lib/modules/NAME.kmod; a path is used as it is.  The file
+ * is read into the shell's heap; the caller frees it. */
+static kr_err_t read_module(const char *arg, void **file, size_t *size)
+{
+	char path[SHELL_PATH_MAX];
+	struct vfs_stat st;
+	kr_err_t err;
+
+	if (strchr_slash(arg))
+		ksnprintf(path, sizeof(path), "%s", arg);
+	else
+		ksnprintf(path, sizeof(path), "/lib/modules/%s.kmod", arg);
+	err = shell_vfs->stat(shell_cwd, path, &st);
+	if (!err && st.type != VFS_FILE)
+		err = KR_EINVAL;
+	if (err)
+		return err;
+	*file = kr_malloc(shell_self, st.size ? st.size : 1);
+	if (!*file)
+		return KR_ENOMEM;
+	err = shell_vfs->read(shell_cwd, path, 0, *file, st.size, size);
+	if (err)
+		kr_free(shell_self, *file);
+	return err;
+}
+
+static bool loaded(const char *name)
+{
+	struct kmod_entry e;
+
+	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
+		if (!strcmp(e.name, name))
+			return true;
+	return false;
+}
+
+/* Load arg, its missing dependencies first (from /lib/modules), like modprobe. */
+static kr_err_t insmod(const char *arg, int depth, char *why, size_t len)
+{
+	struct kr_module_info info;
+	void *file;
+	size_t size = 0;
+	kr_err_t err = depth > KR_MODULE_DEPS_MAX ? KR_ERANGE : read_module(arg, &file, &size);
+
+	if (err) {
+		ksnprintf(why, len, "%s: %s", arg, kr_strerror(err));
+		return err;
+	}
+	err = shell_kmod->describe(file, size, &info, why, len);
+	for (uint32_t i = 0; !err && i < info.ndeps; i++)
+		if (!loaded(info.deps[i].name))
+			err = insmod(info.deps[i].name, depth + 1, why, len);
+	if (!err)
+		err = shell_kmod->load(file, size, arg, why, len);
+	kr_free(shell_self, file);
+	return err;
+}
+
 static int cmd_insmod(int argc, char **argv)
 {
-	char path[SHELL_PATH_MAX], why[128] = "";
-	struct vfs_stat st;
-	size_t got = 0;
+	char why[160] = "";
 	kr_err_t err;
-	void *file;
 
 	NEED_VFS("insmod");
 	NEED_KMOD("insmod");
 	if (argc != 2)
 		return usage("insmod");
-	if (strchr_slash(argv[1]))
-		ksnprintf(path, sizeof(path), "%s", argv[1]);
-	else
-		ksnprintf(path, sizeof(path), "/lib/modules/%s.kmod", argv[1]);
-	err = shell_vfs->stat(shell_cwd, path, &st);
+	err = insmod(argv[1], 0, why, sizeof(why));
 	if (err)
-		return sh_fail("insmod", path, err);
-	file = kr_malloc(shell_self, st.size ? st.size : 1);
-	if (!file)
-		return sh_fail("insmod", path, KR_ENOMEM);
-	err = shell_vfs->read(shell_cwd, path, 0, file, st.size, &got);
-	if (!err)
-		err = shell_kmod->load(file, got, path, why, sizeof(why));
-	kr_free(shell_self, file);
-	if (err)
-		sh_printf("insmod: %s: %s\n", argv[1], why[0] ? why : kr_strerror(err));
+		sh_printf("insmod: %s\n", why[0] ? why : kr_strerror(err));
 	return err != KR_OK;
+}
+
+static int cmd_modinfo(int argc, char **argv)
+{
+	struct kr_module_info info;
+	char why[160] = "";
+	void *file;
+	size_t size = 0;
+	kr_err_t err;
+
+	NEED_VFS("modinfo");
+	NEED_KMOD("modinfo");
+	if (argc != 2)
+		return usage("modinfo");
+	err = read_module(argv[1], &file, &size);
+	if (err)
+		return sh_fail("modinfo", argv[1], err);
+	err = shell_kmod->describe(file, size, &info, why, sizeof(why));
+	kr_free(shell_self, file);
+	if (err) {
+		sh_printf("modinfo: %s: %s\n", argv[1], why[0] ? why : kr_strerror(err));
+		return 1;
+	}
+	sh_printf("name:        %s\nversion:     %u.%u.%u\ndescription: %s\nlicense:     %s\n"
+		  "author:      %s\nabi:         %u.%u\nsize:        %zu bytes\ndepends:    ",
+		  info.name, info.version >> 16, (info.version >> 8) & 0xff, info.version & 0xff,
+		  info.description, info.license, info.author, info.abi_major, info.abi_minor, size);
+	for (uint32_t i = 0; i < info.ndeps; i++)
+		sh_printf(" %s>=%u.%u.%u", info.deps[i].name, info.deps[i].min_version >> 16,
+			  (info.deps[i].min_version >> 8) & 0xff, info.deps[i].min_version & 0xff);
+	sh_printf("\nloaded:      %s\n", loaded(info.name) ? "yes" : "no");
+	return 0;
 }
 
 static int cmd_rmmod(int argc, char **argv)
@@ -339,6 +413,44 @@ static int cmd_rmmod(int argc, char **argv)
 	return err != KR_OK;
 }
 
+static int cmd_uptime(int argc, char **argv)
+{
+	uint64_t us = kr_uptime_us();
+
+	(void)argc;
+	(void)argv;
+	sh_printf("up %llu.%06llu s\n", (unsigned long long)(us / 1000000),
+		  (unsigned long long)(us % 1000000));
+	return 0;
+}
+
+static int cmd_dmesg(int argc, char **argv)
+{
+	char buf[512];
+	uint64_t pos = 0;
+	size_t n;
+
+	(void)argc;
+	(void)argv;
+	while ((n = kr_log_read(&pos, buf, sizeof(buf))) > 0)
+		sh_write(buf, n);
+	return 0;
+}
+
+static int cmd_poweroff(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kr_poweroff();
+}
+
+static int cmd_reboot(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kr_reboot();
+}
+
 static int cmd_sh(int argc, char **argv)
 {
 	return argc == 2 ? shell_run_file(argv[1]) : usage("sh");
@@ -349,19 +461,24 @@ const struct shell_cmd shell_cmds[] = {
 	{ "caps", "caps", "the shell's capability table", cmd_caps },
 	{ "cd", "cd [DIR]", "change the working directory", cmd_cd },
 	{ "cp", "cp FROM TO", "copy a file", cmd_cp },
+	{ "dmesg", "dmesg", "print the kernel log", cmd_dmesg },
 	{ "echo", "echo [WORD...]", "print words (> FILE, >> FILE to write a file)", cmd_echo },
 	{ "help", "help [CMD]", "list commands, or show one's usage", cmd_help },
 	{ "hexdump", "hexdump FILE", "print a file in hex and ASCII", cmd_hexdump },
-	{ "insmod", "insmod NAME|PATH", "load a module (NAME: /lib/modules/NAME.kmod)", cmd_insmod },
+	{ "insmod", "insmod NAME|PATH", "load a module and what it needs (NAME: /lib/modules/NAME.kmod)", cmd_insmod },
 	{ "ls", "ls [-l] [PATH...]", "list directories", cmd_ls },
 	{ "lsmod", "lsmod", "list modules: version, size, users, state", cmd_lsmod },
 	{ "mem", "mem", "page and heap counts", cmd_mem },
 	{ "mkdir", "mkdir [-p] DIR...", "make directories (-p: with parents)", cmd_mkdir },
+	{ "modinfo", "modinfo NAME|PATH", "what a module file declares", cmd_modinfo },
 	{ "mv", "mv FROM TO", "move or rename", cmd_mv },
+	{ "poweroff", "poweroff", "power off (QEMU exits)", cmd_poweroff },
 	{ "pwd", "pwd", "print the working directory", cmd_pwd },
+	{ "reboot", "reboot", "restart the machine", cmd_reboot },
 	{ "rm", "rm [-r] PATH...", "remove files (-r: directories too)", cmd_rm },
 	{ "rmmod", "rmmod NAME", "unload a module", cmd_rmmod },
 	{ "sh", "sh FILE", "run the commands in a file", cmd_sh },
 	{ "stat", "stat PATH", "type, size, entries, last change", cmd_stat },
+	{ "uptime", "uptime", "time since the kernel started", cmd_uptime },
 	{ NULL, NULL, NULL, NULL },
 };

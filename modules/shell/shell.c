@@ -5,7 +5,8 @@
  * every wake-up): each byte typed goes to the line editor (lineedit.c);
  * a finished line is split like sh does (token.c) and run as a command
  * (commands.c), with "> FILE" / ">> FILE" sending its output into a file
- * through the vfs service.  At start it runs /etc/rc if the image has one.
+ * through the vfs service.  At start it runs /etc/rc if the image has one,
+ * then the script the kernel command line names with shell.script=PATH.
  */
 #include <stdarg.h>
 #include <karyon/console.h>
@@ -222,6 +223,27 @@ static void set_prompt(void)
 	ed.plen = strlen(prompt);
 }
 
+/* The kernel command line's "shell.script=PATH", if any, into buf. */
+static bool script_option(char *buf, size_t len)
+{
+	static const char key[] = "shell.script=";
+	const char *c = kr_cmdline();
+
+	for (; c && *c; c++) {
+		size_t n = 0;
+
+		if ((c != kr_cmdline() && c[-1] != ' ') || strncmp(c, key, sizeof(key) - 1))
+			continue;
+		c += sizeof(key) - 1;
+		while (c[n] && c[n] != ' ' && n + 1 < len)
+			n++;
+		memcpy(buf, c, n);
+		buf[n] = '\0';
+		return n > 0;
+	}
+	return false;
+}
+
 static void shell_idle(void *ctx)
 {
 	char buf[64];
@@ -232,8 +254,12 @@ static void shell_idle(void *ctx)
 		struct vfs_stat st;
 
 		started = true;
+		char script[SHELL_PATH_MAX];
+
 		if (shell_vfs && shell_vfs->stat(NULL, "/etc/rc", &st) == KR_OK)
 			shell_run_file("/etc/rc");
+		if (script_option(script, sizeof(script)))
+			shell_run_file(script);
 		set_prompt();
 		le_start(&ed);
 	}

@@ -448,7 +448,7 @@ def profile_boot(profile):
                                text=True).stdout.split()
     with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-%s.iso' % profile)) as m:
         expect_ready(m, 'bios')
-        got = m.wait_for(r'^kmod: modules:(.*)$', 10)
+        got = m.wait_for(r'^kmod: modules:(.*)\n', 10)   # the whole line
         check(m, sorted(got.group(1).split()) == sorted(want),
               'profile %s runs modules %s, expected %s' % (profile, got.group(1).split(), want))
         no_errors(m)
@@ -537,9 +537,10 @@ def shell_session():
         run('rmmod hello', r'^rmmod: hello is used by hello_user$')
         run('rmmod hello_user', r'kmod: unloaded hello_user')
         run('rmmod hello', r'hello: unloaded')
-        run('insmod hello_user', r'^insmod: hello_user: needs hello >= 1\.0\.0, which is not loaded$')
-        run('insmod hello', r'hello: loaded')
-        run('insmod /lib/modules/hello_user.kmod', r'hello_user: hello_greet returned 42')
+        run('insmod nosuch', r'^insmod: nosuch: no such entry$')
+        run('insmod /lib/modules/hello_user.kmod', r'hello: loaded\n(?:.*\n)*hello_user: hello_greet returned 42')
+        run('modinfo hello_user', r'^depends:     hello>=1\.0\.0\nloaded:      yes$')
+        run('modinfo /tmp/note', r'^modinfo: /tmp/note: ')
         run('cd /tmp/a', r'', cwd='/tmp/a')
         run('pwd', r'^/tmp/a$', cwd='/tmp/a')
         run('cd ..', r'', cwd='/tmp')
@@ -555,7 +556,28 @@ def shell_session():
         start = len(m.log)
         m.send('hexd\t/tmp/note\r')
         m.wait_for(r'\|two  words', 20, start)
+        run('uptime', r'^up \d+\.\d{6} s$', cwd='/tmp')
+        run('dmesg', r'^kmod: loaded hello_user 1\.0\.0 from /lib/modules/hello_user\.kmod$', cwd='/tmp')
         no_errors(m)
+        m.send('poweroff\r')
+        expect_exit(m, EXIT_READY, 'poweroff')
+
+
+def shell_script():
+    # shell.script=PATH on the kernel command line runs a script from the
+    # initrd at start (here: print, write a file, read it back, power off).
+    with tempfile.TemporaryDirectory(prefix='kqemu-script-') as d:
+        script, initrd = os.path.join(d, 'boot.sh'), os.path.join(d, 'initrd.cpio')
+        with open(script, 'w') as f:
+            f.write('echo from the script\necho saved > /note\ncat /note\npoweroff\n')
+        subprocess.run([sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkinitrd.py'), initrd,
+                        '--file', '/etc/boot.sh=' + script], check=True)
+        with Machine(KERNEL, cmdline='shell.script=/etc/boot.sh',
+                     iso_args=['--initrd', initrd]) as m:
+            expect_exit(m, EXIT_READY, 'the script ends with poweroff')
+            log = m.log
+            check(m, re.search(r'^from the script\nsaved\nkaryon: power off$', log, re.M),
+                  'the script did not run')
 
 
 def builtin_order():
@@ -641,6 +663,7 @@ CASES = {
     'vfs-initrd': vfs_initrd,
     'console-input': console_input,
     'shell-session': shell_session,
+    'shell-script': shell_script,
     'profile-minimal': lambda: profile_boot('minimal'),
     'profile-dev': lambda: profile_boot('dev'),
     'profile-full': lambda: profile_boot('full'),
