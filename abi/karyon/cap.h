@@ -114,6 +114,12 @@ KR_API(0, 3) kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint
 KR_API(0, 3) kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d);
 /* KR_EBUSY if kr_domain_destroy would be refused now, else KR_OK. */
 KR_API(0, 3) kr_err_t kr_domain_busy(kr_domain_t *d);
+/* Call fn(ctx, d) just before d is destroyed, so watcher can drop what it
+ * keeps for d (the shell: d's commands).  Ends with either domain.
+ * KR_ENOSPC when the core's 32 watch slots are taken. */
+typedef void (*kr_domain_gone_fn)(void *ctx, kr_domain_t *d);
+KR_API(0, 5) kr_err_t kr_domain_watch(kr_domain_t *watcher, kr_domain_t *d,
+				      kr_domain_gone_fn fn, void *ctx);
 
 /* IRQ lines: the holder of an IRQ capability with KR_RIGHT_BIND binds one
  * handler (KR_EBUSY if the line is bound).  The core masks, acknowledges

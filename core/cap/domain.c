@@ -198,6 +198,35 @@ kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
 	return KR_OK;
 }
 
+static struct watch {
+	struct kr_domain *watcher, *d;
+	kr_domain_gone_fn fn;
+	void *ctx;
+} watches[32];
+
+kr_err_t kr_domain_watch(kr_domain_t *watcher, kr_domain_t *d, kr_domain_gone_fn fn, void *ctx)
+{
+	if (!domain_ok(watcher) || !domain_ok(d) || !fn)
+		return KR_EINVAL;
+	for (int i = 0; i < 32; i++)
+		if (!watches[i].fn) {
+			watches[i] = (struct watch){ watcher, d, fn, ctx };
+			return KR_OK;
+		}
+	return KR_ENOSPC;
+}
+
+/* d is going: tell its watchers, and drop the watches d held or was under. */
+static void watch_gone(struct kr_domain *d)
+{
+	for (int i = 0; i < 32; i++) {
+		if (watches[i].fn && watches[i].d == d)
+			watches[i].fn(watches[i].ctx, d);
+		if (watches[i].d == d || watches[i].watcher == d)
+			watches[i].fn = NULL;
+	}
+}
+
 kr_err_t kr_domain_busy(kr_domain_t *d)
 {
 	if (!domain_ok(d))
@@ -213,6 +242,7 @@ kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 		return KR_EPERM;
 	if (cspace_lends(&d->cs))
 		return KR_EBUSY;
+	watch_gone(d);
 	console_forget(d);
 	cspace_destroy(&d->cs);
 	if (d->heap.blocks)

@@ -17,7 +17,6 @@
  */
 #include <stdbool.h>
 #include <karyon/boot_info.h>
-#include <karyon/console.h>
 #include <karyon/kmod.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
@@ -411,19 +410,14 @@ static void load_boot_modules(void)
 	}
 }
 
-/* One line with every module, built-in and loaded: what this image runs.
- * Logged from the first idle run, when every built-in has started. */
-static void log_module_set(void *ctx)
+/* One line with every module, built-in and loaded: what this image runs
+ * (kmod starts after the other built-ins, see images/README.md). */
+static void log_module_set(void)
 {
-	static bool done;
 	struct kmod_entry e;
 	char line[256];
 	size_t n = 0;
 
-	(void)ctx;
-	if (done)
-		return;
-	done = true;
 	for (uint32_t i = 0; kmod_get(i, &e) == KR_OK && n + 1 < sizeof(line); i++)
 		if (e.state == KMOD_LIVE)
 			n += ksnprintf(line + n, sizeof(line) - n, " %s", e.name);
@@ -438,7 +432,7 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	self = dom;
 	measure_init(self);
 	load_boot_modules();
-	kr_idle_hook(self, log_module_set, NULL);
+	log_module_set();
 	return kr_service_publish(self, "kmod", &ops.hdr, &cap);
 }
 

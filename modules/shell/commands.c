@@ -46,9 +46,9 @@ static int cmd_help(int argc, char **argv)
 			sh_printf("%-8s %s\n", c->name, c->help);
 		else if (!strcmp(c->name, argv[1]))
 			return sh_printf("usage: %s\n%s\n", c->usage, c->help), 0;
-	if (argc >= 2)
-		return sh_fail("help", argv[1], KR_ENOENT);
-	return 0;
+	if (argc < 2)
+		shell_help_added();
+	return argc >= 2 ? sh_fail("help", argv[1], KR_ENOENT) : 0;
 }
 
 static int cmd_echo(int argc, char **argv)

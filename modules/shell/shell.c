@@ -14,6 +14,7 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 #include <karyon/module.h>
+#include <karyon/shell.h>
 
 #include "lineedit.h"
 #include "shell.h"
@@ -30,6 +31,19 @@ static struct le ed;
 static struct tok_result tok;
 static bool started;
 static struct { char *buf; size_t len, cap; bool on, full; } capture;
+
+/* Commands other modules added (the shell service), and whose they are. */
+#define MAX_ADDED 32
+static struct added { kr_domain_t *owner; const struct shell_command *cmd; } shell_added[MAX_ADDED];
+
+static struct added *find_added(const char *name)
+{
+	for (int i = 0; i < MAX_ADDED; i++)
+		if (shell_added[i].cmd && !strcmp(shell_added[i].cmd->name, name))
+			return &shell_added[i];
+	return NULL;
+}
+
 
 void sh_write(const char *s, size_t n)
 {
@@ -130,6 +144,9 @@ static size_t complete(void *ctx, const char *line, size_t start, size_t cursor,
 		for (const struct shell_cmd *c = shell_cmds; c->name && ncands < max; c++)
 			if (!strncmp(c->name, cword, n))
 				cands[ncands++] = c->name;
+		for (int i = 0; i < MAX_ADDED && ncands < max; i++)
+			if (shell_added[i].cmd && !strncmp(shell_added[i].cmd->name, cword, n))
+				cands[ncands++] = shell_added[i].cmd->name;
 	} else if (shell_vfs) {
 		size_t dlen = (size_t)(strrchr_slash(cword) - cword);
 
@@ -149,9 +166,73 @@ static const struct shell_cmd *find_cmd(const char *name)
 	return NULL;
 }
 
+/* The owner's domain is going: its commands go with it. */
+static void owner_gone(void *ctx, kr_domain_t *d)
+{
+	(void)ctx;
+	for (int i = 0; i < MAX_ADDED; i++)
+		if (shell_added[i].owner == d)
+			shell_added[i] = (struct added){ 0 };
+}
+
+static kr_err_t svc_add(kr_domain_t *owner, const struct shell_command *cmd)
+{
+	bool watched = false;
+	struct added *slot = NULL;
+	kr_err_t err;
+
+	if (!owner || !cmd || !cmd->name || !cmd->run || !cmd->usage || !cmd->help ||
+	    !cmd->name[0] || strnlen(cmd->name, 16) > 15)
+		return KR_EINVAL;
+	if (find_cmd(cmd->name) || find_added(cmd->name))
+		return KR_EEXIST;
+	for (int i = 0; i < MAX_ADDED; i++) {
+		watched |= shell_added[i].cmd && shell_added[i].owner == owner;
+		if (!slot && !shell_added[i].cmd)
+			slot = &shell_added[i];
+	}
+	if (!slot)
+		return KR_ENOSPC;
+	if (!watched && (err = kr_domain_watch(shell_self, owner, owner_gone, NULL)) != KR_OK)
+		return err;
+	*slot = (struct added){ owner, cmd };
+	return KR_OK;
+}
+
+static kr_err_t svc_remove(kr_domain_t *owner, const char *name)
+{
+	struct added *a = name ? find_added(name) : NULL;
+
+	if (!a)
+		return KR_ENOENT;
+	if (a->owner != owner)
+		return KR_EPERM;
+	*a = (struct added){ 0 };
+	return KR_OK;
+}
+
+static const struct shell_ops svc_ops = {
+	.hdr = { KR_OPS_MAGIC, SHELL_SERVICE_VERSION, sizeof(struct shell_ops), 0 },
+	.add = svc_add, .remove = svc_remove,
+};
+
+static void print_cb(void *ctx, const char *text)
+{
+	(void)ctx;
+	sh_write(text, strlen(text));
+}
+
+void shell_help_added(void)
+{
+	for (int i = 0; i < MAX_ADDED; i++)
+		if (shell_added[i].cmd)
+			sh_printf("%-8s %s\n", shell_added[i].cmd->name, shell_added[i].cmd->help);
+}
+
 static void run_line(const char *line)
 {
 	const struct shell_cmd *c;
+	const struct added *a;
 	char why[96];
 	kr_err_t err;
 
@@ -162,7 +243,8 @@ static void run_line(const char *line)
 	if (tok.argc == 0)
 		return;
 	c = find_cmd(tok.argv[0]);
-	if (!c) {
+	a = c ? NULL : find_added(tok.argv[0]);
+	if (!c && !a) {
 		sh_printf("%s: command not found (try help)\n", tok.argv[0]);
 		return;
 	}
@@ -173,7 +255,10 @@ static void run_line(const char *line)
 	capture.on = tok.redirect != TOK_REDIR_NONE;
 	capture.len = 0;
 	capture.full = false;
-	c->run(tok.argc, tok.argv);
+	if (c)
+		c->run(tok.argc, tok.argv);
+	else
+		a->cmd->run(tok.argc, tok.argv, print_cb, NULL);
 	if (!capture.on)
 		return;
 	capture.on = false;
@@ -251,7 +336,18 @@ static void shell_idle(void *ctx)
 
 	(void)ctx;
 	if (!started) {
+		const struct kr_ops_header *ops;
 		struct vfs_stat st;
+		kr_cap_t cap;
+
+		/* Opened now, not at init: the shell starts before kmod, so
+		 * that boot modules can add commands to it. */
+		if (kr_service_open(shell_self, "vfs", VFS_SERVICE_VERSION, &cap) == KR_OK &&
+		    kr_service_ops(shell_self, cap, &ops) == KR_OK)
+			shell_vfs = (const struct vfs_ops *)ops;
+		if (kr_service_open(shell_self, "kmod", KMOD_SERVICE_VERSION, &cap) == KR_OK &&
+		    kr_service_ops(shell_self, cap, &ops) == KR_OK)
+			shell_kmod = (const struct kmod_ops *)ops;
 
 		started = true;
 		char script[SHELL_PATH_MAX];
@@ -274,21 +370,16 @@ static void shell_idle(void *ctx)
 
 static kr_err_t shell_init(kr_domain_t *self)
 {
-	const struct kr_ops_header *ops;
 	const struct le_io io = { NULL, console_out, complete };
 	kr_cap_t cap;
 	kr_err_t err;
 
 	shell_self = self;
-	if (kr_service_open(self, "vfs", VFS_SERVICE_VERSION, &cap) == KR_OK &&
-	    kr_service_ops(self, cap, &ops) == KR_OK)
-		shell_vfs = (const struct vfs_ops *)ops;
-	if (kr_service_open(self, "kmod", KMOD_SERVICE_VERSION, &cap) == KR_OK &&
-	    kr_service_ops(self, cap, &ops) == KR_OK)
-		shell_kmod = (const struct kmod_ops *)ops;
 	err = kr_console_claim(self);
 	if (!err)
 		err = kr_idle_hook(self, shell_idle, NULL);
+	if (!err)
+		err = kr_service_publish(self, "shell", &svc_ops.hdr, &cap);
 	if (err)
 		return err;
 	le_init(&ed, &io, "karyon:/> ");

@@ -26,5 +26,6 @@ void sh_write(const char *s, size_t n);
 /* "NAME: what" for a failed call; returns 1 so commands can return it. */
 int sh_fail(const char *cmd, const char *what, kr_err_t err);
 int shell_run_file(const char *path);
+void shell_help_added(void);             /* help lines of commands modules added */
 
 #endif

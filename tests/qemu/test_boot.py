@@ -520,7 +520,8 @@ def shell_session():
             out = m.log[start:r.end()]
             check(m, re.search(expect, out, re.M), '%r: expected %r in %r' % (line, expect, out))
 
-        run('help', r'^insmod +load a module')
+        run('help', r'^insmod +load a module(?:.*\n)*hello +say hello \(added by the hello module\)$')
+        run('hello', r'^hello, world$')
         run('help mkdir', r'^usage: mkdir \[-p\] DIR\.\.\.$')
         run('ls /lib/modules', r'^hello\.kmod\nhello_user\.kmod$')
         run('mkdir -p /tmp/a/b', r'')
@@ -536,10 +537,13 @@ def shell_session():
         run('lsmod', r'^hello +1\.0\.0 +\d+ +1 +live +hello_user$')
         run('rmmod hello', r'^rmmod: hello is used by hello_user$')
         run('rmmod hello_user', r'kmod: unloaded hello_user')
+        run('hello karyon', r'^hello, karyon$')
         run('rmmod hello', r'hello: unloaded')
+        run('hello', r'^hello: command not found \(try help\)$')   # gone with its module
         run('insmod nosuch', r'^insmod: nosuch: no such entry$')
         run('insmod /lib/modules/hello_user.kmod', r'hello: loaded\n(?:.*\n)*hello_user: hello_greet returned 42')
         run('modinfo hello_user', r'^depends:     hello>=1\.0\.0\nloaded:      yes$')
+        run('hello again', r'^hello, again$')                        # back with it
         run('modinfo /tmp/note', r'^modinfo: /tmp/note: ')
         run('cd /tmp/a', r'', cwd='/tmp/a')
         run('pwd', r'^/tmp/a$', cwd='/tmp/a')

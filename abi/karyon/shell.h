@@ -1,0 +1,31 @@
+/*
+ * shell.h - the "shell" service: commands other modules add to the shell.
+ *
+ * Implemented by the shell module (modules/shell), not by the core.  A
+ * module registers commands with its own domain as the owner; they stay in
+ * the shell until the module unregisters them or its domain goes (unload),
+ * whichever comes first.  The command structs must live as long.
+ */
+#ifndef KARYON_SHELL_H
+#define KARYON_SHELL_H
+
+#include <karyon/service.h>
+
+#define SHELL_SERVICE_VERSION 1
+
+struct shell_command {
+	const char *name;       /* 1..15 characters, not an existing command */
+	const char *usage;      /* e.g. "hello [NAME]" */
+	const char *help;       /* one line for `help` */
+	/* Print with print(ctx, text); return 0 on success. */
+	int (*run)(int argc, char **argv, void (*print)(void *ctx, const char *s), void *ctx);
+};
+
+struct shell_ops {
+	struct kr_ops_header hdr;       /* version SHELL_SERVICE_VERSION */
+	/* KR_EEXIST for a taken name, KR_ENOSPC when the table is full. */
+	kr_err_t (*add)(kr_domain_t *owner, const struct shell_command *cmd);
+	kr_err_t (*remove)(kr_domain_t *owner, const char *name);
+};
+
+#endif
