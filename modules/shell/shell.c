@@ -71,14 +71,22 @@ void sh_write(const char *s, size_t n)
 
 void sh_printf(const char *fmt, ...)
 {
-	char buf[512];
-	va_list ap;
+	char buf[512], *big;
+	va_list ap, again;
 	int n;
 
 	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	sh_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	if (n >= (int)sizeof(buf) && (big = kr_malloc(shell_self, (size_t)n + 1))) {
+		kvsnprintf(big, (size_t)n + 1, fmt, again);   /* long output: whole */
+		sh_write(big, (size_t)n);
+		kr_free(shell_self, big);
+	} else {
+		sh_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	}
+	va_end(again);
 }
 
 int sh_fail(const char *cmd, const char *what, kr_err_t err)

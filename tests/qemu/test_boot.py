@@ -447,10 +447,15 @@ def profile_boot(profile):
                                 'get', conf, key], check=True, capture_output=True,
                                text=True).stdout.split()
     with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-%s.iso' % profile)) as m:
-        expect_ready(m, 'bios')
-        got = m.wait_for(r'^kmod: modules:(.*)\n', 10)   # the whole line
-        check(m, sorted(got.group(1).split()) == sorted(want),
-              'profile %s runs modules %s, expected %s' % (profile, got.group(1).split(), want))
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        got = re.search(r'^kmod: modules:(.*)\n', m.log, re.M)
+        check(m, got and sorted(got.group(1).split()) == sorted(want),
+              'profile %s runs modules %s, expected %s' % (profile, got and got.group(1), want))
+        start = len(m.log)
+        m.send('lsmod\r')
+        out = m.wait_for(r'lsmod\n((?:.*\n)*?)' + PROMPT % '/', 20, start).group(1)
+        names = [l.split()[0] for l in out.splitlines() if l.strip() and not l.startswith('name ')]
+        check(m, sorted(names) == sorted(want), 'lsmod shows %s, expected %s' % (names, want))
         no_errors(m)
 
 
@@ -560,6 +565,18 @@ def shell_session():
         start = len(m.log)
         m.send('hexd\t/tmp/note\r')
         m.wait_for(r'\|two  words', 20, start)
+        run('caps', r'^cspace shell: handle type rights object depth parent$', cwd='/tmp')
+        run('ls -l /tmp', r'^- +20 +\d+ note$', cwd='/tmp')
+        run('cd /nope', r'^cd: /nope: no such entry$', cwd='/tmp')
+        run('cp /nope /tmp/x', r'^cp: /nope: no such entry$', cwd='/tmp')
+        run('mv /tmp /tmp/a', r'^mv: /tmp: invalid argument$', cwd='/tmp')
+        run('stat', r'^usage: stat PATH$', cwd='/tmp')
+        run('echo a\\ b "c\\"d" \'e f\'', r'^a b c"d e f$', cwd='/tmp')   # quoting
+        paste = ''.join(chr(ord('a') + i % 26) for i in range(4000))
+        run('echo ' + paste, '^' + paste + '$', cwd='/tmp')         # a pasted 4 KB line
+        start = len(m.log)
+        m.send('x' * 5000 + '\r')
+        m.wait_for(r'line too long \(max 4095 bytes\)', 30, start)
         run('uptime', r'^up \d+\.\d{6} s$', cwd='/tmp')
         run('dmesg', r'^kmod: loaded hello_user 1\.0\.0 from /lib/modules/hello_user\.kmod$', cwd='/tmp')
         no_errors(m)
