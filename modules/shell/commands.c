@@ -6,6 +6,7 @@
 #include <karyon/cap.h>
 #include <karyon/console.h>
 #include <karyon/heap.h>
+#include <karyon/module.h>
 #include <karyon/libc.h>
 
 #include "shell.h"
@@ -270,11 +271,23 @@ static void caps_line(void *ctx, const char *line)
 	sh_printf("%s\n", line);
 }
 
+/* caps [MODULE]: the shell's own table, or a built-in module's. */
 static int cmd_caps(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return kr_cap_dump(shell_self, caps_line, NULL) ? 1 : 0;
+	const struct kr_module_info *info;
+	kr_domain_t *d = shell_self;
+
+	if (argc > 2)
+		return usage("caps");
+	if (argc == 2) {
+		uint32_t i = 0;
+
+		while (kr_builtin_module(i, &info, &d) == KR_OK && strcmp(info->name, argv[1]))
+			i++;
+		if (kr_builtin_module(i, &info, &d) != KR_OK || !d)
+			return sh_fail("caps", argv[1], KR_ENOENT);
+	}
+	return kr_cap_dump(d, caps_line, NULL) ? 1 : 0;
 }
 
 static int cmd_lsmod(int argc, char **argv)
@@ -458,7 +471,7 @@ static int cmd_sh(int argc, char **argv)
 
 const struct shell_cmd shell_cmds[] = {
 	{ "cat", "cat FILE...", "print files", cmd_cat },
-	{ "caps", "caps", "the shell's capability table", cmd_caps },
+	{ "caps", "caps [MODULE]", "a capability table: the shell's, or a built-in module's", cmd_caps },
 	{ "cd", "cd [DIR]", "change the working directory", cmd_cd },
 	{ "cp", "cp FROM TO", "copy a file", cmd_cp },
 	{ "dmesg", "dmesg", "print the kernel log", cmd_dmesg },

@@ -517,6 +517,7 @@ def shell_session():
     build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
     with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-dev.iso')) as m:
         m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        check(m, re.search(r'^Karyon dev image: type help', m.log, re.M), '/etc/rc did not run')
 
         def run(line, expect, cwd='/'):
             start = len(m.log)
@@ -577,6 +578,14 @@ def shell_session():
         start = len(m.log)
         m.send('x' * 5000 + '\r')
         m.wait_for(r'line too long \(max 4095 bytes\)', 30, start)
+        run('caps vfs', r'^cspace vfs: handle type rights object depth parent$', cwd='/tmp')
+        run('caps nosuch', r'^caps: nosuch: no such entry$', cwd='/tmp')
+        run('echo echo from sh > /tmp/s.sh', r'', cwd='/tmp')
+        run('echo cd / >> /tmp/s.sh', r'', cwd='/tmp')
+        run('sh /tmp/s.sh', r'^from sh$', cwd='/')
+        run('rm -r /tmp/a', r'', cwd='/')
+        run('ls /tmp', r'^note\ns\.sh$', cwd='/')
+        run('cd /tmp', r'', cwd='/tmp')
         run('uptime', r'^up \d+\.\d{6} s$', cwd='/tmp')
         run('dmesg', r'^kmod: loaded hello_user 1\.0\.0 from /lib/modules/hello_user\.kmod$', cwd='/tmp')
         no_errors(m)
@@ -599,6 +608,16 @@ def shell_script():
             log = m.log
             check(m, re.search(r'^from the script\nsaved\nkaryon: power off$', log, re.M),
                   'the script did not run')
+
+
+def shell_reboot():
+    # reboot resets the machine (QEMU runs with -no-reboot: it exits, status 0).
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-minimal.iso')) as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        m.send('reboot\r')
+        m.wait_for(r'^karyon: reboot$', 10)
+        expect_exit(m, 0, 'reboot ends QEMU under -no-reboot')
 
 
 def builtin_order():
@@ -685,6 +704,7 @@ CASES = {
     'console-input': console_input,
     'shell-session': shell_session,
     'shell-script': shell_script,
+    'shell-reboot': shell_reboot,
     'profile-minimal': lambda: profile_boot('minimal'),
     'profile-dev': lambda: profile_boot('dev'),
     'profile-full': lambda: profile_boot('full'),
