@@ -586,6 +586,10 @@ def shell_session():
         run('rm -r /tmp/a', r'', cwd='/')
         run('ls /tmp', r'^note\ns\.sh$', cwd='/')
         run('cd /tmp', r'', cwd='/tmp')
+        # Tab completes a path through the vfs.
+        start = len(m.log)
+        m.send('cat /tmp/no\t\r')
+        m.wait_for(r'cat /tmp/note \n(?:.*\n)*?two  words\nand more\n', 20, start)
         run('uptime', r'^up \d+\.\d{6} s$', cwd='/tmp')
         run('dmesg', r'^kmod: loaded hello_user 1\.0\.0 from /lib/modules/hello_user\.kmod$', cwd='/tmp')
         no_errors(m)
