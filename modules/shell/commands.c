@@ -105,17 +105,16 @@ static int cmd_ls(int argc, char **argv)
 	int rc = 0;
 
 	NEED_VFS("ls");
-	for (int i = 1; i < argc || i == 1; i++) {
-		const char *p = i < argc ? argv[i] : ".";
+	if (argc == 1)
+		argv[argc++] = ".";     /* argv has room: it is NULL-terminated */
+	for (int i = 1; i < argc; i++) {
 		kr_err_t err;
 
 		if (argc > 2)
-			sh_printf("%s:\n", p);
-		err = shell_vfs->list(shell_cwd, p, ls_entry, &longf);
+			sh_printf("%s:\n", argv[i]);
+		err = shell_vfs->list(shell_cwd, argv[i], ls_entry, &longf);
 		if (err)
-			rc = sh_fail("ls", p, err);
-		if (i + 1 >= argc)
-			break;
+			rc = sh_fail("ls", argv[i], err);
 	}
 	return rc;
 }

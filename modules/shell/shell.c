@@ -20,7 +20,9 @@
 #include "shell.h"
 #include "token.h"
 
-#define CAPTURE_MAX (1u << 20)  /* largest redirected output */
+#define CAPTURE_MAX  (1u << 20) /* largest redirected output */
+#define SCRIPT_MAX   (64u << 10) /* largest script sh runs */
+#define SCRIPT_DEPTH 8          /* scripts running scripts: the kernel stack is small */
 
 const struct vfs_ops *shell_vfs;
 const struct kmod_ops *shell_kmod;
@@ -28,9 +30,16 @@ kr_domain_t *shell_self;
 char shell_cwd[SHELL_PATH_MAX] = "/";
 
 static struct le ed;
-static struct tok_result tok;
 static bool started;
-static struct { char *buf; size_t len, cap; bool on, full; } capture;
+/* Output of the command being redirected; a nested one (sh FILE > X, whose
+ * lines redirect too) saves and restores its caller's. */
+struct capture {
+	char *buf;
+	size_t len, cap;
+	bool on, full;
+};
+static struct capture capture;
+static int script_depth;
 
 /* Commands other modules added (the shell service), and whose they are. */
 #define MAX_ADDED 32
@@ -237,63 +246,84 @@ void shell_help_added(void)
 			sh_printf("%-8s %s\n", shell_added[i].cmd->name, shell_added[i].cmd->help);
 }
 
-static void run_line(const char *line)
+static void finish_capture(const struct tok_result *tok, struct capture *mine)
 {
-	const struct shell_cmd *c;
-	const struct added *a;
-	char why[96];
 	kr_err_t err;
 
-	if (tok_split(line, &tok, why, sizeof(why)) != KR_OK) {
-		sh_printf("sh: %s\n", why);
-		return;
-	}
-	if (tok.argc == 0)
-		return;
-	c = find_cmd(tok.argv[0]);
-	a = c ? NULL : find_added(tok.argv[0]);
-	if (!c && !a) {
-		sh_printf("%s: command not found (try help)\n", tok.argv[0]);
-		return;
-	}
-	if (tok.redirect && !shell_vfs) {
-		sh_printf("sh: cannot redirect: no file system (the vfs module is not loaded)\n");
-		return;
-	}
-	capture.on = tok.redirect != TOK_REDIR_NONE;
-	capture.len = 0;
-	capture.full = false;
-	if (c)
-		c->run(tok.argc, tok.argv);
-	else
-		a->cmd->run(tok.argc, tok.argv, print_cb, NULL);
-	if (!capture.on)
-		return;
-	capture.on = false;
-	if (capture.full) {
-		sh_printf("sh: %s: output over %u bytes; nothing written\n", tok.redirect_path,
+	if (mine->full) {
+		sh_printf("sh: %s: output over %u bytes; nothing written\n", tok->redirect_path,
 			  CAPTURE_MAX);
 		return;
 	}
-	err = shell_vfs->write(shell_cwd, tok.redirect_path, capture.buf, capture.len,
-			       tok.redirect == TOK_REDIR_APPEND);
+	err = shell_vfs->write(shell_cwd, tok->redirect_path, mine->buf, mine->len,
+			       tok->redirect == TOK_REDIR_APPEND);
 	if (err)
-		sh_printf("sh: %s: %s\n", tok.redirect_path, kr_strerror(err));
+		sh_printf("sh: %s: %s\n", tok->redirect_path, kr_strerror(err));
+}
+
+/* The words live on the heap, not in a static: sh FILE runs lines inside a
+ * line, and the outer one still needs its own afterwards. */
+static void run_line(const char *line)
+{
+	struct tok_result *tok = kr_malloc(shell_self, sizeof(*tok));
+	struct capture outer = capture, mine;
+	const struct shell_cmd *c = NULL;
+	const struct added *a = NULL;
+	char why[96];
+
+	if (!tok) {
+		sh_printf("sh: out of memory\n");
+		return;
+	}
+	if (tok_split(line, tok, why, sizeof(why)) != KR_OK)
+		sh_printf("sh: %s\n", why);
+	else if (tok->argc && !(c = find_cmd(tok->argv[0])) && !(a = find_added(tok->argv[0])))
+		sh_printf("%s: command not found (try help)\n", tok->argv[0]);
+	else if (tok->argc && tok->redirect && !shell_vfs)
+		sh_printf("sh: cannot redirect: no file system (the vfs module is not loaded)\n");
+	else if (tok->argc) {
+		if (tok->redirect)
+			capture = (struct capture){ .on = true };
+		if (c)
+			c->run(tok->argc, tok->argv);
+		else
+			a->cmd->run(tok->argc, tok->argv, print_cb, NULL);
+		if (tok->redirect) {
+			mine = capture;
+			capture = outer;        /* messages go where the caller's go */
+			finish_capture(tok, &mine);
+			kr_free(shell_self, mine.buf);
+		}
+	}
+	kr_free(shell_self, tok);
 }
 
 int shell_run_file(const char *path)
 {
-	static char text[16384];
-	char *line;
+	struct vfs_stat st;
 	size_t got = 0;
+	char *text, *line;
 	kr_err_t err;
 
 	if (!shell_vfs)
-		return sh_fail("sh", path, KR_ENOENT);
-	err = shell_vfs->read(shell_cwd, path, 0, text, sizeof(text) - 1, &got);
+		return sh_fail("sh", "no file system", KR_ENOSYS);
+	if (script_depth == SCRIPT_DEPTH) {
+		sh_printf("sh: %s: scripts nested more than %d deep; not run\n", path, SCRIPT_DEPTH);
+		return 1;
+	}
+	err = shell_vfs->stat(shell_cwd, path, &st);
+	if (!err && st.type != VFS_FILE)
+		err = KR_EINVAL;
+	if (!err && st.size > SCRIPT_MAX)
+		err = KR_ERANGE;        /* over 64 KiB: refused, not cut */
 	if (err)
 		return sh_fail("sh", path, err);
-	text[got] = '\0';
+	text = kr_malloc(shell_self, st.size + 1);
+	if (!text)
+		return sh_fail("sh", path, KR_ENOMEM);
+	err = shell_vfs->read(shell_cwd, path, 0, text, st.size, &got);
+	text[err ? 0 : got] = '\0';
+	script_depth++;
 	for (line = text; *line; ) {
 		char *end = line;
 
@@ -304,7 +334,9 @@ int shell_run_file(const char *path)
 		run_line(line);
 		line = end;
 	}
-	return 0;
+	script_depth--;
+	kr_free(shell_self, text);
+	return err ? sh_fail("sh", path, err) : 0;
 }
 
 static void set_prompt(void)

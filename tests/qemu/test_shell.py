@@ -114,8 +114,14 @@ def shell_session():
         run('echo echo from sh > /tmp/s.sh', r'', cwd='/tmp')
         run('echo cd / >> /tmp/s.sh', r'', cwd='/tmp')
         run('sh /tmp/s.sh', r'^from sh$', cwd='/')
+        run('sh /tmp/s.sh > /tmp/out', r'', cwd='/')      # a script's output, redirected
+        run('cat /tmp/out', r'^from sh\n' + PROMPT % '/', cwd='/')
+        run('echo sh /tmp/self.sh > /tmp/self.sh', r'', cwd='/')
+        run('sh /tmp/self.sh', r'^sh: /tmp/self\.sh: scripts nested more than 8 deep; not run$',
+            cwd='/')                                      # refused, not a stack overflow
+        run('sh /tmp', r'^sh: /tmp: invalid argument$', cwd='/')
         run('rm -r /tmp/a', r'', cwd='/')
-        run('ls /tmp', r'^note\ns\.sh$', cwd='/')
+        run('ls /tmp', r'^note\nout\ns\.sh\nself\.sh$', cwd='/')
         run('cd /tmp', r'', cwd='/tmp')
         # Tab completes a path through the vfs.
         start = len(m.log)
