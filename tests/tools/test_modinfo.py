@@ -17,18 +17,13 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
 from kmodsrc import FIELDS, abi_version, expected_from_source, parse_listing  # noqa: E402
 
 ROOT, OBJCOPY, HELLO, HELLO_USER = sys.argv[1:5]
 MODINFO = os.path.join(ROOT, 'tools', 'modinfo.py')
-failures = 0
 
 
-def check(cond, name, detail=''):
-    global failures
-    print('%s %s%s' % ('PASS' if cond else 'FAIL', name, '' if cond else ': ' + detail))
-    if not cond:
-        failures += 1
 
 
 def modinfo(*args):
@@ -156,5 +151,4 @@ with tempfile.TemporaryDirectory() as tmp:
           and len(err.splitlines()) == 1, 'a bad file among good ones: status 1, others shown',
           'rc %d, %r, %r' % (rc, out, err))
 
-print('%d check(s) failed' % failures if failures else 'all checks passed')
-sys.exit(1 if failures else 0)
+finish()

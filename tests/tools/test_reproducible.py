@@ -30,20 +30,16 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
+
 ROOT, KERNEL, MODULE_MANIFEST, PROFILE = (os.path.abspath(p) for p in sys.argv[1:5])
 KMODS = [os.path.abspath(p) for p in sys.argv[5:]]
 MKISO = os.path.join(ROOT, 'tools', 'mkiso.py')
 FALLBACK_EPOCH = 1704067200     # tools/buildinfo.py: outside a git checkout
 OTHER_EPOCH = 1700000000        # the third run's SOURCE_DATE_EPOCH
-failures = 0
 
 
-def check(cond, name, detail=''):
-    global failures
-    print('%s %s%s' % ('PASS' if cond else 'FAIL', name, '' if cond else ': ' + detail))
-    if not cond:
-        failures += 1
-    return cond
 
 
 def digest(path):
@@ -151,8 +147,7 @@ def main():
         run(work)
     finally:
         shutil.rmtree(work)
-    print('%d failed' % failures)
-    sys.exit(1 if failures else 0)
+    finish()
 
 
 def run(work):

@@ -17,20 +17,15 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
 from kmodsrc import FIELDS, abi_version, expected_from_source, parse_listing  # noqa: E402
 
 ROOT = sys.argv[1]
 KARYON = os.path.join(ROOT, 'karyon')
 EXAMPLE = os.path.join(ROOT, 'sdk', 'examples', 'minimal.c')
 GUIDE = os.path.join(ROOT, 'docs', 'module-guide.md')
-failures = 0
 
 
-def check(cond, name, detail=''):
-    global failures
-    print('%s %s%s' % ('PASS' if cond else 'FAIL', name, '' if cond else ': ' + detail))
-    if not cond:
-        failures += 1
 
 
 def karyon_module(cwd, *args):
@@ -103,5 +98,4 @@ check(len(example.splitlines()) <= 30, 'the example is at most 30 lines',
 check('```c\n' + example + '```' in guide, 'docs/module-guide.md shows sdk/examples/minimal.c',
       'copy sdk/examples/minimal.c into the guide\'s first ```c block')
 
-print('%d check(s) failed' % failures if failures else 'all checks passed')
-sys.exit(1 if failures else 0)
+finish()
