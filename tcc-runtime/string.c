@@ -3,12 +3,23 @@
  * standard semantics.  memcpy, memmove and memset work a 64-bit word at a
  * time (x86 allows unaligned words; memset aligns its stores first): they
  * zero and copy every page the kernel hands out, so they set the cost of
- * loading a module.  The rest are byte loops, for now.
+ * loading a module.  The string functions work a word at a time too, since
+ * TinyCC spends much of a compile in strlen, strcmp and strchr.
+ *
+ * A string function cannot know where its string ends, so it must not read
+ * a word that might run onto the next page: that page may be unmapped.  An
+ * aligned word never crosses a page, so each function handles bytes up to
+ * the first 8-byte boundary, then reads aligned words; strcmp's second
+ * string, which may be misaligned against the first, is read whole only
+ * where the word stays within its page.  The bytes read past the terminator
+ * are ignored.  Their values are never used, but ASan (the host tests)
+ * cannot know that, hence WORD_READS.
  *
  * gcc can recognise a copy or fill loop and turn it into a call to memcpy or
- * memset, which here would be the function calling itself forever.
- * -ffreestanding happens to stop that today; the pragma keeps this file safe
- * whatever flags it is built with (the host tests build it hosted).
+ * memset (gcc 12 also strlen), which here would be the function calling
+ * itself forever.  -ffreestanding happens to stop that today; the pragma
+ * keeps this file safe whatever flags it is built with (the host tests
+ * build it hosted).
  */
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
 
@@ -17,6 +28,47 @@
 
 /* A 64-bit word at any alignment, allowed to alias anything. */
 typedef uint64_t __attribute__((may_alias, aligned(1))) word_t;
+
+#define ONES	0x0101010101010101ull
+#define HIGHS	0x8080808080808080ull
+#define LOWS	0x7f7f7f7f7f7f7f7full
+/* The smallest page size: a word read that stays inside one cannot fault. */
+#define PAGE	4096u
+
+/* Reads whole aligned words that may extend past the string's end. */
+#define WORD_READS __attribute__((no_sanitize_address))
+
+/*
+ * The high bit of byte k is set if byte k of w is zero, and the lowest such
+ * byte is always exact (a borrow can only mark bytes above a real zero), so
+ * this finds the first zero.  Use exact_zeros() where later bytes matter.
+ */
+static inline uint64_t has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & HIGHS;
+}
+
+/* The high bit of exactly every zero byte of w. */
+static inline uint64_t exact_zeros(uint64_t w)
+{
+	return ~(((w & LOWS) + LOWS) | w | LOWS);
+}
+
+/* Index of the first (lowest-addressed) byte a nonzero mask marks. */
+static inline unsigned first_byte(uint64_t mask)
+{
+	return (unsigned)__builtin_ctzll(mask) / 8;
+}
+
+WORD_READS static inline uint64_t aligned_word(const void *p)
+{
+	return *(const uint64_t *)p;
+}
+
+static inline int misaligned(const void *p)
+{
+	return (uintptr_t)p & 7;
+}
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
@@ -49,7 +101,7 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
-	uint64_t w = 0x0101010101010101ull * (unsigned char)c;
+	uint64_t w = ONES * (unsigned char)c;
 
 	for (; n && ((uintptr_t)d & 7); n--)
 		*d++ = (unsigned char)c;
@@ -70,22 +122,52 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-size_t strlen(const char *s)
+WORD_READS size_t strlen(const char *s)
 {
 	const char *p = s;
+	uint64_t z;
 
-	while (*p)
-		p++;
-	return p - s;
+	for (; misaligned(p); p++)
+		if (!*p)
+			return p - s;
+	while (!(z = has_zero(aligned_word(p))))
+		p += 8;
+	return p + first_byte(z) - s;
 }
 
-size_t strnlen(const char *s, size_t max)
+WORD_READS size_t strnlen(const char *s, size_t max)
 {
 	size_t n = 0;
+	uint64_t z;
 
-	while (n < max && s[n])
-		n++;
-	return n;
+	for (; n < max && misaligned(s + n); n++)
+		if (!s[n])
+			return n;
+	/* The last word may reach past max, but not past its own page. */
+	for (; n < max; n += 8) {
+		z = has_zero(aligned_word(s + n));
+		if (z) {
+			n += first_byte(z);
+			break;
+		}
+	}
+	return n < max ? n : max;
+}
+
+/* Byte k of a and b differs, or is a's terminator: the result of strcmp. */
+static inline int diff_at(uint64_t a, uint64_t b, uint64_t stop)
+{
+	unsigned k = first_byte(stop) * 8;
+
+	return (int)((a >> k) & 0xff) - (int)((b >> k) & 0xff);
+}
+
+/* High bit of each byte that differs between a and b, or is zero in a. */
+static inline uint64_t stop_bytes(uint64_t a, uint64_t b)
+{
+	uint64_t x = a ^ b;
+
+	return has_zero(a) | ((((x & LOWS) + LOWS) | x) & HIGHS);
 }
 
 int strcmp(const char *a, const char *b)
@@ -93,23 +175,63 @@ int strcmp(const char *a, const char *b)
 	return strncmp(a, b, SIZE_MAX);
 }
 
-int strncmp(const char *a, const char *b, size_t n)
+/* Compare up to n < 8 bytes, or all 8 of one word, one at a time. */
+static int strncmp_bytes(const unsigned char *p, const unsigned char *q, size_t n, int *done)
 {
-	const unsigned char *p = (const unsigned char *)a;
-	const unsigned char *q = (const unsigned char *)b;
-
 	for (; n; n--, p++, q++)
-		if (*p != *q || !*p)
+		if (*p != *q || !*p) {
+			*done = 1;
 			return *p - *q;
+		}
+	*done = 0;
 	return 0;
 }
 
-char *strchr(const char *s, int c)
+WORD_READS int strncmp(const char *a, const char *b, size_t n)
 {
-	for (;; s++) {
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+	int done, r;
+
+	for (; n && misaligned(p); n--, p++, q++)
+		if (*p != *q || !*p)
+			return *p - *q;
+	/* p is aligned; q is read whole only where it stays inside its page. */
+	for (; n >= 8; n -= 8, p += 8, q += 8) {
+		if (((uintptr_t)q & (PAGE - 1)) > PAGE - 8) {
+			r = strncmp_bytes(p, q, 8, &done);
+			if (done)
+				return r;
+			continue;
+		}
+		uint64_t wa = aligned_word(p), wb = *(const word_t *)q;
+		uint64_t stop = stop_bytes(wa, wb);
+
+		if (stop)
+			return diff_at(wa, wb, stop);
+	}
+	return strncmp_bytes(p, q, n, &done);
+}
+
+WORD_READS char *strchr(const char *s, int c)
+{
+	uint64_t cc = ONES * (unsigned char)c;
+	uint64_t stop;
+
+	for (; misaligned(s); s++) {
 		if (*s == (char)c)
 			return (char *)s;
 		if (!*s)
 			return NULL;
 	}
+	for (;; s += 8) {
+		uint64_t w = aligned_word(s);
+
+		/* Each half's lowest mark is exact, so their union's is too. */
+		stop = has_zero(w) | has_zero(w ^ cc);
+		if (stop)
+			break;
+	}
+	s += first_byte(stop);
+	return *s == (char)c ? (char *)s : NULL;
 }

@@ -193,9 +193,12 @@ def main():
     ap.add_argument('--option', type=parse_option, action='append', default=[],
                     metavar='KEY=VALUE')
     ap.add_argument('--stamp', metavar='FILE')
+    ap.add_argument('--epoch', action='store_true', help='print SOURCE_DATE_EPOCH and exit')
     a = ap.parse_args()
     try:
-        if a.stamp:
+        if a.epoch:
+            print(source_date_epoch()[0])
+        elif a.stamp:
             write_stamp(a.stamp)
         else:
             sys.stdout.write(buildinfo(a.profile, a.cmdline, a.option))

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define KR_ABI_MAJOR 0
-#define KR_ABI_MINOR 5
+#define KR_ABI_MINOR 6
 
 /*
  * KR_API(major, minor) marks a function the core exports to modules, with

@@ -35,7 +35,8 @@ typedef int kr_err_t;
 	X(KR_ESTALE,    19, "stale capability (revoked or deleted)") \
 	X(KR_ERIGHTS,   20, "capability lacks the rights")       \
 	X(KR_ETYPE,     21, "wrong kind of capability")           \
-	X(KR_EALREADY,  22, "already done")
+	X(KR_EALREADY,  22, "already done")                      \
+	X(KR_ETIME,     23, "time budget exhausted")
 
 enum kr_err {
 	KR_OK = 0,

@@ -11,7 +11,7 @@
 #include <karyon/module.h>
 #include <karyon/service.h>
 
-#define KMOD_SERVICE_VERSION 1
+#define KMOD_SERVICE_VERSION 2     /* 2: link */
 
 enum kmod_state { KMOD_LOADING = 1, KMOD_LIVE = 2, KMOD_UNLOADING = 3 };
 
@@ -31,6 +31,40 @@ struct kmod_entry {
 #define KMOD_ENTRY_VERSION 1
 KR_ABI_SIZE(struct kmod_entry, 160);
 
+/* Linking a plain relocatable object that is not a module (a handler the
+ * tcc module compiled): memory comes from alloc (page-aligned, writable,
+ * size a multiple of 4096), every undefined symbol from resolve and from
+ * nowhere else, neither the kernel nor other modules.  resolve returns
+ * KR_OK with *addr or KR_ENOENT (the link then fails with "unresolved
+ * symbol: NAME").  The object's entry is the global function named entry. */
+#define KMOD_LINK_VERSION 1
+struct kmod_link {
+	uint32_t version;       /* KMOD_LINK_VERSION */
+	uint32_t reserved;
+	void *ctx;
+	void *(*alloc)(void *ctx, size_t size);
+	void (*free)(void *ctx, void *p, size_t size);
+	kr_err_t (*resolve)(void *ctx, const char *name, uint64_t *addr);
+	const char *entry;
+};
+KR_ABI_SIZE(struct kmod_link, 48);
+
+/* The linked image: three page-aligned regions of base[0..size); the caller
+ * makes text read+exec, ro read-only, data read+write, and frees base
+ * (with the free it passed) when done. */
+#define KMOD_LINKED_VERSION 1
+struct kmod_linked {
+	uint32_t version;       /* KMOD_LINKED_VERSION */
+	uint32_t reserved;
+	uint8_t *base;
+	uint64_t size;
+	uint64_t text_off, text_size;
+	uint64_t ro_off, ro_size;
+	uint64_t data_off, data_size;
+	uint64_t entry;         /* address of the entry function */
+};
+KR_ABI_SIZE(struct kmod_linked, 80);
+
 struct kmod_ops {
 	struct kr_ops_header hdr;       /* version KMOD_SERVICE_VERSION */
 	/* Load the module in file[0..size) (origin names it in messages).  On
@@ -46,6 +80,9 @@ struct kmod_ops {
 	 * first. */
 	kr_err_t (*describe)(const void *file, size_t size, struct kr_module_info *out,
 			     char *err, size_t errlen);
+	/* Version 2: link a plain object (see struct kmod_link). */
+	kr_err_t (*link)(const void *file, size_t size, const struct kmod_link *how,
+			 struct kmod_linked *out, char *err, size_t errlen);
 };
 
 #endif

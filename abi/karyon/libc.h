@@ -23,5 +23,9 @@ KR_API(0, 3) int strncmp(const char *a, const char *b, size_t n);
 KR_API(0, 3) int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 KR_API(0, 5) int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+KR_API(0, 6) char *strchr(const char *s, int c);
+/* Called by code built with -fstack-protector when its canary at %fs:0x28
+ * was overwritten (Debian's libtcc.a is): a panic naming the caller. */
+KR_API(0, 6) void __stack_chk_fail(void) __attribute__((noreturn));
 
 #endif

@@ -11,7 +11,7 @@
 
 #include <karyon/service.h>
 
-#define SHELL_SERVICE_VERSION 1
+#define SHELL_SERVICE_VERSION 2    /* 2: cwd */
 
 struct shell_command {
 	const char *name;       /* 1..15 characters, not an existing command */
@@ -26,6 +26,9 @@ struct shell_ops {
 	/* KR_EEXIST for a taken name, KR_ENOSPC when the table is full. */
 	kr_err_t (*add)(kr_domain_t *owner, const struct shell_command *cmd);
 	kr_err_t (*remove)(kr_domain_t *owner, const char *name);
+	/* Version 2: the working directory relative paths in a command's
+	 * arguments are taken from (vfs calls take it as cwd). */
+	const char *(*cwd)(void);
 };
 
 #endif

@@ -102,7 +102,7 @@ static kr_err_t env_resolve(void *ctx, const char *name, uint64_t *addr)
 	return kr_export_lookup(name, addr);
 }
 
-static const struct kmod_env env_ops = { NULL, env_alloc, env_free, env_resolve };
+static const struct kmod_env env_ops = { NULL, env_alloc, env_free, env_resolve, NULL };
 
 static kr_err_t fail(char *err, size_t len, kr_err_t code, const char *fmt, const char *a,
 		     const char *b)
@@ -364,9 +364,31 @@ static kr_err_t kmod_info(const void *file, size_t size, struct kr_module_info *
 	return r;
 }
 
+static kr_err_t kmod_link(const void *file, size_t size, const struct kmod_link *how,
+			  struct kmod_linked *out, char *err, size_t len)
+{
+	struct kmod_error e = { 0 };
+	struct kmod_image img;
+	struct kmod_env env;
+	kr_err_t r;
+
+	if (!how || how->version != KMOD_LINK_VERSION || !how->entry || !out)
+		return fail(err, len, KR_EINVAL, "link: bad request%s%s", "", "");
+	env = (struct kmod_env){ how->ctx, how->alloc, how->free, how->resolve, how->entry };
+	r = kmod_load(file, size, &env, &img, &e);
+	if (r)
+		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r), e.detail);
+	*out = (struct kmod_linked){ .version = KMOD_LINKED_VERSION, .base = img.base,
+		.size = img.size, .text_off = img.text_off, .text_size = img.text_size,
+		.ro_off = img.ro_off, .ro_size = img.ro_size, .data_off = img.data_off,
+		.data_size = img.data_size, .entry = img.entry };
+	return KR_OK;
+}
+
 static const struct kmod_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KMOD_SERVICE_VERSION, sizeof(struct kmod_ops), 0 },
 	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get, .describe = kmod_info,
+	.link = kmod_link,
 };
 
 /* Boot modules in GRUB order, retried until no more load: a module may

@@ -37,7 +37,7 @@ struct elf_rela { uint64_t offset, info; int64_t addend; };
 _Static_assert(sizeof(struct elf_ehdr) == 64 && sizeof(struct elf_shdr) == 64 &&
 	       sizeof(struct elf_sym) == 24 && sizeof(struct elf_rela) == 24, "ELF64 layout");
 
-enum { ET_REL = 1, EM_X86_64 = 62, STB_WEAK = 2 };
+enum { ET_REL = 1, EM_X86_64 = 62, STB_GLOBAL = 1, STB_WEAK = 2 };
 enum { SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOBITS = 8, SHT_REL = 9 };
 enum { SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXECINSTR = 4, SHF_TLS = 0x400 };
 enum { SHN_UNDEF = 0, SHN_ABS = 0xfff1, SHN_COMMON = 0xfff2 };
@@ -71,6 +71,7 @@ struct kmod_file {
 	unsigned shnum, symtab, mod, exp;       /* section indices; 0: none */
 	uint64_t shoff, shstr, shstrsz, symoff, nsyms, stroff, strsz;
 	size_t nexports, ngot;                  /* ngot: GOT relocations to apply */
+	uint64_t entry_sym;                     /* plain objects: the entry's symbol */
 	size_t reg_off[3], reg_size[3], got_off, img_size;      /* the layout */
 	uint32_t off[KMOD_MAX_SECT];            /* image offset per section, or KMOD_NONE */
 };
@@ -445,15 +446,41 @@ static kr_err_t kmod_layout(struct kmod_file *f)
 	return KR_OK;
 }
 
+/* A module has a descriptor; a plain object has none, and a global
+ * function called entry in an executable section. */
+static kr_err_t kmod_check_object(struct kmod_file *f, const char *entry)
+{
+	struct elf_sym y;
+	struct elf_shdr s;
+	uint64_t i;
+
+	if (!entry)
+		return kmod_check_module(f);
+	if (f->mod)
+		return kmod_fail(f, KR_EFORMAT, "a module, not a plain object", "%s", "");
+	for (i = 1; i < f->nsyms; i++) {
+		kmod_sym(f, i, &y);
+		if (y.info >> 4 == STB_GLOBAL && y.shndx != SHN_UNDEF && y.shndx < f->shnum &&
+		    !strcmp(kmod_symname(f, &y), entry)) {
+			kmod_shdr(f, y.shndx, &s);
+			if (!(s.flags & SHF_EXECINSTR))
+				break;
+			f->entry_sym = i;
+			return KR_OK;
+		}
+	}
+	return kmod_fail(f, KR_ENOENT, "no entry function", "%s", entry);
+}
+
 static kr_err_t kmod_decode(struct kmod_file *f, const void *file, size_t size,
-			    struct kmod_error *err)
+			    const char *entry, struct kmod_error *err)
 {
 	kr_err_t rc;
 
 	*f = (struct kmod_file){ .p = file, .size = file ? size : 0, .err = err };
 	*err = (struct kmod_error){ 0 };
 	if ((rc = kmod_check_header(f)) || (rc = kmod_check_sections(f)) ||
-	    (rc = kmod_check_symbols(f)) || (rc = kmod_check_module(f)) ||
+	    (rc = kmod_check_symbols(f)) || (rc = kmod_check_object(f, entry)) ||
 	    (rc = kmod_relocs(f, NULL, NULL)))
 		return rc;
 	return kmod_layout(f);
@@ -464,7 +491,7 @@ kr_err_t kmod_validate(const void *file, size_t size, struct kmod_error *err)
 	struct kmod_error spare;
 	struct kmod_file f;
 
-	return kmod_decode(&f, file, size, err ? err : &spare);
+	return kmod_decode(&f, file, size, NULL, err ? err : &spare);
 }
 
 kr_err_t kmod_describe(const void *file, size_t size, struct kr_module_info *out,
@@ -473,7 +500,7 @@ kr_err_t kmod_describe(const void *file, size_t size, struct kr_module_info *out
 	struct kmod_error spare;
 	struct kmod_file f;
 	struct elf_shdr s;
-	kr_err_t rc = kmod_decode(&f, file, size, err ? err : &spare);
+	kr_err_t rc = kmod_decode(&f, file, size, NULL, err ? err : &spare);
 
 	if (rc)
 		return rc;
@@ -496,7 +523,7 @@ kr_err_t kmod_load(const void *file, size_t size, const struct kmod_env *env,
 
 	if (img)
 		*img = (struct kmod_image){ 0 };
-	if ((rc = kmod_decode(&f, file, size, err ? err : &spare)))
+	if ((rc = kmod_decode(&f, file, size, env ? env->entry : NULL, err ? err : &spare)))
 		return rc;
 	if (!img || !env || !env->alloc || !env->free || !env->resolve)
 		return kmod_fail(&f, KR_EINVAL, "no image or loader environment", "%s", "");
@@ -513,8 +540,8 @@ kr_err_t kmod_load(const void *file, size_t size, const struct kmod_env *env,
 	rc = kmod_relocs(&f, env, base);
 	if (rc)
 		goto out_free;
-	rc = kmod_check_desc(&f, base + f.off[f.mod], base + (f.exp ? f.off[f.exp] : 0));
-	if (rc)
+	if (!env->entry &&
+	    (rc = kmod_check_desc(&f, base + f.off[f.mod], base + (f.exp ? f.off[f.exp] : 0))))
 		goto out_free;
 
 	*img = (struct kmod_image){
@@ -522,10 +549,12 @@ kr_err_t kmod_load(const void *file, size_t size, const struct kmod_env *env,
 		.text_off = f.reg_off[KMOD_TEXT], .text_size = f.reg_size[KMOD_TEXT],
 		.ro_off = f.reg_off[KMOD_RO], .ro_size = f.reg_size[KMOD_RO],
 		.data_off = f.reg_off[KMOD_DATA], .data_size = f.reg_size[KMOD_DATA],
-		.info = (const void *)(base + f.off[f.mod]),
+		.info = f.mod ? (const void *)(base + f.off[f.mod]) : NULL,
 		.exports = f.exp ? (const void *)(base + f.off[f.exp]) : NULL,
 		.nexports = f.nexports,
 	};
+	if (env->entry)
+		kmod_symval(&f, env, base, f.entry_sym, &img->entry);
 	return KR_OK;
 out_free:
 	env->free(env->ctx, base, f.img_size);

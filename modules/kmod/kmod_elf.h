@@ -25,6 +25,10 @@ struct kmod_env {
 	/* An undefined symbol: KR_OK with *addr, or KR_ENOENT.  A pure lookup:
 	 * it may be asked for the same name more than once. */
 	kr_err_t (*resolve)(void *ctx, const char *name, uint64_t *addr);
+	/* NULL: a module (a .kr_module descriptor is required).  Else a plain
+	 * object, such as a handler compiled on the device: it must have no
+	 * descriptor, and the global function of this name is its entry. */
+	const char *entry;
 };
 
 struct kmod_image {
@@ -37,6 +41,7 @@ struct kmod_image {
 	const struct kr_module_info *info;      /* inside the image, relocated */
 	const struct kr_module_export *exports; /* NULL if the module exports nothing */
 	size_t nexports;
+	uint64_t entry;                 /* plain objects: env->entry's address */
 };
 
 /* Why a file was refused: what="unresolved symbol", detail="kr_foo". */

@@ -144,13 +144,58 @@ static void cat_out(const char *s, size_t n, uint64_t off)
 	sh_write(s, n);
 }
 
+/* Typed input until Ctrl-D at the start of a line, as a Unix terminal
+ * ends a file: how a user writes a file at the prompt (cat > hello.c).
+ * Echoed as typed (to the console, not to a redirection); Backspace
+ * edits the line, Ctrl-C drops the line being typed and ends.  Until there
+ * is a scheduler the wait is a hlt: the next interrupt (the UART's, the
+ * timer's) wakes it. */
+static int cat_console(void)
+{
+	static char line[4096];
+	size_t len = 0;
+	char c, prev = 0;
+
+	for (;; prev = c) {
+		if (kr_console_read(shell_self, &c, 1, NULL) != 1) {
+			__asm__ volatile("hlt");
+			c = prev;
+			continue;
+		}
+		if (c == '\n' && prev == '\r')  /* CR LF: one line end */
+			continue;
+		if (c == 4 && !len)             /* Ctrl-D */
+			return 0;
+		if (c == 3) {                   /* Ctrl-C */
+			kr_console_write("^C\r\n", 4);
+			return 1;
+		}
+		if (c == '\r' || c == '\n' || c == 4) {
+			if (c != 4) {
+				line[len++] = '\n';
+				kr_console_write("\r\n", 2);
+			}
+			sh_write(line, len);
+			len = 0;
+		} else if ((c == 0x7f || c == '\b') && len) {
+			len--;
+			kr_console_write("\b \b", 3);
+		} else if ((c >= 0x20 && c < 0x7f) || c == '\t') {
+			if (len < sizeof(line) - 1) {
+				line[len++] = c;
+				kr_console_write(&c, 1);
+			}
+		}
+	}
+}
+
 static int cmd_cat(int argc, char **argv)
 {
 	int rc = 0;
 
 	NEED_VFS("cat");
 	if (argc < 2)
-		return usage("cat");
+		return cat_console();
 	for (int i = 1; i < argc; i++)
 		rc |= each_chunk("cat", argv[i], cat_out);
 	return rc;
@@ -469,7 +514,7 @@ static int cmd_sh(int argc, char **argv)
 }
 
 const struct shell_cmd shell_cmds[] = {
-	{ "cat", "cat FILE...", "print files", cmd_cat },
+	{ "cat", "cat [FILE...]", "print files (none: what you type, until Ctrl-D)", cmd_cat },
 	{ "caps", "caps [MODULE]", "a capability table: the shell's, or a built-in module's", cmd_caps },
 	{ "cd", "cd [DIR]", "change the working directory", cmd_cd },
 	{ "cp", "cp FROM TO", "copy a file", cmd_cp },

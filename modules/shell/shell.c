@@ -228,9 +228,14 @@ static kr_err_t svc_remove(kr_domain_t *owner, const char *name)
 	return KR_OK;
 }
 
+static const char *svc_cwd(void)
+{
+	return shell_cwd;
+}
+
 static const struct shell_ops svc_ops = {
 	.hdr = { KR_OPS_MAGIC, SHELL_SERVICE_VERSION, sizeof(struct shell_ops), 0 },
-	.add = svc_add, .remove = svc_remove,
+	.add = svc_add, .remove = svc_remove, .cwd = svc_cwd,
 };
 
 static void print_cb(void *ctx, const char *text)

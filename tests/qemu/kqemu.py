@@ -199,10 +199,11 @@ class Machine:
 
     @property
     def log(self):
-        """The serial log as a user reads it: latin-1 text, CR LF (and a lone
-        CR) -> LF, terminal escape sequences (GRUB's, OVMF's) removed."""
+        """The serial log as a user reads it: latin-1 text, CR LF (and CR CR
+        LF, a console turning the LF of a CR LF into CR LF, and a lone CR) ->
+        LF, terminal escape sequences (GRUB's, OVMF's) removed."""
         text = ANSI_ESCAPE.sub('', self.raw.decode('latin-1'))
-        return text.replace('\r\n', '\n').replace('\r', '\n')
+        return re.sub(r'\r+\n', '\n', text).replace('\r', '\n')
 
     def _full_log(self):
         text = self.log

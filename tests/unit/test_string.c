@@ -1,6 +1,10 @@
 /*
- * test_string.c - core/lib/string.c against glibc, over many sizes,
- * alignments and overlaps, plus kr_strerror() from core/lib/err.c.
+ * test_string.c - tcc-runtime/string.c against glibc, over many sizes,
+ * alignments and overlaps, plus kr_strerror() from core/lib/err.c.  The
+ * string functions read aligned words: they are checked at every alignment,
+ * with the terminator at every byte of a word, and on strings that end at
+ * the last byte of a page whose successor is unmapped (PROT_NONE), which
+ * faults if a word read runs past the page.
  *
  * The core's functions carry the standard names, so this file includes
  * string.c itself with every name renamed to kr_test_*; glibc's versions stay
@@ -12,6 +16,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <karyon/err.h>
 
@@ -171,7 +177,8 @@ static void test_strlen_strnlen(void **state)
 				assert_int_equal(kr_test_strnlen(s + off, max), strnlen(s + off, max));
 			assert_int_equal(kr_test_strnlen(s + off, SIZE_MAX), n);
 		}
-	/* strnlen stops at max: an unterminated heap block lets ASan check that. */
+	/* strnlen stops at max in an unterminated block (the word reads past it
+	 * stay in the page: test_str_page_end proves that). */
 	char *raw = malloc(6);
 
 	memcpy(raw, "abcdef", 6);
@@ -226,6 +233,113 @@ static void test_strchr(void **state)
 	assert_null(kr_test_strchr("abc", 'd'));
 }
 
+/* Every start alignment 0..15, every length 0..40: the terminator lands on
+ * every byte of a word, after every prologue length. */
+static void test_str_alignments(void **state)
+{
+	char a[96], b[96];
+
+	(void)state;
+	for (size_t off = 0; off < 16; off++)
+		for (size_t n = 0; n <= 40; n++) {
+			char *s = a + off;
+
+			memset(a, 'x', sizeof(a));	/* junk after the terminator */
+			rnd_string(s, n);
+			assert_int_equal(kr_test_strlen(s), n);
+			for (size_t max = 0; max <= n + 9; max++)
+				assert_int_equal(kr_test_strnlen(s, max), strnlen(s, max));
+			for (size_t k = 0; k <= n; k++)
+				assert_ptr_equal(kr_test_strchr(s, s[k]), strchr(s, s[k]));
+			assert_ptr_equal(kr_test_strchr(s, 'x'), strchr(s, 'x'));
+			assert_ptr_equal(kr_test_strchr(s, 0x101), strchr(s, 1));
+			/* The second string at every alignment against the first. */
+			for (size_t boff = 0; boff < 16; boff++) {
+				char *t = b + boff;
+
+				memset(b, 'y', sizeof(b) - 1);
+				b[sizeof(b) - 1] = '\0';
+				memcpy(t, s, n + 1);
+				assert_int_equal(kr_test_strcmp(s, t), 0);
+				assert_int_equal(kr_test_strncmp(s, t, n + 5), 0);
+				for (size_t k = 0; k <= n; k++) {
+					char save = t[k];
+
+					t[k] = (char)(save + 1 + (k & 1) * 0x80);
+					assert_int_equal(sign(kr_test_strcmp(s, t)), sign(strcmp(s, t)));
+					assert_int_equal(sign(kr_test_strcmp(t, s)), sign(strcmp(t, s)));
+					for (size_t m = k; m <= k + 9; m++)
+						assert_int_equal(sign(kr_test_strncmp(s, t, m)),
+								 sign(strncmp(s, t, m)));
+					t[k] = save;
+				}
+			}
+		}
+}
+
+/* Two pages: the first read-write, the second PROT_NONE. */
+static char *guarded_page(size_t *page)
+{
+	long sz = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * (size_t)sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(mprotect(p + sz, (size_t)sz, PROT_NONE), 0);
+	*page = (size_t)sz;
+	return p;
+}
+
+/* A string whose terminator is the last byte before the unmapped page: any
+ * read past it faults.  Also the strcmp partner misaligned against it, with
+ * its own end at the same page end, so its unaligned words would cross. */
+static void test_str_page_end(void **state)
+{
+	size_t page;
+	char *a = guarded_page(&page), *b = guarded_page(&page);
+	char *aend = a + page, *bend = b + page;
+
+	(void)state;
+	for (size_t n = 0; n <= 40; n++) {
+		char *s = aend - 1 - n;
+
+		memset(a, 'z', page);
+		rnd_string(s, n);
+		assert_int_equal(kr_test_strlen(s), n);
+		assert_int_equal(kr_test_strnlen(s, SIZE_MAX), n);
+		assert_int_equal(kr_test_strnlen(s, n + 1), n);
+		assert_ptr_equal(kr_test_strchr(s, 'z'), strchr(s, 'z'));	/* 'z' fills the rest */
+		assert_ptr_equal(kr_test_strchr(s, '\0'), s + n);
+		if (n)
+			assert_ptr_equal(kr_test_strchr(s, s[n - 1]), strchr(s, s[n - 1]));
+		for (size_t shift = 0; shift < 16; shift++) {
+			/* b's copy ends shift bytes before its page end. */
+			char *t = bend - 1 - n - shift;
+
+			memset(b, 'w', page);
+			memcpy(t, s, n + 1);
+			assert_int_equal(kr_test_strcmp(s, t), 0);
+			assert_int_equal(kr_test_strcmp(t, s), 0);
+			assert_int_equal(kr_test_strncmp(s, t, SIZE_MAX), 0);
+			assert_int_equal(kr_test_strncmp(t, s, n + 1), 0);
+			if (n) {
+				t[n - 1] ^= 0x40;
+				assert_int_equal(sign(kr_test_strcmp(s, t)), sign(strcmp(s, t)));
+				assert_int_equal(sign(kr_test_strcmp(t, s)), sign(strcmp(t, s)));
+				assert_int_equal(sign(kr_test_strncmp(t, s, SIZE_MAX)),
+						 sign(strcmp(t, s)));
+			}
+		}
+	}
+	/* A character absent from the string: strchr must stop at the end. */
+	memset(a, 'q', page);
+	aend[-1] = '\0';
+	assert_null(kr_test_strchr(a + 3, 'r'));
+	assert_int_equal(kr_test_strlen(a + 5), page - 6);
+	munmap(a, 2 * page);
+	munmap(b, 2 * page);
+}
+
 /* Every code in the X-macro list gets exactly the text it was declared with. */
 static void test_strerror(void **state)
 {
@@ -251,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_strlen_strnlen),
 		cmocka_unit_test(test_strcmp_strncmp),
 		cmocka_unit_test(test_strchr),
+		cmocka_unit_test(test_str_alignments),
+		cmocka_unit_test(test_str_page_end),
 		cmocka_unit_test(test_strerror),
 	};
 

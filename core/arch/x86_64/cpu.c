@@ -124,7 +124,7 @@ void trap_dispatch(struct trap_frame *f)
 {
 	if (handlers[f->vector])
 		handlers[f->vector](f);
-	else if (f->vector < 32)
+	else if (f->vector < 32 && !guard_catch(f))
 		panic_trap(f);          /* an exception nobody claimed: a kernel bug */
 	else
 		unhandled++;

@@ -4,6 +4,7 @@
 #ifndef KARYON_X86_CPU_H
 #define KARYON_X86_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Register state saved by isr.S, lowest address first. */
@@ -23,6 +24,10 @@ typedef void (*irq_handler_fn)(struct trap_frame *f);
 void cpu_init(void);                       /* GDT, TSS with IST stacks, IDT */
 void trap_set_handler(uint8_t vec, irq_handler_fn fn);
 void trap_dispatch(struct trap_frame *f);  /* called from isr.S only */
+
+/* Guarded calls (guard.c): end one on an exception or at its budget. */
+bool guard_catch(struct trap_frame *f);
+void guard_tick(struct trap_frame *f);
 
 /* Kernel stack slots (layout.h), for backtraces and guard pages. */
 extern uint8_t kstacks[];

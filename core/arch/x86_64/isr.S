@@ -65,3 +65,31 @@ isr_common:
 	pop %rax
 	add $16, %rsp
 	iretq
+
+/*
+ * long guard_enter(fn, arg, stack_top): call fn(arg) on another stack
+ * (guard.c).  guard_resume is where a trap sends an abandoned call: both
+ * paths reload the saved %rsp, so the abandoned stack is never used again.
+ */
+	.globl guard_enter, guard_resume
+guard_enter:
+	push %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, guard_saved_rsp(%rip)
+	mov %rdx, %rsp
+	mov %rdi, %rax
+	mov %rsi, %rdi
+	call *%rax
+guard_resume:
+	mov guard_saved_rsp(%rip), %rsp
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	ret

@@ -69,9 +69,9 @@ static int pit_measure(uint64_t *tsc, uint32_t *apic)
 
 static void on_timer(struct trap_frame *f)
 {
-	(void)f;
 	ticks++;
 	lapic_write(LAPIC_EOI, 0);
+	guard_tick(f);
 }
 
 static void on_spurious(struct trap_frame *f)

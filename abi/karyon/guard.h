@@ -1,0 +1,68 @@
+/*
+ * guard.h - guarded calls: run code the kernel does not trust (a handler
+ * compiled on the device) so that a CPU exception or a spent time budget
+ * ends the call instead of the kernel.
+ *
+ * kr_guard_call switches to a stack the caller owns, calls fn(arg) there
+ * with interrupts on and returns what fn returned.  If fn (or anything it
+ * calls) raises a CPU exception while running on that stack, or the budget
+ * runs out while the CPU is inside [code_lo, code_hi), the core abandons
+ * the call: the stack is dropped, the x87/SSE state is reset and
+ * kr_guard_call returns KR_EFAULT or KR_ETIME with g->fault describing what
+ * happened.  The caller then frees what the abandoned code held (its
+ * domain, pages, heap); the core keeps nothing of it.
+ *
+ * A budget stop lands only inside the guarded code range, never in the
+ * middle of a kernel function the code called, so a call that was granted
+ * to it always completes.  A fault inside such a function (a bad pointer
+ * passed to it) is still caught: its stack is the guarded one.
+ *
+ * One guarded call runs at a time (KR_EBUSY otherwise).  NMI, double fault
+ * and machine check are never caught: they mean the kernel is broken.
+ */
+#ifndef KARYON_GUARD_H
+#define KARYON_GUARD_H
+
+#include <karyon/cap.h>
+
+enum kr_fault_kind {
+	KR_FAULT_NONE = 0,
+	KR_FAULT_EXCEPTION = 1, /* a CPU exception: vector, error, addr */
+	KR_FAULT_BUDGET = 2,    /* the time budget ran out */
+};
+
+#define KR_FAULT_VERSION 1
+struct kr_fault {
+	uint32_t version;       /* KR_FAULT_VERSION */
+	uint32_t kind;          /* enum kr_fault_kind */
+	uint32_t vector;        /* exception vector (0 #DE, 6 #UD, 13 #GP, 14 #PF, ...) */
+	uint32_t reserved;
+	uint64_t error;         /* the CPU's error code (0 when it pushes none) */
+	uint64_t rip;           /* the instruction that faulted or was stopped */
+	uint64_t rsp;
+	uint64_t addr;          /* #PF: the address touched (CR2); else 0 */
+};
+KR_ABI_OFFSET(struct kr_fault, error, 16);
+KR_ABI_SIZE(struct kr_fault, 48);
+
+#define KR_GUARD_VERSION 1
+struct kr_guard {
+	uint32_t version;       /* KR_GUARD_VERSION */
+	uint32_t budget_ms;     /* 0: no time limit */
+	uint64_t stack_lo;      /* the stack: [stack_lo, stack_hi), 16-byte aligned, */
+	uint64_t stack_hi;      /* a guard page (mapped read-only) at its bottom */
+	uint64_t code_lo;       /* where a budget stop may land: [code_lo, code_hi) */
+	uint64_t code_hi;
+	struct kr_fault fault;  /* out: filled when the call was abandoned */
+};
+KR_ABI_OFFSET(struct kr_guard, fault, 40);
+KR_ABI_SIZE(struct kr_guard, 88);
+
+typedef long (*kr_guarded_fn)(void *arg);
+
+/* KR_OK and *ret = fn(arg); KR_EFAULT / KR_ETIME when abandoned (see
+ * g->fault); KR_EINVAL for a bad guard; KR_EBUSY inside another guarded call. */
+KR_API(0, 6) kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn,
+				    void *arg, long *ret);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * compile.h - one TinyCC compile: a C file in the VFS to an ELF object in
+ * memory (compile.c).
+ */
+#ifndef KARYON_TCC_COMPILE_H
+#define KARYON_TCC_COMPILE_H
+
+#include "sys.h"
+
+#define COMPILE_MAX_OPTS 16
+
+struct compile_req {
+	const char *path;               /* the source, relative to the cwd */
+	const char *defines[COMPILE_MAX_OPTS];  /* "NAME" or "NAME=VALUE" (-D) */
+	const char *incdirs[COMPILE_MAX_OPTS];  /* -I, searched before /usr/include */
+	unsigned ndefines, nincdirs;
+	sys_diag_fn diag;               /* one diagnostic line at a time */
+	void *ctx;
+	unsigned errors;                /* out: errors TinyCC reported */
+};
+
+/* The guarded call's entry: compile q->path (sys_begin has pointed the
+ * heap, VFS and diagnostics at this compile).  KR_OK: sys_object() holds
+ * the object; KR_EFORMAT: the source has errors (reported through diag). */
+long compile_entry(void *q);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * sys.h - the POSIX surface Debian's libtcc.a calls (sys.c), pointed at
+ * Karyon: files from the VFS, memory from a domain's heap, page
+ * permissions through page capabilities.
+ */
+#ifndef KARYON_TCC_SYS_H
+#define KARYON_TCC_SYS_H
+
+#include <stddef.h>
+#include <karyon/cap.h>
+#include <karyon/vfs.h>
+
+/* The name libtcc is told to write its object file to: kept in memory. */
+#define SYS_OBJECT_PATH "<object>"
+
+typedef void (*sys_diag_fn)(void *ctx, const char *line);
+
+/* Serve libtcc from heap (malloc), vfs + cwd (open/read) and send what it
+ * writes to stdout/stderr to diag, until sys_end(). */
+void sys_begin(kr_domain_t *heap, const struct vfs_ops *vfs, const char *cwd,
+	       sys_diag_fn diag, void *ctx);
+/* Close what libtcc left open and reset its lock (a compile that was
+ * stopped midway never released it); the heap goes with its domain. */
+void sys_end(void);
+/* The object file written to SYS_OBJECT_PATH (in the heap domain), or NULL. */
+const void *sys_object(size_t *len);
+
+/* Pages mprotect() may change: npages of cap, mapped at va, held by d. */
+kr_err_t sys_region_add(void *va, size_t npages, kr_domain_t *d, kr_cap_t cap);
+void sys_region_remove(void *va);
+
+/* POSIX, as libtcc.a uses them. */
+int mprotect(void *addr, size_t len, int prot);
+#define PROT_READ  1
+#define PROT_WRITE 2
+#define PROT_EXEC  4
+
+#endif

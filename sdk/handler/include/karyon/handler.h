@@ -1,0 +1,64 @@
+/*
+ * <karyon/handler.h> - the calls a handler gets from Karyon itself, and the
+ * grants that allow them.
+ *
+ * A handler links only against what its grants allow (`cc FILE.c -g GRANT`);
+ * calling anything else fails when it is compiled, with
+ * "undefined symbol NAME (not granted)".  The C library functions that only
+ * touch the handler's own memory (<string.h>, <stdlib.h>, <ctype.h>,
+ * <math.h>, snprintf/sscanf in <stdio.h>) need no grant.
+ *
+ *   grant      call numbers  calls                                header
+ *   (none)          1-96     <string.h>, <stdlib.h>, <ctype.h>,   those
+ *                            <math.h>, snprintf ... vsscanf, and
+ *                            the helpers TinyCC's code calls
+ *   console          97      printf                               <stdio.h>
+ *                    98      vprintf
+ *                    99      puts
+ *                   100      putchar
+ *                   101      fputs
+ *                   102      fputc
+ *                   103      putc
+ *                   104      fprintf
+ *                   105      vfprintf
+ *                   106      fflush
+ *                   107      stdout
+ *                   108      stderr
+ *   vfs.read        109      vfs_read                             this file
+ *                   110      vfs_size
+ *   vfs.write       111      vfs_write                            this file
+ *                   112      vfs_append
+ *   time            113      time_us                              this file
+ *
+ * "console" is granted by default; `cc -g vfs.read,time` adds others.  The
+ * numbers are those of the tcc module's grant table and never change: when
+ * handlers run in user mode, each name will be bound to a system-call stub
+ * with its number, so handler sources stay as they are.
+ *
+ * Paths are relative to the shell's working directory.  A negative return
+ * is a Karyon error code.
+ */
+#ifndef _KARYON_HANDLER_H
+#define _KARYON_HANDLER_H
+
+#include <stddef.h>
+
+#define KARYON_HANDLER 1
+
+/* Grant "vfs.read". */
+/* Read up to n bytes from offset: the number read (fewer at the end), or < 0. */
+long vfs_read(const char *path, unsigned long offset, void *buf, unsigned long n);
+/* The size of a file in bytes, or < 0. */
+long vfs_size(const char *path);
+
+/* Grant "vfs.write". */
+/* Create or replace a file with n bytes: the number written, or < 0. */
+long vfs_write(const char *path, const void *buf, unsigned long n);
+/* Add n bytes at the end of a file: the number written, or < 0. */
+long vfs_append(const char *path, const void *buf, unsigned long n);
+
+/* Grant "time". */
+/* Microseconds since boot. */
+unsigned long long time_us(void);
+
+#endif

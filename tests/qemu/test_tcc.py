@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""test_tcc.py - TinyCC in the kernel as a user meets it: compile C
+handlers at the shell prompt, run them, break them.
+
+Usage: test_tcc.py CASE...      (test_tcc.py --list for the names)
+
+Every example in sdk/examples/handlers is compiled on the device and run,
+and its output and return value compared with the same file built by the
+host's gcc and run on the host.  The other cases put small test sources
+into an initrd beside the handler headers and check what the shell prints:
+compile errors with line numbers, grants enforced at link time, faults
+and endless loops contained, memory back after 100 compile/unload cycles.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kqemu  # noqa: E402
+from kqemu import EXIT_READY, Machine  # noqa: E402
+from test_boot import BOOT_TIMEOUT, KERNEL, check, expect_exit, main, no_errors  # noqa: E402
+
+PROMPT = r'karyon:%s> '
+EXAMPLES = os.path.join(kqemu.ROOT, 'sdk', 'examples', 'handlers')
+# Arguments each example is run with, on the device and on the host.
+EXAMPLE_ARGS = {
+    'hello': ['Karyon', 'two'],
+    'fibonacci': ['24'],
+    'sieve': [],
+    'strings': [],
+    'structs': [],
+    'float': [],
+}
+
+# Test sources: name -> C text, installed as /t/NAME.c.
+SOURCES = {
+    'bad': 'int main(void)\n{\n\tint x = 1\n\treturn x;\n}\n',
+    'undeclared': '#include <stdio.h>\nint main(void)\n{\n\tprintf("%d\\n", y);\n\treturn 0;\n}\n',
+    'nomain': 'int helper(void) { return 1; }\n',
+    'reader': ('#include <stdio.h>\n#include <karyon/handler.h>\n'
+               'int main(void)\n{\n\tchar buf[64] = { 0 };\n'
+               '\tlong n = vfs_read("/t/data.txt", 0, buf, sizeof(buf) - 1);\n'
+               '\tprintf("read %ld bytes: %s", n, buf);\n\treturn n > 0 ? 0 : 1;\n}\n'),
+    'internal': ('int kr_page_alloc(void *d, unsigned long n, void *out);\n'
+                 'int main(void)\n{\n\treturn kr_page_alloc(0, 1, 0);\n}\n'),
+    'null': '#include <stdio.h>\nint main(void)\n{\n\tint *p = 0;\n\tprintf("before\\n");\n\treturn *p;\n}\n',
+    'divzero': ('int zero;\nint main(int argc, char **argv)\n{\n\t(void)argv;\n'
+                '\treturn argc / zero;\n}\n'),
+    'badop': 'int main(void)\n{\n\t__asm__("ud2");\n\treturn 0;\n}\n',
+    'deep': ('int down(int n)\n{\n\tvolatile char pad[256];\n\tpad[0] = (char)n;\n'
+             '\treturn down(n + 1) + pad[0];\n}\nint main(void)\n{\n\treturn down(0);\n}\n'),
+    'selfwrite': ('int main(void)\n{\n\tunsigned char *code = (unsigned char *)main;\n'
+                  '\tcode[0] = 0xc3;\n\treturn 0;\n}\n'),
+    'spin': 'int main(void)\n{\n\tvolatile unsigned long n = 0;\n\tfor (;;)\n\t\tn++;\n\treturn 0;\n}\n',
+    'exits': ('#include <stdio.h>\n#include <stdlib.h>\nint main(void)\n{\n'
+              '\tchar *p = malloc(100);\n\tputs("leaving");\n\texit(p ? 7 : 9);\n}\n'),
+    'tiny': 'int main(void)\n{\n\treturn 3;\n}\n',
+}
+
+
+def session(m):
+    """run(line, cwd) -> what the shell printed for line (between the echo
+    of the line and the next prompt)."""
+    def run(line, timeout=60, cwd='/'):
+        start = len(m.log)
+        m.send(line + '\r')
+        r = m.wait_for(re.escape(line) + r'\n((?:.*\n)*?)' + PROMPT % re.escape(cwd), timeout, start)
+        return r.group(1)
+    return run
+
+
+def test_initrd(d):
+    """An initrd with the handler headers, the examples and SOURCES."""
+    initrd = os.path.join(d, 'initrd.cpio')
+    args = [sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkinitrd.py'), initrd,
+            '--tree', '/usr/include=' + os.path.join(kqemu.ROOT, 'sdk', 'handler', 'include'),
+            '--tree', '/usr/share/examples=' + os.path.join(kqemu.ROOT, 'sdk', 'examples')]
+    for name, text in SOURCES.items():
+        path = os.path.join(d, name + '.c')
+        with open(path, 'w') as f:
+            f.write(text)
+        args += ['--file', '/t/%s.c=%s' % (name, path)]
+    data = os.path.join(d, 'data.txt')
+    with open(data, 'w') as f:
+        f.write('granted file\n')
+    cycle = os.path.join(d, 'cycle.sh')
+    with open(cycle, 'w') as f:
+        f.write('cc /t/tiny.c -o cyc\nunload cyc\n' * 100)
+    args += ['--file', '/t/data.txt=' + data, '--file', '/t/cycle.sh=' + cycle]
+    subprocess.run(args, check=True)
+    return initrd
+
+
+def host_run(name, d):
+    """Build sdk/examples/handlers/NAME.c with gcc and run it: (stdout, status)."""
+    exe = os.path.join(d, name)
+    subprocess.run(['gcc', '-O0', '-w', os.path.join(EXAMPLES, name + '.c'), '-lm', '-o', exe],
+                   check=True)
+    r = subprocess.run([name] + EXAMPLE_ARGS[name], executable=exe, capture_output=True,
+                       text=True, timeout=60)
+    return r.stdout, r.returncode
+
+
+def examples():
+    # The dev image as built: its initrd carries the headers and examples.
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    names = sorted(n[:-2] for n in os.listdir(EXAMPLES) if n.endswith('.c'))
+    if names != sorted(EXAMPLE_ARGS):
+        raise AssertionError('examples %s, this test knows %s' % (names, sorted(EXAMPLE_ARGS)))
+    with tempfile.TemporaryDirectory(prefix='kqemu-tcc-') as d, \
+            Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-dev.iso')) as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        for name in names:
+            want, status = host_run(name, d)
+            out = run('cc /usr/share/examples/handlers/%s.c' % name)
+            check(m, re.search(r'^cc: %s: code \d+ bytes, data \d+ bytes, grants console$' % name,
+                               out, re.M), 'cc %s: %r' % (name, out))
+            out = run(' '.join(['run', name] + EXAMPLE_ARGS[name]), 120)
+            r = re.search(r'^%s returned (-?\d+)\n\Z' % name, out, re.M)
+            check(m, r, 'run %s did not return: %r' % (name, out[-300:]))
+            got = out[:r.start()]
+            check(m, got == want, '%s: device output differs from the host\'s:\n--- host\n%s'
+                  '--- device\n%s' % (name, want, got))
+            check(m, int(r.group(1)) & 0xff == status,
+                  '%s returned %s on the device, %d on the host' % (name, r.group(1), status))
+        out = run('handlers')
+        for name in names:
+            check(m, re.search(r'^%s +\d+ +\d+  [0-9a-f]{16}  console$' % name, out, re.M),
+                  'handlers does not list %s: %r' % (name, out))
+        for name in names:
+            check(m, run('unload ' + name) == '', 'unload %s printed something' % name)
+        check(m, run('handlers').count('\n') == 1, 'handlers left after unload')
+        no_errors(m)
+
+
+def errors():
+    # Compile errors with line numbers, link errors naming what is not granted.
+    with tempfile.TemporaryDirectory(prefix='kqemu-tcc-') as d, \
+            Machine(KERNEL, iso_args=['--initrd', test_initrd(d)]) as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        out = run('cc /t/bad.c')
+        check(m, re.search(r"^/t/bad\.c:4: error: ';' expected", out, re.M), 'bad.c: %r' % out)
+        check(m, re.search(r'^cc: /t/bad\.c: 1 error$', out, re.M), 'bad.c count: %r' % out)
+        out = run('cc /t/undeclared.c')
+        check(m, re.search(r"^/t/undeclared\.c:4: error: 'y' undeclared", out, re.M),
+              'undeclared.c: %r' % out)
+        out = run('cc /t/nomain.c')
+        check(m, re.search(r'^cc: /t/nomain\.c: no main\(\) function', out, re.M), 'nomain: %r' % out)
+        out = run('cc /t/nosuch.c')
+        check(m, re.search(r'^cc: /t/nosuch\.c: no such entry$', out, re.M), 'nosuch: %r' % out)
+        out = run('cc /t/reader.c')
+        check(m, re.search(r'^cc: /t/reader\.c: undefined symbol vfs_read \(not granted\): '
+                           r'needs -g vfs\.read$', out, re.M), 'reader: %r' % out)
+        out = run('cc /t/internal.c')
+        check(m, re.search(r'^cc: /t/internal\.c: undefined symbol kr_page_alloc \(not granted\)$',
+                           out, re.M), 'internal: %r' % out)
+        out = run('cc /t/reader.c -g nosuch')
+        check(m, re.search(r"^cc: unknown grant 'nosuch'", out, re.M), 'bad grant: %r' % out)
+        check(m, run('handlers').count('\n') == 1, 'a failed compile left a handler')
+        out = run('cc /t/reader.c -g vfs.read')
+        check(m, re.search(r'^cc: reader: .* grants console,vfs\.read$', out, re.M), 'granted: %r' % out)
+        out = run('run reader')
+        check(m, out == 'read 13 bytes: granted file\nreader returned 0\n', 'reader run: %r' % out)
+        out = run('run exits')
+        check(m, re.search(r'^run: no handler exits', out, re.M), 'run unknown: %r' % out)
+        run('cc /t/exits.c')
+        out = run('run exits')          # its malloc'd block is freed, and said so
+        check(m, out == 'leaving\ndomain run:exits: freed 1 heap blocks it left behind\n'
+              'exits returned 7\n', 'exit(7): %r' % out)
+        run('cd /t', cwd='/t')
+        out = run('cc tiny.c -o again -DUNUSED=1', cwd='/t')        # relative path, -o, -D
+        check(m, re.search(r'^cc: again: code', out, re.M), 'relative cc: %r' % out)
+        out = run('run again', cwd='/t')
+        check(m, out == 'again returned 3\n', 'run again: %r' % out)
+        no_errors(m)
+
+
+FAULTS = [
+    # (source, what the shell prints after run NAME)
+    ('null', r'^before\nnull: stopped: page fault \(NULL pointer dereference, address 0\) at null\+0x[0-9a-f]+$'),
+    ('divzero', r'^divzero: stopped: divide error at divzero\+0x[0-9a-f]+$'),
+    ('badop', r'^badop: stopped: invalid opcode at badop\+0x[0-9a-f]+$'),
+    ('deep', r'^deep: stopped: page fault \(stack overflow, address 0x[0-9a-f]+\) at deep\+0x[0-9a-f]+$'),
+    ('selfwrite', r'^selfwrite: stopped: page fault \(write to its code, address 0x[0-9a-f]+\) at '
+     r'selfwrite\+0x[0-9a-f]+$'),
+    ('spin', r'^spin: stopped: time budget of 500 ms used up at spin\+0x[0-9a-f]+$'),
+]
+
+
+def faults():
+    # Each fault is contained: a report, the shell answers, memory comes back.
+    with tempfile.TemporaryDirectory(prefix='kqemu-tcc-') as d, \
+            Machine(KERNEL, cmdline='tcc.budget_ms=500',
+                    iso_args=['--initrd', test_initrd(d)]) as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        for name, _ in FAULTS:
+            out = run('cc /t/%s.c' % name)
+            check(m, re.search(r'^cc: %s: code' % name, out, re.M), 'cc %s: %r' % (name, out))
+        before = run('mem')
+        for name, expect in FAULTS:
+            out = run('run ' + name)
+            check(m, re.search(expect, out, re.M), 'run %s: %r' % (name, out))
+            check(m, run('echo still here') == 'still here\n', 'shell dead after %s' % name)
+        for name, expect in FAULTS[:2]:         # a stopped handler runs again
+            out = run('run ' + name)
+            check(m, re.search(expect, out, re.M), 'second run %s: %r' % (name, out))
+        check(m, run('mem') == before, 'runs that faulted kept memory:\n%s%s' % (before, run('mem')))
+        check(m, 'panic' not in m.log, 'the kernel panicked')
+        no_errors(m)
+
+
+def cycles():
+    # 100 compile/unload cycles leave the page and heap counts as they were.
+    with tempfile.TemporaryDirectory(prefix='kqemu-tcc-') as d, \
+            Machine(KERNEL, iso_args=['--initrd', test_initrd(d)]) as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        run('cc /t/tiny.c -o cyc')
+        run('unload cyc')
+        before = run('mem')
+        out = run('sh /t/cycle.sh', 600)
+        check(m, out.count('cc: cyc: code') == 100, 'not 100 compiles: %r' % out[-500:])
+        after = run('mem')
+        check(m, after == before, 'memory after 100 cycles differs:\n%s%s' % (before, after))
+        no_errors(m)
+
+
+CASES = {
+    'tcc-examples': examples,
+    'tcc-errors': errors,
+    'tcc-faults': faults,
+    'tcc-cycles': cycles,
+}
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv, CASES))
