@@ -376,8 +376,7 @@ static bool script_option(char *buf, size_t len)
 
 static void shell_idle(void *ctx)
 {
-	char buf[64];
-	size_t n;
+	char c;
 
 	(void)ctx;
 	if (!started) {
@@ -404,13 +403,15 @@ static void shell_idle(void *ctx)
 		set_prompt();
 		le_start(&ed);
 	}
-	while ((n = kr_console_read(shell_self, buf, sizeof(buf), NULL)) > 0)
-		for (size_t i = 0; i < n; i++)
-			if (le_feed(&ed, (unsigned char)buf[i]) == LE_LINE) {
-				run_line(le_line(&ed));
-				set_prompt();
-				le_start(&ed);
-			}
+	/* A byte at a time: what is typed after a line belongs to the command
+	 * that line starts (cat reads it), so none is taken from the console
+	 * ahead of time. */
+	while (kr_console_read(shell_self, &c, 1, NULL) == 1)
+		if (le_feed(&ed, (unsigned char)c) == LE_LINE) {
+			run_line(le_line(&ed));
+			set_prompt();
+			le_start(&ed);
+		}
 }
 
 static kr_err_t shell_init(kr_domain_t *self)

@@ -179,6 +179,68 @@ def errors():
         no_errors(m)
 
 
+TYPED = [
+    '#include <stdio.h>',
+    '',
+    'static int square(int x)',
+    '{',
+    '\treturn x * x;',
+    '}',
+    '',
+    'int main(int argc, char **argv)',
+    '{',
+    '\tfor (int i = 1; i < argc; i++)',
+    '\t\tprintf("%s squared is %d\\n", argv[i], square(atoi_ish(argv[i])));',
+    '\treturn argc - 1;',
+    '}',
+]
+
+
+def typed():
+    # A user types a handler at the prompt (cat > FILE, Ctrl-D), fixes the
+    # error cc reports, compiles it again (replacing it), runs it with its
+    # output redirected to a file.
+    with tempfile.TemporaryDirectory(prefix='kqemu-tcc-') as d, \
+            Machine(KERNEL, iso_args=['--initrd', test_initrd(d)]) as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        m.send('cat > /t/sq.c\r')
+        for line in TYPED:
+            m.send(line + '\r')
+        start = len(m.log)
+        m.send('\x04')
+        m.wait_for(PROMPT % '/', 20, start)
+        check(m, run('cat /t/sq.c') == '\n'.join(TYPED) + '\n', 'the typed file differs')
+        out = run('cc /t/sq.c')
+        check(m, re.search(r"^/t/sq\.c:11: warning: implicit declaration of function 'atoi_ish'",
+                           out, re.M), 'no warning: %r' % out)
+        check(m, re.search(r'^cc: /t/sq\.c: undefined symbol atoi_ish \(not granted\)$', out, re.M),
+              'link error expected: %r' % out)
+        run("echo '#include <stdlib.h>' > /t/fix.c")
+        run("echo '#define atoi_ish atoi' >> /t/fix.c")
+        run('cat /t/sq.c >> /t/fix.c')
+        out = run('cc /t/fix.c -o sq')
+        check(m, re.search(r'^cc: sq: code \d+ bytes', out, re.M), 'fixed: %r' % out)
+        check(m, run('run sq 3 12') == '3 squared is 9\n12 squared is 144\nsq returned 2\n',
+              'run sq')
+        out = run('handlers')
+        old = re.search(r'^sq .*  ([0-9a-f]{16})  console$', out, re.M)
+        run("echo 'int main(void) { return 42; }' > /t/other.c")
+        out = run('cc /t/other.c -o sq')                  # the same name: replaced
+        check(m, run('run sq') == 'sq returned 42\n', 'recompiling did not replace sq')
+        new = re.search(r'^sq .*  ([0-9a-f]{16})  console$', run('handlers'), re.M)
+        check(m, old and new and old.group(1) != new.group(1), 'version did not change')
+        check(m, run('handlers').count('\nsq ') == 1, 'two handlers named sq')
+        run('cc /t/fix.c -o sq')
+        check(m, run('run sq 5 > /t/out') == '', 'redirected output reached the screen')
+        check(m, run('cat /t/out') == '5 squared is 25\nsq returned 1\n', 'redirected output')
+        out = run('cc /t/fix.c -o 9lives')
+        check(m, re.search(r"^cc: '9lives' is not a handler name", out, re.M), 'bad name: %r' % out)
+        out = run('unload nosuch')
+        check(m, out == 'unload: no handler nosuch\n', 'unload nosuch: %r' % out)
+        no_errors(m)
+
+
 FAULTS = [
     # (source, what the shell prints after run NAME)
     ('null', r'^before\nnull: stopped: page fault \(NULL pointer dereference, address 0\) at null\+0x[0-9a-f]+$'),
@@ -234,6 +296,7 @@ CASES = {
     'tcc-examples': examples,
     'tcc-errors': errors,
     'tcc-faults': faults,
+    'tcc-typed': typed,
     'tcc-cycles': cycles,
 }
 
