@@ -202,7 +202,7 @@ static bool pf_num(const char **f, int *out)
 	return true;
 }
 
-static bool pf_parse(const char **fp, struct pf_spec *sp, va_list *ap, bool slow)
+static bool pf_parse(const char **fp, struct pf_spec *sp, va_list *ap)
 {
 	static const char flag_chars[] = "-+ #0'I";
 	const char *f = *fp, *p;
@@ -210,11 +210,15 @@ static bool pf_parse(const char **fp, struct pf_spec *sp, va_list *ap, bool slow
 
 	for (; *f && (p = strchr(flag_chars, *f)); f++)
 		sp->flags |= 1u << (p - flag_chars);
+	if (sp->flags & F_LEFT)
+		sp->flags &= ~F_ZERO;
 	if (*f == '*') {
 		w = va_arg(*ap, int);
 		f++;
-		if (w < 0)
+		if (w < 0) {	/* means '-'; see pf_conversion for '0' */
 			sp->flags |= F_LEFT;
+			sp->star_left = true;
+		}
 		sp->width = w < 0 ? -(unsigned int)w : (unsigned int)w;
 	} else if (!pf_num(&f, &w)) {
 		return false;
@@ -232,8 +236,7 @@ static bool pf_parse(const char **fp, struct pf_spec *sp, va_list *ap, bool slow
 			return false;
 		}
 	}
-	/* glibc's modifiers: 'L', 'q' and "ll" are one, but for %s and %c 'L'
-	 * and 'q' mean wide only on the fast path; z, t and j are long here. */
+	/* glibc's modifiers: z, t and j are long here; for 'L' and 'q' see pf_conversion. */
 	switch (*f) {
 	case 'h':
 		if (*++f == 'h') {
@@ -253,7 +256,7 @@ static bool pf_parse(const char **fp, struct pf_spec *sp, va_list *ap, bool slow
 	case 'L': case 'q':
 		f++;
 		sp->ll = true;
-		sp->l = !slow;
+		sp->big = true;
 		break;
 	case 'z': case 'Z': case 't': case 'j':
 		f++;
@@ -281,7 +284,7 @@ static void pf_unknown(struct pf_state *st, const struct pf_spec *sp)
 		buf[n++] = fl & F_PLUS ? '+' : ' ';
 	if (fl & F_LEFT)
 		buf[n++] = '-';
-	else if (fl & F_ZERO)
+	if (fl & F_ZERO)
 		buf[n++] = '0';
 	if (fl & F_I18N)
 		buf[n++] = 'I';
@@ -319,6 +322,8 @@ static void pf_signed(struct pf_state *st, const struct pf_spec *sp, va_list *ap
 		v = (short)va_arg(*ap, int);
 	else
 		v = va_arg(*ap, int);
+	if (sp->ll && !sp->l)	/* 'L' or 'q' on glibc's slow path: only an int's worth */
+		v = (int)v;
 	/* Negate in unsigned so LLONG_MIN has a magnitude. */
 	pf_int(st, sp, v < 0 ? -(unsigned long long)v : (unsigned long long)v,
 	       v < 0 ? '-' : sp->flags & F_PLUS ? '+' : sp->flags & F_SPACE ? ' ' : 0);
@@ -338,6 +343,8 @@ static void pf_unsigned(struct pf_state *st, const struct pf_spec *sp, va_list *
 		u = (unsigned short)va_arg(*ap, unsigned int);
 	else
 		u = va_arg(*ap, unsigned int);
+	if (sp->ll && !sp->l)
+		u = (unsigned int)u;
 	pf_int(st, sp, u, 0);	/* '+' and ' ' are for signed conversions */
 }
 
@@ -359,7 +366,7 @@ static void pf_count(struct pf_state *st, const struct pf_spec *sp, va_list *ap)
 {
 	void *p = va_arg(*ap, void *);
 
-	if (sp->ll)
+	if (sp->ll && sp->l)
 		*(long long *)p = (long long)st->n;
 	else if (sp->l)
 		*(long *)p = (long)st->n;
@@ -374,9 +381,13 @@ static void pf_count(struct pf_state *st, const struct pf_spec *sp, va_list *ap)
 /*
  * glibc formats on a fast path until a conversion it does not know, or 'h'
  * on a floating-point, character, string or pointer conversion; from there
- * on it follows its positional-argument code, whose rules differ in two
- * ways: %Ls and %Lc are narrow, and a format ending inside a conversion is
- * printed as written instead of failing.  Track the switch.
+ * on (that conversion included) it follows its positional-argument code,
+ * whose rules differ: 'L' and 'q' are "ll" on the fast path, but on the
+ * slow one they leave %s and %c narrow and make %d and %n int-sized (the
+ * argument is still read whole); a negative '*' width there keeps the '0'
+ * flag, which %e/%f/%g then honour with zeros after the number; and a
+ * format ending inside a conversion is printed as written instead of
+ * failing.  Track the switch.
  */
 static bool pf_leaves_fast_path(const struct pf_spec *sp)
 {
@@ -411,7 +422,7 @@ static const char *pf_conversion(struct pf_state *st, const char *f, va_list *ap
 	struct pf_spec sp = { .prec = -1 };
 
 	f++;
-	if (!pf_parse(&f, &sp, ap, st->slow)) {
+	if (!pf_parse(&f, &sp, ap)) {
 		st->err = PF_EOVERFLOW;
 		return f;
 	}
@@ -420,6 +431,9 @@ static const char *pf_conversion(struct pf_state *st, const char *f, va_list *ap
 		return f;
 	}
 	st->slow = st->slow || pf_leaves_fast_path(&sp);
+	sp.l = sp.l || (sp.big && !st->slow);
+	if (sp.star_left && !st->slow)
+		sp.flags &= ~F_ZERO;
 	switch (sp.conv) {
 	case '%':
 		pf_put(st, "%", 1);	/* glibc ignores flags and width here */

@@ -27,6 +27,8 @@ struct pf_spec {
 	unsigned int width;	/* 2^31 from a '*' of INT_MIN, which glibc takes too */
 	int prec;		/* -1: none given */
 	bool hh, h, l, ll;	/* glibc's is_char, is_short, is_long, is_long_double */
+	bool big;		/* 'L' or 'q', not "ll": see pf_conversion */
+	bool star_left;		/* '-' came from a negative '*' width */
 	char conv;
 };
 

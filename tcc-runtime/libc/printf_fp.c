@@ -178,6 +178,8 @@ static void pf_hexfp(struct pf_state *st, const struct pf_spec *sp, const struct
 	while (nn)
 		tail[nt++] = num[--nn];
 	rest = pf_begin(st, sp, pre, np, nb + (size_t)(prec - nd) + nt, true);
+	if ((sp->flags & (F_LEFT | F_ZERO)) == (F_LEFT | F_ZERO))
+		rest = 0;	/* glibc's slow path, '0' and a negative '*': no padding */
 	pf_put(st, body, nb);
 	pf_pad(st, '0', (size_t)(prec - nd));
 	pf_put(st, tail, nt);
@@ -376,7 +378,8 @@ static void pf_decfp(struct pf_state *st, const struct pf_spec *sp, const struct
 	else
 		pf_emit_f(&k, &r, fdig, point);
 	sink_flush(&k);
-	pf_pad(st, ' ', rest);
+	/* glibc's slow path, '0' and a negative '*' width: zeros after the number. */
+	pf_pad(st, (sp->flags & (F_LEFT | F_ZERO)) == (F_LEFT | F_ZERO) ? '0' : ' ', rest);
 }
 
 void pf_float(struct pf_state *st, const struct pf_spec *sp, va_list *ap)
