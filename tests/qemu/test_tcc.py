@@ -292,11 +292,53 @@ def cycles():
         no_errors(m)
 
 
+def module():
+    # TinyCC is a module like any other: an image without it (minimal, with
+    # vfs as a boot module) loads tcc.kmod at run time, compiles and runs a
+    # handler, and unloads it with its handlers and commands.
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    modules = os.path.join(build, 'modules')
+    with tempfile.TemporaryDirectory(prefix='kqemu-tcc-') as d:
+        initrd = os.path.join(d, 'initrd.cpio')
+        subprocess.run([sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkinitrd.py'), initrd,
+                        '--tree', '/usr/include=' + os.path.join(kqemu.ROOT, 'sdk', 'handler', 'include'),
+                        '--tree', '/usr/share/examples=' + os.path.join(kqemu.ROOT, 'sdk', 'examples'),
+                        '--file', '/lib/modules/tcc.kmod=' + os.path.join(modules, 'tcc.kmod')],
+                       check=True)
+        with Machine(os.path.join(build, 'core', 'karyon-minimal.elf'),
+                     modules=[os.path.join(modules, 'vfs.kmod') + '=vfs'],
+                     iso_args=['--initrd', initrd]) as m:
+            m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+            run = session(m)
+            check(m, run('cc x.c') == 'cc: command not found (try help)\n', 'cc without tcc')
+            out = run('insmod /lib/modules/tcc.kmod')
+            check(m, re.search(r'^kmod: loaded tcc 1\.0\.0 from /lib/modules/tcc\.kmod$', out, re.M),
+                  'insmod tcc: %r' % out)
+            run('cc /usr/share/examples/handlers/hello.c')
+            run('unload hello')             # the heap grows to the compile's peak once
+            before = run('mem')
+            out = run('cc /usr/share/examples/handlers/hello.c')
+            check(m, re.search(r'^cc: hello: code', out, re.M), 'cc: %r' % out)
+            out = run('run hello kmod')
+            check(m, re.search(r'^hello, kmod!$', out, re.M) and out.endswith('hello returned 1\n'),
+                  'run: %r' % out)
+            check(m, re.search(r'^vfs +1\.0\.0 +\d+ +1 +live +tcc$', run('lsmod'), re.M),
+                  'tcc does not show as a user of vfs')
+            run('unload hello')
+            check(m, run('mem') == before, 'compile + run + unload kept memory')
+            out = run('rmmod tcc')
+            check(m, re.search(r'^kmod: unloaded tcc$', out, re.M), 'rmmod tcc: %r' % out)
+            check(m, run('run hello') == 'run: command not found (try help)\n',
+                  'commands stayed after rmmod')
+            no_errors(m)
+
+
 CASES = {
     'tcc-examples': examples,
     'tcc-errors': errors,
     'tcc-faults': faults,
     'tcc-typed': typed,
+    'tcc-module': module,
     'tcc-cycles': cycles,
 }
 
