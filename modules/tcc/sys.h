@@ -29,6 +29,25 @@ const void *sys_object(size_t *len);
 kr_err_t sys_region_add(void *va, size_t npages, kr_domain_t *d, kr_cap_t cap);
 void sys_region_remove(void *va);
 
+/* sys_file.c's part of sys_begin / sys_end. */
+void sys_files_begin(const struct vfs_ops *vfs, const char *cwd, sys_diag_fn diag, void *ctx);
+void sys_files_end(void);
+
+/* glibc's numbers for what libtcc.a passes and checks. */
+typedef long ssize_t;
+#define O_ACCMODE 3
+#define O_RDONLY  0
+#define SEEK_SET  0
+#define SEEK_CUR  1
+#define SEEK_END  2
+#define ENOENT    2
+#define EBADF     9
+#define ENOMEM    12
+#define EACCES    13
+#define EMFILE    24
+#define EDEADLK   35
+#define ENOSYS    38
+
 /* POSIX, as libtcc.a uses them. */
 int mprotect(void *addr, size_t len, int prot);
 #define PROT_READ  1

@@ -1,0 +1,378 @@
+/*
+ * cc.c - the cc command: compile a C file with libtcc (compile.c) as a
+ * guarded call on the module's stack, with a fresh domain as libtcc's heap,
+ * then link the object through the kmod service against the handler's
+ * grants only, into pages of the handler's own domain: text read+exec, ro
+ * read-only, data read+write (a copy of it kept: each run starts from it).
+ * A handler of the same name is replaced only once the new one is ready.
+ */
+#include <karyon/hash.h>
+#include <karyon/heap.h>
+#include <karyon/libc.h>
+#include <karyon/log.h>
+#include <krt/libc.h>
+#include "compile.h"
+#include "grants.h"
+#include "tcc.h"
+
+#define MAX_MISSING     8
+#define SOURCE_MAX      (1u << 20)
+
+/* ---- linking: the kmod service's linker, fed by the grants ---- */
+
+struct link_ctx {
+	kr_domain_t *dom;
+	kr_cap_t cap;
+	uint32_t grants;
+	unsigned nmissing;
+	char missing[MAX_MISSING][48];
+	const struct grant_call *needs[MAX_MISSING];
+};
+
+static void *link_alloc(void *ctx, size_t size)
+{
+	struct link_ctx *l = ctx;
+	void *va;
+
+	if (kr_page_alloc(l->dom, size / PAGE, &l->cap) != KR_OK)
+		return NULL;
+	if (kr_page_map(l->dom, l->cap, KR_RIGHT_READ | KR_RIGHT_WRITE, &va) != KR_OK ||
+	    sys_region_add(va, size / PAGE, l->dom, l->cap) != KR_OK) {
+		kr_cap_delete(l->dom, l->cap);
+		return NULL;
+	}
+	return va;
+}
+
+static void link_free(void *ctx, void *p, size_t size)
+{
+	struct link_ctx *l = ctx;
+
+	(void)size;
+	sys_region_remove(p);
+	kr_cap_delete(l->dom, l->cap);
+}
+
+/* What a handler calls without the grant links to this, and the link is
+ * then refused with every such name listed; it is never run. */
+static void not_granted(void)
+{
+	__builtin_trap();
+}
+
+static kr_err_t link_resolve(void *ctx, const char *name, uint64_t *addr)
+{
+	struct link_ctx *l = ctx;
+	const struct grant_call *call = NULL;
+	kr_err_t e = grant_lookup(name, l->grants, &call);
+	const void *a = e == KR_OK ? hlib_address(call->nr) : NULL;
+	unsigned i;
+
+	if (a) {
+		*addr = (uint64_t)a;
+		return KR_OK;
+	}
+	for (i = 0; i < l->nmissing && strcmp(l->missing[i], name); i++)
+		;
+	if (i == l->nmissing && i < MAX_MISSING) {
+		ksnprintf(l->missing[i], sizeof(l->missing[i]), "%s", name);
+		l->needs[i] = e == KR_EPERM ? call : NULL;
+		l->nmissing++;
+	}
+	*addr = (uint64_t)not_granted;
+	return KR_OK;
+}
+
+/* ---- cc ---- */
+
+struct cc_args {
+	const char *file, *name;
+	bool verbose;                   /* -v: print what each step cost */
+	uint32_t grants;
+	struct compile_req q;
+};
+
+static int usage(print_fn print, void *ctx, const char *why)
+{
+	printf_to(print, ctx, "cc: %s\nusage: cc FILE.c [-o NAME] [-g GRANT[,GRANT]]... "
+		  "[-DNAME[=VALUE]]... [-IDIR]... [-v]\n", why);
+	return 2;
+}
+
+static bool valid_name(const char *s, size_t n)
+{
+	if (!n || n >= NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+		      (i && s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+static int parse_cc(int argc, char **argv, struct cc_args *a, print_fn print, void *ctx)
+{
+	const char *bad;
+	unsigned badlen;
+
+	*a = (struct cc_args){ .grants = GRANT_DEFAULT };
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = NULL;
+
+		if (!strcmp(o, "-v")) {
+			a->verbose = true;
+			continue;
+		}
+		if (o[0] != '-') {
+			if (a->file)
+				return usage(print, ctx, "one source file at a time");
+			a->file = o;
+			continue;
+		}
+		if (strchr("ogDI", o[1]) && o[1]) {
+			v = o[2] ? o + 2 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v)
+				return usage(print, ctx, "an option is missing its value");
+		}
+		switch (o[1]) {
+		case 'o':
+			a->name = v;
+			break;
+		case 'g':
+			if (grant_parse(v, &a->grants, &bad, &badlen) != KR_OK) {
+				printf_to(print, ctx, "cc: unknown grant '%.*s' (grants: console, "
+					  "vfs.read, vfs.write, time)\n", (int)badlen, bad);
+				return 2;
+			}
+			break;
+		case 'D':
+		case 'I':
+			if ((o[1] == 'D' ? a->q.ndefines : a->q.nincdirs) == COMPILE_MAX_OPTS)
+				return usage(print, ctx, "too many -D or -I options");
+			if (o[1] == 'D')
+				a->q.defines[a->q.ndefines++] = v;
+			else
+				a->q.incdirs[a->q.nincdirs++] = v;
+			break;
+		default:
+			printf_to(print, ctx, "cc: unknown option %s\n", o);
+			return usage(print, ctx, "see above");
+		}
+	}
+	if (!a->file)
+		return usage(print, ctx, "no source file");
+	return 0;
+}
+
+/* NAME from -o, else the file's base name without ".c". */
+static int handler_name(struct cc_args *a, char *name, print_fn print, void *ctx)
+{
+	const char *base = strrchr(a->file, '/');
+	size_t n;
+
+	base = a->name ? a->name : base ? base + 1 : a->file;
+	n = strlen(base);
+	if (!a->name && n > 2 && !strcmp(base + n - 2, ".c"))
+		n -= 2;
+	if (!valid_name(base, n)) {
+		printf_to(print, ctx, "cc: '%.*s' is not a handler name (letters, digits, _; at "
+			  "most %u characters): use -o NAME\n", (int)n, base, NAME_MAX - 1);
+		return 2;
+	}
+	memcpy(name, base, n);
+	name[n] = '\0';
+	return 0;
+}
+
+/* The source's digest: what `handlers` shows as the version. */
+static kr_err_t source_version(const char *path, uint8_t out[8])
+{
+	struct vfs_stat st;
+	uint8_t digest[KR_BLAKE2B_256_LEN];
+	size_t got;
+	void *buf;
+	kr_err_t e = tcc_vfs->stat(tcc_shell->cwd(), path, &st);
+
+	if (e)
+		return e;
+	if (st.type != VFS_FILE || st.size > SOURCE_MAX)
+		return st.type != VFS_FILE ? KR_EINVAL : KR_ERANGE;
+	buf = kr_malloc(tcc_self, st.size ? st.size : 1);
+	if (!buf)
+		return KR_ENOMEM;
+	e = tcc_vfs->read(tcc_shell->cwd(), path, 0, buf, st.size, &got);
+	if (!e)
+		e = krt_blake2b_256(digest, buf, got);
+	kr_free(tcc_self, buf);
+	if (!e)
+		memcpy(out, digest, 8);
+	return e;
+}
+
+struct diag_ctx {
+	print_fn print;
+	void *ctx;
+};
+
+static void diag_line(void *ctx, const char *line)
+{
+	struct diag_ctx *d = ctx;
+
+	d->print(d->ctx, line);
+	d->print(d->ctx, "\n");
+}
+
+/* Compile a->file into an object in a fresh domain's heap (*cd). */
+static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t *len,
+		   print_fn print, void *ctx)
+{
+	struct diag_ctx d = { print, ctx };
+	struct kr_guard g = guard_for(0, 0, 0);
+	long ret = KR_OK;
+	kr_err_t e;
+
+	e = kr_domain_create(tcc_self, "tcc:compile", 8, cd);
+	if (e) {
+		printf_to(print, ctx, "cc: no domain for the compile: %s\n", kr_strerror(e));
+		return 1;
+	}
+	a->q.path = a->file;
+	a->q.diag = diag_line;
+	a->q.ctx = &d;
+	sys_begin(*cd, tcc_vfs, tcc_shell->cwd(), diag_line, &d);
+	e = kr_guard_call(tcc_self, &g, compile_entry, &a->q, &ret);
+	*obj = sys_object(len);
+	sys_end();
+	if (e == KR_EFAULT) {
+		printf_to(print, ctx, "cc: the compiler stopped: %s at %#llx; nothing was kept\n",
+			  fault_name(g.fault.vector), (unsigned long long)g.fault.rip);
+		return 1;
+	}
+	if (e || ret) {
+		if (a->q.errors)
+			printf_to(print, ctx, "cc: %s: %u error%s\n", a->file, a->q.errors,
+				  a->q.errors == 1 ? "" : "s");
+		else
+			printf_to(print, ctx, "cc: %s: %s\n", a->file, kr_strerror(e ? e : ret));
+		return 1;
+	}
+	if (!*obj) {
+		printf_to(print, ctx, "cc: %s: the compiler wrote no object\n", a->file);
+		return 1;
+	}
+	return 0;
+}
+
+static int link_handler(struct cc_args *a, struct handler *h, const void *obj, size_t len,
+			print_fn print, void *ctx)
+{
+	struct link_ctx l = { .dom = h->dom, .grants = a->grants };
+	struct kmod_link how = { .version = KMOD_LINK_VERSION, .ctx = &l, .alloc = link_alloc,
+		.free = link_free, .resolve = link_resolve, .entry = "main" };
+	char err[128];
+	kr_err_t e = tcc_kmod->link(obj, len, &how, &h->img, err, sizeof(err));
+
+	if (e) {
+		printf_to(print, ctx, "cc: %s: %s\n", a->file,
+			  e == KR_ENOENT && strstr(err, "entry") ?
+			  "no main() function (a handler's entry is int main(int argc, char **argv))"
+			  : err);
+		return 1;
+	}
+	h->img_cap = l.cap;
+	for (unsigned i = 0; i < l.nmissing; i++) {
+		printf_to(print, ctx, "cc: %s: undefined symbol %s (not granted)", a->file,
+			  l.missing[i]);
+		if (l.needs[i])
+			printf_to(print, ctx, ": needs -g %s", grant_name(l.needs[i]->grant));
+		print(ctx, "\n");
+	}
+	if (l.nmissing)
+		return 1;
+	if (mprotect(h->img.base + h->img.text_off, h->img.text_size, PROT_READ | PROT_EXEC) ||
+	    mprotect(h->img.base + h->img.ro_off, h->img.ro_size, PROT_READ)) {
+		printf_to(print, ctx, "cc: %s: cannot set page permissions\n", a->file);
+		return 1;
+	}
+	h->data_copy = kr_malloc(h->dom, h->img.data_size ? h->img.data_size : 1);
+	if (!h->data_copy) {
+		printf_to(print, ctx, "cc: %s: out of memory\n", a->file);
+		return 1;
+	}
+	memcpy(h->data_copy, h->img.base + h->img.data_off, h->img.data_size);
+	return 0;
+}
+
+int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
+{
+	struct cc_args a;
+	struct handler h = { 0 }, *old, *slot = NULL;
+	kr_domain_t *cd = NULL;
+	const void *obj = NULL;
+	size_t len = 0;
+	uint64_t t0, t1, t2;
+	char gl[64];
+	kr_err_t e;
+	int r;
+
+	if ((r = parse_cc(argc, argv, &a, print, ctx)) ||
+	    (r = handler_name(&a, h.name, print, ctx)))
+		return r;
+	e = source_version(a.file, h.version);
+	if (e) {
+		printf_to(print, ctx, "cc: %s: %s\n", a.file, kr_strerror(e));
+		return 1;
+	}
+	old = handler_find(h.name);
+	for (int i = 0; i < MAX_HANDLERS && !slot; i++)
+		if (!tcc_handlers[i].used)
+			slot = &tcc_handlers[i];
+	if (!slot && !old) {
+		printf_to(print, ctx, "cc: %u handlers are loaded, the most there can be: unload "
+			  "one\n", MAX_HANDLERS);
+		return 1;
+	}
+	t0 = tsc();
+	if (!tcc_kmod && open_service("kmod", KMOD_SERVICE_VERSION, (const void **)&tcc_kmod)) {
+		printf_to(print, ctx, "cc: no linker: the kmod service is not running\n");
+		return 1;
+	}
+	r = compile(&a, &cd, &obj, &len, print, ctx);
+	t1 = tsc();
+	if (!r) {
+		h.grants = a.grants;
+		e = kr_domain_create(tcc_self, h.name, 16, &h.dom);
+		if (e) {
+			printf_to(print, ctx, "cc: no domain for %s: %s\n", h.name, kr_strerror(e));
+			r = 1;
+		} else {
+			h.used = true;
+			r = link_handler(&a, &h, obj, len, print, ctx);
+		}
+	}
+	t2 = tsc();
+	if (cd) {
+		if (obj)
+			kr_free(cd, (void *)obj);
+		kr_domain_destroy(tcc_self, cd);    /* the compile's heap */
+	}
+	if (r) {
+		if (h.dom)
+			handler_free(&h);
+		return r;
+	}
+	if (old) {                      /* replaced only once the new one is ready */
+		handler_free(old);
+		slot = old;
+	}
+	*slot = h;
+	grant_format(h.grants, gl, sizeof(gl));
+	printf_to(print, ctx, "cc: %s: code %llu bytes, data %llu bytes, grants %s\n", h.name,
+		  (unsigned long long)h.img.text_size,
+		  (unsigned long long)(h.img.ro_size + h.img.data_size), gl);
+	if (a.verbose)
+		printf_to(print, ctx, "cc: %s: compile %llu, link %llu TSC cycles (%llu-byte object)\n",
+			  h.name, (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
+			  (unsigned long long)len);
+	return 0;
+}
