@@ -10,6 +10,7 @@
  * output goes wherever the shell sends the command's (a redirection).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <karyon/console.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
@@ -168,35 +169,74 @@ int h_fflush(struct hfile *f)
 	return 0;
 }
 
-/* The heap: the run's domain, so whatever a run leaves is freed with it.
- * Freeing what malloc did not return ends the run, as glibc would. */
+/* The heap: the run's domain, so whatever a run leaves is freed with it,
+ * within run->heap_limit so that a handler cannot starve the kernel.  Each
+ * block starts with its size (16 bytes keep the alignment malloc
+ * promises).  Freeing what malloc did not return ends the run, as glibc
+ * would. */
+#define HDR 16
+
 void *h_malloc(size_t n);
 void *h_malloc(size_t n)
 {
-	return kr_malloc(run->heap, n ? n : 1);
+	uint8_t *p;
+
+	if (n > run->heap_limit - run->heap_used)
+		return NULL;
+	p = kr_malloc(run->heap, n + HDR);
+	if (!p)
+		return NULL;
+	*(size_t *)p = n;
+	run->heap_used += n;
+	return p + HDR;
 }
 
 void *h_calloc(size_t nmemb, size_t size);
 void *h_calloc(size_t nmemb, size_t size)
 {
-	return kr_calloc(run->heap, nmemb ? nmemb : 1, size ? size : 1);
+	void *p;
+
+	if (size && nmemb > (size_t)-1 / size)
+		return NULL;
+	p = h_malloc(nmemb * size);
+	if (p)
+		memset(p, 0, nmemb * size);
+	return p;
 }
 
 void h_free(void *p);
 void h_free(void *p)
 {
-	if (p && kr_free(run->heap, p) != KR_OK)
+	uint8_t *b = (uint8_t *)p - HDR;
+	size_t n;
+
+	if (!p)
+		return;
+	n = *(size_t *)b;
+	if (kr_free(run->heap, b) != KR_OK)
 		stop(134, "free(): invalid pointer");
+	run->heap_used -= n;
 }
 
 void *h_realloc(void *p, size_t n);
 void *h_realloc(void *p, size_t n)
 {
-	if (p && !n) {
+	size_t old;
+	void *q;
+
+	if (!p)
+		return h_malloc(n);
+	if (!n) {
 		h_free(p);
 		return NULL;
 	}
-	return kr_realloc(run->heap, p, n);
+	old = *(size_t *)((uint8_t *)p - HDR);
+	q = h_malloc(n);
+	if (q) {
+		memcpy(q, p, old < n ? old : n);
+		h_free(p);
+	}
+	return q;
 }
 
 char *h_strndup(const char *s, size_t n);

@@ -15,6 +15,8 @@ struct hlib_run {
 	void (*print)(void *ctx, const char *s);        /* the shell's output */
 	void *print_ctx;
 	kr_domain_t *heap;              /* the run's heap (freed with it) */
+	size_t heap_limit;              /* bytes malloc may hold at once */
+	size_t heap_used;
 	const struct vfs_ops *vfs;      /* NULL: vfs_* calls fail */
 	const char *cwd;
 	jmp_buf exit_env;               /* exit() and abort() land here */

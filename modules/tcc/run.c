@@ -94,6 +94,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	struct run_args a;
 	struct kr_guard g;
 	char dname[NAME_MAX + 4];
+	struct kr_mem_stats ms = { .version = KR_MEM_STATS_VERSION };
 	long ret = 0;
 	kr_err_t e;
 
@@ -118,6 +119,8 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 		return 1;
 	}
 	run.cwd = tcc_shell->cwd();
+	kr_mem_stats(&ms);
+	run.heap_limit = ms.total_pages * PAGE / 4;     /* a quarter of memory */
 	memcpy(h->img.base + h->img.data_off, h->data_copy, h->img.data_size);
 	a = (struct run_args){ &run, h->img.entry, argc - 1, copy_args(run.heap, argc - 1, argv + 1),
 			       0 };

@@ -57,6 +57,11 @@ SOURCES = {
     'exits': ('#include <stdio.h>\n#include <stdlib.h>\nint main(void)\n{\n'
               '\tchar *p = malloc(100);\n\tputs("leaving");\n\texit(p ? 7 : 9);\n}\n'),
     'tiny': 'int main(void)\n{\n\treturn 3;\n}\n',
+    'hog': ('#include <stdio.h>\n#include <stdlib.h>\nint main(void)\n{\n'
+            '\tstatic void *blocks[1024];\n\tint n = 0;\n'
+            '\twhile (n < 1024 && (blocks[n] = malloc(1 << 20)))\n\t\tn++;\n'
+            '\tprintf("%d MiB, then NULL\\n", n);\n\twhile (n)\n\t\tfree(blocks[--n]);\n'
+            '\treturn 0;\n}\n'),
 }
 
 
@@ -271,6 +276,11 @@ def faults():
         for name, expect in FAULTS[:2]:         # a stopped handler runs again
             out = run('run ' + name)
             check(m, re.search(expect, out, re.M), 'second run %s: %r' % (name, out))
+        run('cc /t/hog.c')                      # a quarter of memory, not all of it
+        out = run('run hog')
+        r = re.search(r'^(\d+) MiB, then NULL\nhog returned 0\n\Z', out, re.M)
+        check(m, r and 16 <= int(r.group(1)) <= 64, 'run hog: %r' % out)
+        run('unload hog')
         check(m, run('mem') == before, 'runs that faulted kept memory:\n%s%s' % (before, run('mem')))
         check(m, 'panic' not in m.log, 'the kernel panicked')
         no_errors(m)
