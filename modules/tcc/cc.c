@@ -129,7 +129,7 @@ static int parse_cc(int argc, char **argv, struct cc_args *a, print_fn print, vo
 			a->file = o;
 			continue;
 		}
-		if (strchr("ogDI", o[1]) && o[1]) {
+		if (o[1] && strchr("ogDI", o[1])) {
 			v = o[2] ? o + 2 : i + 1 < argc ? argv[++i] : NULL;
 			if (!v)
 				return usage(print, ctx, "an option is missing its value");
