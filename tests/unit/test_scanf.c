@@ -20,22 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-/* krt/libc.h defines these too, differently from glibc's headers. */
-#undef setjmp
-#define __jmp_buf_tag kr_test_jmp_buf_tag
-#define jmp_buf kr_test_jmp_buf
-#define setjmp kr_test_setjmp
-#define _setjmp kr_test__setjmp
-#define __sigsetjmp kr_test___sigsetjmp
-#define longjmp kr_test_longjmp
-#define _longjmp kr_test__longjmp
-#define __longjmp_chk kr_test___longjmp_chk
-#define div_t kr_test_div_t
-#define ldiv_t kr_test_ldiv_t
-#define lldiv_t kr_test_lldiv_t
-#define div kr_test_div
-#define ldiv kr_test_ldiv
-#define lldiv kr_test_lldiv
+#include "krt_libc_host.h"
 /* The functions under test, and the heap they borrow from. */
 #define sscanf kr_test_sscanf
 #define vsscanf kr_test_vsscanf
