@@ -18,6 +18,7 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 #include <krt/libc.h>
+#include "karyon_epoch.h"  /* generated: the last commit's date */
 #include "sys.h"
 
 #define NREGIONS    64
@@ -183,9 +184,6 @@ int sem_post(sem_t *s)
 
 /* The deterministic clock: the build's SOURCE_DATE_EPOCH, so __DATE__ and
  * __TIME__ are the same on every run of the same image. */
-#ifndef KARYON_EPOCH
-#define KARYON_EPOCH 0
-#endif
 long time(long *t);
 long time(long *t)
 {
