@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kqemu  # noqa: E402
@@ -57,6 +58,8 @@ SOURCES = {
     'exits': ('#include <stdio.h>\n#include <stdlib.h>\nint main(void)\n{\n'
               '\tchar *p = malloc(100);\n\tputs("leaving");\n\texit(p ? 7 : 9);\n}\n'),
     'tiny': 'int main(void)\n{\n\treturn 3;\n}\n',
+    'when': ('#include <stdio.h>\nint main(void)\n{\n'
+             '\tprintf("built %s %s\\n", __DATE__, __TIME__);\n\treturn 0;\n}\n'),
     'hog': ('#include <stdio.h>\n#include <stdlib.h>\nint main(void)\n{\n'
             '\tstatic void *blocks[1024];\n\tint n = 0;\n'
             '\twhile (n < 1024 && (blocks[n] = malloc(1 << 20)))\n\t\tn++;\n'
@@ -176,6 +179,16 @@ def errors():
         out = run('run exits')          # its malloc'd block is freed, and said so
         check(m, out == 'leaving\ndomain run:exits: freed 1 heap blocks it left behind\n'
               'exits returned 7\n', 'exit(7): %r' % out)
+        # __DATE__ and __TIME__ come from the image's SOURCE_DATE_EPOCH: the
+        # same on every boot of the same build.
+        sys.path.insert(0, os.path.join(kqemu.ROOT, 'tools'))
+        from buildinfo import source_date_epoch
+        t = time.gmtime(source_date_epoch()[0])
+        run('cc /t/when.c')
+        out = run('run when')
+        want = 'built %s %2d %d %02d:%02d:%02d\n' % (time.strftime('%b', t), t.tm_mday, t.tm_year,
+                                                  t.tm_hour, t.tm_min, t.tm_sec)
+        check(m, out == want + 'when returned 0\n', '__DATE__ %r, expected %r' % (out, want))
         run('cd /t', cwd='/t')
         out = run('cc tiny.c -o again -DUNUSED=1', cwd='/t')        # relative path, -o, -D
         check(m, re.search(r'^cc: again: code', out, re.M), 'relative cc: %r' % out)
