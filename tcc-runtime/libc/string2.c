@@ -16,49 +16,12 @@
  */
 #include <stdint.h>
 #include <krt/libc.h>
+#include "../word.h"
 
 /* Keep gcc from turning a loop here into a call to the function itself
  * (strlen, memset...); after the includes, so that it touches only the
  * definitions below, not the host tests' glibc inline functions. */
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
-
-/* The word helpers of ../string.c. */
-#define ONES	0x0101010101010101ull
-#define HIGHS	0x8080808080808080ull
-#define LOWS	0x7f7f7f7f7f7f7f7full
-#define WORD_READS __attribute__((no_sanitize_address))
-
-/* High bit of each zero byte; only the lowest mark is sure to be exact. */
-static inline uint64_t has_zero(uint64_t w)
-{
-	return (w - ONES) & ~w & HIGHS;
-}
-
-/* High bit of exactly every zero byte. */
-static inline uint64_t exact_zeros(uint64_t w)
-{
-	return ~(((w & LOWS) + LOWS) | w | LOWS);
-}
-
-static inline unsigned first_byte(uint64_t mask)
-{
-	return (unsigned)__builtin_ctzll(mask) / 8;
-}
-
-static inline unsigned last_byte(uint64_t mask)
-{
-	return (unsigned)(63 - __builtin_clzll(mask)) / 8;
-}
-
-WORD_READS static inline uint64_t aligned_word(const void *p)
-{
-	return *(const uint64_t *)p;
-}
-
-static inline int misaligned(const void *p)
-{
-	return (uintptr_t)p & 7;
-}
 
 WORD_READS void *memchr(const void *s, int c, size_t n)
 {
