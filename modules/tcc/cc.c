@@ -320,7 +320,8 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 		return r;
 	e = source_version(a.file, h.version);
 	if (e) {
-		printf_to(print, ctx, "cc: %s: %s\n", a.file, kr_strerror(e));
+		printf_to(print, ctx, "cc: %s: %s\n", a.file, e == KR_EINVAL ? "not a file" :
+			  e == KR_ERANGE ? "larger than 1 MiB" : kr_strerror(e));
 		return 1;
 	}
 	old = handler_find(h.name);

@@ -93,7 +93,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	struct hlib_run run = { .print = print, .print_ctx = ctx, .vfs = tcc_vfs };
 	struct run_args a;
 	struct kr_guard g;
-	char dname[NAME_MAX + 4];
+	char dname[32];                 /* the core's longest domain name, cut to fit */
 	struct kr_mem_stats ms = { .version = KR_MEM_STATS_VERSION };
 	long ret = 0;
 	kr_err_t e;

@@ -158,6 +158,8 @@ def errors():
               'undeclared.c: %r' % out)
         out = run('cc /t/nomain.c')
         check(m, re.search(r'^cc: /t/nomain\.c: no main\(\) function', out, re.M), 'nomain: %r' % out)
+        out = run('cc /t')
+        check(m, out == 'cc: /t: not a file\n', 'cc DIR: %r' % out)
         out = run('cc /t/nosuch.c')
         check(m, re.search(r'^cc: /t/nosuch\.c: no such entry$', out, re.M), 'nosuch: %r' % out)
         out = run('cc /t/reader.c')
@@ -194,6 +196,12 @@ def errors():
         check(m, re.search(r'^cc: again: code', out, re.M), 'relative cc: %r' % out)
         out = run('run again', cwd='/t')
         check(m, out == 'again returned 3\n', 'run again: %r' % out)
+        longest = 'a' * 31                                  # the longest name there is
+        run('cc tiny.c -o ' + longest, cwd='/t')
+        out = run('run ' + longest, cwd='/t')
+        check(m, out == longest + ' returned 3\n', 'a 31-character name: %r' % out)
+        out = run('cc tiny.c -o ' + longest + 'b', cwd='/t')
+        check(m, re.search(r"is not a handler name", out), '32 characters accepted: %r' % out)
         no_errors(m)
 
 

@@ -72,7 +72,7 @@ kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn, voi
 	if (running)
 		return KR_EBUSY;
 	g->fault = (struct kr_fault){ .version = KR_FAULT_VERSION };
-	deadline = g->budget_ms ? time_ticks() + 1 + (g->budget_ms * TIME_HZ + 999) / 1000 : 0;
+	deadline = g->budget_ms ? time_ticks() + 1 + ((uint64_t)g->budget_ms * TIME_HZ + 999) / 1000 : 0;
 	__asm__ volatile("pushfq; popq %0; sti" : "=r"(flags) : : "memory");
 	running = g;
 	r = guard_enter(fn, arg, g->stack_hi);
