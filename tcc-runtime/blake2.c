@@ -38,7 +38,7 @@ static kr_err_t b2_result(int r)
 	return r ? KR_EINVAL : KR_OK;
 }
 
-KRT_ENTRY kr_err_t krt_blake2b_256(uint8_t out[KRT_BLAKE2B_256_LEN], const void *in, size_t len)
+KRT_ENTRY kr_err_t kr_blake2b_256(uint8_t out[KRT_BLAKE2B_256_LEN], const void *in, size_t len)
 {
 	if (!out || (!in && len))
 		return KR_EINVAL;

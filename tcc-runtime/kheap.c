@@ -18,7 +18,6 @@
 #include <krt/kheap.h>
 #include <krt/string.h>
 
-#define KHEAP_PAGE      4096u
 #define KHEAP_MIN_SHIFT 5                 /* smallest block: 32 bytes */
 #define KHEAP_CLASSES   7                 /* 32 .. 2048 bytes */
 #define KHEAP_SMALL_MAX ((1u << (KHEAP_MIN_SHIFT + KHEAP_CLASSES - 1)) - KHEAP_ALIGN)
@@ -89,8 +88,8 @@ static bool kheap_add_span(void *p, size_t npages, uint32_t class)
 	size_t i;
 
 	if (kh.nspans == kh.cap) {
-		size_t cap = kh.cap ? 2 * kh.cap : KHEAP_PAGE / sizeof(struct kheap_span);
-		size_t pages = (cap * sizeof(struct kheap_span) + KHEAP_PAGE - 1) / KHEAP_PAGE;
+		size_t cap = kh.cap ? 2 * kh.cap : KR_PAGE_SIZE / sizeof(struct kheap_span);
+		size_t pages = (cap * sizeof(struct kheap_span) + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE;
 		struct kheap_span *t = kheap_get(pages);
 
 		if (!t)
@@ -121,7 +120,7 @@ static bool kheap_refill(uint32_t c)
 		kheap_put(p, KHEAP_CHUNK);
 		return false;
 	}
-	for (size_t off = 0; off < KHEAP_CHUNK * KHEAP_PAGE; off += bs) {
+	for (size_t off = 0; off < KHEAP_CHUNK * KR_PAGE_SIZE; off += bs) {
 		struct kheap_free *f = (struct kheap_free *)(p + off);
 
 		f->h = (struct kheap_hdr){ KHEAP_FREED, c, 0 };
@@ -153,9 +152,9 @@ static void *kmalloc_block(size_t n)
 	} else {
 		size_t np;
 
-		if (n > SIZE_MAX - sizeof(*h) - (KHEAP_PAGE - 1))
+		if (n > SIZE_MAX - sizeof(*h) - (KR_PAGE_SIZE - 1))
 			return NULL;
-		np = (n + sizeof(*h) + KHEAP_PAGE - 1) / KHEAP_PAGE;
+		np = (n + sizeof(*h) + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE;
 		h = kheap_get(np);
 		if (!h)
 			return NULL;
@@ -194,7 +193,7 @@ static kr_err_t kheap_lookup(void *p, struct kheap_hdr **hp, size_t *span)
 	if ((uintptr_t)p % KHEAP_ALIGN || (i = kheap_upper(a)) == 0)
 		return KR_EFOREIGN;
 	s = &kh.spans[i - 1];
-	if (a - s->base >= s->npages * KHEAP_PAGE)
+	if (a - s->base >= s->npages * KR_PAGE_SIZE)
 		return KR_EFOREIGN;
 	if (s->class == KHEAP_LARGE ? a != s->base
 				    : (a - s->base) % ((size_t)1 << (KHEAP_MIN_SHIFT + s->class)))
@@ -273,7 +272,7 @@ void *krealloc(void *p, size_t n)
 		return kmalloc(n);
 	if (kheap_lookup(p, &h, &i))
 		return NULL;
-	cap = h->class == KHEAP_LARGE ? kh.spans[i].npages * KHEAP_PAGE - sizeof(*h)
+	cap = h->class == KHEAP_LARGE ? kh.spans[i].npages * KR_PAGE_SIZE - sizeof(*h)
 				      : ((size_t)1 << (KHEAP_MIN_SHIFT + h->class)) - sizeof(*h);
 	/* Stay in place if it fits, unless a large block could become small. */
 	if (n <= cap && (h->class != KHEAP_LARGE || n > KHEAP_SMALL_MAX)) {

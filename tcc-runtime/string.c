@@ -180,7 +180,7 @@ WORD_READS int strncmp(const char *a, const char *b, size_t n)
 			return *p - *q;
 	/* p is aligned; q is read whole only where it stays inside its page. */
 	for (; n >= 8; n -= 8, p += 8, q += 8) {
-		if (((uintptr_t)q & (PAGE - 1)) > PAGE - 8) {
+		if (((uintptr_t)q & (KR_PAGE_SIZE - 1)) > KR_PAGE_SIZE - 8) {
 			r = strncmp_bytes(p, q, 8, &done);
 			if (done)
 				return r;

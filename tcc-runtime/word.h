@@ -6,6 +6,7 @@
 #define KARYON_KRT_WORD_H
 
 #include <stdint.h>
+#include <karyon/abi.h>      /* KR_PAGE_SIZE */
 
 /* A 64-bit word at any alignment, allowed to alias anything. */
 typedef uint64_t __attribute__((may_alias, aligned(1))) word_t;
@@ -13,9 +14,6 @@ typedef uint64_t __attribute__((may_alias, aligned(1))) word_t;
 #define ONES	0x0101010101010101ull
 #define HIGHS	0x8080808080808080ull
 #define LOWS	0x7f7f7f7f7f7f7f7full
-/* The smallest page size: a word read that stays inside one cannot fault. */
-#define PAGE	4096u
-
 /* Reads whole aligned words that may extend past the string's end. */
 #define WORD_READS __attribute__((no_sanitize_address))
 

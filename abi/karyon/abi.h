@@ -12,8 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KR_ABI_MAJOR 0
-#define KR_ABI_MINOR 6
+#define KR_ABI_MAJOR 1
+#define KR_ABI_MINOR 0
+
+/* The page size of every address the ABI deals in. */
+#define KR_PAGE_SIZE 4096u
+
+/* Versions as major.minor.patch in one comparable number (modules,
+ * dependencies), and the parts back. */
+#define KR_VERSION(major, minor, patch) \
+	(((uint32_t)(major) << 16) | ((uint32_t)(minor) << 8) | (uint32_t)(patch))
+#define KR_VERSION_MAJOR(v) ((uint32_t)(v) >> 16)
+#define KR_VERSION_MINOR(v) (((uint32_t)(v) >> 8) & 0xffu)
+#define KR_VERSION_PATCH(v) ((uint32_t)(v) & 0xffu)
 
 /*
  * KR_API(major, minor) marks a function the core exports to modules, with

@@ -65,15 +65,15 @@ KR_ABI_SIZE(struct kr_cap_info, 64);
  * KR_RIGHT_GRANT on c; rights must be a subset of c's (else KR_ERIGHTS).
  * Revoke deletes everything derived from c (KR_EALREADY if nothing is);
  * delete removes c itself, and its children move up to c's parent. */
-KR_API(0, 2) kr_err_t kr_cap_info(kr_domain_t *d, kr_cap_t c, struct kr_cap_info *out);
-KR_API(0, 2) kr_err_t kr_cap_derive(kr_domain_t *d, kr_cap_t c, kr_domain_t *to,
+KR_API(1, 0) kr_err_t kr_cap_info(kr_domain_t *d, kr_cap_t c, struct kr_cap_info *out);
+KR_API(1, 0) kr_err_t kr_cap_derive(kr_domain_t *d, kr_cap_t c, kr_domain_t *to,
 				    uint32_t rights, kr_cap_t *out);
-KR_API(0, 2) kr_err_t kr_cap_revoke(kr_domain_t *d, kr_cap_t c);
-KR_API(0, 2) kr_err_t kr_cap_delete(kr_domain_t *d, kr_cap_t c);
+KR_API(1, 0) kr_err_t kr_cap_revoke(kr_domain_t *d, kr_cap_t c);
+KR_API(1, 0) kr_err_t kr_cap_delete(kr_domain_t *d, kr_cap_t c);
 
 /* One line per capability of d (a header first, a summary last). */
 typedef void (*kr_print_fn)(void *ctx, const char *line);
-KR_API(0, 2) kr_err_t kr_cap_dump(kr_domain_t *d, kr_print_fn print, void *ctx);
+KR_API(1, 0) kr_err_t kr_cap_dump(kr_domain_t *d, kr_print_fn print, void *ctx);
 
 /* Page and heap accounting, for `mem` and for leak checks. */
 #define KR_MEM_STATS_VERSION 1
@@ -87,7 +87,7 @@ struct kr_mem_stats {
 	uint64_t heap_pages;    /* pages the heap holds */
 };
 KR_ABI_SIZE(struct kr_mem_stats, 48);
-KR_API(0, 2) void kr_mem_stats(struct kr_mem_stats *out);
+KR_API(1, 0) void kr_mem_stats(struct kr_mem_stats *out);
 
 /* Raw pages: npages zeroed physical pages as a new PAGES capability with
  * rights read, write, exec and grant.  kr_page_map maps them into the kernel
@@ -96,29 +96,29 @@ KR_API(0, 2) void kr_mem_stats(struct kr_mem_stats *out);
  * each capability maps at most once (KR_EALREADY).  Deleting or revoking a
  * capability unmaps what it mapped; the pages go back, zeroed for their next
  * owner, with the last capability. */
-KR_API(0, 2) kr_err_t kr_page_alloc(kr_domain_t *d, size_t npages, kr_cap_t *out);
-KR_API(0, 2) kr_err_t kr_page_map(kr_domain_t *d, kr_cap_t c, uint32_t prot, void **va);
-KR_API(0, 2) kr_err_t kr_page_unmap(kr_domain_t *d, kr_cap_t c);
+KR_API(1, 0) kr_err_t kr_page_alloc(kr_domain_t *d, size_t npages, kr_cap_t *out);
+KR_API(1, 0) kr_err_t kr_page_map(kr_domain_t *d, kr_cap_t c, uint32_t prot, void **va);
+KR_API(1, 0) kr_err_t kr_page_unmap(kr_domain_t *d, kr_cap_t c);
 /* Change the permissions of npages pages of c's mapping, from page first
  * on, in place (the addresses stay): e.g. write code, then make it
  * read+exec.  Same limits as kr_page_map. */
-KR_API(0, 3) kr_err_t kr_page_protect(kr_domain_t *d, kr_cap_t c, size_t first, size_t npages,
+KR_API(1, 0) kr_err_t kr_page_protect(kr_domain_t *d, kr_cap_t c, size_t first, size_t npages,
 				      uint32_t prot);
 
 /* Domains: self creates an empty domain (nslots 1..65535 capability slots)
  * and only its creator may destroy it.  Destroying revokes and deletes
  * every capability the domain holds; it is refused (KR_EBUSY) while other
  * domains hold capabilities derived from its own (a service in use, say). */
-KR_API(0, 3) kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
+KR_API(1, 0) kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
 				       kr_domain_t **out);
-KR_API(0, 3) kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d);
+KR_API(1, 0) kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d);
 /* KR_EBUSY if kr_domain_destroy would be refused now, else KR_OK. */
-KR_API(0, 3) kr_err_t kr_domain_busy(kr_domain_t *d);
+KR_API(1, 0) kr_err_t kr_domain_busy(kr_domain_t *d);
 /* Call fn(ctx, d) just before d is destroyed, so watcher can drop what it
  * keeps for d (the shell: d's commands).  Ends with either domain.
  * KR_ENOSPC when the core's 32 watch slots are taken. */
 typedef void (*kr_domain_gone_fn)(void *ctx, kr_domain_t *d);
-KR_API(0, 5) kr_err_t kr_domain_watch(kr_domain_t *watcher, kr_domain_t *d,
+KR_API(1, 0) kr_err_t kr_domain_watch(kr_domain_t *watcher, kr_domain_t *d,
 				      kr_domain_gone_fn fn, void *ctx);
 
 /* IRQ lines: the holder of an IRQ capability with KR_RIGHT_BIND binds one
@@ -126,17 +126,17 @@ KR_API(0, 5) kr_err_t kr_domain_watch(kr_domain_t *watcher, kr_domain_t *d,
  * and counts; fn runs with interrupts off and must not block.  The binding
  * ends with kr_irq_unbind or when the binding capability goes. */
 typedef void (*kr_irq_fn)(void *ctx, unsigned line);
-KR_API(0, 2) kr_err_t kr_irq_bind(kr_domain_t *d, kr_cap_t c, kr_irq_fn fn, void *ctx);
-KR_API(0, 2) kr_err_t kr_irq_unbind(kr_domain_t *d, kr_cap_t c);
+KR_API(1, 0) kr_err_t kr_irq_bind(kr_domain_t *d, kr_cap_t c, kr_irq_fn fn, void *ctx);
+KR_API(1, 0) kr_err_t kr_irq_unbind(kr_domain_t *d, kr_cap_t c);
 
 /* I/O ports: kr_ioport_sub makes a capability to part of c's range (a
  * child of c); reads need KR_RIGHT_READ, writes KR_RIGHT_WRITE; width is 1,
  * 2 or 4 bytes and the whole access must lie in the range. */
-KR_API(0, 2) kr_err_t kr_ioport_sub(kr_domain_t *d, kr_cap_t c, uint32_t base, uint32_t count,
+KR_API(1, 0) kr_err_t kr_ioport_sub(kr_domain_t *d, kr_cap_t c, uint32_t base, uint32_t count,
 				    uint32_t rights, kr_cap_t *out);
-KR_API(0, 2) kr_err_t kr_io_read(kr_domain_t *d, kr_cap_t c, uint32_t port, unsigned width,
+KR_API(1, 0) kr_err_t kr_io_read(kr_domain_t *d, kr_cap_t c, uint32_t port, unsigned width,
 				 uint32_t *val);
-KR_API(0, 2) kr_err_t kr_io_write(kr_domain_t *d, kr_cap_t c, uint32_t port, unsigned width,
+KR_API(1, 0) kr_err_t kr_io_write(kr_domain_t *d, kr_cap_t c, uint32_t port, unsigned width,
 				  uint32_t val);
 
 #endif

@@ -15,24 +15,24 @@
 
 #include <karyon/cap.h>
 
-KR_API(0, 5) void kr_console_write(const char *s, size_t n);
+KR_API(1, 0) void kr_console_write(const char *s, size_t n);
 /* KR_EBUSY if another domain holds the console. */
-KR_API(0, 5) kr_err_t kr_console_claim(kr_domain_t *d);
+KR_API(1, 0) kr_err_t kr_console_claim(kr_domain_t *d);
 /* Up to n bytes typed so far (0 if none; never waits); KR_EPERM-style
  * refusal is a return of 0 with *err set when d has not claimed it. */
-KR_API(0, 5) size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err);
+KR_API(1, 0) size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err);
 
 typedef void (*kr_idle_fn)(void *ctx);
 /* KR_ENOSPC when all 8 hook slots are taken. */
-KR_API(0, 5) kr_err_t kr_idle_hook(kr_domain_t *d, kr_idle_fn fn, void *ctx);
+KR_API(1, 0) kr_err_t kr_idle_hook(kr_domain_t *d, kr_idle_fn fn, void *ctx);
 
 /* Microseconds since kernel entry (TSC). */
-KR_API(0, 5) uint64_t kr_uptime_us(void);
+KR_API(1, 0) uint64_t kr_uptime_us(void);
 /* Kernel log bytes from position *pos on (0: the oldest kept); advances
  * *pos; returns bytes copied, 0 at the end. */
-KR_API(0, 5) size_t kr_log_read(uint64_t *pos, char *buf, size_t n);
+KR_API(1, 0) size_t kr_log_read(uint64_t *pos, char *buf, size_t n);
 /* Leave: QEMU's isa-debug-exit (status 33) or the PC's reset line. */
-KR_API(0, 5) void kr_poweroff(void) __attribute__((noreturn));
-KR_API(0, 5) void kr_reboot(void) __attribute__((noreturn));
+KR_API(1, 0) void kr_poweroff(void) __attribute__((noreturn));
+KR_API(1, 0) void kr_reboot(void) __attribute__((noreturn));
 
 #endif

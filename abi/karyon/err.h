@@ -46,6 +46,6 @@ enum kr_err {
 };
 
 /* Text for an error code; never NULL ("unknown error" for foreign codes). */
-KR_API(0, 1) const char *kr_strerror(kr_err_t err);
+KR_API(1, 0) const char *kr_strerror(kr_err_t err);
 
 #endif

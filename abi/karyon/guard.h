@@ -62,7 +62,7 @@ typedef long (*kr_guarded_fn)(void *arg);
 
 /* KR_OK and *ret = fn(arg); KR_EFAULT / KR_ETIME when abandoned (see
  * g->fault); KR_EINVAL for a bad guard; KR_EBUSY inside another guarded call. */
-KR_API(0, 6) kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn,
+KR_API(1, 0) kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn,
 				    void *arg, long *ret);
 
 #endif

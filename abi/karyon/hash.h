@@ -11,7 +11,7 @@
 #define KR_BLAKE2B_256_LEN 32
 
 /* out = BLAKE2b-256(in[0..len)); KR_EINVAL for NULL pointers. */
-KR_API(0, 3) kr_err_t krt_blake2b_256(uint8_t out[KR_BLAKE2B_256_LEN], const void *in,
+KR_API(1, 0) kr_err_t kr_blake2b_256(uint8_t out[KR_BLAKE2B_256_LEN], const void *in,
 				      size_t len);
 
 #endif

@@ -11,10 +11,10 @@
 
 #include <karyon/cap.h>
 
-KR_API(0, 4) void *kr_malloc(kr_domain_t *d, size_t n);
-KR_API(0, 4) void *kr_calloc(kr_domain_t *d, size_t nmemb, size_t size);
+KR_API(1, 0) void *kr_malloc(kr_domain_t *d, size_t n);
+KR_API(1, 0) void *kr_calloc(kr_domain_t *d, size_t nmemb, size_t size);
 /* NULL on failure, p untouched; p NULL acts as kr_malloc. */
-KR_API(0, 4) void *kr_realloc(kr_domain_t *d, void *p, size_t n);
-KR_API(0, 4) kr_err_t kr_free(kr_domain_t *d, void *p);
+KR_API(1, 0) void *kr_realloc(kr_domain_t *d, void *p, size_t n);
+KR_API(1, 0) kr_err_t kr_free(kr_domain_t *d, void *p);
 
 #endif

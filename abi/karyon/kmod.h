@@ -3,7 +3,7 @@
  *
  * Implemented by the kmod module (modules/kmod), not by the core; the
  * shell's insmod/rmmod/lsmod and the tests use it through
- * kr_service_open(self, "kmod", KMOD_SERVICE_VERSION, &cap).
+ * kr_service_open(self, "kmod", KR_KMOD_SERVICE_VERSION, &cap).
  */
 #ifndef KARYON_KMOD_H
 #define KARYON_KMOD_H
@@ -11,14 +11,14 @@
 #include <karyon/module.h>
 #include <karyon/service.h>
 
-#define KMOD_SERVICE_VERSION 2     /* 2: link */
+#define KR_KMOD_SERVICE_VERSION 2     /* 2: link */
 
-enum kmod_state { KMOD_LOADING = 1, KMOD_LIVE = 2, KMOD_UNLOADING = 3 };
+enum kr_kmod_state { KR_KMOD_LOADING = 1, KR_KMOD_LIVE = 2, KR_KMOD_UNLOADING = 3 };
 
 /* One loaded module, as lsmod shows it. */
-struct kmod_entry {
-	uint32_t version;       /* KMOD_ENTRY_VERSION */
-	uint32_t state;         /* enum kmod_state */
+struct kr_kmod_entry {
+	uint32_t version;       /* KR_KMOD_ENTRY_VERSION */
+	uint32_t state;         /* enum kr_kmod_state */
 	char     name[KR_MODULE_NAME_MAX];
 	uint32_t module_version;
 	uint32_t users;         /* loaded modules that depend on it */
@@ -28,8 +28,8 @@ struct kmod_entry {
 	uint32_t builtin;       /* 1: linked into the kernel image */
 	uint32_t reserved;
 };
-#define KMOD_ENTRY_VERSION 1
-KR_ABI_SIZE(struct kmod_entry, 160);
+#define KR_KMOD_ENTRY_VERSION 1
+KR_ABI_SIZE(struct kr_kmod_entry, 160);
 
 /* Linking a plain relocatable object that is not a module (a handler the
  * tcc module compiled): memory comes from alloc (page-aligned, writable,
@@ -37,9 +37,9 @@ KR_ABI_SIZE(struct kmod_entry, 160);
  * nowhere else, neither the kernel nor other modules.  resolve returns
  * KR_OK with *addr or KR_ENOENT (the link then fails with "unresolved
  * symbol: NAME").  The object's entry is the global function named entry. */
-#define KMOD_LINK_VERSION 1
-struct kmod_link {
-	uint32_t version;       /* KMOD_LINK_VERSION */
+#define KR_KMOD_LINK_VERSION 1
+struct kr_kmod_link {
+	uint32_t version;       /* KR_KMOD_LINK_VERSION */
 	uint32_t reserved;
 	void *ctx;
 	void *(*alloc)(void *ctx, size_t size);
@@ -47,14 +47,14 @@ struct kmod_link {
 	kr_err_t (*resolve)(void *ctx, const char *name, uint64_t *addr);
 	const char *entry;
 };
-KR_ABI_SIZE(struct kmod_link, 48);
+KR_ABI_SIZE(struct kr_kmod_link, 48);
 
 /* The linked image: three page-aligned regions of base[0..size); the caller
  * makes text read+exec, ro read-only, data read+write, and frees base
  * (with the free it passed) when done. */
-#define KMOD_LINKED_VERSION 1
-struct kmod_linked {
-	uint32_t version;       /* KMOD_LINKED_VERSION */
+#define KR_KMOD_LINKED_VERSION 1
+struct kr_kmod_linked {
+	uint32_t version;       /* KR_KMOD_LINKED_VERSION */
 	uint32_t reserved;
 	uint8_t *base;
 	uint64_t size;
@@ -63,10 +63,10 @@ struct kmod_linked {
 	uint64_t data_off, data_size;
 	uint64_t entry;         /* address of the entry function */
 };
-KR_ABI_SIZE(struct kmod_linked, 80);
+KR_ABI_SIZE(struct kr_kmod_linked, 80);
 
-struct kmod_ops {
-	struct kr_ops_header hdr;       /* version KMOD_SERVICE_VERSION */
+struct kr_kmod_ops {
+	struct kr_ops_header hdr;       /* version KR_KMOD_SERVICE_VERSION */
 	/* Load the module in file[0..size) (origin names it in messages).  On
 	 * failure, err (if not NULL) gets one line saying why. */
 	kr_err_t (*load)(const void *file, size_t size, const char *origin,
@@ -74,15 +74,17 @@ struct kmod_ops {
 	/* Unload by name; refused with the reason while it is in use. */
 	kr_err_t (*unload)(const char *name, char *err, size_t errlen);
 	/* The index-th loaded module (load order); KR_ENOENT past the last. */
-	kr_err_t (*get)(uint32_t index, struct kmod_entry *out);
+	kr_err_t (*get)(uint32_t index, struct kr_kmod_entry *out);
 	/* Validate file[0..size) and copy its descriptor (init and exit are
 	 * NULL: nothing is loaded), for modinfo and for loading dependencies
 	 * first. */
 	kr_err_t (*describe)(const void *file, size_t size, struct kr_module_info *out,
 			     char *err, size_t errlen);
-	/* Version 2: link a plain object (see struct kmod_link). */
-	kr_err_t (*link)(const void *file, size_t size, const struct kmod_link *how,
-			 struct kmod_linked *out, char *err, size_t errlen);
+	/* Version 2: link a plain object (see struct kr_kmod_link). */
+	kr_err_t (*link)(const void *file, size_t size, const struct kr_kmod_link *how,
+			 struct kr_kmod_linked *out, char *err, size_t errlen);
 };
+KR_ABI_OFFSET(struct kr_kmod_ops, load, 16);
+KR_ABI_SIZE(struct kr_kmod_ops, 56);
 
 #endif

@@ -12,20 +12,20 @@
 #include <stdarg.h>
 #include <karyon/abi.h>
 
-KR_API(0, 3) void *memcpy(void *dst, const void *src, size_t n);
-KR_API(0, 3) void *memmove(void *dst, const void *src, size_t n);
-KR_API(0, 3) void *memset(void *dst, int c, size_t n);
-KR_API(0, 3) int memcmp(const void *a, const void *b, size_t n);
-KR_API(0, 3) size_t strlen(const char *s);
-KR_API(0, 3) size_t strnlen(const char *s, size_t max);
-KR_API(0, 3) int strcmp(const char *a, const char *b);
-KR_API(0, 3) int strncmp(const char *a, const char *b, size_t n);
-KR_API(0, 3) int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+KR_API(1, 0) void *memcpy(void *dst, const void *src, size_t n);
+KR_API(1, 0) void *memmove(void *dst, const void *src, size_t n);
+KR_API(1, 0) void *memset(void *dst, int c, size_t n);
+KR_API(1, 0) int memcmp(const void *a, const void *b, size_t n);
+KR_API(1, 0) size_t strlen(const char *s);
+KR_API(1, 0) size_t strnlen(const char *s, size_t max);
+KR_API(1, 0) int strcmp(const char *a, const char *b);
+KR_API(1, 0) int strncmp(const char *a, const char *b, size_t n);
+KR_API(1, 0) int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-KR_API(0, 5) int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-KR_API(0, 6) char *strchr(const char *s, int c);
+KR_API(1, 0) int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+KR_API(1, 0) char *strchr(const char *s, int c);
 /* Called by code built with -fstack-protector when its canary at %fs:0x28
  * was overwritten (Debian's libtcc.a is): a panic naming the caller. */
-KR_API(0, 6) void __stack_chk_fail(void) __attribute__((noreturn));
+KR_API(1, 0) void __stack_chk_fail(void) __attribute__((noreturn));
 
 #endif

@@ -24,10 +24,6 @@
 #define KR_MODULE_DEPS_MAX  8
 #define KR_EXPORT_NAME_MAX  48
 
-/* Module versions: major.minor.patch in one comparable number. */
-#define KR_VERSION(major, minor, patch) \
-	(((uint32_t)(major) << 16) | ((uint32_t)(minor) << 8) | (uint32_t)(patch))
-
 struct kr_module_dep {
 	char     name[KR_MODULE_NAME_MAX];
 	uint32_t min_version;   /* KR_VERSION(...) */
@@ -77,17 +73,17 @@ KR_ABI_SIZE(struct kr_boot_module_info, 88);
 
 /* A read-only PAGES capability (into d) to the index-th non-empty boot
  * module, and what it holds; KR_ENOENT past the last. */
-KR_API(0, 3) kr_err_t kr_boot_module(kr_domain_t *d, uint32_t index, kr_cap_t *out,
+KR_API(1, 0) kr_err_t kr_boot_module(kr_domain_t *d, uint32_t index, kr_cap_t *out,
 				     struct kr_boot_module_info *info);
 /* The address of a function the core exports (KR_API), or KR_ENOENT. */
-KR_API(0, 3) kr_err_t kr_export_lookup(const char *name, uint64_t *addr);
+KR_API(1, 0) kr_err_t kr_export_lookup(const char *name, uint64_t *addr);
 /* The kernel's code and read-only data as loaded, for measuring it. */
-KR_API(0, 3) kr_err_t kr_kernel_image(const void **start, size_t *len);
+KR_API(1, 0) kr_err_t kr_kernel_image(const void **start, size_t *len);
 /* The kernel command line; options named "module.key" are left to modules. */
-KR_API(0, 3) const char *kr_cmdline(void);
+KR_API(1, 0) const char *kr_cmdline(void);
 /* The index-th module built into the kernel image (started at boot, in
  * link order, each in its own domain); KR_ENOENT past the last. */
-KR_API(0, 3) kr_err_t kr_builtin_module(uint32_t index, const struct kr_module_info **info,
+KR_API(1, 0) kr_err_t kr_builtin_module(uint32_t index, const struct kr_module_info **info,
 					kr_domain_t **domain);
 
 #define KR_MODULE(...)                                                       \

@@ -26,14 +26,14 @@ KR_ABI_SIZE(struct kr_ops_header, 16);
 KR_ABI_OFFSET(struct kr_ops_header, size, 8);
 
 /* name: 1..31 characters of [a-z0-9_.-].  KR_EEXIST if taken. */
-KR_API(0, 2) kr_err_t kr_service_publish(kr_domain_t *d, const char *name,
+KR_API(1, 0) kr_err_t kr_service_publish(kr_domain_t *d, const char *name,
 					 const struct kr_ops_header *ops, kr_cap_t *out);
 /* KR_ENOENT if no such service, KR_ERANGE if it is older than min_version. */
-KR_API(0, 2) kr_err_t kr_service_open(kr_domain_t *d, const char *name, uint32_t min_version,
+KR_API(1, 0) kr_err_t kr_service_open(kr_domain_t *d, const char *name, uint32_t min_version,
 				      kr_cap_t *out);
-KR_API(0, 2) kr_err_t kr_service_ops(kr_domain_t *d, kr_cap_t c,
+KR_API(1, 0) kr_err_t kr_service_ops(kr_domain_t *d, kr_cap_t c,
 				     const struct kr_ops_header **ops);
 /* c must be the publisher's original capability (KR_EPERM otherwise). */
-KR_API(0, 2) kr_err_t kr_service_unpublish(kr_domain_t *d, kr_cap_t c);
+KR_API(1, 0) kr_err_t kr_service_unpublish(kr_domain_t *d, kr_cap_t c);
 
 #endif

@@ -11,24 +11,27 @@
 
 #include <karyon/service.h>
 
-#define SHELL_SERVICE_VERSION 2    /* 2: cwd */
+#define KR_SHELL_SERVICE_VERSION 2    /* 2: cwd */
 
-struct shell_command {
+struct kr_shell_command {
 	const char *name;       /* 1..15 characters, not an existing command */
 	const char *usage;      /* e.g. "hello [NAME]" */
 	const char *help;       /* one line for `help` */
 	/* Print with print(ctx, text); return 0 on success. */
 	int (*run)(int argc, char **argv, void (*print)(void *ctx, const char *s), void *ctx);
 };
+KR_ABI_SIZE(struct kr_shell_command, 32);
 
-struct shell_ops {
-	struct kr_ops_header hdr;       /* version SHELL_SERVICE_VERSION */
+struct kr_shell_ops {
+	struct kr_ops_header hdr;       /* version KR_SHELL_SERVICE_VERSION */
 	/* KR_EEXIST for a taken name, KR_ENOSPC when the table is full. */
-	kr_err_t (*add)(kr_domain_t *owner, const struct shell_command *cmd);
+	kr_err_t (*add)(kr_domain_t *owner, const struct kr_shell_command *cmd);
 	kr_err_t (*remove)(kr_domain_t *owner, const char *name);
 	/* Version 2: the working directory relative paths in a command's
 	 * arguments are taken from (vfs calls take it as cwd). */
 	const char *(*cwd)(void);
 };
+KR_ABI_OFFSET(struct kr_shell_ops, add, 16);
+KR_ABI_SIZE(struct kr_shell_ops, 40);
 
 #endif

@@ -16,23 +16,23 @@
 #include <stdbool.h>
 #include <karyon/service.h>
 
-#define VFS_SERVICE_VERSION 1
+#define KR_VFS_SERVICE_VERSION 1
 
-enum vfs_type { VFS_FILE = 1, VFS_DIR = 2 };
+enum kr_vfs_type { KR_VFS_FILE = 1, KR_VFS_DIR = 2 };
 
-struct vfs_stat {
-	uint32_t type;          /* enum vfs_type */
+struct kr_vfs_stat {
+	uint32_t type;          /* enum kr_vfs_type */
 	uint32_t entries;       /* directories: number of entries; files: 0 */
 	uint64_t size;          /* files: bytes; directories: 0 */
 	uint64_t mtime;         /* the vfs's logical clock at the last change:
 				 * deterministic, one tick per change */
 };
-KR_ABI_SIZE(struct vfs_stat, 24);
+KR_ABI_SIZE(struct kr_vfs_stat, 24);
 
-typedef kr_err_t (*vfs_list_fn)(void *ctx, const char *name, const struct vfs_stat *st);
+typedef kr_err_t (*kr_vfs_list_fn)(void *ctx, const char *name, const struct kr_vfs_stat *st);
 
-struct vfs_ops {
-	struct kr_ops_header hdr;       /* version VFS_SERVICE_VERSION */
+struct kr_vfs_ops {
+	struct kr_ops_header hdr;       /* version KR_VFS_SERVICE_VERSION */
 	kr_err_t (*normalize)(const char *cwd, const char *path, char *out, size_t outlen);
 	kr_err_t (*mkdir)(const char *cwd, const char *path, bool parents);
 	kr_err_t (*remove)(const char *cwd, const char *path, bool recursive);
@@ -40,12 +40,14 @@ struct vfs_ops {
 			  bool append);
 	kr_err_t (*read)(const char *cwd, const char *path, uint64_t off, void *buf, size_t n,
 			 size_t *got);
-	kr_err_t (*stat)(const char *cwd, const char *path, struct vfs_stat *st);
+	kr_err_t (*stat)(const char *cwd, const char *path, struct kr_vfs_stat *st);
 	kr_err_t (*rename)(const char *cwd, const char *from, const char *to);
 	kr_err_t (*copy)(const char *cwd, const char *from, const char *to);
 	/* Entries of a directory in name order (a file lists itself); fn
 	 * returning an error stops the listing and is returned. */
-	kr_err_t (*list)(const char *cwd, const char *path, vfs_list_fn fn, void *ctx);
+	kr_err_t (*list)(const char *cwd, const char *path, kr_vfs_list_fn fn, void *ctx);
 };
+KR_ABI_OFFSET(struct kr_vfs_ops, normalize, 16);
+KR_ABI_SIZE(struct kr_vfs_ops, 88);
 
 #endif

@@ -17,7 +17,7 @@
 
 static char ring[RING_SIZE];
 static uint64_t ring_head;      /* bytes ever written */
-static enum klog_level console_level = KLOG_INFO;
+static enum kr_log_level console_level = KR_LOG_INFO;
 
 struct sink {
 	bool console;
@@ -41,7 +41,7 @@ static void vlog(bool console, const char *fmt, va_list ap)
 	fmt_vformat(emit, &k, fmt, ap);
 }
 
-void klog(enum klog_level level, const char *fmt, ...)
+void klog(enum kr_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,14 +63,14 @@ void kr_log(int level, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level < KLOG_ERR)
-		level = KLOG_ERR;
+	if (level < KR_LOG_ERR)
+		level = KR_LOG_ERR;
 	va_start(ap, fmt);
 	vlog(level <= (int)console_level, fmt, ap);
 	va_end(ap);
 }
 
-void klog_set_console_level(enum klog_level level)
+void klog_set_console_level(enum kr_log_level level)
 {
 	console_level = level;
 }

@@ -11,18 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum klog_level { KLOG_ERR, KLOG_WARN, KLOG_INFO, KLOG_DEBUG };
+#include <karyon/log.h>        /* enum kr_log_level: the one set of levels */
 
-void klog(enum klog_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void klog(enum kr_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void klog_set_console_level(enum klog_level level);
+void klog_set_console_level(enum kr_log_level level);
 /* Copy log bytes from sequence number *pos on; returns bytes copied and
  * advances *pos (skipping what the ring has already overwritten). */
 size_t klog_read(uint64_t *pos, char *buf, size_t n);
 
-#define pr_err(...)   klog(KLOG_ERR, __VA_ARGS__)
-#define pr_warn(...)  klog(KLOG_WARN, __VA_ARGS__)
-#define pr_info(...)  klog(KLOG_INFO, __VA_ARGS__)
-#define pr_debug(...) klog(KLOG_DEBUG, __VA_ARGS__)
+#define pr_err(...)   klog(KR_LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  klog(KR_LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  klog(KR_LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) klog(KR_LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -42,7 +42,7 @@ static struct kr_boot_info boot_info;
 static const char *const level_names[] = { "error", "warn", "info", "debug", NULL };
 static const char *const panic_actions[] = { "halt", "exit", NULL };
 static const char *const ready_actions[] = { "idle", "exit", NULL };
-static unsigned opt_loglevel = KLOG_INFO, opt_onpanic, opt_onready;
+static unsigned opt_loglevel = KR_LOG_INFO, opt_onpanic, opt_onready;
 static char opt_dump[32], opt_selftest[16];
 
 /* Only the test kernel links tests/kernel/selftest.c. */

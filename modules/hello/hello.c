@@ -25,7 +25,7 @@ static int hello_cmd(int argc, char **argv, void (*print)(void *ctx, const char 
 	return 0;
 }
 
-static const struct shell_command hello_command = {
+static const struct kr_shell_command hello_command = {
 	"hello", "hello [NAME]", "say hello (added by the hello module)", hello_cmd,
 };
 
@@ -36,9 +36,9 @@ static kr_err_t hello_init(kr_domain_t *self)
 
 	kr_log(KR_LOG_INFO, "hello: loaded\n");
 	/* No shell in this image is fine: the command is an extra. */
-	if (kr_service_open(self, "shell", SHELL_SERVICE_VERSION, &shell) == KR_OK &&
+	if (kr_service_open(self, "shell", KR_SHELL_SERVICE_VERSION, &shell) == KR_OK &&
 	    kr_service_ops(self, shell, &ops) == KR_OK)
-		((const struct shell_ops *)ops)->add(self, &hello_command);
+		((const struct kr_shell_ops *)ops)->add(self, &hello_command);
 	return KR_OK;
 }
 

@@ -25,10 +25,9 @@
 #include "measure.h"
 
 #define MAX_MODULES 32
-#define PAGE 4096u
 
 struct kmod {
-	uint32_t state;                 /* 0: free slot, else enum kmod_state */
+	uint32_t state;                 /* 0: free slot, else enum kr_kmod_state */
 	const struct kr_module_info *info;
 	struct kmod_image img;
 	kr_cap_t img_cap;               /* the image's pages, in kmod's domain */
@@ -63,7 +62,7 @@ static void *env_alloc(void *ctx, size_t size)
 	struct load_ctx *lc = ctx;
 	void *va;
 
-	if (kr_page_alloc(self, size / PAGE, &lc->cap) != KR_OK)
+	if (kr_page_alloc(self, size / KR_PAGE_SIZE, &lc->cap) != KR_OK)
 		return NULL;
 	if (kr_page_map(self, lc->cap, KR_RIGHT_READ | KR_RIGHT_WRITE, &va) != KR_OK) {
 		kr_cap_delete(self, lc->cap);
@@ -86,7 +85,7 @@ static kr_err_t env_resolve(void *ctx, const char *name, uint64_t *addr)
 	for (int i = 0; i < MAX_MODULES; i++) {
 		struct kmod *m = &mods[i];
 
-		if (m->state != KMOD_LIVE)
+		if (m->state != KR_KMOD_LIVE)
 			continue;
 		for (size_t e = 0; e < m->img.nexports; e++) {
 			if (strcmp(m->img.exports[e].name, name))
@@ -141,8 +140,8 @@ static kr_err_t check_deps(const struct kr_module_info *info, struct kmod **deps
 		uint32_t version = 0;
 
 		deps[i] = find(d->name);
-		ksnprintf(need, sizeof(need), "%s >= %u.%u.%u", d->name, d->min_version >> 16,
-			  (d->min_version >> 8) & 0xff, d->min_version & 0xff);
+		ksnprintf(need, sizeof(need), "%s >= %u.%u.%u", d->name, KR_VERSION_MAJOR(d->min_version),
+			  KR_VERSION_MINOR(d->min_version), KR_VERSION_PATCH(d->min_version));
 		if (!deps[i] && builtin(d->name, &started, &version)) {
 			if (!started)
 				return fail(err, len, KR_ENOENT, "needs %s, which did not start%s", need, "");
@@ -151,7 +150,7 @@ static kr_err_t check_deps(const struct kr_module_info *info, struct kmod **deps
 					    need, "");
 			continue;
 		}
-		if (!deps[i] || deps[i]->state != KMOD_LIVE)
+		if (!deps[i] || deps[i]->state != KR_KMOD_LIVE)
 			return fail(err, len, KR_ENOENT, "needs %s, which is not loaded%s", need, "");
 		if (deps[i]->info->version < d->min_version)
 			return fail(err, len, KR_ERANGE, "needs %s; the loaded one is older%s", need, "");
@@ -177,7 +176,7 @@ static kr_err_t check_suppliers(const struct kr_module_info *info, const struct 
 
 static kr_err_t protect(kr_cap_t cap, size_t off, size_t size, uint32_t prot)
 {
-	return size ? kr_page_protect(self, cap, off / PAGE, (size + PAGE - 1) / PAGE, prot) : KR_OK;
+	return size ? kr_page_protect(self, cap, off / KR_PAGE_SIZE, (size + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE, prot) : KR_OK;
 }
 
 static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, char *err,
@@ -229,7 +228,7 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 		fail(err, len, r, "no domain for %s: %s", img.info->name, kr_strerror(r));
 		goto release;
 	}
-	*m = (struct kmod){ .state = KMOD_LOADING, .info = img.info, .img = img,
+	*m = (struct kmod){ .state = KR_KMOD_LOADING, .info = img.info, .img = img,
 			    .img_cap = lc.cap, .domain = dom, .seq = next_seq++ };
 	memcpy(m->deps, deps, sizeof(deps));
 	memcpy(m->digest, digest, sizeof(digest));
@@ -241,9 +240,9 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 		fail(err, len, r, "%s: init failed: %s", img.info->name, kr_strerror(r));
 		goto undo_init;
 	}
-	m->state = KMOD_LIVE;
+	m->state = KR_KMOD_LIVE;
 	kr_log(KR_LOG_INFO, "kmod: loaded %s %u.%u.%u from %s\n", m->info->name,
-	       m->info->version >> 16, (m->info->version >> 8) & 0xff, m->info->version & 0xff,
+	       KR_VERSION_MAJOR(m->info->version), KR_VERSION_MINOR(m->info->version), KR_VERSION_PATCH(m->info->version),
 	       origin);
 	return KR_OK;
 
@@ -254,7 +253,7 @@ undo_init:
 	if (kr_domain_destroy(self, dom) != KR_OK) {    /* revokes whatever init took */
 		/* Another domain holds a capability init granted (an open
 		 * service, say): its code may still be called, so keep it. */
-		m->state = KMOD_UNLOADING;
+		m->state = KR_KMOD_UNLOADING;
 		kr_log(KR_LOG_ERR, "kmod: %s failed but lent capabilities out; kept\n",
 		       img.info->name);
 		return r;
@@ -285,7 +284,7 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 
 	if (!m)
 		return fail(err, len, KR_ENOENT, "%s is not loaded%s", name ? name : "(null)", "");
-	if (m->state != KMOD_LIVE)
+	if (m->state != KR_KMOD_LIVE)
 		return fail(err, len, KR_EBUSY, "%s is still starting or stopping%s", name, "");
 	if (m->users) {
 		users_of(m, users, sizeof(users));
@@ -294,7 +293,7 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	if (kr_domain_busy(m->domain))
 		return fail(err, len, KR_EBUSY,
 			    "%s has granted capabilities that are still in use%s", name, "");
-	m->state = KMOD_UNLOADING;
+	m->state = KR_KMOD_UNLOADING;
 	if (m->info->exit)
 		m->info->exit(m->domain);
 	if (kr_domain_destroy(self, m->domain) != KR_OK) {
@@ -314,7 +313,7 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 }
 
 /* Built-in modules first (link order), then loaded ones in load order. */
-static kr_err_t kmod_get(uint32_t index, struct kmod_entry *out)
+static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
 {
 	const struct kr_module_info *bi;
 	struct kmod *best = NULL;
@@ -327,8 +326,8 @@ static kr_err_t kmod_get(uint32_t index, struct kmod_entry *out)
 		nbuiltin++;
 	if (index < nbuiltin) {
 		kr_builtin_module(index, &bi, &bd);
-		*out = (struct kmod_entry){ .version = KMOD_ENTRY_VERSION,
-			.state = bd ? KMOD_LIVE : 0, .module_version = bi->version, .builtin = 1 };
+		*out = (struct kr_kmod_entry){ .version = KR_KMOD_ENTRY_VERSION,
+			.state = bd ? KR_KMOD_LIVE : 0, .module_version = bi->version, .builtin = 1 };
 		memcpy(out->name, bi->name, sizeof(out->name));
 		return KR_OK;
 	}
@@ -344,7 +343,7 @@ static kr_err_t kmod_get(uint32_t index, struct kmod_entry *out)
 			return KR_ENOENT;
 		best = next;
 	}
-	*out = (struct kmod_entry){ .version = KMOD_ENTRY_VERSION, .state = best->state,
+	*out = (struct kr_kmod_entry){ .version = KR_KMOD_ENTRY_VERSION, .state = best->state,
 		.module_version = best->info->version, .users = best->users,
 		.size = best->img.size };
 	memcpy(out->name, best->info->name, sizeof(out->name));
@@ -364,29 +363,29 @@ static kr_err_t kmod_info(const void *file, size_t size, struct kr_module_info *
 	return r;
 }
 
-static kr_err_t kmod_link(const void *file, size_t size, const struct kmod_link *how,
-			  struct kmod_linked *out, char *err, size_t len)
+static kr_err_t kmod_link(const void *file, size_t size, const struct kr_kmod_link *how,
+			  struct kr_kmod_linked *out, char *err, size_t len)
 {
 	struct kmod_error e = { 0 };
 	struct kmod_image img;
 	struct kmod_env env;
 	kr_err_t r;
 
-	if (!how || how->version != KMOD_LINK_VERSION || !how->entry || !out)
+	if (!how || how->version != KR_KMOD_LINK_VERSION || !how->entry || !out)
 		return fail(err, len, KR_EINVAL, "link: bad request%s%s", "", "");
 	env = (struct kmod_env){ how->ctx, how->alloc, how->free, how->resolve, how->entry };
 	r = kmod_load(file, size, &env, &img, &e);
 	if (r)
 		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r), e.detail);
-	*out = (struct kmod_linked){ .version = KMOD_LINKED_VERSION, .base = img.base,
+	*out = (struct kr_kmod_linked){ .version = KR_KMOD_LINKED_VERSION, .base = img.base,
 		.size = img.size, .text_off = img.text_off, .text_size = img.text_size,
 		.ro_off = img.ro_off, .ro_size = img.ro_size, .data_off = img.data_off,
 		.data_size = img.data_size, .entry = img.entry };
 	return KR_OK;
 }
 
-static const struct kmod_ops ops = {
-	.hdr = { KR_OPS_MAGIC, KMOD_SERVICE_VERSION, sizeof(struct kmod_ops), 0 },
+static const struct kr_kmod_ops ops = {
+	.hdr = { KR_OPS_MAGIC, KR_KMOD_SERVICE_VERSION, sizeof(struct kr_kmod_ops), 0 },
 	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get, .describe = kmod_info,
 	.link = kmod_link,
 };
@@ -436,12 +435,12 @@ static void load_boot_modules(void)
  * (kmod starts after the other built-ins, see images/README.md). */
 static void log_module_set(void)
 {
-	struct kmod_entry e;
+	struct kr_kmod_entry e;
 	char line[256];
 	size_t n = 0;
 
 	for (uint32_t i = 0; kmod_get(i, &e) == KR_OK && n + 1 < sizeof(line); i++)
-		if (e.state == KMOD_LIVE)
+		if (e.state == KR_KMOD_LIVE)
 			n += ksnprintf(line + n, sizeof(line) - n, " %s", e.name);
 	line[n] = '\0';
 	kr_log(KR_LOG_INFO, "kmod: modules:%s\n", line);

@@ -96,7 +96,7 @@ void measure_init(kr_domain_t *self)
 	kr_cap_t cap;
 	void *va;
 
-	if (kr_kernel_image(&img, &len) == KR_OK && krt_blake2b_256(d, img, len) == KR_OK) {
+	if (kr_kernel_image(&img, &len) == KR_OK && kr_blake2b_256(d, img, len) == KR_OK) {
 		measure_hex(d, hex);
 		kr_log(KR_LOG_INFO, "measure: kernel blake2b-256 %s (%zu bytes of code and rodata)\n",
 		       hex, len);
@@ -105,7 +105,7 @@ void measure_init(kr_domain_t *self)
 		if (!strcmp(bi.name, "manifest") &&
 		    kr_page_map(self, cap, KR_RIGHT_READ, &va) == KR_OK) {
 			read_manifest((const char *)va + bi.offset, bi.size);
-			if (krt_blake2b_256(d, (const char *)va + bi.offset, bi.size) == KR_OK) {
+			if (kr_blake2b_256(d, (const char *)va + bi.offset, bi.size) == KR_OK) {
 				measure_hex(d, hex);
 				kr_log(KR_LOG_INFO, "measure: manifest blake2b-256 %s\n", hex);
 			}
@@ -120,7 +120,7 @@ kr_err_t measure_check(const char *name, const void *file, size_t size,
 		       uint8_t digest[DIGEST_LEN], char *err, size_t len)
 {
 	char hex[2 * DIGEST_LEN + 1];
-	kr_err_t r = krt_blake2b_256(digest, file, size);
+	kr_err_t r = kr_blake2b_256(digest, file, size);
 	uint32_t i = 0;
 
 	if (r)

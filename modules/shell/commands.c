@@ -71,7 +71,7 @@ static int cmd_pwd(int argc, char **argv)
 static int cmd_cd(int argc, char **argv)
 {
 	char path[SHELL_PATH_MAX];
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	kr_err_t err;
 
 	NEED_VFS("cd");
@@ -80,7 +80,7 @@ static int cmd_cd(int argc, char **argv)
 	err = shell_vfs->normalize(shell_cwd, argc == 2 ? argv[1] : "/", path, sizeof(path));
 	if (!err)
 		err = shell_vfs->stat(NULL, path, &st);
-	if (!err && st.type != VFS_DIR)
+	if (!err && st.type != KR_VFS_DIR)
 		err = KR_EINVAL;
 	if (err)
 		return sh_fail("cd", argc == 2 ? argv[1] : "/", err);
@@ -88,14 +88,14 @@ static int cmd_cd(int argc, char **argv)
 	return 0;
 }
 
-static kr_err_t ls_entry(void *ctx, const char *name, const struct vfs_stat *st)
+static kr_err_t ls_entry(void *ctx, const char *name, const struct kr_vfs_stat *st)
 {
 	if (*(bool *)ctx)
-		sh_printf("%c %8llu %6llu %s%s\n", st->type == VFS_DIR ? 'd' : '-',
+		sh_printf("%c %8llu %6llu %s%s\n", st->type == KR_VFS_DIR ? 'd' : '-',
 			  (unsigned long long)st->size, (unsigned long long)st->mtime, name,
-			  st->type == VFS_DIR ? "/" : "");
+			  st->type == KR_VFS_DIR ? "/" : "");
 	else
-		sh_printf("%s%s\n", name, st->type == VFS_DIR ? "/" : "");
+		sh_printf("%s%s\n", name, st->type == KR_VFS_DIR ? "/" : "");
 	return KR_OK;
 }
 
@@ -280,7 +280,7 @@ static int cmd_cp(int argc, char **argv)
 
 static int cmd_stat(int argc, char **argv)
 {
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	kr_err_t err;
 
 	NEED_VFS("stat");
@@ -290,7 +290,7 @@ static int cmd_stat(int argc, char **argv)
 	if (err)
 		return sh_fail("stat", argv[1], err);
 	sh_printf("%s: %s, %llu bytes, %u entries, changed at tick %llu\n", argv[1],
-		  st.type == VFS_DIR ? "directory" : "file", (unsigned long long)st.size,
+		  st.type == KR_VFS_DIR ? "directory" : "file", (unsigned long long)st.size,
 		  st.entries, (unsigned long long)st.mtime);
 	return 0;
 }
@@ -337,15 +337,15 @@ static int cmd_caps(int argc, char **argv)
 static int cmd_lsmod(int argc, char **argv)
 {
 	static const char *const states[] = { "?", "loading", "live", "unloading" };
-	struct kmod_entry e;
+	struct kr_kmod_entry e;
 
 	(void)argc;
 	(void)argv;
 	NEED_KMOD("lsmod");
 	sh_printf("%-16s %-8s %8s %5s  %-9s %s\n", "name", "version", "size", "users", "state", "used by");
 	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
-		sh_printf("%-16s %u.%u.%-4u %8llu %5u  %-9s %s\n", e.name, e.module_version >> 16,
-			  (e.module_version >> 8) & 0xff, e.module_version & 0xff,
+		sh_printf("%-16s %u.%u.%-4u %8llu %5u  %-9s %s\n", e.name, KR_VERSION_MAJOR(e.module_version),
+			  KR_VERSION_MINOR(e.module_version), KR_VERSION_PATCH(e.module_version),
 			  (unsigned long long)e.size, e.users,
 			  e.builtin ? "built-in" : states[e.state <= 3 ? e.state : 0], e.used_by);
 	return 0;
@@ -356,7 +356,7 @@ static int cmd_lsmod(int argc, char **argv)
 static kr_err_t read_module(const char *arg, void **file, size_t *size)
 {
 	char path[SHELL_PATH_MAX];
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	kr_err_t err;
 
 	if (strchr_slash(arg))
@@ -364,7 +364,7 @@ static kr_err_t read_module(const char *arg, void **file, size_t *size)
 	else
 		ksnprintf(path, sizeof(path), "/lib/modules/%s.kmod", arg);
 	err = shell_vfs->stat(shell_cwd, path, &st);
-	if (!err && st.type != VFS_FILE)
+	if (!err && st.type != KR_VFS_FILE)
 		err = KR_EINVAL;
 	if (err)
 		return err;
@@ -379,7 +379,7 @@ static kr_err_t read_module(const char *arg, void **file, size_t *size)
 
 static bool loaded(const char *name)
 {
-	struct kmod_entry e;
+	struct kr_kmod_entry e;
 
 	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
 		if (!strcmp(e.name, name))
@@ -447,11 +447,11 @@ static int cmd_modinfo(int argc, char **argv)
 	}
 	sh_printf("name:        %s\nversion:     %u.%u.%u\ndescription: %s\nlicense:     %s\n"
 		  "author:      %s\nabi:         %u.%u\nsize:        %zu bytes\ndepends:    ",
-		  info.name, info.version >> 16, (info.version >> 8) & 0xff, info.version & 0xff,
+		  info.name, KR_VERSION_MAJOR(info.version), KR_VERSION_MINOR(info.version), KR_VERSION_PATCH(info.version),
 		  info.description, info.license, info.author, info.abi_major, info.abi_minor, size);
 	for (uint32_t i = 0; i < info.ndeps; i++)
-		sh_printf(" %s>=%u.%u.%u", info.deps[i].name, info.deps[i].min_version >> 16,
-			  (info.deps[i].min_version >> 8) & 0xff, info.deps[i].min_version & 0xff);
+		sh_printf(" %s>=%u.%u.%u", info.deps[i].name, KR_VERSION_MAJOR(info.deps[i].min_version),
+			  KR_VERSION_MINOR(info.deps[i].min_version), KR_VERSION_PATCH(info.deps[i].min_version));
 	sh_printf("\nloaded:      %s\n", loaded(info.name) ? "yes" : "no");
 	return 0;
 }

@@ -24,8 +24,8 @@
 #define SCRIPT_MAX   (64u << 10) /* largest script sh runs */
 #define SCRIPT_DEPTH 8          /* scripts running scripts: the kernel stack is small */
 
-const struct vfs_ops *shell_vfs;
-const struct kmod_ops *shell_kmod;
+const struct kr_vfs_ops *shell_vfs;
+const struct kr_kmod_ops *shell_kmod;
 kr_domain_t *shell_self;
 char shell_cwd[SHELL_PATH_MAX] = "/";
 
@@ -43,7 +43,7 @@ static int script_depth;
 
 /* Commands other modules added (the shell service), and whose they are. */
 #define MAX_ADDED 32
-static struct added { kr_domain_t *owner; const struct shell_command *cmd; } shell_added[MAX_ADDED];
+static struct added { kr_domain_t *owner; const struct kr_shell_command *cmd; } shell_added[MAX_ADDED];
 
 static struct added *find_added(const char *name)
 {
@@ -127,7 +127,7 @@ static const char *strrchr_slash(const char *s)
 	return b;
 }
 
-static kr_err_t add_path(void *ctx, const char *name, const struct vfs_stat *st)
+static kr_err_t add_path(void *ctx, const char *name, const struct kr_vfs_stat *st)
 {
 	const char *base = strrchr_slash(cword);
 	size_t blen = strlen(base);
@@ -136,7 +136,7 @@ static kr_err_t add_path(void *ctx, const char *name, const struct vfs_stat *st)
 
 	if (ncands < LE_COMPLETE_MAX && !strncmp(name, base, blen)) {
 		ksnprintf(cand_buf[ncands], sizeof(cand_buf[0]), "%.*s%s%s",
-			  (int)(base - cword), cword, name, st->type == VFS_DIR ? "/" : "");
+			  (int)(base - cword), cword, name, st->type == KR_VFS_DIR ? "/" : "");
 		cands[ncands] = cand_buf[ncands];
 		ncands++;
 	}
@@ -192,7 +192,7 @@ static void owner_gone(void *ctx, kr_domain_t *d)
 			shell_added[i] = (struct added){ 0 };
 }
 
-static kr_err_t svc_add(kr_domain_t *owner, const struct shell_command *cmd)
+static kr_err_t svc_add(kr_domain_t *owner, const struct kr_shell_command *cmd)
 {
 	bool watched = false;
 	struct added *slot = NULL;
@@ -233,8 +233,8 @@ static const char *svc_cwd(void)
 	return shell_cwd;
 }
 
-static const struct shell_ops svc_ops = {
-	.hdr = { KR_OPS_MAGIC, SHELL_SERVICE_VERSION, sizeof(struct shell_ops), 0 },
+static const struct kr_shell_ops svc_ops = {
+	.hdr = { KR_OPS_MAGIC, KR_SHELL_SERVICE_VERSION, sizeof(struct kr_shell_ops), 0 },
 	.add = svc_add, .remove = svc_remove, .cwd = svc_cwd,
 };
 
@@ -305,7 +305,7 @@ static void run_line(const char *line)
 
 int shell_run_file(const char *path)
 {
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	size_t got = 0;
 	char *text, *line;
 	kr_err_t err;
@@ -317,7 +317,7 @@ int shell_run_file(const char *path)
 		return 1;
 	}
 	err = shell_vfs->stat(shell_cwd, path, &st);
-	if (!err && st.type != VFS_FILE)
+	if (!err && st.type != KR_VFS_FILE)
 		err = KR_EINVAL;
 	if (!err && st.size > SCRIPT_MAX)
 		err = KR_ERANGE;        /* over 64 KiB: refused, not cut */
@@ -381,17 +381,17 @@ static void shell_idle(void *ctx)
 	(void)ctx;
 	if (!started) {
 		const struct kr_ops_header *ops;
-		struct vfs_stat st;
+		struct kr_vfs_stat st;
 		kr_cap_t cap;
 
 		/* Opened now, not at init: the shell starts before kmod, so
 		 * that boot modules can add commands to it. */
-		if (kr_service_open(shell_self, "vfs", VFS_SERVICE_VERSION, &cap) == KR_OK &&
+		if (kr_service_open(shell_self, "vfs", KR_VFS_SERVICE_VERSION, &cap) == KR_OK &&
 		    kr_service_ops(shell_self, cap, &ops) == KR_OK)
-			shell_vfs = (const struct vfs_ops *)ops;
-		if (kr_service_open(shell_self, "kmod", KMOD_SERVICE_VERSION, &cap) == KR_OK &&
+			shell_vfs = (const struct kr_vfs_ops *)ops;
+		if (kr_service_open(shell_self, "kmod", KR_KMOD_SERVICE_VERSION, &cap) == KR_OK &&
 		    kr_service_ops(shell_self, cap, &ops) == KR_OK)
-			shell_kmod = (const struct kmod_ops *)ops;
+			shell_kmod = (const struct kr_kmod_ops *)ops;
 
 		started = true;
 		char script[SHELL_PATH_MAX];

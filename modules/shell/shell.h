@@ -16,8 +16,8 @@ struct shell_cmd {
 };
 
 extern const struct shell_cmd shell_cmds[];
-extern const struct vfs_ops *shell_vfs;         /* NULL without the vfs module */
-extern const struct kmod_ops *shell_kmod;       /* NULL without kmod */
+extern const struct kr_vfs_ops *shell_vfs;         /* NULL without the vfs module */
+extern const struct kr_kmod_ops *shell_kmod;       /* NULL without kmod */
 extern kr_domain_t *shell_self;
 extern char shell_cwd[SHELL_PATH_MAX];
 

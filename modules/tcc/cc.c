@@ -34,10 +34,10 @@ static void *link_alloc(void *ctx, size_t size)
 	struct link_ctx *l = ctx;
 	void *va;
 
-	if (kr_page_alloc(l->dom, size / PAGE, &l->cap) != KR_OK)
+	if (kr_page_alloc(l->dom, size / KR_PAGE_SIZE, &l->cap) != KR_OK)
 		return NULL;
 	if (kr_page_map(l->dom, l->cap, KR_RIGHT_READ | KR_RIGHT_WRITE, &va) != KR_OK ||
-	    sys_region_add(va, size / PAGE, l->dom, l->cap) != KR_OK) {
+	    sys_region_add(va, size / KR_PAGE_SIZE, l->dom, l->cap) != KR_OK) {
 		kr_cap_delete(l->dom, l->cap);
 		return NULL;
 	}
@@ -187,7 +187,7 @@ static int handler_name(struct cc_args *a, char *name, print_fn print, void *ctx
 /* The source's digest: what `handlers` shows as the version. */
 static kr_err_t source_version(const char *path, uint8_t out[8])
 {
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	uint8_t digest[KR_BLAKE2B_256_LEN];
 	size_t got;
 	void *buf;
@@ -195,14 +195,14 @@ static kr_err_t source_version(const char *path, uint8_t out[8])
 
 	if (e)
 		return e;
-	if (st.type != VFS_FILE || st.size > SOURCE_MAX)
-		return st.type != VFS_FILE ? KR_EINVAL : KR_ERANGE;
+	if (st.type != KR_VFS_FILE || st.size > SOURCE_MAX)
+		return st.type != KR_VFS_FILE ? KR_EINVAL : KR_ERANGE;
 	buf = kr_malloc(tcc_self, st.size ? st.size : 1);
 	if (!buf)
 		return KR_ENOMEM;
 	e = tcc_vfs->read(tcc_shell->cwd(), path, 0, buf, st.size, &got);
 	if (!e)
-		e = krt_blake2b_256(digest, buf, got);
+		e = kr_blake2b_256(digest, buf, got);
 	kr_free(tcc_self, buf);
 	if (!e)
 		memcpy(out, digest, 8);
@@ -267,7 +267,7 @@ static int link_handler(struct cc_args *a, struct handler *h, const void *obj, s
 			print_fn print, void *ctx)
 {
 	struct link_ctx l = { .dom = h->dom, .grants = a->grants };
-	struct kmod_link how = { .version = KMOD_LINK_VERSION, .ctx = &l, .alloc = link_alloc,
+	struct kr_kmod_link how = { .version = KR_KMOD_LINK_VERSION, .ctx = &l, .alloc = link_alloc,
 		.free = link_free, .resolve = link_resolve, .entry = "main" };
 	char err[128];
 	kr_err_t e = tcc_kmod->link(obj, len, &how, &h->img, err, sizeof(err));
@@ -334,7 +334,7 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 		return 1;
 	}
 	t0 = tsc();
-	if (!tcc_kmod && open_service("kmod", KMOD_SERVICE_VERSION, (const void **)&tcc_kmod)) {
+	if (!tcc_kmod && open_service("kmod", KR_KMOD_SERVICE_VERSION, (const void **)&tcc_kmod)) {
 		printf_to(print, ctx, "cc: no linker: the kmod service is not running\n");
 		return 1;
 	}

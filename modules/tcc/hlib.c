@@ -271,10 +271,10 @@ long h_vfs_read(const char *path, unsigned long off, void *buf, unsigned long n)
 long h_vfs_size(const char *path);
 long h_vfs_size(const char *path)
 {
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	kr_err_t e = run->vfs ? run->vfs->stat(run->cwd, path, &st) : KR_ENOSYS;
 
-	return e ? e : st.type != VFS_FILE ? KR_EINVAL : (long)st.size;
+	return e ? e : st.type != KR_VFS_FILE ? KR_EINVAL : (long)st.size;
 }
 
 static long write_file(const char *path, const void *buf, unsigned long n, bool append)

@@ -17,7 +17,7 @@ struct hlib_run {
 	kr_domain_t *heap;              /* the run's heap (freed with it) */
 	size_t heap_limit;              /* bytes malloc may hold at once */
 	size_t heap_used;
-	const struct vfs_ops *vfs;      /* NULL: vfs_* calls fail */
+	const struct kr_vfs_ops *vfs;      /* NULL: vfs_* calls fail */
 	const char *cwd;
 	jmp_buf exit_env;               /* exit() and abort() land here */
 	int status;                     /* exit()'s value */

@@ -71,8 +71,8 @@ static void report(const struct handler *h, const struct kr_fault *f, print_fn p
 		return;
 	}
 	if (f->vector == 14) {
-		const char *what = f->addr < PAGE ? "NULL pointer dereference" :
-			f->addr >= (uint64_t)tcc_stack && f->addr < (uint64_t)tcc_stack + PAGE ?
+		const char *what = f->addr < KR_PAGE_SIZE ? "NULL pointer dereference" :
+			f->addr >= (uint64_t)tcc_stack && f->addr < (uint64_t)tcc_stack + KR_PAGE_SIZE ?
 			"stack overflow" :
 			f->addr >= text && f->addr < text + h->img.text_size && (f->error & 2) ?
 			"write to its code" : (f->error & 16) ? "jump to non-executable memory" :
@@ -120,7 +120,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	}
 	run.cwd = tcc_shell->cwd();
 	kr_mem_stats(&ms);
-	run.heap_limit = ms.total_pages * PAGE / 4;     /* a quarter of memory */
+	run.heap_limit = ms.total_pages * KR_PAGE_SIZE / 4;     /* a quarter of memory */
 	memcpy(h->img.base + h->img.data_off, h->data_copy, h->img.data_size);
 	a = (struct run_args){ &run, h->img.entry, argc - 1, copy_args(run.heap, argc - 1, argv + 1),
 			       0 };

@@ -33,7 +33,7 @@ static struct region {
 	kr_cap_t cap;
 } regions[NREGIONS];
 
-void sys_begin(kr_domain_t *h, const struct vfs_ops *vfs, const char *cwd,
+void sys_begin(kr_domain_t *h, const struct kr_vfs_ops *vfs, const char *cwd,
 	       sys_diag_fn diag, void *ctx)
 {
 	heap = h;

@@ -17,7 +17,7 @@ typedef void (*sys_diag_fn)(void *ctx, const char *line);
 
 /* Serve libtcc from heap (malloc), vfs + cwd (open/read) and send what it
  * writes to stdout/stderr to diag, until sys_end(). */
-void sys_begin(kr_domain_t *heap, const struct vfs_ops *vfs, const char *cwd,
+void sys_begin(kr_domain_t *heap, const struct kr_vfs_ops *vfs, const char *cwd,
 	       sys_diag_fn diag, void *ctx);
 /* Close what libtcc left open and reset its lock (a compile that was
  * stopped midway never released it); the heap goes with its domain. */
@@ -30,7 +30,7 @@ kr_err_t sys_region_add(void *va, size_t npages, kr_domain_t *d, kr_cap_t cap);
 void sys_region_remove(void *va);
 
 /* sys_file.c's part of sys_begin / sys_end. */
-void sys_files_begin(const struct vfs_ops *vfs, const char *cwd, sys_diag_fn diag, void *ctx);
+void sys_files_begin(const struct kr_vfs_ops *vfs, const char *cwd, sys_diag_fn diag, void *ctx);
 void sys_files_end(void);
 
 /* glibc's numbers for what libtcc.a passes and checks. */

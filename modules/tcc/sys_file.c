@@ -18,7 +18,7 @@
 void *realloc(void *p, size_t n);
 
 static struct {
-	const struct vfs_ops *vfs;
+	const struct kr_vfs_ops *vfs;
 	const char *cwd;
 	sys_diag_fn diag;
 	void *ctx;
@@ -59,7 +59,7 @@ static void diag_out(void *ctx, const char *s, size_t n)
 	}
 }
 
-void sys_files_begin(const struct vfs_ops *vfs, const char *cwd, sys_diag_fn diag, void *ctx)
+void sys_files_begin(const struct kr_vfs_ops *vfs, const char *cwd, sys_diag_fn diag, void *ctx)
 {
 	io = (typeof(io)){ .vfs = vfs, .cwd = cwd, .diag = diag, .ctx = ctx };
 	object_fd = NULL;
@@ -112,7 +112,7 @@ static struct fd *fd_get(int fd)
 /* The whole file, read from the VFS at open: sources are small. */
 int open(const char *path, int flags, ...)
 {
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	size_t got;
 	int fd = fd_alloc();
 
@@ -131,7 +131,7 @@ int open(const char *path, int flags, ...)
 		errno = EACCES;         /* libtcc writes nothing but the object */
 		return -1;
 	}
-	if (!io.vfs || io.vfs->stat(io.cwd, path, &st) || st.type != VFS_FILE) {
+	if (!io.vfs || io.vfs->stat(io.cwd, path, &st) || st.type != KR_VFS_FILE) {
 		errno = ENOENT;
 		return -1;
 	}

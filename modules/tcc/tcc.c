@@ -29,9 +29,9 @@
 #include "tcc.h"
 
 kr_domain_t *tcc_self;
-const struct shell_ops *tcc_shell;
-const struct vfs_ops *tcc_vfs;
-const struct kmod_ops *tcc_kmod;
+const struct kr_shell_ops *tcc_shell;
+const struct kr_vfs_ops *tcc_vfs;
+const struct kr_kmod_ops *tcc_kmod;
 struct handler tcc_handlers[MAX_HANDLERS];
 uint8_t *tcc_stack;
 uint32_t tcc_budget_ms = 2000;
@@ -58,7 +58,7 @@ struct handler *handler_find(const char *name)
 struct kr_guard guard_for(uint32_t budget, uint64_t code_lo, uint64_t code_hi)
 {
 	return (struct kr_guard){ .version = KR_GUARD_VERSION, .budget_ms = budget,
-		.stack_lo = (uint64_t)tcc_stack, .stack_hi = (uint64_t)tcc_stack + (STACK_PAGES + 1) * PAGE,
+		.stack_lo = (uint64_t)tcc_stack, .stack_hi = (uint64_t)tcc_stack + (STACK_PAGES + 1) * KR_PAGE_SIZE,
 		.code_lo = code_lo, .code_hi = code_hi };
 }
 
@@ -147,7 +147,7 @@ static int cmd_unload(int argc, char **argv, print_fn print, void *ctx)
 	return 0;
 }
 
-static const struct shell_command commands[] = {
+static const struct kr_shell_command commands[] = {
 	{ "cc", "cc FILE.c [-o NAME] [-g GRANT] [-DNAME[=V]] [-IDIR] [-v]",
 	  "compile a C handler with TinyCC", cmd_cc },
 	{ "run", "run [-v] NAME [ARGS...]", "run a handler's main(argc, argv)", cmd_run },
@@ -191,8 +191,8 @@ static kr_err_t tcc_init(kr_domain_t *d)
 			       grant_calls[i].nr);
 			return KR_ENOSYS;
 		}
-	if ((e = open_service("vfs", VFS_SERVICE_VERSION, (const void **)&tcc_vfs)) ||
-	    (e = open_service("shell", SHELL_SERVICE_VERSION, (const void **)&tcc_shell)))
+	if ((e = open_service("vfs", KR_VFS_SERVICE_VERSION, (const void **)&tcc_vfs)) ||
+	    (e = open_service("shell", KR_SHELL_SERVICE_VERSION, (const void **)&tcc_shell)))
 		return e;
 	/* The stack compiles and runs use, a read-only guard page below it. */
 	if ((e = kr_page_alloc(tcc_self, STACK_PAGES + 1, &cap)) ||

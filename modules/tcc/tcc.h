@@ -11,7 +11,6 @@
 #include <karyon/shell.h>
 #include <karyon/vfs.h>
 
-#define PAGE            4096u
 #define MAX_HANDLERS    32
 #define NAME_MAX        32
 #define STACK_PAGES     64      /* 256 KiB, below it one read-only guard page */
@@ -33,16 +32,16 @@ struct handler {
 	char name[NAME_MAX];
 	kr_domain_t *dom;               /* owns the image pages and data_copy */
 	kr_cap_t img_cap;
-	struct kmod_linked img;
+	struct kr_kmod_linked img;
 	void *data_copy;                /* the data region as linked */
 	uint32_t grants;
 	uint8_t version[8];             /* BLAKE2b-256 of the source, first bytes */
 };
 
 extern kr_domain_t *tcc_self;
-extern const struct shell_ops *tcc_shell;
-extern const struct vfs_ops *tcc_vfs;
-extern const struct kmod_ops *tcc_kmod;         /* opened at the first cc */
+extern const struct kr_shell_ops *tcc_shell;
+extern const struct kr_vfs_ops *tcc_vfs;
+extern const struct kr_kmod_ops *tcc_kmod;         /* opened at the first cc */
 extern struct handler tcc_handlers[MAX_HANDLERS];
 extern uint8_t *tcc_stack;                      /* guard page + STACK_PAGES */
 extern uint32_t tcc_budget_ms;

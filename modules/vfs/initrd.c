@@ -134,7 +134,7 @@ kr_err_t initrd_unpack(struct vfs *fs, const void *archive, size_t size,
 		       char *err, size_t errlen, uint32_t *files_out)
 {
 	struct cpio_ent e, first_skipped = { 0 };
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	unsigned idx, files = 0, skipped = 0;
 	const char *why;
 	bool trunc;

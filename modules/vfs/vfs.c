@@ -61,7 +61,7 @@ static kr_err_t op_read(const char *cwd, const char *path, uint64_t off, void *b
 	return vfs_read(fs, cwd, path, off, buf, n, got);
 }
 
-static kr_err_t op_stat(const char *cwd, const char *path, struct vfs_stat *st)
+static kr_err_t op_stat(const char *cwd, const char *path, struct kr_vfs_stat *st)
 {
 	return vfs_stat(fs, cwd, path, st);
 }
@@ -76,13 +76,13 @@ static kr_err_t op_copy(const char *cwd, const char *from, const char *to)
 	return vfs_copy(fs, cwd, from, to);
 }
 
-static kr_err_t op_list(const char *cwd, const char *path, vfs_list_fn fn, void *ctx)
+static kr_err_t op_list(const char *cwd, const char *path, kr_vfs_list_fn fn, void *ctx)
 {
 	return vfs_list(fs, cwd, path, fn, ctx);
 }
 
-static const struct vfs_ops ops = {
-	.hdr = { KR_OPS_MAGIC, VFS_SERVICE_VERSION, sizeof(struct vfs_ops), 0 },
+static const struct kr_vfs_ops ops = {
+	.hdr = { KR_OPS_MAGIC, KR_VFS_SERVICE_VERSION, sizeof(struct kr_vfs_ops), 0 },
 	.normalize = vfs_normalize, .mkdir = op_mkdir, .remove = op_remove,
 	.write = op_write, .read = op_read, .stat = op_stat, .rename = op_rename,
 	.copy = op_copy, .list = op_list,

@@ -464,13 +464,13 @@ kr_err_t vfs_read(struct vfs *fs, const char *cwd, const char *path, uint64_t of
 	return KR_OK;
 }
 
-static void vfs_fill_stat(const struct vfs_node *n, struct vfs_stat *st)
+static void vfs_fill_stat(const struct vfs_node *n, struct kr_vfs_stat *st)
 {
-	*st = (struct vfs_stat){ .type = n->dir ? VFS_DIR : VFS_FILE, .entries = n->entries,
+	*st = (struct kr_vfs_stat){ .type = n->dir ? KR_VFS_DIR : KR_VFS_FILE, .entries = n->entries,
 				 .size = n->size, .mtime = n->mtime };
 }
 
-kr_err_t vfs_stat(struct vfs *fs, const char *cwd, const char *path, struct vfs_stat *st)
+kr_err_t vfs_stat(struct vfs *fs, const char *cwd, const char *path, struct kr_vfs_stat *st)
 {
 	struct vfs_where w;
 	kr_err_t r = vfs_get(fs, cwd, path, &w);
@@ -530,10 +530,10 @@ kr_err_t vfs_copy(struct vfs *fs, const char *cwd, const char *from, const char 
 	return vfs_put(fs, &dw, sw.node->data, sw.node->size, false);
 }
 
-kr_err_t vfs_list(struct vfs *fs, const char *cwd, const char *path, vfs_list_fn fn, void *ctx)
+kr_err_t vfs_list(struct vfs *fs, const char *cwd, const char *path, kr_vfs_list_fn fn, void *ctx)
 {
 	struct vfs_where w;
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	kr_err_t r = vfs_get(fs, cwd, path, &w);
 
 	if (r)

@@ -55,7 +55,7 @@ struct vfs_limits {
 	size_t nodes_max;       /* files and directories, "/" not counted (4096) */
 };
 
-/* enum vfs_type, struct vfs_stat, vfs_list_fn: <karyon/vfs.h>, the service's ABI. */
+/* enum kr_vfs_type, struct kr_vfs_stat, kr_vfs_list_fn: <karyon/vfs.h>, the service's ABI. */
 
 struct vfs_usage { size_t nodes, bytes; };
 
@@ -85,7 +85,7 @@ kr_err_t vfs_write(struct vfs *fs, const char *cwd, const char *path,
 /* Up to n bytes from off; *got = 0 at or past the end. */
 kr_err_t vfs_read(struct vfs *fs, const char *cwd, const char *path, uint64_t off,
 		  void *buf, size_t n, size_t *got);
-kr_err_t vfs_stat(struct vfs *fs, const char *cwd, const char *path, struct vfs_stat *st);
+kr_err_t vfs_stat(struct vfs *fs, const char *cwd, const char *path, struct kr_vfs_stat *st);
 /* mv: onto an existing directory moves into it (to/NAME), so moving a
  * directory onto itself is moving it into itself (KR_EINVAL), as with mv;
  * replaces a file with a file; a file onto itself, or anything into the
@@ -95,6 +95,6 @@ kr_err_t vfs_rename(struct vfs *fs, const char *cwd, const char *from, const cha
 /* cp of a file, with the same rules for the target as vfs_rename. */
 kr_err_t vfs_copy(struct vfs *fs, const char *cwd, const char *from, const char *to);
 /* A directory's entries in strcmp order; a file lists as itself. */
-kr_err_t vfs_list(struct vfs *fs, const char *cwd, const char *path, vfs_list_fn fn, void *ctx);
+kr_err_t vfs_list(struct vfs *fs, const char *cwd, const char *path, kr_vfs_list_fn fn, void *ctx);
 
 #endif

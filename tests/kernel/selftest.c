@@ -220,14 +220,14 @@ static void caps(void)
 #define TRY(what, call) do { why[0] = 0; kr_err_t r_ = (call); \
 	kprintf("selftest: %s: %s%s%s\n", what, kr_strerror(r_), why[0] ? ": " : "", why); } while (0)
 
-static const struct kmod_ops *kmod_service(struct kr_domain *dom)
+static const struct kr_kmod_ops *kmod_service(struct kr_domain *dom)
 {
 	const struct kr_ops_header *ops = NULL;
 	kr_cap_t sc;
 
-	if (kr_service_open(dom, "kmod", KMOD_SERVICE_VERSION, &sc) == KR_OK)
+	if (kr_service_open(dom, "kmod", KR_KMOD_SERVICE_VERSION, &sc) == KR_OK)
 		kr_service_ops(dom, sc, &ops);
-	return (const struct kmod_ops *)ops;
+	return (const struct kr_kmod_ops *)ops;
 }
 
 /* The bytes of the boot module called name, mapped read-only into dom. */
@@ -247,9 +247,9 @@ static const uint8_t *boot_file(struct kr_domain *dom, const char *name, size_t 
 	return NULL;
 }
 
-static void lsmod(const struct kmod_ops *k)
+static void lsmod(const struct kr_kmod_ops *k)
 {
-	struct kmod_entry e;
+	struct kr_kmod_entry e;
 
 	for (uint32_t i = 0; k->get(i, &e) == KR_OK; i++)
 		kprintf("selftest: lsmod: %s %u.%u.%u users %u [%s]\n", e.name,
@@ -261,7 +261,7 @@ static void lsmod(const struct kmod_ops *k)
 static void kmod_cycles(void)
 {
 	static struct kr_domain dom;
-	const struct kmod_ops *k;
+	const struct kr_kmod_ops *k;
 	const uint8_t *hello, *user, *failing;
 	size_t hsize = 0, usize = 0, fsize = 0;
 	kr_cap_t sc;
@@ -282,11 +282,11 @@ static void kmod_cycles(void)
 	TRY("load hello_user alone", k->load(user, usize, "hello_user", why, sizeof(why)));
 	TRY("load truncated", k->load(hello, hsize / 2, "half", why, sizeof(why)));
 	kr_mem_stats(&before);
-	klog_set_console_level(KLOG_WARN);      /* 1000 hello/goodbye pairs */
+	klog_set_console_level(KR_LOG_WARN);      /* 1000 hello/goodbye pairs */
 	for (int i = 0; i < 1000; i++)
 		ok += k->load(hello, hsize, "hello", NULL, 0) == KR_OK &&
 		      k->unload("hello", NULL, 0) == KR_OK;
-	klog_set_console_level(KLOG_INFO);
+	klog_set_console_level(KR_LOG_INFO);
 	kr_mem_stats(&after);
 	kprintf("selftest: %d of 1000 load/unload cycles; pages free or cached %llu before, %llu after; "
 		"heap blocks %llu before, %llu after\n", ok,
@@ -317,7 +317,7 @@ static void kmod_bench(void)
 {
 	static struct kr_domain dom;
 	uint64_t load[21], unload[21], t;
-	const struct kmod_ops *k;
+	const struct kr_kmod_ops *k;
 	const uint8_t *hello;
 	size_t hsize = 0;
 
@@ -326,7 +326,7 @@ static void kmod_bench(void)
 		kprintf("bench: setup failed\n");
 		return;
 	}
-	klog_set_console_level(KLOG_WARN);
+	klog_set_console_level(KR_LOG_WARN);
 	for (int i = 0; i < 21; i++) {
 		t = rdtsc();
 		k->load(hello, hsize, "hello", NULL, 0);
@@ -335,7 +335,7 @@ static void kmod_bench(void)
 		k->unload("hello", NULL, 0);
 		unload[i] = rdtsc() - t;
 	}
-	klog_set_console_level(KLOG_INFO);
+	klog_set_console_level(KR_LOG_INFO);
 	for (int i = 1; i < 21; i++)            /* insertion sort, for the median */
 		for (int j = i; j > 0 && load[j] < load[j - 1]; j--) {
 			t = load[j], load[j] = load[j - 1], load[j - 1] = t;
@@ -346,10 +346,10 @@ static void kmod_bench(void)
 		(unsigned long long)load[0], (unsigned long long)unload[10]);
 }
 
-static kr_err_t print_entry(void *ctx, const char *name, const struct vfs_stat *st)
+static kr_err_t print_entry(void *ctx, const char *name, const struct kr_vfs_stat *st)
 {
 	(void)ctx;
-	kprintf("selftest: ls: %s %s %llu\n", st->type == VFS_DIR ? "dir" : "file", name,
+	kprintf("selftest: ls: %s %s %llu\n", st->type == KR_VFS_DIR ? "dir" : "file", name,
 		(unsigned long long)st->size);
 	return KR_OK;
 }
@@ -359,9 +359,9 @@ static void vfs_test(void)
 {
 	static struct kr_domain dom;
 	const struct kr_ops_header *h = NULL;
-	const struct vfs_ops *v;
-	const struct kmod_ops *k;
-	struct vfs_stat st;
+	const struct kr_vfs_ops *v;
+	const struct kr_kmod_ops *k;
+	struct kr_vfs_stat st;
 	uint8_t digest[32], buf[16];
 	char why[128], hex[65];
 	size_t got = 0;
@@ -369,18 +369,18 @@ static void vfs_test(void)
 	void *file;
 
 	if (domain_init(&dom, "selftest", 16) != KR_OK ||
-	    kr_service_open(&dom, "vfs", VFS_SERVICE_VERSION, &sc) != KR_OK ||
+	    kr_service_open(&dom, "vfs", KR_VFS_SERVICE_VERSION, &sc) != KR_OK ||
 	    kr_service_ops(&dom, sc, &h) != KR_OK || !(k = kmod_service(&dom))) {
 		kprintf("selftest: vfs: setup failed\n");
 		return;
 	}
-	v = (const struct vfs_ops *)h;
+	v = (const struct kr_vfs_ops *)h;
 	v->list(NULL, "/lib/modules", print_entry, NULL);
 	TRY("stat hello.kmod", v->stat("/lib", "modules/../modules/./hello.kmod", &st));
 	file = kr_malloc(&dom, st.size);
 	TRY("read hello.kmod", file ? v->read(NULL, "/lib/modules/hello.kmod", 0, file, st.size, &got)
 				    : KR_ENOMEM);
-	krt_blake2b_256(digest, file, got);
+	kr_blake2b_256(digest, file, got);
 	for (int i = 0; i < 32; i++)
 		ksnprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	kprintf("selftest: hello.kmod: %zu bytes, blake2b-256 %s\n", got, hex);

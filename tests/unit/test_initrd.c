@@ -80,11 +80,11 @@ static void file_is(struct vfs *fs, const char *path, const void *data, size_t n
 
 static void dir_is(struct vfs *fs, const char *path, uint32_t entries)
 {
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 
 	if (vfs_stat(fs, NULL, path, &st) != KR_OK)
 		fail_msg("%s: missing", path);
-	assert_int_equal(st.type, VFS_DIR);
+	assert_int_equal(st.type, KR_VFS_DIR);
 	assert_int_equal(st.entries, entries);
 }
 
@@ -192,7 +192,7 @@ static void test_basic(void **state)
 	file_is(fs, "/etc/empty", "", 0);
 	file_is(fs, "/bin/sh", "#!", 2);
 	file_is(fs, "/abs/olute", "x", 1);
-	assert_int_equal(vfs_stat(fs, NULL, "/after", &(struct vfs_stat){ 0 }), KR_ENOENT);
+	assert_int_equal(vfs_stat(fs, NULL, "/after", &(struct kr_vfs_stat){ 0 }), KR_ENOENT);
 	/* NULL err and files_out are allowed; an empty archive is not one. */
 	vfs_destroy(fs);
 	fs = mkfs(NULL);

@@ -110,13 +110,13 @@ static const char *lookup(const char *cwd, const char *path, size_t *size)
 	return NULL;
 }
 
-static kr_err_t fake_stat(const char *cwd, const char *path, struct vfs_stat *st)
+static kr_err_t fake_stat(const char *cwd, const char *path, struct kr_vfs_stat *st)
 {
 	size_t size;
 
 	if (!lookup(cwd, path, &size))
 		return KR_ENOENT;
-	*st = (struct vfs_stat){ .type = VFS_FILE, .size = size };
+	*st = (struct kr_vfs_stat){ .type = KR_VFS_FILE, .size = size };
 	return KR_OK;
 }
 
@@ -135,7 +135,7 @@ static kr_err_t fake_read(const char *cwd, const char *path, uint64_t off, void 
 
 /* <karyon/vfs.h> came in with sys_file.c, under the renames: its member
  * read is kr_test_read in this file. */
-static const struct vfs_ops fake_vfs = { .stat = fake_stat, .kr_test_read = fake_read };
+static const struct kr_vfs_ops fake_vfs = { .stat = fake_stat, .kr_test_read = fake_read };
 
 static char lines[8][128];
 static int nlines;

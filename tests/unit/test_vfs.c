@@ -135,16 +135,16 @@ struct dumpctx {
 	char prev[256];
 };
 
-static void dump_line(struct dumpctx *c, const char *path, const struct vfs_stat *st)
+static void dump_line(struct dumpctx *c, const char *path, const struct kr_vfs_stat *st)
 {
-	if (st->type == VFS_DIR) {
+	if (st->type == KR_VFS_DIR) {
 		assert_int_equal(st->size, 0);
 		bprintf(c->b, "%s D %u", path, st->entries);
 	} else {
 		uint8_t *data = malloc(st->size + 1);
 		size_t got = 99;
 
-		assert_int_equal(st->type, VFS_FILE);
+		assert_int_equal(st->type, KR_VFS_FILE);
 		assert_int_equal(st->entries, 0);
 		assert_int_equal(vfs_read(c->fs, NULL, path, 0, data, st->size + 1, &got), KR_OK);
 		assert_int_equal(got, st->size);
@@ -158,7 +158,7 @@ static void dump_line(struct dumpctx *c, const char *path, const struct vfs_stat
 	bprintf(c->b, "\n");
 }
 
-static kr_err_t dump_cb(void *ctx, const char *name, const struct vfs_stat *st)
+static kr_err_t dump_cb(void *ctx, const char *name, const struct kr_vfs_stat *st)
 {
 	struct dumpctx *c = ctx, sub = *c;
 	char path[1100];
@@ -168,7 +168,7 @@ static kr_err_t dump_cb(void *ctx, const char *name, const struct vfs_stat *st)
 	snprintf(c->prev, sizeof(c->prev), "%s", name);
 	snprintf(path, sizeof(path), "%s/%s", strcmp(c->dir, "/") ? c->dir : "", name);
 	dump_line(c, path, st);
-	if (st->type == VFS_DIR) {
+	if (st->type == KR_VFS_DIR) {
 		sub.dir = path;
 		sub.prev[0] = '\0';
 		assert_int_equal(vfs_list(c->fs, NULL, path, dump_cb, &sub), KR_OK);
@@ -180,7 +180,7 @@ static char *dump(struct vfs *fs, bool mtimes)
 {
 	struct buf b = { 0 };
 	struct dumpctx c = { .fs = fs, .b = &b, .mtimes = mtimes, .dir = "/" };
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	struct vfs_usage u;
 
 	assert_int_equal(vfs_stat(fs, NULL, "/", &st), KR_OK);
@@ -351,7 +351,7 @@ static void test_create(void **state)
 	assert_int_equal(u.bytes, 0);
 	/* No clock: mtimes are 0. */
 	assert_int_equal(vfs_write(fs, NULL, "/f", "x", 1, false), KR_OK);
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 	assert_int_equal(vfs_stat(fs, NULL, "/f", &st), KR_OK);
 	assert_int_equal(st.mtime, 0);
 	vfs_destroy(fs);
@@ -362,7 +362,7 @@ static void test_create(void **state)
 
 static void stat_ok(struct vfs *fs, const char *p, uint32_t type, uint64_t size, uint32_t entries)
 {
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 
 	assert_int_equal(vfs_stat(fs, NULL, p, &st), KR_OK);
 	assert_int_equal(st.type, type);
@@ -372,7 +372,7 @@ static void stat_ok(struct vfs *fs, const char *p, uint32_t type, uint64_t size,
 
 static uint64_t mtime(struct vfs *fs, const char *p)
 {
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 
 	assert_int_equal(vfs_stat(fs, NULL, p, &st), KR_OK);
 	return st.mtime;
@@ -394,7 +394,7 @@ static uint64_t mtime(struct vfs *fs, const char *p)
 static void test_mkdir(void **state)
 {
 	struct vfs *fs = mkfs(NULL);
-	struct vfs_stat st;
+	struct kr_vfs_stat st;
 
 	(void)state;
 	assert_int_equal(vfs_mkdir(fs, NULL, "/a", false), KR_OK);
@@ -407,14 +407,14 @@ static void test_mkdir(void **state)
 	assert_int_equal(vfs_mkdir(fs, NULL, "/", true), KR_OK);
 	FAILS(vfs_mkdir(fs, NULL, "/a/b/c", false), KR_ENOENT);
 	assert_int_equal(vfs_mkdir(fs, NULL, "/a/b/c/d", true), KR_OK);
-	stat_ok(fs, "/a", VFS_DIR, 0, 1);
-	stat_ok(fs, "/a/b", VFS_DIR, 0, 1);
-	stat_ok(fs, "/a/b/c/d", VFS_DIR, 0, 0);
+	stat_ok(fs, "/a", KR_VFS_DIR, 0, 1);
+	stat_ok(fs, "/a/b", KR_VFS_DIR, 0, 1);
+	stat_ok(fs, "/a/b/c/d", KR_VFS_DIR, 0, 0);
 	assert_int_equal(mtime(fs, "/a"), 2);           /* one clock reading for all */
 	assert_int_equal(mtime(fs, "/a/b/c/d"), 2);
 	assert_int_equal(mtime(fs, "/"), 1);
 	assert_int_equal(vfs_mkdir(fs, "/a/b", "../e", false), KR_OK);
-	stat_ok(fs, "/a", VFS_DIR, 0, 2);
+	stat_ok(fs, "/a", KR_VFS_DIR, 0, 2);
 	assert_int_equal(vfs_write(fs, NULL, "/f", "x", 1, false), KR_OK);
 	FAILS(vfs_mkdir(fs, NULL, "/f", false), KR_EEXIST);
 	FAILS(vfs_mkdir(fs, NULL, "/f", true), KR_EEXIST);
@@ -438,7 +438,7 @@ static void test_write_read(void **state)
 	(void)state;
 	assert_int_equal(vfs_mkdir(fs, NULL, "/d", false), KR_OK);      /* t=1 */
 	assert_int_equal(vfs_write(fs, "/d", "f", "hello", 5, false), KR_OK);  /* t=2 */
-	stat_ok(fs, "/d/f", VFS_FILE, 5, 0);
+	stat_ok(fs, "/d/f", KR_VFS_FILE, 5, 0);
 	assert_int_equal(mtime(fs, "/d/f"), 2);
 	assert_int_equal(mtime(fs, "/d"), 2);
 	assert_int_equal(vfs_read(fs, NULL, "/d/f", 0, buf, sizeof(buf), &got), KR_OK);
@@ -465,9 +465,9 @@ static void test_write_read(void **state)
 	assert_memory_equal(buf, "ab", 2);
 	assert_int_equal(vfs_write(fs, NULL, "/d/f", NULL, 0, true), KR_OK);
 	assert_int_equal(vfs_write(fs, NULL, "/d/f", NULL, 0, false), KR_OK);            /* empty */
-	stat_ok(fs, "/d/f", VFS_FILE, 0, 0);
+	stat_ok(fs, "/d/f", KR_VFS_FILE, 0, 0);
 	assert_int_equal(vfs_write(fs, NULL, "/e", NULL, 0, false), KR_OK);
-	stat_ok(fs, "/e", VFS_FILE, 0, 0);
+	stat_ok(fs, "/e", KR_VFS_FILE, 0, 0);
 	assert_int_equal(vfs_write(fs, NULL, "/e", "xyz", 3, true), KR_OK);
 	vfs_usage(fs, &u);
 	assert_int_equal(u.nodes, 3);
@@ -482,8 +482,8 @@ static void test_write_read(void **state)
 	FAILS(vfs_read(fs, NULL, "/d", 0, buf, 1, &got), KR_EINVAL);
 	FAILS(vfs_read(fs, NULL, "/x", 0, buf, 1, &got), KR_ENOENT);
 	FAILS(vfs_read(fs, NULL, "/e", 0, buf, 1, NULL), KR_EINVAL);
-	FAILS(vfs_stat(fs, NULL, "/x", &(struct vfs_stat){ 0 }), KR_ENOENT);
-	FAILS(vfs_stat(fs, NULL, "/e/x", &(struct vfs_stat){ 0 }), KR_ENOENT);
+	FAILS(vfs_stat(fs, NULL, "/x", &(struct kr_vfs_stat){ 0 }), KR_ENOENT);
+	FAILS(vfs_stat(fs, NULL, "/e/x", &(struct kr_vfs_stat){ 0 }), KR_ENOENT);
 	vfs_destroy(fs);
 }
 
@@ -516,7 +516,7 @@ static void test_remove(void **state)
 	assert_int_equal(u.nodes, 0);
 	assert_int_equal(u.bytes, 0);
 	assert_int_equal(ta->live, base);              /* every node and buffer freed */
-	stat_ok(fs, "/", VFS_DIR, 0, 0);
+	stat_ok(fs, "/", KR_VFS_DIR, 0, 0);
 	vfs_destroy(fs);
 }
 
@@ -538,11 +538,11 @@ static void test_rename(void **state)
 	assert_int_equal(vfs_rename(fs, "/a/b", "f", "z"), KR_OK);
 	assert_int_equal(mtime(fs, "/a/b/z"), fm);
 	assert_int_equal(mtime(fs, "/a/b"), ta->now);
-	FAILS(vfs_stat(fs, NULL, "/a/b/f", &(struct vfs_stat){ 0 }), KR_ENOENT);
+	FAILS(vfs_stat(fs, NULL, "/a/b/f", &(struct kr_vfs_stat){ 0 }), KR_ENOENT);
 	/* Onto a directory: inside it, keeping the name. */
 	assert_int_equal(vfs_rename(fs, NULL, "/a/b/z", "/d"), KR_OK);
-	stat_ok(fs, "/d/z", VFS_FILE, 3, 0);
-	stat_ok(fs, "/a/b", VFS_DIR, 0, 1);
+	stat_ok(fs, "/d/z", KR_VFS_FILE, 3, 0);
+	stat_ok(fs, "/a/b", KR_VFS_DIR, 0, 1);
 	/* Over a file: replaced, its bytes no longer counted. */
 	assert_int_equal(vfs_rename(fs, NULL, "/g", "/d/z"), KR_OK);
 	assert_int_equal(vfs_read(fs, NULL, "/d/z", 0, buf, sizeof(buf), &got), KR_OK);
@@ -552,9 +552,9 @@ static void test_rename(void **state)
 	assert_int_equal(u.nodes, 5);
 	/* A directory, with what is below it, to a new name elsewhere. */
 	assert_int_equal(vfs_rename(fs, NULL, "/a/b", "/d/bb"), KR_OK);
-	stat_ok(fs, "/d/bb/c", VFS_DIR, 0, 0);
+	stat_ok(fs, "/d/bb/c", KR_VFS_DIR, 0, 0);
 	assert_int_equal(vfs_write(fs, NULL, "/d/bb/c/new", "n", 1, false), KR_OK);
-	stat_ok(fs, "/d/bb", VFS_DIR, 0, 1);
+	stat_ok(fs, "/d/bb", KR_VFS_DIR, 0, 1);
 	/* Onto itself: nothing happens. */
 	FAILS(vfs_rename(fs, NULL, "/d/bb/../z", "/d/z/"), KR_OK);
 	FAILS(vfs_rename(fs, NULL, "/d/z", "/d"), KR_OK);
@@ -577,9 +577,9 @@ static void test_rename(void **state)
 	FAILS(vfs_rename(fs, NULL, "/d/z", ""), KR_EINVAL);
 	/* Up a level and down again: the tree follows. */
 	assert_int_equal(vfs_rename(fs, NULL, "/d/bb/c", "/"), KR_OK);
-	stat_ok(fs, "/c/new", VFS_FILE, 1, 0);
+	stat_ok(fs, "/c/new", KR_VFS_FILE, 1, 0);
 	assert_int_equal(vfs_rename(fs, NULL, "/c", "/e/z"), KR_OK);
-	stat_ok(fs, "/e/z/c/new", VFS_FILE, 1, 0);
+	stat_ok(fs, "/e/z/c/new", KR_VFS_FILE, 1, 0);
 	vfs_destroy(fs);
 }
 
@@ -600,20 +600,20 @@ static void test_copy(void **state)
 	assert_int_equal(got, 3);
 	assert_memory_equal(buf, "abc", 3);
 	assert_int_equal(vfs_write(fs, NULL, "/f", "X", 1, true), KR_OK);
-	stat_ok(fs, "/g", VFS_FILE, 3, 0);              /* a copy, not a link */
+	stat_ok(fs, "/g", KR_VFS_FILE, 3, 0);              /* a copy, not a link */
 	vfs_usage(fs, &u);
 	assert_int_equal(u.bytes, 7);
 	FAILS(vfs_copy(fs, NULL, "/f", "/d"), KR_ENOSPC);    /* 4 more bytes > 10 */
 	assert_int_equal(vfs_copy(fs, NULL, "/g", "/f"), KR_OK);    /* over a file */
-	stat_ok(fs, "/f", VFS_FILE, 3, 0);
+	stat_ok(fs, "/f", KR_VFS_FILE, 3, 0);
 	assert_int_equal(vfs_copy(fs, NULL, "/g", "/g"), KR_OK);    /* onto itself */
-	stat_ok(fs, "/g", VFS_FILE, 3, 0);
+	stat_ok(fs, "/g", KR_VFS_FILE, 3, 0);
 	assert_int_equal(vfs_read(fs, NULL, "/g", 0, buf, sizeof(buf), &got), KR_OK);
 	assert_memory_equal(buf, "abc", 3);
 	FAILS(vfs_copy(fs, NULL, "/f", "/d"), KR_ENOSPC);    /* a 5th node */
 	assert_int_equal(vfs_remove(fs, NULL, "/g", false), KR_OK);
 	assert_int_equal(vfs_copy(fs, NULL, "/f", "/d"), KR_OK);    /* into: /d/f */
-	stat_ok(fs, "/d/f", VFS_FILE, 3, 0);
+	stat_ok(fs, "/d/f", KR_VFS_FILE, 3, 0);
 	FAILS(vfs_copy(fs, NULL, "/d", "/x"), KR_EINVAL);
 	FAILS(vfs_copy(fs, NULL, "/", "/x"), KR_EINVAL);
 	FAILS(vfs_copy(fs, NULL, "/nope", "/x"), KR_ENOENT);
@@ -629,7 +629,7 @@ struct names {
 	int n, stop_at;
 };
 
-static kr_err_t collect(void *ctx, const char *name, const struct vfs_stat *st)
+static kr_err_t collect(void *ctx, const char *name, const struct kr_vfs_stat *st)
 {
 	struct names *c = ctx;
 
@@ -686,7 +686,7 @@ static void test_limits(void **state)
 	/* Names. */
 	assert_int_equal(vfs_mkdir(fs, NULL, "/abcd", false), KR_OK);
 	FAILS(vfs_mkdir(fs, NULL, "/abcde", false), KR_ERANGE);
-	FAILS(vfs_stat(fs, NULL, "/abcde", &(struct vfs_stat){ 0 }), KR_ERANGE);
+	FAILS(vfs_stat(fs, NULL, "/abcde", &(struct kr_vfs_stat){ 0 }), KR_ERANGE);
 	FAILS(vfs_write(fs, NULL, "/abcde", "x", 1, false), KR_ERANGE);
 	/* Depth and path length. */
 	assert_int_equal(vfs_mkdir(fs, NULL, "/a/b/c", true), KR_OK);
@@ -702,7 +702,7 @@ static void test_limits(void **state)
 	assert_int_equal(vfs_mkdir(fs, NULL, "/abcd", true), KR_OK);
 	FAILS(vfs_rename(fs, NULL, "/p", "/abcd/qq"), KR_ERANGE);           /* /abcd/qq/abcd: 13 */
 	assert_int_equal(vfs_rename(fs, NULL, "/p", "/abcd/q"), KR_OK);     /* 12 */
-	stat_ok(fs, "/abcd/q/abcd", VFS_DIR, 0, 0);
+	stat_ok(fs, "/abcd/q/abcd", KR_VFS_DIR, 0, 0);
 	assert_int_equal(vfs_remove(fs, NULL, "/abcd", true), KR_OK);
 	/* Nodes: 6 at most; mkdir -p creates all or nothing. */
 	assert_int_equal(vfs_mkdir(fs, NULL, "/a/b/c", true), KR_OK);       /* 3 */
@@ -740,8 +740,8 @@ static void test_limits_extent(void **state)
 	assert_int_equal(vfs_mkdir(fs, NULL, "/p/zzzzzzz", true), KR_OK);  /* 8 from /p */
 	FAILS(vfs_rename(fs, NULL, "/p", "/qqqqqqqq"), KR_ERANGE);  /* 9 + 8 */
 	assert_int_equal(vfs_rename(fs, NULL, "/p", "/qqqqqqq"), KR_OK);    /* 8 + 8 */
-	stat_ok(fs, "/qqqqqqq/zzzzzzz", VFS_DIR, 0, 0);
-	stat_ok(fs, "/qqqqqqq/a/b/c", VFS_DIR, 0, 0);
+	stat_ok(fs, "/qqqqqqq/zzzzzzz", KR_VFS_DIR, 0, 0);
+	stat_ok(fs, "/qqqqqqq/a/b/c", KR_VFS_DIR, 0, 0);
 	vfs_destroy(fs);
 }
 

@@ -21,7 +21,7 @@ struct krt_blake2b {
 };
 
 /* KR_EINVAL if out is NULL, or in is NULL with len > 0. */
-kr_err_t krt_blake2b_256(uint8_t out[KRT_BLAKE2B_256_LEN], const void *in, size_t len);
+kr_err_t kr_blake2b_256(uint8_t out[KRT_BLAKE2B_256_LEN], const void *in, size_t len);
 
 kr_err_t krt_blake2b_init(struct krt_blake2b *s);
 /* Both return KR_EALREADY after final, until the next init. */
