@@ -75,8 +75,10 @@ KR_ABI_SIZE(struct kr_boot_module_info, 88);
  * module, and what it holds; KR_ENOENT past the last. */
 KR_API(1, 0) kr_err_t kr_boot_module(kr_domain_t *d, uint32_t index, kr_cap_t *out,
 				     struct kr_boot_module_info *info);
-/* The address of a function the core exports (KR_API), or KR_ENOENT. */
-KR_API(1, 0) kr_err_t kr_export_lookup(const char *name, uint64_t *addr);
+/* The address of a function the core exports (KR_API), or KR_ENOENT; and,
+ * if version is not NULL, the ABI that introduced it as KR_VERSION(major,
+ * minor, 0). */
+KR_API(1, 0) kr_err_t kr_export_lookup(const char *name, uint64_t *addr, uint32_t *version);
 /* The kernel's code and read-only data as loaded, for measuring it. */
 KR_API(1, 0) kr_err_t kr_kernel_image(const void **start, size_t *len);
 /* The kernel command line; options named "module.key" are left to modules. */

@@ -7,32 +7,28 @@
 
 #include "kernel/exports.h"
 
-const struct kr_export *exports_find(const char *name)
+/* A binary search: gen_exports.py sorts the table by name. */
+kr_err_t kr_export_lookup(const char *name, uint64_t *addr, uint32_t *version)
 {
-	unsigned lo = 0, hi = kr_exports_count;
+	unsigned lo = 0, hi = name && addr ? kr_exports_count : 0;
 
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, kr_exports[mid].name);
+		const struct kr_export *e = &kr_exports[mid];
+		int c = strcmp(name, e->name);
 
-		if (c == 0)
-			return &kr_exports[mid];
+		if (c == 0) {
+			*addr = (uint64_t)e->addr;
+			if (version)
+				*version = KR_VERSION(e->major, e->minor, 0);
+			return KR_OK;
+		}
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
-}
-
-kr_err_t kr_export_lookup(const char *name, uint64_t *addr)
-{
-	const struct kr_export *e = name && addr ? exports_find(name) : NULL;
-
-	if (!e)
-		return name && addr ? KR_ENOENT : KR_EINVAL;
-	*addr = (uint64_t)e->addr;
-	return KR_OK;
+	return name && addr ? KR_ENOENT : KR_EINVAL;
 }
 
 kr_err_t kr_kernel_image(const void **start, size_t *len)

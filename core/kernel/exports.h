@@ -2,8 +2,9 @@
  * exports.h - the table of functions the core exports to modules.
  *
  * Generated at build time from the KR_API marks in the abi/karyon headers
- * (tools/gen_exports.py), sorted by name.  The module loader resolves a
- * module's undefined symbols against this table and nothing else.
+ * (tools/gen_exports.py), sorted by name, each with the ABI version that
+ * introduced it.  kr_export_lookup (abi/karyon/module.h) searches it; the
+ * module loader tries it after a module's dependencies.
  */
 #ifndef KARYON_EXPORTS_H
 #define KARYON_EXPORTS_H
@@ -18,7 +19,5 @@ struct kr_export {
 
 extern const struct kr_export kr_exports[];
 extern const unsigned kr_exports_count;
-
-const struct kr_export *exports_find(const char *name);
 
 #endif

@@ -10,10 +10,12 @@
  *
  * Loading is a ladder; each failure unwinds exactly the steps before it:
  *   validate and read the descriptor -> check name and dependencies
- *   -> load the image (lay out, copy, resolve, relocate) -> check where
- *   symbols came from -> protect -> domain -> init -> live
+ *   -> check the file against the manifest -> load the image (lay out,
+ *   copy, resolve, relocate) -> protect -> domain -> measure -> init -> live
  * Symbols resolve against the modules it depends on (their KR_EXPORTs),
- * then the core's export table, and nothing else.
+ * then the core's export table, and nothing else (resolve.c).  A file is
+ * measured (logged) only when its code is about to run, so a boot module
+ * retried until its dependencies load is logged once.
  */
 #include <stdbool.h>
 #include <karyon/boot_info.h>
@@ -23,6 +25,7 @@
 
 #include "kmod_elf.h"
 #include "measure.h"
+#include "resolve.h"
 
 #define MAX_MODULES 32
 
@@ -45,8 +48,9 @@ static uint32_t next_seq;
 /* What one load needs while kmod_elf works. */
 struct load_ctx {
 	kr_cap_t cap;
-	uint32_t nsuppliers;
-	struct kmod *suppliers[MAX_MODULES];    /* modules that resolved a symbol */
+	struct kres res;
+	struct kres_module deps[KR_MODULE_DEPS_MAX];    /* the loaded ones, in res */
+	struct kres_module others[MAX_MODULES];         /* for kres_explain only */
 };
 
 static struct kmod *find(const char *name)
@@ -80,25 +84,37 @@ static void env_free(void *ctx, void *p, size_t size)
 
 static kr_err_t env_resolve(void *ctx, const char *name, uint64_t *addr)
 {
-	struct load_ctx *lc = ctx;
+	return kres_lookup(&((struct load_ctx *)ctx)->res, name, addr);
+}
 
-	for (int i = 0; i < MAX_MODULES; i++) {
-		struct kmod *m = &mods[i];
+static struct kres_module exports_of(const struct kmod *m)
+{
+	return (struct kres_module){ m->info->name, m->img.exports, m->img.nexports };
+}
 
-		if (m->state != KR_KMOD_LIVE)
-			continue;
-		for (size_t e = 0; e < m->img.nexports; e++) {
-			if (strcmp(m->img.exports[e].name, name))
-				continue;
-			*addr = (uint64_t)m->img.exports[e].addr;
-			for (uint32_t s = 0; s < lc->nsuppliers; s++)
-				if (lc->suppliers[s] == m)
-					return KR_OK;
-			lc->suppliers[lc->nsuppliers++] = m;
-			return KR_OK;
-		}
-	}
-	return kr_export_lookup(name, addr);
+/* What symbols the module may see: its loaded dependencies' exports (a
+ * built-in dependency has none: deps[i] NULL), then the core's. */
+static void resolve_from(struct load_ctx *lc, const struct kr_module_info *info,
+			 struct kmod **deps)
+{
+	lc->res = (struct kres){ .info = info, .deps = lc->deps, .core = kr_export_lookup };
+	for (uint32_t i = 0; i < info->ndeps; i++)
+		if (deps[i])
+			lc->deps[lc->res.ndeps++] = exports_of(deps[i]);
+}
+
+/* Why name did not resolve; the other live modules only name an exporter
+ * the module forgot to depend on. */
+static kr_err_t unresolved(struct load_ctx *lc, kr_err_t r, const char *name, char *err,
+			   size_t len)
+{
+	for (int i = 0; i < MAX_MODULES; i++)
+		if (mods[i].state == KR_KMOD_LIVE)
+			lc->others[lc->res.nothers++] = exports_of(&mods[i]);
+	lc->res.others = lc->others;
+	if (err && len)
+		kres_explain(&lc->res, name, err, len);
+	return r;
 }
 
 static const struct kmod_env env_ops = { NULL, env_alloc, env_free, env_resolve, NULL };
@@ -158,22 +174,6 @@ static kr_err_t check_deps(const struct kr_module_info *info, struct kmod **deps
 	return KR_OK;
 }
 
-/* Symbols may come only from modules named as dependencies. */
-static kr_err_t check_suppliers(const struct kr_module_info *info, const struct load_ctx *lc,
-				struct kmod **deps, char *err, size_t len)
-{
-	for (uint32_t s = 0; s < lc->nsuppliers; s++) {
-		uint32_t i = 0;
-
-		while (i < info->ndeps && deps[i] != lc->suppliers[s])
-			i++;
-		if (i == info->ndeps)
-			return fail(err, len, KR_EPERM, "uses symbols of %s without depending on it%s",
-				    lc->suppliers[s]->info->name, "");
-	}
-	return KR_OK;
-}
-
 static kr_err_t protect(kr_cap_t cap, size_t off, size_t size, uint32_t prot)
 {
 	return size ? kr_page_protect(self, cap, off / KR_PAGE_SIZE, (size + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE, prot) : KR_OK;
@@ -209,13 +209,13 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 		r = measure_check(desc.name, file, size, digest, err, len);
 	if (r)
 		return r;
+	resolve_from(&lc, &desc, deps);
 	r = kmod_load(file, size, &env, &img, &e);
+	if (r && e.what && !strcmp(e.what, KMOD_UNRESOLVED))
+		return unresolved(&lc, r, e.detail, err, len);
 	if (r)
 		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
 			    e.detail[0] ? e.detail : "");
-	r = check_suppliers(img.info, &lc, deps, err, len);
-	if (r)
-		goto release;
 	r = protect(lc.cap, img.text_off, img.text_size, KR_RIGHT_READ | KR_RIGHT_EXEC);
 	if (!r)
 		r = protect(lc.cap, img.ro_off, img.ro_size, KR_RIGHT_READ);
@@ -235,6 +235,7 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	for (uint32_t i = 0; i < img.info->ndeps; i++)
 		if (deps[i])
 			deps[i]->users++;
+	measure_log(img.info->name, digest);
 	r = img.info->init ? img.info->init(dom) : KR_OK;
 	if (r) {
 		fail(err, len, r, "%s: init failed: %s", img.info->name, kr_strerror(r));

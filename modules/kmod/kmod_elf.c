@@ -319,7 +319,7 @@ static kr_err_t kmod_symval(const struct kmod_file *f, const struct kmod_env *en
 	else if ((rc = env->resolve(env->ctx, kmod_symname(f, &y), v)) != KR_OK) {
 		*v = 0;
 		if (y.info >> 4 != STB_WEAK)
-			return kmod_fail(f, rc < 0 ? rc : KR_ENOENT, "unresolved symbol", "%s",
+			return kmod_fail(f, rc < 0 ? rc : KR_ENOENT, KMOD_UNRESOLVED, "%s",
 					 kmod_symname(f, &y));
 	}
 	return KR_OK;

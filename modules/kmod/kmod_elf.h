@@ -45,6 +45,7 @@ struct kmod_image {
 };
 
 /* Why a file was refused: what="unresolved symbol", detail="kr_foo". */
+#define KMOD_UNRESOLVED "unresolved symbol"     /* what, when env->resolve failed */
 struct kmod_error {
 	const char *what;       /* static text; NULL after success */
 	char detail[64];        /* "" when there is nothing to add */
