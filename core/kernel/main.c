@@ -48,18 +48,18 @@ static char opt_dump[32], opt_selftest[16];
 /* Only the test kernel links tests/kernel/selftest.c. */
 void selftest_run(const char *name) __attribute__((weak));
 
-static const struct cmdline_opt core_opts[] = {
-	{ .key = "loglevel", .type = CMDLINE_ENUM, .dst = &opt_loglevel, .choices = level_names,
-	  .help = "console verbosity" },
-	{ .key = "onpanic", .type = CMDLINE_ENUM, .dst = &opt_onpanic, .choices = panic_actions,
-	  .help = "after a panic: halt, or exit QEMU (isa-debug-exit)" },
-	{ .key = "onready", .type = CMDLINE_ENUM, .dst = &opt_onready, .choices = ready_actions,
-	  .help = "after boot: idle, or exit QEMU (tests)" },
-	{ .key = "selftest", .type = CMDLINE_STR, .dst = opt_selftest,
+static const struct kr_cmdline_opt core_opts[] = {
+	{ KR_CMDLINE_OPT_INIT, .key = "loglevel", .type = KR_CMDLINE_ENUM, .dst = &opt_loglevel,
+	  .choices = level_names, .help = "console verbosity" },
+	{ KR_CMDLINE_OPT_INIT, .key = "onpanic", .type = KR_CMDLINE_ENUM, .dst = &opt_onpanic,
+	  .choices = panic_actions, .help = "after a panic: halt, or exit QEMU (isa-debug-exit)" },
+	{ KR_CMDLINE_OPT_INIT, .key = "onready", .type = KR_CMDLINE_ENUM, .dst = &opt_onready,
+	  .choices = ready_actions, .help = "after boot: idle, or exit QEMU (tests)" },
+	{ KR_CMDLINE_OPT_INIT, .key = "selftest", .type = KR_CMDLINE_STR, .dst = opt_selftest,
 	  .dst_size = sizeof(opt_selftest),
 	  .help = "test kernel only: after boot, exercise a failure path (docs/testing.md)" },
-	{ .key = "dump", .type = CMDLINE_STR, .dst = opt_dump, .dst_size = sizeof(opt_dump),
-	  .help = "print at boot: caps (kernel capabilities), mem (page and heap counts)" },
+	{ KR_CMDLINE_OPT_INIT, .key = "dump", .type = KR_CMDLINE_STR, .dst = opt_dump,
+	  .dst_size = sizeof(opt_dump), .help = "print at boot: caps (kernel capabilities), mem (page and heap counts)" },
 };
 
 static void warn_line(void *ctx, const char *msg)
@@ -190,7 +190,7 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 	cpu_init();
 	kprintf("karyon %s (ABI %d.%d) starting\n", KARYON_VERSION, KR_ABI_MAJOR, KR_ABI_MINOR);
 	parse_boot_info(mbi_phys);
-	cmdline_apply(boot_info.cmdline, core_opts, sizeof(core_opts) / sizeof(core_opts[0]),
+	cmdline_apply(boot_info.cmdline, NULL, core_opts, sizeof(core_opts) / sizeof(core_opts[0]),
 		      warn_line, NULL);
 	klog_set_console_level(opt_loglevel);
 	panic_set_exit(opt_onpanic == 1);

@@ -9,6 +9,7 @@
  * then the script the kernel command line names with shell.script=PATH.
  */
 #include <stdarg.h>
+#include <karyon/cmdline.h>
 #include <karyon/console.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
@@ -353,25 +354,23 @@ static void set_prompt(void)
 	ed.plen = strlen(prompt);
 }
 
+static void warn_option(void *ctx, const char *line)
+{
+	(void)ctx;
+	kr_log(KR_LOG_WARN, "%s\n", line);
+}
+
 /* The kernel command line's "shell.script=PATH", if any, into buf. */
 static bool script_option(char *buf, size_t len)
 {
-	static const char key[] = "shell.script=";
-	const char *c = kr_cmdline();
+	const struct kr_cmdline_opt opts[] = {
+		{ KR_CMDLINE_OPT_INIT, .key = "script", .type = KR_CMDLINE_STR, .dst = buf,
+		  .dst_size = len, .help = "a script to run at start, after /etc/rc" },
+	};
 
-	for (; c && *c; c++) {
-		size_t n = 0;
-
-		if ((c != kr_cmdline() && c[-1] != ' ') || strncmp(c, key, sizeof(key) - 1))
-			continue;
-		c += sizeof(key) - 1;
-		while (c[n] && c[n] != ' ' && n + 1 < len)
-			n++;
-		memcpy(buf, c, n);
-		buf[n] = '\0';
-		return n > 0;
-	}
-	return false;
+	buf[0] = '\0';
+	kr_cmdline_apply("shell", opts, 1, warn_option, NULL);
+	return buf[0] != '\0';
 }
 
 static void shell_idle(void *ctx)

@@ -18,6 +18,7 @@
  * an exhausted time budget (tcc.budget_ms=, default 2000) stops the run
  * with a report; the handler stays loaded.
  */
+#include <karyon/cmdline.h>
 #include <karyon/console.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
@@ -157,24 +158,23 @@ static const struct kr_shell_command commands[] = {
 
 /* ---- the module ---- */
 
+static void warn_option(void *ctx, const char *line)
+{
+	(void)ctx;
+	kr_log(KR_LOG_WARN, "%s\n", line);
+}
+
 /* tcc.budget_ms=N on the kernel command line: a run's time limit. */
 static void read_options(void)
 {
-	static const char key[] = "tcc.budget_ms=";
-	const char *c = kr_cmdline();
+	uint64_t budget = tcc_budget_ms;
+	const struct kr_cmdline_opt opts[] = {
+		{ KR_CMDLINE_OPT_INIT, .key = "budget_ms", .type = KR_CMDLINE_UINT, .dst = &budget,
+		  .min = 10, .max = 3600000, .help = "a handler run's time limit, in ms" },
+	};
 
-	for (const char *p = c; p && *p; p++) {
-		char *end;
-		unsigned long v;
-
-		if ((p != c && p[-1] != ' ') || strncmp(p, key, sizeof(key) - 1))
-			continue;
-		v = strtoul(p + sizeof(key) - 1, &end, 10);
-		if ((*end && *end != ' ') || v < 10 || v > 3600000)
-			kr_log(KR_LOG_WARN, "tcc: ignoring %s: want 10..3600000 ms\n", p);
-		else
-			tcc_budget_ms = (uint32_t)v;
-	}
+	kr_cmdline_apply("tcc", opts, 1, warn_option, NULL);
+	tcc_budget_ms = (uint32_t)budget;
 }
 
 static kr_err_t tcc_init(kr_domain_t *d)

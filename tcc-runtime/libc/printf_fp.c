@@ -1,7 +1,8 @@
 /*
  * printf_fp.c - printf's floating-point conversions: %e, %f, %g and %a,
  * upper case too, of doubles and x87 long doubles, byte for byte as glibc
- * prints them (see printf.c for why).
+ * prints them (see krt/format.c for why): the C library's hook of the
+ * printf engine, which the kernel build leaves out.
  *
  * A value is first decoded into its class, m * 2^e, and the hex digits %a
  * shows.  %a rounds its hex digits half to even on the last one kept, as
@@ -25,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "fpdec.h"
-#include "printf.h"
+#include "../krt/format.h"
 
 /* Batches the digits of a floating-point body into fewer calls to out. */
 struct pf_sink {
@@ -146,8 +147,8 @@ static void pf_hexfp(struct pf_state *st, const struct pf_spec *sp, const struct
 	bool upper = sp->conv == 'A';
 	const char *xd = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	int dig[16], nd = v->nnib, prec = sp->prec, lead = v->lead, hexp = v->hexp;
-	char pre[3], tail[8], body[20], num[6];
-	size_t np, nt = 0, nb = 0, nn = 0, rest;
+	char pre[3], tail[12], body[20];
+	size_t np, nt = 0, nb = 0, rest;
 	unsigned int ue;
 
 	for (int i = 0; i < nd; i++)
@@ -171,12 +172,7 @@ static void pf_hexfp(struct pf_state *st, const struct pf_spec *sp, const struct
 	tail[nt++] = upper ? 'P' : 'p';
 	tail[nt++] = hexp < 0 ? '-' : '+';
 	ue = hexp < 0 ? -(unsigned int)hexp : (unsigned int)hexp;
-	do {
-		num[nn++] = (char)('0' + ue % 10);
-		ue /= 10;
-	} while (ue);
-	while (nn)
-		tail[nt++] = num[--nn];
+	nt += pf_decimal(tail + nt, ue, 1);
 	rest = pf_begin(st, sp, pre, np, nb + (size_t)(prec - nd) + nt, true);
 	if ((sp->flags & (F_LEFT | F_ZERO)) == (F_LEFT | F_ZERO))
 		rest = 0;	/* glibc's slow path, '0' and a negative '*': no padding */
@@ -305,9 +301,8 @@ static void pf_emit_f(struct pf_sink *k, struct pf_dec *r, long fdig, bool point
 static void pf_emit_e(struct pf_sink *k, struct pf_dec *r, long fdig, bool point, char e,
 		      int x)
 {
-	char xd[8];
-	int n = 0;
-	unsigned int ux = x < 0 ? -(unsigned int)x : (unsigned int)x;
+	char xd[10];
+	size_t n;
 
 	sink_put(k, (char)('0' + pf_dec_digit(r)));
 	if (point)
@@ -316,12 +311,9 @@ static void pf_emit_e(struct pf_sink *k, struct pf_dec *r, long fdig, bool point
 		sink_put(k, (char)('0' + pf_dec_digit(r)));
 	sink_put(k, e);
 	sink_put(k, x < 0 ? '-' : '+');
-	do {
-		xd[n++] = (char)('0' + ux % 10);
-		ux /= 10;
-	} while (ux || n < 2);
-	while (n)
-		sink_put(k, xd[--n]);
+	n = pf_decimal(xd, x < 0 ? -(unsigned int)x : (unsigned int)x, 2);
+	for (size_t i = 0; i < n; i++)
+		sink_put(k, xd[i]);
 }
 
 static int pf_exp_digits(int x)

@@ -16,7 +16,7 @@
  */
 #include <stdint.h>
 #include <krt/libc.h>
-#include "../word.h"
+#include "../krt/word.h"
 
 /* Keep gcc from turning a loop here into a call to the function itself
  * (strlen, memset...); after the includes, so that it touches only the

@@ -1,8 +1,10 @@
 /*
- * test_cmdline.c - cmdline_apply(): values land in their destinations, each
- * bad token gives one message naming the problem and leaves its destination
- * untouched while parsing goes on, and random byte strings never make it
- * read or write out of bounds (run under ASan with exact-size buffers).
+ * test_cmdline.c - cmdline_apply() and kr_cmdline_apply(): values land in
+ * their destinations, each bad token gives one message naming the problem
+ * and leaves its destination untouched while parsing goes on, a prefix
+ * selects a module's "module.key" options, a malformed table is refused
+ * whole, and random byte strings never make it read or write out of bounds
+ * (run under ASan with exact-size buffers).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,14 +27,19 @@ static unsigned int loglevel;
 static char name[8];	/* at most 7 characters */
 static char dump[32];
 
-static const struct cmdline_opt opts[] = {
-	{ .key = "debug", .type = CMDLINE_FLAG, .dst = &debug },
-	{ .key = "quiet", .type = CMDLINE_FLAG, .dst = &quiet },
-	{ .key = "mem", .type = CMDLINE_UINT, .dst = &mem, .min = 0, .max = UINT64_MAX },
-	{ .key = "port", .type = CMDLINE_UINT, .dst = &port, .min = 10, .max = 0x3f8 },
-	{ .key = "loglevel", .type = CMDLINE_ENUM, .dst = &loglevel, .choices = levels },
-	{ .key = "name", .type = CMDLINE_STR, .dst = name, .dst_size = sizeof(name) },
-	{ .key = "dump", .type = CMDLINE_STR, .dst = dump, .dst_size = sizeof(dump) },
+static const struct kr_cmdline_opt opts[] = {
+	{ KR_CMDLINE_OPT_INIT, .key = "debug", .type = KR_CMDLINE_FLAG, .dst = &debug },
+	{ KR_CMDLINE_OPT_INIT, .key = "quiet", .type = KR_CMDLINE_FLAG, .dst = &quiet },
+	{ KR_CMDLINE_OPT_INIT, .key = "mem", .type = KR_CMDLINE_UINT, .dst = &mem, .min = 0,
+	  .max = UINT64_MAX },
+	{ KR_CMDLINE_OPT_INIT, .key = "port", .type = KR_CMDLINE_UINT, .dst = &port, .min = 10,
+	  .max = 0x3f8 },
+	{ KR_CMDLINE_OPT_INIT, .key = "loglevel", .type = KR_CMDLINE_ENUM, .dst = &loglevel,
+	  .choices = levels },
+	{ KR_CMDLINE_OPT_INIT, .key = "name", .type = KR_CMDLINE_STR, .dst = name,
+	  .dst_size = sizeof(name) },
+	{ KR_CMDLINE_OPT_INIT, .key = "dump", .type = KR_CMDLINE_STR, .dst = dump,
+	  .dst_size = sizeof(dump) },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -67,7 +74,7 @@ static int apply(const char *s, struct warnings *w)
 	int n;
 
 	memset(w, 0, sizeof(*w));
-	n = cmdline_apply(s, opts, NOPTS, collect, w);
+	n = cmdline_apply(s, NULL, opts, NOPTS, collect, w);
 	assert_int_equal(n, w->n);	/* one message per problem */
 	return n;
 }
@@ -112,7 +119,7 @@ static void test_empty_lines(void **state)
 	assert_int_equal(apply(NULL, &w), 0);
 	assert_int_equal(apply("", &w), 0);
 	assert_int_equal(apply(" \t  \n", &w), 0);
-	assert_int_equal(cmdline_apply("nosuch debug", opts, NOPTS, NULL, NULL), 1);
+	assert_int_equal(cmdline_apply("nosuch debug", NULL, opts, NOPTS, NULL, NULL), 1);
 	assert_true(debug);
 	assert_int_equal(mem, 777);
 }
@@ -275,7 +282,7 @@ static void test_random_lines(void **state)
 	for (int iter = 0; iter < 20000; iter++) {
 		size_t len = 0, cap = 1 + iter % 64;
 		char *line = malloc(cap), *nm = malloc(sizeof(name));
-		struct cmdline_opt o[NOPTS];
+		struct kr_cmdline_opt o[NOPTS];
 		struct warnings w;
 		int n;
 
@@ -295,7 +302,7 @@ static void test_random_lines(void **state)
 		}
 		line[len] = '\0';
 		memset(&w, 0, sizeof(w));
-		n = cmdline_apply(line, o, NOPTS, collect, &w);
+		n = cmdline_apply(line, NULL, o, NOPTS, collect, &w);
 		assert_int_equal(n, w.n);
 		for (int i = 0; i < n && i < 16; i++)
 			assert_memory_equal(w.msg[i], "cmdline: ", 9);
@@ -304,6 +311,66 @@ static void test_random_lines(void **state)
 		free(nm);
 	}
 	assert_true(total > 1000);	/* the random lines did reach the error paths */
+}
+
+/* The kernel's command line, as kr_cmdline() gives it to kr_cmdline_apply(). */
+static const char *kernel_line;
+
+const char *kr_cmdline(void)
+{
+	return kernel_line;
+}
+
+/* A module's options: only "prefix.key" tokens, with the core's messages and the full key. */
+static void test_module_prefix(void **state)
+{
+	struct warnings w = { .n = 0 };
+
+	(void)state;
+	kernel_line = "debug shell.mem=5 shellx.quiet shell.name=\"a b\" tcc.port=99 "
+		      "shell.nosuch shell.port=1 shell. shell";
+	assert_int_equal(kr_cmdline_apply("shell", opts, NOPTS, collect, &w), 3);
+	assert_false(debug);		/* the core's, not the shell's */
+	assert_false(quiet);		/* "shellx." is another prefix */
+	assert_int_equal(mem, 5);
+	assert_string_equal(name, "a b");
+	assert_int_equal(port, 777);	/* tcc's option, and shell.port out of range */
+	assert_string_equal(w.msg[0], "cmdline: unknown option 'shell.nosuch' ignored");
+	expect_msg(&w, 1, "option 'shell.port'", "out of range [10, 1016]", NULL);
+	assert_string_equal(w.msg[2], "cmdline: unknown option 'shell.' ignored");
+	/* The core (no prefix) leaves every dotted key to its module. */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(kr_cmdline_apply(NULL, opts, NOPTS, collect, &w), 1);
+	assert_true(debug);
+	expect_msg(&w, 0, "unknown option 'shell'", NULL);
+	kernel_line = NULL;
+	assert_int_equal(kr_cmdline_apply("shell", opts, NOPTS, collect, &w), 0);
+}
+
+/* A table a module got wrong changes nothing and says KR_EINVAL. */
+static void test_bad_table(void **state)
+{
+	struct kr_cmdline_opt o[NOPTS];
+	struct warnings w = { .n = 0 };
+
+	(void)state;
+	kernel_line = "debug mem=1";
+	for (int bad = 0; bad < 6; bad++) {
+		memcpy(o, opts, sizeof(o));
+		switch (bad) {
+		case 0: o[6].magic++; break;
+		case 1: o[6].version = 2; break;
+		case 2: o[3].type = KR_CMDLINE_ENUM + 1; break;
+		case 3: o[2].dst = NULL; break;
+		case 4: o[5].dst_size = 0; break;
+		default: o[4].choices = NULL; break;
+		}
+		assert_int_equal(kr_cmdline_apply(NULL, o, NOPTS, collect, &w), KR_EINVAL);
+		assert_false(debug);
+		assert_int_equal(mem, 777);
+		assert_int_equal(w.n, 0);
+	}
+	kernel_line = NULL;
 }
 
 int main(void)
@@ -321,6 +388,8 @@ int main(void)
 		cmocka_unit_test_setup(test_string_too_long, reset),
 		cmocka_unit_test_setup(test_quotes, reset),
 		cmocka_unit_test_setup(test_random_lines, reset),
+		cmocka_unit_test_setup(test_module_prefix, reset),
+		cmocka_unit_test_setup(test_bad_table, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
- * test_fmt.c - ksnprintf() against glibc's snprintf, which serves as the
- * reference: a generated table of integer formats (every flag set, widths,
+ * test_fmt.c - ksnprintf() (the printf engine, krt/format.c, under the
+ * kernel's rules: no floating point) against glibc's snprintf, which serves
+ * as the reference: a generated table of integer formats (every flag set, widths,
  * precisions, '*', every length modifier) times edge values, strings, chars,
  * pointers, truncation at every buffer size, and the conversions the kernel
  * deliberately does not support (checked by construction, not by glibc).
@@ -228,6 +229,8 @@ static void test_unsupported_printed_literally(void **state)
 		{ "%d tail%", "7 tail%" },
 		{ "%d tail%-08.", "7 tail%-08." },
 		{ "%d%ll", "7%ll" },
+		{ "%e|%G|%a|%d", "%e|%G|%a|7" },		/* the kernel build has no fp hook */
+		{ "%99999999999d|%d", "%99999999999d|7" },	/* glibc: EOVERFLOW */
 	};
 	char buf[64];
 

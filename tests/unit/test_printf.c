@@ -1,6 +1,7 @@
 /*
- * test_printf.c - tcc-runtime/libc/printf.c against glibc's printf, which
- * is the reference byte for byte: integer formats over every flag, width,
+ * test_printf.c - tcc-runtime/libc/printf.c (the engine krt/format.c under
+ * glibc's rules) against glibc's printf, which is the reference byte for
+ * byte: integer formats over every flag, width,
  * precision and modifier; strings, characters, pointers and glibc's
  * spellings for NULL; %e/%f/%g/%a on crafted doubles and long doubles
  * (halfway cases, subnormals, every x87 encoding) and on a deterministic
@@ -8,8 +9,8 @@
  * errors (-1 and errno); truncation; and the _chk entry points.
  *
  * printf.c defines the standard names, so this file includes it (with
- * printf_fp.c and fpdec.c) with each of them renamed to kr_test_*; glibc's
- * stay reachable.
+ * format.c, printf_fp.c and fpdec.c) with each of them renamed to kr_test_*;
+ * glibc's stay reachable.
  */
 #include <errno.h>
 #include <float.h>
@@ -36,6 +37,7 @@
 #define __vsprintf_chk kr_test_vsprintf_chk
 #define __sprintf_chk kr_test_sprintf_chk
 #define __chk_fail kr_test_chk_fail
+#include "krt/format.c"
 #include "libc/printf.c"
 #include "libc/printf_fp.c"
 #include "libc/fpdec.c"

@@ -1,6 +1,6 @@
 /*
- * test_string.c - tcc-runtime/string.c against glibc, over many sizes,
- * alignments and overlaps, plus kr_strerror() from core/lib/err.c.  The
+ * test_string.c - tcc-runtime/krt/string.c against glibc, over many sizes,
+ * alignments and overlaps, plus kr_strerror() from tcc-runtime/krt/err.c.  The
  * string functions read aligned words: they are checked at every alignment,
  * with the terminator at every byte of a word, and on strings that end at
  * the last byte of a page whose successor is unmapped (PROT_NONE), which
@@ -30,7 +30,7 @@
 #define strcmp kr_test_strcmp
 #define strncmp kr_test_strncmp
 #define strchr kr_test_strchr
-#include "string.c"
+#include "krt/string.c"
 #undef memcpy
 #undef memmove
 #undef memset

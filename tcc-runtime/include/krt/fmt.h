@@ -1,7 +1,9 @@
 /*
- * krt/fmt.h - the kernel's printf engine (tcc-runtime/fmt.c).  fmt_vformat() formats into any sink
- * given as a callback; ksnprintf() and kvsnprintf() are that engine
- * writing into a bounded buffer, with C99 snprintf semantics.
+ * krt/fmt.h - the kernel's printf (tcc-runtime/krt/fmt.c): the one printf
+ * engine (krt/format.c) without floating point.  fmt_vformat() formats into
+ * any sink given as a callback; ksnprintf() and kvsnprintf() write into a
+ * bounded buffer, with C99 snprintf semantics.  %f, %n and unknown
+ * conversions are printed as written and read no argument.
  */
 #ifndef KARYON_FMT_H
 #define KARYON_FMT_H

@@ -3,8 +3,9 @@
  * glibc's output in the C locale, floating point included, for Debian's
  * libtcc.a and the programs TinyCC compiles inside the kernel.
  *
- * The kernel's own console keeps fmt_vformat (krt/fmt.h), which has no
- * floating point; the kernel proper is built without SSE.
+ * The same engine (krt/format.c) as the kernel's fmt_vformat (krt/fmt.h),
+ * plus the floating-point conversions (libc/printf_fp.c), which the kernel
+ * proper, built without SSE, leaves out.
  */
 #ifndef KARYON_KRT_STDIO_H
 #define KARYON_KRT_STDIO_H

@@ -1,15 +1,19 @@
 /*
  * cmdline.c - the kernel command line, applied to option tables.
  *
- * Two layers: cmdline_token() cuts the next "key[=value]" off the string
+ * Three layers: cmdline_check() refuses a malformed table before anything
+ * is parsed; cmdline_token() cuts the next "key[=value]" off the string
  * (stopping at the NUL whatever the quoting), and cmdline_set() checks that
  * token against its option and only then writes the destination.  Every
  * problem is one message to the warn callback and the token is skipped, so a
  * bad option never leaves a half-written value and never stops the boot.
+ * kr_cmdline_apply() (karyon/cmdline.h) is this on the kernel's command
+ * line, for the core's options and every module's "module.key" ones.
  */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <karyon/err.h>
+#include <karyon/module.h>	/* kr_cmdline */
 #include <krt/cmdline.h>
 #include <krt/fmt.h>
 #include <krt/string.h>
@@ -22,7 +26,7 @@ struct cmdline_tok {
 };
 
 struct cmdline_run {
-	cmdline_warn_fn warn;
+	kr_print_fn warn;
 	void *ctx;
 };
 
@@ -114,7 +118,7 @@ static kr_err_t cmdline_u64(const char *p, size_t n, uint64_t *out)
 	return overflow ? KR_ERANGE : KR_OK;
 }
 
-static int cmdline_set(const struct cmdline_run *r, const struct cmdline_opt *o,
+static int cmdline_set(const struct cmdline_run *r, const struct kr_cmdline_opt *o,
 		       const struct cmdline_tok *t)
 {
 	char list[120];
@@ -122,12 +126,9 @@ static int cmdline_set(const struct cmdline_run *r, const struct cmdline_opt *o,
 	uint64_t v;
 	kr_err_t err;
 
-	for (size_t k = 0; !o && k < t->klen; k++)
-		if (t->key[k] == '.')
-			return 0;       /* "module.key": the module checks its own options */
 	if (!o)
 		return cmdline_problem(r, "cmdline: unknown option '%.*s' ignored", KEY(t));
-	if (o->type == CMDLINE_FLAG) {
+	if (o->type == KR_CMDLINE_FLAG) {
 		if (t->has_val)
 			return cmdline_problem(r, "cmdline: option '%.*s' is a flag and takes no value; ignored",
 					       KEY(t));
@@ -136,7 +137,7 @@ static int cmdline_set(const struct cmdline_run *r, const struct cmdline_opt *o,
 	}
 	if (!t->has_val)
 		return cmdline_problem(r, "cmdline: option '%.*s' needs a value; ignored", KEY(t));
-	if (o->type == CMDLINE_UINT) {
+	if (o->type == KR_CMDLINE_UINT) {
 		err = cmdline_u64(t->val, t->vlen, &v);
 		if (err == KR_EINVAL)
 			return cmdline_problem(r, "cmdline: option '%.*s': '%.*s' is not a number; ignored",
@@ -148,15 +149,15 @@ static int cmdline_set(const struct cmdline_run *r, const struct cmdline_opt *o,
 		*(uint64_t *)o->dst = v;
 		return 0;
 	}
-	if (o->type == CMDLINE_STR) {
+	if (o->type == KR_CMDLINE_STR) {
 		if (t->vlen >= o->dst_size)
 			return cmdline_problem(r, "cmdline: option '%.*s': value too long (max %zu characters); ignored",
-					       KEY(t), o->dst_size ? o->dst_size - 1 : 0);
+					       KEY(t), (size_t)o->dst_size - 1);
 		memcpy(o->dst, t->val, t->vlen);
 		((char *)o->dst)[t->vlen] = '\0';
 		return 0;
 	}
-	/* CMDLINE_ENUM */
+	/* KR_CMDLINE_ENUM */
 	for (i = 0; o->choices[i]; i++) {
 		if (!strncmp(o->choices[i], t->val, t->vlen) && !o->choices[i][t->vlen]) {
 			*(unsigned int *)o->dst = i;
@@ -170,30 +171,76 @@ static int cmdline_set(const struct cmdline_run *r, const struct cmdline_opt *o,
 			       KEY(t), VAL(t), list);
 }
 
-int cmdline_apply(const char *s, const struct cmdline_opt *opts, size_t nopts,
-		  cmdline_warn_fn warn, void *ctx)
+/* Decode before invoking: a table a module got wrong is refused whole. */
+static bool cmdline_check(const struct kr_cmdline_opt *opts, size_t nopts)
+{
+	for (size_t i = 0; i < nopts; i++) {
+		const struct kr_cmdline_opt *o = &opts[i];
+
+		if (o->magic != KR_CMDLINE_OPT_MAGIC || o->version != KR_CMDLINE_OPT_VERSION ||
+		    !o->key || !o->dst || o->type > KR_CMDLINE_ENUM ||
+		    (o->type == KR_CMDLINE_STR && !o->dst_size) ||
+		    (o->type == KR_CMDLINE_ENUM && !o->choices))
+			return false;
+	}
+	return true;
+}
+
+/* Cut "prefix." off t's key; false if the token is not one of prefix's options. */
+static bool cmdline_strip(struct cmdline_tok *t, const char *prefix, size_t plen,
+			  const char **key, size_t *klen)
+{
+	if (!plen) {	/* the core's: "module.key" is left to the module */
+		for (size_t k = 0; k < t->klen; k++)
+			if (t->key[k] == '.')
+				return false;
+		*key = t->key;
+		*klen = t->klen;
+		return true;
+	}
+	if (t->klen <= plen || strncmp(t->key, prefix, plen) || t->key[plen] != '.')
+		return false;
+	*key = t->key + plen + 1;
+	*klen = t->klen - plen - 1;
+	return true;
+}
+
+int cmdline_apply(const char *s, const char *prefix, const struct kr_cmdline_opt *opts,
+		  size_t nopts, kr_print_fn warn, void *ctx)
 {
 	const struct cmdline_run r = { warn, ctx };
+	size_t plen = prefix ? strlen(prefix) : 0;
 	int problems = 0;
 
+	if (!cmdline_check(opts, nopts))
+		return KR_EINVAL;
 	while (s && *s) {
-		const struct cmdline_opt *o = NULL;
+		const struct kr_cmdline_opt *o = NULL;
 		struct cmdline_tok t;
-		size_t i;
+		const char *key;
+		size_t i, klen;
 
 		if (cmdline_blank(*s)) {
 			s++;
 			continue;
 		}
 		s = cmdline_token(s, &t);
+		if (!cmdline_strip(&t, prefix, plen, &key, &klen))
+			continue;
 		if (t.bad) {
 			problems += cmdline_problem(&r, "cmdline: option '%.*s': %s", KEY(&t), t.bad);
 			continue;
 		}
 		for (i = 0; i < nopts && !o; i++)
-			if (!strncmp(opts[i].key, t.key, t.klen) && !opts[i].key[t.klen])
+			if (!strncmp(opts[i].key, key, klen) && !opts[i].key[klen])
 				o = &opts[i];
 		problems += cmdline_set(&r, o, &t);
 	}
 	return problems;
+}
+
+int kr_cmdline_apply(const char *prefix, const struct kr_cmdline_opt *opts, size_t n,
+		     kr_print_fn warn, void *ctx)
+{
+	return cmdline_apply(kr_cmdline(), prefix, opts, n, warn, ctx);
 }
