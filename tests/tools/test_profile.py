@@ -7,7 +7,10 @@ Runs tools/profile.py check (the step every ISO build depends on) on
 crafted profiles against real modules: hello and hello_user from the build,
 and two modules that depend on each other, compiled here with the SDK's
 flags.  Each bad profile must fail naming the culprit; a good one passes.
+Then images/full.conf must name every module of the tree (each folder of
+modules/ with a meson.build), built in, as a boot module or in the initrd.
 """
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -42,6 +45,20 @@ def run(d, text):
     return subprocess.run([sys.executable, PROFILE, 'check', conf, d], capture_output=True, text=True)
 
 
+def full_profile_misses():
+    """The module folders images/full.conf does not name."""
+    spec = importlib.util.spec_from_file_location('karyon_profile', PROFILE)   # not stdlib's profile
+    profile_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile_tool)
+    top = os.path.join(ROOT, 'modules')
+    folders = {n for n in os.listdir(top) if os.path.isfile(os.path.join(top, n, 'meson.build'))}
+    conf = profile_tool.read(os.path.join(ROOT, 'images', 'full.conf'))
+    named = set()
+    for key in ('builtin', 'boot_modules', 'initrd'):
+        named.update(conf.get(key, '').split())
+    return sorted(folders - named)
+
+
 def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix='test-profile-') as d:
@@ -69,7 +86,14 @@ def main():
             print('%s %s%s' % ('PASS' if ok else 'FAIL', what,
                                '' if ok else ': exit %d, stderr %r' % (r.returncode, r.stderr)))
             failures += not ok
-    print('%d passed, %d failed' % (len(cases) - failures, failures))
+    missing = full_profile_misses()
+    ok = not missing
+    print('%s full profile names every module%s' % (
+        'PASS' if ok else 'FAIL',
+        '' if ok else ': images/full.conf lacks %s (add each to builtin, boot_modules or initrd)'
+        % ', '.join(missing)))
+    failures += not ok
+    print('%d passed, %d failed' % (len(cases) + 1 - failures, failures))
     return 1 if failures else 0
 
 
