@@ -60,7 +60,8 @@ def host(build):
                         '-I' + os.path.join(ROOT, 'tcc-runtime', 'include'),
                         os.path.join(ROOT, 'tests', 'bench', 'kmod_host.c'),
                         os.path.join(ROOT, 'modules', 'kmod', 'kmod_elf.c'),
-                        os.path.join(ROOT, 'tcc-runtime', 'fmt.c'), '-o', exe], check=True)
+                        os.path.join(ROOT, 'tcc-runtime', 'krt', 'fmt.c'),
+                        os.path.join(ROOT, 'tcc-runtime', 'krt', 'format.c'), '-o', exe], check=True)
         counts = {}
         for rounds in (1, 101):
             out = os.path.join(d, 'cg.%d' % rounds)

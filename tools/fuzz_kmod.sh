@@ -36,7 +36,7 @@ clang -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$root/abi" -I"$root/tcc-runtime/include" -I"$root/modules" \
 	"$root/tests/fuzz/fuzz_kmod_elf.c" "$root/modules/kmod/kmod_elf.c" \
-	"$root/tcc-runtime/fmt.c" -o "$dir/fuzz_kmod_elf"
+	"$root/tcc-runtime/krt/fmt.c" "$root/tcc-runtime/krt/format.c" -o "$dir/fuzz_kmod_elf"
 
 exec "$dir/fuzz_kmod_elf" -max_total_time="$secs" -max_len=16384 \
 	-artifact_prefix="$dir/crashes/" "$dir/corpus" "$dir/seeds"

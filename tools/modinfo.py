@@ -24,12 +24,15 @@ import sys
 # struct kr_module_info, as pinned by KR_ABI_OFFSET/KR_ABI_SIZE in
 # abi/karyon/module.h: magic@0, abi_major@4, abi_minor@6, version@8,
 # ndeps@12, name@16, description@48, license@144, author@160, deps@208,
-# init@528, exit@536; 544 bytes.
+# init@528, exit@536, needs@544; 736 bytes.
 KR_MODULE_MAGIC = 0x444f4d4b            # "KMOD"
-INFO_SIZE = 544
+INFO_SIZE = 736
 INFO_HEAD = struct.Struct('<IHHII32s96s16s48s')     # up to deps, 208 bytes
 DEP = struct.Struct('<32sII')                       # struct kr_module_dep
 DEPS_OFFSET, DEPS_MAX = 208, 8
+NEED = struct.Struct('<IIQQ')                       # struct kr_need
+NEEDS_OFFSET, NEEDS_MAX = 544, 8
+FACILITIES = {1: 'power', 2: 'klog', 3: 'devices'}  # enum kr_sys_facility
 EXPORT = struct.Struct('<48sQ')                     # struct kr_module_export
 NAME_RE = re.compile(r'[a-z0-9_]+\Z')
 
@@ -39,7 +42,7 @@ ET_REL, EM_X86_64, SHT_NOBITS = 1, 62, 8
 SHN_XINDEX = 0xffff
 
 FIELDS = ('filename', 'name', 'version', 'description', 'license', 'author',
-          'abi', 'depends', 'exports', 'size', 'blake2b-256')
+          'abi', 'depends', 'needs', 'exports', 'size', 'blake2b-256')
 
 
 class KmodError(Exception):
@@ -144,6 +147,7 @@ def parse_info(blob):
             raise KmodError('deps[%d].name "%s" is not 1-31 characters of [a-z0-9_]' % (i, dname))
         deps.append(dname + ('>=' + version_text(dmin) if dmin else ''))
     return {
+        'needs': ','.join(parse_needs(blob)),
         'name': name,
         'version': version_text(version),
         'description': cstring(description, 'description'),
@@ -152,6 +156,26 @@ def parse_info(blob):
         'abi': '%d.%d' % (abi_major, abi_minor),
         'depends': ','.join(deps),
     }
+
+
+def parse_needs(blob):
+    """struct kr_need[] -> 'IRQ 11', 'ports 0xcf8-0xcff', 'MMIO 0x...-0x...',
+    'system power', up to the first unused entry."""
+    needs = []
+    for i in range(NEEDS_MAX):
+        kind, _rights, base, count = NEED.unpack_from(blob, NEEDS_OFFSET + i * NEED.size)
+        if kind == 0:
+            break
+        if kind == 1:
+            needs.append('IRQ %d' % base)
+        elif kind in (2, 3):
+            end = base + (count if kind == 2 else (count + 4095) // 4096 * 4096) - 1
+            needs.append('%s %#x-%#x' % ('ports' if kind == 2 else 'MMIO', base, end))
+        elif kind == 4:
+            needs.append('system %s' % FACILITIES.get(base, base))
+        else:
+            raise KmodError('needs[%d] has unknown kind %d' % (i, kind))
+    return needs
 
 
 def parse_exports(blob):

@@ -34,7 +34,16 @@ enum kr_obj_type {
 	KR_OBJ_IRQ     = 2,     /* one interrupt line */
 	KR_OBJ_IOPORT  = 3,     /* a range of x86 I/O ports */
 	KR_OBJ_SERVICE = 4,     /* a published service endpoint */
-	KR_OBJ_MODULE  = 5,     /* a loaded module */
+	KR_OBJ_MODULE  = 5,     /* a module's domain, to look at (never to act as) */
+	KR_OBJ_MMIO    = 6,     /* a range of device memory (physical, not RAM) */
+	KR_OBJ_SYSTEM  = 7,     /* a kernel facility: enum kr_sys_facility */
+};
+
+/* The facilities a KR_OBJ_SYSTEM capability stands for (its base). */
+enum kr_sys_facility {
+	KR_SYS_POWER   = 1,     /* kr_poweroff, kr_reboot */
+	KR_SYS_KLOG    = 2,     /* kr_log_read; kr_cap_dump of any module */
+	KR_SYS_DEVICES = 3,     /* kr_module_grant: start domains with their needs */
 };
 
 /* Rights: a derived capability holds a subset of its parent's. */
@@ -71,9 +80,11 @@ KR_API(1, 0) kr_err_t kr_cap_derive(kr_domain_t *d, kr_cap_t c, kr_domain_t *to,
 KR_API(1, 0) kr_err_t kr_cap_revoke(kr_domain_t *d, kr_cap_t c);
 KR_API(1, 0) kr_err_t kr_cap_delete(kr_domain_t *d, kr_cap_t c);
 
-/* One line per capability of d (a header first, a summary last). */
+/* One line per capability (a header first, a summary last) of d itself
+ * (target KR_CAP_NULL) or of the module d holds a KR_OBJ_MODULE capability
+ * target to (KR_RIGHT_READ).  Looking is all a MODULE capability allows. */
 typedef void (*kr_print_fn)(void *ctx, const char *line);
-KR_API(1, 0) kr_err_t kr_cap_dump(kr_domain_t *d, kr_print_fn print, void *ctx);
+KR_API(1, 0) kr_err_t kr_cap_dump(kr_domain_t *d, kr_cap_t target, kr_print_fn print, void *ctx);
 
 /* Page and heap accounting, for `mem` and for leak checks. */
 #define KR_MEM_STATS_VERSION 1
@@ -104,6 +115,20 @@ KR_API(1, 0) kr_err_t kr_page_unmap(kr_domain_t *d, kr_cap_t c);
  * read+exec.  Same limits as kr_page_map. */
 KR_API(1, 0) kr_err_t kr_page_protect(kr_domain_t *d, kr_cap_t c, size_t first, size_t npages,
 				      uint32_t prot);
+
+/* Device memory: map the MMIO range c names (whole pages) uncached into
+ * the kernel address space, readable and, with KR_RIGHT_WRITE, writable;
+ * never executable.  Each capability maps once (KR_EALREADY); the mapping
+ * goes with the capability. */
+KR_API(1, 0) kr_err_t kr_mmio_map(kr_domain_t *d, kr_cap_t c, volatile void **va);
+
+/* DMA: npages zeroed, physically contiguous pages like kr_page_alloc, whose
+ * physical address kr_page_phys tells (only for pages from here: other
+ * page capabilities keep it to themselves, KR_EPERM).  KR_DMA_32BIT puts
+ * the whole run below 4 GiB (devices with 32-bit addresses, virtio). */
+#define KR_DMA_32BIT (1u << 0)
+KR_API(1, 0) kr_err_t kr_dma_alloc(kr_domain_t *d, size_t npages, uint32_t flags, kr_cap_t *out);
+KR_API(1, 0) kr_err_t kr_page_phys(kr_domain_t *d, kr_cap_t c, uint64_t *phys);
 
 /* Domains: self creates an empty domain (nslots 1..65535 capability slots)
  * and only its creator may destroy it.  Destroying revokes and deletes

@@ -13,15 +13,27 @@
  *
  * A module offers functions to the modules that name it as a dependency
  * with KR_EXPORT(function); nothing else of it is visible to them.
+ *
+ * A driver declares the devices it needs, and any module the kernel
+ * facilities it needs; the module starter (kmod, or the core for built-in
+ * modules) derives each into the module's domain before init, or refuses
+ * the module with the reason ("needs IRQ 11, held by ne2k"):
+ *
+ *	KR_MODULE(.name = "pcidev", ...,
+ *		  .needs = { KR_NEED_IRQ(11), KR_NEED_PORTS(0xcf8, 8) });
+ *
+ * init finds them with kr_need_cap(self, index, &cap), in .needs order.
  */
 #ifndef KARYON_MODULE_H
 #define KARYON_MODULE_H
 
+#include <stdbool.h>
 #include <karyon/cap.h>
 
 #define KR_MODULE_MAGIC     0x444f4d4bu /* "KMOD" */
 #define KR_MODULE_NAME_MAX  32          /* including the NUL */
 #define KR_MODULE_DEPS_MAX  8
+#define KR_MODULE_NEEDS_MAX 8
 #define KR_EXPORT_NAME_MAX  48
 
 struct kr_module_dep {
@@ -30,6 +42,30 @@ struct kr_module_dep {
 	uint32_t reserved;
 };
 KR_ABI_SIZE(struct kr_module_dep, 40);
+
+/* What a module needs from the kernel domain.  IRQ lines, port ranges and
+ * MMIO ranges are exclusive: one module holds each at a time (an overlap
+ * counts).  Unused entries are zero (kind KR_NEED_NONE). */
+enum kr_need_kind {
+	KR_NEED_NONE   = 0,
+	KR_NEED_IRQ_LINE = 1,   /* base: the line (0-15, not 2) */
+	KR_NEED_IOPORTS  = 2,   /* base: first port; count: ports */
+	KR_NEED_DEVMEM   = 3,   /* base: physical address; count: bytes (whole pages) */
+	KR_NEED_FACILITY = 4,   /* base: enum kr_sys_facility */
+};
+
+struct kr_need {
+	uint32_t kind;          /* enum kr_need_kind */
+	uint32_t reserved;      /* 0 */
+	uint64_t base;
+	uint64_t count;
+};
+KR_ABI_SIZE(struct kr_need, 24);
+
+#define KR_NEED_IRQ(line)         { .kind = KR_NEED_IRQ_LINE, .base = (line), .count = 1 }
+#define KR_NEED_PORTS(first, n)   { .kind = KR_NEED_IOPORTS, .base = (first), .count = (n) }
+#define KR_NEED_MMIO(phys, bytes) { .kind = KR_NEED_DEVMEM, .base = (phys), .count = (bytes) }
+#define KR_NEED_SYSTEM(facility)  { .kind = KR_NEED_FACILITY, .base = (facility), .count = 1 }
 
 /* self: the module's own domain; its capabilities go when it is unloaded. */
 typedef kr_err_t (*kr_module_init_fn)(kr_domain_t *self);
@@ -48,11 +84,13 @@ struct kr_module_info {
 	struct kr_module_dep deps[KR_MODULE_DEPS_MAX];
 	kr_module_init_fn init; /* may be NULL */
 	kr_module_exit_fn exit; /* may be NULL */
+	struct kr_need needs[KR_MODULE_NEEDS_MAX];  /* given before init */
 };
 KR_ABI_OFFSET(struct kr_module_info, name, 16);
 KR_ABI_OFFSET(struct kr_module_info, deps, 208);
 KR_ABI_OFFSET(struct kr_module_info, init, 528);
-KR_ABI_SIZE(struct kr_module_info, 544);
+KR_ABI_OFFSET(struct kr_module_info, needs, 544);
+KR_ABI_SIZE(struct kr_module_info, 736);
 
 struct kr_module_export {
 	char        name[KR_EXPORT_NAME_MAX];
@@ -83,10 +121,24 @@ KR_API(1, 0) kr_err_t kr_export_lookup(const char *name, uint64_t *addr, uint32_
 KR_API(1, 0) kr_err_t kr_kernel_image(const void **start, size_t *len);
 /* The kernel command line; options named "module.key" are left to modules. */
 KR_API(1, 0) const char *kr_cmdline(void);
-/* The index-th module built into the kernel image (started at boot, in
- * link order, each in its own domain); KR_ENOENT past the last. */
-KR_API(1, 0) kr_err_t kr_builtin_module(uint32_t index, const struct kr_module_info **info,
-					kr_domain_t **domain);
+/* The index-th module built into the kernel image (started at boot, each
+ * in its own domain): its descriptor and whether it is running; KR_ENOENT
+ * past the last.  With view not NULL, d also gets a KR_OBJ_MODULE
+ * capability to it (read: kr_cap_dump), never its domain. */
+KR_API(1, 0) kr_err_t kr_builtin_module(kr_domain_t *d, uint32_t index,
+					const struct kr_module_info **info, bool *running,
+					kr_cap_t *view);
+
+/* The module starter's side: give domain m, which d created, what needs[]
+ * asks for (derived from the kernel domain), before m's init runs.  c is
+ * d's KR_SYS_DEVICES capability.  Refused with nothing given: KR_EBUSY
+ * when another domain holds an exclusive one, KR_EINVAL or KR_ERANGE for a
+ * malformed need, KR_EALREADY if m has its needs; err (if not NULL) gets
+ * the reason, e.g. "needs IRQ 11, held by ne2k". */
+KR_API(1, 0) kr_err_t kr_module_grant(kr_domain_t *d, kr_cap_t c, kr_domain_t *m,
+				      const struct kr_need *needs, char *err, size_t errlen);
+/* The module's side: its capability for needs[index] (KR_ENOENT if none). */
+KR_API(1, 0) kr_err_t kr_need_cap(kr_domain_t *self, uint32_t index, kr_cap_t *out);
 
 #define KR_MODULE(...)                                                       \
 	__attribute__((used, section(".kr_module"), aligned(8)))             \

@@ -80,9 +80,10 @@ void domain_boot(const struct kr_boot_info *bi)
 	boot = bi;
 	if (domain_init(&kernel_domain, "kernel", KERNEL_SLOTS) != KR_OK)
 		panic("domain: cannot create the kernel domain");
-	pages_boot();
+	pages_boot(&kernel_domain);
 	irq_boot(&kernel_domain);
 	ioport_boot(&kernel_domain);
+	devices_boot(&kernel_domain, bi);
 	bootmods_boot();
 }
 
@@ -114,16 +115,41 @@ const char *kr_cmdline(void)
 extern const struct kr_module_info __builtin_modules_start[], __builtin_modules_end[];
 static struct kr_domain *builtin_domains[16];
 
-kr_err_t kr_builtin_module(uint32_t index, const struct kr_module_info **info,
-			   kr_domain_t **domain)
+kr_err_t kr_builtin_module(kr_domain_t *d, uint32_t index, const struct kr_module_info **info,
+			   bool *running, kr_cap_t *view)
 {
-	if (!info || !domain)
+	struct kr_domain *m;
+
+	if (!info || !running || (view && !domain_ok(d)))
 		return KR_EINVAL;
 	if (index >= (uint32_t)(__builtin_modules_end - __builtin_modules_start))
 		return KR_ENOENT;
+	m = builtin_domains[index];
+	if (view && (!m || cap_derive(&kernel_domain.cs, m->view_root, &d->cs, KR_RIGHT_READ,
+				      view) != KR_OK))
+		return m ? KR_ENOSPC : KR_ENOENT;
 	*info = &__builtin_modules_start[index];
-	*domain = builtin_domains[index];
+	*running = m != NULL;
 	return KR_OK;
+}
+
+/* A domain for built-in module m, with its needs and a view the kernel
+ * domain holds (kr_builtin_module hands out read-only children of it). */
+static kr_err_t builtin_domain(const struct kr_module_info *m, struct kr_domain **out)
+{
+	char why[96];
+	kr_err_t err = kr_domain_create(&kernel_domain, m->name, 256, out);
+
+	if (err)
+		return err;
+	(*out)->view = (struct cap_object){ .type = KR_OBJ_MODULE, .name = (*out)->name };
+	err = kr_module_grant(&kernel_domain, devices_cap, *out, m->needs, why, sizeof(why));
+	if (err)
+		pr_err("modules: built-in %s: %s\n", m->name, why);
+	else
+		err = cap_create(&kernel_domain.cs, &(*out)->view, KR_RIGHT_READ | KR_RIGHT_GRANT,
+				 &(*out)->view_root);
+	return err;
 }
 
 static bool builtin_deps_started(const struct kr_module_info *m, uint32_t n)
@@ -160,7 +186,8 @@ void modules_builtin_start(void)
 			tried[i] = progress = true;
 			if (m->magic != KR_MODULE_MAGIC || m->abi_major != KR_ABI_MAJOR)
 				panic("modules: built-in module %u has a bad descriptor", i);
-			if (kr_domain_create(&kernel_domain, m->name, 256, &builtin_domains[i]) == KR_OK)
+			err = builtin_domain(m, &builtin_domains[i]);
+			if (!err)
 				err = m->init ? m->init(builtin_domains[i]) : KR_OK;
 			if (err) {
 				pr_err("modules: built-in %s failed to start: %s\n", m->name,
@@ -244,6 +271,10 @@ kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 		return KR_EBUSY;
 	watch_gone(d);
 	console_forget(d);
+	if (d->view_root) {             /* every view of it dies first */
+		cap_revoke(&kernel_domain.cs, d->view_root);
+		cap_delete(&kernel_domain.cs, d->view_root);
+	}
 	cspace_destroy(&d->cs);
 	if (d->heap.blocks)
 		pr_info("domain %s: freed %llu heap blocks it left behind\n", d->name,
@@ -305,10 +336,16 @@ kr_err_t kr_cap_delete(kr_domain_t *d, kr_cap_t c)
 	return domain_ok(d) ? cap_delete(&d->cs, c) : KR_EINVAL;
 }
 
-kr_err_t kr_cap_dump(kr_domain_t *d, kr_print_fn print, void *ctx)
+kr_err_t kr_cap_dump(kr_domain_t *d, kr_cap_t target, kr_print_fn print, void *ctx)
 {
-	if (!domain_ok(d) || !print)
-		return KR_EINVAL;
+	struct cap_slot *s = NULL;
+	kr_err_t err = !domain_ok(d) || !print ? KR_EINVAL :
+		       target ? cap_lookup(&d->cs, target, KR_OBJ_MODULE, KR_RIGHT_READ, &s) : KR_OK;
+
+	if (err)
+		return err;
+	if (s)          /* a view is embedded in the domain it shows */
+		d = (struct kr_domain *)((char *)s->obj - offsetof(struct kr_domain, view));
 	cap_dump(&d->cs, print, ctx);
 	return KR_OK;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <karyon/boot_info.h>
 #include <karyon/cap.h>
+#include <karyon/module.h>
 
 #include <krt/kheap_owner.h>
 
@@ -24,6 +25,10 @@ struct kr_domain {
 	struct cspace cs;
 	struct kr_domain *creator;      /* may destroy it; NULL for static ones */
 	struct kheap_owner heap;        /* kr_malloc blocks, freed with the domain */
+	struct cap_object view;         /* KR_OBJ_MODULE: what kr_cap_dump may show */
+	kr_cap_t view_root;             /* the kernel domain's, or KR_CAP_NULL */
+	bool granted;                   /* kr_module_grant done */
+	kr_cap_t needs[KR_MODULE_NEEDS_MAX];    /* what it gave, in .needs order */
 };
 
 extern struct kr_domain kernel_domain;
@@ -42,8 +47,21 @@ static inline bool domain_ok(const struct kr_domain *d)
 /* Boot-time objects, created into the kernel domain by domain_boot. */
 void irq_boot(struct kr_domain *kd);
 void ioport_boot(struct kr_domain *kd);
-void pages_boot(void);
+void pages_boot(struct kr_domain *kd);
+void devices_boot(struct kr_domain *kd, const struct kr_boot_info *bi);
 uint64_t irq_count(unsigned line);
-kr_cap_t irq_kernel_cap(unsigned line);       /* the kernel domain's capability */
+bool irq_bound(unsigned line);
+/* The kernel domain's root capabilities, for the module starter (devices.c). */
+kr_cap_t irq_kernel_cap(unsigned line);
+extern kr_cap_t ioport_root, mmio_root;
+extern kr_cap_t devices_cap;                  /* the kernel's KR_SYS_DEVICES */
+/* A child of d's IOPORT capability c in `to` for [base, base + count). */
+kr_err_t ioport_mint(struct kr_domain *d, kr_cap_t c, struct cspace *to, uint32_t base,
+		     uint32_t count, uint32_t rights, kr_cap_t *out);
+/* A child of the kernel's device-memory root in `to`, npages from base. */
+kr_err_t mmio_mint(struct cspace *to, uint64_t base, uint64_t npages, uint32_t rights,
+		   kr_cap_t *out);
+/* KR_OK if c is d's capability to the kernel facility f. */
+kr_err_t sys_check(struct kr_domain *d, kr_cap_t c, enum kr_sys_facility f);
 
 #endif

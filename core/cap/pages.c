@@ -1,12 +1,16 @@
 /*
- * pages.c - raw page capabilities.
+ * pages.c - memory capabilities: raw pages, DMA pages and device memory.
  *
  * A PAGES object is a run of physically contiguous pages from the page
- * allocator (zeroed there, so nothing leaks between owners).  Each
- * capability to it may map it once into the page-capability window of the
- * kernel address space; the mapping belongs to that capability (slot
- * state = its address) and goes away with it.  The window's page tables are
- * made at boot, so mapping never allocates and page counts stay exact.
+ * allocator (zeroed there, so nothing leaks between owners); DMA pages are
+ * the same with their physical address readable.  An MMIO object is a
+ * range of device memory: the kernel domain holds the root over all
+ * physical memory and the module starter mints exact ranges from it
+ * (devices.c), never over RAM.  Each capability may map its object once
+ * into the page-capability window of the kernel address space (MMIO
+ * uncached); the mapping belongs to that capability (slot state = its
+ * address) and goes away with it.  The window's page tables are made at
+ * boot, so mapping never allocates and page counts stay exact.
  */
 #include <krt/kheap.h>
 
@@ -20,7 +24,13 @@
 
 struct page_obj {
 	struct cap_object o;    /* base = physical address, count = pages */
+	bool dma;               /* kr_page_phys may tell its address */
 };
+
+static struct cap_object devmem = {     /* all physical memory, for minting */
+	.type = KR_OBJ_MMIO, .base = 0, .count = 1ull << 40,
+};
+kr_cap_t mmio_root;
 
 static uint64_t window[MAPWIN_PAGES / 64];   /* 1 = page of the window in use */
 
@@ -77,15 +87,42 @@ static void pages_destroy(struct cap_object *o)
 	kfree(o);
 }
 
-static const struct cap_object_ops page_ops = { pages_destroy, pages_removed };
-
-void pages_boot(void)
+static void mmio_destroy(struct cap_object *o)
 {
-	if (vmm_prepare(MAPWIN_BASE, MAPWIN_PAGES) != KR_OK)
+	if (o != &devmem)
+		kfree(o);
+}
+
+static const struct cap_object_ops page_ops = { pages_destroy, pages_removed };
+static const struct cap_object_ops mmio_ops = { mmio_destroy, pages_removed };
+
+void pages_boot(struct kr_domain *kd)
+{
+	devmem.ops = &mmio_ops;
+	if (vmm_prepare(MAPWIN_BASE, MAPWIN_PAGES) != KR_OK ||
+	    cap_create(&kd->cs, &devmem, KR_RIGHT_READ | KR_RIGHT_WRITE | KR_RIGHT_GRANT,
+		       &mmio_root) != KR_OK)
 		panic("pages: no memory for the page-capability window");
 }
 
-kr_err_t kr_page_alloc(kr_domain_t *d, size_t npages, kr_cap_t *out)
+kr_err_t mmio_mint(struct cspace *to, uint64_t base, uint64_t npages, uint32_t rights,
+		   kr_cap_t *out)
+{
+	struct cap_object *o = kcalloc(1, sizeof(*o));
+	kr_err_t err;
+
+	if (!o)
+		return KR_ENOMEM;
+	*o = (struct cap_object){ .type = KR_OBJ_MMIO, .ops = &mmio_ops, .base = base,
+				  .count = npages };
+	err = cap_mint(&kernel_domain.cs, mmio_root, to, o, rights, out);
+	if (err)
+		kfree(o);
+	return err;
+}
+
+static kr_err_t page_alloc(kr_domain_t *d, size_t npages, uint64_t limit, bool dma,
+			   kr_cap_t *out)
 {
 	struct page_obj *p;
 	kr_err_t err;
@@ -98,7 +135,8 @@ kr_err_t kr_page_alloc(kr_domain_t *d, size_t npages, kr_cap_t *out)
 	p->o.type = KR_OBJ_PAGES;
 	p->o.ops = &page_ops;
 	p->o.count = npages;
-	err = pmm_alloc(npages, &p->o.base);
+	p->dma = dma;
+	err = pmm_alloc_below(npages, limit, &p->o.base);
 	if (err)
 		goto free_obj;
 	err = cap_create(&d->cs, &p->o, KR_RIGHT_READ | KR_RIGHT_WRITE | KR_RIGHT_EXEC |
@@ -113,10 +151,57 @@ free_obj:
 	return err;
 }
 
+kr_err_t kr_page_alloc(kr_domain_t *d, size_t npages, kr_cap_t *out)
+{
+	return page_alloc(d, npages, UINT64_MAX, false, out);
+}
+
+kr_err_t kr_dma_alloc(kr_domain_t *d, size_t npages, uint32_t flags, kr_cap_t *out)
+{
+	if (flags & ~KR_DMA_32BIT)
+		return KR_EINVAL;
+	return page_alloc(d, npages, flags & KR_DMA_32BIT ? 1ull << 32 : UINT64_MAX, true, out);
+}
+
+kr_err_t kr_page_phys(kr_domain_t *d, kr_cap_t c, uint64_t *phys)
+{
+	struct cap_slot *s;
+	kr_err_t err = domain_ok(d) && phys ? cap_lookup(&d->cs, c, KR_OBJ_PAGES, 0, &s) : KR_EINVAL;
+
+	if (err)
+		return err;
+	if (s->obj->ops != &page_ops || !((struct page_obj *)s->obj)->dma)
+		return KR_EPERM;        /* boot modules and plain pages keep it */
+	*phys = s->obj->base;
+	return KR_OK;
+}
+
+/* Map s's object (looked up and checked by the caller) into the window. */
+static kr_err_t map_slot(struct cap_slot *s, unsigned flags, void **va)
+{
+	uint64_t v;
+	kr_err_t err;
+
+	if (s->state)
+		return KR_EALREADY;
+	if (s->obj->count > MAPWIN_PAGES)
+		return KR_ENOMEM;
+	err = win_alloc(s->obj->count, &v);
+	if (err)
+		return err;
+	err = vmm_map(v, s->obj->base, s->obj->count, flags);
+	if (err) {
+		win_set((v - MAPWIN_BASE) / PAGE_SIZE, s->obj->count, false);
+		return err;
+	}
+	s->state = v;
+	*va = (void *)v;
+	return KR_OK;
+}
+
 kr_err_t kr_page_map(kr_domain_t *d, kr_cap_t c, uint32_t prot, void **va)
 {
 	struct cap_slot *s;
-	uint64_t v;
 	kr_err_t err;
 
 	if (!domain_ok(d) || !va || (prot & ~(KR_RIGHT_READ | KR_RIGHT_WRITE | KR_RIGHT_EXEC)))
@@ -126,20 +211,20 @@ kr_err_t kr_page_map(kr_domain_t *d, kr_cap_t c, uint32_t prot, void **va)
 	err = cap_lookup(&d->cs, c, KR_OBJ_PAGES, prot | KR_RIGHT_READ, &s);
 	if (err)
 		return err;
-	if (s->state)
-		return KR_EALREADY;
-	err = win_alloc(s->obj->count, &v);
+	return map_slot(s, (prot & KR_RIGHT_WRITE ? VMM_WRITE : 0) |
+			(prot & KR_RIGHT_EXEC ? VMM_EXEC : 0), va);
+}
+
+kr_err_t kr_mmio_map(kr_domain_t *d, kr_cap_t c, volatile void **va)
+{
+	struct cap_slot *s;
+	kr_err_t err = domain_ok(d) && va ? cap_lookup(&d->cs, c, KR_OBJ_MMIO, KR_RIGHT_READ, &s)
+					  : KR_EINVAL;
+
 	if (err)
 		return err;
-	err = vmm_map(v, s->obj->base, s->obj->count,
-		      (prot & KR_RIGHT_WRITE ? VMM_WRITE : 0) | (prot & KR_RIGHT_EXEC ? VMM_EXEC : 0));
-	if (err) {
-		win_set((v - MAPWIN_BASE) / PAGE_SIZE, s->obj->count, false);
-		return err;
-	}
-	s->state = v;
-	*va = (void *)v;
-	return KR_OK;
+	return map_slot(s, VMM_NOCACHE | (s->rights & KR_RIGHT_WRITE ? VMM_WRITE : 0),
+			(void **)va);
 }
 
 kr_err_t kr_page_protect(kr_domain_t *d, kr_cap_t c, size_t first, size_t npages, uint32_t prot)

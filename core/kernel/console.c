@@ -110,19 +110,32 @@ uint64_t kr_uptime_us(void)
 	return time_tsc_to_us(time_tsc_since_entry());
 }
 
-size_t kr_log_read(uint64_t *pos, char *buf, size_t n)
+size_t kr_log_read(kr_domain_t *d, kr_cap_t c, uint64_t *pos, char *buf, size_t n,
+		   kr_err_t *err)
 {
-	return pos && buf ? klog_read(pos, buf, n) : 0;
+	kr_err_t e = pos && buf ? sys_check(d, c, KR_SYS_KLOG) : KR_EINVAL;
+
+	if (err)
+		*err = e;
+	return e ? 0 : klog_read(pos, buf, n);
 }
 
-void kr_poweroff(void)
+kr_err_t kr_poweroff(kr_domain_t *d, kr_cap_t c)
 {
+	kr_err_t err = sys_check(d, c, KR_SYS_POWER);
+
+	if (err)
+		return err;
 	kprintf("karyon: power off\n");
 	platform_exit(KR_EXIT_OK);      /* QEMU; real hardware halts (ACPI: later) */
 }
 
-void kr_reboot(void)
+kr_err_t kr_reboot(kr_domain_t *d, kr_cap_t c)
 {
+	kr_err_t err = sys_check(d, c, KR_SYS_POWER);
+
+	if (err)
+		return err;
 	kprintf("karyon: reboot\n");
 	outb(0x64, 0xfe);               /* 8042 controller: pulse the reset line */
 	halt_forever();

@@ -43,7 +43,7 @@ static const char *const level_names[] = { "error", "warn", "info", "debug", NUL
 static const char *const panic_actions[] = { "halt", "exit", NULL };
 static const char *const ready_actions[] = { "idle", "exit", NULL };
 static unsigned opt_loglevel = KR_LOG_INFO, opt_onpanic, opt_onready;
-static char opt_dump[32], opt_selftest[16];
+static char opt_selftest[16];
 
 /* Only the test kernel links tests/kernel/selftest.c. */
 void selftest_run(const char *name) __attribute__((weak));
@@ -58,8 +58,6 @@ static const struct kr_cmdline_opt core_opts[] = {
 	{ KR_CMDLINE_OPT_INIT, .key = "selftest", .type = KR_CMDLINE_STR, .dst = opt_selftest,
 	  .dst_size = sizeof(opt_selftest),
 	  .help = "test kernel only: after boot, exercise a failure path (docs/testing.md)" },
-	{ KR_CMDLINE_OPT_INIT, .key = "dump", .type = KR_CMDLINE_STR, .dst = opt_dump,
-	  .dst_size = sizeof(opt_dump), .help = "print at boot: caps (kernel capabilities), mem (page and heap counts)" },
 };
 
 static void warn_line(void *ctx, const char *msg)
@@ -134,39 +132,6 @@ static void mem_init(void)
 		(unsigned long long)((boot_info.kernel_phys_end - boot_info.kernel_phys_start) >> 10));
 }
 
-static void print_line(void *ctx, const char *line)
-{
-	(void)ctx;
-	kprintf("%s\n", line);
-}
-
-/* dump=caps,mem: the same code the shell's `caps` and `mem` will call. */
-static void boot_dump(void)
-{
-	struct kr_mem_stats st;
-	char *item = opt_dump;
-
-	while (*item) {
-		size_t n = 0;
-
-		while (item[n] && item[n] != ',')
-			n++;
-		if (n == 4 && !strncmp(item, "caps", 4)) {
-			kr_cap_dump(&kernel_domain, print_line, NULL);
-		} else if (n == 3 && !strncmp(item, "mem", 3)) {
-			kr_mem_stats(&st);
-			kprintf("mem: %llu of %llu pages free; heap %llu bytes in %llu blocks on %llu pages\n",
-				(unsigned long long)st.free_pages, (unsigned long long)st.total_pages,
-				(unsigned long long)st.heap_bytes, (unsigned long long)st.heap_blocks,
-				(unsigned long long)st.heap_pages);
-		} else {
-			pr_warn("cmdline: dump: unknown item '%.*s' ignored (choices: caps, mem)\n",
-				(int)n, item);
-		}
-		item += n + (item[n] == ',');
-	}
-}
-
 static void check_modules(void)
 {
 	for (uint32_t i = 0; i < boot_info.module_count; i++) {
@@ -201,7 +166,6 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 			boot_info.fb.height, boot_info.fb.bpp, (unsigned long long)boot_info.fb.addr);
 	mem_init();
 	domain_boot(&boot_info);
-	boot_dump();
 	check_modules();
 	time_init(entry_tsc);
 	console_init();

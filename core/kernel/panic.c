@@ -9,7 +9,7 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/x86.h"
 #include "kernel/klog.h"
-#include "kernel/ksyms.h"
+#include <krt/ksyms.h>
 #include "kernel/panic.h"
 #include <karyon/log.h>
 #include <krt/fmt.h>

@@ -231,16 +231,22 @@ static uint64_t pmm_find_run(uint64_t from, uint64_t to, uint64_t n)
 
 kr_err_t pmm_alloc(size_t npages, uint64_t *phys)
 {
-	uint64_t i, lim;
+	return pmm_alloc_below(npages, UINT64_MAX, phys);
+}
+
+kr_err_t pmm_alloc_below(size_t npages, uint64_t limit, uint64_t *phys)
+{
+	uint64_t i, lim, top = limit > pmm.base ? (limit - pmm.base) / PMM_PAGE_SIZE : 0;
 
 	if (!npages || !phys)
 		return KR_EINVAL;
 	if (npages > pmm.st.free_pages)
 		return KR_ENOMEM;
-	i = pmm_find_run(pmm.hint, pmm.npages, npages);
+	top = top < pmm.npages ? top : pmm.npages;
+	i = pmm_find_run(pmm.hint, top, npages);
 	if (i == PMM_NONE) {
 		lim = pmm.hint + npages - 1; /* runs that cross the hint */
-		i = pmm_find_run(0, lim < pmm.npages ? lim : pmm.npages, npages);
+		i = pmm_find_run(0, lim < top ? lim : top, npages);
 	}
 	if (i == PMM_NONE)
 		return KR_ENOMEM;

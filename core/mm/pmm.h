@@ -37,6 +37,8 @@ kr_err_t pmm_init(const struct kr_mem_range *map, size_t n,
 		  void *(*phys_to_virt)(uint64_t phys), const char **why);
 /* npages physically contiguous, zero-filled pages; their address in *phys. */
 kr_err_t pmm_alloc(size_t npages, uint64_t *phys);
+/* The same, with the whole run below physical address limit (DMA). */
+kr_err_t pmm_alloc_below(size_t npages, uint64_t limit, uint64_t *phys);
 kr_err_t pmm_free(uint64_t phys, size_t npages);
 void pmm_get_stats(struct pmm_stats *st);
 bool pmm_is_free(uint64_t phys);

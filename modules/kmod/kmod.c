@@ -43,6 +43,7 @@ struct kmod {
 
 static struct kmod mods[MAX_MODULES];
 static kr_domain_t *self;
+static kr_cap_t devices;                /* hands modules their .needs */
 static uint32_t next_seq;
 
 /* What one load needs while kmod_elf works. */
@@ -131,11 +132,9 @@ static kr_err_t fail(char *err, size_t len, kr_err_t code, const char *fmt, cons
 static bool builtin(const char *name, bool *started, uint32_t *version)
 {
 	const struct kr_module_info *bi;
-	kr_domain_t *bd;
 
-	for (uint32_t i = 0; kr_builtin_module(i, &bi, &bd) == KR_OK; i++)
+	for (uint32_t i = 0; kr_builtin_module(NULL, i, &bi, started, NULL) == KR_OK; i++)
 		if (!strcmp(bi->name, name)) {
-			*started = bd != NULL;
 			*version = bi->version;
 			return true;
 		}
@@ -176,7 +175,8 @@ static kr_err_t check_deps(const struct kr_module_info *info, struct kmod **deps
 
 static kr_err_t protect(kr_cap_t cap, size_t off, size_t size, uint32_t prot)
 {
-	return size ? kr_page_protect(self, cap, off / KR_PAGE_SIZE, (size + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE, prot) : KR_OK;
+	return size ? kr_page_protect(self, cap, off / KR_PAGE_SIZE,
+				      (size + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE, prot) : KR_OK;
 }
 
 static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, char *err,
@@ -190,6 +190,7 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	uint8_t digest[DIGEST_LEN];
 	struct kmod_error e = { 0 };
 	kr_domain_t *dom;
+	char why[96];
 	kr_err_t r;
 
 	for (int i = 0; i < MAX_MODULES && !m; i++)
@@ -226,6 +227,12 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	r = kr_domain_create(self, img.info->name, 32, &dom);
 	if (r) {
 		fail(err, len, r, "no domain for %s: %s", img.info->name, kr_strerror(r));
+		goto release;
+	}
+	r = kr_module_grant(self, devices, dom, img.info->needs, why, sizeof(why));
+	if (r) {                /* its devices before its init, or nothing */
+		fail(err, len, r, "%s: %s", img.info->name, why);
+		kr_domain_destroy(self, dom);
 		goto release;
 	}
 	*m = (struct kmod){ .state = KR_KMOD_LOADING, .info = img.info, .img = img,
@@ -318,15 +325,15 @@ static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
 {
 	const struct kr_module_info *bi;
 	struct kmod *best = NULL;
-	kr_domain_t *bd;
+	bool bd;
 	uint32_t nbuiltin = 0;
 
 	if (!out)
 		return KR_EINVAL;
-	while (kr_builtin_module(nbuiltin, &bi, &bd) == KR_OK)
+	while (kr_builtin_module(NULL, nbuiltin, &bi, &bd, NULL) == KR_OK)
 		nbuiltin++;
 	if (index < nbuiltin) {
-		kr_builtin_module(index, &bi, &bd);
+		kr_builtin_module(NULL, index, &bi, &bd, NULL);
 		*out = (struct kr_kmod_entry){ .version = KR_KMOD_ENTRY_VERSION,
 			.state = bd ? KR_KMOD_LIVE : 0, .module_version = bi->version, .builtin = 1 };
 		memcpy(out->name, bi->name, sizeof(out->name));
@@ -452,6 +459,7 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	kr_cap_t cap;
 
 	self = dom;
+	kr_need_cap(self, 0, &devices);         /* KR_SYS_DEVICES, from .needs */
 	measure_init(self);
 	load_boot_modules();
 	log_module_set();
@@ -460,4 +468,5 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 
 KR_MODULE(.name = "kmod", .version = KR_VERSION(1, 0, 0),
 	  .description = "loads, links and unloads modules; the kmod service",
-	  .license = "MIT", .author = "Karyon developers", .init = kmod_init);
+	  .license = "MIT", .author = "Karyon developers", .init = kmod_init,
+	  .needs = { KR_NEED_SYSTEM(KR_SYS_DEVICES) });

@@ -315,23 +315,30 @@ static void caps_line(void *ctx, const char *line)
 	sh_printf("%s\n", line);
 }
 
-/* caps [MODULE]: the shell's own table, or a built-in module's. */
+/* caps [MODULE]: the shell's own table, or a built-in module's, through a
+ * read-only view of it (a KR_OBJ_MODULE capability) that goes afterwards. */
 static int cmd_caps(int argc, char **argv)
 {
 	const struct kr_module_info *info;
-	kr_domain_t *d = shell_self;
+	kr_cap_t view = KR_CAP_NULL;
+	uint32_t i = 0;
+	bool running;
+	kr_err_t err;
 
 	if (argc > 2)
 		return usage("caps");
 	if (argc == 2) {
-		uint32_t i = 0;
-
-		while (kr_builtin_module(i, &info, &d) == KR_OK && strcmp(info->name, argv[1]))
+		while (kr_builtin_module(NULL, i, &info, &running, NULL) == KR_OK &&
+		       strcmp(info->name, argv[1]))
 			i++;
-		if (kr_builtin_module(i, &info, &d) != KR_OK || !d)
-			return sh_fail("caps", argv[1], KR_ENOENT);
+		err = kr_builtin_module(shell_self, i, &info, &running, &view);
+		if (err)
+			return sh_fail("caps", argv[1], err);
 	}
-	return kr_cap_dump(d, caps_line, NULL) ? 1 : 0;
+	err = kr_cap_dump(shell_self, view, caps_line, NULL);
+	if (view)
+		kr_cap_delete(shell_self, view);
+	return err ? sh_fail("caps", argv[argc - 1], err) : 0;
 }
 
 static int cmd_lsmod(int argc, char **argv)
@@ -489,23 +496,26 @@ static int cmd_dmesg(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	while ((n = kr_log_read(&pos, buf, sizeof(buf))) > 0)
+	kr_err_t err;
+
+	while ((n = kr_log_read(shell_self, shell_sys[SHELL_KLOG], &pos, buf, sizeof(buf),
+				&err)) > 0)
 		sh_write(buf, n);
-	return 0;
+	return err ? sh_fail("dmesg", "the kernel log", err) : 0;
 }
 
 static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	kr_poweroff();
+	return sh_fail("poweroff", "power", kr_poweroff(shell_self, shell_sys[SHELL_POWER]));
 }
 
 static int cmd_reboot(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	kr_reboot();
+	return sh_fail("reboot", "power", kr_reboot(shell_self, shell_sys[SHELL_POWER]));
 }
 
 static int cmd_sh(int argc, char **argv)

@@ -28,6 +28,7 @@
 const struct kr_vfs_ops *shell_vfs;
 const struct kr_kmod_ops *shell_kmod;
 kr_domain_t *shell_self;
+kr_cap_t shell_sys[2];
 char shell_cwd[SHELL_PATH_MAX] = "/";
 
 static struct le ed;
@@ -420,6 +421,8 @@ static kr_err_t shell_init(kr_domain_t *self)
 	kr_err_t err;
 
 	shell_self = self;
+	kr_need_cap(self, SHELL_POWER, &shell_sys[SHELL_POWER]);
+	kr_need_cap(self, SHELL_KLOG, &shell_sys[SHELL_KLOG]);
 	err = kr_console_claim(self);
 	if (!err)
 		err = kr_idle_hook(self, shell_idle, NULL);
@@ -433,4 +436,5 @@ static kr_err_t shell_init(kr_domain_t *self)
 
 KR_MODULE(.name = "shell", .version = KR_VERSION(0, 1, 0),
 	  .description = "line-editing shell on the serial console",
-	  .license = "MIT", .author = "Karyon developers", .init = shell_init);
+	  .license = "MIT", .author = "Karyon developers", .init = shell_init,
+	  .needs = { KR_NEED_SYSTEM(KR_SYS_POWER), KR_NEED_SYSTEM(KR_SYS_KLOG) });

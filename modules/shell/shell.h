@@ -19,6 +19,9 @@ extern const struct shell_cmd shell_cmds[];
 extern const struct kr_vfs_ops *shell_vfs;         /* NULL without the vfs module */
 extern const struct kr_kmod_ops *shell_kmod;       /* NULL without kmod */
 extern kr_domain_t *shell_self;
+/* The facilities the shell's descriptor asks for, in its .needs order. */
+enum { SHELL_POWER, SHELL_KLOG };
+extern kr_cap_t shell_sys[2];
 extern char shell_cwd[SHELL_PATH_MAX];
 
 void sh_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,6 +16,7 @@
 #include <karyon/hash.h>
 #include <karyon/heap.h>
 #include <karyon/kmod.h>
+#include <karyon/module.h>
 #include <karyon/libc.h>
 #include <karyon/vfs.h>
 #include <karyon/service.h>
@@ -207,7 +208,7 @@ static void caps(void)
 	SAY("revoke sub-ranges", kr_cap_revoke(&kernel_domain, io));
 	SAY("use revoked", kr_io_read(&kernel_domain, rdo, 0x3ff, 1, &v));
 	domain_destroy(&dom);
-	kr_cap_dump(&kernel_domain, print_line, NULL);
+	kr_cap_dump(&kernel_domain, KR_CAP_NULL, print_line, NULL);
 	kr_mem_stats(&after);
 	/* The heap keeps pages it carved into small blocks: count them as free. */
 	kprintf("selftest: pages free or cached %llu before, %llu after; heap blocks %llu before, %llu after\n",
@@ -445,8 +446,54 @@ static void console_test(void)
 	kprintf("selftest: console ready\n");
 }
 
+/* The kernel domain's capabilities and the page and heap counts. */
+static void dump(void)
+{
+	struct kr_mem_stats st;
+
+	kr_cap_dump(&kernel_domain, KR_CAP_NULL, print_line, NULL);
+	kr_mem_stats(&st);
+	kprintf("mem: %llu of %llu pages free; heap %llu bytes in %llu blocks on %llu pages\n",
+		(unsigned long long)st.free_pages, (unsigned long long)st.total_pages,
+		(unsigned long long)st.heap_bytes, (unsigned long long)st.heap_blocks,
+		(unsigned long long)st.heap_pages);
+}
+
+/* Booted with devtest_a and devtest_b as boot modules: kmod started a and
+ * refused b, which needs the same IRQ line and ports. */
+static void devices(void)
+{
+	static const struct kr_need needs[KR_MODULE_NEEDS_MAX] = { KR_NEED_IRQ(5) };
+	static struct kr_domain dom;
+	const struct kr_kmod_ops *k;
+	const uint8_t *a, *b;
+	struct kr_mem_stats before, after;
+	size_t na = 0, nb = 0;
+	char why[128];
+
+	if (domain_init(&dom, "selftest", 8) != KR_OK || !(k = kmod_service(&dom)) ||
+	    !(a = boot_file(&dom, "devtest_a", &na)) || !(b = boot_file(&dom, "devtest_b", &nb))) {
+		kprintf("selftest: devices: needs kmod and the devtest_a, devtest_b boot modules\n");
+		return;
+	}
+	TRY("grant without the devices capability",
+	    kr_module_grant(&dom, KR_CAP_NULL, &dom, needs, why, sizeof(why)));
+	TRY("load devtest_b", k->load(b, nb, "devtest_b", why, sizeof(why)));
+	kr_mem_stats(&before);
+	TRY("unload devtest_a", k->unload("devtest_a", why, sizeof(why)));
+	TRY("load devtest_b", k->load(b, nb, "devtest_b", why, sizeof(why)));
+	TRY("load devtest_a", k->load(a, na, "devtest_a", why, sizeof(why)));
+	TRY("unload devtest_b", k->unload("devtest_b", why, sizeof(why)));
+	TRY("load devtest_a", k->load(a, na, "devtest_a", why, sizeof(why)));
+	kr_mem_stats(&after);
+	kprintf("selftest: devices: pages free or cached %llu before, %llu after; heap blocks %llu before, %llu after\n",
+		(unsigned long long)(before.free_pages + before.heap_pages),
+		(unsigned long long)(after.free_pages + after.heap_pages),
+		(unsigned long long)before.heap_blocks, (unsigned long long)after.heap_blocks);
+}
+
 static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq", "caps",
-				     "kmod", "kmodbench", "vfs", "console" };
+				     "kmod", "kmodbench", "vfs", "console", "dump", "devices" };
 
 void selftest_run(const char *name)
 {
@@ -469,8 +516,10 @@ void selftest_run(const char *name)
 	case 9: kmod_bench(); break;
 	case 10: vfs_test(); break;
 	case 11: console_test(); break;
+	case 12: dump(); break;
+	case 13: devices(); break;
 	default:
-		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod kmodbench vfs console)\n",
+		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod kmodbench vfs console dump devices)\n",
 			name);
 	}
 }

@@ -250,9 +250,11 @@ def selftest_absent():
 
 
 def caps_dump():
-    # dump=caps,mem shows the kernel domain's boot-time capabilities: one
-    # per IRQ line but the cascade (2), and the whole I/O-port space.
-    with Machine(KERNEL, cmdline='dump=caps,mem,bogus onready=exit') as m:
+    # The kernel domain's boot-time capabilities: one per IRQ line but the
+    # cascade (2), the whole I/O-port space, all device memory, the three
+    # facilities (power, klog, devices) and a read-only-able view of each
+    # built-in module that started; nothing else.
+    with Machine(TEST_KERNEL, cmdline='selftest=dump onready=exit') as m:
         expect_ready(m, 'bios')
         expect_exit(m, EXIT_READY, 'onready=exit')
         log = m.log
@@ -262,13 +264,56 @@ def caps_dump():
               'IRQ capabilities for lines %s' % irqs)
         check(m, re.search(r'^0x[0-9a-f]{8} ioport +rw-g-- ports 0x0-0xffff +0 -$', log, re.M),
               'no capability to the I/O-port space')
+        check(m, re.search(r'^0x[0-9a-f]{8} mmio +rw-g-- 0x0 n=\d+ +0 -$', log, re.M),
+              'no capability to device memory')
+        sys_caps = re.findall(r'^0x[0-9a-f]{8} system +r--g-c "(\w+)" +0 -$', log, re.M)
+        check(m, sys_caps == ['power', 'klog', 'devices'], 'facilities: %s' % sys_caps)
+        views = re.findall(r'^0x[0-9a-f]{8} module +r--g-- "(\w+)" +0 -$', log, re.M)
+        check(m, sorted(views) == ['builtin_a', 'builtin_b', 'kmod', 'vfs'], 'views: %s' % views)
         used = re.search(r'^(\d+) of (\d+) slots used$', log, re.M)
-        check(m, used and int(used.group(1)) == len(irqs) + 1, 'slot count %s' % (used and used.group(0)))
+        check(m, used and int(used.group(1)) == len(irqs) + 2 + len(sys_caps) + len(views),
+              'slot count %s' % (used and used.group(0)))
         mem = re.search(r'^mem: (\d+) of (\d+) pages free; heap (\d+) bytes in (\d+) blocks '
                         r'on (\d+) pages$', log, re.M)
         check(m, mem and 0 < int(mem.group(1)) < int(mem.group(2)), 'no page statistics')
-        check(m, re.search(r"^cmdline: dump: unknown item 'bogus' ignored", log, re.M),
-              'no warning for dump=bogus')
+
+
+def devices():
+    # Two copies of a driver needing IRQ 11 and the PCI configuration ports:
+    # the first gets them and reads the host bridge's IDs through its port
+    # capability; the second is refused naming the holder, and loads once
+    # the first is unloaded; nothing is left behind.
+    k = kmod_paths()
+    with Machine(TEST_KERNEL, cmdline='selftest=devices onready=exit',
+                 modules=[k['devtest_a'] + '=devtest_a', k['devtest_b'] + '=devtest_b']) as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit after selftest=devices')
+        log = m.log
+        for pattern, what in (
+                (r'^devtest_a: PCI 00:00\.0 vendor 8086 device 1237$', 'ports read through the capability'),
+                (r'^devtest_a: bind IRQ 11: success$', 'IRQ bound'),
+                (r'^devtest_a: port 0x60 \(not granted\): value out of range$', 'ungranted port refused'),
+                (r'^devtest_a: need 2: no such entry$', 'no third need'),
+                (r'^devtest_a: view of \w+: type 5 rights 0x1, listing: success \([2-9]\d* lines\); '
+                 r'as a page: wrong kind of capability$', 'a view is for looking only'),
+                (r'^kmod: cannot load boot module devtest_b: devtest_b: needs IRQ 11, held by devtest_a$',
+                 'second taker refused at boot, naming the holder'),
+                (r'^selftest: grant without the devices capability: no such capability slot: '
+                 r'no right to hand out devices', 'granting needs the devices capability'),
+                (r'^selftest: load devtest_b: resource busy: devtest_b: needs IRQ 11, held by devtest_a$',
+                 'second taker refused at run time'),
+                (r'^selftest: unload devtest_a: success$', 'first unloaded'),
+                (r'^selftest: load devtest_b: success$', 'second loads once the first is gone'),
+                (r'^devtest_b: PCI 00:00\.0 vendor 8086 device 1237$', 'second reads the ports'),
+                (r'^selftest: load devtest_a: resource busy: devtest_a: needs IRQ 11, held by devtest_b$',
+                 'and now holds them'),
+                (r'^selftest: unload devtest_b: success$', 'second unloaded'),
+                (r'^selftest: load devtest_a: success$', 'first loads again')):
+            check(m, re.search(pattern, log, re.M), 'missing: %s' % what)
+        mem = re.search(r'^selftest: devices: pages free or cached (\d+) before, (\d+) after; '
+                        r'heap blocks (\d+) before, (\d+) after$', log, re.M)
+        check(m, mem and mem.group(1) == mem.group(2) and mem.group(3) == mem.group(4),
+              'unload/reload leaked: %s' % (mem and mem.group(0)))
 
 
 def irq_capability():
@@ -338,14 +383,17 @@ def caps_objects():
                         r'heap blocks (\d+) before, (\d+) after$', log, re.M)
         check(m, acc and acc.group(1) == acc.group(2) and acc.group(3) == acc.group(4),
               'pages or heap blocks leaked: %s' % (acc and acc.group(0)))
-        check(m, re.search(r'^16 of 256 slots used$', log, re.M),
-              'the kernel domain did not get back to its 16 boot capabilities')
+        # 15 IRQ lines, the port space, device memory, 3 facilities and a
+        # view of each of the test kernel's 4 built-in modules.
+        check(m, re.search(r'^24 of 256 slots used$', log, re.M),
+              'the kernel domain did not get back to its 24 boot capabilities')
 
 
 def kmod_paths():
     build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
     paths = {n: os.path.join(build, 'modules', n + '.kmod') for n in ('hello', 'hello_user')}
-    paths['failinit'] = os.path.join(build, 'tests', 'failinit.kmod')
+    for n in ('failinit', 'devtest_a', 'devtest_b'):
+        paths[n] = os.path.join(build, 'tests', n + '.kmod')
     return paths
 
 
@@ -546,6 +594,7 @@ CASES = {
     'manifest-permissive': manifest_permissive,
     'builtin-order': builtin_order,
     'vfs-initrd': vfs_initrd,
+    'devices': devices,
 }
 
 

@@ -6,7 +6,7 @@ import os
 import re
 
 FIELDS = ['filename', 'name', 'version', 'description', 'license', 'author',
-          'abi', 'depends', 'exports', 'size', 'blake2b-256']
+          'abi', 'depends', 'needs', 'exports', 'size', 'blake2b-256']
 
 
 def parse_listing(text):
@@ -48,8 +48,23 @@ def expected_from_source(path):
     want['version'] = version(re.search(
         r'\.version\s*=\s*KR_VERSION\((\d+),\s*(\d+),\s*(\d+)\)', body).groups())
     want['depends'] = ','.join(deps)
+    want['needs'] = ','.join(need_text(k, args) for k, args in re.findall(
+        r'KR_NEED_(IRQ|PORTS|MMIO|SYSTEM)\(([^)]*)\)', body))
     want['exports'] = ','.join(re.findall(r'^KR_EXPORT\((\w+)\);', src, re.M))
     return want
+
+
+def need_text(kind, args):
+    """modinfo's text for one KR_NEED_*(args) in a descriptor."""
+    a = [x.strip() for x in args.split(',')]
+    if kind == 'IRQ':
+        return 'IRQ %d' % int(a[0], 0)
+    if kind == 'SYSTEM':
+        return 'system ' + a[0][len('KR_SYS_'):].lower()
+    base, n = int(a[0], 0), int(a[1], 0)
+    if kind == 'MMIO':
+        n = (n + 4095) // 4096 * 4096
+    return '%s %#x-%#x' % ('ports' if kind == 'PORTS' else 'MMIO', base, base + n - 1)
 
 
 def abi_version(root):

@@ -119,7 +119,7 @@ with tempfile.TemporaryDirectory() as tmp:
         'linked.kmod': (patched(16, b'\x02\x00'), 'not a relocatable object'),
         'no-descriptor.kmod': (objcopy('-R', '.kr_module'), 'no .kr_module section'),
         'short-descriptor.kmod': (objcopy('--update-section', '.kr_module=' + short),
-                                  '.kr_module is 100 bytes, expected 544'),
+                                  '.kr_module is 100 bytes, expected 736'),
         'bad-magic.kmod': (patched(magic_at, b'KMOX'), 'bad descriptor magic'),
     }
     for name, (data, message) in bad.items():

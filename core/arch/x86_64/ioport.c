@@ -26,17 +26,17 @@ static void ioport_destroy(struct cap_object *o)
 		kfree(o);
 }
 
+kr_cap_t ioport_root;
+
 void ioport_boot(struct kr_domain *kd)
 {
-	kr_cap_t c;
-
 	if (cap_create(&kd->cs, &all_ports, KR_RIGHT_READ | KR_RIGHT_WRITE | KR_RIGHT_GRANT,
-		       &c) != KR_OK)
+		       &ioport_root) != KR_OK)
 		panic("ioport: no kernel slot for the I/O-port space");
 }
 
-kr_err_t kr_ioport_sub(kr_domain_t *d, kr_cap_t c, uint32_t base, uint32_t count,
-		       uint32_t rights, kr_cap_t *out)
+kr_err_t ioport_mint(struct kr_domain *d, kr_cap_t c, struct cspace *to, uint32_t base,
+		     uint32_t count, uint32_t rights, kr_cap_t *out)
 {
 	struct cap_slot *s;
 	struct cap_object *o;
@@ -55,10 +55,16 @@ kr_err_t kr_ioport_sub(kr_domain_t *d, kr_cap_t c, uint32_t base, uint32_t count
 		return KR_ENOMEM;
 	*o = (struct cap_object){ .type = KR_OBJ_IOPORT, .ops = &ioport_ops,
 				  .base = base, .count = count };
-	err = cap_mint(&d->cs, c, &d->cs, o, rights, out);
+	err = cap_mint(&d->cs, c, to, o, rights, out);
 	if (err)
 		kfree(o);
 	return err;
+}
+
+kr_err_t kr_ioport_sub(kr_domain_t *d, kr_cap_t c, uint32_t base, uint32_t count,
+		       uint32_t rights, kr_cap_t *out)
+{
+	return domain_ok(d) ? ioport_mint(d, c, &d->cs, base, count, rights, out) : KR_EINVAL;
 }
 
 static kr_err_t io_check(kr_domain_t *d, kr_cap_t c, uint32_t port, unsigned width,

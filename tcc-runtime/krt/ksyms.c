@@ -1,5 +1,6 @@
 /*
- * ksyms.c - symbol lookup over the table tools/gen_ksyms.py generates.
+ * ksyms.c - symbol lookup over the table tools/gen_ksyms.py generates, for
+ * the core's backtraces.
  *
  * The table lives in .ksyms (last in the image, see linker.ld): a count,
  * sorted addresses, name offsets and the names.  The first link of the
@@ -7,7 +8,7 @@
  */
 #include <stddef.h>
 
-#include "kernel/ksyms.h"
+#include <krt/ksyms.h>
 
 extern const uint64_t ksyms_count;
 extern const uint64_t ksyms_addr[];

@@ -1,5 +1,5 @@
 /*
- * boot.S - from GRUB's 32-bit multiboot2 hand-off to 64-bit C.
+ * entry.S - the multiboot2 entry: from GRUB's 32-bit multiboot2 hand-off to 64-bit C.
  *
  * 1. _start (32-bit, paging off, at its physical address): keep the
  *    multiboot2 magic and info pointer, read the TSC for the boot timer,
@@ -12,7 +12,7 @@
  *    tables with its own (vmm_init) and never returns.
  * A failed check prints one line on COM1 and halts: there is no C yet.
  */
-#include "layout.h"
+#include "arch/x86_64/layout.h"
 
 #define MB2_MAGIC      0xe85250d6
 #define MB2_LOADER     0x36d76289
