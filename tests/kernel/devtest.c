@@ -1,7 +1,8 @@
 /*
- * devtest - a test driver module: it declares IRQ line 11 and the PCI
- * configuration ports (0xcf8-0xcff), reads the host bridge's vendor and
- * device IDs through its port capability, binds the IRQ, and shows that a
+ * devtest - a test driver module: it declares IRQ line 11, the PCI
+ * configuration ports (0xcf8-0xcff) and the I/O APIC's registers, reads the host bridge's vendor and
+ * device IDs through its port capability, binds the IRQ, reads the I/O
+ * APIC's version through device memory, takes DMA pages, and shows that a
  * built-in module can be looked at (a read-only view) but not acted as.
  * Built twice, as devtest_a and devtest_b (DEVTEST_NAME), so the tests can
  * see the second refused while the first holds the devices.
@@ -23,6 +24,42 @@ static void no_print(void *ctx, const char *line)
 {
 	(void)line;
 	++*(int *)ctx;
+}
+
+/* Device memory: the I/O APIC's version register, through an uncached map. */
+static void ioapic(kr_domain_t *self)
+{
+	volatile uint32_t *regs = NULL;
+	kr_cap_t mmio;
+	kr_err_t r = kr_need_cap(self, 2, &mmio);
+
+	if (!r)
+		r = kr_mmio_map(self, mmio, (volatile void **)&regs);
+	if (!r) {
+		regs[0] = 1;            /* IOREGSEL: the version register */
+		kr_log(KR_LOG_INFO, "%s: I/O APIC version %#x, %u redirection entries\n",
+		       DEVTEST_NAME, regs[4] & 0xff, ((regs[4] >> 16) & 0xff) + 1);
+	}
+	kr_log(KR_LOG_INFO, "%s: MMIO map: %s; map again: %s\n", DEVTEST_NAME, kr_strerror(r),
+	       kr_strerror(kr_mmio_map(self, mmio, (volatile void **)&regs)));
+}
+
+/* DMA pages tell their physical address; other pages keep it. */
+static void dma(kr_domain_t *self)
+{
+	uint64_t pa = 0, other;
+	kr_cap_t c, plain;
+	kr_err_t r = kr_dma_alloc(self, 2, KR_DMA_32BIT, &c);
+
+	if (!r)
+		r = kr_page_phys(self, c, &pa);
+	kr_log(KR_LOG_INFO, "%s: DMA 2 pages: %s, below 4 GiB %s, page-aligned %s\n", DEVTEST_NAME,
+	       kr_strerror(r), pa && pa + 2 * KR_PAGE_SIZE <= (1ull << 32) ? "yes" : "no",
+	       pa && !(pa & (KR_PAGE_SIZE - 1)) ? "yes" : "no");
+	r = kr_page_alloc(self, 1, &plain);
+	kr_log(KR_LOG_INFO, "%s: physical address of plain pages: %s; DMA flags 0x80: %s\n",
+	       DEVTEST_NAME, kr_strerror(r ? r : kr_page_phys(self, plain, &other)),
+	       kr_strerror(kr_dma_alloc(self, 1, 0x80, &plain)));
 }
 
 static kr_err_t devtest_init(kr_domain_t *self)
@@ -49,8 +86,10 @@ static kr_err_t devtest_init(kr_domain_t *self)
 	       kr_strerror(kr_irq_bind(self, irq, on_irq, NULL)));
 	kr_log(KR_LOG_INFO, "%s: port 0x60 (not granted): %s\n", DEVTEST_NAME,
 	       kr_strerror(kr_io_read(self, ports, 0x60, 1, &id)));
-	kr_log(KR_LOG_INFO, "%s: need 2: %s\n", DEVTEST_NAME,
-	       kr_strerror(kr_need_cap(self, 2, &none)));
+	kr_log(KR_LOG_INFO, "%s: need 3: %s\n", DEVTEST_NAME,
+	       kr_strerror(kr_need_cap(self, 3, &none)));
+	ioapic(self);
+	dma(self);
 	/* Another module: a view to look at, nothing to act with. */
 	for (uint32_t i = 0; kr_builtin_module(NULL, i, &info, &running, NULL) == KR_OK; i++) {
 		if (!running || kr_builtin_module(self, i, &info, &running, &view) != KR_OK)
@@ -70,4 +109,4 @@ static kr_err_t devtest_init(kr_domain_t *self)
 KR_MODULE(.name = DEVTEST_NAME, .version = KR_VERSION(1, 0, 0),
 	  .description = "test: a driver that needs IRQ 11 and the PCI config ports",
 	  .license = "MIT", .author = "Karyon developers", .init = devtest_init,
-	  .needs = { KR_NEED_IRQ(11), KR_NEED_PORTS(0xcf8, 8) });
+	  .needs = { KR_NEED_IRQ(11), KR_NEED_PORTS(0xcf8, 8), KR_NEED_MMIO(0xfec00000, 0x20) });

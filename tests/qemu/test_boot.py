@@ -293,7 +293,13 @@ def devices():
                 (r'^devtest_a: PCI 00:00\.0 vendor 8086 device 1237$', 'ports read through the capability'),
                 (r'^devtest_a: bind IRQ 11: success$', 'IRQ bound'),
                 (r'^devtest_a: port 0x60 \(not granted\): value out of range$', 'ungranted port refused'),
-                (r'^devtest_a: need 2: no such entry$', 'no third need'),
+                (r'^devtest_a: need 3: no such entry$', 'no fourth need'),
+                (r'^devtest_a: I/O APIC version 0x[1-9a-f][0-9a-f]*, \d+ redirection entries$',
+                 'device memory read through an uncached map'),
+                (r'^devtest_a: MMIO map: success; map again: already done$', 'one map per capability'),
+                (r'^devtest_a: DMA 2 pages: success, below 4 GiB yes, page-aligned yes$', 'DMA pages'),
+                (r'^devtest_a: physical address of plain pages: permission denied; '
+                 r'DMA flags 0x80: invalid argument$', 'plain pages keep their address'),
                 (r'^devtest_a: view of \w+: type 5 rights 0x1, listing: success \([2-9]\d* lines\); '
                  r'as a page: wrong kind of capability$', 'a view is for looking only'),
                 (r'^kmod: cannot load boot module devtest_b: devtest_b: needs IRQ 11, held by devtest_a$',
