@@ -42,7 +42,7 @@ enum kr_obj_type {
 /* The facilities a KR_OBJ_SYSTEM capability stands for (its base). */
 enum kr_sys_facility {
 	KR_SYS_POWER   = 1,     /* kr_poweroff, kr_reboot */
-	KR_SYS_KLOG    = 2,     /* kr_log_read; kr_cap_dump of any module */
+	KR_SYS_KLOG    = 2,     /* kr_log_read */
 	KR_SYS_DEVICES = 3,     /* kr_module_grant: start domains with their needs */
 };
 
