@@ -431,6 +431,22 @@ static int cmd_insmod(int argc, char **argv)
 	return err != KR_OK;
 }
 
+/* One of a descriptor's needs as tools/modinfo.py shows it. */
+static void print_need(const struct kr_need *n)
+{
+	static const char *const facility[] = { "?", "power", "klog", "devices" };
+	uint64_t end = n->base + (n->kind == KR_NEED_DEVMEM ? (n->count + KR_PAGE_SIZE - 1) &
+				  ~0xfffull : n->count) - 1;
+
+	if (n->kind == KR_NEED_IRQ_LINE)
+		sh_printf(" IRQ %llu", (unsigned long long)n->base);
+	else if (n->kind == KR_NEED_IOPORTS || n->kind == KR_NEED_DEVMEM)
+		sh_printf(" %s %#llx-%#llx", n->kind == KR_NEED_IOPORTS ? "ports" : "MMIO",
+			  (unsigned long long)n->base, (unsigned long long)end);
+	else
+		sh_printf(" system %s", facility[n->base < 4 ? n->base : 0]);
+}
+
 static int cmd_modinfo(int argc, char **argv)
 {
 	struct kr_module_info info;
@@ -459,6 +475,9 @@ static int cmd_modinfo(int argc, char **argv)
 	for (uint32_t i = 0; i < info.ndeps; i++)
 		sh_printf(" %s>=%u.%u.%u", info.deps[i].name, KR_VERSION_MAJOR(info.deps[i].min_version),
 			  KR_VERSION_MINOR(info.deps[i].min_version), KR_VERSION_PATCH(info.deps[i].min_version));
+	sh_printf("\nneeds:      ");
+	for (uint32_t i = 0; i < KR_MODULE_NEEDS_MAX && info.needs[i].kind; i++)
+		print_need(&info.needs[i]);
 	sh_printf("\nloaded:      %s\n", loaded(info.name) ? "yes" : "no");
 	return 0;
 }

@@ -79,7 +79,7 @@ def shell_session():
         run('hello', r'^hello: command not found \(try help\)$')   # gone with its module
         run('insmod nosuch', r'^insmod: nosuch: no such entry$')
         run('insmod /lib/modules/hello_user.kmod', r'hello: loaded\n(?:.*\n)*hello_user: hello_greet returned 42')
-        run('modinfo hello_user', r'^depends:     hello>=1\.0\.0\nloaded:      yes$')
+        run('modinfo hello_user', r'^depends:     hello>=1\.0\.0\nneeds:      \nloaded:      yes$')
         run('hello again', r'^hello, again$')                        # back with it
         run('modinfo /tmp/note', r'^modinfo: /tmp/note: ')
         run('cd /tmp/a', r'', cwd='/tmp/a')
