@@ -139,12 +139,16 @@ KR_API(1, 0) kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint
 KR_API(1, 0) kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d);
 /* KR_EBUSY if kr_domain_destroy would be refused now, else KR_OK. */
 KR_API(1, 0) kr_err_t kr_domain_busy(kr_domain_t *d);
-/* Call fn(ctx, d) just before d is destroyed, so watcher can drop what it
- * keeps for d (the shell: d's commands).  Ends with either domain.
- * KR_ENOSPC when the core's 32 watch slots are taken. */
-typedef void (*kr_domain_gone_fn)(void *ctx, kr_domain_t *d);
-KR_API(1, 0) kr_err_t kr_domain_watch(kr_domain_t *watcher, kr_domain_t *d,
-				      kr_domain_gone_fn fn, void *ctx);
+/* A domain's id: a number that names it in messages and watches, unique
+ * for the kernel's run and never reused (0: not a domain).  It is not a
+ * credential: nothing can be done as a domain by its id. */
+KR_API(1, 0) uint32_t kr_domain_id(kr_domain_t *d);
+/* Call fn(ctx, id) just before the domain with that id is destroyed, so
+ * watcher can drop what it keeps for it (the shell: its commands).  Ends
+ * with either domain.  KR_ENOSPC when the core's 32 watch slots are taken. */
+typedef void (*kr_domain_gone_fn)(void *ctx, uint32_t id);
+KR_API(1, 0) kr_err_t kr_domain_watch(kr_domain_t *watcher, uint32_t id, kr_domain_gone_fn fn,
+				      void *ctx);
 
 /* IRQ lines: the holder of an IRQ capability with KR_RIGHT_BIND binds one
  * handler (KR_EBUSY if the line is bound).  The core masks, acknowledges

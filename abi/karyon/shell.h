@@ -2,16 +2,18 @@
  * shell.h - the "shell" service: commands other modules add to the shell.
  *
  * Implemented by the shell module (modules/shell), not by the core.  A
- * module registers commands with its own domain as the owner; they stay in
- * the shell until the module unregisters them or its domain goes (unload),
- * whichever comes first.  The command structs must live as long.
+ * module registers commands under its own domain's id (kr_domain_id(self):
+ * a name, not a credential, so the shell never holds the module's domain);
+ * they stay in the shell until the module unregisters them or its domain
+ * goes (unload), whichever comes first.  The command structs must live as
+ * long.
  */
 #ifndef KARYON_SHELL_H
 #define KARYON_SHELL_H
 
 #include <karyon/service.h>
 
-#define KR_SHELL_SERVICE_VERSION 2    /* 2: cwd */
+#define KR_SHELL_SERVICE_VERSION 3    /* 2: cwd; 3: owners by domain id */
 
 struct kr_shell_command {
 	const char *name;       /* 1..15 characters, not an existing command */
@@ -24,9 +26,11 @@ KR_ABI_SIZE(struct kr_shell_command, 32);
 
 struct kr_shell_ops {
 	struct kr_ops_header hdr;       /* version KR_SHELL_SERVICE_VERSION */
-	/* KR_EEXIST for a taken name, KR_ENOSPC when the table is full. */
-	kr_err_t (*add)(kr_domain_t *owner, const struct kr_shell_command *cmd);
-	kr_err_t (*remove)(kr_domain_t *owner, const char *name);
+	/* owner: kr_domain_id() of the adding module's domain.  KR_EEXIST for a
+	 * taken name, KR_ENOSPC when the table is full; remove is KR_EPERM for
+	 * another owner's command. */
+	kr_err_t (*add)(uint32_t owner, const struct kr_shell_command *cmd);
+	kr_err_t (*remove)(uint32_t owner, const char *name);
 	/* Version 2: the working directory relative paths in a command's
 	 * arguments are taken from (vfs calls take it as cwd). */
 	const char *(*cwd)(void);

@@ -24,6 +24,7 @@ struct kr_domain kernel_domain;
 
 kr_err_t domain_init(struct kr_domain *d, const char *name, uint32_t nslots)
 {
+	static uint32_t next_id;        /* in creation order: the same on every boot */
 	kr_err_t err;
 
 	if (!d || !name || strnlen(name, sizeof(d->name)) >= sizeof(d->name))
@@ -34,15 +35,13 @@ kr_err_t domain_init(struct kr_domain *d, const char *name, uint32_t nslots)
 	if (err)
 		return err;
 	d->magic = DOMAIN_MAGIC;
+	d->id = ++next_id;
 	return KR_OK;
 }
 
-void domain_destroy(struct kr_domain *d)
+uint32_t kr_domain_id(kr_domain_t *d)
 {
-	if (!domain_ok(d) || d == &kernel_domain)
-		panic("domain_destroy: %p is not a live module domain", (void *)d);
-	cspace_destroy(&d->cs);
-	d->magic = 0;
+	return domain_ok(d) ? d->id : 0;
 }
 
 /* Boot modules: read-only page objects over memory the page allocator
@@ -119,15 +118,17 @@ kr_err_t kr_builtin_module(kr_domain_t *d, uint32_t index, const struct kr_modul
 			   bool *running, kr_cap_t *view)
 {
 	struct kr_domain *m;
+	kr_err_t err;
 
 	if (!info || !running || (view && !domain_ok(d)))
 		return KR_EINVAL;
 	if (index >= (uint32_t)(__builtin_modules_end - __builtin_modules_start))
 		return KR_ENOENT;
 	m = builtin_domains[index];
-	if (view && (!m || cap_derive(&kernel_domain.cs, m->view_root, &d->cs, KR_RIGHT_READ,
-				      view) != KR_OK))
-		return m ? KR_ENOSPC : KR_ENOENT;
+	err = !view ? KR_OK : !m ? KR_ENOENT :
+	      cap_derive(&kernel_domain.cs, m->view_root, &d->cs, KR_RIGHT_READ, view);
+	if (err)
+		return err;
 	*info = &__builtin_modules_start[index];
 	*running = m != NULL;
 	return KR_OK;
@@ -226,18 +227,19 @@ kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
 }
 
 static struct watch {
-	struct kr_domain *watcher, *d;
+	struct kr_domain *watcher;
+	uint32_t id;
 	kr_domain_gone_fn fn;
 	void *ctx;
 } watches[32];
 
-kr_err_t kr_domain_watch(kr_domain_t *watcher, kr_domain_t *d, kr_domain_gone_fn fn, void *ctx)
+kr_err_t kr_domain_watch(kr_domain_t *watcher, uint32_t id, kr_domain_gone_fn fn, void *ctx)
 {
-	if (!domain_ok(watcher) || !domain_ok(d) || !fn)
+	if (!domain_ok(watcher) || !id || !fn)
 		return KR_EINVAL;
 	for (int i = 0; i < 32; i++)
 		if (!watches[i].fn) {
-			watches[i] = (struct watch){ watcher, d, fn, ctx };
+			watches[i] = (struct watch){ watcher, id, fn, ctx };
 			return KR_OK;
 		}
 	return KR_ENOSPC;
@@ -247,9 +249,9 @@ kr_err_t kr_domain_watch(kr_domain_t *watcher, kr_domain_t *d, kr_domain_gone_fn
 static void watch_gone(struct kr_domain *d)
 {
 	for (int i = 0; i < 32; i++) {
-		if (watches[i].fn && watches[i].d == d)
-			watches[i].fn(watches[i].ctx, d);
-		if (watches[i].d == d || watches[i].watcher == d)
+		if (watches[i].fn && watches[i].id == d->id)
+			watches[i].fn(watches[i].ctx, d->id);
+		if (watches[i].id == d->id || watches[i].watcher == d)
 			watches[i].fn = NULL;
 	}
 }

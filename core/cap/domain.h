@@ -23,6 +23,7 @@ struct kr_domain {
 	uint32_t magic;         /* DOMAIN_MAGIC while alive */
 	char name[32];
 	struct cspace cs;
+	uint32_t id;                    /* what kr_domain_id tells: never reused */
 	struct kr_domain *creator;      /* may destroy it; NULL for static ones */
 	struct kheap_owner heap;        /* kr_malloc blocks, freed with the domain */
 	struct cap_object view;         /* KR_OBJ_MODULE: what kr_cap_dump may show */
@@ -34,7 +35,6 @@ struct kr_domain {
 extern struct kr_domain kernel_domain;
 
 kr_err_t domain_init(struct kr_domain *d, const char *name, uint32_t nslots);
-void domain_destroy(struct kr_domain *d);      /* revokes and deletes all it holds */
 /* The kernel domain and boot-time objects (IRQ lines, ports, boot modules). */
 void domain_boot(const struct kr_boot_info *bi);
 void modules_builtin_start(void);              /* init every built-in module */
@@ -50,7 +50,6 @@ void ioport_boot(struct kr_domain *kd);
 void pages_boot(struct kr_domain *kd);
 void devices_boot(struct kr_domain *kd, const struct kr_boot_info *bi);
 uint64_t irq_count(unsigned line);
-bool irq_bound(unsigned line);
 /* The kernel domain's root capabilities, for the module starter (devices.c). */
 kr_cap_t irq_kernel_cap(unsigned line);
 extern kr_cap_t ioport_root, mmio_root;

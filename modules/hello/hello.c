@@ -38,7 +38,7 @@ static kr_err_t hello_init(kr_domain_t *self)
 	/* No shell in this image is fine: the command is an extra. */
 	if (kr_service_open(self, "shell", KR_SHELL_SERVICE_VERSION, &shell) == KR_OK &&
 	    kr_service_ops(self, shell, &ops) == KR_OK)
-		((const struct kr_shell_ops *)ops)->add(self, &hello_command);
+		((const struct kr_shell_ops *)ops)->add(kr_domain_id(self), &hello_command);
 	return KR_OK;
 }
 

@@ -45,7 +45,7 @@ static int script_depth;
 
 /* Commands other modules added (the shell service), and whose they are. */
 #define MAX_ADDED 32
-static struct added { kr_domain_t *owner; const struct kr_shell_command *cmd; } shell_added[MAX_ADDED];
+static struct added { uint32_t owner; const struct kr_shell_command *cmd; } shell_added[MAX_ADDED];
 
 static struct added *find_added(const char *name)
 {
@@ -186,15 +186,15 @@ static const struct shell_cmd *find_cmd(const char *name)
 }
 
 /* The owner's domain is going: its commands go with it. */
-static void owner_gone(void *ctx, kr_domain_t *d)
+static void owner_gone(void *ctx, uint32_t owner)
 {
 	(void)ctx;
 	for (int i = 0; i < MAX_ADDED; i++)
-		if (shell_added[i].owner == d)
+		if (shell_added[i].owner == owner)
 			shell_added[i] = (struct added){ 0 };
 }
 
-static kr_err_t svc_add(kr_domain_t *owner, const struct kr_shell_command *cmd)
+static kr_err_t svc_add(uint32_t owner, const struct kr_shell_command *cmd)
 {
 	bool watched = false;
 	struct added *slot = NULL;
@@ -218,7 +218,7 @@ static kr_err_t svc_add(kr_domain_t *owner, const struct kr_shell_command *cmd)
 	return KR_OK;
 }
 
-static kr_err_t svc_remove(kr_domain_t *owner, const char *name)
+static kr_err_t svc_remove(uint32_t owner, const char *name)
 {
 	struct added *a = name ? find_added(name) : NULL;
 

@@ -201,7 +201,7 @@ static kr_err_t tcc_init(kr_domain_t *d)
 		return e;
 	tcc_stack = va;
 	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if ((e = tcc_shell->add(tcc_self, &commands[i])))
+		if ((e = tcc_shell->add(kr_domain_id(tcc_self), &commands[i])))
 			return e;
 	kr_log(KR_LOG_INFO, "tcc: TinyCC ready (run budget %u ms)\n", tcc_budget_ms);
 	return KR_OK;
