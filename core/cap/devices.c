@@ -122,7 +122,7 @@ static const char *holder(const struct kr_need *n)
 		if (n->kind == KR_NEED_IRQ_LINE || (c->obj->base < hi && lo < end))
 			return c->owner->name;
 	}
-	return n->kind == KR_NEED_IRQ_LINE && irq_bound(lo) ? "kernel" : NULL;
+	return NULL;
 }
 
 static bool needs_overlap(const struct kr_need *a, const struct kr_need *b)

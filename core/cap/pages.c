@@ -184,8 +184,6 @@ static kr_err_t map_slot(struct cap_slot *s, unsigned flags, void **va)
 
 	if (s->state)
 		return KR_EALREADY;
-	if (s->obj->count > MAPWIN_PAGES)
-		return KR_ENOMEM;
 	err = win_alloc(s->obj->count, &v);
 	if (err)
 		return err;

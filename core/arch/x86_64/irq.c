@@ -122,11 +122,6 @@ void irq_boot(struct kr_domain *kd)
 	}
 }
 
-bool irq_bound(unsigned line)
-{
-	return line < NLINES && lines[line].fn;
-}
-
 kr_cap_t irq_kernel_cap(unsigned line)
 {
 	return line < NLINES ? kernel_caps[line] : KR_CAP_NULL;
