@@ -457,9 +457,12 @@ static void log_module_set(void)
 static kr_err_t kmod_init(kr_domain_t *dom)
 {
 	kr_cap_t cap;
+	kr_err_t r;
 
 	self = dom;
-	kr_need_cap(self, 0, &devices);         /* KR_SYS_DEVICES, from .needs */
+	r = kr_need_cap(self, 0, &devices);     /* KR_SYS_DEVICES, from .needs */
+	if (r)
+		return r;                       /* could start nothing */
 	measure_init(self);
 	load_boot_modules();
 	log_module_set();

@@ -183,6 +183,36 @@ static void test_roundtrip(void **state)
 			assert_true(pmm_is_free(p[i] + k * PG));
 }
 
+/* pmm_alloc_below (DMA): every page of the run below the limit, the pages
+ * below it run out while others stay free, and a limit at or below the
+ * first page fails changing nothing. */
+static void test_below(void **state)
+{
+	static struct snap before;
+	const uint64_t limit = FAKE_BASE + 2 * MIB;
+	struct pmm_stats st0, st;
+	uint64_t p, n = 0;
+
+	(void)state;
+	init_real(&st0);
+	assert_int_equal(pmm_alloc_below(4, limit, &p), KR_OK);
+	assert_true(p >= FAKE_BASE && p + 4 * PG <= limit);
+	assert_int_equal(pmm_free(p, 4), KR_OK);
+	while (pmm_alloc_below(1, limit, &p) == KR_OK) {
+		assert_true(p + PG <= limit);
+		n++;
+	}
+	assert_true(n > 0 && n <= (limit - FAKE_BASE) / PG);
+	pmm_get_stats(&st);
+	assert_int_equal(st.free_pages, st0.free_pages - n);
+	assert_int_equal(pmm_alloc(1, &p), KR_OK);      /* above the limit: still there */
+	assert_true(p >= limit);
+	take(&before);
+	assert_int_equal(pmm_alloc_below(1, FAKE_BASE, &p), KR_ENOMEM);
+	assert_int_equal(pmm_alloc_below(1, 0, &p), KR_ENOMEM);
+	same(&before);
+}
+
 /* Drain all memory page by page: each page allowed, zeroed, given once. */
 static void test_zeroed_allowed(void **state)
 {
@@ -470,6 +500,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_counts),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_below),
 		cmocka_unit_test(test_zeroed_allowed),
 		cmocka_unit_test(test_contiguity),
 		cmocka_unit_test(test_exhaustion),
