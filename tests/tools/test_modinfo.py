@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
 from kmodsrc import FIELDS, abi_version, expected_from_source, parse_listing  # noqa: E402
 
-ROOT, OBJCOPY, HELLO, HELLO_USER = sys.argv[1:5]
+ROOT, OBJCOPY, HELLO, HELLO_USER, SHELL, KMOD, DEVTEST = sys.argv[1:8]
 MODINFO = os.path.join(ROOT, 'tools', 'modinfo.py')
 
 
@@ -44,7 +44,8 @@ def expected(kmod, source):
 
 # -- the in-tree modules ------------------------------------------------------
 
-cases = [(HELLO, 'modules/hello/hello.c'), (HELLO_USER, 'modules/hello_user/hello_user.c')]
+cases = [(HELLO, 'modules/hello/hello.c'), (HELLO_USER, 'modules/hello_user/hello_user.c'),
+         (SHELL, 'modules/shell/shell.c'), (KMOD, 'modules/kmod/kmod.c')]
 for kmod, source in cases:
     name = os.path.basename(kmod)
     want = expected(kmod, source)
@@ -66,6 +67,13 @@ rc, out, _ = modinfo('--field', 'exports', HELLO)
 check(out == 'hello_greet\n', 'hello exports hello_greet', repr(out))
 rc, out, _ = modinfo('--field', 'depends', HELLO)
 check(out == '\n', 'hello depends on nothing', repr(out))
+
+# What a driver and the shell ask of the kernel domain (.needs).
+rc, out, _ = modinfo('--field', 'needs', DEVTEST)
+check(out == 'IRQ 11,ports 0xcf8-0xcff,MMIO 0xfec00000-0xfec00fff\n', 'devtest_a needs its devices',
+      repr(out))
+rc, out, _ = modinfo('--field', 'needs', SHELL)
+check(out == 'system power,system klog\n', 'the shell needs power and klog', repr(out))
 
 rc, out, _ = modinfo(HELLO, HELLO_USER)
 blocks = parse_listing(out)
