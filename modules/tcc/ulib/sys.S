@@ -1,0 +1,47 @@
+/*
+ * sys.S - the system-call stubs: each loads its number into rax, moves the
+ * fourth argument from rcx (C's register) to r10 (the kernel's: `syscall`
+ * writes rip into rcx) and traps; the result is in rax.  The kernel calls
+ * (vfs_*, time_us) are granted by name to handlers; __karyon_* are the
+ * library's own; exit and abort do not come back, and a ud2 stops the
+ * handler with a fault if a kernel ever returned from them.
+ */
+#include "ulib.h"
+
+.macro STUB name, nr
+	.text
+	.globl \name
+	.type \name, @function
+	.p2align 4
+\name:
+	mov $\nr, %eax
+	mov %rcx, %r10
+	syscall
+	ret
+	.size \name, . - \name
+.endm
+
+.macro STUB_NORETURN name, nr
+	.text
+	.globl \name
+	.type \name, @function
+	.p2align 4
+\name:
+	mov $\nr, %eax
+	syscall
+	ud2
+	.size \name, . - \name
+.endm
+
+STUB vfs_read, ULIB_SYS_VFS_READ
+STUB vfs_size, ULIB_SYS_VFS_SIZE
+STUB vfs_write, ULIB_SYS_VFS_WRITE
+STUB vfs_append, ULIB_SYS_VFS_APPEND
+STUB time_us, ULIB_SYS_TIME_US
+STUB __karyon_write, ULIB_SYS_WRITE
+STUB __karyon_heap, ULIB_SYS_HEAP
+STUB __karyon_null, ULIB_SYS_NULL
+STUB_NORETURN ulib_sys_exit, ULIB_SYS_EXIT
+STUB_NORETURN ulib_sys_abort, ULIB_SYS_ABORT
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,68 @@
+/*
+ * ulib.h - the contract between the user-mode handler library (this
+ * folder, linked at a fixed user address inside each handler's address
+ * space) and the tcc module that runs it: system-call numbers, the heap's
+ * place, the output buffer the kernel reads out of a stopped handler, and
+ * the symbols the kernel looks up.  Freestanding, no includes: the
+ * library's sources, its assembly and the module's C all read it.
+ *
+ * System calls: `syscall` with rax = number, arguments in rdi, rsi, rdx,
+ * r10, r8, r9; the result in rax, a negative Karyon error code
+ * (abi/karyon/err.h) on failure; rcx and r11 are clobbered.  The numbers
+ * are the call numbers of the grant table (grants.c); never renumber.
+ */
+#ifndef KARYON_TCC_ULIB_H
+#define KARYON_TCC_ULIB_H
+
+#define ULIB_SYS_EXIT        48   /* exit(int status): does not return */
+#define ULIB_SYS_ABORT       49   /* (const char *why): "NAME aborted: why", status 134 */
+#define ULIB_SYS_VFS_READ   109   /* vfs_read(path, off, buf, n) */
+#define ULIB_SYS_VFS_SIZE   110   /* vfs_size(path) */
+#define ULIB_SYS_VFS_WRITE  111   /* vfs_write(path, buf, n) */
+#define ULIB_SYS_VFS_APPEND 112   /* vfs_append(path, buf, n) */
+#define ULIB_SYS_TIME_US    113   /* time_us(): microseconds since boot */
+#define ULIB_SYS_WRITE      114   /* __karyon_write(buf, n): console output, NULs dropped */
+#define ULIB_SYS_HEAP       115   /* __karyon_heap(grow): the heap's new end */
+#define ULIB_SYS_NULL       116   /* __karyon_null(): nothing, returns 0 */
+
+/* The heap is [ULIB_HEAP_BASE, end), empty at the start of every run. */
+#define ULIB_HEAP_BASE 0x40000000ul
+#define ULIB_OUT_SIZE  256
+
+#ifndef __ASSEMBLER__
+
+/* __karyon_out: console output not yet written.  The library stores the
+ * bytes before it raises len, so buf[0..len) is always complete output
+ * that the kernel may print after it stopped the handler. */
+struct ulib_out {
+	unsigned int len;
+	char buf[ULIB_OUT_SIZE];
+};
+_Static_assert(sizeof(struct ulib_out) == 260, "__karyon_out layout is ABI");
+_Static_assert(__builtin_offsetof(struct ulib_out, buf) == 4, "__karyon_out layout is ABI");
+
+/* What the kernel finds in the linked library. */
+extern struct ulib_out __karyon_out;
+extern unsigned long long __karyon_t_main;     /* TSC right before main() */
+/* The entry point: rdi, rsi, rdx as in the prototype, rsp 16-byte aligned
+ * minus 8 (as after a call).  Calls exit(main(argc, argv)). */
+__attribute__((noreturn)) void __karyon_start(int argc, char **argv,
+					      int (*main)(int, char **));
+
+/* The system-call stubs the library itself calls (sys.S). */
+long __karyon_write(const char *buf, unsigned long n);
+long __karyon_heap(unsigned long grow);
+long __karyon_null(void);
+__attribute__((noreturn)) void ulib_sys_exit(int status);
+__attribute__((noreturn)) void ulib_sys_abort(const char *why);
+
+/* Library internals shared between its files. */
+void ulib_flush(void);                                 /* stdio.c */
+__attribute__((noreturn)) void ulib_fail(const char *why);     /* start.c */
+
+/* The library as an ELF relocatable object, in the tcc module (blob.S). */
+extern const unsigned char tcc_ulib[];
+extern const unsigned long tcc_ulib_size;
+
+#endif
+#endif
