@@ -8,7 +8,7 @@
  *    kernel image), enable PAE + long mode + NX + paging, far-jump to 64-bit.
  * 2. long_entry (64-bit, still low): jump to the higher half.
  * 3. higher_half: boot stack, FS base at the per-CPU block with a canary at
- *    %fs:0x28, SSE on, then kmain(mbi_phys, entry_tsc).  kmain replaces these
+ *    %fs:0x28, SSE on, syscall MSRs, SMEP/SMAP, then kmain(mbi_phys, entry_tsc).  kmain replaces these
  *    tables with its own (vmm_init) and never returns.
  * A failed check prints one line on COM1 and halts: there is no C yet.
  */
@@ -193,7 +193,44 @@ higher_half:
 	mov %cr4, %rax
 	or $((1 << 9) | (1 << 10)), %rax
 	mov %rax, %cr4
-	fninit
+	/* User mode (core/arch/x86_64/user.c): `syscall` enters at
+	 * syscall_entry in the kernel's code segment with TF, IF, DF, NT and
+	 * AC cleared; SMEP and SMAP (CR4 bits 20, 21) on where CPUID leaf 7
+	 * says the CPU has them, so the kernel neither runs nor touches user
+	 * pages by accident. */
+	mov $0xc0000080, %ecx                  /* EFER.SCE */
+	rdmsr
+	or $1, %eax
+	wrmsr
+	mov $0xc0000081, %ecx                  /* STAR: kernel CS 0x08, sysret base 0x10 */
+	xor %eax, %eax
+	mov $0x00100008, %edx
+	wrmsr
+	mov $0xc0000082, %ecx                  /* LSTAR */
+	lea syscall_entry(%rip), %rax
+	mov %rax, %rdx
+	shr $32, %rdx
+	wrmsr
+	mov $0xc0000084, %ecx                  /* FMASK */
+	mov $0x44700, %eax
+	xor %edx, %edx
+	wrmsr
+	xor %eax, %eax
+	cpuid
+	cmp $7, %eax
+	jb 7f
+	mov $7, %eax
+	xor %ecx, %ecx
+	cpuid
+	mov %cr4, %rax
+	bt $7, %ebx
+	jnc 5f
+	or $(1 << 20), %rax
+5:	bt $20, %ebx
+	jnc 6f
+	or $(1 << 21), %rax
+6:	mov %rax, %cr4
+7:	fninit
 	mov %esi, %edi                         /* mbi_phys (zero-extended) */
 	movabs $boot_tsc, %rax                 /* still identity mapped */
 	mov (%rax), %rsi

@@ -37,6 +37,7 @@ enum kr_obj_type {
 	KR_OBJ_MODULE  = 5,     /* a module's domain, to look at (never to act as) */
 	KR_OBJ_MMIO    = 6,     /* a range of device memory (physical, not RAM) */
 	KR_OBJ_SYSTEM  = 7,     /* a kernel facility: enum kr_sys_facility */
+	KR_OBJ_ASPACE  = 8,     /* an address space for user mode (uspace.h) */
 };
 
 /* The facilities a KR_OBJ_SYSTEM capability stands for (its base). */

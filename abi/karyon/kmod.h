@@ -37,7 +37,7 @@ KR_ABI_SIZE(struct kr_kmod_entry, 160);
  * nowhere else, neither the kernel nor other modules.  resolve returns
  * KR_OK with *addr or KR_ENOENT (the link then fails with "unresolved
  * symbol: NAME").  The object's entry is the global function named entry. */
-#define KR_KMOD_LINK_VERSION 1
+#define KR_KMOD_LINK_VERSION 2     /* 2: link_addr, defined (version 1 still accepted) */
 struct kr_kmod_link {
 	uint32_t version;       /* KR_KMOD_LINK_VERSION */
 	uint32_t reserved;
@@ -46,12 +46,20 @@ struct kr_kmod_link {
 	void (*free)(void *ctx, void *p, size_t size);
 	kr_err_t (*resolve)(void *ctx, const char *name, uint64_t *addr);
 	const char *entry;
+	/* Version 2.  link_addr: page-aligned address the image will run at
+	 * (a user address space), 0: where alloc put it.  Relocations, entry
+	 * and the addresses passed to defined are run-time addresses. */
+	uint64_t link_addr;
+	/* May be NULL: called for every global symbol the object defines; an
+	 * error from it fails the link. */
+	kr_err_t (*defined)(void *ctx, const char *name, uint64_t addr);
 };
-KR_ABI_SIZE(struct kr_kmod_link, 48);
+KR_ABI_SIZE(struct kr_kmod_link, 64);
 
 /* The linked image: three page-aligned regions of base[0..size); the caller
- * makes text read+exec, ro read-only, data read+write, and frees base
- * (with the free it passed) when done. */
+ * makes text read+exec, ro read-only, data read+write (in the kernel or,
+ * linked for link_addr, in an address space), and frees base (with the
+ * free it passed) when done.  entry is a run-time address. */
 #define KR_KMOD_LINKED_VERSION 1
 struct kr_kmod_linked {
 	uint32_t version;       /* KR_KMOD_LINKED_VERSION */

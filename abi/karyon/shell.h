@@ -11,9 +11,10 @@
 #ifndef KARYON_SHELL_H
 #define KARYON_SHELL_H
 
+#include <stdbool.h>
 #include <karyon/service.h>
 
-#define KR_SHELL_SERVICE_VERSION 3    /* 2: cwd; 3: owners by domain id */
+#define KR_SHELL_SERVICE_VERSION 4    /* 2: cwd; 3: owners by domain id; 4: interrupted */
 
 struct kr_shell_command {
 	const char *name;       /* 1..15 characters, not an existing command */
@@ -34,8 +35,13 @@ struct kr_shell_ops {
 	/* Version 2: the working directory relative paths in a command's
 	 * arguments are taken from (vfs calls take it as cwd). */
 	const char *(*cwd)(void);
+	/* Version 4: has Ctrl-C been typed since the command started?  For a
+	 * long-running command to poll (it never blocks); true once per
+	 * Ctrl-C, which is dropped with what was typed before it.  Other
+	 * input stays for the shell. */
+	bool (*interrupted)(void);
 };
 KR_ABI_OFFSET(struct kr_shell_ops, add, 16);
-KR_ABI_SIZE(struct kr_shell_ops, 40);
+KR_ABI_SIZE(struct kr_shell_ops, 48);
 
 #endif

@@ -24,7 +24,7 @@
 static const char *const cap_type_names[] = {
 	[KR_OBJ_PAGES] = "pages", [KR_OBJ_IRQ] = "irq", [KR_OBJ_IOPORT] = "ioport",
 	[KR_OBJ_SERVICE] = "service", [KR_OBJ_MODULE] = "module", [KR_OBJ_MMIO] = "mmio",
-	[KR_OBJ_SYSTEM] = "system",
+	[KR_OBJ_SYSTEM] = "system", [KR_OBJ_ASPACE] = "aspace",
 };
 
 kr_err_t cspace_init(struct cspace *cs, const char *name, uint32_t nslots)
@@ -58,7 +58,7 @@ static struct cap_slot *cap_free_slot(struct cspace *cs)
 static bool cap_valid_obj(const struct cap_object *obj)
 {
 	return obj && obj->refs == 0 && obj->type >= KR_OBJ_PAGES &&
-	       obj->type <= KR_OBJ_SYSTEM;
+	       obj->type <= KR_OBJ_ASPACE;
 }
 
 /* Fill the free slot s (in its cspace cs) as a new child of parent (or a root). */
@@ -175,7 +175,7 @@ bool cspace_lends(const struct cspace *cs)
 	for (uint32_t i = 0; i < cs->nslots; i++)
 		for (const struct cap_slot *c = cs->slots[i].obj ? cs->slots[i].first_child : NULL;
 		     c; c = c->next_sibling)
-			if (c->owner != cs)
+			if (c->owner != cs && !c->owner->mappings)
 				return true;
 	return false;
 }

@@ -53,6 +53,7 @@ struct cap_slot {
 
 struct cspace {
 	const char *name;
+	bool mappings;                  /* an address space's: its children are mappings, not loans */
 	uint32_t nslots, used;
 	struct cap_slot *slots;
 };
@@ -62,7 +63,8 @@ kr_err_t cspace_init(struct cspace *cs, const char *name, uint32_t nslots);
 /* Revoke and delete every capability in cs (descendants in other cspaces
  * die too), then free the table. */
 void cspace_destroy(struct cspace *cs);
-/* Does another cspace hold a capability derived from one in cs? */
+/* Does another cspace hold a capability derived from one in cs?  (An
+ * address space's mappings do not count: they go with the pages.) */
 bool cspace_lends(const struct cspace *cs);
 
 /* First capability of a new object (obj->refs == 0, valid type, rights

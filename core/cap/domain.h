@@ -60,6 +60,9 @@ kr_err_t ioport_mint(struct kr_domain *d, kr_cap_t c, struct cspace *to, uint32_
 /* A child of the kernel's device-memory root in `to`, npages from base. */
 kr_err_t mmio_mint(struct cspace *to, uint64_t base, uint64_t npages, uint32_t rights,
 		   kr_cap_t *out);
+/* If s is an address space's capability for a mapping (user.c): unmap it
+ * and return true. */
+bool aspace_unmap(struct cap_slot *s);
 /* KR_OK if c is d's capability to the kernel facility f. */
 kr_err_t sys_check(struct kr_domain *d, kr_cap_t c, enum kr_sys_facility f);
 

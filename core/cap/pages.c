@@ -64,7 +64,7 @@ static kr_err_t win_alloc(size_t n, uint64_t *va)
 
 static void unmap_slot(struct cap_slot *s)
 {
-	if (vmm_unmap(s->state, s->obj->count) != KR_OK)
+	if (vmm_unmap(NULL, s->state, s->obj->count) != KR_OK)
 		panic("pages: capability %#x lost its mapping", cap_handle(s));
 	win_set((s->state - MAPWIN_BASE) / PAGE_SIZE, s->obj->count, false);
 	s->state = 0;
@@ -73,7 +73,7 @@ static void unmap_slot(struct cap_slot *s)
 static void pages_removed(struct cap_object *o, struct cap_slot *s)
 {
 	(void)o;
-	if (s->state)
+	if (!aspace_unmap(s) && s->state)
 		unmap_slot(s);
 }
 
@@ -187,7 +187,7 @@ static kr_err_t map_slot(struct cap_slot *s, unsigned flags, void **va)
 	err = win_alloc(s->obj->count, &v);
 	if (err)
 		return err;
-	err = vmm_map(v, s->obj->base, s->obj->count, flags);
+	err = vmm_map(NULL, v, s->obj->base, s->obj->count, flags);
 	if (err) {
 		win_set((v - MAPWIN_BASE) / PAGE_SIZE, s->obj->count, false);
 		return err;

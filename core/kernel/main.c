@@ -149,7 +149,7 @@ static void check_modules(void)
 
 void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 {
-	uint64_t cycles;
+	uint64_t cycles, cr4;
 
 	serial_init();
 	cpu_init();
@@ -159,6 +159,9 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 		      warn_line, NULL);
 	klog_set_console_level(opt_loglevel);
 	panic_set_exit(opt_onpanic == 1);
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	pr_info("cpu: SMEP %s, SMAP %s\n", cr4 & (1u << 20) ? "on" : "off (not in this CPU)",
+		cr4 & (1u << 21) ? "on" : "off (not in this CPU)");
 	if (boot_info.flags & KR_BOOT_HAS_LOADER)
 		pr_info("boot: loaded by %s\n", boot_info.loader);
 	if (boot_info.flags & KR_BOOT_HAS_FB)

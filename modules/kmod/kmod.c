@@ -118,7 +118,8 @@ static kr_err_t unresolved(struct load_ctx *lc, kr_err_t r, const char *name, ch
 	return r;
 }
 
-static const struct kmod_env env_ops = { NULL, env_alloc, env_free, env_resolve, NULL };
+static const struct kmod_env env_ops = { .alloc = env_alloc, .free = env_free,
+					  .resolve = env_resolve };
 
 static kr_err_t fail(char *err, size_t len, kr_err_t code, const char *fmt, const char *a,
 		     const char *b)
@@ -379,9 +380,15 @@ static kr_err_t kmod_link(const void *file, size_t size, const struct kr_kmod_li
 	struct kmod_env env;
 	kr_err_t r;
 
-	if (!how || how->version != KR_KMOD_LINK_VERSION || !how->entry || !out)
+	if (!how || (how->version != 1 && how->version != KR_KMOD_LINK_VERSION) || !how->entry ||
+	    !out || (how->version > 1 && (how->link_addr & (KR_PAGE_SIZE - 1))))
 		return fail(err, len, KR_EINVAL, "link: bad request%s%s", "", "");
-	env = (struct kmod_env){ how->ctx, how->alloc, how->free, how->resolve, how->entry };
+	env = (struct kmod_env){ .ctx = how->ctx, .alloc = how->alloc, .free = how->free,
+				 .resolve = how->resolve, .entry = how->entry };
+	if (how->version > 1) {         /* version 1 callers' structs end before these */
+		env.link_addr = how->link_addr;
+		env.defined = how->defined;
+	}
 	r = kmod_load(file, size, &env, &img, &e);
 	if (r)
 		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r), e.detail);

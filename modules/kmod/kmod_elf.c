@@ -301,6 +301,12 @@ static kr_err_t kmod_check_module(struct kmod_file *f)
 	return kmod_check_desc(f, f->p + s.offset, f->p + x.offset);
 }
 
+/* Where the image runs: where it was put, unless linked for elsewhere. */
+static uint64_t kmod_runaddr(const struct kmod_env *env, const uint8_t *base)
+{
+	return env->link_addr ? env->link_addr : (uintptr_t)base;
+}
+
 /* S for symbol i: in the image, absolute, from the kernel, or 0 (weak and missing). */
 static kr_err_t kmod_symval(const struct kmod_file *f, const struct kmod_env *env,
 			    const uint8_t *base, uint64_t i, uint64_t *v)
@@ -315,7 +321,7 @@ static kr_err_t kmod_symval(const struct kmod_file *f, const struct kmod_env *en
 	if (y.shndx == SHN_ABS)
 		*v = y.value;
 	else if (y.shndx != SHN_UNDEF)
-		*v = (uintptr_t)base + f->off[y.shndx] + y.value;
+		*v = kmod_runaddr(env, base) + f->off[y.shndx] + y.value;
 	else if ((rc = env->resolve(env->ctx, kmod_symname(f, &y), v)) != KR_OK) {
 		*v = 0;
 		if (y.info >> 4 != STB_WEAK)
@@ -384,10 +390,10 @@ static kr_err_t kmod_relocs(struct kmod_file *f, const struct kmod_env *env, uin
 			if ((rc = kmod_symval(f, env, base, sym, &S)))
 				return rc;
 			where = base + f->off[s.info] + r.offset;
-			P = (uintptr_t)where;
+			P = kmod_runaddr(env, base) + f->off[s.info] + r.offset;
 			if (rt & RK_GOT) {      /* the symbol's slot, written now, read-only later */
 				memcpy(base + f->got_off + sym * 8, &S, 8);
-				S = (uintptr_t)(base + f->got_off + sym * 8);
+				S = kmod_runaddr(env, base) + f->got_off + sym * 8;
 			}
 			v = S + (uint64_t)r.addend - (rt & RK_PC ? P : 0);
 			if ((rt & 12) == 8) {
@@ -511,6 +517,26 @@ kr_err_t kmod_describe(const void *file, size_t size, struct kr_module_info *out
 	return KR_OK;
 }
 
+/* env->defined for every global symbol defined in a loaded section. */
+static kr_err_t kmod_report_defined(const struct kmod_file *f, const struct kmod_env *env,
+				    const uint8_t *base)
+{
+	struct elf_sym y;
+	uint64_t v;
+	kr_err_t rc;
+
+	for (uint64_t i = 1; i < f->nsyms; i++) {
+		kmod_sym(f, i, &y);
+		if (y.info >> 4 != STB_GLOBAL || y.shndx == SHN_UNDEF || kmod_symval(f, env, base, i, &v))
+			continue;
+		if (y.shndx != SHN_ABS && (y.shndx >= f->shnum || f->off[y.shndx] == KMOD_NONE))
+			continue;
+		if ((rc = env->defined(env->ctx, kmod_symname(f, &y), v)))
+			return rc;
+	}
+	return KR_OK;
+}
+
 kr_err_t kmod_load(const void *file, size_t size, const struct kmod_env *env,
 		   struct kmod_image *img, struct kmod_error *err)
 {
@@ -555,6 +581,8 @@ kr_err_t kmod_load(const void *file, size_t size, const struct kmod_env *env,
 	};
 	if (env->entry)
 		kmod_symval(&f, env, base, f.entry_sym, &img->entry);
+	if (env->entry && env->defined && (rc = kmod_report_defined(&f, env, base)))
+		goto out_free;
 	return KR_OK;
 out_free:
 	env->free(env->ctx, base, f.img_size);

@@ -29,6 +29,12 @@ struct kmod_env {
 	 * object, such as a handler compiled on the device: it must have no
 	 * descriptor, and the global function of this name is its entry. */
 	const char *entry;
+	/* Plain objects only.  link_addr: the address the image will run at,
+	 * if not where alloc put it (a handler linked for its user address
+	 * space); 0: alloc's address.  defined (may be NULL): called with each
+	 * global symbol the object defines and its run-time address. */
+	uint64_t link_addr;
+	kr_err_t (*defined)(void *ctx, const char *name, uint64_t addr);
 };
 
 struct kmod_image {
@@ -41,7 +47,7 @@ struct kmod_image {
 	const struct kr_module_info *info;      /* inside the image, relocated */
 	const struct kr_module_export *exports; /* NULL if the module exports nothing */
 	size_t nexports;
-	uint64_t entry;                 /* plain objects: env->entry's address */
+	uint64_t entry;                 /* plain objects: env->entry's run-time address */
 };
 
 /* Why a file was refused: what="unresolved symbol", detail="kr_foo". */

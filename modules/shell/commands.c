@@ -157,7 +157,7 @@ static int cat_console(void)
 	char c, prev = 0;
 
 	for (;; prev = c) {
-		if (kr_console_read(shell_self, &c, 1, NULL) != 1) {
+		if (shell_console_read(&c) != 1) {
 			__asm__ volatile("hlt");
 			c = prev;
 			continue;

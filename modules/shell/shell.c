@@ -235,9 +235,40 @@ static const char *svc_cwd(void)
 	return shell_cwd;
 }
 
+/* Console input a command's Ctrl-C check read ahead: the shell's next. */
+static char pending[256];
+static size_t npending, pending_at;
+
+size_t shell_console_read(char *c)
+{
+	if (pending_at < npending) {
+		*c = pending[pending_at++];
+		return 1;
+	}
+	return kr_console_read(shell_self, c, 1, NULL);
+}
+
+static bool svc_interrupted(void)
+{
+	bool hit = false;
+	char c;
+
+	if (pending_at == npending)
+		npending = pending_at = 0;
+	while (npending < sizeof(pending) && kr_console_read(shell_self, &c, 1, NULL) == 1) {
+		if (c == 3) {           /* Ctrl-C: it and the typeahead before it go */
+			hit = true;
+			npending = pending_at = 0;
+			continue;
+		}
+		pending[npending++] = c;
+	}
+	return hit;
+}
+
 static const struct kr_shell_ops svc_ops = {
 	.hdr = { KR_OPS_MAGIC, KR_SHELL_SERVICE_VERSION, sizeof(struct kr_shell_ops), 0 },
-	.add = svc_add, .remove = svc_remove, .cwd = svc_cwd,
+	.add = svc_add, .remove = svc_remove, .cwd = svc_cwd, .interrupted = svc_interrupted,
 };
 
 static void print_cb(void *ctx, const char *text)
@@ -406,7 +437,7 @@ static void shell_idle(void *ctx)
 	/* A byte at a time: what is typed after a line belongs to the command
 	 * that line starts (cat reads it), so none is taken from the console
 	 * ahead of time. */
-	while (kr_console_read(shell_self, &c, 1, NULL) == 1)
+	while (shell_console_read(&c) == 1)
 		if (le_feed(&ed, (unsigned char)c) == LE_LINE) {
 			run_line(le_line(&ed));
 			set_prompt();

@@ -2,8 +2,10 @@
  * cc.c - the cc command: compile a C file with libtcc (compile.c) as a
  * guarded call on the module's stack, with a fresh domain as libtcc's heap,
  * then link the object through the kmod service against the handler's
- * grants only, into pages of the handler's own domain: text read+exec, ro
- * read-only, data read+write (a copy of it kept: each run starts from it).
+ * grants only (names of the user-mode library, ulib/) for its user address,
+ * into pages of the handler's own domain, and build its address space
+ * (uspace.c): text read+exec, ro read-only, data read+write (a copy of it
+ * kept: each run starts from it).
  * A handler of the same name is replaced only once the new one is ready.
  */
 #include <karyon/hash.h>
@@ -32,44 +34,30 @@ struct link_ctx {
 static void *link_alloc(void *ctx, size_t size)
 {
 	struct link_ctx *l = ctx;
-	void *va;
 
-	if (kr_page_alloc(l->dom, size / KR_PAGE_SIZE, &l->cap) != KR_OK)
-		return NULL;
-	if (kr_page_map(l->dom, l->cap, KR_RIGHT_READ | KR_RIGHT_WRITE, &va) != KR_OK ||
-	    sys_region_add(va, size / KR_PAGE_SIZE, l->dom, l->cap) != KR_OK) {
-		kr_cap_delete(l->dom, l->cap);
-		return NULL;
-	}
-	return va;
+	return pages_for(l->dom, size, &l->cap);
 }
 
 static void link_free(void *ctx, void *p, size_t size)
 {
 	struct link_ctx *l = ctx;
 
+	(void)p;
 	(void)size;
-	sys_region_remove(p);
 	kr_cap_delete(l->dom, l->cap);
 }
 
-/* What a handler calls without the grant links to this, and the link is
- * then refused with every such name listed; it is never run. */
-static void not_granted(void)
-{
-	__builtin_trap();
-}
-
+/* A name the handler may not call links to address 0, and the link is
+ * then refused with every such name listed; it never runs. */
 static kr_err_t link_resolve(void *ctx, const char *name, uint64_t *addr)
 {
 	struct link_ctx *l = ctx;
 	const struct grant_call *call = NULL;
 	kr_err_t e = grant_lookup(name, l->grants, &call);
-	const void *a = e == KR_OK ? hlib_address(call->nr) : NULL;
 	unsigned i;
 
-	if (a) {
-		*addr = (uint64_t)a;
+	if (e == KR_OK) {
+		*addr = tcc_ulib_img.addr[call->nr];
 		return KR_OK;
 	}
 	for (i = 0; i < l->nmissing && strcmp(l->missing[i], name); i++)
@@ -79,7 +67,7 @@ static kr_err_t link_resolve(void *ctx, const char *name, uint64_t *addr)
 		l->needs[i] = e == KR_EPERM ? call : NULL;
 		l->nmissing++;
 	}
-	*addr = (uint64_t)not_granted;
+	*addr = 0;
 	return KR_OK;
 }
 
@@ -227,7 +215,7 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 		   print_fn print, void *ctx)
 {
 	struct diag_ctx d = { print, ctx };
-	struct kr_guard g = guard_for(0, 0, 0);
+	struct kr_guard g = guard_for();
 	long ret = KR_OK;
 	kr_err_t e;
 
@@ -268,7 +256,8 @@ static int link_handler(struct cc_args *a, struct handler *h, const void *obj, s
 {
 	struct link_ctx l = { .dom = h->dom, .grants = a->grants };
 	struct kr_kmod_link how = { .version = KR_KMOD_LINK_VERSION, .ctx = &l, .alloc = link_alloc,
-		.free = link_free, .resolve = link_resolve, .entry = "main" };
+		.free = link_free, .resolve = link_resolve, .entry = "main",
+		.link_addr = HANDLER_BASE };
 	char err[128];
 	kr_err_t e = tcc_kmod->link(obj, len, &how, &h->img, err, sizeof(err));
 
@@ -289,14 +278,10 @@ static int link_handler(struct cc_args *a, struct handler *h, const void *obj, s
 	}
 	if (l.nmissing)
 		return 1;
-	if (mprotect(h->img.base + h->img.text_off, h->img.text_size, PROT_READ | PROT_EXEC) ||
-	    mprotect(h->img.base + h->img.ro_off, h->img.ro_size, PROT_READ)) {
-		printf_to(print, ctx, "cc: %s: cannot set page permissions\n", a->file);
-		return 1;
-	}
 	h->data_copy = kr_malloc(h->dom, h->img.data_size ? h->img.data_size : 1);
-	if (!h->data_copy) {
-		printf_to(print, ctx, "cc: %s: out of memory\n", a->file);
+	e = h->data_copy ? space_build(h) : KR_ENOMEM;
+	if (e) {
+		printf_to(print, ctx, "cc: %s: no address space: %s\n", a->file, kr_strerror(e));
 		return 1;
 	}
 	memcpy(h->data_copy, h->img.base + h->img.data_off, h->img.data_size);
@@ -311,7 +296,7 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 	const void *obj = NULL;
 	size_t len = 0;
 	uint64_t t0, t1, t2;
-	char gl[64];
+	char gl[128];
 	kr_err_t e;
 	int r;
 
@@ -336,6 +321,10 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 	t0 = tsc();
 	if (!tcc_kmod && open_service("kmod", KR_KMOD_SERVICE_VERSION, (const void **)&tcc_kmod)) {
 		printf_to(print, ctx, "cc: no linker: the kmod service is not running\n");
+		return 1;
+	}
+	if ((e = ulib_load(gl, sizeof(gl))) != KR_OK) {
+		printf_to(print, ctx, "cc: cannot link the handler library: %s\n", gl);
 		return 1;
 	}
 	r = compile(&a, &cd, &obj, &len, print, ctx);

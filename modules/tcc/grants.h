@@ -7,9 +7,10 @@
  * undefined symbols through grant_lookup() and nothing else, so a handler
  * reaches exactly what its grants allow, never the core or other modules.
  *
- * The call numbers are part of the handler ABI: when handlers move to user
- * mode, the same names will link to stubs that make system call number N,
- * so handler sources do not change.  Never renumber; only append.
+ * The call numbers are part of the handler ABI: the names that need the
+ * kernel link to user-mode stubs that make system call number N (ulib/,
+ * gate.c); the rest run in user mode in the handler's library.  Never
+ * renumber; only append.
  */
 #ifndef KARYON_TCC_GRANTS_H
 #define KARYON_TCC_GRANTS_H
@@ -46,8 +47,6 @@ kr_err_t grant_parse(const char *list, uint32_t *mask, const char **bad, unsigne
  * *call, so the caller can say which grant is missing) if it exists but is
  * not granted; KR_ENOENT if no handler may call it. */
 kr_err_t grant_lookup(const char *name, uint32_t mask, const struct grant_call **call);
-/* The address behind a call number (calls.c, in the module), or NULL. */
-const void *hlib_address(unsigned nr);
 /* mask as "console,vfs.read" (the pure set is not listed). */
 void grant_format(uint32_t mask, char *buf, unsigned len);
 

@@ -1,102 +1,441 @@
 /*
- * run.c - the run command: call a handler's main(argc, argv) as a guarded
- * call with the time budget, its heap a domain of its own (freed when the
- * run ends, however it ends) and its data reset to the linked image; then
- * report what it returned, or the fault or spent budget that stopped it.
+ * run.c - the run command: a handler's main(argc, argv) in user mode, in
+ * its own address space (uspace.c), until it exits, faults, spends its time
+ * budget (tcc.budget_ms=) or is interrupted (Ctrl-C at the shell).
+ *
+ * kr_as_run returns at every system call, exception and interrupt.  A
+ * system call is decoded by the gate (gate.c: number, grant, every
+ * argument) and only then invoked here, through the copy helpers
+ * (kr_as_copy): a refused call gets an error code and a report line, and
+ * the handler runs on.  An exception ends the run with a report naming
+ * the handler, what happened and where, except a fault on a stack page not
+ * yet mapped, which maps it.  An interrupt is the moment to check Ctrl-C
+ * and the budget.
+ *
+ * The run's stack and heap are pages of a domain of the run's own; when
+ * it is destroyed they leave the address space and are freed, however the
+ * run ended.  The data of the handler and of its library start from the
+ * linked images every time, as a fresh process would.
  */
+#include <karyon/console.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
+#include <karyon/uspace.h>
 #include <krt/libc.h>
-#include "hlib.h"
+#include "gate.h"
 #include "tcc.h"
+#include "ulib/ulib.h"
 
 #define MAX_ARGS        32
+#define HEAP_PIECE      (1u << 20)      /* the largest contiguous heap allocation */
+#define IO_CHUNK        (64u << 10)     /* vfs calls go through a bounce buffer */
+#define CHECK_EVERY     64              /* system calls between budget checks */
 
-/* ---- run ---- */
+enum run_end { RUNNING, EXITED, ABORTED, FAULTED, BUDGET, INTERRUPTED, FAILED };
 
-struct run_args {
-	struct hlib_run *run;
-	uint64_t entry;
-	int argc;
-	char **argv;
-	uint64_t t_entry;               /* TSC just before the call to main */
+struct run {
+	struct handler *h;
+	kr_domain_t *rd;                /* the run's pages */
+	kr_cap_t as;                    /* the handler's address space, derived into rd */
+	print_fn print;
+	void *ctx;
+	struct gate_space space;
+	uint64_t heap_end, heap_limit, heap_chunk;
+	uint64_t stack_pages;           /* bit i: page i below USTACK_TOP is mapped */
+	uint64_t t_start;
+	unsigned calls;
+	enum run_end end;
+	int status;
+	char why[GATE_WHY_MAX];
+	struct kr_uctx u;
 };
 
-static long run_entry(void *arg)
+static void where(const struct run *r, uint64_t rip, char *buf, size_t len)
 {
-	struct run_args *a = arg;
+	const struct kr_kmod_linked *h = &r->h->img, *l = &tcc_ulib_img.img;
+	uint64_t text = HANDLER_BASE + h->text_off, lib = ULIB_BASE + l->text_off;
 
-	if (setjmp(a->run->exit_env))
-		return a->run->status;
-	a->t_entry = tsc();
-	return ((int (*)(int, char **))a->entry)(a->argc, a->argv);
-}
-
-/* argv for the handler, in the run's heap: the handler may write to it. */
-static char **copy_args(kr_domain_t *d, int argc, char **argv)
-{
-	char **v = kr_calloc(d, (size_t)argc + 1, sizeof(char *));
-
-	for (int i = 0; v && i < argc; i++) {
-		size_t n = strlen(argv[i]) + 1;
-
-		v[i] = kr_malloc(d, n);
-		if (!v[i])
-			return NULL;
-		memcpy(v[i], argv[i], n);
-	}
-	return v;
-}
-
-static void where(const struct handler *h, uint64_t rip, char *buf, size_t len)
-{
-	uint64_t text = (uint64_t)h->img.base + h->img.text_off;
-
-	if (rip >= text && rip < text + h->img.text_size)
-		ksnprintf(buf, len, "%s+%#llx", h->name, (unsigned long long)(rip - text));
+	if (rip >= text && rip < text + h->text_size)
+		ksnprintf(buf, len, "%s+%#llx", r->h->name, (unsigned long long)(rip - text));
+	else if (rip >= lib && rip < lib + l->text_size)
+		ksnprintf(buf, len, "%#llx, in the C library", (unsigned long long)rip);
 	else
-		ksnprintf(buf, len, "%#llx, in a call %s made", (unsigned long long)rip, h->name);
+		ksnprintf(buf, len, "%#llx", (unsigned long long)rip);
 }
 
-static void report(const struct handler *h, const struct kr_fault *f, print_fn print, void *ctx)
+/* Print user bytes at p, without their NULs (print takes C strings). */
+static kr_err_t print_user(struct run *r, uint64_t p, uint64_t n)
 {
-	uint64_t text = (uint64_t)h->img.base + h->img.text_off;
-	char at[80], detail[96] = "";
+	char buf[257];
 
-	where(h, f->rip, at, sizeof(at));
-	if (f->kind == KR_FAULT_BUDGET) {
-		printf_to(print, ctx, "%s: stopped: time budget of %u ms used up at %s\n", h->name,
-			  tcc_budget_ms, at);
+	for (uint64_t done = 0, k; done < n; done += k) {
+		size_t out = 0;
+
+		k = n - done < 256 ? n - done : 256;
+		if (kr_as_copy(r->rd, r->as, p + done, buf, k, false))
+			return KR_EFAULT;
+		for (size_t i = 0; i < k; i++)
+			if (buf[i])
+				buf[out++] = buf[i];
+		buf[out] = '\0';
+		if (out)
+			r->print(r->ctx, buf);
+	}
+	return KR_OK;
+}
+
+/* A string from user memory, a page-bounded piece at a time, so nothing
+ * past its NUL is touched.  KR_ERANGE without a NUL in max bytes. */
+static kr_err_t copy_str(struct run *r, uint64_t p, char *buf, size_t max)
+{
+	for (size_t got = 0, n; got < max; got += n) {
+		n = KR_PAGE_SIZE - ((p + got) & (KR_PAGE_SIZE - 1));
+		n = n < max - got ? n : max - got;
+		if (kr_as_copy(r->rd, r->as, p + got, buf + got, n, false))
+			return KR_EFAULT;
+		if (memchr(buf + got, 0, n))
+			return KR_OK;
+	}
+	return KR_ERANGE;
+}
+
+/* Map the stack page holding va (inside the stack's range) if it is not. */
+static kr_err_t stack_page(struct run *r, uint64_t va)
+{
+	unsigned i = (unsigned)((USTACK_TOP - 1 - va) / KR_PAGE_SIZE);
+	kr_cap_t c;
+	kr_err_t e;
+
+	if (r->stack_pages & (1ull << i))
+		return KR_OK;
+	e = kr_page_alloc(r->rd, 1, &c);
+	if (!e)
+		e = kr_as_map(r->rd, r->as, c, 0, 1, USTACK_TOP - (i + 1) * (uint64_t)KR_PAGE_SIZE,
+			      KR_RIGHT_READ | KR_RIGHT_WRITE);
+	if (!e)
+		r->stack_pages |= 1ull << i;
+	return e;
+}
+
+/* Before the kernel writes [p, p + n): stack pages it covers exist. */
+static kr_err_t stack_cover(struct run *r, uint64_t p, uint64_t n)
+{
+	kr_err_t e = KR_OK;
+
+	if (p < USTACK_TOP - USTACK_MAX || !n)
+		return KR_OK;
+	for (uint64_t va = p & ~(uint64_t)(KR_PAGE_SIZE - 1); !e && va < p + n; va += KR_PAGE_SIZE)
+		e = stack_page(r, va);
+	return e;
+}
+
+static long sys_heap(struct run *r, uint64_t grow)
+{
+	uint64_t used = r->heap_end - ULIB_HEAP_BASE, size, piece;
+	kr_cap_t c;
+
+	if (!grow)
+		return (long)r->heap_end;
+	size = (grow + KR_PAGE_SIZE - 1) & ~(uint64_t)(KR_PAGE_SIZE - 1);
+	if (grow > r->heap_limit || size > r->heap_limit - used)
+		return KR_ENOMEM;
+	if (size < r->heap_chunk && r->heap_chunk <= r->heap_limit - used)
+		size = r->heap_chunk;
+	for (; size; size -= piece) {
+		piece = size < HEAP_PIECE ? size : HEAP_PIECE;
+		if (kr_page_alloc(r->rd, piece / KR_PAGE_SIZE, &c) != KR_OK)
+			return KR_ENOMEM;
+		if (kr_as_map(r->rd, r->as, c, 0, piece / KR_PAGE_SIZE, r->heap_end,
+			      KR_RIGHT_READ | KR_RIGHT_WRITE) != KR_OK) {
+			kr_cap_delete(r->rd, c);
+			return KR_ENOMEM;
+		}
+		r->heap_end += piece;
+		r->space.r[4].hi = r->heap_end;
+	}
+	r->heap_chunk = r->heap_chunk < HEAP_PIECE ? r->heap_chunk * 2 : HEAP_PIECE;
+	return (long)r->heap_end;
+}
+
+/* vfs_read(path, off, buf, n) and vfs_write/append(path, buf, n): the
+ * decoded arguments, through a bounce buffer. */
+static long sys_vfs(struct run *r, uint64_t nr, const char *path, const uint64_t *a)
+{
+	const char *cwd = tcc_shell->cwd();
+	bool rd = nr == ULIB_SYS_VFS_READ;
+	uint64_t buf = rd ? a[2] : a[1], n = rd ? a[3] : a[2], done = 0;
+	size_t chunk = n < IO_CHUNK ? (size_t)n : IO_CHUNK, got;
+	void *b = kr_malloc(tcc_self, chunk ? chunk : 1);
+	kr_err_t e = b ? KR_OK : KR_ENOMEM;
+
+	if (rd && !e)
+		e = stack_cover(r, buf, n);
+	while (!e && (done < n || (!rd && !done))) {
+		size_t k = n - done < chunk ? (size_t)(n - done) : chunk;
+
+		if (rd) {
+			e = tcc_vfs->read(cwd, path, a[1] + done, b, k, &got);
+			if (!e && got)
+				e = kr_as_copy(r->rd, r->as, buf + done, b, got, true);
+			done += got;
+			if (got < k)
+				break;
+		} else {
+			e = kr_as_copy(r->rd, r->as, buf + done, b, k, false);
+			if (!e)
+				e = tcc_vfs->write(cwd, path, b, k, nr == ULIB_SYS_VFS_APPEND || done);
+			done += k;
+			if (!n)
+				break;
+		}
+	}
+	kr_free(tcc_self, b);
+	return e ? e : (long)done;
+}
+
+/* Invoke a decoded call: the result for rax, or r->end set. */
+static long invoke(struct run *r, const struct gate_call *c, const uint64_t *a)
+{
+	char path[GATE_STR_MAX];
+	struct kr_vfs_stat st;
+	kr_err_t e;
+
+	switch (c->nr) {
+	case ULIB_SYS_EXIT:
+		r->end = EXITED;
+		r->status = (int)a[0];
+		return 0;
+	case ULIB_SYS_ABORT:
+		if (copy_str(r, a[0], r->why, sizeof(r->why)))
+			ksnprintf(r->why, sizeof(r->why), "abort() called");
+		r->end = ABORTED;
+		r->status = 134;
+		return 0;
+	case ULIB_SYS_WRITE:
+		e = print_user(r, a[0], a[1]);
+		if (!e && a[0] == tcc_ulib_img.out + 4) {       /* the library's own buffer */
+			uint32_t zero = 0;
+
+			kr_as_copy(r->rd, r->as, tcc_ulib_img.out, &zero, sizeof(zero), true);
+		}
+		return e ? e : (long)a[1];
+	case ULIB_SYS_HEAP:
+		return sys_heap(r, a[0]);
+	case ULIB_SYS_TIME_US:
+		return (long)kr_uptime_us();
+	case ULIB_SYS_NULL:
+		return 0;
+	}
+	e = copy_str(r, a[0], path, sizeof(path));
+	if (e)
+		return e;
+	if (c->nr != ULIB_SYS_VFS_SIZE)
+		return sys_vfs(r, c->nr, path, a);
+	e = tcc_vfs->stat(tcc_shell->cwd(), path, &st);
+	return e ? e : st.type != KR_VFS_FILE ? KR_EINVAL : (long)st.size;
+}
+
+static void refused(struct run *r, const char *name, const struct gate_refusal *why,
+		    const uint64_t *a, kr_err_t e)
+{
+	char at[64], arg[48] = "", num[24];
+	uint64_t ret = 0;
+
+	if (kr_as_copy(r->rd, r->as, r->u.rsp, &ret, sizeof(ret), false))
+		ret = r->u.rip;
+	where(r, ret, at, sizeof(at));
+	if (why->arg >= 0)
+		ksnprintf(arg, sizeof(arg), " (argument %d: %#llx)", why->arg + 1,
+			  (unsigned long long)a[why->arg]);
+	if (!name) {
+		ksnprintf(num, sizeof(num), "%llu", (unsigned long long)r->u.rax);
+		name = num;
+	}
+	printf_to(r->print, r->ctx, "%s: system call %s refused: %s%s at %s; it returns %d (%s)\n",
+		  r->h->name, name, why->what, arg, at, e, kr_strerror(e));
+}
+
+static void syscall(struct run *r)
+{
+	const uint64_t a[6] = { r->u.rdi, r->u.rsi, r->u.rdx, r->u.r10, r->u.r8, r->u.r9 };
+	const struct gate_call *c = NULL;
+	struct gate_refusal why;
+	kr_err_t e = gate_decode(r->u.rax, a, r->h->grants, &r->space, &c, &why);
+	long ret;
+
+	if (e) {
+		refused(r, c ? c->name : gate_find(r->u.rax) ? gate_find(r->u.rax)->name : NULL,
+			&why, a, e);
+		r->u.rax = (uint64_t)(long)e;
 		return;
 	}
-	if (f->vector == 14) {
-		const char *what = f->addr < KR_PAGE_SIZE ? "NULL pointer dereference" :
-			f->addr >= (uint64_t)tcc_stack && f->addr < (uint64_t)tcc_stack + KR_PAGE_SIZE ?
-			"stack overflow" :
-			f->addr >= text && f->addr < text + h->img.text_size && (f->error & 2) ?
-			"write to its code" : (f->error & 16) ? "jump to non-executable memory" :
-			(f->error & 2) ? "bad write" : "bad read";
-
-		ksnprintf(detail, sizeof(detail), " (%s, address %#llx)", what,
-			  (unsigned long long)f->addr);
+	ret = invoke(r, c, a);
+	if (ret == KR_EFAULT || ret == KR_ERANGE) {     /* found while copying */
+		why = (struct gate_refusal){ 0, ret == KR_EFAULT ? "bad pointer" :
+					     "string not terminated" };
+		refused(r, c->name, &why, a, (kr_err_t)ret);
 	}
-	printf_to(print, ctx, "%s: stopped: %s%s at %s\n", h->name, fault_name(f->vector),
+	r->u.rax = (uint64_t)ret;
+}
+
+/* The privileged instruction at rip, if it is one (for #GP's report). */
+static const char *privileged(struct run *r)
+{
+	uint8_t op[2] = { 0 };
+
+	if (kr_as_copy(r->rd, r->as, r->u.rip, op, 2, false))
+		return NULL;
+	switch (op[0]) {
+	case 0xfa: return "cli";
+	case 0xfb: return "sti";
+	case 0xf4: return "hlt";
+	case 0xe4: case 0xe5: case 0xec: case 0xed: case 0x6c: case 0x6d: return "in";
+	case 0xe6: case 0xe7: case 0xee: case 0xef: case 0x6e: case 0x6f: return "out";
+	case 0xcd: return "int";
+	case 0x0f:
+		return op[1] == 0x30 ? "wrmsr" : op[1] == 0x32 ? "rdmsr" : op[1] == 0x22 ?
+		       "mov to a control register" : op[1] == 0x20 ? "mov from a control register" :
+		       op[1] == 0x01 ? "a system-table instruction" : op[1] == 0x09 ? "wbinvd" :
+		       op[1] == 0x06 ? "clts" : NULL;
+	}
+	return NULL;
+}
+
+static void report_fault(struct run *r)
+{
+	const struct kr_uctx *u = &r->u;
+	uint64_t text = HANDLER_BASE + r->h->img.text_off, a = u->addr;
+	uint64_t lo = USTACK_TOP - USTACK_MAX;
+	char at[64], detail[112] = "";
+	const char *what;
+
+	where(r, u->rip, at, sizeof(at));
+	if (u->vector == 14) {
+		what = a < KR_PAGE_SIZE ? "NULL pointer dereference" :
+		       a < lo && a >= lo - USTACK_GAP ? "stack overflow" :
+		       a >= KR_USER_TOP ? (u->error & 16 ? "jump into kernel memory" :
+					   u->error & 2 ? "write to kernel memory" :
+					   "read of kernel memory") :
+		       a >= text && a < text + r->h->img.text_size && (u->error & 2) ?
+		       "write to its code" : (u->error & 16) ? "jump to non-executable memory" :
+		       (u->error & 2) ? "bad write" : "bad read";
+		ksnprintf(detail, sizeof(detail), " (%s, address %#llx)", what,
+			  (unsigned long long)a);
+	} else if (u->vector == 13 && (what = privileged(r)) != NULL) {
+		ksnprintf(detail, sizeof(detail), " (privileged instruction: %s)", what);
+	} else if (u->vector == 13) {
+		ksnprintf(detail, sizeof(detail), " (a kernel or non-canonical address, or a "
+			  "privileged instruction)");
+	}
+	printf_to(r->print, r->ctx, "%s: stopped: %s%s at %s\n", r->h->name, fault_name(u->vector),
 		  detail, at);
+}
+
+/* One exception: a stack page to map (and go on), or the end of the run. */
+static void exception(struct run *r)
+{
+	uint64_t a = r->u.addr;
+
+	if (r->u.vector == 14 && !(r->u.error & 1) && a >= USTACK_TOP - USTACK_MAX &&
+	    a < USTACK_TOP && stack_page(r, a) == KR_OK)
+		return;
+	r->end = FAULTED;
+}
+
+static void check_time(struct run *r)
+{
+	if (tcc_shell->interrupted && tcc_shell->interrupted())
+		r->end = INTERRUPTED;
+	else if (tcc_budget_ms && kr_uptime_us() - r->t_start > (uint64_t)tcc_budget_ms * 1000)
+		r->end = BUDGET;
+}
+
+/* argv on the first stack page: the strings at the top, the pointers
+ * below them, then the initial stack pointer. */
+static kr_err_t push_args(struct run *r, int argc, char **argv)
+{
+	uint8_t *page = kr_malloc(tcc_self, KR_PAGE_SIZE);
+	uint64_t base = USTACK_TOP - KR_PAGE_SIZE, ptrs[MAX_ARGS + 1];
+	size_t top = KR_PAGE_SIZE, n;
+	kr_err_t e = page ? stack_page(r, base) : KR_ENOMEM;
+
+	for (int i = argc - 1; !e && i >= 0; i--) {
+		n = strlen(argv[i]) + 1;
+		if (n > top - (MAX_ARGS + 3) * 8) {
+			e = KR_ERANGE;
+			break;
+		}
+		top -= n;
+		memcpy(page + top, argv[i], n);
+		ptrs[i] = base + top;
+	}
+	ptrs[argc] = 0;
+	top = (top - (argc + 1) * 8) & ~(size_t)15;
+	if (!e) {
+		memcpy(page + top, ptrs, (argc + 1) * 8);
+		e = kr_as_copy(r->rd, r->as, base, page, KR_PAGE_SIZE, true);
+	}
+	kr_free(tcc_self, page);
+	r->u.rdi = (uint64_t)argc;
+	r->u.rsi = base + top;
+	r->u.rsp = base + top - 8;      /* as if __karyon_start had been called */
+	return e;
+}
+
+/* Start a run of h: its domain, the address space derived into it, the
+ * regions the gate checks against, fresh data, argv on the stack. */
+static kr_err_t run_begin(struct run *r, int argc, char **argv)
+{
+	const struct kr_kmod_linked *l = &tcc_ulib_img.img, *h = &r->h->img;
+	struct kr_mem_stats ms = { .version = KR_MEM_STATS_VERSION };
+	char dname[32];                 /* the core's longest domain name, cut to fit */
+	kr_err_t e;
+
+	ksnprintf(dname, sizeof(dname), "run:%s", r->h->name);
+	e = kr_domain_create(tcc_self, dname, AS_SLOTS, &r->rd);
+	if (e)
+		return e;
+	e = kr_cap_derive(r->h->dom, r->h->as, r->rd, KR_RIGHT_READ | KR_RIGHT_WRITE |
+			  KR_RIGHT_EXEC, &r->as);
+	if (e)
+		return e;
+	kr_mem_stats(&ms);
+	r->heap_limit = ms.total_pages * KR_PAGE_SIZE / 4;     /* a quarter of memory */
+	r->heap_end = ULIB_HEAP_BASE;
+	r->heap_chunk = 64u << 10;
+	r->space = (struct gate_space){ .n = 6, .r = {
+		{ ULIB_BASE + l->text_off, ULIB_BASE + l->data_off, false },
+		{ ULIB_BASE + l->data_off, ULIB_BASE + l->data_off + l->data_size, true },
+		{ HANDLER_BASE + h->text_off, HANDLER_BASE + h->data_off, false },
+		{ HANDLER_BASE + h->data_off, HANDLER_BASE + h->data_off + h->data_size, true },
+		{ ULIB_HEAP_BASE, ULIB_HEAP_BASE, true },
+		{ USTACK_TOP - USTACK_MAX, USTACK_TOP, true },
+	} };
+	memcpy(h->base + h->data_off, r->h->data_copy, h->data_size);
+	memcpy(r->h->ulib_data_kva, tcc_ulib_img.data_copy, l->data_size);
+	kr_uctx_init(&r->u, tcc_ulib_img.start, 0);
+	r->u.rdx = h->entry;
+	return push_args(r, argc, argv);
+}
+
+/* Output the handler buffered but did not write before it was stopped. */
+static void drain(struct run *r)
+{
+	uint32_t len = 0;
+
+	if (!kr_as_copy(r->rd, r->as, tcc_ulib_img.out, &len, sizeof(len), false))
+		print_user(r, tcc_ulib_img.out + 4, len < ULIB_OUT_SIZE ? len : ULIB_OUT_SIZE);
 }
 
 int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 {
-	uint64_t t0 = tsc();
+	static struct run r;            /* one run at a time; the uctx is large */
+	uint64_t t0 = tsc(), t_main = 0;
 	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
 	struct handler *h;
-	struct hlib_run run = { .print = print, .print_ctx = ctx, .vfs = tcc_vfs };
-	struct run_args a;
-	struct kr_guard g;
-	char dname[32];                 /* the core's longest domain name, cut to fit */
-	struct kr_mem_stats ms = { .version = KR_MEM_STATS_VERSION };
-	long ret = 0;
-	kr_err_t e;
+	char at[64];
+	kr_err_t e, e2;
 
 	if (verbose) {
 		argc--;
@@ -112,48 +451,49 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 		printf_to(print, ctx, "run: no handler %s (see: handlers; cc FILE.c)\n", argv[1]);
 		return 1;
 	}
-	ksnprintf(dname, sizeof(dname), "run:%s", h->name);
-	e = kr_domain_create(tcc_self, dname, 8, &run.heap);
-	if (e) {
-		printf_to(print, ctx, "run: no domain for the run: %s\n", kr_strerror(e));
-		return 1;
+	r = (struct run){ .h = h, .print = print, .ctx = ctx, .t_start = kr_uptime_us(),
+			  .stack_pages = 1 };   /* the top page is the handler's (uspace.c) */
+	e = run_begin(&r, argc - 1, argv + 1);
+	while (!e && r.end == RUNNING) {
+		e = kr_as_run(r.rd, r.as, &r.u);
+		if (e)
+			break;
+		if (r.u.exit == KR_UEXIT_SYSCALL)
+			syscall(&r);
+		else if (r.u.exit == KR_UEXIT_EXCEPTION)
+			exception(&r);
+		if (r.end == RUNNING && (r.u.exit == KR_UEXIT_INTERRUPT || !(++r.calls % CHECK_EVERY)))
+			check_time(&r);
 	}
-	run.cwd = tcc_shell->cwd();
-	kr_mem_stats(&ms);
-	run.heap_limit = ms.total_pages * KR_PAGE_SIZE / 4;     /* a quarter of memory */
-	memcpy(h->img.base + h->img.data_off, h->data_copy, h->img.data_size);
-	a = (struct run_args){ &run, h->img.entry, argc - 1, copy_args(run.heap, argc - 1, argv + 1),
-			       0 };
-	if (!a.argv) {
-		kr_domain_destroy(tcc_self, run.heap);
-		printf_to(print, ctx, "run: out of memory\n");
-		return 1;
-	}
-	g = guard_for(tcc_budget_ms, (uint64_t)h->img.base + h->img.text_off,
-		      (uint64_t)h->img.base + h->img.text_off + h->img.text_size);
-	hlib_begin(&run);
-	e = kr_guard_call(tcc_self, &g, run_entry, &a, &ret);
-	hlib_end();
-	/* Ours, not the handler's: only what it left is reported as left. */
-	for (int i = 0; i < a.argc; i++)
-		kr_free(run.heap, a.argv[i]);   /* refused if it changed the pointer */
-	kr_free(run.heap, a.argv);
-	kr_domain_destroy(tcc_self, run.heap);      /* what the run left behind */
-	if (verbose && a.t_entry)
+	if (r.end != EXITED && r.end != ABORTED && r.rd && r.as)
+		drain(&r);
+	if (verbose && r.rd)
+		kr_as_copy(r.rd, r.as, tcc_ulib_img.t_main, &t_main, sizeof(t_main), false);
+	if (r.rd && (e2 = kr_domain_destroy(tcc_self, r.rd)) != KR_OK)  /* its stack and heap */
+		kr_log(KR_LOG_ERR, "tcc: cannot free the run of %s: %s\n", h->name, kr_strerror(e2));
+	if (verbose && t_main)
 		printf_to(print, ctx, "run: %s: dispatch to entry %llu TSC cycles\n", h->name,
-			  (unsigned long long)(a.t_entry - t0));
-	if (e == KR_EFAULT || e == KR_ETIME) {
-		report(h, &g.fault, print, ctx);
+			  (unsigned long long)(t_main - t0));
+	where(&r, r.u.rip, at, sizeof(at));
+	switch (e ? FAILED : r.end) {
+	case EXITED:
+		printf_to(print, ctx, "%s returned %d\n", h->name, r.status);
+		return 0;
+	case ABORTED:
+		printf_to(print, ctx, "%s aborted: %s\n", h->name, r.why);
+		return 1;
+	case FAULTED:
+		report_fault(&r);
+		return 1;
+	case BUDGET:
+		printf_to(print, ctx, "%s: stopped: time budget of %u ms used up at %s\n", h->name,
+			  tcc_budget_ms, at);
+		return 1;
+	case INTERRUPTED:
+		printf_to(print, ctx, "%s: stopped: interrupted (Ctrl-C) at %s\n", h->name, at);
+		return 1;
+	default:
+		printf_to(print, ctx, "run: %s: %s\n", h->name, kr_strerror(e ? e : KR_EINVAL));
 		return 1;
 	}
-	if (e) {
-		printf_to(print, ctx, "run: %s: %s\n", h->name, kr_strerror(e));
-		return 1;
-	}
-	if (run.aborted) {
-		printf_to(print, ctx, "%s aborted: %s\n", h->name, run.why);
-		return 1;
-	}
-	printf_to(print, ctx, "%s returned %d\n", h->name, (int)ret);
-	return 0;
 }

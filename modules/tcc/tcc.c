@@ -56,18 +56,16 @@ struct handler *handler_find(const char *name)
 	return NULL;
 }
 
-struct kr_guard guard_for(uint32_t budget, uint64_t code_lo, uint64_t code_hi)
+struct kr_guard guard_for(void)
 {
-	return (struct kr_guard){ .version = KR_GUARD_VERSION, .budget_ms = budget,
-		.stack_lo = (uint64_t)tcc_stack, .stack_hi = (uint64_t)tcc_stack + (STACK_PAGES + 1) * KR_PAGE_SIZE,
-		.code_lo = code_lo, .code_hi = code_hi };
+	return (struct kr_guard){ .version = KR_GUARD_VERSION, .stack_lo = (uint64_t)tcc_stack,
+		.stack_hi = (uint64_t)tcc_stack + (STACK_PAGES + 1) * KR_PAGE_SIZE };
 }
 
 void handler_free(struct handler *h)
 {
 	if (h->data_copy)
 		kr_free(h->dom, h->data_copy);
-	sys_region_remove(h->img.base);
 	if (kr_domain_destroy(tcc_self, h->dom) != KR_OK)
 		kr_log(KR_LOG_ERR, "tcc: cannot free handler %s's domain\n", h->name);
 	*h = (struct handler){ 0 };
@@ -185,16 +183,10 @@ static kr_err_t tcc_init(kr_domain_t *d)
 
 	tcc_self = d;
 	read_options();
-	for (unsigned i = 0; i < grant_ncalls; i++)
-		if (!hlib_address(grant_calls[i].nr)) {
-			kr_log(KR_LOG_ERR, "tcc: call %s (%u) has no address\n", grant_calls[i].name,
-			       grant_calls[i].nr);
-			return KR_ENOSYS;
-		}
 	if ((e = open_service("vfs", KR_VFS_SERVICE_VERSION, (const void **)&tcc_vfs)) ||
 	    (e = open_service("shell", KR_SHELL_SERVICE_VERSION, (const void **)&tcc_shell)))
 		return e;
-	/* The stack compiles and runs use, a read-only guard page below it. */
+	/* The stack compiles use, a read-only guard page below it. */
 	if ((e = kr_page_alloc(tcc_self, STACK_PAGES + 1, &cap)) ||
 	    (e = kr_page_map(tcc_self, cap, KR_RIGHT_READ | KR_RIGHT_WRITE, &va)) ||
 	    (e = kr_page_protect(tcc_self, cap, 0, 1, KR_RIGHT_READ)))

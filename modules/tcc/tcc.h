@@ -13,7 +13,15 @@
 
 #define MAX_HANDLERS    32
 #define NAME_MAX        32
-#define STACK_PAGES     64      /* 256 KiB, below it one read-only guard page */
+#define STACK_PAGES     64      /* libtcc's stack, below it one read-only guard page */
+
+/* A handler's address space (user addresses; uspace.c). */
+#define ULIB_BASE       0x00100000ull   /* the C library: text, ro, data */
+#define HANDLER_BASE    0x01000000ull   /* the handler: text, ro, data */
+#define USTACK_TOP      0x7ff000000000ull
+#define USTACK_MAX      (256u << 10)    /* pages mapped as it grows */
+#define USTACK_GAP      (1u << 20)      /* faults this far below it: overflow */
+#define AS_SLOTS        256
 
 typedef void (*print_fn)(void *ctx, const char *s);
 
@@ -30,12 +38,27 @@ static inline uint64_t tsc(void)
 struct handler {
 	bool used;
 	char name[NAME_MAX];
-	kr_domain_t *dom;               /* owns the image pages and data_copy */
-	kr_cap_t img_cap;
-	struct kr_kmod_linked img;
+	kr_domain_t *dom;               /* owns all of the handler's pages */
+	kr_cap_t img_cap;               /* its linked image, mapped in the kernel too */
+	struct kr_kmod_linked img;      /* base: the kernel mapping; runs at HANDLER_BASE */
 	void *data_copy;                /* the data region as linked */
+	kr_cap_t as;                    /* its address space */
+	kr_cap_t ulib_data;             /* its copy of the library's data pages */
+	kr_cap_t stack_top;             /* the stack's top page (argv), kept: its page
+					 * tables stay, so a run allocates none */
+	uint8_t *ulib_data_kva;
 	uint32_t grants;
 	uint8_t version[8];             /* BLAKE2b-256 of the source, first bytes */
+};
+
+/* The user-mode C library, linked once (uspace.c). */
+struct ulib {
+	bool ready;
+	kr_cap_t cap;                   /* its pages, in tcc_self */
+	struct kr_kmod_linked img;      /* base: the kernel mapping; runs at ULIB_BASE */
+	void *data_copy;
+	uint64_t start, out, t_main;    /* __karyon_start, __karyon_out, __karyon_t_main */
+	uint64_t addr[128];             /* by call number: the name's address */
 };
 
 extern kr_domain_t *tcc_self;
@@ -45,15 +68,22 @@ extern const struct kr_kmod_ops *tcc_kmod;         /* opened at the first cc */
 extern struct handler tcc_handlers[MAX_HANDLERS];
 extern uint8_t *tcc_stack;                      /* guard page + STACK_PAGES */
 extern uint32_t tcc_budget_ms;
+extern struct ulib tcc_ulib_img;
 
 void printf_to(print_fn print, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct handler *handler_find(const char *name);
 void handler_free(struct handler *h);
-/* A guard on the module's stack; budget stops only inside [code_lo, code_hi). */
-struct kr_guard guard_for(uint32_t budget_ms, uint64_t code_lo, uint64_t code_hi);
+/* A guard on the module's stack, for libtcc. */
+struct kr_guard guard_for(void);
 const char *fault_name(uint32_t vector);
 kr_err_t open_service(const char *name, uint32_t version, const void **ops);
+
+/* uspace.c: link the library (once), build a handler's address space. */
+kr_err_t ulib_load(char *err, size_t len);
+kr_err_t space_build(struct handler *h);
+/* Pages for a linker in domain d, mapped read+write in the kernel. */
+void *pages_for(kr_domain_t *d, size_t size, kr_cap_t *cap);
 
 int cmd_cc(int argc, char **argv, print_fn print, void *ctx);          /* cc.c */
 int cmd_run(int argc, char **argv, print_fn print, void *ctx);         /* run.c */

@@ -37,7 +37,7 @@ static kr_err_t resolve(void *ctx, const char *name, uint64_t *addr)
 int main(int argc, char **argv)
 {
 	static char buf[1 << 20];
-	struct kmod_env env = { NULL, alloc, release, resolve };
+	struct kmod_env env = { .alloc = alloc, .free = release, .resolve = resolve };
 	struct kmod_image img;
 	struct kmod_error err;
 	FILE *f = argc == 3 ? fopen(argv[1], "rb") : NULL;

@@ -53,7 +53,7 @@ static kr_err_t f_resolve(void *ctx, const char *name, uint64_t *addr)
 	return KR_OK;
 }
 
-static const struct kmod_env env = { NULL, f_alloc, f_free, f_resolve };
+static const struct kmod_env env = { .alloc = f_alloc, .free = f_free, .resolve = f_resolve };
 
 static int inside(const struct kmod_image *img, const void *p, size_t n)
 {

@@ -123,7 +123,7 @@ class Machine:
                              % (r.returncode, r.stdout, r.stderr), '')
 
     def qemu_command(self):
-        cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-m', self.memory,
+        cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max', '-m', self.memory,
                '-display', 'none', '-serial', 'stdio', '-monitor', 'none',
                '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
                '-cdrom', self.iso]

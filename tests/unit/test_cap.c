@@ -169,7 +169,7 @@ static void test_create_args(void **state)
 	assert_int_equal(cap_create(&cs, &f.o, 0, NULL), KR_EINVAL);
 	f.o.type = KR_OBJ_NONE;
 	assert_int_equal(cap_create(&cs, &f.o, 0, &c), KR_EINVAL);
-	f.o.type = KR_OBJ_SYSTEM + 1;
+	f.o.type = KR_OBJ_ASPACE + 1;
 	assert_int_equal(cap_create(&cs, &f.o, 0, &c), KR_EINVAL);
 	f.o.type = KR_OBJ_PAGES;
 	assert_int_equal(cs.used, 0);

@@ -124,8 +124,10 @@ void trap_dispatch(struct trap_frame *f)
 {
 	if (handlers[f->vector])
 		handlers[f->vector](f);
-	else if (f->vector < 32 && !guard_catch(f))
+	else if (f->vector < 32 && !(f->cs & 3) && !guard_catch(f))
 		panic_trap(f);          /* an exception nobody claimed: a kernel bug */
 	else
 		unhandled++;
+	if (f->cs & 3)
+		user_trap(f);           /* back to kr_as_run's caller */
 }

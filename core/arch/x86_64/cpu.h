@@ -25,9 +25,11 @@ void cpu_init(void);                       /* GDT, TSS with IST stacks, IDT */
 void trap_set_handler(uint8_t vec, irq_handler_fn fn);
 void trap_dispatch(struct trap_frame *f);  /* called from isr.S only */
 
-/* Guarded calls (guard.c): end one on an exception or at its budget. */
+/* Guarded calls (guard.c): end one on an exception. */
 bool guard_catch(struct trap_frame *f);
-void guard_tick(struct trap_frame *f);
+
+/* User mode (user.c): a trap from ring 3 goes back to kr_as_run's caller. */
+__attribute__((noreturn)) void user_trap(struct trap_frame *f);
 
 /* Kernel stack slots (layout.h), for backtraces and guard pages. */
 extern uint8_t kstacks[];

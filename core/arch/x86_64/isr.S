@@ -29,67 +29,123 @@ isr_stubs:
 	.set vec, vec + 1
 	.endr
 
+/* The general registers in struct trap_frame's (and kr_uctx's) order. */
+	.macro PUSH_GPRS
+	.irp r, rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15
+	push %\r
+	.endr
+	.endm
+	.macro POP_GPRS
+	.irp r, r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax
+	pop %\r
+	.endr
+	.endm
+
 isr_common:
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	PUSH_GPRS
 	cld
 	mov %rsp, %rdi
 	call trap_dispatch
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	POP_GPRS
 	add $16, %rsp
 	iretq
 
 /*
- * long guard_enter(fn, arg, stack_top): call fn(arg) on another stack
- * (guard.c).  guard_resume is where a trap sends an abandoned call: both
- * paths reload the saved %rsp, so the abandoned stack is never used again.
+ * Leaving C for a context that may be abandoned (a guarded call, user
+ * mode): SAVE_CALLER keeps rflags, the callee-saved registers and then %rsp
+ * in slot; RESTORE_CALLER returns to that caller from anywhere.
+ */
+	.macro SAVE_CALLER slot
+	pushfq
+	.irp r, rbp, rbx, r12, r13, r14, r15
+	push %\r
+	.endr
+	mov %rsp, \slot(%rip)
+	.endm
+	.macro RESTORE_CALLER slot
+	mov \slot(%rip), %rsp
+	.irp r, r15, r14, r13, r12, rbx, rbp
+	pop %\r
+	.endr
+	popfq
+	ret
+	.endm
+
+/*
+ * long guard_enter(fn, arg, stack_top): call fn(arg) with interrupts on,
+ * on another stack (guard.c).  guard_resume is where a trap sends an
+ * abandoned call: both paths reload the saved %rsp, so the abandoned stack
+ * is never used again.
  */
 	.globl guard_enter, guard_resume
 guard_enter:
-	push %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov %rsp, guard_saved_rsp(%rip)
+	SAVE_CALLER guard_saved_rsp
 	mov %rdx, %rsp
 	mov %rdi, %rax
 	mov %rsi, %rdi
+	sti
 	call *%rax
 guard_resume:
-	mov guard_saved_rsp(%rip), %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
-	ret
+	RESTORE_CALLER guard_saved_rsp
+
+/*
+ * User mode (user.c).  user_enter(u) keeps what its C caller expects kept
+ * (callee-saved registers and rflags, then %rsp in user_saved_rsp) and
+ * enters ring 3 with u's registers and FPU state: it builds the iretq frame
+ * on its own stack, pops the registers out of u, and goes.  syscall_entry
+ * pushes the user's registers straight into user_ctx (struct kr_uctx's
+ * layout) and joins user_leave(exit), which trap_dispatch also calls for a
+ * trap from ring 3: save and reset the FPU, restore the FS base (the user
+ * may have loaded %fs) and return from user_enter with exit in %eax.
+ */
+#define U_R15    32
+#define U_RIP    152
+#define U_RFLAGS 160
+#define U_RSP    168
+#define U_FPU    176
+
+	.globl user_enter, user_leave, syscall_entry
+user_enter:
+	SAVE_CALLER user_saved_rsp
+	cli
+	fxrstor64 U_FPU(%rdi)
+	pushq $(0x18 | 3)               /* user data */
+	pushq U_RSP(%rdi)
+	pushq U_RFLAGS(%rdi)
+	pushq $(0x20 | 3)               /* user code */
+	pushq U_RIP(%rdi)
+	mov %rsp, user_scratch(%rip)
+	lea U_R15(%rdi), %rsp
+	POP_GPRS
+	mov user_scratch(%rip), %rsp
+	iretq
+
+syscall_entry:
+	mov %rsp, user_scratch(%rip)
+	mov user_ctx(%rip), %rsp
+	add $U_FPU, %rsp                /* just above the rsp field */
+	pushq user_scratch(%rip)        /* rsp */
+	push %r11                       /* rflags */
+	push %rcx                       /* rip */
+	PUSH_GPRS
+	mov $1, %edi                    /* KR_UEXIT_SYSCALL */
+user_leave:
+	mov user_ctx(%rip), %rax
+	fxsave64 U_FPU(%rax)
+	fninit
+	ldmxcsr mxcsr_default(%rip)
+	lea boot_percpu(%rip), %rax
+	mov %rax, %rdx
+	shr $32, %rdx
+	mov $0xc0000100, %ecx           /* IA32_FS_BASE */
+	wrmsr
+	mov %edi, %eax
+	RESTORE_CALLER user_saved_rsp
+
+	.section .rodata
+mxcsr_default:
+	.long 0x1f80
+	.bss
+	.balign 8
+user_scratch:
+	.quad 0

@@ -70,8 +70,8 @@ static int pit_measure(uint64_t *tsc, uint32_t *apic)
 static void on_timer(struct trap_frame *f)
 {
 	ticks++;
+	(void)f;
 	lapic_write(LAPIC_EOI, 0);
-	guard_tick(f);
 }
 
 static void on_spurious(struct trap_frame *f)
@@ -86,7 +86,7 @@ void time_init(uint64_t entry_tsc)
 	kr_err_t err;
 
 	tsc_entry = entry_tsc;
-	err = vmm_map(MMIO_BASE, base, 1, VMM_WRITE | VMM_NOCACHE);
+	err = vmm_map(NULL, MMIO_BASE, base, 1, VMM_WRITE | VMM_NOCACHE);
 	if (err)
 		panic("time: cannot map the local APIC at %llx", (unsigned long long)base);
 	lapic = (volatile uint32_t *)MMIO_BASE;

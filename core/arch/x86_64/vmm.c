@@ -15,9 +15,11 @@
 #include "kernel/panic.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include <krt/string.h>
 
 #define PTE_P     (1ull << 0)
 #define PTE_W     (1ull << 1)
+#define PTE_U     (1ull << 2)
 #define PTE_PWT   (1ull << 3)
 #define PTE_PCD   (1ull << 4)
 #define PTE_PS    (1ull << 7)
@@ -41,14 +43,17 @@ static uint64_t pte_bits(unsigned flags)
 		b |= PTE_NX;
 	if (flags & VMM_NOCACHE)
 		b |= PTE_PCD | PTE_PWT;
+	if (flags & VMM_USER)
+		b |= PTE_U;
 	return b;
 }
 
-/* The level-1 entry for va, creating tables on the way if asked; NULL if a
- * table is missing (and !create), out of memory, or va is in a 2 MiB page. */
-static uint64_t *walk(uint64_t va, bool create)
+/* The level-1 entry for va in pt (NULL: the kernel's), creating tables on
+ * the way if asked (user-accessible in the lower half); NULL if a table is
+ * missing (and !create), out of memory, or va is in a 2 MiB page. */
+static uint64_t *walk(uint64_t *pt, uint64_t va, bool create)
 {
-	uint64_t *t = pml4;
+	uint64_t *t = pt ? pt : pml4;
 
 	for (int shift = 39; shift > 12; shift -= 9) {
 		uint64_t *e = &t[(va >> shift) & 511];
@@ -58,7 +63,7 @@ static uint64_t *walk(uint64_t va, bool create)
 
 			if (!create || pmm_alloc(1, &pa) != KR_OK)
 				return NULL;
-			*e = pa | PTE_P | PTE_W;        /* leaves carry the limits */
+			*e = pa | PTE_P | PTE_W | (va < KERNEL_HALF ? PTE_U : 0); /* leaves limit */
 		} else if (*e & PTE_PS) {
 			return NULL;
 		}
@@ -67,41 +72,43 @@ static uint64_t *walk(uint64_t va, bool create)
 	return &t[(va >> 12) & 511];
 }
 
-static bool mapped(uint64_t va)
+static bool mapped(uint64_t *pt, uint64_t va)
 {
-	uint64_t *e = walk(va, false);
+	uint64_t *e = walk(pt, va, false);
 
 	return e && (*e & PTE_P);
 }
 
-static kr_err_t check_range(uint64_t va, size_t npages, unsigned flags)
+/* The kernel's tables map the upper half only, a user pt the lower. */
+static kr_err_t check_range(uint64_t *pt, uint64_t va, size_t npages, unsigned flags)
 {
 	if ((flags & VMM_WRITE) && (flags & VMM_EXEC))
 		return KR_EPERM;
 	if (va & (PAGE_SIZE - 1))
 		return KR_EALIGN;
-	if (npages == 0 || npages > (~va >> 12) || va < KERNEL_HALF)
+	if (npages == 0 || npages > (~va >> 12) || (!pt && va < KERNEL_HALF) ||
+	    (pt && (va >= USER_TOP || npages > (USER_TOP - va) >> 12)))
 		return KR_EINVAL;
 	return KR_OK;
 }
 
-kr_err_t vmm_map(uint64_t va, uint64_t pa, size_t npages, unsigned flags)
+kr_err_t vmm_map(uint64_t *pt, uint64_t va, uint64_t pa, size_t npages, unsigned flags)
 {
-	kr_err_t err = check_range(va, npages, flags);
+	kr_err_t err = check_range(pt, va, npages, flags);
 
 	if (err)
 		return err;
 	if (pa & (PAGE_SIZE - 1))
 		return KR_EALIGN;
 	for (size_t i = 0; i < npages; i++)
-		if (mapped(va + i * PAGE_SIZE))
+		if (mapped(pt, va + i * PAGE_SIZE))
 			return KR_EEXIST;
 	for (size_t i = 0; i < npages; i++) {
-		uint64_t *e = walk(va + i * PAGE_SIZE, true);
+		uint64_t *e = walk(pt, va + i * PAGE_SIZE, true);
 
 		if (!e) {
 			if (i)          /* undo, so a failure changes nothing */
-				vmm_unmap(va, i);
+				vmm_unmap(pt, va, i);
 			return KR_ENOMEM;
 		}
 		*e = (pa + i * PAGE_SIZE) | pte_bits(flags);
@@ -109,33 +116,56 @@ kr_err_t vmm_map(uint64_t va, uint64_t pa, size_t npages, unsigned flags)
 	return KR_OK;
 }
 
-kr_err_t vmm_unmap(uint64_t va, size_t npages)
+/* Free the user tables above va that are empty now (an address space
+ * holds the tables of what is mapped, no more). */
+static void prune(uint64_t *pt, uint64_t va)
 {
-	kr_err_t err = check_range(va, npages, 0);
+	for (int depth = 3; depth > 0; depth--) {
+		uint64_t *t = pt, *e = NULL;
+
+		for (int d = 0; d < depth; d++) {
+			e = &t[(va >> (39 - 9 * d)) & 511];
+			if (!(*e & PTE_P))
+				return;
+			t = phys_to_virt(*e & PTE_ADDR);
+		}
+		for (int i = 0; i < 512; i++)
+			if (t[i])
+				return;
+		pmm_free(*e & PTE_ADDR, 1);
+		*e = 0;
+	}
+}
+
+kr_err_t vmm_unmap(uint64_t *pt, uint64_t va, size_t npages)
+{
+	kr_err_t err = check_range(pt, va, npages, 0);
 
 	if (err)
 		return err;
 	for (size_t i = 0; i < npages; i++)
-		if (!mapped(va + i * PAGE_SIZE))
+		if (!mapped(pt, va + i * PAGE_SIZE))
 			return KR_ENOENT;
 	for (size_t i = 0; i < npages; i++) {
-		*walk(va + i * PAGE_SIZE, false) = 0;
+		*walk(pt, va + i * PAGE_SIZE, false) = 0;
 		invlpg(va + i * PAGE_SIZE);
+		if (pt && (i + 1 == npages || !((va + (i + 1) * PAGE_SIZE) & (HUGE_SIZE - 1))))
+			prune(pt, va + i * PAGE_SIZE);
 	}
 	return KR_OK;
 }
 
 kr_err_t vmm_protect(uint64_t va, size_t npages, unsigned flags)
 {
-	kr_err_t err = check_range(va, npages, flags);
+	kr_err_t err = check_range(NULL, va, npages, flags);
 
 	if (err)
 		return err;
 	for (size_t i = 0; i < npages; i++)
-		if (!mapped(va + i * PAGE_SIZE))
+		if (!mapped(NULL, va + i * PAGE_SIZE))
 			return KR_ENOENT;
 	for (size_t i = 0; i < npages; i++) {
-		uint64_t *e = walk(va + i * PAGE_SIZE, false);
+		uint64_t *e = walk(NULL, va + i * PAGE_SIZE, false);
 
 		*e = (*e & PTE_ADDR) | pte_bits(flags);
 		invlpg(va + i * PAGE_SIZE);
@@ -145,12 +175,52 @@ kr_err_t vmm_protect(uint64_t va, size_t npages, unsigned flags)
 
 kr_err_t vmm_prepare(uint64_t va, size_t npages)
 {
-	kr_err_t err = check_range(va, npages, 0);
+	kr_err_t err = check_range(NULL, va, npages, 0);
 
 	for (size_t i = 0; !err && i < npages; i += 512)
-		if (!walk(va + i * PAGE_SIZE, true))
+		if (!walk(NULL, va + i * PAGE_SIZE, true))
 			err = KR_ENOMEM;
 	return err;
+}
+
+/* User page tables share the kernel's upper half: its top-level entries
+ * are all made at boot (the direct map, the LAPIC's MMIO page, the image and
+ * the page-capability window), so a copy taken later never goes stale. */
+kr_err_t vmm_user_create(uint64_t **pt)
+{
+	uint64_t pa;
+
+	if (pmm_alloc(1, &pa) != KR_OK)
+		return KR_ENOMEM;
+	*pt = phys_to_virt(pa);
+	memcpy(*pt + 256, pml4 + 256, 256 * sizeof(uint64_t));
+	return KR_OK;
+}
+
+/* Free pt and its lower-half tables (unmapped by now: pages are not ours). */
+static void free_tables(uint64_t *t, int level)
+{
+	for (int i = 0; level < 3 && i < (level ? 512 : 256); i++)
+		if (t[i] & PTE_P)
+			free_tables(phys_to_virt(t[i] & PTE_ADDR), level + 1);
+	pmm_free((uint64_t)t - HHDM_BASE, 1);
+}
+
+void vmm_user_destroy(uint64_t *pt)
+{
+	if (read_cr3() == (uint64_t)pt - HHDM_BASE)
+		write_cr3((uint64_t)pml4 - HHDM_BASE);
+	free_tables(pt, 0);
+}
+
+/* The physical address behind user address va if a user access (a write,
+ * if asked) may touch it, else 0. */
+uint64_t vmm_user_phys(uint64_t *pt, uint64_t va, bool write)
+{
+	uint64_t *e = va < USER_TOP ? walk(pt, va, false) : NULL;
+	uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
+
+	return e && (*e & need) == need ? (*e & PTE_ADDR) | (va & (PAGE_SIZE - 1)) : 0;
 }
 
 static void map_image(const char *start, const char *end, unsigned flags)
@@ -163,7 +233,7 @@ static void map_image(const char *start, const char *end, unsigned flags)
 		if (va >= slot0 && va < (uint64_t)__stacks_end &&
 		    (va - slot0) % STACK_SLOT == 0)
 			continue;
-		if (vmm_map(va, va - KERNEL_VIRT, 1, flags) != KR_OK)
+		if (vmm_map(NULL, va, va - KERNEL_VIRT, 1, flags) != KR_OK)
 			panic("vmm: cannot map the kernel image at %llx", (unsigned long long)va);
 	}
 }

@@ -1,0 +1,88 @@
+/*
+ * gate.c - the kernel calls a handler can make and the checks on their
+ * arguments (gate.h).  The numbers are the grant table's (grants.c); the
+ * user-mode stubs that make them are in ulib/sys.S.
+ */
+#include "gate.h"
+#include "grants.h"
+#include "ulib/ulib.h"
+
+#define ARGS(...) { __VA_ARGS__ }
+
+static const struct gate_call calls[] = {
+	{ "exit", ULIB_SYS_EXIT, GRANT_PURE, ARGS(GA_INT), 0 },
+	{ "abort", ULIB_SYS_ABORT, GRANT_PURE, ARGS(GA_WHY), 0 },
+	{ "vfs_read", ULIB_SYS_VFS_READ, GRANT_VFS_READ, ARGS(GA_STR, GA_INT, GA_OUT, GA_LEN),
+	  GATE_IO_MAX },
+	{ "vfs_size", ULIB_SYS_VFS_SIZE, GRANT_VFS_READ, ARGS(GA_STR), 0 },
+	{ "vfs_write", ULIB_SYS_VFS_WRITE, GRANT_VFS_WRITE, ARGS(GA_STR, GA_IN, GA_LEN),
+	  GATE_IO_MAX },
+	{ "vfs_append", ULIB_SYS_VFS_APPEND, GRANT_VFS_WRITE, ARGS(GA_STR, GA_IN, GA_LEN),
+	  GATE_IO_MAX },
+	{ "time_us", ULIB_SYS_TIME_US, GRANT_TIME, ARGS(GA_NONE), 0 },
+	{ "__karyon_write", ULIB_SYS_WRITE, GRANT_CONSOLE, ARGS(GA_IN, GA_LEN), GATE_WRITE_MAX },
+	{ "__karyon_heap", ULIB_SYS_HEAP, GRANT_PURE, ARGS(GA_INT), 0 },
+	{ "__karyon_null", ULIB_SYS_NULL, GRANT_PURE, ARGS(GA_NONE), 0 },
+};
+
+const struct gate_call *gate_find(uint64_t nr)
+{
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (calls[i].nr == nr)
+			return &calls[i];
+	return NULL;
+}
+
+bool gate_range_ok(const struct gate_space *space, uint64_t p, uint64_t n, bool write)
+{
+	if (n == 0)
+		return true;
+	for (unsigned i = 0; i < space->n && i < GATE_REGIONS; i++) {
+		const struct gate_region *r = &space->r[i];
+
+		if (p >= r->lo && p < r->hi && n <= r->hi - p && (r->writable || !write))
+			return true;
+	}
+	return false;
+}
+
+static kr_err_t refuse(struct gate_refusal *why, int arg, const char *what, kr_err_t e)
+{
+	why->arg = arg;
+	why->what = what;
+	return e;
+}
+
+kr_err_t gate_decode(uint64_t nr, const uint64_t args[6], uint32_t grants,
+		     const struct gate_space *space, const struct gate_call **call,
+		     struct gate_refusal *why)
+{
+	const struct gate_call *c = gate_find(nr);
+
+	if (!c)
+		return refuse(why, -1, "not a system call", KR_ENOSYS);
+	if (c->grant != GRANT_PURE && !(grants & GRANT_BIT(c->grant)))
+		return refuse(why, -1, "not granted", KR_EPERM);
+	for (int i = 0; i < 6 && c->args[i] != GA_NONE; i++) {
+		switch (c->args[i]) {
+		case GA_STR:
+		case GA_WHY:
+			if (!gate_range_ok(space, args[i], 1, false))
+				return refuse(why, i, "bad pointer", KR_EFAULT);
+			break;
+		case GA_IN:
+		case GA_OUT:
+			if (args[i + 1] > c->max_len)
+				return refuse(why, i + 1, "length too large", KR_ERANGE);
+			if (!gate_range_ok(space, args[i], args[i + 1], c->args[i] == GA_OUT))
+				return refuse(why, i, c->args[i] == GA_OUT ?
+					      "bad pointer (not writable memory of the handler)" :
+					      "bad pointer", KR_EFAULT);
+			break;
+		default:
+			break;
+		}
+	}
+	*call = c;
+	return KR_OK;
+}
