@@ -81,9 +81,41 @@ KR_API(1, 0) kr_err_t kr_cap_derive(kr_domain_t *d, kr_cap_t c, kr_domain_t *to,
 KR_API(1, 0) kr_err_t kr_cap_revoke(kr_domain_t *d, kr_cap_t c);
 KR_API(1, 0) kr_err_t kr_cap_delete(kr_domain_t *d, kr_cap_t c);
 
-/* One line per capability (a header first, a summary last) of d itself
+/* One capability of a table, as kr_cap_list() reports it, with what a
+ * listing of the whole table shows besides (its name, how full it is). */
+#define KR_CAP_ENTRY_VERSION 1
+#define KR_CAP_ENTRY_PARENT_AWAY (1u << 0)     /* the parent lives in another table */
+struct kr_cap_entry {
+	uint32_t version;               /* KR_CAP_ENTRY_VERSION */
+	kr_cap_t handle;                /* in the listed table */
+	struct kr_cap_info info;        /* what kr_cap_info() tells of it */
+	kr_cap_t parent;                /* in the parent's own table; KR_CAP_NULL: a root */
+	uint32_t flags;                 /* KR_CAP_ENTRY_PARENT_AWAY */
+	uint32_t used, nslots;          /* the listed table: live capabilities, slots */
+	char parent_table[32];          /* with PARENT_AWAY: the parent's table's name */
+	char table[32];                 /* the listed table's name */
+};
+KR_ABI_OFFSET(struct kr_cap_entry, info, 8);
+KR_ABI_OFFSET(struct kr_cap_entry, parent, 72);
+KR_ABI_OFFSET(struct kr_cap_entry, flags, 76);
+KR_ABI_OFFSET(struct kr_cap_entry, used, 80);
+KR_ABI_OFFSET(struct kr_cap_entry, parent_table, 88);
+KR_ABI_OFFSET(struct kr_cap_entry, table, 120);
+KR_ABI_SIZE(struct kr_cap_entry, 152);
+
+/* The index-th live capability, in slot order (0 first), of d's own table
  * (target KR_CAP_NULL) or of the module d holds a KR_OBJ_MODULE capability
- * target to (KR_RIGHT_READ).  Looking is all a MODULE capability allows. */
+ * target to (KR_RIGHT_READ).  Looking is all a MODULE capability allows.
+ * KR_ENOENT past the last one; out still tells the table then (version,
+ * used, nslots, table; the rest zero), so an empty table can be listed. */
+KR_API(1, 1) kr_err_t kr_cap_list(kr_domain_t *d, kr_cap_t target, uint32_t index,
+				  struct kr_cap_entry *out);
+
+/* The same table as text, through print: a header line, one line per live
+ * capability (handle, type, rights "rwxgbc", object, depth, parent), a
+ * summary line.  Library code on kr_cap_list (tcc-runtime/krt/capdump.c):
+ * KR_EINVAL without print; an error of kr_cap_list's other than KR_ENOENT
+ * ends the listing and is returned (for a bad d or target, before any line). */
 typedef void (*kr_print_fn)(void *ctx, const char *line);
 KR_API(1, 0) kr_err_t kr_cap_dump(kr_domain_t *d, kr_cap_t target, kr_print_fn print, void *ctx);
 

@@ -124,7 +124,7 @@ KR_API(1, 0) const char *kr_cmdline(void);
 /* The index-th module built into the kernel image (started at boot, each
  * in its own domain): its descriptor and whether it is running; KR_ENOENT
  * past the last.  With view not NULL, d also gets a KR_OBJ_MODULE
- * capability to it (read: kr_cap_dump), never its domain. */
+ * capability to it (read: kr_cap_list), never its domain. */
 KR_API(1, 0) kr_err_t kr_builtin_module(kr_domain_t *d, uint32_t index,
 					const struct kr_module_info **info, bool *running,
 					kr_cap_t *view);

@@ -9,23 +9,18 @@
  *            any cspace; cap_remove() is the one way a capability dies, and
  *            it hands the dying slot's children to its parent;
  *   ops      cap_create/derive/mint/revoke/delete decode (look up and check
- *            everything) before they invoke, so an error changes nothing.
+ *            everything) before they invoke, so an error changes nothing;
+ *            cap_info and cap_list report, and leave how a table looks as
+ *            text to tcc-runtime/krt/capdump.c.
  * Trees can be as deep as there are slots, so every walk is iterative.
  */
 #include <stdbool.h>
 #include "cap/cap.h"
-#include <krt/fmt.h>
 #include <krt/kheap.h>
 #include <krt/string.h>
 
 #define CAP_MAX_SLOTS 0xffffu  /* the handle's 16-bit index */
 #define CAP_MAX_DEPTH 0xffffu  /* cap_slot.depth is 16 bits */
-
-static const char *const cap_type_names[] = {
-	[KR_OBJ_PAGES] = "pages", [KR_OBJ_IRQ] = "irq", [KR_OBJ_IOPORT] = "ioport",
-	[KR_OBJ_SERVICE] = "service", [KR_OBJ_MODULE] = "module", [KR_OBJ_MMIO] = "mmio",
-	[KR_OBJ_SYSTEM] = "system", [KR_OBJ_ASPACE] = "aspace",
-};
 
 kr_err_t cspace_init(struct cspace *cs, const char *name, uint32_t nslots)
 {
@@ -284,61 +279,46 @@ kr_err_t cap_delete(struct cspace *cs, kr_cap_t c)
 	return KR_OK;
 }
 
+/* A name into a zeroed char[32] of the ABI, cut to fit; NULL stays empty. */
+static void cap_copy_name(char *dst, const char *src)
+{
+	if (src)
+		memcpy(dst, src, strnlen(src, 31));
+}
+
+/* What kr_cap_info and kr_cap_list tell of the live slot s. */
+static void cap_describe(const struct cap_slot *s, struct kr_cap_info *out)
+{
+	*out = (struct kr_cap_info){ .version = KR_CAP_INFO_VERSION, .type = s->obj->type,
+		.rights = s->rights, .depth = s->depth, .base = s->obj->base, .count = s->obj->count };
+	cap_copy_name(out->name, s->obj->name);
+}
+
 kr_err_t cap_info(struct cspace *cs, kr_cap_t c, struct kr_cap_info *out)
 {
 	struct cap_slot *s;
 	kr_err_t err = out ? cap_lookup(cs, c, KR_OBJ_NONE, 0, &s) : KR_EINVAL;
 
-	if (err)
-		return err;
-	memset(out, 0, sizeof(*out));
-	out->version = KR_CAP_INFO_VERSION;
-	out->type = s->obj->type;
-	out->rights = s->rights;
-	out->depth = s->depth;
-	out->base = s->obj->base;
-	out->count = s->obj->count;
-	if (s->obj->name)
-		memcpy(out->name, s->obj->name, strnlen(s->obj->name, sizeof(out->name) - 1));
-	return KR_OK;
+	if (!err)
+		cap_describe(s, out);
+	return err;
 }
 
-void cap_dump(struct cspace *cs, cap_print_fn print, void *ctx)
+kr_err_t cap_list(const struct cspace *cs, uint32_t index, struct kr_cap_entry *out)
 {
-	char line[160], rights[7], obj[40], parent[48];
+	const struct cap_slot *s = cs->slots;
 
-	ksnprintf(line, sizeof(line), "cspace %s: handle type rights object depth parent",
-		    cs->name ? cs->name : "?");
-	print(ctx, line);
-	for (uint32_t i = 0; i < cs->nslots; i++) {
-		const struct cap_slot *s = &cs->slots[i], *p = s->parent;
-		const struct cap_object *o = s->obj;
-
-		if (!o)
-			continue;
-		for (int b = 0; b < 6; b++)
-			rights[b] = s->rights & (1u << b) ? "rwxgbc"[b] : '-';
-		rights[6] = '\0';
-		if (o->name)
-			ksnprintf(obj, sizeof(obj), "\"%.31s\"", o->name);
-		else if (o->type == KR_OBJ_IRQ)
-			ksnprintf(obj, sizeof(obj), "line %llu", (unsigned long long)o->base);
-		else if (o->type == KR_OBJ_IOPORT)
-			ksnprintf(obj, sizeof(obj), "ports 0x%llx-0x%llx", (unsigned long long)o->base,
-				  (unsigned long long)(o->base + o->count - 1));
-		else
-			ksnprintf(obj, sizeof(obj), "0x%llx n=%llu",
-				    (unsigned long long)o->base, (unsigned long long)o->count);
-		if (!p)
-			ksnprintf(parent, sizeof(parent), "-");
-		else
-			ksnprintf(parent, sizeof(parent), "0x%08x%s%.31s", cap_handle(p),
-				    p->owner == cs ? "" : " in ",
-				    p->owner == cs ? "" : p->owner->name ? p->owner->name : "?");
-		ksnprintf(line, sizeof(line), "0x%08x %-7s %s %-24s %5u %s", cap_handle(s),
-			    cap_type_names[o->type], rights, obj, (unsigned)s->depth, parent);
-		print(ctx, line);
-	}
-	ksnprintf(line, sizeof(line), "%u of %u slots used", cs->used, cs->nslots);
-	print(ctx, line);
+	*out = (struct kr_cap_entry){ .version = KR_CAP_ENTRY_VERSION, .used = cs->used,
+				      .nslots = cs->nslots };
+	cap_copy_name(out->table, cs->name);
+	if (index >= cs->used)
+		return KR_ENOENT;
+	while (!s->obj || index--)      /* ends: more than index slots are live */
+		s++;
+	out->handle = cap_handle(s);
+	cap_describe(s, &out->info);
+	out->parent = s->parent ? cap_handle(s->parent) : KR_CAP_NULL;
+	out->flags = s->parent && s->parent->owner != cs ? KR_CAP_ENTRY_PARENT_AWAY : 0;
+	cap_copy_name(out->parent_table, out->flags ? s->parent->owner->name : NULL);
+	return KR_OK;
 }

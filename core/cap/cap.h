@@ -92,8 +92,8 @@ kr_err_t cap_info(struct cspace *cs, kr_cap_t c, struct kr_cap_info *out);
 /* s's handle in its owner's table. */
 kr_cap_t cap_handle(const struct cap_slot *s);
 
-/* Header line, one line per live capability in slot order, then a summary. */
-typedef void (*cap_print_fn)(void *ctx, const char *line);
-void cap_dump(struct cspace *cs, cap_print_fn print, void *ctx);
+/* The index-th live capability of cs, in slot order, and cs's name and
+ * counts; KR_ENOENT (with only those) past the last. */
+kr_err_t cap_list(const struct cspace *cs, uint32_t index, struct kr_cap_entry *out);
 
 #endif

@@ -4,7 +4,6 @@
  * Every kr_* entry here validates the domain pointers and arguments, then
  * hands over to cap.c, which does its own checks before changing anything.
  */
-#include <krt/fmt.h>
 #include <krt/kheap.h>
 #include <krt/string.h>
 
@@ -315,17 +314,14 @@ kr_err_t kr_free(kr_domain_t *d, void *p)
 
 kr_err_t kr_cap_info(kr_domain_t *d, kr_cap_t c, struct kr_cap_info *out)
 {
-	if (!domain_ok(d) || !out)
-		return KR_EINVAL;
-	return cap_info(&d->cs, c, out);
+	return domain_ok(d) ? cap_info(&d->cs, c, out) : KR_EINVAL;  /* out: cap_info checks it */
 }
 
 kr_err_t kr_cap_derive(kr_domain_t *d, kr_cap_t c, kr_domain_t *to, uint32_t rights,
 		       kr_cap_t *out)
 {
-	if (!domain_ok(d) || !domain_ok(to) || !out)
-		return KR_EINVAL;
-	return cap_derive(&d->cs, c, &to->cs, rights, out);
+	return domain_ok(d) && domain_ok(to) ? cap_derive(&d->cs, c, &to->cs, rights, out) :
+	       KR_EINVAL;
 }
 
 kr_err_t kr_cap_revoke(kr_domain_t *d, kr_cap_t c)
@@ -338,18 +334,17 @@ kr_err_t kr_cap_delete(kr_domain_t *d, kr_cap_t c)
 	return domain_ok(d) ? cap_delete(&d->cs, c) : KR_EINVAL;
 }
 
-kr_err_t kr_cap_dump(kr_domain_t *d, kr_cap_t target, kr_print_fn print, void *ctx)
+kr_err_t kr_cap_list(kr_domain_t *d, kr_cap_t target, uint32_t index, struct kr_cap_entry *out)
 {
 	struct cap_slot *s = NULL;
-	kr_err_t err = !domain_ok(d) || !print ? KR_EINVAL :
+	kr_err_t err = !domain_ok(d) || !out ? KR_EINVAL :
 		       target ? cap_lookup(&d->cs, target, KR_OBJ_MODULE, KR_RIGHT_READ, &s) : KR_OK;
 
 	if (err)
 		return err;
 	if (s)          /* a view is embedded in the domain it shows */
 		d = (struct kr_domain *)((char *)s->obj - offsetof(struct kr_domain, view));
-	cap_dump(&d->cs, print, ctx);
-	return KR_OK;
+	return cap_list(&d->cs, index, out);
 }
 
 void kr_mem_stats(struct kr_mem_stats *out)

@@ -26,7 +26,7 @@ struct kr_domain {
 	uint32_t id;                    /* what kr_domain_id tells: never reused */
 	struct kr_domain *creator;      /* may destroy it; NULL for static ones */
 	struct kheap_owner heap;        /* kr_malloc blocks, freed with the domain */
-	struct cap_object view;         /* KR_OBJ_MODULE: what kr_cap_dump may show */
+	struct cap_object view;         /* KR_OBJ_MODULE: what kr_cap_list may show */
 	kr_cap_t view_root;             /* the kernel domain's, or KR_CAP_NULL */
 	bool granted;                   /* kr_module_grant done */
 	kr_cap_t needs[KR_MODULE_NEEDS_MAX];    /* what it gave, in .needs order */

@@ -670,7 +670,157 @@ static void test_cspace_destroy_cross(void **state)
 	assert_heap_empty();
 }
 
-/* ---- cap_dump ---- */
+/* ---- cap_list: the enumeration under kr_cap_list ---- */
+
+/* Entry index of cs must be the capability c, with the table's counts. */
+static void assert_entry(struct cspace *cs, uint32_t index, kr_cap_t c)
+{
+	struct kr_cap_entry e;
+	struct kr_cap_info in;
+
+	memset(&e, 0x55, sizeof(e));
+	must(cap_list(cs, index, &e));
+	must(cap_info(cs, c, &in));
+	assert_int_equal(e.version, KR_CAP_ENTRY_VERSION);
+	assert_int_equal(e.handle, c);
+	assert_memory_equal(&e.info, &in, sizeof(in));
+	assert_int_equal(e.used, cs->used);
+	assert_int_equal(e.nslots, cs->nslots);
+	assert_int_equal(strncmp(e.table, cs->name, 31), 0);
+	assert_int_equal(e.table[31], 0);
+}
+
+/* Past the last: KR_ENOENT, and only the table's part of out filled in. */
+static void assert_end(struct cspace *cs, uint32_t index)
+{
+	struct kr_cap_entry e, want = { .version = KR_CAP_ENTRY_VERSION, .used = cs->used,
+					.nslots = cs->nslots };
+
+	memcpy(want.table, cs->name, strnlen(cs->name, 31));
+	memset(&e, 0x55, sizeof(e));
+	assert_int_equal(cap_list(cs, index, &e), KR_ENOENT);
+	assert_memory_equal(&e, &want, sizeof(e));
+}
+
+/* e's parent: handle p in the table named `table`, or in e's own (NULL). */
+static void assert_parent(const struct kr_cap_entry *e, kr_cap_t p, const char *table)
+{
+	char want[32] = { 0 };
+
+	assert_int_equal(e->parent, p);
+	assert_int_equal(e->flags, table ? KR_CAP_ENTRY_PARENT_AWAY : 0);
+	if (table)
+		memcpy(want, table, strnlen(table, 31));
+	assert_memory_equal(e->parent_table, want, sizeof(want));
+}
+
+static void test_list_slot_order(void **state)
+{
+	struct cspace a;
+	struct fake f, g, h;
+	struct kr_cap_entry e;
+	kr_cap_t r, c1, c2, c3;
+
+	(void)state;
+	must(cspace_init(&a, "a", 6));
+	assert_end(&a, 0);                          /* an empty table still tells its name */
+	fake_init(&f, KR_OBJ_PAGES, 0x5000, 2);
+	fake_init(&g, KR_OBJ_IRQ, 9, 0);
+	fake_init(&h, KR_OBJ_SERVICE, 0, 0);
+	h.o.name = "a-service-name-that-is-longer-than-31-chars";
+	r = create(&a, &f, KR_RIGHTS_ALL);                      /* slot 0 */
+	c1 = derive(&a, r, &a, KR_RIGHT_READ);                  /* slot 1 */
+	c2 = create(&a, &g, KR_RIGHT_BIND);                     /* slot 2 */
+	c3 = derive(&a, c1, &a, KR_RIGHT_READ);                 /* slot 3 */
+	must(cap_delete(&a, c1));                               /* slot 1 empty, c3 moves up */
+	must(cap_delete(&a, c2));                               /* slot 2 empty */
+	c2 = create(&a, &h, KR_RIGHT_CALL);                     /* slot 1 again, gen 2 */
+	/* Slot order, not creation order; empty slots and trailing ones skipped. */
+	assert_entry(&a, 0, r);
+	assert_entry(&a, 1, c2);
+	assert_entry(&a, 2, c3);
+	assert_end(&a, 3);
+	assert_end(&a, UINT32_MAX);
+	must(cap_list(&a, 1, &e));
+	assert_int_equal(KR_CAP_INDEX(e.handle), 1);
+	assert_int_equal(KR_CAP_GEN(e.handle), 2);
+	assert_parent(&e, KR_CAP_NULL, NULL);                   /* a root */
+	assert_int_equal(strlen(e.info.name), 31);              /* cut, as kr_cap_info cuts it */
+	must(cap_list(&a, 2, &e));
+	assert_int_equal(KR_CAP_INDEX(e.handle), 3);
+	assert_int_equal(e.info.depth, 1);
+	assert_parent(&e, r, NULL);                             /* c1's parent, in a itself */
+	cspace_destroy(&a);
+	assert_int_equal(pages_out, 0);
+	assert_heap_empty();
+}
+
+static void test_list_parent_elsewhere(void **state)
+{
+	static const char longname[] = "a-table-name-longer-than-31-chars";
+	struct cspace k, m, n;
+	struct fake f, p;
+	struct kr_cap_entry e;
+	kr_cap_t r, x, y, z;
+
+	(void)state;
+	must(cspace_init(&k, "kern", 4));
+	must(cspace_init(&m, longname, 4));
+	must(cspace_init(&n, "", 4));   /* a nameless table is still another table */
+	fake_init(&f, KR_OBJ_PAGES, 0x1000, 1);
+	fake_init(&p, KR_OBJ_PAGES, 0x100000, 1);
+	create(&k, &f, KR_RIGHT_READ);
+	r = create(&k, &p, KR_RIGHTS_ALL);                      /* kern slot 1 */
+	x = derive(&k, r, &m, KR_RIGHT_READ | KR_RIGHT_GRANT);  /* m slot 0 */
+	y = derive(&m, x, &n, KR_RIGHT_READ);                   /* n slot 0 */
+	z = derive(&m, x, &m, KR_RIGHT_READ);                   /* m slot 1 */
+	assert_int_not_equal(r, x);     /* so a parent handle cannot pass for m's own */
+	must(cap_list(&m, 0, &e));
+	assert_int_equal(e.handle, x);
+	assert_parent(&e, r, "kern");
+	must(cap_list(&m, 1, &e));
+	assert_int_equal(e.handle, z);
+	assert_int_equal(e.info.depth, 2);
+	assert_parent(&e, x, NULL);
+	assert_string_equal(e.table, "a-table-name-longer-than-31-cha");
+	must(cap_list(&n, 0, &e));
+	assert_int_equal(e.handle, y);
+	assert_parent(&e, x, longname);
+	/* Deleting x hands y and z to r, in kern: both parents live elsewhere now. */
+	must(cap_delete(&m, x));
+	must(cap_list(&m, 0, &e));
+	assert_int_equal(e.handle, z);
+	assert_int_equal(e.info.depth, 1);
+	assert_parent(&e, r, "kern");
+	assert_end(&m, 1);
+	must(cap_list(&n, 0, &e));
+	assert_parent(&e, r, "kern");
+	/* kern lists its own two only, not their children elsewhere. */
+	must(cap_list(&k, 1, &e));
+	assert_int_equal(e.handle, r);
+	assert_parent(&e, KR_CAP_NULL, NULL);
+	assert_end(&k, 2);
+	cspace_destroy(&n);
+	cspace_destroy(&m);
+	cspace_destroy(&k);
+	assert_int_equal(pages_out, 0);
+	assert_heap_empty();
+}
+
+/* ---- kr_cap_dump: the text on top (tcc-runtime/krt/capdump.c) ---- */
+
+/* Here a domain is just a table, and kr_cap_list lists d's own. */
+struct kr_domain {
+	struct cspace cs;
+};
+
+kr_err_t kr_cap_list(kr_domain_t *d, kr_cap_t target, uint32_t index, struct kr_cap_entry *out)
+{
+	kr_err_t err = target ? cap_lookup(&d->cs, target, KR_OBJ_MODULE, KR_RIGHT_READ, NULL) :
+		       KR_OK;
+
+	return err ? err : cap_list(&d->cs, index, out);
+}
 
 static char dump_lines[8][160];
 static int ndump;
@@ -685,26 +835,31 @@ static void collect(void *ctx, const char *line)
 
 static void test_dump(void **state)
 {
-	struct cspace k, m;
-	struct fake p, s;
+	struct kr_domain kd, md;
+	struct cspace *k = &kd.cs, *m = &md.cs;
+	struct fake p, s, q, o;
 	kr_cap_t cp, cs, c;
 
 	(void)state;
-	must(cspace_init(&k, "kern", 4));
-	must(cspace_init(&m, "mod", 2));
+	must(cspace_init(k, "kern", 6));
+	must(cspace_init(m, "mod", 2));
 	fake_init(&p, KR_OBJ_PAGES, 0x100000, 4);
 	fake_init(&s, KR_OBJ_SERVICE, 0, 0);
+	fake_init(&q, KR_OBJ_IRQ, 11, 0);
+	fake_init(&o, KR_OBJ_IOPORT, 0xcf8, 8);
 	s.o.name = "vfs";
-	cp = create(&k, &p, KR_RIGHTS_ALL);                     /* slot 0 gen 1 */
-	cs = create(&k, &s, KR_RIGHT_CALL | KR_RIGHT_GRANT);    /* slot 1 gen 1 */
-	c = derive(&k, cp, &k, KR_RIGHT_READ | KR_RIGHT_WRITE); /* slot 2 gen 1 */
-	derive(&k, cs, &m, KR_RIGHT_CALL);                      /* mod slot 0 */
-	must(cap_delete(&k, c));
-	derive(&k, cp, &k, KR_RIGHT_READ);                      /* slot 2 gen 2 */
+	cp = create(k, &p, KR_RIGHTS_ALL);                      /* slot 0 gen 1 */
+	cs = create(k, &s, KR_RIGHT_CALL | KR_RIGHT_GRANT);     /* slot 1 gen 1 */
+	c = derive(k, cp, k, KR_RIGHT_READ | KR_RIGHT_WRITE);   /* slot 2 gen 1 */
+	derive(k, cs, m, KR_RIGHT_CALL);                        /* mod slot 0 */
+	must(cap_delete(k, c));
+	derive(k, cp, k, KR_RIGHT_READ);                        /* slot 2 gen 2 */
+	create(k, &q, KR_RIGHT_BIND);                           /* slot 3 */
+	create(k, &o, KR_RIGHT_READ | KR_RIGHT_WRITE);          /* slot 4 */
 
 	ndump = 0;
-	cap_dump(&k, collect, dump_lines);
-	assert_int_equal(ndump, 5);
+	must(kr_cap_dump(&kd, KR_CAP_NULL, collect, dump_lines));
+	assert_int_equal(ndump, 7);
 	assert_string_equal(dump_lines[0], "cspace kern: handle type rights object depth parent");
 	assert_string_equal(dump_lines[1],
 		"0x00010000 pages   rwxgbc 0x100000 n=4                 0 -");
@@ -712,16 +867,33 @@ static void test_dump(void **state)
 		"0x00010001 service ---g-c \"vfs\"                        0 -");
 	assert_string_equal(dump_lines[3],
 		"0x00020002 pages   r----- 0x100000 n=4                 1 0x00010000");
-	assert_string_equal(dump_lines[4], "3 of 4 slots used");
+	assert_string_equal(dump_lines[4],
+		"0x00010003 irq     ----b- line 11                      0 -");
+	assert_string_equal(dump_lines[5],
+		"0x00010004 ioport  rw---- ports 0xcf8-0xcff            0 -");
+	assert_string_equal(dump_lines[6], "5 of 6 slots used");
 	ndump = 0;
-	cap_dump(&m, collect, dump_lines);
+	must(kr_cap_dump(&md, KR_CAP_NULL, collect, dump_lines));
 	assert_int_equal(ndump, 3);
 	assert_string_equal(dump_lines[0], "cspace mod: handle type rights object depth parent");
 	assert_string_equal(dump_lines[1],
 		"0x00010000 service -----c \"vfs\"                        1 0x00010001 in kern");
 	assert_string_equal(dump_lines[2], "1 of 2 slots used");
-	cspace_destroy(&m);
-	cspace_destroy(&k);
+	/* Errors from kr_cap_list come back before anything is printed. */
+	ndump = 0;
+	assert_int_equal(kr_cap_dump(&kd, cp, collect, dump_lines), KR_ETYPE);
+	assert_int_equal(kr_cap_dump(&kd, KR_CAP_NULL, NULL, NULL), KR_EINVAL);
+	assert_int_equal(ndump, 0);
+	cspace_destroy(m);
+	cspace_destroy(k);
+	/* An empty table: the header and the summary. */
+	must(cspace_init(m, "empty", 3));
+	ndump = 0;
+	must(kr_cap_dump(&md, KR_CAP_NULL, collect, dump_lines));
+	assert_int_equal(ndump, 2);
+	assert_string_equal(dump_lines[0], "cspace empty: handle type rights object depth parent");
+	assert_string_equal(dump_lines[1], "0 of 3 slots used");
+	cspace_destroy(m);
 	assert_int_equal(pages_out, 0);
 	assert_heap_empty();
 }
@@ -1128,6 +1300,8 @@ int main(void)
 		cmocka_unit_test_setup(test_delete_reparents, setup),
 		cmocka_unit_test_setup(test_deep_chain, setup),
 		cmocka_unit_test_setup(test_cspace_destroy_cross, setup),
+		cmocka_unit_test_setup(test_list_slot_order, setup),
+		cmocka_unit_test_setup(test_list_parent_elsewhere, setup),
 		cmocka_unit_test_setup(test_dump, setup),
 		cmocka_unit_test_setup(test_random, setup),
 	};
