@@ -242,7 +242,10 @@ static void refused(struct run *r, const char *name, const struct gate_refusal *
 	char at[64], arg[48] = "", num[24];
 	uint64_t ret = 0;
 
-	if (kr_as_copy(r->rd, r->as, r->u.rsp, &ret, sizeof(ret), false))
+	/* From a library stub, say where the handler called it; else where the
+	 * handler made the call itself (its own `syscall`). */
+	if (r->u.rip - HANDLER_BASE - r->h->img.text_off < r->h->img.text_size ||
+	    kr_as_copy(r->rd, r->as, r->u.rsp, &ret, sizeof(ret), false))
 		ret = r->u.rip;
 	where(r, ret, at, sizeof(at));
 	if (why->arg >= 0)
@@ -302,7 +305,7 @@ static const char *privileged(struct run *r)
 	return NULL;
 }
 
-static void report_fault(struct run *r)
+static void report_fault(struct run *r, char *msg, size_t len)
 {
 	const struct kr_uctx *u = &r->u;
 	uint64_t text = HANDLER_BASE + r->h->img.text_off, a = u->addr;
@@ -328,7 +331,7 @@ static void report_fault(struct run *r)
 		ksnprintf(detail, sizeof(detail), " (a kernel or non-canonical address, or a "
 			  "privileged instruction)");
 	}
-	printf_to(r->print, r->ctx, "%s: stopped: %s%s at %s\n", r->h->name, fault_name(u->vector),
+	ksnprintf(msg, len, "%s: stopped: %s%s at %s\n", r->h->name, fault_name(u->vector),
 		  detail, at);
 }
 
@@ -434,7 +437,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	uint64_t t0 = tsc(), t_main = 0;
 	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
 	struct handler *h;
-	char at[64];
+	char at[64], msg[224];
 	kr_err_t e, e2;
 
 	if (verbose) {
@@ -465,6 +468,21 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 		if (r.end == RUNNING && (r.u.exit == KR_UEXIT_INTERRUPT || !(++r.calls % CHECK_EVERY)))
 			check_time(&r);
 	}
+	/* Everything that reads the handler's memory, before its run goes. */
+	where(&r, r.u.rip, at, sizeof(at));
+	if (!e && r.end == FAULTED)
+		report_fault(&r, msg, sizeof(msg));
+	else if (!e && r.end == BUDGET)
+		ksnprintf(msg, sizeof(msg), "%s: stopped: time budget of %u ms used up at %s\n",
+			  h->name, tcc_budget_ms, at);
+	else if (!e && r.end == INTERRUPTED)
+		ksnprintf(msg, sizeof(msg), "%s: stopped: interrupted (Ctrl-C) at %s\n", h->name, at);
+	else if (!e && r.end == EXITED)
+		ksnprintf(msg, sizeof(msg), "%s returned %d\n", h->name, r.status);
+	else if (!e && r.end == ABORTED)
+		ksnprintf(msg, sizeof(msg), "%s aborted: %s\n", h->name, r.why);
+	else
+		ksnprintf(msg, sizeof(msg), "run: %s: %s\n", h->name, kr_strerror(e ? e : KR_EINVAL));
 	if (r.end != EXITED && r.end != ABORTED && r.rd && r.as)
 		drain(&r);
 	if (verbose && r.rd)
@@ -474,26 +492,6 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	if (verbose && t_main)
 		printf_to(print, ctx, "run: %s: dispatch to entry %llu TSC cycles\n", h->name,
 			  (unsigned long long)(t_main - t0));
-	where(&r, r.u.rip, at, sizeof(at));
-	switch (e ? FAILED : r.end) {
-	case EXITED:
-		printf_to(print, ctx, "%s returned %d\n", h->name, r.status);
-		return 0;
-	case ABORTED:
-		printf_to(print, ctx, "%s aborted: %s\n", h->name, r.why);
-		return 1;
-	case FAULTED:
-		report_fault(&r);
-		return 1;
-	case BUDGET:
-		printf_to(print, ctx, "%s: stopped: time budget of %u ms used up at %s\n", h->name,
-			  tcc_budget_ms, at);
-		return 1;
-	case INTERRUPTED:
-		printf_to(print, ctx, "%s: stopped: interrupted (Ctrl-C) at %s\n", h->name, at);
-		return 1;
-	default:
-		printf_to(print, ctx, "run: %s: %s\n", h->name, kr_strerror(e ? e : KR_EINVAL));
-		return 1;
-	}
+	print(ctx, msg);
+	return !e && r.end == EXITED ? 0 : 1;
 }
