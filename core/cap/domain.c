@@ -61,8 +61,11 @@ static void bootmods_boot(void)
 		struct bootmod *b = &bootmods[nbootmods];
 		uint64_t first = m->start & ~(uint64_t)(PAGE_SIZE - 1);
 
-		if (m->end <= m->start)
-			continue;       /* reported by kmain; nothing to load */
+		if (m->end <= m->start) {       /* said here; kmod lists the rest */
+			pr_err("boot: module '%s' is empty (0 bytes); ignored\n",
+			       m->cmdline[0] ? m->cmdline : "(unnamed)");
+			continue;
+		}
 		b->o = (struct cap_object){ .type = KR_OBJ_PAGES, .base = first,
 			.count = (m->end - first + PAGE_SIZE - 1) / PAGE_SIZE, .name = m->cmdline };
 		b->offset = m->start - first;

@@ -182,7 +182,7 @@ def module_empty():
     with with_files({'empty': 0}) as d, \
             Machine(KERNEL, cmdline='onready=exit',
                     modules=[os.path.join(d, 'empty.bin') + '=empty']) as m:
-        m.wait_for(r"^boot: module 0 'empty' is empty \(0 bytes\); ignored$", 40)
+        m.wait_for(r"^boot: module 'empty' is empty \(0 bytes\); ignored$", 40)
         expect_ready(m, 'bios')
         no_errors(m)
         expect_exit(m, EXIT_READY, 'onready=exit')
