@@ -7,8 +7,9 @@ Usage: profile.py list IMAGES_DIR            profile names, one per line
 
 A profile is "key = value" lines ('#' starts a comment):
   cmdline       the kernel command line
-  builtin       modules linked into the kernel (started at boot, in
-                dependency order)
+  builtin       modules linked into the kernel, in this order, which is the
+                order the core starts them at boot: each after the built-in
+                modules it depends on
   boot_modules  modules GRUB loads beside the kernel; kmod starts them
   initrd        modules shipped in the initrd (/lib/modules) for loading at
                 run time; the initrd also holds the SDK headers and examples,
@@ -16,7 +17,8 @@ A profile is "key = value" lines ('#' starts a comment):
 check reads every named module's descriptor from KMOD_DIR/NAME.kmod and
 fails, naming the culprits, on: an unknown key or module, a module named
 twice, a dependency that is not in the profile (a built-in module may only
-depend on built-in ones), a version too old, or a dependency cycle.
+depend on built-in ones, named before it), a version too old, or a
+dependency cycle.
 """
 import os
 import sys
@@ -116,6 +118,12 @@ def check(conf, kmod_dir, extra=()):
 
     for m in builtin + boot:
         visit(m, [])
+    for i, m in enumerate(builtin):     # the core starts them once, in this order
+        for d in deps[m]:
+            if d not in builtin[:i]:
+                raise ProfileError('%s: built-in module %s needs %s, which comes after it in '
+                                   'builtin; the kernel starts built-ins in the order listed, '
+                                   'so name %s before %s' % (where, m, d, d, m))
     return info
 
 

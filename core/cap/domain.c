@@ -60,8 +60,11 @@ static void bootmods_boot(void)
 		struct bootmod *b = &bootmods[nbootmods];
 		uint64_t first = m->start & ~(uint64_t)(PAGE_SIZE - 1);
 
-		if (m->end <= m->start)
-			continue;       /* reported by kmain; nothing to load */
+		if (m->end <= m->start) {       /* said here; kmod lists the rest */
+			pr_err("boot: module '%s' is empty (0 bytes); ignored\n",
+			       m->cmdline[0] ? m->cmdline : "(unnamed)");
+			continue;
+		}
 		b->o = (struct cap_object){ .type = KR_OBJ_PAGES, .base = first,
 			.count = (m->end - first + PAGE_SIZE - 1) / PAGE_SIZE, .name = m->cmdline };
 		b->offset = m->start - first;
@@ -109,7 +112,7 @@ const char *kr_cmdline(void)
 	return boot->cmdline;
 }
 
-/* Built-in modules: descriptors gathered by the linker script. */
+/* Built-in modules: descriptors gathered by the linker script, in link order. */
 extern const struct kr_module_info __builtin_modules_start[], __builtin_modules_end[];
 static struct kr_domain *builtin_domains[16];
 
@@ -152,56 +155,56 @@ static kr_err_t builtin_domain(const struct kr_module_info *m, struct kr_domain 
 	return err;
 }
 
-static bool builtin_deps_started(const struct kr_module_info *m, uint32_t n)
+/* The first dependency of built-in i not running among the built-ins
+ * before it, or NULL.  The build lists every built-in after those it
+ * depends on, with versions that suffice (tools/profile.py), so this only
+ * finds a dependency that failed to start. */
+static const char *builtin_missing(uint32_t i)
 {
+	const struct kr_module_info *m = &__builtin_modules_start[i];
+
 	for (uint32_t d = 0; d < m->ndeps; d++) {
 		uint32_t j = 0;
 
-		while (j < n && (strcmp(__builtin_modules_start[j].name, m->deps[d].name) ||
-				 !builtin_domains[j]))
+		while (j < i && (!builtin_domains[j] ||
+				 strcmp(__builtin_modules_start[j].name, m->deps[d].name)))
 			j++;
-		if (j == n || __builtin_modules_start[j].version < m->deps[d].min_version)
-			return false;
+		if (j == i)
+			return m->deps[d].name;
 	}
-	return true;
+	return NULL;
 }
 
-/* Start each built-in module once every built-in it depends on has
- * started: passes over the list until one starts nothing. */
+/* Start each built-in module once, in link order: the image profile's. */
 void modules_builtin_start(void)
 {
 	uint32_t n = __builtin_modules_end - __builtin_modules_start;
-	bool tried[16] = { 0 }, progress = true;
 
 	if (n > sizeof(builtin_domains) / sizeof(builtin_domains[0]))
 		panic("modules: %u built-in modules, room for 16", n);
-	while (progress) {
-		progress = false;
-		for (uint32_t i = 0; i < n; i++) {
-			const struct kr_module_info *m = &__builtin_modules_start[i];
-			kr_err_t err = KR_EFORMAT;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct kr_module_info *m = &__builtin_modules_start[i];
+		const char *dep;
+		kr_err_t err;
 
-			if (tried[i] || !builtin_deps_started(m, n))
-				continue;
-			tried[i] = progress = true;
-			if (m->magic != KR_MODULE_MAGIC || m->abi_major != KR_ABI_MAJOR)
-				panic("modules: built-in module %u has a bad descriptor", i);
-			err = builtin_domain(m, &builtin_domains[i]);
-			if (!err)
-				err = m->init ? m->init(builtin_domains[i]) : KR_OK;
-			if (err) {
-				pr_err("modules: built-in %s failed to start: %s\n", m->name,
-				       kr_strerror(err));
-				if (builtin_domains[i])
-					kr_domain_destroy(&kernel_domain, builtin_domains[i]);
-				builtin_domains[i] = NULL;
-			}
+		if (m->magic != KR_MODULE_MAGIC || m->abi_major != KR_ABI_MAJOR)
+			panic("modules: built-in module %u has a bad descriptor", i);
+		dep = builtin_missing(i);
+		if (dep) {
+			pr_err("modules: built-in %s not started: it needs %s, which did not start\n",
+			       m->name, dep);
+			continue;
+		}
+		err = builtin_domain(m, &builtin_domains[i]);
+		if (!err)
+			err = m->init ? m->init(builtin_domains[i]) : KR_OK;
+		if (err) {
+			pr_err("modules: built-in %s failed to start: %s\n", m->name, kr_strerror(err));
+			if (builtin_domains[i])
+				kr_domain_destroy(&kernel_domain, builtin_domains[i]);
+			builtin_domains[i] = NULL;
 		}
 	}
-	for (uint32_t i = 0; i < n; i++)
-		if (!tried[i])
-			pr_err("modules: built-in %s not started: a dependency is missing or failed\n",
-			       __builtin_modules_start[i].name);
 }
 
 kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,

@@ -3,8 +3,9 @@
  * "karyon: ready".
  *
  *   console -> descriptor tables -> boot info -> command line -> physical
- *   pages -> page tables -> heap -> kernel domain and its capabilities ->
- *   boot modules -> timer -> ready
+ *   pages -> page tables -> heap -> kernel domain and its capabilities
+ *   (boot modules among them) -> timer -> console input -> built-in
+ *   modules -> ready
  *
  * Each step only uses the ones before it.  Problems with what the boot
  * loader handed over are reported clearly; boot stops (panic) only where it
@@ -132,21 +133,6 @@ static void mem_init(void)
 		(unsigned long long)((boot_info.kernel_phys_end - boot_info.kernel_phys_start) >> 10));
 }
 
-static void check_modules(void)
-{
-	for (uint32_t i = 0; i < boot_info.module_count; i++) {
-		const struct kr_boot_module *m = &boot_info.modules[i];
-		const char *name = m->cmdline[0] ? m->cmdline : "(unnamed)";
-
-		if (m->end == m->start)
-			pr_err("boot: module %u '%s' is empty (0 bytes); ignored\n", i, name);
-		else
-			pr_info("boot: module %u '%s': %llu bytes at %#llx\n", i, name,
-				(unsigned long long)(m->end - m->start),
-				(unsigned long long)m->start);
-	}
-}
-
 void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 {
 	uint64_t cycles, cr4;
@@ -169,7 +155,6 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 			boot_info.fb.height, boot_info.fb.bpp, (unsigned long long)boot_info.fb.addr);
 	mem_init();
 	domain_boot(&boot_info);
-	check_modules();
 	time_init(entry_tsc);
 	console_init();
 	irq_enable();

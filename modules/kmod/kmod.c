@@ -1,9 +1,10 @@
 /*
  * kmod.c - the module manager, a module built into the kernel image.
  *
- * It loads .kmod files (boot modules when it starts, buffers at run time
- * through its "kmod" service), starts each in a domain of its own, and
- * unloads them only when nothing depends on them.  It uses the core only
+ * It lists the boot modules when it starts and loads the .kmod files among
+ * them, and buffers at run time through its "kmod" service; it starts each
+ * module in a domain of its own, and unloads one only when nothing depends
+ * on it.  It uses the core only
  * through the ABI: the image lives in pages it holds a capability to,
  * mapped read+write while kmod_elf.c relocates it and then protected
  * (text RX, rodata R, data RW: never writable and executable at once).
@@ -405,6 +406,23 @@ static const struct kr_kmod_ops ops = {
 	.link = kmod_link,
 };
 
+/* One line per boot module GRUB handed over, before any is used (the core
+ * has said which were empty and left them out). */
+static void list_boot_modules(void)
+{
+	struct kr_boot_module_info bi;
+	struct kr_cap_info ci;
+	kr_cap_t cap;
+
+	for (uint32_t i = 0; kr_boot_module(self, i, &cap, &bi) == KR_OK; i++) {
+		if (kr_cap_info(self, cap, &ci) == KR_OK)
+			kr_log(KR_LOG_INFO, "boot: module %u '%s': %llu bytes at %#llx\n", i,
+			       bi.name[0] ? bi.name : "(unnamed)", (unsigned long long)bi.size,
+			       (unsigned long long)(ci.base + bi.offset));
+		kr_cap_delete(self, cap);
+	}
+}
+
 /* Boot modules in GRUB order, retried until no more load: a module may
  * come before one it depends on.  Files that are not ELF are left alone. */
 static void load_boot_modules(void)
@@ -467,6 +485,7 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	kr_err_t r;
 
 	self = dom;
+	list_boot_modules();
 	r = kr_need_cap(self, 0, &devices);     /* KR_SYS_DEVICES, from .needs */
 	if (r)
 		return r;                       /* could start nothing */

@@ -1,7 +1,7 @@
 /*
  * builtin_a - a test built-in module that depends on builtin_b and is
- * linked before it, so the test kernel shows built-ins start in
- * dependency order, not link order.
+ * linked after it (core/meson.build), so it starts after it; when
+ * builtin_b fails (builtin_b.fail), the core refuses to start this one.
  */
 #include <karyon/log.h>
 #include <karyon/module.h>

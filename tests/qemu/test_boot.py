@@ -182,7 +182,7 @@ def module_empty():
     with with_files({'empty': 0}) as d, \
             Machine(KERNEL, cmdline='onready=exit',
                     modules=[os.path.join(d, 'empty.bin') + '=empty']) as m:
-        m.wait_for(r"^boot: module 0 'empty' is empty \(0 bytes\); ignored$", 40)
+        m.wait_for(r"^boot: module 'empty' is empty \(0 bytes\); ignored$", 40)
         expect_ready(m, 'bios')
         no_errors(m)
         expect_exit(m, EXIT_READY, 'onready=exit')
@@ -374,7 +374,7 @@ def vfs_initrd():
 
 
 def builtin_order():
-    # builtin_a depends on builtin_b and is linked first: b must start first.
+    # builtin_a depends on builtin_b and is linked after it: b starts first.
     with Machine(TEST_KERNEL, cmdline='onready=exit') as m:
         expect_ready(m, 'bios')
         expect_exit(m, EXIT_READY, 'onready=exit')
@@ -382,6 +382,21 @@ def builtin_order():
         a = re.search(r'^builtin_a: started$', m.log, re.M)
         check(m, a and b and b.start() < a.start(), 'built-ins did not start in dependency order')
         check(m, not re.search(r'^modules: ', m.log, re.M), 'a built-in module failed')
+
+
+def builtin_refused():
+    # builtin_b fails to start (builtin_b.fail): the core says why, refuses
+    # builtin_a, which needs it, in one line, and starts the rest.
+    with Machine(TEST_KERNEL, cmdline='builtin_b.fail onready=exit') as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+        lines = re.findall(r'^modules: .*$', m.log, re.M)
+        check(m, lines == ['modules: built-in builtin_b failed to start: not implemented',
+                           'modules: built-in builtin_a not started: it needs builtin_b, '
+                           'which did not start'], 'built-in refusals: %s' % lines)
+        check(m, not re.search(r'^builtin_[ab]: started$', m.log, re.M), 'a refused built-in ran')
+        check(m, re.search(r'^kmod: modules: vfs kmod$', m.log, re.M),
+              'the other built-ins did not start')
 
 
 def kmod_lifecycle():
@@ -450,6 +465,7 @@ CASES = {
     'manifest-enforce': manifest_enforce,
     'manifest-permissive': manifest_permissive,
     'builtin-order': builtin_order,
+    'builtin-refused': builtin_refused,
     'vfs-initrd': vfs_initrd,
 }
 

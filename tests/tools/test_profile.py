@@ -73,6 +73,8 @@ def main():
              'module hello_user needs hello>=1.0.0, which the profile does not include'),
             ('built-in needs a boot module', 'builtin = hello_user\nboot_modules = hello\n',
              'built-in module hello_user needs hello>=1.0.0, which the profile does not build in'),
+            ('built-in before its dependency', 'builtin = hello_user hello\n',
+             'built-in module hello_user needs hello, which comes after it in builtin'),
             ('cycle', 'boot_modules = cyc_a cyc_b\n', 'dependency cycle: cyc_a -> cyc_b -> cyc_a'),
             ('named twice', 'builtin = hello\nboot_modules = hello\n', 'module hello is named twice'),
             ('unknown key', 'modules = hello\n', 'unknown key "modules"'),
