@@ -340,6 +340,17 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 			r = link_handler(&a, &h, obj, len, print, ctx);
 		}
 	}
+	if (!r && obj) {                /* its line table, exactly sized, in its domain */
+		struct line_table *t = kr_malloc(cd, LINES_SIZE(LINES_MAX));
+
+		if (t) {
+			lines_read(obj, len, t);
+			h.lines = t->nrows ? kr_malloc(h.dom, LINES_SIZE(t->nrows)) : NULL;
+			if (h.lines)
+				memcpy(h.lines, t, LINES_SIZE(t->nrows));
+			kr_free(cd, t);
+		}
+	}
 	t2 = tsc();
 	if (cd) {
 		if (obj)

@@ -62,6 +62,8 @@ const struct grant_call grant_calls[] = {
 	/* The library's own way into the kernel (ulib/ulib.h): console output,
 	 * heap growth, and a call that does nothing (it measures the gate). */
 	{ "__karyon_write", 114, GRANT_CONSOLE }, P(115, __karyon_heap), P(116, __karyon_null),
+	/* <karyon/handler.h> */
+	P(117, karyon_strerror),
 };
 const unsigned grant_ncalls = sizeof(grant_calls) / sizeof(grant_calls[0]);
 

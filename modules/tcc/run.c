@@ -56,7 +56,13 @@ static void where(const struct run *r, uint64_t rip, char *buf, size_t len)
 	const struct kr_kmod_linked *h = &r->h->img, *l = &tcc_ulib_img.img;
 	uint64_t text = HANDLER_BASE + h->text_off, lib = ULIB_BASE + l->text_off;
 
-	if (rip >= text && rip < text + h->text_size)
+	const struct line_row *row = rip >= text ? lines_find(r->h->lines, (uint32_t)(rip - text)) :
+				     NULL;
+
+	if (rip >= text && rip < text + h->text_size && row)
+		ksnprintf(buf, len, "%s+%#llx (%s:%u)", r->h->name, (unsigned long long)(rip - text),
+			  r->h->lines->files[row->file], row->line);
+	else if (rip >= text && rip < text + h->text_size)
 		ksnprintf(buf, len, "%s+%#llx", r->h->name, (unsigned long long)(rip - text));
 	else if (rip >= lib && rip < lib + l->text_size)
 		ksnprintf(buf, len, "%#llx, in the C library", (unsigned long long)rip);
@@ -171,10 +177,11 @@ static long sys_vfs(struct run *r, uint64_t nr, const char *path, const uint64_t
 
 	if (rd && !e)
 		e = stack_cover(r, buf, n);
-	while (!e && (done < n || (!rd && !done))) {
+	while (!e) {                    /* once at least: a missing file is an error */
 		size_t k = n - done < chunk ? (size_t)(n - done) : chunk;
 
 		if (rd) {
+			got = 0;
 			e = tcc_vfs->read(cwd, path, a[1] + done, b, k, &got);
 			if (!e && got)
 				e = kr_as_copy(r->rd, r->as, buf + done, b, got, true);
@@ -186,9 +193,9 @@ static long sys_vfs(struct run *r, uint64_t nr, const char *path, const uint64_t
 			if (!e)
 				e = tcc_vfs->write(cwd, path, b, k, nr == ULIB_SYS_VFS_APPEND || done);
 			done += k;
-			if (!n)
-				break;
 		}
+		if (done >= n)
+			break;
 	}
 	kr_free(tcc_self, b);
 	return e ? e : (long)done;
@@ -239,7 +246,7 @@ static long invoke(struct run *r, const struct gate_call *c, const uint64_t *a)
 static void refused(struct run *r, const char *name, const struct gate_refusal *why,
 		    const uint64_t *a, kr_err_t e)
 {
-	char at[64], arg[48] = "", num[24];
+	char at[112], arg[48] = "", num[24];
 	uint64_t ret = 0;
 
 	/* From a library stub, say where the handler called it; else where the
@@ -310,7 +317,7 @@ static void report_fault(struct run *r, char *msg, size_t len)
 	const struct kr_uctx *u = &r->u;
 	uint64_t text = HANDLER_BASE + r->h->img.text_off, a = u->addr;
 	uint64_t lo = USTACK_TOP - USTACK_MAX;
-	char at[64], detail[112] = "";
+	char at[112], detail[112] = "";
 	const char *what;
 
 	where(r, u->rip, at, sizeof(at));
@@ -437,7 +444,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	uint64_t t0 = tsc(), t_main = 0;
 	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
 	struct handler *h;
-	char at[64], msg[224];
+	char at[112], msg[256];
 	kr_err_t e, e2;
 
 	if (verbose) {

@@ -10,6 +10,7 @@
 #include <karyon/kmod.h>
 #include <karyon/shell.h>
 #include <karyon/vfs.h>
+#include "lines.h"
 
 #define MAX_HANDLERS    32
 #define NAME_MAX        32
@@ -49,6 +50,7 @@ struct handler {
 	uint8_t *ulib_data_kva;
 	uint32_t grants;
 	uint8_t version[8];             /* BLAKE2b-256 of the source, first bytes */
+	struct line_table *lines;       /* from its stabs, or NULL */
 };
 
 /* The user-mode C library, linked once (uspace.c). */

@@ -267,14 +267,17 @@ def typed():
 
 
 FAULTS = [
-    # (source, what the shell prints after run NAME)
-    ('null', r'^before\nnull: stopped: page fault \(NULL pointer dereference, address 0\) at null\+0x[0-9a-f]+$'),
-    ('divzero', r'^divzero: stopped: divide error at divzero\+0x[0-9a-f]+$'),
-    ('badop', r'^badop: stopped: invalid opcode at badop\+0x[0-9a-f]+$'),
-    ('deep', r'^deep: stopped: page fault \(stack overflow, address 0x[0-9a-f]+\) at deep\+0x[0-9a-f]+$'),
+    # (source, what the shell prints after run NAME): offset and file:line
+    ('null', r'^before\nnull: stopped: page fault \(NULL pointer dereference, address 0\) at '
+     r'null\+0x[0-9a-f]+ \(/t/null\.c:6\)$'),
+    ('divzero', r'^divzero: stopped: divide error at divzero\+0x[0-9a-f]+ \(/t/divzero\.c:5\)$'),
+    ('badop', r'^badop: stopped: invalid opcode at badop\+0x[0-9a-f]+ \(/t/badop\.c:[23]\)$'),
+    ('deep', r'^deep: stopped: page fault \(stack overflow, address 0x[0-9a-f]+\) at '
+     r'deep\+0x[0-9a-f]+ \(/t/deep\.c:[45]\)$'),
     ('selfwrite', r'^selfwrite: stopped: page fault \(write to its code, address 0x[0-9a-f]+\) at '
-     r'selfwrite\+0x[0-9a-f]+$'),
-    ('spin', r'^spin: stopped: time budget of 500 ms used up at spin\+0x[0-9a-f]+$'),
+     r'selfwrite\+0x[0-9a-f]+ \(/t/selfwrite\.c:4\)$'),
+    ('spin', r'^spin: stopped: time budget of 500 ms used up at spin\+0x[0-9a-f]+ '
+     r'\(/t/spin\.c:[45]\)$'),
 ]
 
 

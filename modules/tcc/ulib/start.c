@@ -6,6 +6,8 @@
  * the shell shows what the handler printed before it stopped.
  */
 #include <stdlib.h>
+#include <karyon/err.h>
+#include <karyon/handler.h>
 #include "ulib.h"
 
 unsigned long long __karyon_t_main;
@@ -43,4 +45,10 @@ __attribute__((noreturn)) void __chk_fail(void);
 void __chk_fail(void)
 {
 	ulib_fail("buffer overflow detected");
+}
+
+/* What a negative return of a call means (krt/err.c's table). */
+const char *karyon_strerror(long code)
+{
+	return code >= 0 ? "success" : code < -1000 ? "unknown error" : kr_strerror((kr_err_t)code);
 }

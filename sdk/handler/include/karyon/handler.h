@@ -29,14 +29,16 @@
  *   vfs.write       111      vfs_write                            this file
  *                   112      vfs_append
  *   time            113      time_us                              this file
+ *   (none)          117      karyon_strerror                      this file
  *
  * "console" is granted by default; `cc -g vfs.read,time` adds others.  The
- * numbers are those of the tcc module's grant table and never change: when
- * handlers run in user mode, each name will be bound to a system-call stub
- * with its number, so handler sources stay as they are.
+ * numbers are those of the tcc module's grant table and never change.  A
+ * handler runs in user mode: the C library runs in its own address space,
+ * and the calls that need the kernel (console output, vfs_*, time_us) are
+ * stubs that make system call N, checked by the kernel before it acts.
  *
  * Paths are relative to the shell's working directory.  A negative return
- * is a Karyon error code.
+ * is a Karyon error code; karyon_strerror() says what it means.
  */
 #ifndef _KARYON_HANDLER_H
 #define _KARYON_HANDLER_H
@@ -60,5 +62,9 @@ long vfs_append(const char *path, const void *buf, unsigned long n);
 /* Grant "time". */
 /* Microseconds since boot. */
 unsigned long long time_us(void);
+
+/* No grant.  The text for a negative return of the calls above ("bad
+ * address", "no such entry", ...); "success" for 0 or more. */
+const char *karyon_strerror(long code);
 
 #endif
