@@ -279,12 +279,13 @@ static int link_handler(struct cc_args *a, struct handler *h, const void *obj, s
 	if (l.nmissing)
 		return 1;
 	h->data_copy = kr_malloc(h->dom, h->img.data_size ? h->img.data_size : 1);
+	if (h->data_copy)
+		memcpy(h->data_copy, h->img.base + h->img.data_off, h->img.data_size);
 	e = h->data_copy ? space_build(h) : KR_ENOMEM;
 	if (e) {
 		printf_to(print, ctx, "cc: %s: no address space: %s\n", a->file, kr_strerror(e));
 		return 1;
 	}
-	memcpy(h->data_copy, h->img.base + h->img.data_off, h->img.data_size);
 	return 0;
 }
 
@@ -331,7 +332,7 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 	t1 = tsc();
 	if (!r) {
 		h.grants = a.grants;
-		e = kr_domain_create(tcc_self, h.name, 16, &h.dom);
+		e = kr_domain_create(tcc_self, h.name, HANDLER_SLOTS, &h.dom);
 		if (e) {
 			printf_to(print, ctx, "cc: no domain for %s: %s\n", h.name, kr_strerror(e));
 			r = 1;

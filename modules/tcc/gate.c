@@ -9,28 +9,27 @@
 
 #define ARGS(...) { __VA_ARGS__ }
 
-static const struct gate_call calls[] = {
-	{ "exit", ULIB_SYS_EXIT, GRANT_PURE, ARGS(GA_INT), 0 },
-	{ "abort", ULIB_SYS_ABORT, GRANT_PURE, ARGS(GA_WHY), 0 },
-	{ "vfs_read", ULIB_SYS_VFS_READ, GRANT_VFS_READ, ARGS(GA_STR, GA_INT, GA_OUT, GA_LEN),
-	  GATE_IO_MAX },
-	{ "vfs_size", ULIB_SYS_VFS_SIZE, GRANT_VFS_READ, ARGS(GA_STR), 0 },
-	{ "vfs_write", ULIB_SYS_VFS_WRITE, GRANT_VFS_WRITE, ARGS(GA_STR, GA_IN, GA_LEN),
-	  GATE_IO_MAX },
-	{ "vfs_append", ULIB_SYS_VFS_APPEND, GRANT_VFS_WRITE, ARGS(GA_STR, GA_IN, GA_LEN),
-	  GATE_IO_MAX },
-	{ "time_us", ULIB_SYS_TIME_US, GRANT_TIME, ARGS(GA_NONE), 0 },
-	{ "__karyon_write", ULIB_SYS_WRITE, GRANT_CONSOLE, ARGS(GA_IN, GA_LEN), GATE_WRITE_MAX },
-	{ "__karyon_heap", ULIB_SYS_HEAP, GRANT_PURE, ARGS(GA_INT), 0 },
-	{ "__karyon_null", ULIB_SYS_NULL, GRANT_PURE, ARGS(GA_NONE), 0 },
+/* Indexed by call number: no search on the way in. */
+static const struct gate_call calls[GATE_NR_MAX + 1] = {
+	[ULIB_SYS_EXIT] = { "exit", ULIB_SYS_EXIT, GRANT_PURE, ARGS(GA_INT), 0 },
+	[ULIB_SYS_ABORT] = { "abort", ULIB_SYS_ABORT, GRANT_PURE, ARGS(GA_WHY), 0 },
+	[ULIB_SYS_VFS_READ] = { "vfs_read", ULIB_SYS_VFS_READ, GRANT_VFS_READ,
+				ARGS(GA_STR, GA_INT, GA_OUT, GA_LEN), GATE_IO_MAX },
+	[ULIB_SYS_VFS_SIZE] = { "vfs_size", ULIB_SYS_VFS_SIZE, GRANT_VFS_READ, ARGS(GA_STR), 0 },
+	[ULIB_SYS_VFS_WRITE] = { "vfs_write", ULIB_SYS_VFS_WRITE, GRANT_VFS_WRITE,
+				 ARGS(GA_STR, GA_IN, GA_LEN), GATE_IO_MAX },
+	[ULIB_SYS_VFS_APPEND] = { "vfs_append", ULIB_SYS_VFS_APPEND, GRANT_VFS_WRITE,
+				  ARGS(GA_STR, GA_IN, GA_LEN), GATE_IO_MAX },
+	[ULIB_SYS_TIME_US] = { "time_us", ULIB_SYS_TIME_US, GRANT_TIME, ARGS(GA_NONE), 0 },
+	[ULIB_SYS_WRITE] = { "__karyon_write", ULIB_SYS_WRITE, GRANT_CONSOLE, ARGS(GA_IN, GA_LEN),
+			     GATE_WRITE_MAX },
+	[ULIB_SYS_HEAP] = { "__karyon_heap", ULIB_SYS_HEAP, GRANT_PURE, ARGS(GA_INT), 0 },
+	[ULIB_SYS_NULL] = { "__karyon_null", ULIB_SYS_NULL, GRANT_PURE, ARGS(GA_NONE), 0 },
 };
 
 const struct gate_call *gate_find(uint64_t nr)
 {
-	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		if (calls[i].nr == nr)
-			return &calls[i];
-	return NULL;
+	return nr <= GATE_NR_MAX && calls[nr].name ? &calls[nr] : NULL;
 }
 
 bool gate_range_ok(const struct gate_space *space, uint64_t p, uint64_t n, bool write)

@@ -28,7 +28,7 @@
 #include "ulib/ulib.h"
 
 #define MAX_ARGS        32
-#define HEAP_PIECE      (1u << 20)      /* the largest contiguous heap allocation */
+#define HEAP_PIECE      (16u << 20)     /* the largest contiguous heap allocation */
 #define IO_CHUNK        (64u << 10)     /* vfs calls go through a bounce buffer */
 #define CHECK_EVERY     64              /* system calls between budget checks */
 
@@ -36,8 +36,10 @@ enum run_end { RUNNING, EXITED, ABORTED, FAULTED, BUDGET, INTERRUPTED, FAILED };
 
 struct run {
 	struct handler *h;
-	kr_domain_t *rd;                /* the run's pages */
-	kr_cap_t as;                    /* the handler's address space, derived into rd */
+	kr_domain_t *rd;                /* the handler's domain: the run's pages are there */
+	kr_cap_t as;                    /* the handler's address space */
+	kr_cap_t pages[RUN_CAPS];       /* the run's stack and heap pieces */
+	unsigned npages;
 	print_fn print;
 	void *ctx;
 	struct gate_space space;
@@ -106,6 +108,16 @@ static kr_err_t copy_str(struct run *r, uint64_t p, char *buf, size_t max)
 	return KR_ERANGE;
 }
 
+/* npages for the run, freed when it ends (run_end). */
+static kr_err_t run_pages(struct run *r, size_t npages, kr_cap_t *c)
+{
+	kr_err_t e = r->npages < RUN_CAPS ? kr_page_alloc(r->rd, npages, c) : KR_ENOSPC;
+
+	if (!e)
+		r->pages[r->npages++] = *c;
+	return e;
+}
+
 /* Map the stack page holding va (inside the stack's range) if it is not. */
 static kr_err_t stack_page(struct run *r, uint64_t va)
 {
@@ -115,7 +127,7 @@ static kr_err_t stack_page(struct run *r, uint64_t va)
 
 	if (r->stack_pages & (1ull << i))
 		return KR_OK;
-	e = kr_page_alloc(r->rd, 1, &c);
+	e = run_pages(r, 1, &c);
 	if (!e)
 		e = kr_as_map(r->rd, r->as, c, 0, 1, USTACK_TOP - (i + 1) * (uint64_t)KR_PAGE_SIZE,
 			      KR_RIGHT_READ | KR_RIGHT_WRITE);
@@ -148,15 +160,15 @@ static long sys_heap(struct run *r, uint64_t grow)
 		return KR_ENOMEM;
 	if (size < r->heap_chunk && r->heap_chunk <= r->heap_limit - used)
 		size = r->heap_chunk;
-	for (; size; size -= piece) {
-		piece = size < HEAP_PIECE ? size : HEAP_PIECE;
-		if (kr_page_alloc(r->rd, piece / KR_PAGE_SIZE, &c) != KR_OK)
-			return KR_ENOMEM;
+	for (piece = HEAP_PIECE; size; size -= piece) {
+		piece = size < piece ? size : piece;
+		while (run_pages(r, piece / KR_PAGE_SIZE, &c) != KR_OK)
+			if ((piece /= 2) < KR_PAGE_SIZE || r->npages == RUN_CAPS)
+				return KR_ENOMEM;       /* no memory, or memory in too many bits */
+		piece &= ~(uint64_t)(KR_PAGE_SIZE - 1);
 		if (kr_as_map(r->rd, r->as, c, 0, piece / KR_PAGE_SIZE, r->heap_end,
-			      KR_RIGHT_READ | KR_RIGHT_WRITE) != KR_OK) {
-			kr_cap_delete(r->rd, c);
-			return KR_ENOMEM;
-		}
+			      KR_RIGHT_READ | KR_RIGHT_WRITE) != KR_OK)
+			return KR_ENOMEM;       /* the pages go with the run */
 		r->heap_end += piece;
 		r->space.r[4].hi = r->heap_end;
 	}
@@ -361,57 +373,40 @@ static void check_time(struct run *r)
 		r->end = BUDGET;
 }
 
-/* argv on the first stack page: the strings at the top, the pointers
- * below them, then the initial stack pointer. */
+/* argv at the top of the stack's first page (zeroed after every run): the
+ * strings at the top, the pointers below them, then the stack pointer. */
 static kr_err_t push_args(struct run *r, int argc, char **argv)
 {
-	uint8_t *page = kr_malloc(tcc_self, KR_PAGE_SIZE);
+	static uint8_t page[KR_PAGE_SIZE];
 	uint64_t base = USTACK_TOP - KR_PAGE_SIZE, ptrs[MAX_ARGS + 1];
 	size_t top = KR_PAGE_SIZE, n;
-	kr_err_t e = page ? stack_page(r, base) : KR_ENOMEM;
 
-	for (int i = argc - 1; !e && i >= 0; i--) {
+	for (int i = argc - 1; i >= 0; i--) {
 		n = strlen(argv[i]) + 1;
-		if (n > top - (MAX_ARGS + 3) * 8) {
-			e = KR_ERANGE;
-			break;
-		}
+		if (n > top - (MAX_ARGS + 3) * 8)
+			return KR_ERANGE;
 		top -= n;
 		memcpy(page + top, argv[i], n);
 		ptrs[i] = base + top;
 	}
 	ptrs[argc] = 0;
 	top = (top - (argc + 1) * 8) & ~(size_t)15;
-	if (!e) {
-		memcpy(page + top, ptrs, (argc + 1) * 8);
-		e = kr_as_copy(r->rd, r->as, base, page, KR_PAGE_SIZE, true);
-	}
-	kr_free(tcc_self, page);
+	memcpy(page + top, ptrs, (argc + 1) * 8);
 	r->u.rdi = (uint64_t)argc;
 	r->u.rsi = base + top;
 	r->u.rsp = base + top - 8;      /* as if __karyon_start had been called */
-	return e;
+	return kr_as_copy(r->rd, r->as, base + top, page + top, KR_PAGE_SIZE - top, true);
 }
 
-/* Start a run of h: its domain, the address space derived into it, the
- * regions the gate checks against, fresh data, argv on the stack. */
+/* Start a run of h: the regions the gate checks against, the registers,
+ * argv on the stack.  Its data is fresh already (space_reset). */
 static kr_err_t run_begin(struct run *r, int argc, char **argv)
 {
 	const struct kr_kmod_linked *l = &tcc_ulib_img.img, *h = &r->h->img;
-	struct kr_mem_stats ms = { .version = KR_MEM_STATS_VERSION };
-	char dname[32];                 /* the core's longest domain name, cut to fit */
-	kr_err_t e;
 
-	ksnprintf(dname, sizeof(dname), "run:%s", r->h->name);
-	e = kr_domain_create(tcc_self, dname, AS_SLOTS, &r->rd);
-	if (e)
-		return e;
-	e = kr_cap_derive(r->h->dom, r->h->as, r->rd, KR_RIGHT_READ | KR_RIGHT_WRITE |
-			  KR_RIGHT_EXEC, &r->as);
-	if (e)
-		return e;
-	kr_mem_stats(&ms);
-	r->heap_limit = ms.total_pages * KR_PAGE_SIZE / 4;     /* a quarter of memory */
+	r->rd = r->h->dom;
+	r->as = r->h->as;
+	r->heap_limit = tcc_heap_limit;
 	r->heap_end = ULIB_HEAP_BASE;
 	r->heap_chunk = 64u << 10;
 	r->space = (struct gate_space){ .n = 6, .r = {
@@ -422,11 +417,22 @@ static kr_err_t run_begin(struct run *r, int argc, char **argv)
 		{ ULIB_HEAP_BASE, ULIB_HEAP_BASE, true },
 		{ USTACK_TOP - USTACK_MAX, USTACK_TOP, true },
 	} };
-	memcpy(h->base + h->data_off, r->h->data_copy, h->data_size);
-	memcpy(r->h->ulib_data_kva, tcc_ulib_img.data_copy, l->data_size);
 	kr_uctx_init(&r->u, tcc_ulib_img.start, 0);
 	r->u.rdx = h->entry;
 	return push_args(r, argc, argv);
+}
+
+/* The run's pages leave the address space (revoking a page capability
+ * removes the mapping derived from it) and are freed; the handler is
+ * made ready for its next run. */
+static void run_end(struct run *r)
+{
+	for (unsigned i = 0; i < r->npages; i++)
+		if (kr_cap_revoke(r->rd, r->pages[i]) == KR_ERIGHTS ||
+		    kr_cap_delete(r->rd, r->pages[i]) != KR_OK)
+			kr_log(KR_LOG_ERR, "tcc: %s: cannot free a page of its run\n", r->h->name);
+	r->npages = 0;
+	space_reset(r->h);
 }
 
 /* Output the handler buffered but did not write before it was stopped. */
@@ -445,7 +451,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
 	struct handler *h;
 	char at[112], msg[256];
-	kr_err_t e, e2;
+	kr_err_t e;
 
 	if (verbose) {
 		argc--;
@@ -461,8 +467,14 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 		printf_to(print, ctx, "run: no handler %s (see: handlers; cc FILE.c)\n", argv[1]);
 		return 1;
 	}
-	r = (struct run){ .h = h, .print = print, .ctx = ctx, .t_start = kr_uptime_us(),
-			  .stack_pages = 1 };   /* the top page is the handler's (uspace.c) */
+	r.h = h;                        /* field by field: pages[] needs no clearing */
+	r.print = print;
+	r.ctx = ctx;
+	r.t_start = kr_uptime_us();
+	r.stack_pages = 1;              /* the top page is the handler's (uspace.c) */
+	r.npages = r.calls = 0;
+	r.end = RUNNING;
+	r.status = 0;
 	e = run_begin(&r, argc - 1, argv + 1);
 	while (!e && r.end == RUNNING) {
 		e = kr_as_run(r.rd, r.as, &r.u);
@@ -490,12 +502,11 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 		ksnprintf(msg, sizeof(msg), "%s aborted: %s\n", h->name, r.why);
 	else
 		ksnprintf(msg, sizeof(msg), "run: %s: %s\n", h->name, kr_strerror(e ? e : KR_EINVAL));
-	if (r.end != EXITED && r.end != ABORTED && r.rd && r.as)
+	if (r.end != EXITED && r.end != ABORTED)
 		drain(&r);
-	if (verbose && r.rd)
+	if (verbose)
 		kr_as_copy(r.rd, r.as, tcc_ulib_img.t_main, &t_main, sizeof(t_main), false);
-	if (r.rd && (e2 = kr_domain_destroy(tcc_self, r.rd)) != KR_OK)  /* its stack and heap */
-		kr_log(KR_LOG_ERR, "tcc: cannot free the run of %s: %s\n", h->name, kr_strerror(e2));
+	run_end(&r);
 	if (verbose && t_main)
 		printf_to(print, ctx, "run: %s: dispatch to entry %llu TSC cycles\n", h->name,
 			  (unsigned long long)(t_main - t0));

@@ -36,6 +36,7 @@ const struct kr_kmod_ops *tcc_kmod;
 struct handler tcc_handlers[MAX_HANDLERS];
 uint8_t *tcc_stack;
 uint32_t tcc_budget_ms = 2000;
+uint64_t tcc_heap_limit;
 
 void printf_to(print_fn print, void *ctx, const char *fmt, ...)
 {
@@ -66,6 +67,8 @@ void handler_free(struct handler *h)
 {
 	if (h->data_copy)
 		kr_free(h->dom, h->data_copy);
+	if (h->lines)
+		kr_free(h->dom, h->lines);
 	if (kr_domain_destroy(tcc_self, h->dom) != KR_OK)
 		kr_log(KR_LOG_ERR, "tcc: cannot free handler %s's domain\n", h->name);
 	*h = (struct handler){ 0 };
@@ -181,8 +184,12 @@ static kr_err_t tcc_init(kr_domain_t *d)
 	void *va;
 	kr_err_t e;
 
+	struct kr_mem_stats ms = { .version = KR_MEM_STATS_VERSION };
+
 	tcc_self = d;
 	read_options();
+	kr_mem_stats(&ms);
+	tcc_heap_limit = ms.total_pages * KR_PAGE_SIZE / 4;     /* a quarter of memory */
 	if ((e = open_service("vfs", KR_VFS_SERVICE_VERSION, (const void **)&tcc_vfs)) ||
 	    (e = open_service("shell", KR_SHELL_SERVICE_VERSION, (const void **)&tcc_shell)))
 		return e;

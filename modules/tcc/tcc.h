@@ -22,7 +22,9 @@
 #define USTACK_TOP      0x7ff000000000ull
 #define USTACK_MAX      (256u << 10)    /* pages mapped as it grows */
 #define USTACK_GAP      (1u << 20)      /* faults this far below it: overflow */
-#define AS_SLOTS        256
+#define RUN_CAPS        256     /* a run's stack and heap pieces */
+#define AS_SLOTS        (RUN_CAPS + 16)
+#define HANDLER_SLOTS   (RUN_CAPS + 16)
 
 typedef void (*print_fn)(void *ctx, const char *s);
 
@@ -47,6 +49,7 @@ struct handler {
 	kr_cap_t ulib_data;             /* its copy of the library's data pages */
 	kr_cap_t stack_top;             /* the stack's top page (argv), kept: its page
 					 * tables stay, so a run allocates none */
+	uint8_t *stack_top_kva;
 	uint8_t *ulib_data_kva;
 	uint32_t grants;
 	uint8_t version[8];             /* BLAKE2b-256 of the source, first bytes */
@@ -70,6 +73,7 @@ extern const struct kr_kmod_ops *tcc_kmod;         /* opened at the first cc */
 extern struct handler tcc_handlers[MAX_HANDLERS];
 extern uint8_t *tcc_stack;                      /* guard page + STACK_PAGES */
 extern uint32_t tcc_budget_ms;
+extern uint64_t tcc_heap_limit;                 /* bytes a run's heap may reach */
 extern struct ulib tcc_ulib_img;
 
 void printf_to(print_fn print, void *ctx, const char *fmt, ...)
@@ -84,6 +88,9 @@ kr_err_t open_service(const char *name, uint32_t version, const void **ops);
 /* uspace.c: link the library (once), build a handler's address space. */
 kr_err_t ulib_load(char *err, size_t len);
 kr_err_t space_build(struct handler *h);
+/* Reset what a run changed: data of the handler and its library, the
+ * stack's top page (at cc and after every run, so a run starts at once). */
+void space_reset(struct handler *h);
 /* Pages for a linker in domain d, mapped read+write in the kernel. */
 void *pages_for(kr_domain_t *d, size_t size, kr_cap_t *cap);
 

@@ -157,10 +157,23 @@ kr_err_t space_build(struct handler *h)
 	}
 	if (!e)
 		e = map_image(h, h->img_cap, &h->img, HANDLER_BASE, true);
+	if (!e) {
+		h->stack_top_kva = pages_for(h->dom, KR_PAGE_SIZE, &h->stack_top);
+		e = h->stack_top_kva ? kr_as_map(h->dom, h->as, h->stack_top, 0, 1,
+						 USTACK_TOP - KR_PAGE_SIZE,
+						 KR_RIGHT_READ | KR_RIGHT_WRITE) : KR_ENOMEM;
+	}
 	if (!e)
-		e = kr_page_alloc(h->dom, 1, &h->stack_top);
-	if (!e)
-		e = kr_as_map(h->dom, h->as, h->stack_top, 0, 1, USTACK_TOP - KR_PAGE_SIZE,
-			      KR_RIGHT_READ | KR_RIGHT_WRITE);
+		space_reset(h);
 	return e;
+}
+
+void space_reset(struct handler *h)
+{
+	const struct ulib *u = &tcc_ulib_img;
+
+	memcpy(h->img.base + h->img.data_off, h->data_copy, h->img.data_size);
+	if (h->ulib_data_kva)
+		memcpy(h->ulib_data_kva, u->data_copy, u->img.data_size);
+	memset(h->stack_top_kva, 0, KR_PAGE_SIZE);
 }

@@ -89,20 +89,18 @@ kr_err_t kr_as_create(kr_domain_t *d, uint32_t nslots, kr_cap_t *out)
 	if (!domain_ok(d) || !out || nslots == 0 || nslots > 4096)
 		return KR_EINVAL;
 	a = kcalloc(1, sizeof(*a));
-	if (!a)
+	if (!a || vmm_user_create(&a->pt) != KR_OK) {
+		kfree(a);
 		return KR_ENOMEM;
+	}
 	a->o = (struct cap_object){ .type = KR_OBJ_ASPACE, .ops = &as_ops };
 	err = cspace_init(&a->cs, "aspace", nslots);
 	a->cs.mappings = true;
-	if (!err && (err = vmm_user_create(&a->pt)) != KR_OK)
-		cspace_destroy(&a->cs);
-	if (!err && (err = cap_create(&d->cs, &a->o, KR_RIGHT_READ | KR_RIGHT_WRITE | KR_RIGHT_EXEC |
-				      KR_RIGHT_GRANT, out)) != KR_OK) {
-		cspace_destroy(&a->cs);
-		vmm_user_destroy(a->pt);
-	}
+	if (!err)
+		err = cap_create(&d->cs, &a->o, KR_RIGHT_READ | KR_RIGHT_WRITE | KR_RIGHT_EXEC |
+				 KR_RIGHT_GRANT, out);
 	if (err)
-		kfree(a);
+		as_destroy(&a->o);      /* an empty capability space and the tables */
 	return err;
 }
 
@@ -187,7 +185,7 @@ kr_err_t kr_as_run(kr_domain_t *d, kr_cap_t as, struct kr_uctx *u)
 
 	if (err)
 		return err;
-	memcpy(&mxcsr, u->fpu + 24, sizeof(mxcsr));
+	__builtin_memcpy(&mxcsr, u->fpu + 24, sizeof(mxcsr));   /* inlined: a hot path */
 	if (u->version != KR_UCTX_VERSION || u->rip >= KR_USER_TOP || u->rsp >= KR_USER_TOP ||
 	    (mxcsr >> 16))
 		return KR_EINVAL;
