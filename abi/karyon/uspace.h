@@ -21,9 +21,11 @@
  * the call and run again, end the run, or charge the time and run again.
  * The core serves no system call itself.
  *
- * The kernel never touches user memory directly (SMEP and SMAP are on where
- * the CPU has them): kr_as_copy checks every page of a range against the
- * page tables and copies nothing unless all of it is mapped for the access.
+ * The kernel never touches user memory through user addresses (SMEP and
+ * SMAP are on where the CPU has them): kr_as_copy checks every page of a
+ * range against the page tables (kr_as_translate) and copies nothing
+ * unless all of it is mapped for the access, through the kernel's own
+ * view of those pages.
  *
  * Rights on an address-space capability: KR_RIGHT_READ to copy from it,
  * KR_RIGHT_WRITE to map, unmap and copy to it, KR_RIGHT_EXEC to run in it.
@@ -91,9 +93,16 @@ KR_API(1, 1) kr_err_t kr_as_map(kr_domain_t *d, kr_cap_t as, kr_cap_t pages, siz
 				size_t npages, uint64_t uva, uint32_t prot);
 /* Remove the mapping that starts at uva (KR_ENOENT if none does). */
 KR_API(1, 1) kr_err_t kr_as_unmap(kr_domain_t *d, kr_cap_t as, uint64_t uva);
-/* Copy n bytes between buf and user address uva: to_user false reads the
- * address space, true writes it (the pages must be mapped writable).
- * KR_EFAULT, with nothing copied, unless every byte is mapped for it. */
+/* Where user address uva of as is in the kernel's view (*kva, valid to
+ * the end of uva's page), if a user access may read it (write false) or
+ * write it (true; the page must be mapped writable); else KR_EFAULT.  The
+ * one check behind the copy helper below. */
+KR_API(1, 1) kr_err_t kr_as_translate(kr_domain_t *d, kr_cap_t as, uint64_t uva, bool write,
+				      void **kva);
+/* The checked copy helper: n bytes between buf and user address uva;
+ * to_user false reads the address space, true writes it.  KR_EFAULT, with
+ * nothing copied, unless every byte is mapped for the access.  Library
+ * code on kr_as_translate (tcc-runtime/krt/ucopy.c). */
 KR_API(1, 1) kr_err_t kr_as_copy(kr_domain_t *d, kr_cap_t as, uint64_t uva, void *buf,
 				 size_t n, bool to_user);
 /* Run u in user mode in address space as until it traps (see above):

@@ -150,31 +150,15 @@ kr_err_t kr_as_unmap(kr_domain_t *d, kr_cap_t as, uint64_t uva)
 	return err ? err : KR_ENOENT;
 }
 
-kr_err_t kr_as_copy(kr_domain_t *d, kr_cap_t as, uint64_t uva, void *buf, size_t n,
-		    bool to_user)
+kr_err_t kr_as_translate(kr_domain_t *d, kr_cap_t as, uint64_t uva, bool write, void **kva)
 {
 	struct aspace *a;
-	kr_err_t err = as_lookup(d, as, to_user ? KR_RIGHT_WRITE : KR_RIGHT_READ, &a);
+	kr_err_t err = kva ? as_lookup(d, as, write ? KR_RIGHT_WRITE : KR_RIGHT_READ, &a) : KR_EINVAL;
+	uint64_t pa = err ? 0 : vmm_user_phys(a->pt, uva, write);
 
-	if (err || (!buf && n))
-		return err ? err : KR_EINVAL;
-	if (n > KR_USER_TOP || uva > KR_USER_TOP - n)
-		return KR_EFAULT;
-	for (int pass = 0; pass < 2; pass++) {          /* check it all, then copy */
-		for (size_t done = 0, chunk; done < n; done += chunk) {
-			uint64_t va = uva + done, pa = vmm_user_phys(a->pt, va, to_user);
-			uint8_t *k = (uint8_t *)buf + done;
-
-			chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
-			chunk = chunk < n - done ? chunk : n - done;
-			if (!pa)
-				return KR_EFAULT;
-			if (pass)
-				memcpy(to_user ? phys_to_virt(pa) : k, to_user ? k : phys_to_virt(pa),
-				       chunk);
-		}
-	}
-	return KR_OK;
+	if (!err)
+		*kva = pa ? phys_to_virt(pa) : NULL;
+	return err ? err : pa ? KR_OK : KR_EFAULT;
 }
 
 kr_err_t kr_as_run(kr_domain_t *d, kr_cap_t as, struct kr_uctx *u)

@@ -6,44 +6,22 @@
 
 #include <stdint.h>
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-	uint16_t v;
-
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
+/* outb/inb, outw/inw, outl/inl: one definition for the three widths. */
+#define X86_PORT_IO(sfx, type)                                                  \
+	static inline void out##sfx(uint16_t port, type v)                      \
+	{                                                                       \
+		__asm__ volatile("out" #sfx " %0, %1" : : "a"(v), "Nd"(port));  \
+	}                                                                       \
+	static inline type in##sfx(uint16_t port)                               \
+	{                                                                       \
+		type v;                                                         \
+		__asm__ volatile("in" #sfx " %1, %0" : "=a"(v) : "Nd"(port));   \
+		return v;                                                       \
+	}
+X86_PORT_IO(b, uint8_t)
+X86_PORT_IO(w, uint16_t)
+X86_PORT_IO(l, uint32_t)
+#undef X86_PORT_IO
 
 static inline uint64_t rdtsc(void)
 {
