@@ -1,21 +1,19 @@
 /*
- * guard.h - guarded calls: run code the kernel does not trust (a handler
- * compiled on the device) so that a CPU exception or a spent time budget
+ * guard.h - guarded calls: run kernel-mode code that is not fully trusted
+ * (Debian's libtcc compiling a handler's source) so that a CPU exception
  * ends the call instead of the kernel.
  *
  * kr_guard_call switches to a stack the caller owns, calls fn(arg) there
  * with interrupts on and returns what fn returned.  If fn (or anything it
- * calls) raises a CPU exception while running on that stack, or the budget
- * runs out while the CPU is inside [code_lo, code_hi), the core abandons
- * the call: the stack is dropped, the x87/SSE state is reset and
- * kr_guard_call returns KR_EFAULT or KR_ETIME with g->fault describing what
- * happened.  The caller then frees what the abandoned code held (its
- * domain, pages, heap); the core keeps nothing of it.
+ * calls) raises a CPU exception while running on that stack, the core
+ * abandons the call: the stack is dropped, the x87/SSE state is reset and
+ * kr_guard_call returns KR_EFAULT with g->fault describing what happened.
+ * The caller then frees what the abandoned code held (its domain, pages,
+ * heap); the core keeps nothing of it.
  *
- * A budget stop lands only inside the guarded code range, never in the
- * middle of a kernel function the code called, so a call that was granted
- * to it always completes.  A fault inside such a function (a bad pointer
- * passed to it) is still caught: its stack is the guarded one.
+ * Time budgets are no longer a guarded call's (ABI 1.1): untrusted code
+ * with a budget runs in user mode (uspace.h), where kr_as_run returns at
+ * every timer tick.  budget_ms, code_lo and code_hi must be 0.
  *
  * One guarded call runs at a time (KR_EBUSY otherwise).  NMI, double fault
  * and machine check are never caught: they mean the kernel is broken.
@@ -28,7 +26,7 @@
 enum kr_fault_kind {
 	KR_FAULT_NONE = 0,
 	KR_FAULT_EXCEPTION = 1, /* a CPU exception: vector, error, addr */
-	KR_FAULT_BUDGET = 2,    /* the time budget ran out */
+	KR_FAULT_BUDGET = 2,    /* (ABI 1.0 only: guarded calls have no budget now) */
 };
 
 #define KR_FAULT_VERSION 1
@@ -48,10 +46,10 @@ KR_ABI_SIZE(struct kr_fault, 48);
 #define KR_GUARD_VERSION 1
 struct kr_guard {
 	uint32_t version;       /* KR_GUARD_VERSION */
-	uint32_t budget_ms;     /* 0: no time limit */
+	uint32_t budget_ms;     /* must be 0 (1.0: a time limit) */
 	uint64_t stack_lo;      /* the stack: [stack_lo, stack_hi), 16-byte aligned, */
 	uint64_t stack_hi;      /* a guard page (mapped read-only) at its bottom */
-	uint64_t code_lo;       /* where a budget stop may land: [code_lo, code_hi) */
+	uint64_t code_lo;       /* must be 0 (1.0: where a budget stop could land) */
 	uint64_t code_hi;
 	struct kr_fault fault;  /* out: filled when the call was abandoned */
 };
@@ -60,8 +58,8 @@ KR_ABI_SIZE(struct kr_guard, 88);
 
 typedef long (*kr_guarded_fn)(void *arg);
 
-/* KR_OK and *ret = fn(arg); KR_EFAULT / KR_ETIME when abandoned (see
- * g->fault); KR_EINVAL for a bad guard; KR_EBUSY inside another guarded call. */
+/* KR_OK and *ret = fn(arg); KR_EFAULT when abandoned (see g->fault);
+ * KR_EINVAL for a bad guard; KR_EBUSY inside another guarded call. */
 KR_API(1, 0) kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn,
 				    void *arg, long *ret);
 

@@ -34,39 +34,15 @@ static void emit(void *ctx, const char *s, size_t n)
 		serial_write(s, n);
 }
 
-static void vlog(bool console, const char *fmt, va_list ap)
-{
-	struct sink k = { console };
-
-	fmt_vformat(emit, &k, fmt, ap);
-}
-
-void klog(enum kr_log_level level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(level <= console_level, fmt, ap);
-	va_end(ap);
-}
-
-void kprintf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(true, fmt, ap);
-	va_end(ap);
-}
-
+/* Every kernel message: to the ring always, to the console up to its level
+ * (KR_LOG_ERR, what kprintf uses, always). */
 void kr_log(int level, const char *fmt, ...)
 {
+	struct sink k = { level <= (int)console_level };
 	va_list ap;
 
-	if (level < KR_LOG_ERR)
-		level = KR_LOG_ERR;
 	va_start(ap, fmt);
-	vlog(level <= (int)console_level, fmt, ap);
+	fmt_vformat(emit, &k, fmt, ap);
 	va_end(ap);
 }
 

@@ -13,16 +13,16 @@
 
 #include <karyon/log.h>        /* enum kr_log_level: the one set of levels */
 
-void klog(enum kr_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void klog_set_console_level(enum kr_log_level level);
 /* Copy log bytes from sequence number *pos on; returns bytes copied and
  * advances *pos (skipping what the ring has already overwritten). */
 size_t klog_read(uint64_t *pos, char *buf, size_t n);
 
-#define pr_err(...)   klog(KR_LOG_ERR, __VA_ARGS__)
-#define pr_warn(...)  klog(KR_LOG_WARN, __VA_ARGS__)
-#define pr_info(...)  klog(KR_LOG_INFO, __VA_ARGS__)
-#define pr_debug(...) klog(KR_LOG_DEBUG, __VA_ARGS__)
+/* kr_log (abi/karyon/log.h) at each level; kprintf always reaches the console. */
+#define kprintf(...)  kr_log(KR_LOG_ERR, __VA_ARGS__)
+#define pr_err(...)   kr_log(KR_LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  kr_log(KR_LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  kr_log(KR_LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) kr_log(KR_LOG_DEBUG, __VA_ARGS__)
 
 #endif

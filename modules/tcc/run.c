@@ -47,6 +47,7 @@ struct run {
 	uint64_t stack_pages;           /* bit i: page i below USTACK_TOP is mapped */
 	uint64_t t_start;
 	unsigned calls;
+	struct gate_refusal copy;       /* a call's argument the copy helpers refused */
 	enum run_end end;
 	int status;
 	char why[GATE_WHY_MAX];
@@ -72,6 +73,13 @@ static void where(const struct run *r, uint64_t rip, char *buf, size_t len)
 		ksnprintf(buf, len, "%#llx", (unsigned long long)rip);
 }
 
+/* The copy helpers refused argument arg of the call being served. */
+static kr_err_t copy_refused(struct run *r, int arg, const char *what, kr_err_t e)
+{
+	r->copy = (struct gate_refusal){ arg, what };
+	return e;
+}
+
 /* Print user bytes at p, without their NULs (print takes C strings). */
 static kr_err_t print_user(struct run *r, uint64_t p, uint64_t n)
 {
@@ -82,7 +90,7 @@ static kr_err_t print_user(struct run *r, uint64_t p, uint64_t n)
 
 		k = n - done < 256 ? n - done : 256;
 		if (kr_as_copy(r->rd, r->as, p + done, buf, k, false))
-			return KR_EFAULT;
+			return copy_refused(r, 0, "bad pointer", KR_EFAULT);
 		for (size_t i = 0; i < k; i++)
 			if (buf[i])
 				buf[out++] = buf[i];
@@ -101,11 +109,11 @@ static kr_err_t copy_str(struct run *r, uint64_t p, char *buf, size_t max)
 		n = KR_PAGE_SIZE - ((p + got) & (KR_PAGE_SIZE - 1));
 		n = n < max - got ? n : max - got;
 		if (kr_as_copy(r->rd, r->as, p + got, buf + got, n, false))
-			return KR_EFAULT;
+			return copy_refused(r, 0, "bad pointer", KR_EFAULT);
 		if (memchr(buf + got, 0, n))
 			return KR_OK;
 	}
-	return KR_ERANGE;
+	return copy_refused(r, 0, "string not terminated", KR_ERANGE);
 }
 
 /* npages for the run, freed when it ends (run_end). */
@@ -195,13 +203,14 @@ static long sys_vfs(struct run *r, uint64_t nr, const char *path, const uint64_t
 		if (rd) {
 			got = 0;
 			e = tcc_vfs->read(cwd, path, a[1] + done, b, k, &got);
-			if (!e && got)
-				e = kr_as_copy(r->rd, r->as, buf + done, b, got, true);
+			if (!e && got && kr_as_copy(r->rd, r->as, buf + done, b, got, true))
+				e = copy_refused(r, 2, "bad pointer", KR_EFAULT);
 			done += got;
 			if (got < k)
 				break;
 		} else {
-			e = kr_as_copy(r->rd, r->as, buf + done, b, k, false);
+			if (kr_as_copy(r->rd, r->as, buf + done, b, k, false))
+				e = copy_refused(r, 1, "bad pointer", KR_EFAULT);
 			if (!e)
 				e = tcc_vfs->write(cwd, path, b, k, nr == ULIB_SYS_VFS_APPEND || done);
 			done += k;
@@ -292,12 +301,10 @@ static void syscall(struct run *r)
 		r->u.rax = (uint64_t)(long)e;
 		return;
 	}
+	r->copy.what = NULL;
 	ret = invoke(r, c, a);
-	if (ret == KR_EFAULT || ret == KR_ERANGE) {     /* found while copying */
-		why = (struct gate_refusal){ 0, ret == KR_EFAULT ? "bad pointer" :
-					     "string not terminated" };
-		refused(r, c->name, &why, a, (kr_err_t)ret);
-	}
+	if (r->copy.what && r->end == RUNNING)  /* refused while copying, not by the vfs */
+		refused(r, c->name, &r->copy, a, (kr_err_t)ret);
 	r->u.rax = (uint64_t)ret;
 }
 

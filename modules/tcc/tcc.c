@@ -9,14 +9,15 @@
  * stack with a fresh domain as its heap, so whatever libtcc allocates, or
  * leaves behind if it is stopped, goes with that domain.  The object it
  * writes is linked by the kmod service against the handler's grants only
- * (grants.c, calls.c) into pages of the handler's own domain: text
- * read+exec, ro read-only, data read+write.
+ * (grants.c: names of the user-mode C library, ulib/) for its user address,
+ * into pages of the handler's own domain, and gets an address space of its
+ * own (uspace.c).
  *
- * A run is a guarded call too: its heap is a domain of its own, freed when
- * the run ends however it ends, and its data section starts from the
- * linked image every time, as a fresh process would.  A CPU exception or
- * an exhausted time budget (tcc.budget_ms=, default 2000) stops the run
- * with a report; the handler stays loaded.
+ * A run (run.c) is user mode: the handler reaches its own pages and the
+ * calls its grants allow through the system-call gate (gate.c), nothing
+ * else.  A CPU exception, an exhausted time budget (tcc.budget_ms=, default
+ * 2000) or Ctrl-C stops it with a report; its stack and heap are freed and
+ * the handler stays loaded, reset for its next run.
  */
 #include <karyon/cmdline.h>
 #include <karyon/console.h>

@@ -48,8 +48,8 @@ static uint64_t gdt[7] = {
 	0,
 	0x00af9a000000ffff,     /* 0x08 kernel code, 64-bit */
 	0x00cf92000000ffff,     /* 0x10 kernel data */
-	0x00cff2000000ffff,     /* 0x18 user data (ring 3, later) */
-	0x00affa000000ffff,     /* 0x20 user code (ring 3, later) */
+	0x00cff2000000ffff,     /* 0x18 user data (ring 3; STAR's sysret base + 8) */
+	0x00affa000000ffff,     /* 0x20 user code (ring 3) */
 	0, 0,                   /* 0x28 TSS, filled in at run time */
 };
 static struct idt_gate idt[256];

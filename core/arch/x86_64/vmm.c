@@ -92,30 +92,6 @@ static kr_err_t check_range(uint64_t *pt, uint64_t va, size_t npages, unsigned f
 	return KR_OK;
 }
 
-kr_err_t vmm_map(uint64_t *pt, uint64_t va, uint64_t pa, size_t npages, unsigned flags)
-{
-	kr_err_t err = check_range(pt, va, npages, flags);
-
-	if (err)
-		return err;
-	if (pa & (PAGE_SIZE - 1))
-		return KR_EALIGN;
-	for (size_t i = 0; i < npages; i++)
-		if (mapped(pt, va + i * PAGE_SIZE))
-			return KR_EEXIST;
-	for (size_t i = 0; i < npages; i++) {
-		uint64_t *e = walk(pt, va + i * PAGE_SIZE, true);
-
-		if (!e) {
-			if (i)          /* undo, so a failure changes nothing */
-				vmm_unmap(pt, va, i);
-			return KR_ENOMEM;
-		}
-		*e = (pa + i * PAGE_SIZE) | pte_bits(flags);
-	}
-	return KR_OK;
-}
-
 /* Free the user tables above va that are empty now (an address space
  * holds the tables of what is mapped, no more). */
 static void prune(uint64_t *pt, uint64_t va)
@@ -135,6 +111,32 @@ static void prune(uint64_t *pt, uint64_t va)
 		pmm_free(*e & PTE_ADDR, 1);
 		*e = 0;
 	}
+}
+
+kr_err_t vmm_map(uint64_t *pt, uint64_t va, uint64_t pa, size_t npages, unsigned flags)
+{
+	kr_err_t err = check_range(pt, va, npages, flags);
+
+	if (err)
+		return err;
+	if (pa & (PAGE_SIZE - 1))
+		return KR_EALIGN;
+	for (size_t i = 0; i < npages; i++)
+		if (mapped(pt, va + i * PAGE_SIZE))
+			return KR_EEXIST;
+	for (size_t i = 0; i < npages; i++) {
+		uint64_t *e = walk(pt, va + i * PAGE_SIZE, true);
+
+		if (!e) {
+			if (i)          /* undo, so a failure changes nothing */
+				vmm_unmap(pt, va, i);
+			else if (pt)
+				prune(pt, va);  /* tables made on the way to the first page */
+			return KR_ENOMEM;
+		}
+		*e = (pa + i * PAGE_SIZE) | pte_bits(flags);
+	}
+	return KR_OK;
 }
 
 kr_err_t vmm_unmap(uint64_t *pt, uint64_t va, size_t npages)
@@ -197,20 +199,12 @@ kr_err_t vmm_user_create(uint64_t **pt)
 	return KR_OK;
 }
 
-/* Free pt and its lower-half tables (unmapped by now: pages are not ours). */
-static void free_tables(uint64_t *t, int level)
-{
-	for (int i = 0; level < 3 && i < (level ? 512 : 256); i++)
-		if (t[i] & PTE_P)
-			free_tables(phys_to_virt(t[i] & PTE_ADDR), level + 1);
-	pmm_free((uint64_t)t - HHDM_BASE, 1);
-}
-
+/* Free pt: its lower half is empty by now (unmapping prunes empty tables). */
 void vmm_user_destroy(uint64_t *pt)
 {
 	if (read_cr3() == (uint64_t)pt - HHDM_BASE)
 		write_cr3((uint64_t)pml4 - HHDM_BASE);
-	free_tables(pt, 0);
+	pmm_free((uint64_t)pt - HHDM_BASE, 1);
 }
 
 /* The physical address behind user address va if a user access (a write,
