@@ -52,6 +52,7 @@ LIBRARY = {
                    'isspace isupper isxdigit tolower toupper',
         'math.h': 'sqrt fabs floor ceil trunc round fmod fmin fmax '
                   'sqrtf fabsf floorf ceilf truncf roundf fmodf',
+        'karyon/handler.h': 'karyon_strerror',
     },
     'console': {
         'stdio.h': 'printf vprintf puts putchar fputs fputc putc fprintf vfprintf fflush '
@@ -91,6 +92,9 @@ STRUCTS = {'div_t': 'quot rem', 'ldiv_t': 'quot rem', 'lldiv_t': 'quot rem', 'ma
 
 # Names in the tcc module's grant table that no header declares: the helpers
 # TinyCC's generated code calls by itself (Debian's libtcc1.a).
+# The user-mode library's own ways into the kernel (modules/tcc/ulib/ulib.h):
+# in the grant table so the gate knows them, in no handler header.
+LIBRARY_OWN = {'__karyon_write', '__karyon_heap', '__karyon_null'}
 COMPILER_HELPERS = {'__fixdfdi', '__fixsfdi', '__fixunsdfdi', '__fixunssfdi', '__fixunsxfdi',
                     '__fixxfdi', '__floatundidf', '__floatundisf', '__floatundixf', '__va_arg',
                     'alloca'}
@@ -283,7 +287,7 @@ def check_grant_table():
              for n, g in sorted(ours.items()) if table.get(n, (0, None))[1] != g]
     check(not wrong, 'LIBRARY matches the grant table in modules/tcc/grants.c',
           'differ: ' + ', '.join(wrong))
-    extra = sorted(set(table) - set(ours) - COMPILER_HELPERS)
+    extra = sorted(set(table) - set(ours) - COMPILER_HELPERS - LIBRARY_OWN)
     check(not extra, 'every call in modules/tcc/grants.c is in LIBRARY (so a header declares it)',
           'not in LIBRARY: ' + ' '.join(extra))
     with open(os.path.join(INC, 'karyon', 'handler.h')) as f:
