@@ -54,7 +54,6 @@ static uint64_t gdt[7] = {
 };
 static struct idt_gate idt[256];
 static irq_handler_fn handlers[256];
-static uint64_t unhandled;
 
 extern char isr_stubs[];
 
@@ -126,8 +125,6 @@ void trap_dispatch(struct trap_frame *f)
 		handlers[f->vector](f);
 	else if (f->vector < 32 && !(f->cs & 3) && !guard_catch(f))
 		panic_trap(f);          /* an exception nobody claimed: a kernel bug */
-	else
-		unhandled++;
 	if (f->cs & 3)
 		user_trap(f);           /* back to kr_as_run's caller */
 }

@@ -21,16 +21,12 @@ uint64_t guard_saved_rsp;               /* read and written by isr.S */
 
 static struct kr_guard *running;        /* the call in progress, if any */
 
-static bool on_guard_stack(const struct trap_frame *f)
-{
-	return running && (f->cs & 3) == 0 &&
-	       f->rsp >= running->stack_lo && f->rsp <= running->stack_hi;
-}
-
-/* From trap_dispatch: true if the exception ended a guarded call. */
+/* From trap_dispatch (ring 0): true if the exception ended a guarded call,
+ * that is it happened on the guarded call's stack. */
 bool guard_catch(struct trap_frame *f)
 {
-	if (f->vector == 2 || f->vector == 8 || f->vector == 18 || !on_guard_stack(f))
+	if (f->vector == 2 || f->vector == 8 || f->vector == 18 || !running ||
+	    f->rsp < running->stack_lo || f->rsp > running->stack_hi)
 		return false;
 	running->fault = (struct kr_fault){
 		.version = KR_FAULT_VERSION, .kind = KR_FAULT_EXCEPTION,

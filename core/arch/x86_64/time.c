@@ -74,11 +74,6 @@ static void on_timer(struct trap_frame *f)
 	lapic_write(LAPIC_EOI, 0);
 }
 
-static void on_spurious(struct trap_frame *f)
-{
-	(void)f;                /* no EOI for the spurious vector */
-}
-
 void time_init(uint64_t entry_tsc)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE) & 0xffffff000ull, tsc;
@@ -102,7 +97,6 @@ void time_init(uint64_t entry_tsc)
 	}
 	tsc_hz = tsc * (1000 / CALIB_MS);
 	trap_set_handler(VEC_TIMER, on_timer);
-	trap_set_handler(VEC_SPURIOUS, on_spurious);
 	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
 	lapic_write(LAPIC_INIT, apic_counts * (1000 / CALIB_MS) / TIME_HZ);
 	pr_info("time: TSC %llu kHz, LAPIC timer at %u Hz\n",
