@@ -322,6 +322,7 @@ static const char *privileged(struct run *r)
 	case 0xe4: case 0xe5: case 0xec: case 0xed: case 0x6c: case 0x6d: return "in";
 	case 0xe6: case 0xe7: case 0xee: case 0xef: case 0x6e: case 0x6f: return "out";
 	case 0xcd: return "int";
+	case 0xcc: return "int3";
 	case 0x0f:
 		return op[1] == 0x30 ? "wrmsr" : op[1] == 0x32 ? "rdmsr" : op[1] == 0x22 ?
 		       "mov to a control register" : op[1] == 0x20 ? "mov from a control register" :
@@ -507,6 +508,10 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 		ksnprintf(msg, sizeof(msg), "%s returned %d\n", h->name, r.status);
 	else if (!e && r.end == ABORTED)
 		ksnprintf(msg, sizeof(msg), "%s aborted: %s\n", h->name, r.why);
+	else if (e == KR_EINVAL && r.u.version)         /* kr_as_run refused its registers */
+		ksnprintf(msg, sizeof(msg), "%s: stopped: cannot resume it at %#llx with stack "
+			  "pointer %#llx (not user addresses)\n", h->name,
+			  (unsigned long long)r.u.rip, (unsigned long long)r.u.rsp);
 	else
 		ksnprintf(msg, sizeof(msg), "run: %s: %s\n", h->name, kr_strerror(e ? e : KR_EINVAL));
 	if (r.end != EXITED && r.end != ABORTED)

@@ -94,6 +94,7 @@ const char *fault_name(uint32_t vector)
 {
 	switch (vector) {
 	case 0: return "divide error";
+	case 1: return "debug exception (single step)";
 	case 3: return "breakpoint";
 	case 4: return "overflow";
 	case 6: return "invalid opcode";
@@ -106,6 +107,7 @@ const char *fault_name(uint32_t vector)
 	default: return "CPU exception";
 	}
 }
+
 /* ---- handlers, unload ---- */
 
 static int cmd_handlers(int argc, char **argv, print_fn print, void *ctx)
