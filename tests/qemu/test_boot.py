@@ -73,6 +73,8 @@ def boot(firmware):
         check(m, tm, 'no "time:" line')
         check(m, banner.end() < mem.start() < tm.start() < ready.start(),
               'banner, memory, time and ready lines are out of order')
+        # kqemu runs -cpu max, which has both: the kernel must turn them on.
+        check(m, re.search(r'^cpu: SMEP on, SMAP on$', log, re.M), 'SMEP and SMAP are not on')
         no_errors(m)
         expect_exit(m, EXIT_READY, 'onready=exit')
 
