@@ -171,7 +171,6 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 	domain_boot(&boot_info);
 	check_modules();
 	time_init(entry_tsc);
-	console_init();
 	irq_enable();
 	modules_builtin_start();
 	cycles = time_tsc_since_entry();
