@@ -1,9 +1,14 @@
 /*
  * console.h - the operator's console (COM1) and running in idle time.
  *
- * Output is open to every module.  Input goes to one domain at a time, the
- * one that claimed it (the shell); the claim ends with that domain.  Bytes
- * typed before anyone reads them wait in an 8 KiB ring.
+ * Output is open to every module and is the core's (it must print even in
+ * a panic).  Input is not the core's: the console module (modules/console),
+ * a driver holding IRQ 4 and COM1's ports, exports kr_console_claim and
+ * kr_console_read, so a module calling them names "console" in its .deps
+ * and, as kmod does not yet resolve against a built-in module's exports,
+ * is built in with it (the shell).  Input goes to one domain at a time,
+ * the one that claimed it; the claim ends with that domain.  Bytes typed
+ * before anyone reads them wait in an 8 KiB ring.
  *
  * Until Karyon has a scheduler, a module that must do work outside
  * interrupt handlers (read the console, run a command) registers an idle
@@ -16,11 +21,13 @@
 #include <karyon/cap.h>
 
 KR_API(1, 0) void kr_console_write(const char *s, size_t n);
-/* KR_EBUSY if another domain holds the console. */
-KR_API(1, 0) kr_err_t kr_console_claim(kr_domain_t *d);
-/* Up to n bytes typed so far (0 if none; never waits); KR_EPERM-style
- * refusal is a return of 0 with *err set when d has not claimed it. */
-KR_API(1, 0) size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err);
+
+/* Exported by the console module, not the core.  Claim: KR_EBUSY if
+ * another domain holds the console. */
+kr_err_t kr_console_claim(kr_domain_t *d);
+/* Up to n bytes typed so far (0 if none; never waits); a return of 0 with
+ * *err KR_EPERM when d has not claimed it. */
+size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err);
 
 typedef void (*kr_idle_fn)(void *ctx);
 /* KR_ENOSPC when all 8 hook slots are taken. */

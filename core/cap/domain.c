@@ -274,7 +274,7 @@ kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 	if (cspace_lends(&d->cs))
 		return KR_EBUSY;
 	watch_gone(d);
-	console_forget(d);
+	idle_forget(d);
 	if (d->view_root) {             /* every view of it dies first */
 		cap_revoke(&kernel_domain.cs, d->view_root);
 		cap_delete(&kernel_domain.cs, d->view_root);

@@ -156,7 +156,6 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 	mem_init();
 	domain_boot(&boot_info);
 	time_init(entry_tsc);
-	console_init();
 	irq_enable();
 	modules_builtin_start();
 	cycles = time_tsc_since_entry();

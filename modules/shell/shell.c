@@ -1,12 +1,13 @@
 /*
  * shell - the operator's shell on the serial console.
  *
- * It claims the console and runs in an idle hook (the core calls it after
- * every wake-up): each byte typed goes to the line editor (lineedit.c);
- * a finished line is split like sh does (token.c) and run as a command
- * (commands.c), with "> FILE" / ">> FILE" sending its output into a file
- * through the vfs service.  At start it runs /etc/rc if the image has one,
- * then the script the kernel command line names with shell.script=PATH.
+ * It claims the console's input (from the console module, a dependency)
+ * and runs in an idle hook (the core calls it after every wake-up): each
+ * byte typed goes to the line editor (lineedit.c); a finished line is
+ * split like sh does (token.c) and run as a command (commands.c), with
+ * "> FILE" / ">> FILE" sending its output into a file through the vfs
+ * service.  At start it runs /etc/rc if the image has one, then the
+ * script the kernel command line names with shell.script=PATH.
  */
 #include <stdarg.h>
 #include <karyon/cmdline.h>
@@ -468,4 +469,5 @@ static kr_err_t shell_init(kr_domain_t *self)
 KR_MODULE(.name = "shell", .version = KR_VERSION(0, 1, 0),
 	  .description = "line-editing shell on the serial console",
 	  .license = "MIT", .author = "Karyon developers", .init = shell_init,
+	  .deps = { { .name = "console", .min_version = KR_VERSION(1, 0, 0) } }, .ndeps = 1,
 	  .needs = { KR_NEED_SYSTEM(KR_SYS_POWER), KR_NEED_SYSTEM(KR_SYS_KLOG) });

@@ -212,8 +212,10 @@ static void caps(void)
 	SAY("read-only sub-range", kr_ioport_sub(&kernel_domain, sub, 0x3ff, 1, KR_RIGHT_READ, &rdo));
 	SAY("write through it", kr_io_write(&kernel_domain, rdo, 0x3ff, 1, 0));
 	SAY("widen a sub-range", kr_ioport_sub(&kernel_domain, sub, 0x3fe, 2, KR_RIGHT_READ, &extra[0]));
-	SAY("revoke sub-ranges", kr_cap_revoke(&kernel_domain, io));
+	/* sub's, not the port space's: the console module holds COM1's ports. */
+	SAY("revoke sub-ranges", kr_cap_revoke(&kernel_domain, sub));
 	SAY("use revoked", kr_io_read(&kernel_domain, rdo, 0x3ff, 1, &v));
+	kr_cap_delete(&kernel_domain, sub);
 	domain_end(&dom);
 	kr_cap_dump(&kernel_domain, KR_CAP_NULL, print_line, NULL);
 	kr_mem_stats(&after);
@@ -467,11 +469,13 @@ static void dump(void)
 }
 
 /* Booted with devtest_a and devtest_b as boot modules: kmod started a and
- * refused b, which needs the same IRQ line and ports. */
+ * refused b, which needs the same IRQ line and ports.  COM1's line is the
+ * built-in console module's, and as exclusive as a loaded driver's. */
 static void devices(void)
 {
 	static const struct kr_need needs[KR_MODULE_NEEDS_MAX] = { KR_NEED_IRQ(5) };
-	static struct kr_domain dom;
+	static const struct kr_need com1[KR_MODULE_NEEDS_MAX] = { KR_NEED_IRQ(4) };
+	static struct kr_domain dom, drv;
 	const struct kr_kmod_ops *k;
 	const uint8_t *a, *b;
 	struct kr_mem_stats before, after;
@@ -485,6 +489,12 @@ static void devices(void)
 	}
 	TRY("grant without the devices capability",
 	    kr_module_grant(&dom, KR_CAP_NULL, &dom, needs, why, sizeof(why)));
+	if (domain_init(&drv, "drv", 4) == KR_OK) {
+		drv.creator = &kernel_domain;
+		TRY("grant IRQ 4", kr_module_grant(&kernel_domain, devices_cap, &drv, com1, why,
+						   sizeof(why)));
+		domain_end(&drv);
+	}
 	TRY("load devtest_b", k->load(b, nb, "devtest_b", why, sizeof(why)));
 	kr_mem_stats(&before);
 	TRY("unload devtest_a", k->unload("devtest_a", why, sizeof(why)));

@@ -134,6 +134,43 @@ def shell_session():
         expect_exit(m, EXIT_READY, 'poweroff')
 
 
+def shell_keys():
+    # Keys as the console module delivers them to the shell: Ctrl-C drops the
+    # line at the prompt; cat reads what was typed ahead of it, echoes and
+    # edits it, and ends on Ctrl-C; a line typed while another runs waits its
+    # turn; Ctrl-C stops a running handler and drops what was typed before
+    # it, not after.
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-dev.iso')) as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+
+        def typed(keys, until, timeout=20):
+            start = len(m.log)
+            m.send(keys)
+            end = m.wait_for(until, timeout, start).end()
+            return m.log[start:end]
+
+        out = typed('echo dropped\x03echo kept\r', r'^kept\n' + PROMPT % '/')
+        check(m, out.startswith('echo dropped^C\n' + PROMPT % '/' + 'echo kept\n'),
+              'Ctrl-C at the prompt: %r' % out)
+        check(m, not re.search(r'^dropped$', out, re.M), 'the dropped line ran: %r' % out)
+        out = typed('cat\rtyped ahead\rsecond\x7f\x7fnd line\r\x03', r'\^C\n' + PROMPT % '/')
+        check(m, out.startswith('cat\ntyped ahead\ntyped ahead\n'
+                                'second\b \b\b \bnd line\nsecond line\n^C\n'),
+              'cat on the console (typed ahead, Backspace, Ctrl-C): %r' % out)
+        out = typed('echo first\recho second\r', r'^second\n' + PROMPT % '/')
+        check(m, out.startswith('echo first\nfirst\n' + PROMPT % '/' + 'echo second\n'),
+              'a line typed while another ran: %r' % out)
+        typed('mkdir /tmp\rcat > /tmp/spin.c\rint main(void) { for (;;) ; }\r\x04',
+              r'\}\n' + PROMPT % '/')
+        typed('cc /tmp/spin.c\r', r'^cc: spin: code .*\n' + PROMPT % '/', 60)
+        out = typed('run spin\recho before\r\x03echo after\r', r'^after\n' + PROMPT % '/', 30)
+        check(m, re.search(r'^spin: stopped: interrupted \(Ctrl-C\) at spin\+', out, re.M),
+              'Ctrl-C did not stop the handler: %r' % out)
+        check(m, 'before' not in out, 'a line typed before Ctrl-C ran: %r' % out)
+        no_errors(m)
+
+
 def shell_script():
     # shell.script=PATH on the kernel command line runs a script from the
     # initrd at start (here: print, write a file, read it back, power off).
@@ -187,6 +224,7 @@ def profile_boot(profile):
 CASES = {
     'console-input': console_input,
     'shell-session': shell_session,
+    'shell-keys': shell_keys,
     'shell-script': shell_script,
     'shell-reboot': shell_reboot,
     'profile-minimal': lambda: profile_boot('minimal'),

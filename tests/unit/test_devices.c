@@ -91,6 +91,7 @@ static struct kr_mem_range ram[] = {
 	{ .base = 0xfebf0000, .length = 0x1000, .type = KR_MEM_RESERVED },
 };
 static struct kr_boot_info bi;
+static struct kr_domain console;
 
 static void domain(struct kr_domain *d, const char *name, struct kr_domain *creator)
 {
@@ -110,7 +111,10 @@ static void domain_end(struct kr_domain *d)
 
 static int setup(void **state)
 {
-	kr_cap_t c;
+	/* What the console module's descriptor asks for (modules/console). */
+	static const struct kr_need com1[KR_MODULE_NEEDS_MAX] = {
+		KR_NEED_IRQ(4), KR_NEED_PORTS(0x3f8, 8),
+	};
 
 	(void)state;
 	domain(&kernel_domain, "kernel", NULL);
@@ -128,15 +132,17 @@ static int setup(void **state)
 	memcpy(bi.mmap, ram, sizeof(ram));
 	bi.mmap_count = 2;
 	devices_boot(&kernel_domain, &bi);
-	/* The console's line, held by the kernel as console.c holds it. */
-	assert_int_equal(cap_derive(&kernel_domain.cs, line_caps[4], &kernel_domain.cs,
-				    KR_RIGHT_READ | KR_RIGHT_BIND, &c), KR_OK);
+	/* COM1's line and ports, held by the console module as it boots. */
+	domain(&console, "console", &kernel_domain);
+	assert_int_equal(kr_module_grant(&kernel_domain, devices_cap, &console, com1, NULL, 0),
+			 KR_OK);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
+	domain_end(&console);
 	domain_end(&kernel_domain);
 	return 0;
 }
@@ -227,7 +233,8 @@ static void test_refusals(void **state)
 	static const kr_err_t want[] = { KR_ERANGE, KR_ERANGE, KR_ERANGE, KR_EOVERLAP, KR_EALIGN,
 					 KR_ERANGE, KR_EINVAL, KR_EINVAL };
 	static const struct kr_need twice[KR_MODULE_NEEDS_MAX] = { KR_NEED_IRQ(5), KR_NEED_IRQ(5) };
-	static const struct kr_need console[KR_MODULE_NEEDS_MAX] = { KR_NEED_IRQ(4) };
+	static const struct kr_need com1_irq[KR_MODULE_NEEDS_MAX] = { KR_NEED_IRQ(4) };
+	static const struct kr_need com1_scratch[KR_MODULE_NEEDS_MAX] = { KR_NEED_PORTS(0x3ff, 1) };
 	struct kr_domain a, other;
 	char why[96];
 
@@ -242,9 +249,12 @@ static void test_refusals(void **state)
 	assert_int_equal(kr_module_grant(&kernel_domain, devices_cap, &a, twice, why, sizeof(why)),
 			 KR_EOVERLAP);
 	assert_string_equal(why, "needs IRQ 5 twice");
-	assert_int_equal(kr_module_grant(&kernel_domain, devices_cap, &a, console, why,
+	assert_int_equal(kr_module_grant(&kernel_domain, devices_cap, &a, com1_irq, why,
 					 sizeof(why)), KR_EBUSY);
-	assert_string_equal(why, "needs IRQ 4, held by kernel");
+	assert_string_equal(why, "needs IRQ 4, held by console");
+	assert_int_equal(kr_module_grant(&kernel_domain, devices_cap, &a, com1_scratch, why,
+					 sizeof(why)), KR_EBUSY);
+	assert_string_equal(why, "needs ports 0x3ff-0x3ff, held by console");
 	/* Only the creator, and only with the devices capability. */
 	assert_int_equal(kr_module_grant(&kernel_domain, devices_cap, &other, driver, why,
 					 sizeof(why)), KR_EPERM);

@@ -15,7 +15,6 @@
 #define REG_LCR   3
 #define REG_MCR   4
 #define REG_LSR   5
-#define LSR_RX    0x01
 #define LSR_THRE  0x20
 
 static bool present;
@@ -55,17 +54,4 @@ void serial_write(const char *s, size_t n)
 			put_raw('\r');
 		put_raw(s[i]);
 	}
-}
-
-int serial_getc(void)
-{
-	if (!present || !(inb(COM1 + REG_LSR) & LSR_RX))
-		return -1;
-	return inb(COM1 + REG_DATA);
-}
-
-void serial_rx_enable(void)
-{
-	if (present)
-		outb(COM1 + REG_IER, 0x01);
 }

@@ -9,7 +9,5 @@
 
 bool serial_init(void);                       /* false if no UART answers */
 void serial_write(const char *s, size_t n);   /* "\n" goes out as "\r\n" */
-int serial_getc(void);                        /* a byte, or -1 if none waits */
-void serial_rx_enable(void);                  /* interrupt on received data */
 
 #endif

@@ -1,0 +1,121 @@
+/*
+ * console - COM1's input side, a driver like any other: it gets IRQ 4 and
+ * the UART's ports through its .needs, drains received bytes into a ring
+ * from the interrupt handler, and gives the ring to one domain at a time
+ * (the shell) through the two functions it exports, kr_console_claim and
+ * kr_console_read (<karyon/console.h>).
+ *
+ * Output stays in the core (kr_console_write, the kernel log), which must
+ * print even while panicking.  The two sides share the UART without a
+ * lock: the core writes THR and polls LSR's transmit bit, this module
+ * reads RBR and LSR's data-ready bit and owns IER.
+ */
+#include <karyon/cap.h>
+#include <karyon/console.h>
+#include <karyon/module.h>
+
+#define COM1     0x3f8
+#define REG_RBR  0              /* read: the received byte */
+#define REG_IER  1
+#define REG_LSR  5
+#define LSR_RX   0x01           /* a received byte waits */
+#define IER_RX   0x01           /* interrupt on received data */
+#define RX_RING  8192           /* power of two: indices wrap by masking */
+
+enum { NEED_IRQ, NEED_PORTS };  /* .needs order */
+
+static kr_domain_t *self;
+static kr_cap_t ports;
+static char rx[RX_RING];
+static volatile uint32_t rx_head, rx_tail;      /* head: IRQ side only */
+static uint32_t owner;          /* id of the domain holding the input; 0: none */
+
+/* A UART register; 0 if the read is refused (so no loop spins on it). */
+static uint32_t uart_in(unsigned reg)
+{
+	uint32_t v = 0;
+
+	kr_io_read(self, ports, COM1 + reg, 1, &v);
+	return v;
+}
+
+static void on_rx(void *ctx, unsigned line)
+{
+	(void)ctx;
+	(void)line;
+	while (uart_in(REG_LSR) & LSR_RX) {
+		uint32_t c = uart_in(REG_RBR);
+
+		if (rx_head - rx_tail < RX_RING)        /* full: keep what came first */
+			rx[rx_head++ & (RX_RING - 1)] = (char)c;
+	}
+}
+
+static void owner_gone(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	if (owner == id)
+		owner = 0;
+}
+
+/* The claim ends with the claiming domain (a watch on its id). */
+kr_err_t kr_console_claim(kr_domain_t *d)
+{
+	uint32_t id = kr_domain_id(d);
+	kr_err_t err;
+
+	if (!id)
+		return KR_EINVAL;
+	if (owner)
+		return owner == id ? KR_OK : KR_EBUSY;
+	err = kr_domain_watch(self, id, owner_gone, NULL);
+	if (!err)
+		owner = id;
+	return err;
+}
+KR_EXPORT(kr_console_claim);
+
+size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err)
+{
+	uint32_t id = kr_domain_id(d);
+	size_t got = 0;
+	kr_err_t e = !id || !buf ? KR_EINVAL : id != owner ? KR_EPERM : KR_OK;
+
+	if (err)
+		*err = e;
+	while (!e && got < n && rx_tail != rx_head)
+		buf[got++] = rx[rx_tail++ & (RX_RING - 1)];
+	return got;
+}
+KR_EXPORT(kr_console_read);
+
+static kr_err_t console_init(kr_domain_t *d)
+{
+	kr_cap_t irq;
+	kr_err_t err;
+
+	self = d;
+	err = kr_need_cap(d, NEED_IRQ, &irq);
+	if (!err)
+		err = kr_need_cap(d, NEED_PORTS, &ports);
+	if (err)
+		return err;
+	/* No UART reads all ones: then nothing is ever typed, but the claim
+	 * still works, so the shell runs as it would on a silent line. */
+	if (uart_in(REG_LSR) == 0xff)
+		return KR_OK;
+	err = kr_irq_bind(d, irq, on_rx, NULL);
+	return err ? err : kr_io_write(d, ports, COM1 + REG_IER, 1, IER_RX);
+}
+
+/* Quiet the UART before the IRQ binding goes with the domain. */
+static void console_exit(kr_domain_t *d)
+{
+	kr_io_write(d, ports, COM1 + REG_IER, 1, 0);
+}
+
+KR_MODULE(.name = "console", .version = KR_VERSION(1, 0, 0),
+	  .description = "COM1 input: IRQ 4 into a ring that one domain reads",
+	  .license = "MIT", .author = "Karyon developers",
+	  .init = console_init, .exit = console_exit,
+	  .needs = { KR_NEED_IRQ(4), KR_NEED_PORTS(COM1, 8) });
