@@ -4,10 +4,9 @@
  * facilities (power, the kernel log, starting modules with their needs).
  *
  * The kernel domain holds the root of each; a module's descriptor lists
- * its needs, and its starter (the core for built-in modules, kmod for the
- * rest, through its KR_SYS_DEVICES capability) has them given one by one
- * before init:
- * kr_need_grant checks one and mints it.  The rules for a whole list
+ * its needs, and its starter (kmod, through its KR_SYS_DEVICES capability;
+ * the core only for kmod itself) has them given one by one before init
+ * (kr_need_grant checks one and mints it).  The rules for a whole list
  * (nothing named twice, all or nothing, the refusal in words) are library
  * code on top of it (kr_module_grant, tcc-runtime/krt/needs.c).  Devices
  * are exclusive, and the derivation tree already says who holds one: the

@@ -36,7 +36,7 @@ extern struct kr_domain kernel_domain;
 kr_err_t domain_init(struct kr_domain *d, const char *name, uint32_t nslots);
 /* The kernel domain and boot-time objects (IRQ lines, ports, boot modules). */
 void domain_boot(const struct kr_boot_info *bi);
-void modules_builtin_start(void);              /* each built-in, in link order */
+void modules_start(void);       /* the starter: the first built-in, kmod */
 
 static inline bool domain_ok(const struct kr_domain *d)
 {
