@@ -7,18 +7,19 @@ Usage: profile.py list IMAGES_DIR            profile names, one per line
 
 A profile is "key = value" lines ('#' starts a comment):
   cmdline       the kernel command line
-  builtin       modules linked into the kernel, in this order, which is the
-                order the core starts them at boot: each after the built-in
-                modules it depends on
+  builtin       modules linked into the kernel, in this order: kmod first,
+                the starter (the core starts it, and it starts the others in
+                this order at boot), each after the built-in modules it
+                depends on
   boot_modules  modules GRUB loads beside the kernel; kmod starts them
   initrd        modules shipped in the initrd (/lib/modules) for loading at
                 run time; the initrd also holds the SDK headers and examples,
                 and needs the vfs module (built in or a boot module)
 check reads every named module's descriptor from KMOD_DIR/NAME.kmod and
 fails, naming the culprits, on: an unknown key or module, a module named
-twice, a dependency that is not in the profile (a built-in module may only
-depend on built-in ones, named before it), a version too old, or a
-dependency cycle.
+twice, built-in modules that do not start with kmod, a dependency that is
+not in the profile (a built-in module may only depend on built-in ones,
+named before it), a version too old, or a dependency cycle.
 """
 import os
 import sys
@@ -27,6 +28,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from modinfo import KmodError, modinfo  # noqa: E402
 
 KEYS = ('cmdline', 'builtin', 'boot_modules', 'initrd')
+# The core starts only the first built-in module: this one, which starts
+# the rest (modules/kmod/builtin.c).
+STARTER = 'kmod'
 
 
 class ProfileError(Exception):
@@ -70,6 +74,9 @@ def check(conf, kmod_dir, extra=()):
         if m in seen:
             raise ProfileError('%s: module %s is named twice' % (where, m))
         seen.add(m)
+    if builtin and builtin[0] != STARTER:
+        raise ProfileError('%s: builtin must start with %s: the kernel starts only the first '
+                           'built-in module, and %s starts the others' % (where, STARTER, STARTER))
     info = {}
     unknown = []
     for m in builtin + boot:
@@ -118,7 +125,7 @@ def check(conf, kmod_dir, extra=()):
 
     for m in builtin + boot:
         visit(m, [])
-    for i, m in enumerate(builtin):     # the core starts them once, in this order
+    for i, m in enumerate(builtin):     # kmod starts them once, in this order
         for d in deps[m]:
             if d not in builtin[:i]:
                 raise ProfileError('%s: built-in module %s needs %s, which comes after it in '

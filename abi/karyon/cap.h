@@ -44,7 +44,8 @@ enum kr_obj_type {
 enum kr_sys_facility {
 	KR_SYS_POWER   = 1,     /* kr_poweroff, kr_reboot */
 	KR_SYS_KLOG    = 2,     /* kr_log_read */
-	KR_SYS_DEVICES = 3,     /* kr_module_grant: start domains with their needs */
+	KR_SYS_DEVICES = 3,     /* kr_need_grant, kr_module_grant, kr_builtin_domain: start
+				 * domains with their needs (module.h) */
 };
 
 /* Rights: a derived capability holds a subset of its parent's. */

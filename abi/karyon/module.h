@@ -15,9 +15,9 @@
  * with KR_EXPORT(function); nothing else of it is visible to them.
  *
  * A driver declares the devices it needs, and any module the kernel
- * facilities it needs; the module starter (kmod, or the core for built-in
- * modules) derives each into the module's domain before init, or refuses
- * the module with the reason ("needs IRQ 11, held by ne2k"):
+ * facilities it needs; the module starter (kmod, for built-in and loaded
+ * modules alike) derives each into the module's domain before init, or
+ * refuses the module with the reason ("needs IRQ 11, held by ne2k"):
  *
  *	KR_MODULE(.name = "pcidev", ...,
  *		  .needs = { KR_NEED_IRQ(11), KR_NEED_PORTS(0xcf8, 8) });
@@ -121,23 +121,46 @@ KR_API(1, 0) kr_err_t kr_export_lookup(const char *name, uint64_t *addr, uint32_
 KR_API(1, 0) kr_err_t kr_kernel_image(const void **start, size_t *len);
 /* The kernel command line; options named "module.key" are left to modules. */
 KR_API(1, 0) const char *kr_cmdline(void);
-/* The index-th module built into the kernel image (started at boot, each
- * in its own domain): its descriptor and whether it is running; KR_ENOENT
- * past the last.  With view not NULL, d also gets a KR_OBJ_MODULE
- * capability to it (read: kr_cap_list), never its domain. */
+/* The index-th module built into the kernel image, in link order (started
+ * at boot, each in its own domain): its descriptor and whether it is
+ * running (has its domain); KR_ENOENT past the last.  With view not NULL,
+ * d also gets a KR_OBJ_MODULE capability to it (read: kr_cap_list), never
+ * its domain. */
 KR_API(1, 0) kr_err_t kr_builtin_module(kr_domain_t *d, uint32_t index,
 					const struct kr_module_info **info, bool *running,
 					kr_cap_t *view);
+/* The starter's side of a built-in module: the core starts only the first
+ * in link order (kmod), and it starts the rest.  This makes the domain of
+ * the index-th one, named after it and created by d (so only d gives it
+ * its needs and may destroy it), with the view kr_builtin_module hands
+ * out; the module counts as running until d destroys the domain.  c is d's
+ * KR_SYS_DEVICES capability.  KR_EALREADY if it has a domain. */
+KR_API(1, 1) kr_err_t kr_builtin_domain(kr_domain_t *d, kr_cap_t c, uint32_t index,
+					kr_domain_t **out);
 
 /* The module starter's side: give domain m, which d created, what needs[]
  * asks for (derived from the kernel domain), before m's init runs.  c is
  * d's KR_SYS_DEVICES capability.  Refused with nothing given: KR_EBUSY
- * when another domain holds an exclusive one, KR_EINVAL or KR_ERANGE for a
- * malformed need, KR_EALREADY if m has its needs; err (if not NULL) gets
- * the reason, e.g. "needs IRQ 11, held by ne2k". */
+ * when another domain holds an exclusive one, KR_EOVERLAP for one named
+ * twice, KR_EINVAL or KR_ERANGE for a malformed need, KR_EPERM if d did
+ * not create m, KR_EALREADY if m has its needs; err (if not NULL) gets the
+ * reason, e.g. "needs IRQ 11, held by ne2k".  Library code on
+ * kr_need_grant (tcc-runtime/krt/needs.c). */
 KR_API(1, 0) kr_err_t kr_module_grant(kr_domain_t *d, kr_cap_t c, kr_domain_t *m,
 				      const struct kr_need *needs, char *err, size_t errlen);
-/* The module's side: its capability for needs[index] (KR_ENOENT if none). */
+/* The core's part of it, one need: derive what n asks for from the kernel
+ * domain into m, which d created (else KR_EPERM), as m's need number index
+ * (what kr_need_cap(m, index) finds from then on).  c is d's
+ * KR_SYS_DEVICES capability.  Refused with nothing given: KR_EINVAL,
+ * KR_ERANGE or KR_EALIGN for a malformed need, KR_EOVERLAP for MMIO over
+ * RAM, KR_EBUSY when a domain (m too) holds an exclusive device n
+ * overlaps: then *holder (if holder is not NULL) is that domain's name,
+ * valid while it lives.  Lists, and what a need named twice or given twice
+ * means, are the caller's business (kr_module_grant). */
+KR_API(1, 1) kr_err_t kr_need_grant(kr_domain_t *d, kr_cap_t c, kr_domain_t *m, uint32_t index,
+				    const struct kr_need *n, const char **holder);
+/* The module's side: its capability for needs[index], while it holds it
+ * (KR_ENOENT if none, or once deleted). */
 KR_API(1, 0) kr_err_t kr_need_cap(kr_domain_t *self, uint32_t index, kr_cap_t *out);
 
 #define KR_MODULE(...)                                                       \

@@ -4,26 +4,24 @@
  * facilities (power, the kernel log, starting modules with their needs).
  *
  * The kernel domain holds the root of each; a module's descriptor lists
- * its needs, and its starter (the core for built-in modules, kmod for the
- * rest, through its KR_SYS_DEVICES capability) calls kr_module_grant
- * before init.  Devices are exclusive, and the derivation tree already
- * says who holds one: the owner of a child of the kernel's root that
- * overlaps.  So there is no table to keep in step: a module's capabilities
- * go with its domain, and the device is free again.  Which module may ask
- * for what is not decided here: an enforcing image loads only the modules
- * its manifest lists.
+ * its needs, and its starter (kmod, through its KR_SYS_DEVICES capability;
+ * the core only for kmod itself) has them given one by one before init
+ * (kr_need_grant checks one and mints it).  The rules for a whole list
+ * (nothing named twice, all or nothing, the refusal in words) are library
+ * code on top of it (kr_module_grant, tcc-runtime/krt/needs.c).  Devices
+ * are exclusive, and the derivation tree already says who holds one: the
+ * owner of a child of the kernel's root that overlaps.  So there is no
+ * table to keep in step: a module's capabilities go with its domain, and
+ * the device is free again.  Which module may ask for what is not decided
+ * here: an enforcing image loads only the modules its manifest lists.
  */
-#include <krt/fmt.h>
-#include <krt/string.h>
+#include <krt/needs.h>
 
 #include "cap/domain.h"
 #include "kernel/panic.h"
 
 #define NFACILITIES (KR_SYS_DEVICES + 1)
 
-static const char *const facility_names[NFACILITIES] = {
-	[KR_SYS_POWER] = "power", [KR_SYS_KLOG] = "klog", [KR_SYS_DEVICES] = "devices",
-};
 static struct cap_object facilities[NFACILITIES];
 static kr_cap_t facility_caps[NFACILITIES];
 kr_cap_t devices_cap;
@@ -42,10 +40,10 @@ void devices_boot(struct kr_domain *kd, const struct kr_boot_info *bi)
 	boot = bi;
 	for (unsigned f = KR_SYS_POWER; f < NFACILITIES; f++) {
 		facilities[f] = (struct cap_object){ .type = KR_OBJ_SYSTEM, .base = f,
-						     .name = facility_names[f] };
+						     .name = krt_facility_names[f] };
 		if (cap_create(&kd->cs, &facilities[f], need_rights[KR_NEED_FACILITY],
 			       &facility_caps[f]) != KR_OK)
-			panic("devices: no kernel slot for facility %s", facility_names[f]);
+			panic("devices: no kernel slot for facility %s", krt_facility_names[f]);
 	}
 	devices_cap = facility_caps[KR_SYS_DEVICES];
 }
@@ -59,28 +57,6 @@ kr_err_t sys_check(struct kr_domain *d, kr_cap_t c, enum kr_sys_facility f)
 }
 
 
-/* [lo, hi) of what n covers: lines, ports or bytes, in its kind's unit. */
-static void need_span(const struct kr_need *n, uint64_t *lo, uint64_t *hi)
-{
-	*lo = n->base;
-	*hi = n->base + (n->kind == KR_NEED_DEVMEM ? (n->count + KR_PAGE_SIZE - 1) & ~0xfffull
-						    : n->count);
-}
-
-static void need_text(const struct kr_need *n, char *buf, size_t len)
-{
-	uint64_t lo, hi;
-
-	need_span(n, &lo, &hi);
-	if (n->kind == KR_NEED_IRQ_LINE)
-		ksnprintf(buf, len, "IRQ %llu", (unsigned long long)lo);
-	else if (n->kind == KR_NEED_FACILITY)
-		ksnprintf(buf, len, "facility %s", facility_names[lo]);
-	else
-		ksnprintf(buf, len, "%s %#llx-%#llx", n->kind == KR_NEED_IOPORTS ? "ports" : "MMIO",
-			  (unsigned long long)lo, (unsigned long long)hi - 1);
-}
-
 /* Is n well formed: a known kind and a range that exists? */
 static kr_err_t need_check(const struct kr_need *n)
 {
@@ -88,7 +64,7 @@ static kr_err_t need_check(const struct kr_need *n)
 
 	if (n->kind > KR_NEED_FACILITY || n->count == 0 || n->count > (1ull << 40) || n->reserved)
 		return KR_EINVAL;
-	need_span(n, &lo, &hi);
+	krt_need_span(n, &lo, &hi);
 	if (n->kind == KR_NEED_IRQ_LINE)
 		return n->count == 1 && lo < 16 && lo != 2 ? KR_OK : KR_ERANGE;
 	if (n->kind == KR_NEED_FACILITY)
@@ -105,7 +81,7 @@ static kr_err_t need_check(const struct kr_need *n)
 }
 
 /* The name of the domain holding something n overlaps, or NULL if free. */
-static const char *holder(const struct kr_need *n)
+static const char *holder_of(const struct kr_need *n)
 {
 	struct cap_slot *root, *c;
 	uint64_t lo, hi;
@@ -114,7 +90,7 @@ static const char *holder(const struct kr_need *n)
 
 	if (n->kind == KR_NEED_FACILITY || cap_lookup(&kernel_domain.cs, rc, 0, 0, &root))
 		return NULL;
-	need_span(n, &lo, &hi);
+	krt_need_span(n, &lo, &hi);
 	for (c = root->first_child; c; c = c->next_sibling) {
 		uint64_t end = c->obj->base + c->obj->count *
 			       (n->kind == KR_NEED_DEVMEM ? KR_PAGE_SIZE : 1);
@@ -123,15 +99,6 @@ static const char *holder(const struct kr_need *n)
 			return c->owner->name;
 	}
 	return NULL;
-}
-
-static bool needs_overlap(const struct kr_need *a, const struct kr_need *b)
-{
-	uint64_t alo, ahi, blo, bhi;
-
-	need_span(a, &alo, &ahi);
-	need_span(b, &blo, &bhi);
-	return a->kind == b->kind && alo < bhi && blo < ahi;
 }
 
 static kr_err_t need_give(struct kr_domain *m, const struct kr_need *n, kr_cap_t *out)
@@ -151,56 +118,29 @@ static kr_err_t need_give(struct kr_domain *m, const struct kr_need *n, kr_cap_t
 	}
 }
 
-#define grant_fail(err, len, rc, ...) \
-	((err) && (len) ? (void)ksnprintf((err), (len), __VA_ARGS__) : (void)0, (rc))
-
-kr_err_t kr_module_grant(kr_domain_t *d, kr_cap_t c, kr_domain_t *m, const struct kr_need *needs,
-			 char *err, size_t len)
+/* Decode everything (kind 0, KR_NEED_NONE, ends a list and is no need),
+ * then mint: a refusal gives nothing. */
+kr_err_t kr_need_grant(kr_domain_t *d, kr_cap_t c, kr_domain_t *m, uint32_t index,
+		       const struct kr_need *n, const char **holder)
 {
-	char what[48];
-	const char *who;
-	uint32_t n = 0;
-	kr_err_t rc = domain_ok(m) && needs ? sys_check(d, c, KR_SYS_DEVICES) : KR_EINVAL;
+	const char *who = NULL;
+	kr_err_t err = domain_ok(m) && n && n->kind && index < KR_MODULE_NEEDS_MAX ?
+		       sys_check(d, c, KR_SYS_DEVICES) : KR_EINVAL;
 
-	if (rc)
-		return grant_fail(err, len, rc, "no right to hand out devices: %s", kr_strerror(rc));
-	if (m->creator != d)
-		return grant_fail(err, len, KR_EPERM, "%s is not a domain of %s", m->name, d->name);
-	if (m->granted)
-		return grant_fail(err, len, KR_EALREADY, "%s has its devices already", m->name);
-	for (; n < KR_MODULE_NEEDS_MAX && needs[n].kind != KR_NEED_NONE; n++) {
-		if ((rc = need_check(&needs[n])) != KR_OK)
-			return grant_fail(err, len, rc, "need %u (kind %u, base %#llx, count %llu): %s",
-					  n, needs[n].kind, (unsigned long long)needs[n].base,
-					  (unsigned long long)needs[n].count, kr_strerror(rc));
-		need_text(&needs[n], what, sizeof(what));
-		for (uint32_t i = 0; i < n; i++)
-			if (needs_overlap(&needs[i], &needs[n]))
-				return grant_fail(err, len, KR_EOVERLAP, "needs %s twice", what);
-		if ((who = holder(&needs[n])) != NULL)
-			return grant_fail(err, len, KR_EBUSY, "needs %s, held by %s", what, who);
-	}
-	if (m->cs.nslots - m->cs.used < n)
-		return grant_fail(err, len, KR_ENOSPC, "no room in %s for %u capabilities", m->name, n);
-	for (uint32_t i = 0; i < n; i++) {
-		rc = need_give(m, &needs[i], &m->needs[i]);
-		if (rc) {                               /* out of memory: give nothing */
-			while (i--)
-				cap_delete(&m->cs, m->needs[i]);
-			memset(m->needs, 0, sizeof(m->needs));
-			return grant_fail(err, len, rc, "cannot hand out its devices: %s",
-					  kr_strerror(rc));
-		}
-	}
-	m->granted = true;
-	return KR_OK;
+	if (!err)
+		err = m->creator != d ? KR_EPERM : need_check(n);
+	if (!err && (who = holder_of(n)) != NULL && holder)
+		*holder = who;
+	return err ? err : who ? KR_EBUSY : need_give(m, n, &m->needs[index]);
 }
 
+/* What was given as need index, while m still holds it: a starter takes a
+ * list's needs back by deleting them when a later one is refused. */
 kr_err_t kr_need_cap(kr_domain_t *self, uint32_t index, kr_cap_t *out)
 {
 	if (!domain_ok(self) || !out)
 		return KR_EINVAL;
-	if (index >= KR_MODULE_NEEDS_MAX || !self->needs[index])
+	if (index >= KR_MODULE_NEEDS_MAX || cap_lookup(&self->cs, self->needs[index], 0, 0, NULL))
 		return KR_ENOENT;
 	*out = self->needs[index];
 	return KR_OK;

@@ -112,7 +112,10 @@ const char *kr_cmdline(void)
 	return boot->cmdline;
 }
 
-/* Built-in modules: descriptors gathered by the linker script, in link order. */
+/* Built-in modules: descriptors gathered by the linker script, in link
+ * order (at most 16: the script checks), and the domains their starter
+ * made for them. */
+#define NBUILTIN ((uint32_t)(__builtin_modules_end - __builtin_modules_start))
 extern const struct kr_module_info __builtin_modules_start[], __builtin_modules_end[];
 static struct kr_domain *builtin_domains[16];
 
@@ -124,7 +127,7 @@ kr_err_t kr_builtin_module(kr_domain_t *d, uint32_t index, const struct kr_modul
 
 	if (!info || !running || (view && !domain_ok(d)))
 		return KR_EINVAL;
-	if (index >= (uint32_t)(__builtin_modules_end - __builtin_modules_start))
+	if (index >= NBUILTIN)
 		return KR_ENOENT;
 	m = builtin_domains[index];
 	err = !view ? KR_OK : !m ? KR_ENOENT :
@@ -136,75 +139,43 @@ kr_err_t kr_builtin_module(kr_domain_t *d, uint32_t index, const struct kr_modul
 	return KR_OK;
 }
 
-/* A domain for built-in module m, with its needs and a view the kernel
- * domain holds (kr_builtin_module hands out read-only children of it). */
-static kr_err_t builtin_domain(const struct kr_module_info *m, struct kr_domain **out)
+kr_err_t kr_builtin_domain(kr_domain_t *d, kr_cap_t c, uint32_t index, kr_domain_t **out)
 {
-	char why[96];
-	kr_err_t err = kr_domain_create(&kernel_domain, m->name, 256, out);
+	struct kr_domain *m;
+	kr_err_t err = !out ? KR_EINVAL : index >= NBUILTIN ? KR_ENOENT :
+		       builtin_domains[index] ? KR_EALREADY : sys_check(d, c, KR_SYS_DEVICES);
 
-	if (err)
+	if (err || (err = kr_domain_create(d, __builtin_modules_start[index].name, 256, &m)))
 		return err;
-	(*out)->view = (struct cap_object){ .type = KR_OBJ_MODULE, .name = (*out)->name };
-	err = kr_module_grant(&kernel_domain, devices_cap, *out, m->needs, why, sizeof(why));
+	/* The kernel domain holds its boot capabilities and a view of each
+	 * built-in at most: a full table is a kernel bug.  base: the index. */
+	m->view = (struct cap_object){ .type = KR_OBJ_MODULE, .base = index, .name = m->name };
+	if (cap_create(&kernel_domain.cs, &m->view, KR_RIGHT_READ | KR_RIGHT_GRANT, &m->view_root))
+		panic("domain: no kernel slot for the view of %s", m->name);
+	*out = builtin_domains[index] = m;
+	return KR_OK;
+}
+
+/* The first built-in module is the starter (tools/profile.py makes it
+ * kmod, after reading its descriptor): started here with its needs, it
+ * starts the others.  Which of them start, in what order, and what is said
+ * when one cannot, is its business.  A starter that fails keeps its domain:
+ * the domains it made name it as their creator. */
+void modules_start(void)
+{
+	const struct kr_module_info *m = __builtin_modules_start;
+	struct kr_domain *d;
+	kr_err_t err;
+
+	if (!NBUILTIN)
+		return;
+	err = kr_builtin_domain(&kernel_domain, devices_cap, 0, &d);
+	for (uint32_t i = 0; !err && i < KR_MODULE_NEEDS_MAX && m->needs[i].kind; i++)
+		err = kr_need_grant(&kernel_domain, devices_cap, d, i, &m->needs[i], NULL);
+	if (!err && m->init)
+		err = m->init(d);
 	if (err)
-		pr_err("modules: built-in %s: %s\n", m->name, why);
-	else
-		err = cap_create(&kernel_domain.cs, &(*out)->view, KR_RIGHT_READ | KR_RIGHT_GRANT,
-				 &(*out)->view_root);
-	return err;
-}
-
-/* The first dependency of built-in i not running among the built-ins
- * before it, or NULL.  The build lists every built-in after those it
- * depends on, with versions that suffice (tools/profile.py), so this only
- * finds a dependency that failed to start. */
-static const char *builtin_missing(uint32_t i)
-{
-	const struct kr_module_info *m = &__builtin_modules_start[i];
-
-	for (uint32_t d = 0; d < m->ndeps; d++) {
-		uint32_t j = 0;
-
-		while (j < i && (!builtin_domains[j] ||
-				 strcmp(__builtin_modules_start[j].name, m->deps[d].name)))
-			j++;
-		if (j == i)
-			return m->deps[d].name;
-	}
-	return NULL;
-}
-
-/* Start each built-in module once, in link order: the image profile's. */
-void modules_builtin_start(void)
-{
-	uint32_t n = __builtin_modules_end - __builtin_modules_start;
-
-	if (n > sizeof(builtin_domains) / sizeof(builtin_domains[0]))
-		panic("modules: %u built-in modules, room for 16", n);
-	for (uint32_t i = 0; i < n; i++) {
-		const struct kr_module_info *m = &__builtin_modules_start[i];
-		const char *dep;
-		kr_err_t err;
-
-		if (m->magic != KR_MODULE_MAGIC || m->abi_major != KR_ABI_MAJOR)
-			panic("modules: built-in module %u has a bad descriptor", i);
-		dep = builtin_missing(i);
-		if (dep) {
-			pr_err("modules: built-in %s not started: it needs %s, which did not start\n",
-			       m->name, dep);
-			continue;
-		}
-		err = builtin_domain(m, &builtin_domains[i]);
-		if (!err)
-			err = m->init ? m->init(builtin_domains[i]) : KR_OK;
-		if (err) {
-			pr_err("modules: built-in %s failed to start: %s\n", m->name, kr_strerror(err));
-			if (builtin_domains[i])
-				kr_domain_destroy(&kernel_domain, builtin_domains[i]);
-			builtin_domains[i] = NULL;
-		}
-	}
+		pr_err("modules: built-in %s failed to start: %s\n", m->name, kr_strerror(err));
 }
 
 kr_err_t kr_domain_create(kr_domain_t *self, const char *name, uint32_t nslots,
@@ -275,9 +246,10 @@ kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 		return KR_EBUSY;
 	watch_gone(d);
 	idle_forget(d);
-	if (d->view_root) {             /* every view of it dies first */
+	if (d->view_root) {             /* a built-in: every view of it dies first */
 		cap_revoke(&kernel_domain.cs, d->view_root);
 		cap_delete(&kernel_domain.cs, d->view_root);
+		builtin_domains[d->view.base] = NULL;
 	}
 	cspace_destroy(&d->cs);
 	if (d->heap.blocks)

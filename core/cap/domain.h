@@ -28,8 +28,7 @@ struct kr_domain {
 	struct kheap_owner heap;        /* kr_malloc blocks, freed with the domain */
 	struct cap_object view;         /* KR_OBJ_MODULE: what kr_cap_list may show */
 	kr_cap_t view_root;             /* the kernel domain's, or KR_CAP_NULL */
-	bool granted;                   /* kr_module_grant done */
-	kr_cap_t needs[KR_MODULE_NEEDS_MAX];    /* what it gave, in .needs order */
+	kr_cap_t needs[KR_MODULE_NEEDS_MAX];    /* kr_need_grant's, in .needs order */
 };
 
 extern struct kr_domain kernel_domain;
@@ -37,7 +36,7 @@ extern struct kr_domain kernel_domain;
 kr_err_t domain_init(struct kr_domain *d, const char *name, uint32_t nslots);
 /* The kernel domain and boot-time objects (IRQ lines, ports, boot modules). */
 void domain_boot(const struct kr_boot_info *bi);
-void modules_builtin_start(void);              /* each built-in, in link order */
+void modules_start(void);       /* the starter: the first built-in, kmod */
 
 static inline bool domain_ok(const struct kr_domain *d)
 {

@@ -4,8 +4,8 @@
  *
  *   console -> descriptor tables -> boot info -> command line -> physical
  *   pages -> page tables -> heap -> kernel domain and its capabilities
- *   (boot modules among them) -> timer -> console input -> built-in
- *   modules -> ready
+ *   (boot modules among them) -> timer -> console input -> the module
+ *   starter (kmod: the other built-in modules, then the boot modules) -> ready
  *
  * Each step only uses the ones before it.  Problems with what the boot
  * loader handed over are reported clearly; boot stops (panic) only where it
@@ -157,7 +157,7 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 	domain_boot(&boot_info);
 	time_init(entry_tsc);
 	irq_enable();
-	modules_builtin_start();
+	modules_start();
 	cycles = time_tsc_since_entry();
 	kprintf("karyon: ready in %llu us (%llu TSC cycles since entry)\n",
 		(unsigned long long)time_tsc_to_us(cycles), (unsigned long long)cycles);

@@ -1,10 +1,12 @@
 /*
- * kmod.c - the module manager, a module built into the kernel image.
+ * kmod.c - the module manager, a module built into the kernel image: the
+ * one the core starts, first in link order.
  *
- * It lists the boot modules when it starts and loads the .kmod files among
- * them, and buffers at run time through its "kmod" service; it starts each
- * module in a domain of its own, and unloads one only when nothing depends
- * on it.  It uses the core only
+ * When it starts, it starts the other built-in modules (builtin.c), then
+ * lists the boot modules and loads the .kmod files among them; at run time
+ * it loads buffers through its "kmod" service.  It starts each module in a
+ * domain of its own, and unloads one only when nothing depends on it.  It
+ * uses the core only
  * through the ABI: the image lives in pages it holds a capability to,
  * mapped read+write while kmod_elf.c relocates it and then protected
  * (text RX, rodata R, data RW: never writable and executable at once).
@@ -24,6 +26,7 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 
+#include "builtin.h"
 #include "kmod_elf.h"
 #include "measure.h"
 #include "resolve.h"
@@ -465,7 +468,7 @@ static void load_boot_modules(void)
 }
 
 /* One line with every module, built-in and loaded: what this image runs
- * (kmod starts after the other built-ins, see images/README.md). */
+ * (kmod first, the core's one built-in; then the ones it started). */
 static void log_module_set(void)
 {
 	struct kr_kmod_entry e;
@@ -485,10 +488,11 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	kr_err_t r;
 
 	self = dom;
-	list_boot_modules();
 	r = kr_need_cap(self, 0, &devices);     /* KR_SYS_DEVICES, from .needs */
 	if (r)
 		return r;                       /* could start nothing */
+	builtin_start_all(self, devices);
+	list_boot_modules();
 	measure_init(self);
 	load_boot_modules();
 	log_module_set();

@@ -1,7 +1,7 @@
 /*
  * builtin_a - a test built-in module that depends on builtin_b and is
- * linked after it (core/meson.build), so it starts after it; when
- * builtin_b fails (builtin_b.fail), the core refuses to start this one.
+ * linked after it (core/meson.build), so kmod starts it after it; when
+ * builtin_b fails (builtin_b.fail), kmod refuses to start this one.
  */
 #include <karyon/log.h>
 #include <karyon/module.h>

@@ -1,7 +1,7 @@
 /*
  * builtin_b - the test built-in module builtin_a depends on (linked before
  * it).  With "builtin_b.fail" on the command line its init fails, so the
- * tests see the core refuse builtin_a for it.
+ * tests see kmod refuse builtin_a for it.
  */
 #include <stdbool.h>
 #include <karyon/cmdline.h>

@@ -4,9 +4,10 @@
 Usage: test_profile.py BUILD_MODULES_DIR
 
 Runs tools/profile.py check (the step every ISO build depends on) on
-crafted profiles against real modules: hello, hello_user, console and shell
-from the build, and two modules that depend on each other, compiled here
-with the SDK's flags.  Each bad profile must fail naming the culprit; a good one passes.
+crafted profiles against real modules: hello, hello_user, console, shell
+and kmod from the build, and two modules that depend on each other,
+compiled here with the SDK's flags.  Each bad profile must fail naming the
+culprit; a good one passes.
 Then images/full.conf must name every module of the tree (each folder of
 modules/ with a meson.build), built in, as a boot module or in the initrd.
 """
@@ -62,24 +63,29 @@ def full_profile_misses():
 def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix='test-profile-') as d:
-        for m in ('hello', 'hello_user', 'console', 'shell'):
+        for m in ('hello', 'hello_user', 'console', 'shell', 'kmod'):
             shutil.copy(os.path.join(sys.argv[1], m + '.kmod'), d)
         compile_module(d, 'cyc_a', 'cyc_b')
         compile_module(d, 'cyc_b', 'cyc_a')
         cases = [
-            ('good', 'builtin = hello\nboot_modules = hello_user\n', None),
+            ('good', 'builtin = kmod hello\nboot_modules = hello_user\n', None),
+            ('no built-ins', 'boot_modules = hello hello_user\n', None),
+            ('kmod not first', 'builtin = hello kmod\n',
+             'builtin must start with kmod: the kernel starts only the first built-in module'),
+            ('no kmod', 'builtin = hello\n', 'builtin must start with kmod'),
             ('unknown module', 'boot_modules = hello nosuch\n', 'unknown module nosuch'),
             ('missing dependency', 'boot_modules = hello_user\n',
              'module hello_user needs hello>=1.0.0, which the profile does not include'),
-            ('built-in needs a boot module', 'builtin = hello_user\nboot_modules = hello\n',
+            ('built-in needs a boot module', 'builtin = kmod hello_user\nboot_modules = hello\n',
              'built-in module hello_user needs hello>=1.0.0, which the profile does not build in'),
-            ('built-in before its dependency', 'builtin = hello_user hello\n',
+            ('built-in before its dependency', 'builtin = kmod hello_user hello\n',
              'built-in module hello_user needs hello, which comes after it in builtin'),
-            ('shell without its console input', 'builtin = shell\n',
+            ('shell without its console input', 'builtin = kmod shell\n',
              'built-in module shell needs console>=1.0.0, which the profile does not build in'),
-            ('shell with its console', 'builtin = console shell\n', None),
+            ('shell with its console', 'builtin = kmod console shell\n', None),
             ('cycle', 'boot_modules = cyc_a cyc_b\n', 'dependency cycle: cyc_a -> cyc_b -> cyc_a'),
-            ('named twice', 'builtin = hello\nboot_modules = hello\n', 'module hello is named twice'),
+            ('named twice', 'builtin = kmod hello\nboot_modules = hello\n',
+             'module hello is named twice'),
             ('unknown key', 'modules = hello\n', 'unknown key "modules"'),
         ]
         for what, text, message in cases:

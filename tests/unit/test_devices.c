@@ -1,10 +1,12 @@
 /*
- * test_devices.c - the module starter's device grants (core/cap/devices.c)
- * on the host, over the real capability table (core/cap/cap.c): exclusive
- * IRQ lines, port and MMIO ranges go to one domain at a time, the refusal
- * names the holder, nothing is given on a refusal, and a holder's end frees
- * them for the next taker.  The kernel domain's boot objects are stood in
- * for here the way irq.c, ioport.c and pages.c make them in the kernel.
+ * test_devices.c - the module starter's device grants on the host, over the
+ * real capability table (core/cap/cap.c): one need at a time
+ * (kr_need_grant, core/cap/devices.c) and whole lists on top of it
+ * (kr_module_grant, tcc-runtime/krt/needs.c).  Exclusive IRQ lines, port
+ * and MMIO ranges go to one domain at a time, the refusal names the
+ * holder, nothing is given on a refusal, and a holder's end frees them for
+ * the next taker.  The kernel domain's boot objects are stood in for here
+ * the way irq.c, ioport.c and pages.c make them in the kernel.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,6 +67,17 @@ kr_err_t mmio_mint(struct cspace *to, uint64_t base, uint64_t npages, uint32_t r
 	return mint(mmio_root, to, KR_OBJ_MMIO, base, npages, rights, out);
 }
 
+/* domain.c's, which kr_module_grant uses. */
+uint32_t kr_domain_id(kr_domain_t *d)
+{
+	return domain_ok(d) ? d->id : 0;
+}
+
+kr_err_t kr_cap_delete(kr_domain_t *d, kr_cap_t c)
+{
+	return domain_ok(d) ? cap_delete(&d->cs, c) : KR_EINVAL;
+}
+
 void panic(const char *fmt, ...)
 {
 	fail_msg("panic: %s", fmt);
@@ -95,7 +108,10 @@ static struct kr_domain console;
 
 static void domain(struct kr_domain *d, const char *name, struct kr_domain *creator)
 {
+	static uint32_t next_id;
+
 	memset(d, 0, sizeof(*d));
+	d->id = ++next_id;
 	strcpy(d->name, name);
 	assert_int_equal(cspace_init(&d->cs, d->name, creator ? 16 : 256), KR_OK);
 	d->magic = DOMAIN_MAGIC;
@@ -265,6 +281,41 @@ static void test_refusals(void **state)
 	domain_end(&a);
 }
 
+/* One need at a time: the core's side, which kr_module_grant builds on. */
+static void test_need_grant(void **state)
+{
+	static const struct kr_need irq11 = KR_NEED_IRQ(11), none = { 0 };
+	struct kr_domain a, b;
+	const char *who = NULL;
+	kr_cap_t c;
+
+	(void)state;
+	domain(&a, "drv_a", &kernel_domain);
+	domain(&b, "drv_b", &kernel_domain);
+	assert_int_equal(kr_need_grant(&kernel_domain, devices_cap, &a, 2, &irq11, &who), KR_OK);
+	assert_null(who);
+	assert_int_equal(kr_need_cap(&a, 2, &c), KR_OK);        /* as need 2 */
+	assert_int_equal(kr_need_cap(&a, 0, &c), KR_ENOENT);
+	assert_int_equal(kr_need_grant(&kernel_domain, devices_cap, &b, 0, &irq11, &who), KR_EBUSY);
+	assert_string_equal(who, "drv_a");
+	assert_int_equal(used(&b), 0);
+	/* The list rules are not the core's: a second copy for a itself is
+	 * refused only because a holds the line. */
+	who = NULL;
+	assert_int_equal(kr_need_grant(&kernel_domain, devices_cap, &a, 3, &irq11, &who), KR_EBUSY);
+	assert_string_equal(who, "drv_a");
+	assert_int_equal(kr_need_grant(&kernel_domain, devices_cap, &a, 3, &none, NULL), KR_EINVAL);
+	assert_int_equal(kr_need_grant(&kernel_domain, devices_cap, &a, KR_MODULE_NEEDS_MAX, &irq11,
+				       NULL), KR_EINVAL);
+	/* Taken back: kr_need_cap no longer finds it, and b may have the line. */
+	assert_int_equal(kr_need_cap(&a, 2, &c), KR_OK);
+	assert_int_equal(cap_delete(&a.cs, c), KR_OK);
+	assert_int_equal(kr_need_cap(&a, 2, &c), KR_ENOENT);
+	assert_int_equal(kr_need_grant(&kernel_domain, devices_cap, &b, 0, &irq11, NULL), KR_OK);
+	domain_end(&b);
+	domain_end(&a);
+}
+
 int main(void)
 {
 	kheap_init(&src);       /* once: the heap keeps its pages for the run */
@@ -272,6 +323,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_grant_and_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_then_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_need_grant, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
