@@ -45,28 +45,38 @@ enum kr_uexit {
 	KR_UEXIT_INTERRUPT = 3, /* a device or timer interrupt (vector), handled */
 };
 
-/* One user-mode context.  The registers go in and come out; after a
- * system call rip is the instruction after `syscall` (rcx and r11 hold the
- * CPU's copies of rip and rflags, as `syscall` leaves them); after an
- * exception rip is the faulting instruction.  Put a call's result in rax
- * and run again to return from it. */
-#define KR_UCTX_VERSION 1
+/* One user-mode context.  The registers go in and come out, laid out as
+ * the CPU and the core's trap entry push them (the last five are what
+ * iretq takes); after a system call rip is the instruction after
+ * `syscall` (rcx and r11 hold the CPU's copies of rip and rflags, as
+ * `syscall` leaves them), after an exception the faulting instruction.
+ * Put a call's result in rax and run again to return from it.  cs and ss
+ * are the core's to set. */
+#define KR_UCTX_VERSION 2
 struct kr_uctx {
 	uint32_t version;       /* KR_UCTX_VERSION */
 	uint32_t exit;          /* out: enum kr_uexit */
-	uint32_t vector;        /* out: exception or interrupt vector */
-	uint32_t reserved;
-	uint64_t error;         /* out: the CPU's error code */
 	uint64_t addr;          /* out: #PF's CR2, else 0 */
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t rip, rflags, rsp;      /* rflags: only the arithmetic flags and DF are kept */
+	uint64_t vector;        /* out: exception or interrupt vector (0 after a system call) */
+	uint64_t error;         /* out: the CPU's error code */
+	uint64_t rip, cs, rflags, rsp, ss;      /* rflags: only arithmetic flags and DF kept */
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* FXSAVE image: x87, SSE */
 };
-KR_ABI_OFFSET(struct kr_uctx, r15, 32);
+KR_ABI_OFFSET(struct kr_uctx, r15, 16);
+KR_ABI_OFFSET(struct kr_uctx, vector, 136);
 KR_ABI_OFFSET(struct kr_uctx, rip, 152);
-KR_ABI_OFFSET(struct kr_uctx, fpu, 176);
-KR_ABI_SIZE(struct kr_uctx, 688);
+KR_ABI_OFFSET(struct kr_uctx, fpu, 192);
+KR_ABI_SIZE(struct kr_uctx, 704);
+
+/* A system call's fast path (kr_as_run): called in kernel mode with
+ * interrupts off, before kr_as_run would return (not when the user's rip
+ * or rsp could not be resumed); true resumes the user at once with the
+ * result it put in u->rax (the one field it may change), false lets
+ * kr_as_run return the call as usual.  For short calls only: it must not
+ * sleep, print at length or run anything in user mode. */
+typedef bool (*kr_ufast_fn)(void *ctx, struct kr_uctx *u);
 
 /* A fresh context: zero registers, interrupts on, the FPU as after FNINIT
  * with SSE exceptions masked. */
@@ -107,7 +117,9 @@ KR_API(1, 1) kr_err_t kr_as_copy(kr_domain_t *d, kr_cap_t as, uint64_t uva, void
 				 size_t n, bool to_user);
 /* Run u in user mode in address space as until it traps (see above):
  * KR_OK with u->exit set; KR_EINVAL for a bad context (rip or rsp not a
- * user address, reserved MXCSR bits); KR_EBUSY inside another run. */
-KR_API(1, 1) kr_err_t kr_as_run(kr_domain_t *d, kr_cap_t as, struct kr_uctx *u);
+ * user address, reserved MXCSR bits); KR_EBUSY inside another run.  fast
+ * (may be NULL) sees each system call first, with ctx. */
+KR_API(1, 1) kr_err_t kr_as_run(kr_domain_t *d, kr_cap_t as, struct kr_uctx *u,
+				kr_ufast_fn fast, void *ctx);
 
 #endif

@@ -83,7 +83,7 @@ struct cc_args {
 static int usage(print_fn print, void *ctx, const char *why)
 {
 	printf_to(print, ctx, "cc: %s\nusage: cc FILE.c [-o NAME] [-g GRANT[,GRANT]]... "
-		  "[-DNAME[=VALUE]]... [-IDIR]... [-v]\n", why);
+		  "[-DNAME[=VALUE]]... [-IDIR]... [-l] [-v]\n", why);
 	return 2;
 }
 
@@ -107,8 +107,9 @@ static int parse_cc(int argc, char **argv, struct cc_args *a, print_fn print, vo
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = NULL;
 
-		if (!strcmp(o, "-v")) {
-			a->verbose = true;
+		if (!strcmp(o, "-v") || !strcmp(o, "-l")) {
+			a->verbose |= o[1] == 'v';
+			a->q.lines |= o[1] == 'l';
 			continue;
 		}
 		if (o[0] != '-') {

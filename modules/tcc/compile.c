@@ -46,7 +46,8 @@ long compile_entry(void *arg)
 	if (!s)
 		return KR_ENOMEM;
 	tcc_set_error_func(s, q, on_error);
-	tcc_set_options(s, "-nostdlib -nostdinc -fno-common -g");
+	tcc_set_options(s, q->lines ? "-nostdlib -nostdinc -fno-common -g" :
+			"-nostdlib -nostdinc -fno-common");
 	tcc_set_output_type(s, TCC_OUTPUT_OBJ);
 	for (unsigned i = 0; i < q->nincdirs; i++)
 		tcc_add_include_path(s, q->incdirs[i]);

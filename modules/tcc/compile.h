@@ -5,6 +5,7 @@
 #ifndef KARYON_TCC_COMPILE_H
 #define KARYON_TCC_COMPILE_H
 
+#include <stdbool.h>
 #include "sys.h"
 
 #define COMPILE_MAX_OPTS 16
@@ -14,6 +15,7 @@ struct compile_req {
 	const char *defines[COMPILE_MAX_OPTS];  /* "NAME" or "NAME=VALUE" (-D) */
 	const char *incdirs[COMPILE_MAX_OPTS];  /* -I, searched before /usr/include */
 	unsigned ndefines, nincdirs;
+	bool lines;                     /* -l: line information (stabs) for reports */
 	sys_diag_fn diag;               /* one diagnostic line at a time */
 	void *ctx;
 	unsigned errors;                /* out: errors TinyCC reported */

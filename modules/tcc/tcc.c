@@ -153,7 +153,7 @@ static int cmd_unload(int argc, char **argv, print_fn print, void *ctx)
 }
 
 static const struct kr_shell_command commands[] = {
-	{ "cc", "cc FILE.c [-o NAME] [-g GRANT] [-DNAME[=V]] [-IDIR] [-v]",
+	{ "cc", "cc FILE.c [-o NAME] [-g GRANT] [-DNAME[=V]] [-IDIR] [-l] [-v]",
 	  "compile a C handler with TinyCC", cmd_cc },
 	{ "run", "run [-v] NAME [ARGS...]", "run a handler's main(argc, argv)", cmd_run },
 	{ "handlers", "handlers", "list compiled handlers", cmd_handlers },

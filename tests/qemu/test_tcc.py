@@ -289,7 +289,7 @@ def faults():
         m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
         run = session(m)
         for name, _ in FAULTS:
-            out = run('cc /t/%s.c' % name)
+            out = run('cc -l /t/%s.c' % name)       # -l: reports say file:line
             check(m, re.search(r'^cc: %s: code' % name, out, re.M), 'cc %s: %r' % (name, out))
         before = run('mem')
         for name, expect in FAULTS:
@@ -299,6 +299,11 @@ def faults():
         for name, expect in FAULTS[:2]:         # a stopped handler runs again
             out = run('run ' + name)
             check(m, re.search(expect, out, re.M), 'second run %s: %r' % (name, out))
+        run('cc /t/divzero.c -o nolines')       # without -l: the offset alone
+        out = run('run nolines')
+        check(m, re.search(r'^nolines: stopped: divide error at nolines\+0x[0-9a-f]+$', out, re.M),
+              'without -l: %r' % out)
+        run('unload nolines')
         run('cc /t/hog.c')                      # a quarter of memory, not all of it
         out = run('run hog')
         r = re.search(r'^(\d+) MiB, then NULL\nhog returned 0\n\Z', out, re.M)

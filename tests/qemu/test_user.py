@@ -73,7 +73,7 @@ def compile_all(m, run, acts):
             continue
         done.add(act['name'])
         grants = ' -g ' + act['grants'] if act.get('grants') else ''
-        out = run('cc /u/%s.c%s' % (act['name'], grants))
+        out = run('cc -l /u/%s.c%s' % (act['name'], grants))
         check(m, re.search(r'^cc: %s: code \d+ bytes' % act['name'], out, re.M),
               '%s: cc /u/%s.c failed: %r' % (act['act'], act['name'], out))
 
@@ -450,7 +450,7 @@ def cycles():
     # CYCLES times: compile, run to the end, run into a fault, unload; page
     # and heap counts as they were.
     addrs = kernel_addresses()
-    script = 'cc /u/cyc.c -o cyc\nrun cyc\nrun cyc fault\nunload cyc\n' * CYCLES
+    script = 'cc -l /u/cyc.c -o cyc\nrun cyc\nrun cyc fault\nunload cyc\n' * CYCLES
     with tempfile.TemporaryDirectory(prefix='kqemu-user-') as d, \
             Machine(KERNEL, iso_args=['--initrd', initrd(d, {'cyc': source(CYCLE, addrs)},
                                                          [('/u/cycle.sh', script)])]) as m:

@@ -59,7 +59,6 @@ kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn, voi
 		return KR_OK;
 	}
 	/* The abandoned code may have left the x87 stack or MXCSR changed. */
-	uint32_t mxcsr = 0x1f80;
-	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+	__asm__ volatile("fninit; ldmxcsr mxcsr_default(%%rip)" : : : "memory");
 	return KR_EFAULT;
 }

@@ -89,47 +89,25 @@ guard_resume:
 	RESTORE_CALLER guard_saved_rsp
 
 /*
- * User mode (user.c).  user_enter(u) keeps what its C caller expects kept
- * (callee-saved registers and rflags, then %rsp in user_saved_rsp) and
- * enters ring 3 with u's registers and FPU state: it builds the iretq frame
- * on its own stack, pops the registers out of u, and goes.  syscall_entry
- * pushes the user's registers straight into user_ctx (struct kr_uctx's
- * layout) and joins user_leave(exit), which trap_dispatch also calls for a
- * trap from ring 3: save and reset the FPU, restore the FS base (the user
- * may have loaded %fs) and return from user_enter with exit in %eax.
+ * User mode (user.c).  A context (struct kr_uctx) holds the registers in
+ * the layout of a trap frame, so iretq can take the last five straight
+ * from it.  user_enter(u) keeps what its C caller expects kept
+ * (SAVE_CALLER), loads u's FPU state and registers and goes.
+ * syscall_entry pushes the user's registers into user_ctx as a trap would,
+ * then offers the call to the fast path (user_fast) if there is one, on
+ * the caller's stack below its frame: handled, the user resumes at once.
+ * Otherwise, and for a trap from ring 3 (trap_dispatch), user_leave(exit)
+ * saves and resets the FPU, restores the FS base (the user may have loaded
+ * %fs) and returns from user_enter with exit in %eax.
  */
-#define U_R15    32
+#define U_R15    16
 #define U_RIP    152
-#define U_RFLAGS 160
-#define U_RSP    168
-#define U_FPU    176
+#define U_RFLAGS 168
+#define U_RSP    176
+#define U_END    192            /* just past ss: where a trap frame ends */
+#define U_FPU    192
 
-	.globl user_enter, user_leave, syscall_entry
-user_enter:
-	SAVE_CALLER user_saved_rsp
-	cli
-	fxrstor64 U_FPU(%rdi)
-	pushq $(0x18 | 3)               /* user data */
-	pushq U_RSP(%rdi)
-	pushq U_RFLAGS(%rdi)
-	pushq $(0x20 | 3)               /* user code */
-	pushq U_RIP(%rdi)
-	mov %rsp, user_scratch(%rip)
-	lea U_R15(%rdi), %rsp
-	POP_GPRS
-	mov user_scratch(%rip), %rsp
-	iretq
-
-syscall_entry:
-	mov %rsp, user_scratch(%rip)
-	mov user_ctx(%rip), %rsp
-	add $U_FPU, %rsp                /* just above the rsp field */
-	pushq user_scratch(%rip)        /* rsp */
-	push %r11                       /* rflags */
-	push %rcx                       /* rip */
-	PUSH_GPRS
-	mov $1, %edi                    /* KR_UEXIT_SYSCALL */
-user_leave:
+	.macro LEAVE_USER_STATE      /* clobbers rax, rcx, rdx */
 	mov user_ctx(%rip), %rax
 	fxsave64 U_FPU(%rax)
 	fninit
@@ -139,13 +117,53 @@ user_leave:
 	shr $32, %rdx
 	mov $0xc0000100, %ecx           /* IA32_FS_BASE */
 	wrmsr
+	.endm
+
+	.globl user_enter, user_leave, syscall_entry
+user_enter:
+	SAVE_CALLER user_saved_rsp
+user_resume:                            /* rdi = the context */
+	cli
+	fxrstor64 U_FPU(%rdi)
+	lea U_R15(%rdi), %rsp
+	POP_GPRS
+	add $16, %rsp                   /* vector, error */
+	iretq
+
+syscall_entry:
+	mov %rsp, user_scratch(%rip)
+	mov user_ctx(%rip), %rsp
+	add $U_END, %rsp
+	pushq $(0x18 | 3)               /* ss */
+	pushq user_scratch(%rip)        /* rsp */
+	push %r11                       /* rflags */
+	pushq $(0x20 | 3)               /* cs */
+	push %rcx                       /* rip */
+	pushq $0                        /* error */
+	pushq $0                        /* vector */
+	PUSH_GPRS
+	mov user_ctx(%rip), %rdi
+	mov U_RIP(%rdi), %rcx           /* the fast path resumes only what kr_as_run */
+	or U_RSP(%rdi), %rcx            /* would: user rip and rsp */
+	shr $47, %rcx
+	jnz 1f
+	cmpq $0, user_fast(%rip)
+	je 1f
+	mov user_saved_rsp(%rip), %rsp  /* below kr_as_run's caller's frame */
+	LEAVE_USER_STATE
+	mov user_fast_ctx(%rip), %rdi
+	mov user_ctx(%rip), %rsi
+	call *user_fast(%rip)
+	mov user_ctx(%rip), %rdi
+	test %al, %al
+	jz 2f
+	andq $0xcd5, U_RFLAGS(%rdi)     /* with the flags it keeps */
+	orq $0x202, U_RFLAGS(%rdi)
+	jmp user_resume
+1:	mov $1, %edi                    /* KR_UEXIT_SYSCALL */
+user_leave:
+	LEAVE_USER_STATE
 	mov %edi, %eax
 	RESTORE_CALLER user_saved_rsp
-
-	.section .rodata
-mxcsr_default:
-	.long 0x1f80
-	.bss
-	.balign 8
-user_scratch:
-	.quad 0
+2:	mov $1, %eax                    /* the slow path: the state is saved already */
+	RESTORE_CALLER user_saved_rsp

@@ -39,11 +39,6 @@ static void lapic_write(uint32_t reg, uint32_t v)
 	lapic[reg / 4] = v;
 }
 
-static uint32_t lapic_read(uint32_t reg)
-{
-	return lapic[reg / 4];
-}
-
 /* Run PIT channel 2 for CALIB_MS; return TSC cycles and LAPIC counts used. */
 static int pit_measure(uint64_t *tsc, uint32_t *apic)
 {
@@ -62,7 +57,7 @@ static int pit_measure(uint64_t *tsc, uint32_t *apic)
 	for (spin = 0; spin < 100000000 && !(inb(0x61) & 0x20); spin++)
 		cpu_relax();
 	*tsc = rdtsc() - t0;
-	*apic = 0xffffffff - lapic_read(LAPIC_CURRENT);
+	*apic = 0xffffffff - lapic[LAPIC_CURRENT / 4];
 	outb(0x61, gate);
 	return spin < 100000000 ? 0 : -1;
 }

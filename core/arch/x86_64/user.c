@@ -43,6 +43,10 @@ struct aspace {
 
 struct kr_uctx *user_ctx;               /* the context in user mode; isr.S */
 uint64_t user_saved_rsp;                /* kr_as_run's caller; isr.S */
+kr_ufast_fn user_fast;                  /* its system calls' fast path; isr.S */
+void *user_fast_ctx;
+uint64_t user_scratch;                  /* the user's %rsp at syscall; isr.S */
+const uint32_t mxcsr_default = 0x1f80;  /* the kernel's SSE control; isr.S, guard.c */
 
 uint32_t user_enter(struct kr_uctx *u);
 __attribute__((noreturn)) void user_leave(uint32_t exit);
@@ -161,7 +165,7 @@ kr_err_t kr_as_translate(kr_domain_t *d, kr_cap_t as, uint64_t uva, bool write, 
 	return err ? err : pa ? KR_OK : KR_EFAULT;
 }
 
-kr_err_t kr_as_run(kr_domain_t *d, kr_cap_t as, struct kr_uctx *u)
+kr_err_t kr_as_run(kr_domain_t *d, kr_cap_t as, struct kr_uctx *u, kr_ufast_fn fast, void *ctx)
 {
 	struct aspace *a;
 	kr_err_t err = u ? as_lookup(d, as, KR_RIGHT_EXEC, &a) : KR_EINVAL;
@@ -176,26 +180,26 @@ kr_err_t kr_as_run(kr_domain_t *d, kr_cap_t as, struct kr_uctx *u)
 	if (user_ctx)
 		return KR_EBUSY;
 	u->rflags = (u->rflags & 0xcd5) | 0x202;        /* CF PF AF ZF SF DF OF; IF */
+	u->cs = 0x20 | 3;
+	u->ss = 0x18 | 3;
 	if (read_cr3() != (uint64_t)a->pt - HHDM_BASE)
 		write_cr3((uint64_t)a->pt - HHDM_BASE);
 	user_ctx = u;
+	user_fast = fast;
+	user_fast_ctx = ctx;
 	u->exit = user_enter(u);
 	user_ctx = NULL;
 	return KR_OK;
 }
 
+_Static_assert(__builtin_offsetof(struct kr_uctx, r15) + sizeof(struct trap_frame) ==
+	       __builtin_offsetof(struct kr_uctx, fpu), "a trap frame is a context's registers");
+
 /* From trap_dispatch, for anything that arrived in ring 3 (an interrupt
- * has been handled by then). */
+ * has been handled by then): the frame is the context's layout. */
 void user_trap(struct trap_frame *f)
 {
-	struct kr_uctx *u = user_ctx;
-
-	memcpy(&u->r15, f, 15 * sizeof(uint64_t));
-	u->rip = f->rip;
-	u->rflags = f->rflags;
-	u->rsp = f->rsp;
-	u->vector = (uint32_t)f->vector;
-	u->error = f->error;
-	u->addr = f->vector == 14 ? read_cr2() : 0;
+	memcpy(&user_ctx->r15, f, sizeof(*f));
+	user_ctx->addr = f->vector == 14 ? read_cr2() : 0;
 	user_leave(f->vector < 32 ? KR_UEXIT_EXCEPTION : KR_UEXIT_INTERRUPT);
 }
