@@ -11,8 +11,8 @@ a tiny handler and a null-call handler in its initrd, and at the shell:
    __karyon_null() (call 116, no grant, the kernel does nothing) CALLS
    times between two rdtsc, then as many calls of an empty function of
    its own; the difference per call is the gate's cost (the library stub,
-   syscall, the kernel's entry, decode and return, sysret).  Target: at
-   most 150 instructions.
+   syscall, the kernel's entry, the tcc module's fast path, iretq).
+   Target: at most 150 instructions.
 2. `run -v tiny` N times: start of `run` to the handler's main(), address
    space switch included.  Target: at most 5,000 (1,901 in ring 0).
 3. `cc -v /bench/handler200.c` N times: compile and link, against the
