@@ -55,23 +55,48 @@ struct run {
 	struct kr_uctx u;
 };
 
+static bool in_handler(const struct run *r, uint64_t rip)
+{
+	return rip - (HANDLER_BASE + r->h->img.text_off) < r->h->img.text_size;
+}
+
 static void where(const struct run *r, uint64_t rip, char *buf, size_t len)
 {
 	const struct kr_kmod_linked *h = &r->h->img, *l = &tcc_ulib_img.img;
 	uint64_t text = HANDLER_BASE + h->text_off, lib = ULIB_BASE + l->text_off;
+	const struct line_row *row = in_handler(r, rip) ?
+				     lines_find(r->h->lines, (uint32_t)(rip - text)) : NULL;
 
-	const struct line_row *row = rip >= text ? lines_find(r->h->lines, (uint32_t)(rip - text)) :
-				     NULL;
-
-	if (rip >= text && rip < text + h->text_size && row)
+	if (row)
 		ksnprintf(buf, len, "%s+%#llx (%s:%u)", r->h->name, (unsigned long long)(rip - text),
 			  r->h->lines->files[row->file], row->line);
-	else if (rip >= text && rip < text + h->text_size)
+	else if (in_handler(r, rip))
 		ksnprintf(buf, len, "%s+%#llx", r->h->name, (unsigned long long)(rip - text));
 	else if (rip >= lib && rip < lib + l->text_size)
 		ksnprintf(buf, len, "%#llx, in the C library", (unsigned long long)rip);
 	else
 		ksnprintf(buf, len, "%#llx", (unsigned long long)rip);
+}
+
+/* Where the run stopped; inside the C library, also where the handler
+ * called it from: the return address on top of the stack (a system-call
+ * stub keeps no frame), else the first one of the handler's up the chain
+ * of frame pointers (the library and TinyCC's code both keep them). */
+static void stop_site(struct run *r, char *buf, size_t len)
+{
+	uint64_t f[2] = { r->u.rbp, 0 }, ret = 0, n;
+
+	where(r, r->u.rip, buf, len);
+	if (in_handler(r, r->u.rip) || !strstr(buf, "C library"))
+		return;
+	if (kr_as_copy(r->rd, r->as, r->u.rsp, &ret, sizeof(ret), false) || !in_handler(r, ret))
+		for (int i = 0; i < 32 && !in_handler(r, ret = f[1]); i++)
+			if (kr_as_copy(r->rd, r->as, f[0], f, sizeof(f), false))
+				return;
+	n = strlen(buf);
+	ksnprintf(buf + n, len - n, ", called from ");
+	n = strlen(buf);
+	where(r, ret, buf + n, len - n);
 }
 
 /* The copy helpers refused argument arg of the call being served. */
@@ -354,13 +379,13 @@ static const char *privileged(struct run *r)
 
 static void report_fault(struct run *r, char *msg, size_t len)
 {
-	const struct kr_uctx *u = &r->u;
+	struct kr_uctx *u = &r->u;
 	uint64_t text = HANDLER_BASE + r->h->img.text_off, a = u->addr;
 	uint64_t lo = USTACK_TOP - USTACK_MAX;
-	char at[112], detail[112] = "";
+	char at[160], detail[112] = "";
 	const char *what;
 
-	where(r, u->rip, at, sizeof(at));
+	stop_site(r, at, sizeof(at));
 	if (u->vector == 14) {
 		what = a < KR_PAGE_SIZE ? "NULL pointer dereference" :
 		       a < lo && a >= lo - USTACK_GAP ? "stack overflow" :
@@ -478,7 +503,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	uint64_t t0 = tsc(), t_main = 0;
 	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
 	struct handler *h;
-	char at[112], msg[256];
+	char at[160], msg[320];
 	kr_err_t e;
 
 	if (verbose) {
@@ -516,7 +541,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 			check_time(&r);
 	}
 	/* Everything that reads the handler's memory, before its run goes. */
-	where(&r, r.u.rip, at, sizeof(at));
+	stop_site(&r, at, sizeof(at));
 	if (!e && r.end == FAULTED)
 		report_fault(&r, msg, sizeof(msg));
 	else if (!e && r.end == BUDGET)

@@ -391,12 +391,12 @@ def interrupt():
     # prompt was back before `uptime` read the clock U, so U - T bounds the
     # time from Ctrl-C to the prompt from above.  It also holds the host's
     # reaction to the line, a few ms; no kernel change is needed for it.
-    # A stop right after a system call is in the library's stub, and the
-    # report says so rather than where the handler called it.
+    # A stop inside the library (a system call's stub) says so, and where
+    # the handler called it from.
     acts = [{'act': 'Ctrl-C, a loop without system calls', 'name': 'spin', 'grants': 'time',
              'lib': '(?!)'},
             {'act': 'Ctrl-C, a loop of system calls', 'name': 'callspin', 'grants': 'time',
-             'lib': HEX + ', in the C library'}]
+             'lib': HEX + ', in the C library, called from ' + at('callspin', [10, 11])}]
     with tempfile.TemporaryDirectory(prefix='kqemu-user-') as d, \
             Machine(KERNEL, cmdline='tcc.budget_ms=60000',
                     iso_args=['--initrd', initrd(d, INTERRUPT_SOURCES)]) as m:
