@@ -153,6 +153,14 @@ MEMORY_SOURCES = {
     'noncanon': poke('0x800000000000ul', 'return (int)*p'),
     'deep': ('int down(int n)\n{\n\tvolatile char pad[256];\n\n\tpad[0] = (char)n;\n'
              '\treturn down(n + 1) + pad[0];\n}\n\nint main(void)\n{\n\treturn down(0);\n}\n'),
+    # Heap overflows: in ring 0 these corrupted the kernel's heap; now they
+    # reach the handler's own heap, whose allocator catches the first, and
+    # the end of the heap's mapping stops the second.
+    'heapover': ('#include <stdlib.h>\n#include <string.h>\n\nint main(void)\n{\n'
+                 '\tchar *p = malloc(100), *q = malloc(100);\n\n'
+                 '\tmemset(p, 0x41, 4096 + 100);\n\tfree(q);\n\tfree(p);\n\treturn 0;\n}\n'),
+    'heapend': ('#include <stdlib.h>\n#include <string.h>\n\nint main(void)\n{\n'
+                '\tchar *p = malloc(100);\n\n\tmemset(p, 0x41, 1 << 20);\n\treturn 0;\n}\n'),
 }
 
 
@@ -179,6 +187,11 @@ MEMORY_ACTS = [
     # The fault comes where down() grows its frame or writes into it.
     {'act': 'stack overflow', 'name': 'deep',
      'out': stopped('deep', r'page fault \(stack overflow, address %s\)' % HEX, range(1, 7))},
+    {'act': 'a heap block overflowed by 4 KiB', 'name': 'heapover',
+     'out': r'heapover aborted: free\(\): invalid pointer\n'},
+    {'act': 'a write past the end of the heap', 'name': 'heapend',
+     'out': r'heapend: stopped: page fault \(bad write, address %s\) at %s, in the C library, '
+            r'called from %s\n' % (HEX, HEX, at('heapend', [9]))},
 ]
 
 
