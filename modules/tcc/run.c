@@ -3,19 +3,21 @@
  * its own address space (uspace.c), until it exits, faults, spends its time
  * budget (tcc.budget_ms=) or is interrupted (Ctrl-C at the shell).
  *
- * kr_as_run returns at every system call, exception and interrupt.  A
- * system call is decoded by the gate (gate.c: number, grant, every
- * argument) and only then invoked here, through the copy helpers
- * (kr_as_copy): a refused call gets an error code and a report line, and
- * the handler runs on.  An exception ends the run with a report naming
- * the handler, what happened and where, except a fault on a stack page not
- * yet mapped, which maps it.  An interrupt is the moment to check Ctrl-C
- * and the budget.
+ * kr_as_run returns at every system call, exception and interrupt, except
+ * the calls its fast path answers in the kernel's entry (fast_call: the
+ * null call and time_us).  A system call is decoded by the gate (gate.c:
+ * number, grant, every argument) and only then invoked here, through the
+ * copy helpers (kr_as_copy): a refused call gets an error code and a report
+ * line, and the handler runs on.  An exception ends the run with a report
+ * naming the handler, what happened and where, except a fault on a stack
+ * page not yet mapped, which maps it.  An interrupt is the moment to check
+ * Ctrl-C and the budget.
  *
- * The run's stack and heap are pages of a domain of the run's own; when
- * it is destroyed they leave the address space and are freed, however the
- * run ended.  The data of the handler and of its library start from the
- * linked images every time, as a fresh process would.
+ * The run's stack and heap pieces are pages of the handler's domain that
+ * the run records; when it ends, however it ends, each is revoked (which
+ * takes it out of the address space) and freed, and the data of the
+ * handler and of its library and the stack's top page are reset, so the
+ * next run starts from the linked images, as a fresh process would.
  */
 #include <karyon/console.h>
 #include <karyon/heap.h>

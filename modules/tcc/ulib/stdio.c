@@ -7,7 +7,7 @@
  * call that wrote a newline, at fflush, exit and abort.  The kernel reads
  * the buffer out of a handler it stopped, so bytes are stored before len
  * covers them.  Only stdout and stderr exist (both the shell's output);
- * any other FILE gets EOF, as in the ring-0 library (hlib.c).
+ * any other FILE gets EOF, as the ring-0 library before it did.
  */
 #include <stdarg.h>
 #include <stdio.h>
