@@ -12,9 +12,11 @@
  * (text RX, rodata R, data RW: never writable and executable at once).
  *
  * Loading is a ladder; each failure unwinds exactly the steps before it:
- *   validate and read the descriptor -> check name and dependencies
- *   -> check the file against the manifest -> load the image (lay out,
- *   copy, resolve, relocate) -> protect -> domain -> measure -> init -> live
+ *   validate and read the descriptor (names [a-z0-9_]) -> check the name
+ *   (not loaded, not built in) and dependencies -> check the file against
+ *   the manifest -> load the image (lay out, copy, resolve, relocate) ->
+ *   check its exports (no name another module exports) -> protect ->
+ *   domain -> measure -> init -> live
  * Symbols resolve against the modules it depends on (their KR_EXPORTs),
  * then the core's export table, and nothing else (resolve.c).  A file is
  * measured (logged) only when its code is about to run, so a boot module
@@ -122,6 +124,19 @@ static kr_err_t unresolved(struct load_ctx *lc, kr_err_t r, const char *name, ch
 	return r;
 }
 
+/* A name img exports that a module in another slot exports already. */
+static const char *second_exporter(const struct kmod_image *img, const char **owner)
+{
+	struct kres_module loaded[MAX_MODULES];
+	const struct kres_module m = { img->info->name, img->exports, img->nexports };
+	size_t n = 0;
+
+	for (int i = 0; i < MAX_MODULES; i++)
+		if (mods[i].state)      /* a stopped, kept one still holds its names */
+			loaded[n++] = exports_of(&mods[i]);
+	return kres_conflict(&m, loaded, n, owner);
+}
+
 static const struct kmod_env env_ops = { .alloc = env_alloc, .free = env_free,
 					  .resolve = env_resolve };
 
@@ -195,7 +210,10 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	uint8_t digest[DIGEST_LEN];
 	struct kmod_error e = { 0 };
 	kr_domain_t *dom;
-	char why[96];
+	const char *sym, *owner;
+	bool started;
+	uint32_t version;
+	char why[128];
 	kr_err_t r;
 
 	for (int i = 0; i < MAX_MODULES && !m; i++)
@@ -210,6 +228,8 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 			    e.detail[0] ? e.detail : "");
 	if (find(desc.name))
 		return fail(err, len, KR_EEXIST, "%s is already loaded%s", desc.name, "");
+	if (builtin(desc.name, &started, &version))
+		return fail(err, len, KR_EEXIST, "%s is built in%s", desc.name, "");
 	r = check_deps(&desc, deps, err, len);
 	if (!r)
 		r = measure_check(desc.name, file, size, digest, err, len);
@@ -222,6 +242,12 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	if (r)
 		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
 			    e.detail[0] ? e.detail : "");
+	if ((sym = second_exporter(&img, &owner))) {
+		r = KR_EEXIST;
+		ksnprintf(why, sizeof(why), "%s is already exported by %s", sym, owner);
+		fail(err, len, r, "%s: %s", img.info->name, why);
+		goto release;
+	}
 	r = protect(lc.cap, img.text_off, img.text_size, KR_RIGHT_READ | KR_RIGHT_EXEC);
 	if (!r)
 		r = protect(lc.cap, img.ro_off, img.ro_size, KR_RIGHT_READ);

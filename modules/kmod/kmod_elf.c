@@ -245,6 +245,31 @@ static kr_err_t kmod_check_symbols(struct kmod_file *f)
 	return KR_OK;
 }
 
+/* A module or dependency name: [a-z0-9_] only, as tools/modinfo.py checks,
+ * since names are printed by lsmod and turned into paths by insmod (the
+ * length, 1-31, is checked by the caller). */
+static bool kmod_name_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* s (NUL-terminated, at most 31 bytes) quoted for a message: bytes other
+ * than printable ASCII, " and \ as \xHH, so a name cannot drive a terminal. */
+static void kmod_quote(char *out, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	n += (size_t)ksnprintf(out, len, "\"");
+	for (; *s && n < len; s++)
+		n += (size_t)ksnprintf(out + n, len - n, *s >= 0x20 && *s < 0x7f && *s != '"' &&
+				       *s != '\\' ? "%c" : "\\x%02x", (unsigned char)*s);
+	if (n < len)
+		ksnprintf(out + n, len - n, "\"");
+}
+
 /* The descriptor and export table, in the file or (after relocation, which
  * could have written over them) in the image: callers trust their strings. */
 static kr_err_t kmod_check_desc(const struct kmod_file *f, const uint8_t *m, const uint8_t *x)
@@ -252,6 +277,7 @@ static kr_err_t kmod_check_desc(const struct kmod_file *f, const uint8_t *m, con
 	const char *name = (const char *)m + offsetof(struct kr_module_info, name);
 	const char *dep = (const char *)m + offsetof(struct kr_module_info, deps);
 	struct { uint32_t magic; uint16_t abi_major, abi_minor; uint32_t version, ndeps; } mi;
+	char q[KR_MODULE_NAME_MAX * 4 + 3];
 	size_t i, n;
 
 	_Static_assert(sizeof(mi) == offsetof(struct kr_module_info, name), "descriptor head");
@@ -265,6 +291,10 @@ static kr_err_t kmod_check_desc(const struct kmod_file *f, const uint8_t *m, con
 	n = strnlen(name, KR_MODULE_NAME_MAX);
 	if (n == 0 || n == KR_MODULE_NAME_MAX)
 		return kmod_fail(f, KR_EFORMAT, "module name empty or not terminated", "%s", "");
+	if (!kmod_name_ok(name)) {
+		kmod_quote(q, sizeof(q), name);
+		return kmod_fail(f, KR_EFORMAT, "bad module name", "%s is not [a-z0-9_]", q);
+	}
 	if (mi.ndeps > KR_MODULE_DEPS_MAX)
 		return kmod_fail(f, KR_EFORMAT, "too many dependencies", "%u", mi.ndeps);
 	for (i = 0; i < mi.ndeps; i++) {
@@ -272,6 +302,11 @@ static kr_err_t kmod_check_desc(const struct kmod_file *f, const uint8_t *m, con
 		if (n == 0 || n == KR_MODULE_NAME_MAX)
 			return kmod_fail(f, KR_EFORMAT, "dependency name empty or not terminated",
 					 "dependency %zu", i);
+		if (!kmod_name_ok(dep + i * sizeof(struct kr_module_dep))) {
+			kmod_quote(q, sizeof(q), dep + i * sizeof(struct kr_module_dep));
+			return kmod_fail(f, KR_EFORMAT, "bad dependency name",
+					 "dependency %zu %s is not [a-z0-9_]", i, q);
+		}
 	}
 	for (i = 0; i < f->nexports; i++)
 		if (strnlen((const char *)x + i * sizeof(struct kr_module_export),

@@ -54,7 +54,7 @@ struct kmod_image {
 #define KMOD_UNRESOLVED "unresolved symbol"     /* what, when env->resolve failed */
 struct kmod_error {
 	const char *what;       /* static text; NULL after success */
-	char detail[64];        /* "" when there is nothing to add */
+	char detail[160];       /* "" when there is nothing to add; fits a quoted name */
 };
 
 /* Everything that can be checked without memory: headers, the bounds of

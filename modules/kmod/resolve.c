@@ -15,6 +15,18 @@ static const struct kr_module_export *exported(const struct kres_module *m, cons
 	return NULL;
 }
 
+const char *kres_conflict(const struct kres_module *m, const struct kres_module *loaded,
+			  size_t n, const char **owner)
+{
+	for (size_t e = 0; e < m->nexports; e++)
+		for (size_t i = 0; i < n; i++)
+			if (exported(&loaded[i], m->exports[e].name)) {
+				*owner = loaded[i].name;
+				return m->exports[e].name;
+			}
+	return NULL;
+}
+
 static uint32_t module_abi(const struct kres *r)
 {
 	return KR_VERSION(r->info->abi_major, r->info->abi_minor, 0);
@@ -25,7 +37,8 @@ kr_err_t kres_lookup(const struct kres *r, const char *name, uint64_t *addr)
 	uint32_t version = 0;
 	kr_err_t e;
 
-	/* Two dependencies exporting one name: the first named wins. */
+	/* Two dependencies exporting one name (kmod refuses a second exporter,
+	 * so only tables built otherwise have it): the first named wins. */
 	for (uint32_t i = 0; i < r->ndeps; i++) {
 		const struct kr_module_export *x = exported(&r->deps[i], name);
 

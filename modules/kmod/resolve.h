@@ -39,6 +39,12 @@ struct kres {
 	uint32_t nothers;
 };
 
+/* The first of m's exports that one of the loaded modules (n of them)
+ * exports already, or NULL; *owner names that module.  A name has one
+ * exporter, so which function a dependent calls never depends on load order. */
+const char *kres_conflict(const struct kres_module *m, const struct kres_module *loaded,
+			  size_t n, const char **owner);
+
 /* KR_OK with *addr; KR_ENOENT when no dependency and not the core exports
  * name; KR_ERANGE when the core's is newer than the module's ABI. */
 kr_err_t kres_lookup(const struct kres *r, const char *name, uint64_t *addr);

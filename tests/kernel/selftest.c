@@ -267,6 +267,31 @@ static void lsmod(const struct kr_kmod_ops *k)
 			e.module_version & 0xff, e.users, e.used_by);
 }
 
+/* Loads kmod must refuse before anything changes (the boot modules kmod,
+ * dupexport, badname, with hello loaded), and what memory they leave. */
+static void refusals(struct kr_domain *dom, const struct kr_kmod_ops *k)
+{
+	static const char *const names[] = { "kmod", "dupexport", "badname" };
+	struct kr_mem_stats before, after;
+	const uint8_t *file;
+	size_t size = 0;
+	char what[32], why[128];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(file = boot_file(dom, names[i], &size)))
+			continue;
+		ksnprintf(what, sizeof(what), "load %s", names[i]);
+		kr_mem_stats(&before);
+		TRY(what, k->load(file, size, names[i], why, sizeof(why)));
+		kr_mem_stats(&after);
+		kprintf("selftest: refused %s: pages free or cached %llu before, %llu after; "
+			"heap blocks %llu before, %llu after\n", names[i],
+			(unsigned long long)(before.free_pages + before.heap_pages),
+			(unsigned long long)(after.free_pages + after.heap_pages),
+			(unsigned long long)before.heap_blocks, (unsigned long long)after.heap_blocks);
+	}
+}
+
 /* Booted with hello and hello_user as boot modules (kmod loaded both). */
 static void kmod_cycles(void)
 {
@@ -306,6 +331,7 @@ static void kmod_cycles(void)
 	TRY("load hello", k->load(hello, hsize, "hello", why, sizeof(why)));
 	TRY("load hello_user", k->load(user, usize, "hello_user", why, sizeof(why)));
 	lsmod(k);
+	refusals(&dom, k);
 	failing = boot_file(&dom, "failinit", &fsize);
 	if (!failing)
 		return;

@@ -254,7 +254,8 @@ def selftest_absent():
 def kmod_paths():
     build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
     paths = {n: os.path.join(build, 'modules', n + '.kmod') for n in ('hello', 'hello_user')}
-    for n in ('failinit', 'devtest_a', 'devtest_b'):
+    paths['kmod'] = os.path.join(build, 'modules', 'kmod.kmod')
+    for n in ('failinit', 'devtest_a', 'devtest_b', 'dupexport', 'badname'):
         paths[n] = os.path.join(build, 'tests', n + '.kmod')
     return paths
 
@@ -407,7 +408,8 @@ def kmod_lifecycle():
     k = kmod_paths()
     with Machine(TEST_KERNEL, cmdline='selftest=kmod onready=exit',
                  modules=[k['hello'] + '=hello', k['hello_user'] + '=hello_user',
-                          k['failinit'] + '=failinit']) as m:
+                          k['failinit'] + '=failinit', k['kmod'] + '=kmod',
+                          k['dupexport'] + '=dupexport', k['badname'] + '=badname']) as m:
         expect_ready(m, 'bios')
         expect_exit(m, EXIT_READY, 'onready=exit after selftest=kmod')
         log = m.log
@@ -445,6 +447,26 @@ def kmod_lifecycle():
               'the failed module\'s heap block was not freed with its domain')
         check(m, re.search(r'^selftest: unload failinit: no such entry: failinit is not loaded$',
                            log, re.M), 'the failed module is still listed')
+        # Refused before anything changed: a built-in's file, a second
+        # exporter of a name, a name with an escape (shown escaped).
+        for name, why in (
+                ('kmod', r'already exists: kmod is built in'),
+                ('dupexport', r'already exists: dupexport: hello_greet is already exported '
+                              r'by hello'),
+                ('badname', r'malformed data: bad module name: "\\x1b\[2Jbadname" is not '
+                            r'\[a-z0-9_\]')):
+            check(m, re.search(r'^selftest: load %s: %s$' % (name, why), log, re.M),
+                  '%s not refused as expected' % name)
+            check(m, re.search(r'^kmod: cannot load boot module %s: ' % name, log, re.M),
+                  'boot module %s not refused' % name)
+            mem = re.search(r'^selftest: refused %s: pages free or cached (\d+) before, (\d+) '
+                            r'after; heap blocks (\d+) before, (\d+) after$' % name, log, re.M)
+            check(m, mem and mem.group(1) == mem.group(2) and mem.group(3) == mem.group(4),
+                  'refusing %s changed memory: %s' % (name, mem and mem.group(0)))
+        check(m, '\x1b[2J' not in log, 'a module name reached the console unescaped')
+        check(m, not re.search(r'^hostile: init ran$', log, re.M), 'a refused module ran')
+        check(m, len(re.findall(r'^kmod: modules: ', log, re.M)) == 1,
+              'the boot modules were loaded twice')
         check(m, not re.search(r'^panic:', log, re.M), 'panic during module tests')
 
 

@@ -855,6 +855,39 @@ static void test_module_name_unterminated(void **state)
 	refused(KR_EFORMAT, "module name empty or not terminated");
 }
 
+/* Names are [a-z0-9_] only, as tools/modinfo.py says; the message shows a
+ * bad one with its control bytes escaped. */
+static void test_module_name_bad(void **state)
+{
+	(void)state;
+	strcpy(desc()->name, "he/../");
+	refused(KR_EFORMAT, "bad module name");
+	assert_string_equal(err.detail, "\"he/../\" is not [a-z0-9_]");
+	strcpy(desc()->name, "\033[2Jx");
+	refused(KR_EFORMAT, "bad module name");
+	assert_string_equal(err.detail, "\"\\x1b[2Jx\" is not [a-z0-9_]");
+	strcpy(desc()->name, "Hello");
+	refused(KR_EFORMAT, "bad module name");
+	memset(desc()->name, 0, sizeof(desc()->name));
+	memset(desc()->name, 0xff, sizeof(desc()->name) - 1);  /* the longest: 31 escapes */
+	refused(KR_EFORMAT, "bad module name");
+	assert_int_equal(strlen(err.detail), 2 + 31 * 4 + strlen(" is not [a-z0-9_]"));
+	memset(desc()->name, 'a', sizeof(desc()->name) - 1);    /* 31 is the most */
+	assert_int_equal(kmod_validate(b, bsize, &err), KR_OK);
+}
+
+static void test_dependency_name_bad(void **state)
+{
+	(void)state;
+	desc()->ndeps = 2;
+	strcpy(desc()->deps[0].name, "hello_2");
+	strcpy(desc()->deps[1].name, "..");
+	refused(KR_EFORMAT, "bad dependency name");
+	assert_string_equal(err.detail, "dependency 1 \"..\" is not [a-z0-9_]");
+	strcpy(desc()->deps[1].name, "ok");
+	assert_int_equal(kmod_validate(b, bsize, &err), KR_OK);
+}
+
 static void test_export_name_unterminated(void **state)
 {
 	(void)state;
@@ -938,7 +971,7 @@ static void test_mutations(void **state)
 		"unresolved symbol", "relocation overflow", "bad module descriptor magic",
 		"built for another ABI", "module name empty or not terminated",
 		"too many dependencies", "dependency name empty or not terminated",
-		"export name not terminated",
+		"export name not terminated", "bad module name", "bad dependency name",
 	};
 
 	(void)state;
@@ -1032,7 +1065,7 @@ int main(int argc, char **argv)
 		T(test_reloc_target_out_of_range), T(test_absurd_size), T(test_no_descriptor),
 		T(test_two_descriptors), T(test_descriptor_size), T(test_descriptor_magic),
 		T(test_abi_mismatch), T(test_module_name_unterminated),
-		T(test_export_name_unterminated), T(test_unresolved_symbol),
+		T(test_module_name_bad), T(test_dependency_name_bad), T(test_export_name_unterminated), T(test_unresolved_symbol),
 		T(test_relocation_overflow), T(test_alloc_failure), T(test_no_env),
 #undef T
 		cmocka_unit_test(test_mutations),

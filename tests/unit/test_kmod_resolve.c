@@ -188,6 +188,24 @@ static void test_symbol_newer_than_module_abi(void **state)
 	assert_string_equal(why, want);
 }
 
+/* b exports "greet", which a exports already: the loader refuses b and
+ * names a; a module exporting only new names, or loaded first, is fine. */
+static void test_second_exporter_named(void **state)
+{
+	static char only_d;
+	static const struct kr_module_export d_exports[] = { { "only_d", &only_d } };
+	const struct kres_module mod_d = { "d", d_exports, 1 };
+	const struct kres_module loaded[] = { mod_d, mod_a };
+	const char *owner = NULL;
+
+	(void)state;
+	assert_string_equal(kres_conflict(&mod_b, loaded, 2, &owner), "greet");
+	assert_string_equal(owner, "a");
+	assert_null(kres_conflict(&mod_b, loaded, 1, &owner));
+	assert_null(kres_conflict(&mod_a, NULL, 0, &owner));
+	assert_null(kres_conflict(&mod_d, &mod_b, 1, &owner));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_unresolved_message),
 		cmocka_unit_test(test_newer_abi_minor_refused),
 		cmocka_unit_test(test_symbol_newer_than_module_abi),
+		cmocka_unit_test(test_second_exporter_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
