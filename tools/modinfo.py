@@ -112,6 +112,12 @@ def section_bytes(data, section, what):
     return data[sh_offset:sh_offset + sh_size]
 
 
+def shown(text):
+    """text as it may be printed: control bytes and the like escaped, so a
+    hostile name cannot drive the terminal."""
+    return text.encode('unicode_escape').decode('ascii').replace('"', '\\"')
+
+
 def cstring(raw, what):
     """A NUL-terminated inline string field of the descriptor."""
     end = raw.find(b'\0')
@@ -136,7 +142,7 @@ def parse_info(blob):
                         % (magic, KR_MODULE_MAGIC))
     name = cstring(name, 'name')
     if not NAME_RE.match(name):
-        raise KmodError('module name "%s" is not 1-31 characters of [a-z0-9_]' % name)
+        raise KmodError('module name "%s" is not 1-31 characters of [a-z0-9_]' % shown(name))
     if ndeps > DEPS_MAX:
         raise KmodError('ndeps is %d, at most %d' % (ndeps, DEPS_MAX))
     deps = []
@@ -144,7 +150,8 @@ def parse_info(blob):
         dname, dmin, _reserved = DEP.unpack_from(blob, DEPS_OFFSET + i * DEP.size)
         dname = cstring(dname, 'deps[%d].name' % i)
         if not NAME_RE.match(dname):
-            raise KmodError('deps[%d].name "%s" is not 1-31 characters of [a-z0-9_]' % (i, dname))
+            raise KmodError('deps[%d].name "%s" is not 1-31 characters of [a-z0-9_]'
+                            % (i, shown(dname)))
         deps.append(dname + ('>=' + version_text(dmin) if dmin else ''))
     return {
         'needs': ','.join(parse_needs(blob)),

@@ -101,7 +101,7 @@ def refused(path, message):
     """modinfo PATH exits 1 with exactly 'modinfo: PATH: ...message...' on stderr."""
     rc, out, err = modinfo(path)
     lines = err.splitlines()
-    ok = (rc == 1 and not out and len(lines) == 1 and
+    ok = (rc == 1 and not out and len(lines) == 1 and '\x1b' not in err and
           lines[0].startswith('modinfo: %s: ' % path) and message in lines[0])
     check(ok, 'refuses %s (%s)' % (os.path.basename(path), message),
           'rc %d, stdout %r, stderr %r' % (rc, out, err))
@@ -129,6 +129,10 @@ with tempfile.TemporaryDirectory() as tmp:
         'short-descriptor.kmod': (objcopy('--update-section', '.kr_module=' + short),
                                   '.kr_module is 100 bytes, expected 736'),
         'bad-magic.kmod': (patched(magic_at, b'KMOX'), 'bad descriptor magic'),
+        # The name field (16 bytes into the descriptor) holding a terminal
+        # escape: refused, and shown escaped (checked in refused()).
+        'ctrl-name.kmod': (patched(magic_at + 16, b'\x1b[2Jhello\x00'),
+                           'module name "\\x1b[2Jhello" is not'),
     }
     for name, (data, message) in bad.items():
         path = os.path.join(tmp, name)
