@@ -21,17 +21,8 @@
 #include "karyon_epoch.h"  /* generated: the last commit's date */
 #include "sys.h"
 
-#define NREGIONS    64
-
 static kr_domain_t *heap;       /* the compile's: malloc's */
 static int lock = 1;            /* libtcc's semaphore: 1 free, 0 taken */
-
-static struct region {
-	uint8_t *va;
-	size_t npages;
-	kr_domain_t *d;
-	kr_cap_t cap;
-} regions[NREGIONS];
 
 void sys_begin(kr_domain_t *h, const struct kr_vfs_ops *vfs, const char *cwd,
 	       sys_diag_fn diag, void *ctx)
@@ -92,54 +83,15 @@ void free(void *p)
 
 /* ---- page permissions ---- */
 
-kr_err_t sys_region_add(void *va, size_t npages, kr_domain_t *d, kr_cap_t cap)
-{
-	for (int i = 0; i < NREGIONS; i++) {
-		if (regions[i].va)
-			continue;
-		regions[i] = (struct region){ va, npages, d, cap };
-		return KR_OK;
-	}
-	return KR_ENOSPC;
-}
-
-void sys_region_remove(void *va)
-{
-	for (int i = 0; i < NREGIONS; i++)
-		if (regions[i].va == va)
-			regions[i] = (struct region){ 0 };
-}
-
-/* Real permissions on pages a region holds; never writable and executable
- * at once (EACCES, as a W^X kernel answers). */
+/* libtcc calls mprotect only to run code it linked itself (tcc -run); the
+ * tcc module has it write objects, which kmod links into handlers' address
+ * spaces with their permissions there.  So no page of its is protected. */
 int mprotect(void *addr, size_t len, int prot)
 {
-	uint8_t *a = addr;
-	uint32_t rights = KR_RIGHT_READ;
-
-	if (((uintptr_t)a & 4095) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
-	    !(prot & PROT_READ)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if ((prot & PROT_WRITE) && (prot & PROT_EXEC)) {
-		errno = EACCES;
-		return -1;
-	}
-	rights |= (prot & PROT_WRITE ? KR_RIGHT_WRITE : 0) | (prot & PROT_EXEC ? KR_RIGHT_EXEC : 0);
-	if (!len)
-		return 0;
-	for (int i = 0; i < NREGIONS; i++) {
-		struct region *r = &regions[i];
-		size_t first = (size_t)(a - r->va), n = (len + 4095) / 4096;
-
-		if (!r->va || a < r->va || first / 4096 >= r->npages || n > r->npages - first / 4096)
-			continue;
-		if (kr_page_protect(r->d, r->cap, first / 4096, n, rights) == KR_OK)
-			return 0;
-		break;
-	}
-	errno = EINVAL;
+	(void)addr;
+	(void)len;
+	(void)prot;
+	errno = ENOSYS;
 	return -1;
 }
 

@@ -1,7 +1,7 @@
 /*
  * sys.h - the POSIX surface Debian's libtcc.a calls (sys.c), pointed at
- * Karyon: files from the VFS, memory from a domain's heap, page
- * permissions through page capabilities.
+ * Karyon: files from the VFS, memory from a domain's heap (mprotect, for
+ * tcc -run only, is refused).
  */
 #ifndef KARYON_TCC_SYS_H
 #define KARYON_TCC_SYS_H
@@ -25,9 +25,6 @@ void sys_end(void);
 /* The object file written to SYS_OBJECT_PATH (in the heap domain), or NULL. */
 const void *sys_object(size_t *len);
 
-/* Pages mprotect() may change: npages of cap, mapped at va, held by d. */
-kr_err_t sys_region_add(void *va, size_t npages, kr_domain_t *d, kr_cap_t cap);
-void sys_region_remove(void *va);
 
 /* sys_file.c's part of sys_begin / sys_end. */
 void sys_files_begin(const struct kr_vfs_ops *vfs, const char *cwd, sys_diag_fn diag, void *ctx);
@@ -48,10 +45,7 @@ typedef long ssize_t;
 #define EDEADLK   35
 #define ENOSYS    38
 
-/* POSIX, as libtcc.a uses them. */
+/* POSIX, as libtcc.a uses it. */
 int mprotect(void *addr, size_t len, int prot);
-#define PROT_READ  1
-#define PROT_WRITE 2
-#define PROT_EXEC  4
 
 #endif
