@@ -32,6 +32,7 @@
 
 #define MAX_ARGS        32
 #define HEAP_PIECE      (16u << 20)     /* the largest contiguous heap allocation */
+#define HEAP_CHUNK_MAX  (1u << 20)      /* what a small request grows the heap by, at most */
 #define IO_CHUNK        (64u << 10)     /* vfs calls go through a bounce buffer */
 #define CHECK_EVERY     64              /* system calls between budget checks */
 
@@ -208,7 +209,7 @@ static long sys_heap(struct run *r, uint64_t grow)
 		r->heap_end += piece;
 		r->space.r[4].hi = r->heap_end;
 	}
-	r->heap_chunk = r->heap_chunk < HEAP_PIECE ? r->heap_chunk * 2 : HEAP_PIECE;
+	r->heap_chunk = r->heap_chunk < HEAP_CHUNK_MAX ? r->heap_chunk * 2 : HEAP_CHUNK_MAX;
 	return (long)r->heap_end;
 }
 
