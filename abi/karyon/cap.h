@@ -189,6 +189,11 @@ KR_API(1, 0) kr_err_t kr_domain_watch(kr_domain_t *watcher, uint32_t id, kr_doma
  * and counts; fn runs with interrupts off and must not block.  The binding
  * ends with kr_irq_unbind or when the binding capability goes. */
 typedef void (*kr_irq_fn)(void *ctx, unsigned line);
+/* Two lines that are not interrupts (ABI 1.2): the local APIC timer, fn
+ * runs at every tick (interrupts off); the idle loop, fn runs in the boot
+ * context with interrupts on after every wake-up (the scheduler's). */
+#define KR_IRQ_TIMER 16
+#define KR_IRQ_IDLE  17
 KR_API(1, 0) kr_err_t kr_irq_bind(kr_domain_t *d, kr_cap_t c, kr_irq_fn fn, void *ctx);
 KR_API(1, 0) kr_err_t kr_irq_unbind(kr_domain_t *d, kr_cap_t c);
 

@@ -10,10 +10,11 @@
  * the one that claimed it; the claim ends with that domain.  Bytes typed
  * before anyone reads them wait in an 8 KiB ring.
  *
- * Until Karyon has a scheduler, a module that must do work outside
- * interrupt handlers (read the console, run a command) registers an idle
- * hook: the core calls it in thread context, interrupts on, each time the
- * CPU wakes up (every timer tick or interrupt).  Hooks go with their domain.
+ * A module that must do work outside interrupt handlers spawns a task
+ * (sched.h).  Idle hooks, the way before ABI 1.2, still work: the sched
+ * module calls them in its idle loop, interrupts on, each time the CPU wakes
+ * up (every timer tick or interrupt), before it runs tasks; KR_ENOENT
+ * without the sched module.  Hooks go with their domain.
  */
 #ifndef KARYON_CONSOLE_H
 #define KARYON_CONSOLE_H
@@ -28,9 +29,13 @@ kr_err_t kr_console_claim(kr_domain_t *d);
 /* Up to n bytes typed so far (0 if none; never waits); a return of 0 with
  * *err KR_EPERM when d has not claimed it. */
 size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err);
+/* fn(ctx) runs in the interrupt handler (it must not block: a scheduler's
+ * wake) whenever bytes arrive, so the claimer can sleep between them;
+ * NULL stops it.  KR_EPERM unless d holds the claim.  (console 1.1) */
+kr_err_t kr_console_notify(kr_domain_t *d, void (*fn)(void *ctx), void *ctx);
 
 typedef void (*kr_idle_fn)(void *ctx);
-/* KR_ENOSPC when all 8 hook slots are taken. */
+/* KR_ENOSPC when all 8 hook slots are taken. (Library code since 1.2.) */
 KR_API(1, 0) kr_err_t kr_idle_hook(kr_domain_t *d, kr_idle_fn fn, void *ctx);
 
 /* Microseconds since kernel entry (TSC). */

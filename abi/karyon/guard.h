@@ -15,7 +15,8 @@
  * with a budget runs in user mode (uspace.h), where kr_as_run returns at
  * every timer tick.  budget_ms, code_lo and code_hi must be 0.
  *
- * One guarded call runs at a time (KR_EBUSY otherwise).  NMI, double fault
+ * Since ABI 1.2 a guarded call is a kernel context (ctx.h) whose resume
+ * context is the caller's, so guarded calls may nest.  NMI, double fault
  * and machine check are never caught: they mean the kernel is broken.
  */
 #ifndef KARYON_GUARD_H
@@ -56,10 +57,13 @@ struct kr_guard {
 KR_ABI_OFFSET(struct kr_guard, fault, 40);
 KR_ABI_SIZE(struct kr_guard, 88);
 
+/* "#PF page fault" for 14, and so on; "interrupt" from 32 up (ABI 1.2). */
+KR_API(1, 2) const char *kr_exc_name(uint32_t vector);
+
 typedef long (*kr_guarded_fn)(void *arg);
 
 /* KR_OK and *ret = fn(arg); KR_EFAULT when abandoned (see g->fault);
- * KR_EINVAL for a bad guard; KR_EBUSY inside another guarded call. */
+ * KR_EINVAL for a bad guard. */
 KR_API(1, 0) kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn,
 				    void *arg, long *ret);
 

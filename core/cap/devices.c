@@ -66,7 +66,7 @@ static kr_err_t need_check(const struct kr_need *n)
 		return KR_EINVAL;
 	krt_need_span(n, &lo, &hi);
 	if (n->kind == KR_NEED_IRQ_LINE)
-		return n->count == 1 && lo < 16 && lo != 2 ? KR_OK : KR_ERANGE;
+		return n->count == 1 && lo <= KR_IRQ_IDLE && lo != 2 ? KR_OK : KR_ERANGE;
 	if (n->kind == KR_NEED_FACILITY)
 		return n->count == 1 && lo >= KR_SYS_POWER && lo < NFACILITIES ? KR_OK : KR_ERANGE;
 	if (n->kind == KR_NEED_IOPORTS)

@@ -12,7 +12,6 @@
 
 #include "cap/domain.h"
 #include "arch/x86_64/layout.h"
-#include "kernel/console.h"
 #include "kernel/klog.h"
 #include "kernel/panic.h"
 #include "mm/pmm.h"
@@ -245,7 +244,6 @@ kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 	if (cspace_lends(&d->cs))
 		return KR_EBUSY;
 	watch_gone(d);
-	idle_forget(d);
 	if (d->view_root) {             /* a built-in: every view of it dies first */
 		cap_revoke(&kernel_domain.cs, d->view_root);
 		cap_delete(&kernel_domain.cs, d->view_root);
@@ -263,18 +261,6 @@ kr_err_t kr_domain_destroy(kr_domain_t *self, kr_domain_t *d)
 void *kr_malloc(kr_domain_t *d, size_t n)
 {
 	return domain_ok(d) ? kheap_owner_alloc(&d->heap, n) : NULL;
-}
-
-void *kr_calloc(kr_domain_t *d, size_t nmemb, size_t size)
-{
-	void *p;
-
-	if (size && nmemb > SIZE_MAX / size)
-		return NULL;
-	p = kr_malloc(d, nmemb * size);
-	if (p)
-		memset(p, 0, nmemb * size);
-	return p;
 }
 
 void *kr_realloc(kr_domain_t *d, void *p, size_t n)

@@ -23,7 +23,6 @@
 #include "arch/x86_64/x86.h"
 #include "multiboot2.h"
 #include "cap/domain.h"
-#include "kernel/console.h"
 #include "kernel/klog.h"
 #include "kernel/panic.h"
 #include "kernel/time.h"
@@ -167,8 +166,8 @@ void kmain(uint64_t mbi_phys, uint64_t entry_tsc)
 		pr_warn("selftest: not built into this kernel (the test kernel has it)\n");
 	if (opt_onready == 1)
 		platform_exit(KR_EXIT_OK);
-	for (;;) {              /* idle: run the hooks, sleep until an interrupt */
-		idle_run();
+	for (;;) {              /* idle: the scheduler's turn, then sleep */
+		irq_soft(KR_IRQ_IDLE);
 		__asm__ volatile("hlt");
 	}
 }

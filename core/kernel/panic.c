@@ -13,21 +13,10 @@
 #include "kernel/panic.h"
 #include <karyon/log.h>
 #include <krt/fmt.h>
+#include <karyon/guard.h>
 
 static bool exit_on_panic, tainted;
 static int panicking;
-
-static const char *const exc_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-	"#BR bound range", "#UD invalid opcode", "#NM device not available",
-	"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
-	"#NP segment not present", "#SS stack fault", "#GP general protection",
-	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
-	"#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
-	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
-	"reserved 27", "#HV hypervisor injection", "#VC VMM communication",
-	"#SX security", "reserved 31",
-};
 
 void kr_taint(const char *why)
 {
@@ -47,35 +36,11 @@ void platform_exit(uint8_t code)
 	halt_forever();
 }
 
-static void print_addr(const char *pre, uint64_t a)
-{
-	uint64_t off;
-	const char *name = ksym_lookup(a, &off);
-
-	if (name)
-		kprintf("%s%016llx <%s+0x%llx>\n", pre, (unsigned long long)a, name,
-			(unsigned long long)off);
-	else
-		kprintf("%s%016llx\n", pre, (unsigned long long)a);
-}
-
 void backtrace(uint64_t rbp)
 {
-	uint64_t lo = (uint64_t)kstacks, hi = lo + (uint64_t)NSTACKS * STACK_SLOT;
+	uint64_t lo = (uint64_t)kstacks;
 
-	kprintf("backtrace:\n");
-	/* Follow saved frame pointers only while they stay on a kernel stack
-	 * and move up it, so a corrupt chain ends the walk, not the kernel. */
-	for (int depth = 0; depth < 32; depth++) {
-		const uint64_t *fp = (const uint64_t *)rbp;
-
-		if (rbp < lo || rbp + 16 > hi || (rbp & 7) || fp[1] == 0)
-			break;
-		print_addr("  ", fp[1]);
-		if (fp[0] <= rbp)
-			break;
-		rbp = fp[0];
-	}
+	ksym_backtrace(rbp, lo, lo + (uint64_t)NSTACKS * STACK_SLOT);
 }
 
 static __attribute__((noreturn)) void stop(void)
@@ -122,9 +87,9 @@ void panic_trap(const struct trap_frame *f)
 	};
 
 	enter();
-	kprintf("panic: %s (vector %llu), error code 0x%llx\n", exc_names[f->vector & 31],
+	kprintf("panic: %s (vector %llu), error code 0x%llx\n", kr_exc_name(f->vector),
 		(unsigned long long)f->vector, (unsigned long long)f->error);
-	print_addr("  rip ", f->rip);
+	ksym_print_addr("  rip ", f->rip);
 	kprintf("  cr2 %016llx  cr3 %016llx  rflags %016llx  cs %llx  ss %llx\n",
 		(unsigned long long)read_cr2(), (unsigned long long)read_cr3(),
 		(unsigned long long)f->rflags, (unsigned long long)f->cs,

@@ -2,8 +2,8 @@
  * console - COM1's input side, a driver like any other: it gets IRQ 4 and
  * the UART's ports through its .needs, drains received bytes into a ring
  * from the interrupt handler, and gives the ring to one domain at a time
- * (the shell) through the two functions it exports, kr_console_claim and
- * kr_console_read (<karyon/console.h>).
+ * (the shell) through the functions it exports, kr_console_claim,
+ * kr_console_read and kr_console_notify (<karyon/console.h>).
  *
  * Output stays in the core (kr_console_write, the kernel log), which must
  * print even while panicking.  The two sides share the UART without a
@@ -29,6 +29,8 @@ static kr_cap_t ports;
 static char rx[RX_RING];
 static volatile uint32_t rx_head, rx_tail;      /* head: IRQ side only */
 static uint32_t owner;          /* id of the domain holding the input; 0: none */
+static void (*notify)(void *ctx);       /* the owner's, called as bytes arrive */
+static void *notify_ctx;
 
 /* A UART register; 0 if the read is refused (so no loop spins on it). */
 static uint32_t uart_in(unsigned reg)
@@ -49,13 +51,17 @@ static void on_rx(void *ctx, unsigned line)
 		if (rx_head - rx_tail < RX_RING)        /* full: keep what came first */
 			rx[rx_head++ & (RX_RING - 1)] = (char)c;
 	}
+	if (notify && rx_head != rx_tail)
+		notify(notify_ctx);
 }
 
 static void owner_gone(void *ctx, uint32_t id)
 {
 	(void)ctx;
-	if (owner == id)
+	if (owner == id) {
+		notify = NULL;
 		owner = 0;
+	}
 }
 
 /* The claim ends with the claiming domain (a watch on its id). */
@@ -89,6 +95,21 @@ size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err)
 }
 KR_EXPORT(kr_console_read);
 
+kr_err_t kr_console_notify(kr_domain_t *d, void (*fn)(void *ctx), void *ctx)
+{
+	uint32_t id = kr_domain_id(d);
+
+	if (!id)
+		return KR_EINVAL;
+	if (id != owner)
+		return KR_EPERM;
+	notify = NULL;          /* never a new fn with the old ctx */
+	notify_ctx = ctx;
+	notify = fn;
+	return KR_OK;
+}
+KR_EXPORT(kr_console_notify);
+
 static kr_err_t console_init(kr_domain_t *d)
 {
 	kr_cap_t irq;
@@ -114,7 +135,7 @@ static void console_exit(kr_domain_t *d)
 	kr_io_write(d, ports, COM1 + REG_IER, 1, 0);
 }
 
-KR_MODULE(.name = "console", .version = KR_VERSION(1, 0, 0),
+KR_MODULE(.name = "console", .version = KR_VERSION(1, 1, 0),
 	  .description = "COM1 input: IRQ 4 into a ring that one domain reads",
 	  .license = "MIT", .author = "Karyon developers",
 	  .init = console_init, .exit = console_exit,

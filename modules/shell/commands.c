@@ -147,9 +147,8 @@ static void cat_out(const char *s, size_t n, uint64_t off)
 /* Typed input until Ctrl-D at the start of a line, as a Unix terminal
  * ends a file: how a user writes a file at the prompt (cat > hello.c).
  * Echoed as typed (to the console, not to a redirection); Backspace
- * edits the line, Ctrl-C drops the line being typed and ends.  Until there
- * is a scheduler the wait is a hlt: the next interrupt (the UART's, the
- * timer's) wakes it. */
+ * edits the line, Ctrl-C drops the line being typed and ends.  The shell
+ * task sleeps between keys (shell_wait). */
 static int cat_console(void)
 {
 	static char line[4096];
@@ -158,7 +157,7 @@ static int cat_console(void)
 
 	for (;; prev = c) {
 		if (shell_console_read(&c) != 1) {
-			__asm__ volatile("hlt");
+			shell_wait();
 			c = prev;
 			continue;
 		}

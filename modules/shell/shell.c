@@ -2,8 +2,8 @@
  * shell - the operator's shell on the serial console.
  *
  * It claims the console's input (from the console module, a dependency)
- * and runs in an idle hook (the core calls it after every wake-up): each
- * byte typed goes to the line editor (lineedit.c); a finished line is
+ * and runs as a task of the scheduler (the sched module, the other one),
+ * asleep until the console's interrupt wakes it: each byte typed goes to the line editor (lineedit.c); a finished line is
  * split like sh does (token.c) and run as a command (commands.c), with
  * "> FILE" / ">> FILE" sending its output into a file through the vfs
  * service.  At start it runs /etc/rc if the image has one, then the
@@ -16,6 +16,7 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 #include <karyon/module.h>
+#include <karyon/sched.h>
 #include <karyon/shell.h>
 
 #include "lineedit.h"
@@ -34,6 +35,8 @@ char shell_cwd[SHELL_PATH_MAX] = "/";
 
 static struct le ed;
 static bool started;
+static const struct kr_sched_ops *shell_sched;
+static uint32_t shell_task;
 /* Output of the command being redirected; a nested one (sh FILE > X, whose
  * lines redirect too) saves and restores its caller's. */
 struct capture {
@@ -406,11 +409,23 @@ static bool script_option(char *buf, size_t len)
 	return buf[0] != '\0';
 }
 
-static void shell_idle(void *ctx)
+/* Wait for input: the shell task sleeps until the console's interrupt
+ * wakes it (or a tick passes: Ctrl-C polls keep working). */
+void shell_wait(void)
+{
+	shell_sched->block(1);
+}
+
+static void wake_shell(void *ctx)
+{
+	(void)ctx;
+	shell_sched->wake(shell_task);
+}
+
+static void shell_step(void)
 {
 	char c;
 
-	(void)ctx;
 	if (!started) {
 		const struct kr_ops_header *ops;
 		struct kr_vfs_stat st;
@@ -446,6 +461,22 @@ static void shell_idle(void *ctx)
 		}
 }
 
+/* The shell task: it runs commands, so a module bug in one of them faults
+ * this task, which the scheduler starts again (KR_TASK_RESTART). */
+static void shell_main(void *arg)
+{
+	(void)arg;
+	if (started) {
+		kr_console_write("\r\nshell: restarted after a fault (see the log)\r\n", 48);
+		set_prompt();
+		le_start(&ed);
+	}
+	for (;;) {
+		shell_step();
+		shell_sched->block(0);
+	}
+}
+
 static kr_err_t shell_init(kr_domain_t *self)
 {
 	const struct le_io io = { NULL, console_out, complete };
@@ -455,19 +486,27 @@ static kr_err_t shell_init(kr_domain_t *self)
 	shell_self = self;
 	kr_need_cap(self, SHELL_POWER, &shell_sys[SHELL_POWER]);
 	kr_need_cap(self, SHELL_KLOG, &shell_sys[SHELL_KLOG]);
+	const struct kr_task_spec task = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL + 8,
+		.stack_pages = 16, .flags = KR_TASK_RESTART | KR_TASK_FOREGROUND,
+		.fn = shell_main, .name = "shell" };
+	const struct kr_ops_header *ops;
+
 	err = kr_console_claim(self);
-	if (!err)
-		err = kr_idle_hook(self, shell_idle, NULL);
+	if (!err && !(err = kr_service_open(self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &cap)) &&
+	    !(err = kr_service_ops(self, cap, &ops)))
+		shell_sched = (const struct kr_sched_ops *)ops;
 	if (!err)
 		err = kr_service_publish(self, "shell", &svc_ops.hdr, &cap);
 	if (err)
 		return err;
 	le_init(&ed, &io, "karyon:/> ");
-	return KR_OK;
+	err = shell_sched->spawn(self, &task, &shell_task);
+	return err ? err : kr_console_notify(self, wake_shell, NULL);
 }
 
 KR_MODULE(.name = "shell", .version = KR_VERSION(0, 1, 0),
 	  .description = "line-editing shell on the serial console",
 	  .license = "MIT", .author = "Karyon developers", .init = shell_init,
-	  .deps = { { .name = "console", .min_version = KR_VERSION(1, 0, 0) } }, .ndeps = 1,
+	  .deps = { { .name = "console", .min_version = KR_VERSION(1, 1, 0) },
+		    { .name = "sched", .min_version = KR_VERSION(1, 0, 0) } }, .ndeps = 2,
 	  .needs = { KR_NEED_SYSTEM(KR_SYS_POWER), KR_NEED_SYSTEM(KR_SYS_KLOG) });

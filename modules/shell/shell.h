@@ -29,6 +29,7 @@ void sh_write(const char *s, size_t n);
 /* One byte of console input (0 or 1 read): what a command's Ctrl-C check
  * read ahead first, then the console. */
 size_t shell_console_read(char *c);
+void shell_wait(void);                /* sleep until input may be there */
 /* "NAME: what" for a failed call; returns 1 so commands can return it. */
 int sh_fail(const char *cmd, const char *what, kr_err_t err);
 int shell_run_file(const char *path);

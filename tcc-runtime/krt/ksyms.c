@@ -1,6 +1,7 @@
 /*
- * ksyms.c - symbol lookup over the table tools/gen_ksyms.py generates, for
- * the core's backtraces.
+ * ksyms.c - symbol lookup over the table tools/gen_ksyms.py generates,
+ * backtraces (the core's panic report, a scheduler's faulted task) and the
+ * names of CPU exceptions.
  *
  * The table lives in .ksyms (last in the image, see linker.ld): a count,
  * sorted addresses, name offsets and the names.  The first link of the
@@ -8,6 +9,8 @@
  */
 #include <stddef.h>
 
+#include <karyon/guard.h>
+#include <karyon/log.h>
 #include <krt/ksyms.h>
 
 extern const uint64_t ksyms_count;
@@ -32,4 +35,48 @@ const char *ksym_lookup(uint64_t addr, uint64_t *off)
 	}
 	*off = addr - ksyms_addr[lo];
 	return ksyms_strings + ksyms_name[lo];
+}
+
+void ksym_print_addr(const char *pre, uint64_t a)
+{
+	uint64_t off;
+	const char *name = ksym_lookup(a, &off);
+
+	if (name)
+		kr_log(KR_LOG_ERR, "%s%016llx <%s+0x%llx>\n", pre, (unsigned long long)a, name,
+		       (unsigned long long)off);
+	else
+		kr_log(KR_LOG_ERR, "%s%016llx\n", pre, (unsigned long long)a);
+}
+
+void ksym_backtrace(uint64_t rbp, uint64_t lo, uint64_t hi)
+{
+	kr_log(KR_LOG_ERR, "backtrace:\n");
+	for (int depth = 0; depth < 32; depth++) {
+		const uint64_t *fp = (const uint64_t *)rbp;
+
+		if (rbp < lo || rbp + 16 > hi || (rbp & 7) || fp[1] == 0)
+			break;
+		ksym_print_addr("  ", fp[1]);
+		if (fp[0] <= rbp)
+			break;
+		rbp = fp[0];
+	}
+}
+
+static const char *const exc_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
+	"#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
+	"reserved 27", "#HV hypervisor injection", "#VC VMM communication",
+	"#SX security", "reserved 31",
+};
+
+const char *kr_exc_name(uint32_t vector)
+{
+	return vector < 32 ? exc_names[vector] : "interrupt";
 }

@@ -123,7 +123,7 @@ void trap_dispatch(struct trap_frame *f)
 {
 	if (handlers[f->vector])
 		handlers[f->vector](f);
-	else if (f->vector < 32 && !(f->cs & 3) && !guard_catch(f))
+	else if (f->vector < 32 && !(f->cs & 3) && !ctx_catch(f))
 		panic_trap(f);          /* an exception nobody claimed: a kernel bug */
 	if (f->cs & 3)
 		user_trap(f);           /* back to kr_as_run's caller */

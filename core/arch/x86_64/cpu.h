@@ -25,8 +25,12 @@ void cpu_init(void);                       /* GDT, TSS with IST stacks, IDT */
 void trap_set_handler(uint8_t vec, irq_handler_fn fn);
 void trap_dispatch(struct trap_frame *f);  /* called from isr.S only */
 
-/* Guarded calls (guard.c): end one on an exception. */
-bool guard_catch(struct trap_frame *f);
+/* Kernel contexts (ctx.c): end the current one on an exception. */
+bool ctx_catch(struct trap_frame *f);
+
+/* Lines 16 and 17 (irq.c): the timer tick (time.c, interrupts off) and
+ * the idle loop (kmain, interrupts on), to whoever bound them. */
+void irq_soft(unsigned line);
 
 /* User mode (user.c): a trap from ring 3 goes back to kr_as_run's caller. */
 __attribute__((noreturn)) void user_trap(struct trap_frame *f);

@@ -8,13 +8,16 @@
  * A line is masked until a handler is bound to it.  The core acknowledges
  * (EOI) every interrupt itself, so a handler cannot wedge a line; spurious
  * IRQ 7/15 and interrupts on unbound lines are counted, not fatal.
+ * Lines 16 and 17 are no PIC lines but bound like them: KR_IRQ_TIMER is
+ * the local APIC timer's tick (time.c), KR_IRQ_IDLE kmain's idle loop, in
+ * thread context after every wake-up: where a scheduler runs its tasks.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/x86.h"
 #include "cap/domain.h"
 #include "kernel/panic.h"
 
-#define NLINES   16
+#define NLINES   (KR_IRQ_IDLE + 1)
 #define CASCADE  2
 
 struct irq_line {
@@ -34,7 +37,8 @@ static void pic_mask(unsigned line, bool masked)
 	uint16_t port = line < 8 ? 0x21 : 0xa1;
 	uint8_t bit = 1u << (line & 7), m = inb(port);
 
-	outb(port, masked ? (m | bit) : (m & ~bit));
+	if (line < KR_IRQ_TIMER)
+		outb(port, masked ? (m | bit) : (m & ~bit));
 }
 
 static void pic_init(void)
@@ -111,7 +115,8 @@ void irq_boot(struct kr_domain *kd)
 
 	pic_init();
 	for (unsigned i = 0; i < NLINES; i++) {
-		trap_set_handler(VEC_PIC_BASE + i, on_irq);
+		if (i < KR_IRQ_TIMER)
+			trap_set_handler(VEC_PIC_BASE + i, on_irq);
 		if (i == CASCADE)
 			continue;
 		lines[i].o = (struct cap_object){ .type = KR_OBJ_IRQ, .ops = &irq_ops, .base = i };
@@ -120,6 +125,19 @@ void irq_boot(struct kr_domain *kd)
 			panic("irq: no kernel slot for IRQ line %u", i);
 		kernel_caps[i] = c;
 	}
+}
+
+void irq_soft(unsigned line)
+{
+	struct irq_line *l = &lines[line];
+	uint64_t flags = irq_save();
+	kr_irq_fn fn = l->fn;
+	void *ctx = l->ctx;
+
+	l->count += fn != NULL;
+	irq_restore(flags);
+	if (fn)
+		fn(ctx, line);
 }
 
 kr_cap_t irq_kernel_cap(unsigned line)

@@ -51,9 +51,9 @@ isr_common:
 	iretq
 
 /*
- * Leaving C for a context that may be abandoned (a guarded call, user
- * mode): SAVE_CALLER keeps rflags, the callee-saved registers and then %rsp
- * in slot; RESTORE_CALLER returns to that caller from anywhere.
+ * Leaving C for user mode, which may never come back the same way:
+ * SAVE_CALLER keeps rflags, the callee-saved registers and then %rsp in
+ * slot; RESTORE_CALLER returns to that caller from anywhere.
  */
 	.macro SAVE_CALLER slot
 	pushfq
@@ -72,21 +72,29 @@ isr_common:
 	.endm
 
 /*
- * long guard_enter(fn, arg, stack_top): call fn(arg) with interrupts on,
- * on another stack (guard.c).  guard_resume is where a trap sends an
- * abandoned call: both paths reload the saved %rsp, so the abandoned stack
- * is never used again.
+ * ctx_switch(save, rsp, save_fpu, fpu): kernel contexts (ctx.c).  Push
+ * rflags and the callee-saved registers, keep the FPU state and %rsp, then
+ * take the other context's and return where it switched away (or into
+ * ctx_start, with r12 = the new context, for one never run).
  */
-	.globl guard_enter, guard_resume
-guard_enter:
-	SAVE_CALLER guard_saved_rsp
-	mov %rdx, %rsp
-	mov %rdi, %rax
-	mov %rsi, %rdi
-	sti
-	call *%rax
-guard_resume:
-	RESTORE_CALLER guard_saved_rsp
+	.globl ctx_switch, ctx_start
+ctx_switch:
+	pushfq
+	.irp r, rbp, rbx, r12, r13, r14, r15
+	push %\r
+	.endr
+	fxsave64 (%rdx)
+	mov %rsp, (%rdi)
+	mov %rsi, %rsp
+	fxrstor64 (%rcx)
+	.irp r, r15, r14, r13, r12, rbx, rbp
+	pop %\r
+	.endr
+	popfq
+	ret
+ctx_start:
+	mov %r12, %rdi
+	call ctx_main
 
 /*
  * User mode (user.c).  A context (struct kr_uctx) holds the registers in

@@ -8,6 +8,7 @@
  * -icount shift=0 the TSC counts guest instructions, which is how
  * benchmarks report boot cost.
  */
+#include <karyon/cap.h>
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/x86.h"
@@ -67,6 +68,7 @@ static void on_timer(struct trap_frame *f)
 	ticks++;
 	(void)f;
 	lapic_write(LAPIC_EOI, 0);
+	irq_soft(KR_IRQ_TIMER);
 }
 
 void time_init(uint64_t entry_tsc)

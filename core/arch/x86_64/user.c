@@ -46,7 +46,7 @@ uint64_t user_saved_rsp;                /* kr_as_run's caller; isr.S */
 kr_ufast_fn user_fast;                  /* its system calls' fast path; isr.S */
 void *user_fast_ctx;
 uint64_t user_scratch;                  /* the user's %rsp at syscall; isr.S */
-const uint32_t mxcsr_default = 0x1f80;  /* the kernel's SSE control; isr.S, guard.c */
+const uint32_t mxcsr_default = 0x1f80;  /* the kernel's SSE control; isr.S */
 
 uint32_t user_enter(struct kr_uctx *u);
 __attribute__((noreturn)) void user_leave(uint32_t exit);

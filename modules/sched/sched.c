@@ -1,0 +1,467 @@
+/*
+ * sched - the scheduler (abi/karyon/sched.h): kernel tasks on the core's
+ * contexts (abi/karyon/ctx.h), picked by priority, in a deterministic order.
+ *
+ * The core gives contexts, switching and two bindable lines; this module
+ * holds KR_IRQ_IDLE, so kmain's idle loop (the boot context) runs
+ * on_idle after every wake-up: the idle hooks, then every ready task in
+ * turn until none is ready, when the core halts until the next interrupt.
+ * A task gives the CPU back by switching to the boot context (yield,
+ * block, or the end of its function); the core does the same for a task
+ * that faults.  KR_IRQ_TIMER counts ticks, wakes sleepers and watches for a
+ * task that keeps the CPU too long.
+ *
+ * The choice: the ready task of highest priority; among equals the one
+ * switched to longest ago (a sequence number, not a clock), then the
+ * lowest id.  Nothing depends on addresses or time but deadlines in ticks.
+ *
+ * State shared with interrupt handlers (task states, wake_pending, ticks)
+ * changes with interrupts off; there is one CPU.
+ */
+#include <karyon/cap.h>
+#include <karyon/ctx.h>
+#include <karyon/guard.h>
+#include <karyon/libc.h>
+#include <karyon/log.h>
+#include <karyon/module.h>
+#include <karyon/sched.h>
+#include <karyon/shell.h>
+
+#define MAX_TASKS       64
+#define MAX_HOOKS       8
+#define MAX_WATCHED     16
+#define STACK_PAGES     4
+#define WATCHDOG_US     2000000         /* a task holding the CPU this long is reported */
+
+enum { NEED_TIMER, NEED_IDLE };         /* .needs order */
+
+struct task {
+	struct kr_ctx ctx;              /* first: the array keeps it 16-byte aligned */
+	uint32_t id;                    /* 0: a free slot */
+	uint32_t state;                 /* enum kr_task_state */
+	struct kr_task_spec spec;
+	uint32_t dom_id;
+	kr_cap_t stack_cap;
+	uint8_t *stack;                 /* a read-only guard page, then the stack */
+	bool wake_pending, dying;
+	uint64_t deadline;              /* tick to wake at when blocked; 0: none */
+	uint64_t last_run;              /* sequence number of its last turn */
+	uint64_t switches, faults;
+};
+
+static kr_domain_t *self;
+static struct kr_ctx *boot_ctx;         /* where on_idle runs */
+static struct task tasks[MAX_TASKS] __attribute__((aligned(16)));
+static struct task *current;            /* the task running, NULL in on_idle */
+static uint32_t next_id;
+static uint64_t seq, ticks, turn_start_us;
+static bool watchdog_said;
+static struct { uint32_t dom_id; kr_idle_fn fn; void *ctx; } hooks[MAX_HOOKS];
+static uint32_t watched[MAX_WATCHED];
+static bool shell_added;
+
+static uint64_t irq_off(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f) : : "memory");
+	return f;
+}
+
+static void irq_restore(uint64_t f)
+{
+	if (f & (1u << 9))
+		__asm__ volatile("sti" : : : "memory");
+}
+
+static void free_stack(struct task *t)
+{
+	kr_page_unmap(self, t->stack_cap);
+	kr_cap_delete(self, t->stack_cap);
+	t->id = 0;
+}
+
+static void task_main(void *arg)
+{
+	struct task *t = arg;
+
+	t->spec.fn(t->spec.arg);
+}
+
+static kr_err_t task_start(struct task *t)
+{
+	t->ctx = (struct kr_ctx){ .version = KR_CTX_VERSION,
+		.stack_lo = (uint64_t)t->stack + KR_PAGE_SIZE,
+		.stack_hi = (uint64_t)t->stack + (t->spec.stack_pages + 1) * KR_PAGE_SIZE,
+		.resume = boot_ctx };
+	t->state = KR_TASK_READY;
+	return kr_ctx_init(self, &t->ctx, task_main, t);
+}
+
+/* The ready task to run next, or NULL; interrupts off. */
+static struct task *pick(void)
+{
+	struct task *best = NULL;
+
+	for (int i = 0; i < MAX_TASKS; i++) {
+		struct task *t = &tasks[i];
+
+		if (!t->id || t->state != KR_TASK_READY)
+			continue;
+		if (!best || t->spec.prio > best->spec.prio ||
+		    (t->spec.prio == best->spec.prio && (t->last_run < best->last_run ||
+		     (t->last_run == best->last_run && t->id < best->id))))
+			best = t;
+	}
+	return best;
+}
+
+/* Back in on_idle after t's turn: did it end? */
+static void after_turn(struct task *t)
+{
+	const struct kr_fault *f = &t->ctx.fault;
+	bool restart = (t->spec.flags & KR_TASK_RESTART) && !t->dying;
+
+	if (t->dying || t->ctx.state == KR_CTX_DONE) {
+		free_stack(t);
+		return;
+	}
+	if (t->ctx.state != KR_CTX_FAULTED)
+		return;
+	t->faults++;
+	kr_log(KR_LOG_ERR, "sched: task %s (id %u, domain %u) faulted: %s at %#llx "
+	       "(address %#llx, error %#llx); %s\n", t->spec.name, t->id, t->dom_id,
+	       kr_exc_name(f->vector), (unsigned long long)f->rip, (unsigned long long)f->addr,
+	       (unsigned long long)f->error, restart ? "restarted" : "ended");
+	if (!restart || task_start(t) != KR_OK)
+		free_stack(t);
+}
+
+static void on_idle(void *ctx, unsigned line)
+{
+	(void)ctx;
+	(void)line;
+	boot_ctx = kr_ctx_current();
+	for (int i = 0; i < MAX_HOOKS; i++)
+		if (hooks[i].fn)
+			hooks[i].fn(hooks[i].ctx);
+	for (;;) {
+		uint64_t f = irq_off();
+		struct task *t = pick();
+
+		if (t) {
+			t->state = KR_TASK_RUNNING;
+			t->last_run = ++seq;
+			t->switches++;
+			current = t;
+			turn_start_us = kr_uptime_us();
+			watchdog_said = false;
+		}
+		irq_restore(f);
+		if (!t)
+			return;
+		if (kr_ctx_switch(self, &t->ctx) != KR_OK) {
+			kr_log(KR_LOG_ERR, "sched: cannot run task %s (id %u); ended\n",
+			       t->spec.name, t->id);
+			t->dying = true;
+		}
+		current = NULL;
+		after_turn(t);
+	}
+}
+
+static void on_tick(void *ctx, unsigned line)
+{
+	(void)ctx;
+	(void)line;
+	ticks++;
+	for (int i = 0; i < MAX_TASKS; i++)
+		if (tasks[i].id && tasks[i].state == KR_TASK_BLOCKED && tasks[i].deadline &&
+		    tasks[i].deadline <= ticks) {
+			tasks[i].deadline = 0;
+			tasks[i].state = KR_TASK_READY;
+		}
+	if (current && !watchdog_said && kr_uptime_us() - turn_start_us > WATCHDOG_US) {
+		watchdog_said = true;
+		kr_log(KR_LOG_WARN, "sched: task %s (id %u) has run for 2 s without yielding\n",
+		       current->spec.name, current->id);
+	}
+}
+
+/* ---- the service ---- */
+
+static void dom_gone(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	for (int i = 0; i < MAX_HOOKS; i++)
+		if (hooks[i].dom_id == id)
+			hooks[i].fn = NULL;
+	for (int i = 0; i < MAX_WATCHED; i++)
+		if (watched[i] == id)
+			watched[i] = 0;
+	for (int i = 0; i < MAX_TASKS; i++) {
+		struct task *t = &tasks[i];
+
+		if (!t->id || t->dom_id != id)
+			continue;
+		if (t == current)
+			t->dying = true;        /* freed when it next gives the CPU back */
+		else
+			free_stack(t);
+	}
+}
+
+/* Watch each domain with tasks or hooks once: the core has 32 watches. */
+static kr_err_t watch(uint32_t id)
+{
+	int free_slot = -1;
+	kr_err_t err;
+
+	for (int i = 0; i < MAX_WATCHED; i++) {
+		if (watched[i] == id)
+			return KR_OK;
+		if (!watched[i] && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		return KR_ENOSPC;
+	err = kr_domain_watch(self, id, dom_gone, NULL);
+	if (!err)
+		watched[free_slot] = id;
+	return err;
+}
+
+static bool name_ok(const char *n)
+{
+	size_t len = strnlen(n, 32);
+
+	if (len == 0 || len == 32)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') ||
+		      n[i] == '_' || n[i] == '.' || n[i] == '-'))
+			return false;
+	return true;
+}
+
+static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint32_t *id)
+{
+	uint32_t dom_id = kr_domain_id(d), pages;
+	struct task *t = NULL;
+	void *va;
+	kr_err_t err;
+
+	if (!dom_id || !spec || !id || spec->version != KR_TASK_SPEC_VERSION || !spec->fn ||
+	    spec->prio > KR_PRIO_MAX || spec->stack_pages > 64 ||
+	    (spec->flags & ~(KR_TASK_RESTART | KR_TASK_FOREGROUND)) || !name_ok(spec->name))
+		return KR_EINVAL;
+	for (int i = 0; i < MAX_TASKS && !t; i++)
+		if (!tasks[i].id)
+			t = &tasks[i];
+	if (!t)
+		return KR_ENOSPC;
+	if ((err = watch(dom_id)) != KR_OK)
+		return err;
+	pages = spec->stack_pages ? spec->stack_pages : STACK_PAGES;
+	err = kr_page_alloc(self, pages + 1, &t->stack_cap);
+	if (err)
+		return err;
+	if ((err = kr_page_map(self, t->stack_cap, KR_RIGHT_READ | KR_RIGHT_WRITE, &va)) ||
+	    (err = kr_page_protect(self, t->stack_cap, 0, 1, KR_RIGHT_READ))) {
+		kr_cap_delete(self, t->stack_cap);
+		return err;
+	}
+	t->stack = va;
+	t->spec = *spec;
+	t->spec.stack_pages = pages;
+	t->dom_id = dom_id;
+	t->wake_pending = t->dying = false;
+	t->deadline = t->last_run = t->switches = t->faults = 0;
+	t->id = ++next_id;
+	if ((err = task_start(t)) != KR_OK) {
+		free_stack(t);
+		return err;
+	}
+	*id = t->id;
+	return KR_OK;
+}
+
+static uint32_t svc_self(void)
+{
+	return current ? current->id : 0;
+}
+
+/* Give the CPU back to on_idle in state; interrupts off on entry.  Only
+ * from the task's own context (not from a guarded call inside it). */
+static kr_err_t give_back(uint32_t state)
+{
+	struct task *t = current;
+
+	if (!t || kr_ctx_current() != &t->ctx)
+		return KR_EPERM;
+	t->state = state;
+	return kr_ctx_switch(self, boot_ctx);
+}
+
+static void svc_yield(void)
+{
+	uint64_t f = irq_off();
+
+	give_back(KR_TASK_READY);
+	irq_restore(f);
+}
+
+static kr_err_t svc_block(uint64_t nticks)
+{
+	uint64_t f = irq_off();
+	kr_err_t err = KR_OK;
+
+	if (current && current->wake_pending)
+		current->wake_pending = false;
+	else if (current) {
+		current->deadline = nticks ? ticks + nticks : 0;
+		err = give_back(KR_TASK_BLOCKED);
+		current->wake_pending = false;
+	} else
+		err = KR_EPERM;
+	irq_restore(f);
+	return err;
+}
+
+static kr_err_t svc_wake(uint32_t id)
+{
+	uint64_t f = irq_off();
+	kr_err_t err = KR_ENOENT;
+
+	for (int i = 0; i < MAX_TASKS; i++) {
+		struct task *t = &tasks[i];
+
+		if (!id || t->id != id)
+			continue;
+		if (t->state == KR_TASK_BLOCKED) {
+			t->state = KR_TASK_READY;
+			t->deadline = 0;
+		} else {
+			t->wake_pending = true;
+		}
+		err = KR_OK;
+	}
+	irq_restore(f);
+	return err;
+}
+
+static kr_err_t svc_task_info(uint32_t index, struct kr_task_info *out)
+{
+	const struct task *by_id[MAX_TASKS];
+	uint32_t n = 0;
+
+	if (!out)
+		return KR_EINVAL;
+	for (int i = 0; i < MAX_TASKS; i++) {   /* insertion sort by id */
+		uint32_t j = n++;
+
+		if (!tasks[i].id) {
+			n--;
+			continue;
+		}
+		for (; j > 0 && by_id[j - 1]->id > tasks[i].id; j--)
+			by_id[j] = by_id[j - 1];
+		by_id[j] = &tasks[i];
+	}
+	if (index >= n)
+		return KR_ENOENT;
+	*out = (struct kr_task_info){ .version = KR_TASK_INFO_VERSION, .id = by_id[index]->id,
+		.state = by_id[index]->state, .prio = by_id[index]->spec.prio,
+		.flags = by_id[index]->spec.flags, .domain = by_id[index]->dom_id,
+		.switches = by_id[index]->switches, .faults = by_id[index]->faults };
+	memcpy(out->name, by_id[index]->spec.name, sizeof(out->name));
+	return KR_OK;
+}
+
+static kr_err_t svc_idle_hook(kr_domain_t *d, kr_idle_fn fn, void *ctx)
+{
+	uint32_t id = kr_domain_id(d);
+	kr_err_t err;
+
+	if (!id || !fn)
+		return KR_EINVAL;
+	for (int i = 0; i < MAX_HOOKS; i++)
+		if (!hooks[i].fn) {
+			if ((err = watch(id)) != KR_OK)
+				return err;
+			hooks[i].dom_id = id;
+			hooks[i].ctx = ctx;
+			hooks[i].fn = fn;
+			return KR_OK;
+		}
+	return KR_ENOSPC;
+}
+
+static const struct kr_sched_ops ops = {
+	.hdr = { KR_OPS_MAGIC, KR_SCHED_VERSION, sizeof(struct kr_sched_ops), 0 },
+	.spawn = svc_spawn, .self = svc_self, .yield = svc_yield, .block = svc_block,
+	.wake = svc_wake, .task_info = svc_task_info, .idle_hook = svc_idle_hook,
+};
+
+/* ---- the "tasks" shell command ---- */
+
+static int cmd_tasks(int argc, char **argv, void (*print)(void *ctx, const char *s), void *ctx)
+{
+	static const char *const states[] = { "?", "ready", "running", "blocked" };
+	struct kr_task_info ti;
+	char line[128];
+
+	(void)argv;
+	if (argc != 1) {
+		print(ctx, "usage: tasks\n");
+		return 2;
+	}
+	print(ctx, "  ID  NAME                  STATE    PRIO  SWITCHES  FAULTS  DOMAIN\n");
+	for (uint32_t i = 0; svc_task_info(i, &ti) == KR_OK; i++) {
+		ksnprintf(line, sizeof(line), "%4u  %-20s  %-7s  %4u  %8llu  %6llu  %6u\n", ti.id,
+			 ti.name, states[ti.state <= 3 ? ti.state : 0], ti.prio,
+			 (unsigned long long)ti.switches, (unsigned long long)ti.faults, ti.domain);
+		print(ctx, line);
+	}
+	return 0;
+}
+
+static const struct kr_shell_command tasks_command = {
+	"tasks", "tasks", "list the scheduler's tasks", cmd_tasks,
+};
+
+/* The shell starts after this module (it is a task of ours): add the
+ * command once its service is there. */
+static void add_command(void *ctx)
+{
+	const struct kr_ops_header *h;
+	kr_cap_t c;
+
+	(void)ctx;
+	if (shell_added || kr_service_open(self, "shell", KR_SHELL_SERVICE_VERSION, &c) ||
+	    kr_service_ops(self, c, &h))
+		return;
+	shell_added = ((const struct kr_shell_ops *)h)->add(kr_domain_id(self),
+							      &tasks_command) == KR_OK;
+}
+
+static kr_err_t sched_init(kr_domain_t *d)
+{
+	kr_cap_t timer, idle, svc;
+	kr_err_t err;
+
+	self = d;
+	boot_ctx = kr_ctx_current();    /* kmod starts us from the boot context */
+	if ((err = kr_need_cap(d, NEED_TIMER, &timer)) || (err = kr_need_cap(d, NEED_IDLE, &idle)))
+		return err;
+	if ((err = kr_service_publish(d, KR_SCHED_SERVICE, &ops.hdr, &svc)))
+		return err;
+	if ((err = kr_irq_bind(d, timer, on_tick, NULL)) || (err = kr_irq_bind(d, idle, on_idle, NULL)))
+		return err;
+	return svc_idle_hook(d, add_command, NULL);
+}
+
+KR_MODULE(.name = "sched", .version = KR_VERSION(1, 0, 0),
+	  .description = "scheduler: kernel tasks by priority on the core's contexts",
+	  .license = "MIT", .author = "Karyon developers", .init = sched_init,
+	  .needs = { KR_NEED_IRQ(KR_IRQ_TIMER), KR_NEED_IRQ(KR_IRQ_IDLE) });
