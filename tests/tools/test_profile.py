@@ -63,7 +63,7 @@ def full_profile_misses():
 def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix='test-profile-') as d:
-        for m in ('hello', 'hello_user', 'console', 'shell', 'kmod'):
+        for m in ('hello', 'hello_user', 'console', 'sched', 'shell', 'kmod'):
             shutil.copy(os.path.join(sys.argv[1], m + '.kmod'), d)
         compile_module(d, 'cyc_a', 'cyc_b')
         compile_module(d, 'cyc_b', 'cyc_a')

@@ -241,7 +241,7 @@ static void test_exclusive_then_free(void **state)
 static void test_refusals(void **state)
 {
 	static const struct kr_need bad[][KR_MODULE_NEEDS_MAX] = {
-		{ KR_NEED_IRQ(2) }, { KR_NEED_IRQ(16) }, { KR_NEED_PORTS(0xfff0, 0x20) },
+		{ KR_NEED_IRQ(2) }, { KR_NEED_IRQ(KR_IRQ_IDLE + 1) }, { KR_NEED_PORTS(0xfff0, 0x20) },
 		{ KR_NEED_MMIO(0x200000, 4096) }, { KR_NEED_MMIO(0xfebf0004, 8) },
 		{ KR_NEED_SYSTEM(9) }, { { .kind = 7, .count = 1 } },
 		{ KR_NEED_MMIO(0xfebf0000, UINT64_MAX) },
