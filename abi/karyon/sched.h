@@ -27,12 +27,14 @@
 #ifndef KARYON_SCHED_H
 #define KARYON_SCHED_H
 
+#include <stdbool.h>
+
 #include <karyon/cap.h>
 #include <karyon/console.h>
 #include <karyon/service.h>
 
 #define KR_SCHED_SERVICE "sched"
-#define KR_SCHED_VERSION 1
+#define KR_SCHED_VERSION 2    /* 2: work tokens, the virtual clock, turn */
 
 #define KR_PRIO_MIN     0
 #define KR_PRIO_NORMAL  16
@@ -40,7 +42,8 @@
 
 enum kr_task_flags {
 	KR_TASK_RESTART = 1u << 0,      /* start again after a fault */
-	KR_TASK_FOREGROUND = 1u << 1,   /* may read the console (the shell) */
+	KR_TASK_FOREGROUND = 1u << 1,   /* may read the console (the shell); how
+					 * many may exist: /etc/karyon.conf */
 };
 
 typedef void (*kr_task_fn)(void *arg);
@@ -100,6 +103,86 @@ struct kr_sched_ops {
 	/* An idle hook (console.h kr_idle_hook goes here): fn runs in the
 	 * idle loop after every wake-up, before tasks; ends with d. */
 	kr_err_t (*idle_hook)(kr_domain_t *d, kr_idle_fn fn, void *ctx);
+
+	/* Version 2.  The virtual clock: the gas all work tokens have spent
+	 * (1 gas = 1 virtual ns), so the same submissions see the same times
+	 * on every run.  A handler's time_us() reads it. */
+	uint64_t (*vclock)(void);
+	/* From a runner, in a token's task, at each gas check that ends a
+	 * quantum: gas spent since the last call.  The clock advances and the
+	 * next ready token of the same priority runs (deterministic
+	 * preemption).  KR_ETIME when the token's virtual time budget is
+	 * spent, KR_EALREADY when it was cancelled: the runner then stops it;
+	 * KR_EPERM outside a token. */
+	kr_err_t (*turn)(uint64_t gas);
+	/* Is the running task a foreground program (KR_TASK_FOREGROUND)?
+	 * Only those read the console; true outside tasks. */
+	bool (*foreground)(void);
 };
+KR_ABI_OFFSET(struct kr_sched_ops, vclock, 72);
+KR_ABI_SIZE(struct kr_sched_ops, 96);
+
+/*
+ * Work tokens (OS2): a run of untrusted work, queued with `task submit`,
+ * with a priority and budgets, that ends completed, violated (a budget or
+ * capability broken: nothing it wrote is kept) or cancelled.  The
+ * scheduler owns the queue, the order and the virtual clock; a runner
+ * module runs the work itself: the tcc module publishes "runner.handler".
+ */
+enum kr_work_state {
+	KR_WORK_SCHEDULED = 1,
+	KR_WORK_STARTED = 2,
+	KR_WORK_COMPLETED = 3,
+	KR_WORK_VIOLATED = 4,
+	KR_WORK_CANCELLED = 5,
+};
+
+enum kr_work_violation {
+	KR_VIOL_NONE = 0,
+	KR_VIOL_GAS = 1,        /* budget: its gas */
+	KR_VIOL_MEMORY = 2,     /* budget: its memory pages */
+	KR_VIOL_VTIME = 3,      /* budget: its virtual time */
+	KR_VIOL_CAPABILITY = 4, /* a call outside its grants */
+	KR_VIOL_FAULT = 5,      /* a CPU exception in the work */
+};
+
+#define KR_WORK_VERSION 1
+struct kr_work {
+	uint32_t version;       /* KR_WORK_VERSION */
+	uint32_t id;            /* the token */
+	uint64_t gas_limit;     /* all the gas it may spend */
+	uint64_t quantum;       /* gas per turn: call turn() when it is spent */
+	uint32_t mem_pages;     /* most 4 KiB pages of memory it may hold */
+	uint32_t argc;          /* argv[0]: what to run (a handler's name) */
+	const char *const *argv;
+};
+KR_ABI_OFFSET(struct kr_work, argv, 32);
+KR_ABI_SIZE(struct kr_work, 40);
+
+#define KR_WORK_RESULT_VERSION 1
+struct kr_work_result {
+	uint32_t version;       /* KR_WORK_RESULT_VERSION, set by the runner */
+	uint32_t violation;     /* enum kr_work_violation; NONE: completed */
+	int32_t exit_code;      /* main's return, when completed */
+	uint32_t reserved;
+	uint64_t gas_used;
+	char detail[96];        /* one line: where it stopped, what it broke */
+};
+KR_ABI_OFFSET(struct kr_work_result, gas_used, 16);
+KR_ABI_SIZE(struct kr_work_result, 120);
+
+#define KR_RUNNER_VERSION 1
+struct kr_runner_ops {
+	struct kr_ops_header hdr;       /* version KR_RUNNER_VERSION */
+	/* Is there such a thing to run?  KR_ENOENT, with a reason in why. */
+	kr_err_t (*check)(const char *name, char *why, size_t why_size);
+	/* Run w in the calling task to its end, calling the scheduler's
+	 * turn() at every quantum and stopping when it says so.  Its output
+	 * goes to out (up to out_size bytes, *out_len set) and its file
+	 * writes are kept aside, made only if it completes. */
+	kr_err_t (*run)(const struct kr_work *w, struct kr_work_result *res, char *out,
+			size_t out_size, size_t *out_len);
+};
+KR_ABI_SIZE(struct kr_runner_ops, 32);
 
 #endif

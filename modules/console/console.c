@@ -13,6 +13,7 @@
 #include <karyon/cap.h>
 #include <karyon/console.h>
 #include <karyon/module.h>
+#include <karyon/sched.h>
 
 #define COM1     0x3f8
 #define REG_RBR  0              /* read: the received byte */
@@ -81,11 +82,25 @@ kr_err_t kr_console_claim(kr_domain_t *d)
 }
 KR_EXPORT(kr_console_claim);
 
+/* Background tasks never read the console: ask the scheduler, if there is
+ * one, whether the task reading is a foreground program. */
+static bool foreground(void)
+{
+	static const struct kr_sched_ops *sched;
+	const struct kr_ops_header *h;
+	kr_cap_t c;
+
+	if (!sched && kr_service_open(self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &c) == KR_OK &&
+	    kr_service_ops(self, c, &h) == KR_OK)
+		sched = (const struct kr_sched_ops *)h;
+	return !sched || sched->foreground();
+}
+
 size_t kr_console_read(kr_domain_t *d, char *buf, size_t n, kr_err_t *err)
 {
 	uint32_t id = kr_domain_id(d);
 	size_t got = 0;
-	kr_err_t e = !id || !buf ? KR_EINVAL : id != owner ? KR_EPERM : KR_OK;
+	kr_err_t e = !id || !buf ? KR_EINVAL : id != owner || !foreground() ? KR_EPERM : KR_OK;
 
 	if (err)
 		*err = e;

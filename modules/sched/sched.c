@@ -15,9 +15,18 @@
  * switched to longest ago (a sequence number, not a clock), then the
  * lowest id.  Nothing depends on addresses or time but deadlines in ticks.
  *
+ * Work tokens (work.c) run as tasks of their own, below every kernel task
+ * (priorities 0-15), at most WORK_RUNNING at once, started in work_next's
+ * order from on_idle.  A runner module runs each one; at every quantum of
+ * gas it calls turn(), which advances the virtual clock and lets the next
+ * token of the same priority run.  With the same submissions the tokens
+ * therefore interleave the same way and see the same virtual times on
+ * every run, whatever the wall clock or the shell does in between.
+ *
  * State shared with interrupt handlers (task states, wake_pending, ticks)
  * changes with interrupts off; there is one CPU.
  */
+#include <stdbool.h>
 #include <karyon/cap.h>
 #include <karyon/ctx.h>
 #include <karyon/guard.h>
@@ -26,12 +35,17 @@
 #include <karyon/module.h>
 #include <karyon/sched.h>
 #include <karyon/shell.h>
+#include <karyon/vfs.h>
+
+#include "sched_int.h"
+#include "work.h"
 
 #define MAX_TASKS       64
 #define MAX_HOOKS       8
 #define MAX_WATCHED     16
 #define STACK_PAGES     4
 #define WATCHDOG_US     2000000         /* a task holding the CPU this long is reported */
+#define WORK_RUNNING    32              /* tokens started at once, at most */
 
 enum { NEED_TIMER, NEED_IDLE };         /* .needs order */
 
@@ -47,6 +61,8 @@ struct task {
 	uint64_t deadline;              /* tick to wake at when blocked; 0: none */
 	uint64_t last_run;              /* sequence number of its last turn */
 	uint64_t switches, faults;
+	struct work *work;              /* the token it runs, if any */
+	uint64_t turn_gas;              /* gas its runner has reported so far */
 };
 
 static kr_domain_t *self;
@@ -58,7 +74,15 @@ static uint64_t seq, ticks, turn_start_us;
 static bool watchdog_said;
 static struct { uint32_t dom_id; kr_idle_fn fn; void *ctx; } hooks[MAX_HOOKS];
 static uint32_t watched[MAX_WATCHED];
-static bool shell_added;
+static bool started_up;
+static uint64_t vclock;                 /* virtual ns: the gas tokens have spent */
+static uint32_t running_tokens, foreground_limit = 1;
+static const struct kr_runner_ops *runner;
+struct work_table sched_works;
+const struct kr_shell_ops *sched_shell;
+const struct kr_vfs_ops *sched_vfs;
+
+static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint32_t *id);
 
 static uint64_t irq_off(void)
 {
@@ -79,6 +103,15 @@ static void free_stack(struct task *t)
 	kr_page_unmap(self, t->stack_cap);
 	kr_cap_delete(self, t->stack_cap);
 	t->id = 0;
+	if (t->work) {                  /* its token ended with it (a fault) */
+		struct work *w = t->work;
+
+		t->work = NULL;
+		w->violation = KR_VIOL_FAULT;
+		ksnprintf(w->detail, sizeof(w->detail), "its kernel task faulted");
+		work_end(&sched_works, w, KR_WORK_VIOLATED, vclock);
+		running_tokens--;
+	}
 }
 
 static void task_main(void *arg)
@@ -137,17 +170,108 @@ static void after_turn(struct task *t)
 		free_stack(t);
 }
 
+/* ---- work tokens ---- */
+
+static const struct kr_runner_ops *open_runner(void)
+{
+	const struct kr_ops_header *h;
+	kr_cap_t c;
+
+	if (!runner && kr_service_open(self, "runner.handler", KR_RUNNER_VERSION, &c) == KR_OK &&
+	    kr_service_ops(self, c, &h) == KR_OK)
+		runner = (const struct kr_runner_ops *)h;
+	return runner;
+}
+
+kr_err_t sched_check_runnable(const char *name, char *why, size_t why_size)
+{
+	if (!open_runner()) {
+		ksnprintf(why, why_size, "no runner for handlers (the tcc module is not loaded)");
+		return KR_ENOENT;
+	}
+	return runner->check(name, why, why_size);
+}
+
+static void token_main(void *arg)
+{
+	struct task *t = current;
+	struct work *w = arg;
+	const char *argv[WORK_ARGS + 1];
+	struct kr_work_result res = { 0 };
+	struct kr_work kw = { KR_WORK_VERSION, w->id, w->gas_limit, WORK_QUANTUM,
+			      (uint32_t)w->mem_pages, w->argc, argv };
+	uint32_t state;
+	kr_err_t err;
+
+	work_argv(w, argv);
+	err = open_runner() ? runner->run(&kw, &res, w->out, sizeof(w->out), &w->out_len) :
+	      KR_ENOENT;
+	if (res.gas_used > t->turn_gas)         /* the last, partial quantum */
+		vclock += res.gas_used - t->turn_gas;
+	w->gas_used = res.gas_used;
+	w->exit_code = res.exit_code;
+	w->violation = res.violation;
+	memcpy(w->detail, res.detail, sizeof(w->detail));
+	w->detail[sizeof(w->detail) - 1] = '\0';
+	if (err && !res.violation)
+		ksnprintf(w->detail, sizeof(w->detail), "the runner failed: %s", kr_strerror(err));
+	state = w->cancel ? KR_WORK_CANCELLED : res.violation || err ? KR_WORK_VIOLATED :
+		KR_WORK_COMPLETED;
+	if (err && !res.violation && !w->cancel)
+		w->violation = KR_VIOL_FAULT;
+	work_end(&sched_works, w, state, vclock);
+	t->work = NULL;
+	running_tokens--;
+	sched_write_metrics();
+}
+
+/* Start the tokens that can start, in work_next's order. */
+static void dispatch(void)
+{
+	struct work *w;
+
+	while (running_tokens < WORK_RUNNING && (w = work_next(&sched_works)) != NULL) {
+		struct kr_task_spec spec = { KR_TASK_SPEC_VERSION, .prio = w->prio,
+					     .fn = token_main, .arg = w };
+		uint32_t id;
+		kr_err_t err;
+
+		ksnprintf(spec.name, sizeof(spec.name), "work-%u", w->id);
+		err = svc_spawn(self, &spec, &id);
+		if (err) {              /* no task slot: it stays queued */
+			if (err != KR_ENOSPC)
+				kr_log(KR_LOG_ERR, "sched: cannot start token %u: %s\n", w->id,
+				       kr_strerror(err));
+			return;
+		}
+		for (int i = 0; i < MAX_TASKS; i++)
+			if (tasks[i].id == id)
+				tasks[i].work = w;
+		w->task = id;
+		running_tokens++;
+		work_start(&sched_works, w, vclock);
+	}
+}
+
 static void on_idle(void *ctx, unsigned line)
 {
 	(void)ctx;
 	(void)line;
 	boot_ctx = kr_ctx_current();
+	if (!started_up) {
+		started_up = true;
+		sched_start_up();
+	}
 	for (int i = 0; i < MAX_HOOKS; i++)
 		if (hooks[i].fn)
 			hooks[i].fn(hooks[i].ctx);
 	for (;;) {
-		uint64_t f = irq_off();
-		struct task *t = pick();
+		uint64_t f;
+		struct task *t;
+
+		dispatch();
+		f = irq_off();
+		t = pick();
 
 		if (t) {
 			t->state = KR_TASK_RUNNING;
@@ -244,6 +368,15 @@ static bool name_ok(const char *n)
 	return true;
 }
 
+static uint32_t foreground_count(void)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < MAX_TASKS; i++)
+		n += tasks[i].id && (tasks[i].spec.flags & KR_TASK_FOREGROUND);
+	return n;
+}
+
 static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint32_t *id)
 {
 	uint32_t dom_id = kr_domain_id(d), pages;
@@ -260,6 +393,11 @@ static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint3
 			t = &tasks[i];
 	if (!t)
 		return KR_ENOSPC;
+	if ((spec->flags & KR_TASK_FOREGROUND) && foreground_count() >= foreground_limit) {
+		kr_log(KR_LOG_ERR, "sched: %s refused: %u foreground program(s) allowed "
+		       "(foreground in /etc/karyon.conf)\n", spec->name, foreground_limit);
+		return KR_EBUSY;
+	}
 	if ((err = watch(dom_id)) != KR_OK)
 		return err;
 	pages = spec->stack_pages ? spec->stack_pages : STACK_PAGES;
@@ -276,7 +414,8 @@ static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint3
 	t->spec.stack_pages = pages;
 	t->dom_id = dom_id;
 	t->wake_pending = t->dying = false;
-	t->deadline = t->last_run = t->switches = t->faults = 0;
+	t->deadline = t->last_run = t->switches = t->faults = t->turn_gas = 0;
+	t->work = NULL;
 	t->id = ++next_id;
 	if ((err = task_start(t)) != KR_OK) {
 		free_stack(t);
@@ -284,6 +423,16 @@ static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint3
 	}
 	*id = t->id;
 	return KR_OK;
+}
+
+void sched_set_foreground(uint32_t n)
+{
+	foreground_limit = n;
+}
+
+uint32_t sched_foreground_limit(void)
+{
+	return foreground_limit;
 }
 
 static uint32_t svc_self(void)
@@ -350,6 +499,33 @@ static kr_err_t svc_wake(uint32_t id)
 	return err;
 }
 
+static uint64_t svc_vclock(void)
+{
+	return vclock;
+}
+
+static kr_err_t svc_turn(uint64_t gas)
+{
+	struct task *t = current;
+	struct work *w = t ? t->work : NULL;
+
+	if (!w)
+		return KR_EPERM;
+	vclock += gas;
+	t->turn_gas += gas;
+	if (w->cancel)
+		return KR_EALREADY;
+	if (w->vtime_limit && vclock - w->start_vt > w->vtime_limit)
+		return KR_ETIME;
+	svc_yield();
+	return w->cancel ? KR_EALREADY : KR_OK;
+}
+
+static bool svc_foreground(void)
+{
+	return !current || (current->spec.flags & KR_TASK_FOREGROUND);
+}
+
 static kr_err_t svc_task_info(uint32_t index, struct kr_task_info *out)
 {
 	const struct task *by_id[MAX_TASKS];
@@ -401,48 +577,27 @@ static const struct kr_sched_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_SCHED_VERSION, sizeof(struct kr_sched_ops), 0 },
 	.spawn = svc_spawn, .self = svc_self, .yield = svc_yield, .block = svc_block,
 	.wake = svc_wake, .task_info = svc_task_info, .idle_hook = svc_idle_hook,
+	.vclock = svc_vclock, .turn = svc_turn, .foreground = svc_foreground,
 };
 
-/* ---- the "tasks" shell command ---- */
-
-static int cmd_tasks(int argc, char **argv, void (*print)(void *ctx, const char *s), void *ctx)
+uint32_t sched_task_info(uint32_t index, struct kr_task_info *out)
 {
-	static const char *const states[] = { "?", "ready", "running", "blocked" };
-	struct kr_task_info ti;
-	char line[128];
-
-	(void)argv;
-	if (argc != 1) {
-		print(ctx, "usage: tasks\n");
-		return 2;
-	}
-	print(ctx, "  ID  NAME                  STATE    PRIO  SWITCHES  FAULTS  DOMAIN\n");
-	for (uint32_t i = 0; svc_task_info(i, &ti) == KR_OK; i++) {
-		ksnprintf(line, sizeof(line), "%4u  %-20s  %-7s  %4u  %8llu  %6llu  %6u\n", ti.id,
-			 ti.name, states[ti.state <= 3 ? ti.state : 0], ti.prio,
-			 (unsigned long long)ti.switches, (unsigned long long)ti.faults, ti.domain);
-		print(ctx, line);
-	}
-	return 0;
+	return (uint32_t)svc_task_info(index, out);
 }
 
-static const struct kr_shell_command tasks_command = {
-	"tasks", "tasks", "list the scheduler's tasks", cmd_tasks,
-};
-
-/* The shell starts after this module (it is a task of ours): add the
- * command once its service is there. */
-static void add_command(void *ctx)
+uint64_t sched_vclock(void)
 {
-	const struct kr_ops_header *h;
-	kr_cap_t c;
+	return vclock;
+}
 
-	(void)ctx;
-	if (shell_added || kr_service_open(self, "shell", KR_SHELL_SERVICE_VERSION, &c) ||
-	    kr_service_ops(self, c, &h))
-		return;
-	shell_added = ((const struct kr_shell_ops *)h)->add(kr_domain_id(self),
-							      &tasks_command) == KR_OK;
+kr_err_t sched_wait_tick(void)
+{
+	return svc_block(1);
+}
+
+kr_domain_t *sched_self(void)
+{
+	return self;
 }
 
 static kr_err_t sched_init(kr_domain_t *d)
@@ -458,7 +613,7 @@ static kr_err_t sched_init(kr_domain_t *d)
 		return err;
 	if ((err = kr_irq_bind(d, timer, on_tick, NULL)) || (err = kr_irq_bind(d, idle, on_idle, NULL)))
 		return err;
-	return svc_idle_hook(d, add_command, NULL);
+	return KR_OK;
 }
 
 KR_MODULE(.name = "sched", .version = KR_VERSION(1, 0, 0),
