@@ -9,7 +9,6 @@
 #define TIME_HZ 100     /* timer interrupts per second */
 
 void time_init(uint64_t entry_tsc);
-uint64_t time_ticks(void);          /* timer interrupts since time_init */
 uint64_t time_tsc_since_entry(void);
 uint64_t time_tsc_to_us(uint64_t cycles);
 

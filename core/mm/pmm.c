@@ -142,12 +142,17 @@ static uint64_t pmm_mark(uint64_t *m, uint64_t b, uint64_t e, bool v)
 	if (b < pmm.base)
 		b = pmm.base;
 	for (; b < e && b < top; b += PMM_PAGE_SIZE) {
-		uint64_t i = (b - pmm.base) / PMM_PAGE_SIZE;
+		uint64_t i = (b - pmm.base) / PMM_PAGE_SIZE, run = 64 * PMM_PAGE_SIZE;
 
-		if (pmm_test(m, i) == v)
-			continue;
-		m[i / 64] ^= 1ULL << (i % 64);
-		changed++;
+		/* A whole word at once where all 64 pages change (pmm_init marks all RAM). */
+		if (i % 64 == 0 && e - b >= run && top - b >= run && m[i / 64] == (v ? 0 : ~0ULL)) {
+			m[i / 64] = ~m[i / 64];
+			changed += 64;
+			b += run - PMM_PAGE_SIZE;
+		} else if (pmm_test(m, i) != v) {
+			m[i / 64] ^= 1ULL << (i % 64);
+			changed++;
+		}
 	}
 	return changed;
 }

@@ -83,12 +83,13 @@ static void count_irq(void *ctx, unsigned line)
 	irq_seen++;
 }
 
-/* Wait (interrupts on) for up to `ticks` timer ticks or until irq_seen >= n. */
+/* Wait (interrupts on) for up to `ticks` timer ticks (TIME_HZ a second)
+ * or until irq_seen >= n. */
 static void wait_irqs(uint64_t n, uint64_t ticks)
 {
-	uint64_t end = time_ticks() + ticks;
+	uint64_t end = kr_uptime_us() + ticks * (1000000 / TIME_HZ);
 
-	while (irq_seen < n && time_ticks() < end)
+	while (irq_seen < n && kr_uptime_us() < end)
 		__asm__ volatile("hlt");
 }
 

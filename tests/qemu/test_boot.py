@@ -69,7 +69,8 @@ def boot(firmware):
                         r'kernel image \d+ KiB$', log, re.M)
         check(m, mem, 'no "memory:" line')
         check(m, int(mem.group(1)) > 200, 'only %s MiB usable of 256 MiB' % mem.group(1))
-        tm = re.search(r'^time: TSC (\d+) kHz, LAPIC timer at \d+ Hz$', log, re.M)
+        tm = re.search(r'^time: TSC (\d+) kHz \(from (PIT|CPUID 0x[0-9a-f]+)\), '
+                       r'LAPIC timer at \d+ Hz$', log, re.M)
         check(m, tm, 'no "time:" line')
         check(m, banner.end() < mem.start() < tm.start() < ready.start(),
               'banner, memory, time and ready lines are out of order')
