@@ -2,8 +2,11 @@
  * measure.c - module measurement and the image's manifest.
  *
  * Every file kmod loads is hashed with BLAKE2b-256, and the digest goes
- * into the measurement log (the kernel log, one line per module, after the
- * kernel's own digest).  An image may carry a manifest as a boot module
+ * into the measurement log (the kernel log, one line per module).  The
+ * kernel's own digest gates nothing, and hashing its half megabyte is most
+ * of a boot's cost, so with a scheduler it is a task of its own that runs
+ * just after "karyon: ready" (its line follows the prompt); without one it
+ * is logged here, first.  An image may carry a manifest as a boot module
  * named "manifest", written by the build:
  *
  *	mode enforce                      (or: mode permissive)
@@ -17,6 +20,7 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 #include <karyon/module.h>
+#include <karyon/sched.h>
 
 #include "measure.h"
 
@@ -86,21 +90,45 @@ static void read_manifest(const char *text, size_t size)
 	}
 }
 
-void measure_init(kr_domain_t *self)
+static void measure_kernel(void *arg)
 {
-	struct kr_boot_module_info bi;
 	uint8_t d[DIGEST_LEN];
 	char hex[2 * DIGEST_LEN + 1];
 	const void *img;
 	size_t len;
-	kr_cap_t cap;
-	void *va;
 
+	(void)arg;
 	if (kr_kernel_image(&img, &len) == KR_OK && kr_blake2b_256(d, img, len) == KR_OK) {
 		measure_hex(d, hex);
 		kr_log(KR_LOG_INFO, "measure: kernel blake2b-256 %s (%zu bytes of code and rodata)\n",
 		       hex, len);
 	}
+}
+
+/* As a task below the shell's priority if there is a scheduler. */
+static void measure_kernel_soon(kr_domain_t *self)
+{
+	const struct kr_task_spec spec = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL,
+					   .fn = measure_kernel, .name = "measure" };
+	const struct kr_ops_header *h;
+	uint32_t id;
+	kr_cap_t c;
+
+	if (kr_service_open(self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &c) != KR_OK ||
+	    kr_service_ops(self, c, &h) != KR_OK ||
+	    ((const struct kr_sched_ops *)h)->spawn(self, &spec, &id) != KR_OK)
+		measure_kernel(NULL);
+}
+
+void measure_init(kr_domain_t *self)
+{
+	struct kr_boot_module_info bi;
+	uint8_t d[DIGEST_LEN];
+	char hex[2 * DIGEST_LEN + 1];
+	kr_cap_t cap;
+	void *va;
+
+	measure_kernel_soon(self);
 	for (uint32_t i = 0; kr_boot_module(self, i, &cap, &bi) == KR_OK; i++) {
 		if (!strcmp(bi.name, "manifest") &&
 		    kr_page_map(self, cap, KR_RIGHT_READ, &va) == KR_OK) {

@@ -59,6 +59,9 @@ def sched_tasks():
                            r'.*\(address 0x18, .*; restarted$', log, re.M),
               'the faulting KR_TASK_RESTART task was not reported and restarted')
         check(m, 'panic' not in log, 'the kernel panicked')
+        # kmod measures the kernel in a task of its own, just after ready.
+        r = m.wait_for(r'measure: kernel blake2b-256 [0-9a-f]{64} \(\d+ bytes', 30)
+        check(m, r.start() > m.log.find('karyon: ready'), 'the kernel was measured before ready')
 
         def run(line, expect):
             start = len(m.log)
