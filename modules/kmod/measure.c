@@ -4,9 +4,10 @@
  * Every file kmod loads is hashed with BLAKE2b-256, and the digest goes
  * into the measurement log (the kernel log, one line per module).  The
  * kernel's own digest gates nothing, and hashing its half megabyte is most
- * of a boot's cost, so with a scheduler it is a task of its own that runs
- * just after "karyon: ready" (its line follows the prompt); without one it
- * is logged here, first.  An image may carry a manifest as a boot module
+ * of a boot's cost, so with a scheduler it is a task of its own, the first
+ * to run after "karyon: ready" (above the shell's priority: its line comes
+ * before the shell's first output, never in the middle of typing); without
+ * a scheduler it is logged here, first.  An image may carry a manifest as a boot module
  * named "manifest", written by the build:
  *
  *	mode enforce                      (or: mode permissive)
@@ -105,10 +106,10 @@ static void measure_kernel(void *arg)
 	}
 }
 
-/* As a task below the shell's priority if there is a scheduler. */
+/* As the first task to run, if there is a scheduler. */
 static void measure_kernel_soon(kr_domain_t *self)
 {
-	const struct kr_task_spec spec = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL,
+	const struct kr_task_spec spec = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_MAX,
 					   .fn = measure_kernel, .name = "measure" };
 	const struct kr_ops_header *h;
 	uint32_t id;

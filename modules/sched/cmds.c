@@ -92,6 +92,7 @@ static int task_submit(int argc, char **argv, print_fn print, void *ctx)
 		printf_to(print, ctx, "task submit: %s\n", err);
 		return 1;
 	}
+	sched_works_changed = true;
 	printf_to(print, ctx, "%u\n", id);
 	return 0;
 }
@@ -215,6 +216,7 @@ static int cmd_task(int argc, char **argv, print_fn print, void *ctx)
 			return task_show(w, print, ctx);
 		if (w->state == KR_WORK_SCHEDULED) {
 			work_end(&sched_works, w, KR_WORK_CANCELLED, sched_vclock());
+			sched_works_changed = true;     /* its followers may start */
 			sched_write_metrics();
 		} else if (w->state == KR_WORK_STARTED) {
 			w->cancel = true;       /* it stops at its next turn */

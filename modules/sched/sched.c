@@ -79,6 +79,7 @@ static uint64_t vclock;                 /* virtual ns: the gas tokens have spent
 static uint32_t running_tokens, foreground_limit = 1;
 static const struct kr_runner_ops *runner;
 struct work_table sched_works;
+bool sched_works_changed;               /* dispatch has work to look at */
 const struct kr_shell_ops *sched_shell;
 const struct kr_vfs_ops *sched_vfs;
 
@@ -111,6 +112,7 @@ static void free_stack(struct task *t)
 		ksnprintf(w->detail, sizeof(w->detail), "its kernel task faulted");
 		work_end(&sched_works, w, KR_WORK_VIOLATED, vclock);
 		running_tokens--;
+		sched_works_changed = true;
 	}
 }
 
@@ -222,14 +224,19 @@ static void token_main(void *arg)
 	work_end(&sched_works, w, state, vclock);
 	t->work = NULL;
 	running_tokens--;
+	sched_works_changed = true;
 	sched_write_metrics();
 }
 
-/* Start the tokens that can start, in work_next's order. */
+/* Start the tokens that can start, in work_next's order: only after a
+ * submission or an ending (sched_works_changed), not at every switch. */
 static void dispatch(void)
 {
 	struct work *w;
 
+	if (!sched_works_changed)
+		return;
+	sched_works_changed = false;
 	while (running_tokens < WORK_RUNNING && (w = work_next(&sched_works)) != NULL) {
 		struct kr_task_spec spec = { KR_TASK_SPEC_VERSION, .prio = w->prio,
 					     .fn = token_main, .arg = w };
@@ -238,7 +245,8 @@ static void dispatch(void)
 
 		ksnprintf(spec.name, sizeof(spec.name), "work-%u", w->id);
 		err = svc_spawn(self, &spec, &id);
-		if (err) {              /* no task slot: it stays queued */
+		if (err) {              /* no task slot: it stays queued, try again later */
+			sched_works_changed = true;
 			if (err != KR_ENOSPC)
 				kr_log(KR_LOG_ERR, "sched: cannot start token %u: %s\n", w->id,
 				       kr_strerror(err));

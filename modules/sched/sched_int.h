@@ -14,6 +14,7 @@
 #define SCHED_METRICS  "/proc/metrics"
 
 extern struct work_table sched_works;
+extern bool sched_works_changed;        /* set after a submission or a cancel */
 extern const struct kr_shell_ops *sched_shell;
 extern const struct kr_vfs_ops *sched_vfs;
 

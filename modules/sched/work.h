@@ -21,7 +21,7 @@
 #define WORK_PRIO_MAX           15      /* below every kernel task */
 #define WORK_DEFAULT_GAS        1000000000ull   /* 1 s of virtual time */
 #define WORK_DEFAULT_MEM        1024            /* 4 MiB */
-#define WORK_QUANTUM            100000ull       /* gas per turn: 100 virtual us */
+#define WORK_QUANTUM            1000000ull      /* gas per turn: 1 virtual ms */
 
 struct work_req {
 	uint32_t prio;
