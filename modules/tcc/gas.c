@@ -262,6 +262,8 @@ static kr_err_t brackets(struct gas *g)
 	g->tail = realloc(NULL, ((size_t)g->n + 1) * sizeof(uint32_t));
 	if (!g->match || !g->tail)
 		return g->e = KR_ENOMEM;
+	g->match[g->n] = g->n;
+	g->tail[g->n] = 0;
 	for (uint32_t i = 0; i < g->n; i++) {
 		char c = g->t[i].kind == K_PUNCT && g->t[i].len == 1 ? g->src[g->t[i].off] : 0;
 
@@ -435,6 +437,9 @@ static void loop(struct gas *g, uint32_t k, uint32_t lim)
 	}
 	if (tok_is(g, k, "do")) {
 		e = stmt_end(g, k + 1, lim, 0);
+		if (!g->e && (!tok_is(g, e, "while") || !tok_is(g, e + 1, "(") ||
+			      g->match[e + 1] >= lim))
+			fail_at(g, e, "expected while (...); after do");
 		if (g->e)
 			return;
 		u = new_unit(g, k, g->match[e + 1] + 2, k + 1, e);

@@ -679,6 +679,9 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	if (verbose && t_main)
 		printf_to(print, ctx, "run: %s: dispatch to entry %llu TSC cycles\n", h->name,
 			  (unsigned long long)(t_main - t0));
+	if (verbose)            /* under -icount shift=0: guest instructions (tools/bench_gas.py) */
+		printf_to(print, ctx, "run: %s: %llu TSC cycles in all\n", h->name,
+			  (unsigned long long)(tsc() - t0));
 	if ((verbose || gas_given) && r.metered && r.end != TAMPERED)
 		printf_to(print, ctx, "run: %s: gas %llu\n", h->name, (unsigned long long)used);
 	else if ((verbose || gas_given) && !r.metered)
