@@ -116,6 +116,8 @@ static const char *const puncts2[] = { "->", "++", "--", "<<", ">>", "<=", ">=",
 
 static size_t punct_len(const char *s, size_t left)
 {
+	if (left < 2 || !strchr(".<>-+&|*/%=!^#", s[0]))
+		return 1;
 	for (size_t i = 0; left >= 3 && i < sizeof(puncts3) / sizeof(puncts3[0]); i++)
 		if (!memcmp(s, puncts3[i], 3))
 			return 3;
@@ -125,12 +127,13 @@ static size_t punct_len(const char *s, size_t left)
 	return 1;
 }
 
-static bool tok_is(const struct gas *g, uint32_t i, const char *s)
-{
-	size_t n = strlen(s);
+/* Is token i the keyword or punctuator s (a literal: its length is known)? */
+#define tok_is(g, i, s) tok_eq(g, i, s, sizeof(s) - 1)
 
-	return i < g->n && g->t[i].len == n && !memcmp(g->src + g->t[i].off, s, n) &&
-	       g->t[i].kind != K_STR;
+static bool tok_eq(const struct gas *g, uint32_t i, const char *s, uint32_t n)
+{
+	return i < g->n && g->t[i].len == n && g->src[g->t[i].off] == s[0] &&
+	       !memcmp(g->src + g->t[i].off, s, n) && g->t[i].kind != K_STR;
 }
 
 static kr_err_t add_tok(struct gas *g, size_t off, size_t len, enum kind k)
