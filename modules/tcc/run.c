@@ -108,12 +108,17 @@ static void stop_site(struct run *r, char *buf, size_t len)
 {
 	uint64_t f[2] = { r->u.rbp, 0 }, ret = 0, n;
 
+	/* Out of gas: the charge that ran out, the return address of
+	 * __karyon_gas_out (it pushed three registers above it). */
+	if (r->end == NO_GAS && !kr_as_copy(r->rd, r->as, r->u.rsp + 24, &ret, sizeof(ret), false) &&
+	    in_handler(r, ret)) {
+		where(r, ret, buf, len);
+		return;
+	}
 	where(r, r->u.rip, buf, len);
 	if (in_handler(r, r->u.rip) || !strstr(buf, "C library"))
 		return;
-	/* __karyon_gas_out has pushed three registers above its return address */
-	if (kr_as_copy(r->rd, r->as, r->u.rsp + (r->end == NO_GAS ? 24 : 0), &ret, sizeof(ret),
-		       false) || !in_handler(r, ret))
+	if (kr_as_copy(r->rd, r->as, r->u.rsp, &ret, sizeof(ret), false) || !in_handler(r, ret))
 		for (int i = 0; i < 32 && !in_handler(r, ret = f[1]); i++)
 			if (kr_as_copy(r->rd, r->as, f[0], f, sizeof(f), false))
 				return;
