@@ -5,7 +5,8 @@ Usage: bench_gas.py [--build DIR] [--runs N]
 
 Boots the dev kernel under QEMU (SeaBIOS, TCG, -icount shift=0, so the TSC
 counts guest instructions) with the handler headers, the examples and
-tests/bench/handler200.c in its initrd, compiles each workload twice, metered
+tests/bench/handler200.c in its initrd (and a tight loop, the worst case),
+compiles each workload twice, metered
 (`cc`, the default) and unmetered (`cc --no-gas`), and runs each N times
 with `run -v`, whose "TSC cycles in all" line is the whole run in guest
 instructions: start of `run` to the handler's exit, address space, library
@@ -35,7 +36,23 @@ WORKLOADS = {
     'sieve': ('/usr/share/examples/handlers/sieve.c', '1000000'),
     'fibonacci': ('/usr/share/examples/handlers/fibonacci.c', '27'),
     'handler200': ('/bench/handler200.c', ''),
+    'tightloop': ('/bench/tightloop.c', '10000000'),
 }
+# The worst case: a loop with almost nothing in it, where the two
+# instructions of the charge weigh most.
+TIGHTLOOP = r'''#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? atol(argv[1]) : 1000, s = 0;
+
+	for (long i = 0; i < n; i++)
+		s += i;
+	printf("%ld\n", s);
+	return 0;
+}
+'''
 CC_V = re.compile(r'^cc: \w+: compile (\d+), link', re.M)
 ALL = re.compile(r'^run: (\w+): (\d+) TSC cycles in all$', re.M)
 GAS = re.compile(r'^run: (\w+): gas (\d+)$', re.M)
@@ -46,11 +63,15 @@ def guest(build, runs, d):
     if not os.path.exists(kernel):
         raise Failed('%s does not exist (build it first)' % kernel)
     initrd = os.path.join(d, 'initrd.cpio')
+    tight = os.path.join(d, 'tightloop.c')
+    with open(tight, 'w') as f:
+        f.write(TIGHTLOOP)
     subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'mkinitrd.py'), initrd,
                     '--tree', '/usr/include=' + os.path.join(ROOT, 'sdk', 'handler', 'include'),
                     '--tree', '/usr/share/examples=' + os.path.join(ROOT, 'sdk', 'examples'),
                     '--file', '/bench/handler200.c=' + os.path.join(ROOT, 'tests', 'bench',
-                                                                  'handler200.c')],
+                                                                  'handler200.c'),
+                    '--file', '/bench/tightloop.c=' + tight],
                    check=True)
     figures, compiles = {}, {}
     try:
