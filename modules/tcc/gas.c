@@ -140,7 +140,8 @@ static kr_err_t add_tok(struct gas *g, size_t off, size_t len, enum kind k)
 {
 	if (!grow((void **)&g->t, &g->cap, g->n + 1, sizeof(*g->t)))
 		return g->e = KR_ENOMEM;
-	g->t[g->n++] = (struct tok){ (uint32_t)off, (uint32_t)len, g->line, g->file, (uint8_t)k, 0 };
+	g->t[g->n++] = (struct tok){ (uint32_t)off, (uint32_t)len, g->line, g->file,
+				     (uint8_t)k, 0 };
 	return KR_OK;
 }
 
@@ -312,8 +313,8 @@ static kr_err_t checks(struct gas *g)
 				       "(cc --no-gas compiles it unmetered)");
 		if (g->t[i].len >= 12 && !memcmp(s, "__karyon_gas", 12))
 			return fail_at(g, i, "__karyon_gas... names are reserved for metering");
-		if ((tok_is(g, i, "__attribute__") || tok_is(g, i, "__attribute")) &&
-		    tok_is(g, i + 1, "(")) {
+		if ((tok_is(g, i, "__attribute__") || tok_is(g, i, "__attribute") ||
+		     tok_is(g, i, "__declspec")) && tok_is(g, i + 1, "(")) {
 			for (uint32_t j = i + 2; j < g->match[i + 1]; j++)
 				if (tok_is(g, j, "section") || tok_is(g, j, "__section__"))
 					return fail_at(g, j, "a section attribute is not allowed in "
@@ -478,6 +479,19 @@ static void loop(struct gas *g, uint32_t k, uint32_t lim)
 	cond(g, s1, s2, u);
 }
 
+/* Is token j the ':' of a label named like token name, at a statement's
+ * start?  (j >= 2) */
+static bool is_label(const struct gas *g, uint32_t j, uint32_t name)
+{
+	const struct tok *a = &g->t[j - 1], *b = &g->t[name];
+
+	if (!tok_is(g, j, ":") || a->kind != K_IDENT || a->len != b->len ||
+	    memcmp(g->src + a->off, g->src + b->off, b->len))
+		return false;
+	return tok_is(g, j - 2, ";") || tok_is(g, j - 2, "{") || tok_is(g, j - 2, "}") ||
+	       tok_is(g, j - 2, ":") || tok_is(g, j - 2, ")") || tok_is(g, j - 2, "else");
+}
+
 /* goto L; (or goto *p;) becomes { charge; goto ...; }. */
 static void go(struct gas *g, uint32_t k, uint32_t fopen, uint32_t fclose)
 {
@@ -492,13 +506,8 @@ static void go(struct gas *g, uint32_t k, uint32_t fopen, uint32_t fclose)
 	if (tok_is(g, k + 1, "*")) {
 		w = 1 + (fclose - fopen) / GAS_TOKENS_PER_GAS;
 	} else {
-		for (uint32_t j = fopen + 1; j < k; j++)
-			if (tok_is(g, j, ":") && g->t[j - 1].len == g->t[k + 1].len &&
-			    g->t[j - 1].kind == K_IDENT && !memcmp(g->src + g->t[j - 1].off,
-								   g->src + g->t[k + 1].off,
-								   g->t[k + 1].len) &&
-			    (tok_is(g, j - 2, ";") || tok_is(g, j - 2, "{") || tok_is(g, j - 2, "}") ||
-			     tok_is(g, j - 2, ":") || tok_is(g, j - 2, ")") || tok_is(g, j - 2, "else")))
+		for (uint32_t j = fopen + 2; j < k; j++)
+			if (is_label(g, j, k + 1))
 				w = 1 + (k - (j - 1)) / GAS_TOKENS_PER_GAS;
 	}
 	insert(g, g->t[k].off, I_GOTO, w > GAS_WEIGHT_MAX ? GAS_WEIGHT_MAX : w);

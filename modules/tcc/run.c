@@ -110,8 +110,8 @@ static void stop_site(struct run *r, char *buf, size_t len)
 
 	/* Out of gas: the charge that ran out, the return address of
 	 * __karyon_gas_out (it pushed three registers above it). */
-	if (r->end == NO_GAS && !kr_as_copy(r->rd, r->as, r->u.rsp + 24, &ret, sizeof(ret), false) &&
-	    in_handler(r, ret)) {
+	if (r->end == NO_GAS &&
+	    !kr_as_copy(r->rd, r->as, r->u.rsp + 24, &ret, sizeof(ret), false) && in_handler(r, ret)) {
 		where(r, ret, buf, len);
 		return;
 	}

@@ -39,6 +39,13 @@ SOURCES = {
     'asm': 'int main(void)\n{\n\t__asm__ volatile("nop");\n\treturn 0;\n}\n',
     'asmmacro': '#define A(x) x ## sm__\nint main(void)\n{\n\tA(__a)("nop");\n\treturn 0;\n}\n',
     'reserved': 'extern long __karyon_gas;\nint main(void)\n{\n\t__karyon_gas = 1L << 40;\n\treturn 0;\n}\n',
+    # Finds the counter's address in its own entry charge (subq $W, abs32)
+    # and raises it: caught at the next entry to the kernel (the write).
+    'tamper': ('#include <stdio.h>\nint main(void)\n{\n\tunsigned char *c = (unsigned char *)main;\n'
+               '\tint i = 0;\n\twhile (i < 64 && !(c[i] == 0x48 && (c[i + 1] == 0x83 || '
+               'c[i + 1] == 0x81) && c[i + 2] == 0x2c && c[i + 3] == 0x25))\n\t\ti++;\n'
+               '\t*(long *)(unsigned long)*(unsigned int *)(c + i + 4) = 1L << 40;\n'
+               '\tprintf("raised\\n");\n\tfflush(stdout);\n\treturn 0;\n}\n'),
     'hashdef': '#define H #\nH define X 1\nint main(void)\n{\n\treturn 0;\n}\n',
 }
 
@@ -109,6 +116,11 @@ def escapes():
         out = run('cc /t/hashdef.c')
         check(m, re.search(r'^/t/hashdef\.c:2: error: a preprocessing directive made by a '
                            r'macro', out, re.M), 'hashdef: %r' % out)
+        # A counter raised above what the kernel set stops the run.
+        run('cc /t/tamper.c')
+        out = run('run tamper')
+        check(m, re.search(r'^raised\ntamper: stopped: gas counter tampered with', out, re.M),
+              'tamper: %r' % out)
         # Unmetered: asm compiles, run says it is not metered.
         out = run('cc --no-gas /t/asm.c')
         check(m, re.search(r'^cc: asm: code', out, re.M), 'cc --no-gas: %r' % out)

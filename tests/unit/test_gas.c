@@ -250,6 +250,7 @@ static void refused(void **state)
 		{ "# 1 \"x.c\"\n\n\nlong __karyon_gasp;\n", "x.c:3: error: __karyon_gas..." },
 		{ "# 2 \"x.c\"\n__attribute__((section(\".text\"))) char c[] = { 0xc3 };\n",
 		  "x.c:2: error: a section attribute" },
+		{ "# 1 \"x.c\"\n__declspec(section(\"x\")) int c;\n", "x.c:1: error: a section" },
 		{ "# 1 \"x.c\"\n# define X 1\n", "x.c:1: error: a preprocessing directive made by a macro" },
 		{ "# 1 \"x.c\"\n#include <x.h>\n", "x.c:1: error: a preprocessing directive" },
 		{ "# 1 \"x.c\"\nint f(void) { __REDIRECT(g, (void), memcpy); }\n", "x.c:1: error: inline" },
