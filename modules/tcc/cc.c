@@ -83,7 +83,7 @@ struct cc_args {
 static int usage(print_fn print, void *ctx, const char *why)
 {
 	printf_to(print, ctx, "cc: %s\nusage: cc FILE.c [-o NAME] [-g GRANT[,GRANT]]... "
-		  "[-DNAME[=VALUE]]... [-IDIR]... [-l] [-v]\n", why);
+		  "[-DNAME[=VALUE]]... [-IDIR]... [-l] [-v] [--no-gas]\n", why);
 	return 2;
 }
 
@@ -103,10 +103,14 @@ static int parse_cc(int argc, char **argv, struct cc_args *a, print_fn print, vo
 	const char *bad;
 	unsigned badlen;
 
-	*a = (struct cc_args){ .grants = GRANT_DEFAULT };
+	*a = (struct cc_args){ .grants = GRANT_DEFAULT, .q.gas = true };
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = NULL;
 
+		if (!strcmp(o, "--no-gas")) {   /* unmetered: inline asm allowed (gas.h) */
+			a->q.gas = false;
+			continue;
+		}
 		if (!strcmp(o, "-v") || !strcmp(o, "-l")) {
 			a->verbose |= o[1] == 'v';
 			a->q.lines |= o[1] == 'l';
@@ -333,6 +337,7 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 	t1 = tsc();
 	if (!r) {
 		h.grants = a.grants;
+		h.metered = a.q.gas;
 		e = kr_domain_create(tcc_self, h.name, HANDLER_SLOTS, &h.dom);
 		if (e) {
 			printf_to(print, ctx, "cc: no domain for %s: %s\n", h.name, kr_strerror(e));
@@ -374,8 +379,9 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 		  (unsigned long long)h.img.text_size,
 		  (unsigned long long)(h.img.ro_size + h.img.data_size), gl);
 	if (a.verbose)
-		printf_to(print, ctx, "cc: %s: compile %llu, link %llu TSC cycles (%llu-byte object)\n",
-			  h.name, (unsigned long long)(t1 - t0), (unsigned long long)(t2 - t1),
-			  (unsigned long long)len);
+		printf_to(print, ctx, "cc: %s: compile %llu, link %llu TSC cycles (%llu-byte object), "
+			  "%u gas charges%s\n", h.name, (unsigned long long)(t1 - t0),
+			  (unsigned long long)(t2 - t1), (unsigned long long)len, a.q.charges,
+			  a.q.gas ? "" : " (not metered)");
 	return 0;
 }

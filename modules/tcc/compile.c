@@ -7,11 +7,19 @@
  * Options: -nostdinc (the handler headers in /usr/include and -I only),
  * -nostdlib (no libc, no libtcc1: the grants provide them), -fno-common
  * (every global gets storage; the linker refuses common symbols).
+ *
+ * A metered compile (the default; gas.h) takes two passes: libtcc
+ * preprocesses the file (its -E text captured by sys_capture), gas.c
+ * inserts the charges, and a fresh libtcc compiles that text, whose line
+ * markers keep the user's file names and lines in every message.
  */
 #include <karyon/libc.h>
 #include <krt/libc.h>
 #include <libtcc.h>
 #include "compile.h"
+#include "gas.h"
+
+void free(void *p);
 
 /* TinyCC reports "file:line: error: text" or "tcc: error: text". */
 static void on_error(void *opaque, const char *msg)
@@ -37,25 +45,78 @@ static void define(TCCState *s, const char *def)
 	tcc_define_symbol(s, name, eq ? eq + 1 : "1");
 }
 
-long compile_entry(void *arg)
+/* A compiler for q.  Pass 2 of a metered compile gets no macros of the
+ * user's: an identifier pass 1 left alone (after an #undef) must stay one. */
+static TCCState *state(struct compile_req *q, int output, bool macros)
 {
-	struct compile_req *q = arg;
 	TCCState *s = tcc_new();
+
+	if (!s)
+		return NULL;
+	tcc_set_error_func(s, q, on_error);
+	tcc_set_options(s, q->lines ? "-nostdlib -nostdinc -fno-common -g" :
+			"-nostdlib -nostdinc -fno-common");
+	tcc_set_output_type(s, output);
+	for (unsigned i = 0; i < q->nincdirs; i++)
+		tcc_add_include_path(s, q->incdirs[i]);
+	tcc_add_sysinclude_path(s, "/usr/include");
+	if (!macros)
+		return s;
+	tcc_define_symbol(s, "__KARYON__", "1");
+	if (q->gas)
+		tcc_define_symbol(s, "__KARYON_GAS__", "1");
+	for (unsigned i = 0; i < q->ndefines; i++)
+		define(s, q->defines[i]);
+	return s;
+}
+
+/* Pass 1 and the metering: the instrumented text in *res. */
+static kr_err_t metered(struct compile_req *q, struct gas_result *res)
+{
+	TCCState *s = state(q, TCC_OUTPUT_PREPROCESS, true);
+	const char *pp;
+	char err[160];
+	size_t len;
+	kr_err_t e;
 	int r;
 
 	if (!s)
 		return KR_ENOMEM;
-	tcc_set_error_func(s, q, on_error);
-	tcc_set_options(s, q->lines ? "-nostdlib -nostdinc -fno-common -g" :
-			"-nostdlib -nostdinc -fno-common");
-	tcc_set_output_type(s, TCC_OUTPUT_OBJ);
-	for (unsigned i = 0; i < q->nincdirs; i++)
-		tcc_add_include_path(s, q->incdirs[i]);
-	tcc_add_sysinclude_path(s, "/usr/include");
-	tcc_define_symbol(s, "__KARYON__", "1");
-	for (unsigned i = 0; i < q->ndefines; i++)
-		define(s, q->defines[i]);
+	sys_capture(true);
 	r = tcc_add_file(s, q->path);
+	sys_capture(false);
+	tcc_delete(s);
+	if (r || q->errors)
+		return KR_EFORMAT;
+	pp = sys_captured(&len);
+	if (!pp)
+		return KR_ENOMEM;
+	e = gas_instrument(pp, len, res, err, sizeof(err));
+	if (e == KR_EFORMAT) {
+		q->errors++;
+		q->diag(q->ctx, err);
+	}
+	return e;
+}
+
+long compile_entry(void *arg)
+{
+	struct compile_req *q = arg;
+	struct gas_result g = { 0 };
+	TCCState *s;
+	kr_err_t e = q->gas ? metered(q, &g) : KR_OK;
+	int r;
+
+	if (e)
+		return e == KR_ENOMEM ? e : KR_EFORMAT;
+	q->charges = g.charges;
+	s = state(q, TCC_OUTPUT_OBJ, !q->gas);
+	if (!s) {
+		free(g.text);
+		return KR_ENOMEM;
+	}
+	r = q->gas ? tcc_compile_string(s, g.text) : tcc_add_file(s, q->path);
+	free(g.text);
 	if (r == 0 && !q->errors)
 		r = tcc_output_file(s, SYS_OBJECT_PATH);
 	tcc_delete(s);

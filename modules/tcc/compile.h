@@ -16,9 +16,11 @@ struct compile_req {
 	const char *incdirs[COMPILE_MAX_OPTS];  /* -I, searched before /usr/include */
 	unsigned ndefines, nincdirs;
 	bool lines;                     /* -l: line information (stabs) for reports */
+	bool gas;                       /* metered (gas.h): cc's default, not --no-gas */
 	sys_diag_fn diag;               /* one diagnostic line at a time */
 	void *ctx;
-	unsigned errors;                /* out: errors TinyCC reported */
+	unsigned errors;                /* out: errors TinyCC (or the metering) reported */
+	unsigned charges;               /* out: charges the metering inserted */
 };
 
 /* The guarded call's entry: compile q->path (sys_begin has pointed the

@@ -25,6 +25,8 @@ static const struct gate_call calls[GATE_NR_MAX + 1] = {
 			     GATE_WRITE_MAX },
 	[ULIB_SYS_HEAP] = { "__karyon_heap", ULIB_SYS_HEAP, GRANT_PURE, ARGS(GA_INT), 0 },
 	[ULIB_SYS_NULL] = { "__karyon_null", ULIB_SYS_NULL, GRANT_PURE, ARGS(GA_NONE), 0 },
+	[ULIB_SYS_GAS_OUT] = { "__karyon_gas_out", ULIB_SYS_GAS_OUT, GRANT_PURE, ARGS(GA_NONE),
+			       0 },
 };
 
 const struct gate_call *gate_find(uint64_t nr)

@@ -64,6 +64,8 @@ const struct grant_call grant_calls[] = {
 	{ "__karyon_write", 114, GRANT_CONSOLE }, P(115, __karyon_heap), P(116, __karyon_null),
 	/* <karyon/handler.h> */
 	P(117, karyon_strerror),
+	/* Metering (gas.h): the charges a metered compile inserts use them. */
+	P(118, __karyon_gas_out), P(119, __karyon_gas),
 };
 const unsigned grant_ncalls = sizeof(grant_calls) / sizeof(grant_calls[0]);
 

@@ -18,6 +18,20 @@
  * takes it out of the address space) and freed, and the data of the
  * handler and of its library and the stack's top page are reset, so the
  * next run starts from the linked images, as a fresh process would.
+ *
+ * Gas (gas.h): a metered handler's charges subtract from __karyon_gas, in
+ * its library's data.  The kernel writes the counter at the start, a
+ * quantum at a time (the smaller of GAS_QUANTUM and what is left of the
+ * run's budget), and when a charge takes it below zero the handler calls
+ * __karyon_gas_out: the kernel adds up what the quantum spent and either
+ * refills it or, past the budget, stops the run there.  That point is the
+ * first charge past the budget whatever the quantum, so it is the same on
+ * every run and every machine; the quantum makes gas_out a place a
+ * scheduler can later take the CPU back.  At every entry to the kernel the
+ * counter must be at most what the kernel last wrote, else the handler
+ * tampered with it and is stopped.  (A handler that writes the counter
+ * through a forged pointer and keeps it below that, or jumps into the
+ * middle of its own instructions, is stopped only by the time budget.)
  */
 #include <karyon/console.h>
 #include <karyon/heap.h>
@@ -35,8 +49,10 @@
 #define HEAP_CHUNK_MAX  (1u << 20)      /* what a small request grows the heap by, at most */
 #define IO_CHUNK        (64u << 10)     /* vfs calls go through a bounce buffer */
 #define CHECK_EVERY     64              /* system calls between budget checks */
+#define GAS_DEFAULT     10000000000ull  /* a run's gas budget without --gas */
+#define GAS_QUANTUM     (1ll << 24)     /* gas between two gas_out calls, at most */
 
-enum run_end { RUNNING, EXITED, ABORTED, FAULTED, BUDGET, INTERRUPTED, FAILED };
+enum run_end { RUNNING, EXITED, ABORTED, FAULTED, BUDGET, INTERRUPTED, FAILED, NO_GAS, TAMPERED };
 
 struct run {
 	struct handler *h;
@@ -51,6 +67,9 @@ struct run {
 	uint64_t stack_pages;           /* bit i: page i below USTACK_TOP is mapped */
 	uint64_t t_start;
 	unsigned calls;
+	bool metered;
+	uint64_t gas_budget, gas_used;  /* gas_used: by the quanta before this one */
+	int64_t gas_set;                /* what the kernel last wrote to the counter */
 	struct gate_refusal copy;       /* a call's argument the copy helpers refused */
 	enum run_end end;
 	int status;
@@ -89,6 +108,13 @@ static void stop_site(struct run *r, char *buf, size_t len)
 {
 	uint64_t f[2] = { r->u.rbp, 0 }, ret = 0, n;
 
+	/* Out of gas: the charge that ran out, the return address of
+	 * __karyon_gas_out (it pushed three registers above it). */
+	if (r->end == NO_GAS &&
+	    !kr_as_copy(r->rd, r->as, r->u.rsp + 24, &ret, sizeof(ret), false) && in_handler(r, ret)) {
+		where(r, ret, buf, len);
+		return;
+	}
 	where(r, r->u.rip, buf, len);
 	if (in_handler(r, r->u.rip) || !strstr(buf, "C library"))
 		return;
@@ -251,6 +277,53 @@ static long sys_vfs(struct run *r, uint64_t nr, const char *path, const uint64_t
 	return e ? e : (long)done;
 }
 
+/* ---- gas ---- */
+
+static uint64_t gas_addr(void)
+{
+	return tcc_ulib_img.addr[ULIB_GAS];
+}
+
+/* A new quantum: the smaller of GAS_QUANTUM and what is left. */
+static void gas_refill(struct run *r)
+{
+	uint64_t left = r->gas_budget - r->gas_used;
+
+	r->gas_set = left < (uint64_t)GAS_QUANTUM ? (int64_t)left : GAS_QUANTUM;
+	if (kr_as_copy(r->rd, r->as, gas_addr(), &r->gas_set, sizeof(r->gas_set), true))
+		r->end = FAILED;
+}
+
+/* Gas spent so far, or false (the run ends) if the counter was raised. */
+static bool gas_check(struct run *r, uint64_t *used)
+{
+	int64_t c = 0;
+
+	if (!r->metered)
+		return true;
+	if (kr_as_copy(r->rd, r->as, gas_addr(), &c, sizeof(c), false) || c > r->gas_set) {
+		r->end = TAMPERED;
+		return false;
+	}
+	*used = r->gas_used + ((uint64_t)r->gas_set - (uint64_t)c);
+	return true;
+}
+
+/* __karyon_gas_out: the quantum is spent; past the budget, the run is. */
+static void gas_out(struct run *r)
+{
+	uint64_t used;
+
+	if (!r->metered || !gas_check(r, &used))
+		return;
+	r->gas_used = used;
+	if (used > r->gas_budget) {
+		r->end = NO_GAS;
+		return;
+	}
+	gas_refill(r);
+}
+
 /* Invoke a decoded call: the result for rax, or r->end set. */
 static long invoke(struct run *r, const struct gate_call *c, const uint64_t *a)
 {
@@ -282,6 +355,9 @@ static long invoke(struct run *r, const struct gate_call *c, const uint64_t *a)
 	case ULIB_SYS_TIME_US:
 		return (long)kr_uptime_us();
 	case ULIB_SYS_NULL:
+		return 0;
+	case ULIB_SYS_GAS_OUT:
+		gas_out(r);
 		return 0;
 	}
 	e = copy_str(r, a[0], path, sizeof(path));
@@ -475,6 +551,11 @@ static kr_err_t run_begin(struct run *r, int argc, char **argv)
 	} };
 	kr_uctx_init(&r->u, tcc_ulib_img.start, 0);
 	r->u.rdx = h->entry;
+	r->metered = r->h->metered;
+	r->gas_used = 0;
+	r->gas_set = 0;
+	if (r->metered)
+		gas_refill(r);
 	return push_args(r, argc, argv);
 }
 
@@ -500,22 +581,45 @@ static void drain(struct run *r)
 		print_user(r, tcc_ulib_img.out + 4, len < ULIB_OUT_SIZE ? len : ULIB_OUT_SIZE);
 }
 
+/* -v and --gas N, before the handler's name; false on a bad one. */
+static bool run_opts(int *argc, char ***argv, bool *verbose, uint64_t *gas, bool *gas_given)
+{
+	while (*argc > 1 && (*argv)[1][0] == '-') {
+		const char *o = (*argv)[1];
+		char *end;
+
+		if (!strcmp(o, "-v")) {
+			*verbose = true;
+		} else if (!strcmp(o, "--gas") && *argc > 2) {
+			*gas = strtoull((*argv)[2], &end, 10);
+			if (end == (*argv)[2] || *end || !*gas || *gas > (1ull << 62))
+				return false;
+			*gas_given = true;
+			(*argc)--;
+			(*argv)++;
+		} else {
+			return false;
+		}
+		(*argc)--;
+		(*argv)++;
+	}
+	return true;
+}
+
 int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 {
 	static struct run r;            /* one run at a time; the uctx is large */
-	uint64_t t0 = tsc(), t_main = 0;
-	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
+	uint64_t t0 = tsc(), t_main = 0, gas = GAS_DEFAULT, used = 0;
+	bool verbose = false, gas_given = false;
 	struct handler *h;
 	char at[160], msg[320];
 	kr_err_t e;
 
-	if (verbose) {
-		argc--;
-		argv++;
-	}
-	if (argc < 2 || argc - 1 > MAX_ARGS) {
-		printf_to(print, ctx, "usage: run [-v] NAME [ARGS...] (at most %d arguments)\n",
-			  MAX_ARGS - 1);
+	if (!run_opts(&argc, &argv, &verbose, &gas, &gas_given) || argc < 2 ||
+	    argc - 1 > MAX_ARGS) {
+		printf_to(print, ctx, "usage: run [-v] [--gas N] NAME [ARGS...] (at most %d "
+			  "arguments; gas: default %llu, 0 < N <= 2^62)\n", MAX_ARGS - 1,
+			  (unsigned long long)GAS_DEFAULT);
 		return 2;
 	}
 	h = handler_find(argv[1]);
@@ -531,10 +635,11 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	r.npages = r.calls = 0;
 	r.end = RUNNING;
 	r.status = 0;
+	r.gas_budget = gas;
 	e = run_begin(&r, argc - 1, argv + 1);
 	while (!e && r.end == RUNNING) {
 		e = kr_as_run(r.rd, r.as, &r.u, fast_call, &r);
-		if (e)
+		if (e || !gas_check(&r, &used))         /* at every entry: not raised */
 			break;
 		if (r.u.exit == KR_UEXIT_SYSCALL)
 			syscall(&r);
@@ -545,11 +650,20 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	}
 	/* Everything that reads the handler's memory, before its run goes. */
 	stop_site(&r, at, sizeof(at));
+	used = r.gas_used;
+	if (r.end != NO_GAS && r.end != TAMPERED && r.metered && !gas_check(&r, &used))
+		used = r.gas_used;
 	if (!e && r.end == FAULTED)
 		report_fault(&r, msg, sizeof(msg));
 	else if (!e && r.end == BUDGET)
 		ksnprintf(msg, sizeof(msg), "%s: stopped: time budget of %u ms used up at %s\n",
 			  h->name, tcc_budget_ms, at);
+	else if (!e && r.end == NO_GAS)
+		ksnprintf(msg, sizeof(msg), "%s: stopped: out of gas (budget %llu, used %llu) at %s\n",
+			  h->name, (unsigned long long)r.gas_budget, (unsigned long long)used, at);
+	else if (!e && r.end == TAMPERED)
+		ksnprintf(msg, sizeof(msg), "%s: stopped: gas counter tampered with (raised above "
+			  "what the kernel set) at %s\n", h->name, at);
 	else if (!e && r.end == INTERRUPTED)
 		ksnprintf(msg, sizeof(msg), "%s: stopped: interrupted (Ctrl-C) at %s\n", h->name, at);
 	else if (!e && r.end == EXITED)
@@ -570,6 +684,13 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	if (verbose && t_main)
 		printf_to(print, ctx, "run: %s: dispatch to entry %llu TSC cycles\n", h->name,
 			  (unsigned long long)(t_main - t0));
+	if (verbose)            /* under -icount shift=0: guest instructions (tools/bench_gas.py) */
+		printf_to(print, ctx, "run: %s: %llu TSC cycles in all\n", h->name,
+			  (unsigned long long)(tsc() - t0));
+	if ((verbose || gas_given) && r.metered && r.end != TAMPERED)
+		printf_to(print, ctx, "run: %s: gas %llu\n", h->name, (unsigned long long)used);
+	else if ((verbose || gas_given) && !r.metered)
+		printf_to(print, ctx, "run: %s: gas not metered (cc --no-gas)\n", h->name);
 	print(ctx, msg);
 	return !e && r.end == EXITED ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 #ifndef KARYON_TCC_SYS_H
 #define KARYON_TCC_SYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <karyon/cap.h>
 #include <karyon/vfs.h>
@@ -24,6 +25,11 @@ void sys_begin(kr_domain_t *heap, const struct kr_vfs_ops *vfs, const char *cwd,
 void sys_end(void);
 /* The object file written to SYS_OBJECT_PATH (in the heap domain), or NULL. */
 const void *sys_object(size_t *len);
+/* While on, what libtcc writes to stdout (its -E output) is kept in a
+ * buffer of the heap domain instead of going to diag; sys_captured() is
+ * that text, NUL-terminated (NULL if memory ran out), until sys_end(). */
+void sys_capture(bool on);
+const char *sys_captured(size_t *len);
 
 
 /* sys_file.c's part of sys_begin / sys_end. */

@@ -16,6 +16,7 @@
 #define FILE_MAX    (4u << 20)  /* a source or header larger than this is refused */
 
 void *realloc(void *p, size_t n);
+void free(void *p);
 
 static struct {
 	const struct kr_vfs_ops *vfs;
@@ -24,6 +25,9 @@ static struct {
 	void *ctx;
 	char line[512];         /* diagnostics not yet ended by a newline */
 	size_t linelen;
+	bool capture, lost;     /* stdout to pp (sys_capture) */
+	char *pp;
+	size_t pplen, ppcap;
 } io;
 
 /* fd 0..2 are the console streams; 3.. files read from the VFS or the
@@ -73,7 +77,45 @@ void sys_files_end(void)
 		diag_out(NULL, "\n", 1);
 	for (int i = 3; i < NFDS; i++)
 		fds[i] = (struct fd){ 0 };      /* buffers go with the heap's domain */
+	free(io.pp);
 	io = (typeof(io)){ 0 };
+}
+
+void sys_capture(bool on)
+{
+	io.capture = on;
+}
+
+const char *sys_captured(size_t *len)
+{
+	*len = io.pplen;
+	return io.lost ? NULL : io.pp ? io.pp : "";
+}
+
+/* Keep stdout's bytes, one NUL after them. */
+static void capture(const void *buf, size_t n)
+{
+	if (io.lost || n > FILE_MAX - io.pplen) {
+		io.lost = true;
+		return;
+	}
+	if (io.pplen + n + 1 > io.ppcap) {
+		size_t cap = io.ppcap ? io.ppcap : 4096;
+		char *p;
+
+		while (cap < io.pplen + n + 1)
+			cap *= 2;
+		p = realloc(io.pp, cap);
+		if (!p) {
+			io.lost = true;
+			return;
+		}
+		io.pp = p;
+		io.ppcap = cap;
+	}
+	memcpy(io.pp + io.pplen, buf, n);
+	io.pplen += n;
+	io.pp[io.pplen] = '\0';
 }
 
 const void *sys_object(size_t *len)
@@ -171,6 +213,10 @@ ssize_t write(int fd, const void *buf, size_t n)
 {
 	struct fd *f;
 
+	if (fd == 1 && io.capture) {
+		capture(buf, n);
+		return (ssize_t)n;
+	}
 	if (fd == 1 || fd == 2) {
 		diag_out(NULL, buf, n);
 		return (ssize_t)n;

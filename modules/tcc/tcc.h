@@ -52,6 +52,7 @@ struct handler {
 	uint8_t *stack_top_kva;
 	uint8_t *ulib_data_kva;
 	uint32_t grants;
+	bool metered;                   /* compiled with gas charges (gas.h) */
 	uint8_t version[8];             /* BLAKE2b-256 of the source, first bytes */
 	struct line_table *lines;       /* from its stabs, or NULL */
 };

@@ -93,8 +93,10 @@ STRUCTS = {'div_t': 'quot rem', 'ldiv_t': 'quot rem', 'lldiv_t': 'quot rem', 'ma
 # Names in the tcc module's grant table that no header declares: the helpers
 # TinyCC's generated code calls by itself (Debian's libtcc1.a).
 # The user-mode library's own ways into the kernel (modules/tcc/ulib/ulib.h):
-# in the grant table so the gate knows them, in no handler header.
-LIBRARY_OWN = {'__karyon_write', '__karyon_heap', '__karyon_null'}
+# in the grant table so the gate knows them, in no handler header.  The gas
+# counter and its call are used only by the charges cc inserts (gas.h).
+LIBRARY_OWN = {'__karyon_write', '__karyon_heap', '__karyon_null', '__karyon_gas',
+               '__karyon_gas_out'}
 COMPILER_HELPERS = {'__fixdfdi', '__fixsfdi', '__fixunsdfdi', '__fixunssfdi', '__fixunsxfdi',
                     '__fixxfdi', '__floatundidf', '__floatundisf', '__floatundixf', '__va_arg',
                     'alloca'}

@@ -54,6 +54,7 @@ static const struct gate_call expected[] = {
 	{ "__karyon_write", ULIB_SYS_WRITE, GRANT_CONSOLE, { GA_IN, GA_LEN }, GATE_WRITE_MAX },
 	{ "__karyon_heap", ULIB_SYS_HEAP, GRANT_PURE, { GA_INT }, 0 },
 	{ "__karyon_null", ULIB_SYS_NULL, GRANT_PURE, { GA_NONE }, 0 },
+	{ "__karyon_gas_out", ULIB_SYS_GAS_OUT, GRANT_PURE, { GA_NONE }, 0 },
 };
 #define NCALLS (sizeof(expected) / sizeof(expected[0]))
 
@@ -134,7 +135,7 @@ static void every_call_is_as_expected(void **state)
 static void other_numbers_are_not_calls(void **state)
 {
 	static const uint64_t nrs[] = {
-		0, 1, 47, 50, 96, 97, 108, 117, 118, 999, 0xffff, 0x10000 + ULIB_SYS_NULL,
+		0, 1, 47, 50, 96, 97, 108, 117, 119, 120, 999, 0xffff, 0x10000 + ULIB_SYS_NULL,
 		0x100000000ull + ULIB_SYS_VFS_READ, (uint64_t)-1, (uint64_t)-ULIB_SYS_NULL,
 	};
 	struct gate_refusal why;

@@ -11,6 +11,7 @@
 #include "ulib.h"
 
 unsigned long long __karyon_t_main;
+long __karyon_gas;
 
 void __karyon_start(int argc, char **argv, int (*main)(int, char **))
 {

@@ -41,6 +41,24 @@ STUB time_us, ULIB_SYS_TIME_US
 STUB __karyon_write, ULIB_SYS_WRITE
 STUB __karyon_heap, ULIB_SYS_HEAP
 STUB __karyon_null, ULIB_SYS_NULL
+/* Called by a metered handler's charge (../gas.h) in the middle of its
+ * code, where no register is saved for it: this keeps every one. */
+	.text
+	.globl __karyon_gas_out
+	.type __karyon_gas_out, @function
+	.p2align 4
+__karyon_gas_out:
+	push %rax
+	push %rcx
+	push %r11
+	mov $ULIB_SYS_GAS_OUT, %eax
+	syscall
+	pop %r11
+	pop %rcx
+	pop %rax
+	ret
+	.size __karyon_gas_out, . - __karyon_gas_out
+
 STUB_NORETURN ulib_sys_exit, ULIB_SYS_EXIT
 STUB_NORETURN ulib_sys_abort, ULIB_SYS_ABORT
 

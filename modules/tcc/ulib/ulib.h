@@ -24,6 +24,9 @@
 #define ULIB_SYS_WRITE      114   /* __karyon_write(buf, n): console output, NULs dropped */
 #define ULIB_SYS_HEAP       115   /* __karyon_heap(grow): the heap's new end */
 #define ULIB_SYS_NULL       116   /* __karyon_null(): nothing, returns 0 */
+#define ULIB_SYS_GAS_OUT    118   /* __karyon_gas_out(): the gas counter went negative
+				   * (../gas.h); every register is kept */
+#define ULIB_GAS            119   /* the grant-table number of __karyon_gas (data) */
 
 /* The heap is [ULIB_HEAP_BASE, end), empty at the start of every run. */
 #define ULIB_HEAP_BASE 0x40000000ul
@@ -44,6 +47,9 @@ _Static_assert(__builtin_offsetof(struct ulib_out, buf) == 4, "__karyon_out layo
 /* What the kernel finds in the linked library. */
 extern struct ulib_out __karyon_out;
 extern unsigned long long __karyon_t_main;     /* TSC right before main() */
+/* The gas counter a metered handler's charges subtract from (../gas.h);
+ * only the kernel raises it, and never above what it last set. */
+extern long __karyon_gas;
 /* The entry point: rdi, rsi, rdx as in the prototype, rsp 16-byte aligned
  * minus 8 (as after a call).  Calls exit(main(argc, argv)). */
 __attribute__((noreturn)) void __karyon_start(int argc, char **argv,
@@ -53,6 +59,7 @@ __attribute__((noreturn)) void __karyon_start(int argc, char **argv,
 long __karyon_write(const char *buf, unsigned long n);
 long __karyon_heap(unsigned long grow);
 long __karyon_null(void);
+void __karyon_gas_out(void);
 __attribute__((noreturn)) void ulib_sys_exit(int status);
 __attribute__((noreturn)) void ulib_sys_abort(const char *why);
 
