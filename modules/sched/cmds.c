@@ -104,12 +104,16 @@ static int task_show(struct work *w, print_fn print, void *ctx)
 	for (const char *p = w->argtext + strlen(w->argtext) + 1, *e = w->argtext + sizeof(w->argtext);
 	     p < e && (uint32_t)(p - w->argtext) && *p; p += strlen(p) + 1)
 		printf_to(print, ctx, " %s", p);
-	printf_to(print, ctx, "\n  prio     %u%s\n", w->prio, w->after ? "" : " (after none)");
+	printf_to(print, ctx, "\n  prio     %u\n", w->prio);
 	if (w->after)
-		printf_to(print, ctx, "  after    %u\n", w->after);
-	printf_to(print, ctx, "  budgets  gas %llu, memory %llu pages, virtual time %s%llu us\n",
-		  (unsigned long long)w->gas_limit, (unsigned long long)w->mem_pages,
-		  w->vtime_limit ? "" : "unlimited ", (unsigned long long)(w->vtime_limit / 1000));
+		printf_to(print, ctx, "  after    token %u\n", w->after);
+	printf_to(print, ctx, "  budgets  gas %llu, memory %llu pages", (unsigned long long)w->gas_limit,
+		  (unsigned long long)w->mem_pages);
+	if (w->vtime_limit)
+		printf_to(print, ctx, ", virtual time %llu us\n",
+			  (unsigned long long)(w->vtime_limit / 1000));
+	else
+		print(ctx, ", virtual time unlimited\n");
 	printf_to(print, ctx, "  vtime    submitted %llu us, started %llu us, ended %llu us\n",
 		  (unsigned long long)(w->submit_vt / 1000), (unsigned long long)(w->start_vt / 1000),
 		  (unsigned long long)(w->end_vt / 1000));

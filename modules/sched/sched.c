@@ -188,7 +188,7 @@ static const struct kr_runner_ops *open_runner(void)
 kr_err_t sched_check_runnable(const char *name, char *why, size_t why_size)
 {
 	if (!open_runner()) {
-		ksnprintf(why, why_size, "no runner for handlers (the tcc module is not loaded)");
+		ksnprintf(why, why_size, "nothing runs handlers here (no runner.handler service: the tcc module)");
 		return KR_ENOENT;
 	}
 	return runner->check(name, why, why_size);

@@ -149,6 +149,15 @@ int work_submit(struct work_table *t, const struct work_req *r, uint64_t now, ui
 	return 0;
 }
 
+/* Is a token running argv[0] name already? */
+static bool running(const struct work_table *t, const char *name)
+{
+	for (int i = 0; i < WORK_MAX; i++)
+		if (t->w[i].id && t->w[i].state == KR_WORK_STARTED && !strcmp(t->w[i].argtext, name))
+			return true;
+	return false;
+}
+
 struct work *work_next(struct work_table *t)
 {
 	struct work *best = NULL;
@@ -159,6 +168,8 @@ struct work *work_next(struct work_table *t)
 		if (!w->id || w->state != KR_WORK_SCHEDULED)
 			continue;
 		if (w->after && (a = work_find(t, w->after)) && !ended(a->state))
+			continue;
+		if (running(t, w->argtext))      /* one run of a handler at a time */
 			continue;
 		if (!best || w->prio > best->prio || (w->prio == best->prio && w->id < best->id))
 			best = w;

@@ -68,8 +68,9 @@ int work_parse(int argc, char **argv, struct work_req *r, char *err, size_t errs
 /* Queue r at virtual time now: 0 and *id, or -1 with a message. */
 int work_submit(struct work_table *t, const struct work_req *r, uint64_t now, uint32_t *id,
 		char *err, size_t errsz);
-/* The token to start next (scheduled, whatever it is after has ended):
- * highest priority, then lowest id; NULL if none. */
+/* The token to start next (scheduled, whatever it is after has ended, no
+ * token running the same handler): highest priority, then lowest id; NULL
+ * if none. */
 struct work *work_next(struct work_table *t);
 struct work *work_find(struct work_table *t, uint32_t id);
 void work_start(struct work_table *t, struct work *w, uint64_t now);

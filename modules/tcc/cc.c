@@ -316,6 +316,11 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 		return 1;
 	}
 	old = handler_find(h.name);
+	if (old && old->busy) {
+		printf_to(print, ctx, "cc: %s is running as a work token: replace it when it ends "
+			  "(task wait)\n", h.name);
+		return 1;
+	}
 	for (int i = 0; i < MAX_HANDLERS && !slot; i++)
 		if (!tcc_handlers[i].used)
 			slot = &tcc_handlers[i];

@@ -51,8 +51,10 @@
 #define CHECK_EVERY     64              /* system calls between budget checks */
 #define GAS_DEFAULT     10000000000ull  /* a run's gas budget without --gas */
 #define GAS_QUANTUM     (1ll << 24)     /* gas between two gas_out calls, at most */
+#define TOKEN_SAFETY_MS 60000u          /* a token's wall-clock safety net (runner.c) */
 
-enum run_end { RUNNING, EXITED, ABORTED, FAULTED, BUDGET, INTERRUPTED, FAILED, NO_GAS, TAMPERED };
+enum run_end { RUNNING, EXITED, ABORTED, FAULTED, BUDGET, INTERRUPTED, FAILED, NO_GAS, TAMPERED,
+	       NO_MEMORY, NO_VTIME, CANCELLED, NOT_GRANTED };   /* the last four: tokens' */
 
 struct run {
 	struct handler *h;
@@ -71,6 +73,8 @@ struct run {
 	uint64_t gas_budget, gas_used;  /* gas_used: by the quanta before this one */
 	int64_t gas_set;                /* what the kernel last wrote to the counter */
 	struct gate_refusal copy;       /* a call's argument the copy helpers refused */
+	struct token *tok;              /* a work token's run (runner.c), else NULL */
+	uint64_t turned;                /* gas told to the scheduler's turn() so far */
 	enum run_end end;
 	int status;
 	char why[GATE_WHY_MAX];
@@ -219,8 +223,11 @@ static long sys_heap(struct run *r, uint64_t grow)
 	if (!grow)
 		return (long)r->heap_end;
 	size = (grow + KR_PAGE_SIZE - 1) & ~(uint64_t)(KR_PAGE_SIZE - 1);
-	if (grow > r->heap_limit || size > r->heap_limit - used)
+	if (grow > r->heap_limit || size > r->heap_limit - used) {
+		if (r->tok)             /* a token's memory pages are a budget */
+			r->end = NO_MEMORY;
 		return KR_ENOMEM;
+	}
 	if (size < r->heap_chunk && r->heap_chunk <= r->heap_limit - used)
 		size = r->heap_chunk;
 	for (piece = HEAP_PIECE; size; size -= piece) {
@@ -266,7 +273,10 @@ static long sys_vfs(struct run *r, uint64_t nr, const char *path, const uint64_t
 		} else {
 			if (kr_as_copy(r->rd, r->as, buf + done, b, k, false))
 				e = copy_refused(r, 1, "bad pointer", KR_EFAULT);
-			if (!e)
+			if (!e && r->tok)       /* kept aside until the token completes */
+				e = token_stage(r->tok, cwd, path, b, k,
+						nr == ULIB_SYS_VFS_APPEND || done);
+			else if (!e)
 				e = tcc_vfs->write(cwd, path, b, k, nr == ULIB_SYS_VFS_APPEND || done);
 			done += k;
 		}
@@ -284,12 +294,14 @@ static uint64_t gas_addr(void)
 	return tcc_ulib_img.addr[ULIB_GAS];
 }
 
-/* A new quantum: the smaller of GAS_QUANTUM and what is left. */
+/* A new quantum: the smaller of the quantum (GAS_QUANTUM, or the
+ * scheduler's for a token) and what is left. */
 static void gas_refill(struct run *r)
 {
 	uint64_t left = r->gas_budget - r->gas_used;
+	uint64_t q = r->tok ? r->tok->quantum : (uint64_t)GAS_QUANTUM;
 
-	r->gas_set = left < (uint64_t)GAS_QUANTUM ? (int64_t)left : GAS_QUANTUM;
+	r->gas_set = (int64_t)(left < q ? left : q);
 	if (kr_as_copy(r->rd, r->as, gas_addr(), &r->gas_set, sizeof(r->gas_set), true))
 		r->end = FAILED;
 }
@@ -321,7 +333,27 @@ static void gas_out(struct run *r)
 		r->end = NO_GAS;
 		return;
 	}
+	if (r->tok) {                   /* a token's quantum: the scheduler's turn */
+		kr_err_t e = r->tok->sched->turn(used - r->turned);
+
+		r->turned = used;
+		if (e == KR_ETIME)
+			r->end = NO_VTIME;
+		else if (e)
+			r->end = CANCELLED;
+		if (e)
+			return;
+	}
 	gas_refill(r);
+}
+
+/* A token's time_us(): the virtual clock, with the gas of this quantum. */
+static uint64_t token_time_us(struct run *r)
+{
+	uint64_t used = r->gas_used;
+
+	gas_check(r, &used);
+	return (r->tok->sched->vclock() + (used - r->turned)) / 1000;
 }
 
 /* Invoke a decoded call: the result for rax, or r->end set. */
@@ -352,8 +384,8 @@ static long invoke(struct run *r, const struct gate_call *c, const uint64_t *a)
 		return e ? e : (long)a[1];
 	case ULIB_SYS_HEAP:
 		return sys_heap(r, a[0]);
-	case ULIB_SYS_TIME_US:
-		return (long)kr_uptime_us();
+	case ULIB_SYS_TIME_US:          /* a token's: the virtual clock */
+		return r->tok ? (long)token_time_us(r) : (long)kr_uptime_us();
 	case ULIB_SYS_NULL:
 		return 0;
 	case ULIB_SYS_GAS_OUT:
@@ -404,6 +436,8 @@ static void syscall(struct run *r)
 		refused(r, c ? c->name : gate_find(r->u.rax) ? gate_find(r->u.rax)->name : NULL,
 			&why, a, e);
 		r->u.rax = (uint64_t)(long)e;
+		if (r->tok && (e == KR_EPERM || e == KR_ENOSYS))
+			r->end = NOT_GRANTED;   /* a token stops at a call outside its grants */
 		return;
 	}
 	r->copy.what = NULL;
@@ -425,7 +459,7 @@ static bool fast_call(void *ctx, struct kr_uctx *u)
 		return false;
 	if (c->nr == ULIB_SYS_NULL)
 		u->rax = 0;
-	else if (c->nr == ULIB_SYS_TIME_US)
+	else if (c->nr == ULIB_SYS_TIME_US && !r->tok)
 		u->rax = kr_uptime_us();
 	else
 		return false;
@@ -499,6 +533,11 @@ static void exception(struct run *r)
 
 static void check_time(struct run *r)
 {
+	if (r->tok) {                   /* the shell's Ctrl-C is not a token's */
+		if (kr_uptime_us() - r->t_start > TOKEN_SAFETY_MS * 1000)
+			r->end = BUDGET;
+		return;
+	}
 	if (tcc_shell->interrupted && tcc_shell->interrupted())
 		r->end = INTERRUPTED;
 	else if (tcc_budget_ms && kr_uptime_us() - r->t_start > (uint64_t)tcc_budget_ms * 1000)
@@ -538,7 +577,9 @@ static kr_err_t run_begin(struct run *r, int argc, char **argv)
 
 	r->rd = r->h->dom;
 	r->as = r->h->as;
-	r->heap_limit = tcc_heap_limit;
+	r->heap_limit = r->tok && r->tok->mem_limit < tcc_heap_limit ? r->tok->mem_limit :
+			tcc_heap_limit;
+	r->turned = 0;
 	r->heap_end = ULIB_HEAP_BASE;
 	r->heap_chunk = 64u << 10;
 	r->space = (struct gate_space){ .n = 6, .r = {
@@ -606,13 +647,124 @@ static bool run_opts(int *argc, char ***argv, bool *verbose, uint64_t *gas, bool
 	return true;
 }
 
+/* Run r->h (r->print, ->ctx, ->tok and ->gas_budget set) to its end:
+ * the closing line into msg, the gas used into *used, the library's
+ * entry stamp into *t_main if asked.  KR_OK, or why it could not run. */
+static kr_err_t run_handler(struct run *r, int argc, char **argv, uint64_t *used, char *msg,
+			    size_t msgsz, uint64_t *t_main)
+{
+	struct handler *h = r->h;
+	char at[160];
+	kr_err_t e;
+
+	r->t_start = kr_uptime_us();
+	r->stack_pages = 1;             /* the top page is the handler's (uspace.c) */
+	r->npages = r->calls = 0;
+	r->end = RUNNING;
+	r->status = 0;
+	h->busy = true;
+	e = run_begin(r, argc, argv);
+	while (!e && r->end == RUNNING) {
+		e = kr_as_run(r->rd, r->as, &r->u, fast_call, r);
+		if (e || !gas_check(r, used))           /* at every entry: not raised */
+			break;
+		if (r->u.exit == KR_UEXIT_SYSCALL)
+			syscall(r);
+		else if (r->u.exit == KR_UEXIT_EXCEPTION)
+			exception(r);
+		if (r->end == RUNNING && (r->u.exit == KR_UEXIT_INTERRUPT ||
+					  !(++r->calls % CHECK_EVERY)))
+			check_time(r);
+	}
+	/* Everything that reads the handler's memory, before its run goes. */
+	stop_site(r, at, sizeof(at));
+	*used = r->gas_used;
+	if (r->end != NO_GAS && r->end != TAMPERED && r->metered && !gas_check(r, used))
+		*used = r->gas_used;
+	if (!e && r->end == FAULTED)
+		report_fault(r, msg, msgsz);
+	else if (!e && r->end == BUDGET)
+		ksnprintf(msg, msgsz, "%s: stopped: time budget of %u ms used up at %s\n",
+			  h->name, r->tok ? TOKEN_SAFETY_MS : tcc_budget_ms, at);
+	else if (!e && r->end == NO_GAS)
+		ksnprintf(msg, msgsz, "%s: stopped: out of gas (budget %llu, used %llu) at %s\n",
+			  h->name, (unsigned long long)r->gas_budget, (unsigned long long)*used, at);
+	else if (!e && r->end == TAMPERED)
+		ksnprintf(msg, msgsz, "%s: stopped: gas counter tampered with (raised above "
+			  "what the kernel set) at %s\n", h->name, at);
+	else if (!e && r->end == INTERRUPTED)
+		ksnprintf(msg, msgsz, "%s: stopped: interrupted (Ctrl-C) at %s\n", h->name, at);
+	else if (!e && r->end == NO_MEMORY)
+		ksnprintf(msg, msgsz, "%s: stopped: memory budget of %llu pages used up at %s\n",
+			  h->name, (unsigned long long)(r->heap_limit / KR_PAGE_SIZE), at);
+	else if (!e && r->end == NO_VTIME)
+		ksnprintf(msg, msgsz, "%s: stopped: virtual time budget used up at %s\n", h->name, at);
+	else if (!e && r->end == CANCELLED)
+		ksnprintf(msg, msgsz, "%s: stopped: cancelled at %s\n", h->name, at);
+	else if (!e && r->end == NOT_GRANTED)
+		ksnprintf(msg, msgsz, "%s: stopped: a system call outside its grants at %s\n",
+			  h->name, at);
+	else if (!e && r->end == EXITED)
+		ksnprintf(msg, msgsz, "%s returned %d\n", h->name, r->status);
+	else if (!e && r->end == ABORTED)
+		ksnprintf(msg, msgsz, "%s aborted: %s\n", h->name, r->why);
+	else if (e == KR_EINVAL && r->u.version)        /* kr_as_run refused its registers */
+		ksnprintf(msg, msgsz, "%s: stopped: cannot resume it at %#llx with stack "
+			  "pointer %#llx (not user addresses)\n", h->name,
+			  (unsigned long long)r->u.rip, (unsigned long long)r->u.rsp);
+	else
+		ksnprintf(msg, msgsz, "run: %s: %s\n", h->name, kr_strerror(e ? e : KR_EINVAL));
+	if (r->end != EXITED && r->end != ABORTED)
+		drain(r);
+	if (t_main)
+		kr_as_copy(r->rd, r->as, tcc_ulib_img.t_main, t_main, sizeof(*t_main), false);
+	run_end(r);
+	h->busy = false;
+	return e;
+}
+
+/* A work token's run of h (runner.c): the result for the scheduler. */
+void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint64_t gas,
+	       struct kr_work_result *res)
+{
+	static const uint8_t why[] = {
+		[EXITED] = KR_VIOL_NONE, [ABORTED] = KR_VIOL_NONE, [FAULTED] = KR_VIOL_FAULT,
+		[BUDGET] = KR_VIOL_VTIME, [INTERRUPTED] = KR_VIOL_FAULT, [FAILED] = KR_VIOL_FAULT,
+		[NO_GAS] = KR_VIOL_GAS, [TAMPERED] = KR_VIOL_GAS, [NO_MEMORY] = KR_VIOL_MEMORY,
+		[NO_VTIME] = KR_VIOL_VTIME, [CANCELLED] = KR_VIOL_NONE,
+		[NOT_GRANTED] = KR_VIOL_CAPABILITY,
+	};
+	struct run *r = kr_calloc(tcc_self, 1, sizeof(*r));
+	kr_err_t e;
+	size_t n;
+
+	*res = (struct kr_work_result){ .version = KR_WORK_RESULT_VERSION };
+	if (!r) {
+		res->violation = KR_VIOL_FAULT;
+		ksnprintf(res->detail, sizeof(res->detail), "no memory for the run");
+		return;
+	}
+	r->h = h;
+	r->tok = tok;
+	r->print = token_print;
+	r->ctx = tok;
+	r->gas_budget = gas;
+	e = run_handler(r, argc, argv, &res->gas_used, res->detail, sizeof(res->detail), NULL);
+	n = strlen(res->detail);
+	if (n && res->detail[n - 1] == '\n')
+		res->detail[n - 1] = '\0';
+	res->violation = e ? KR_VIOL_FAULT : why[r->end];
+	res->exit_code = r->status;
+	kr_free(tcc_self, r);
+}
+
 int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 {
 	static struct run r;            /* one run at a time; the uctx is large */
 	uint64_t t0 = tsc(), t_main = 0, gas = GAS_DEFAULT, used = 0;
 	bool verbose = false, gas_given = false;
 	struct handler *h;
-	char at[160], msg[320];
+	char msg[320];
 	kr_err_t e;
 
 	if (!run_opts(&argc, &argv, &verbose, &gas, &gas_given) || argc < 2 ||
@@ -627,60 +779,17 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 		printf_to(print, ctx, "run: no handler %s (see: handlers; cc FILE.c)\n", argv[1]);
 		return 1;
 	}
+	if (h->busy) {
+		printf_to(print, ctx, "run: %s is running as a work token (see: task list)\n",
+			  argv[1]);
+		return 1;
+	}
 	r.h = h;                        /* field by field: pages[] needs no clearing */
 	r.print = print;
 	r.ctx = ctx;
-	r.t_start = kr_uptime_us();
-	r.stack_pages = 1;              /* the top page is the handler's (uspace.c) */
-	r.npages = r.calls = 0;
-	r.end = RUNNING;
-	r.status = 0;
+	r.tok = NULL;
 	r.gas_budget = gas;
-	e = run_begin(&r, argc - 1, argv + 1);
-	while (!e && r.end == RUNNING) {
-		e = kr_as_run(r.rd, r.as, &r.u, fast_call, &r);
-		if (e || !gas_check(&r, &used))         /* at every entry: not raised */
-			break;
-		if (r.u.exit == KR_UEXIT_SYSCALL)
-			syscall(&r);
-		else if (r.u.exit == KR_UEXIT_EXCEPTION)
-			exception(&r);
-		if (r.end == RUNNING && (r.u.exit == KR_UEXIT_INTERRUPT || !(++r.calls % CHECK_EVERY)))
-			check_time(&r);
-	}
-	/* Everything that reads the handler's memory, before its run goes. */
-	stop_site(&r, at, sizeof(at));
-	used = r.gas_used;
-	if (r.end != NO_GAS && r.end != TAMPERED && r.metered && !gas_check(&r, &used))
-		used = r.gas_used;
-	if (!e && r.end == FAULTED)
-		report_fault(&r, msg, sizeof(msg));
-	else if (!e && r.end == BUDGET)
-		ksnprintf(msg, sizeof(msg), "%s: stopped: time budget of %u ms used up at %s\n",
-			  h->name, tcc_budget_ms, at);
-	else if (!e && r.end == NO_GAS)
-		ksnprintf(msg, sizeof(msg), "%s: stopped: out of gas (budget %llu, used %llu) at %s\n",
-			  h->name, (unsigned long long)r.gas_budget, (unsigned long long)used, at);
-	else if (!e && r.end == TAMPERED)
-		ksnprintf(msg, sizeof(msg), "%s: stopped: gas counter tampered with (raised above "
-			  "what the kernel set) at %s\n", h->name, at);
-	else if (!e && r.end == INTERRUPTED)
-		ksnprintf(msg, sizeof(msg), "%s: stopped: interrupted (Ctrl-C) at %s\n", h->name, at);
-	else if (!e && r.end == EXITED)
-		ksnprintf(msg, sizeof(msg), "%s returned %d\n", h->name, r.status);
-	else if (!e && r.end == ABORTED)
-		ksnprintf(msg, sizeof(msg), "%s aborted: %s\n", h->name, r.why);
-	else if (e == KR_EINVAL && r.u.version)         /* kr_as_run refused its registers */
-		ksnprintf(msg, sizeof(msg), "%s: stopped: cannot resume it at %#llx with stack "
-			  "pointer %#llx (not user addresses)\n", h->name,
-			  (unsigned long long)r.u.rip, (unsigned long long)r.u.rsp);
-	else
-		ksnprintf(msg, sizeof(msg), "run: %s: %s\n", h->name, kr_strerror(e ? e : KR_EINVAL));
-	if (r.end != EXITED && r.end != ABORTED)
-		drain(&r);
-	if (verbose)
-		kr_as_copy(r.rd, r.as, tcc_ulib_img.t_main, &t_main, sizeof(t_main), false);
-	run_end(&r);
+	e = run_handler(&r, argc - 1, argv + 1, &used, msg, sizeof(msg), verbose ? &t_main : NULL);
 	if (verbose && t_main)
 		printf_to(print, ctx, "run: %s: dispatch to entry %llu TSC cycles\n", h->name,
 			  (unsigned long long)(t_main - t0));

@@ -148,6 +148,11 @@ static int cmd_unload(int argc, char **argv, print_fn print, void *ctx)
 		printf_to(print, ctx, "unload: no handler %s\n", argv[1]);
 		return 1;
 	}
+	if (h->busy) {
+		printf_to(print, ctx, "unload: %s is running as a work token (see: task list)\n",
+			  argv[1]);
+		return 1;
+	}
 	handler_free(h);
 	return 0;
 }
@@ -205,6 +210,8 @@ static kr_err_t tcc_init(kr_domain_t *d)
 	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if ((e = tcc_shell->add(kr_domain_id(tcc_self), &commands[i])))
 			return e;
+	if ((e = runner_publish()))
+		return e;
 	kr_log(KR_LOG_INFO, "tcc: TinyCC ready (run budget %u ms)\n", tcc_budget_ms);
 	return KR_OK;
 }

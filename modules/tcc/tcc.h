@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <karyon/guard.h>
 #include <karyon/kmod.h>
+#include <karyon/sched.h>
 #include <karyon/shell.h>
 #include <karyon/vfs.h>
 #include "lines.h"
@@ -53,6 +54,7 @@ struct handler {
 	uint8_t *ulib_data_kva;
 	uint32_t grants;
 	bool metered;                   /* compiled with gas charges (gas.h) */
+	bool busy;                      /* running (the run command or a work token) */
 	uint8_t version[8];             /* BLAKE2b-256 of the source, first bytes */
 	struct line_table *lines;       /* from its stabs, or NULL */
 };
@@ -97,5 +99,23 @@ void *pages_for(kr_domain_t *d, size_t size, kr_cap_t *cap);
 
 int cmd_cc(int argc, char **argv, print_fn print, void *ctx);          /* cc.c */
 int cmd_run(int argc, char **argv, print_fn print, void *ctx);         /* run.c */
+
+/* A work token's run (runner.c): the scheduler it turns with, its quantum
+ * and memory budget, its output and the file writes kept aside. */
+struct staged;
+struct token {
+	const struct kr_sched_ops *sched;
+	uint64_t quantum, mem_limit;    /* gas, bytes */
+	char *out;
+	size_t out_size, out_len;
+	struct staged *staged, **tail;
+	size_t staged_bytes;
+};
+void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint64_t gas,
+	       struct kr_work_result *res);                             /* run.c */
+void token_print(void *ctx, const char *s);                             /* runner.c */
+kr_err_t token_stage(struct token *t, const char *cwd, const char *path, const void *data,
+		     size_t n, bool append);
+kr_err_t runner_publish(void);
 
 #endif

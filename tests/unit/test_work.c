@@ -127,6 +127,28 @@ static void test_order(void **state)
 	assert_int_equal(work_depth(&t), 1);
 }
 
+static void test_one_run_per_handler(void **state)
+{
+	struct work *w;
+	uint32_t a1, a2, b;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	a1 = submit("sieve 10", 0);
+	a2 = submit("sieve 20 --prio 12", 0);
+	b = submit("fib 5", 0);
+	w = work_next(&t);
+	assert_int_equal(w->id, a2);
+	work_start(&t, w, 0);
+	/* The other sieve waits for the running one; fib does not. */
+	w = work_next(&t);
+	assert_int_equal(w->id, b);
+	work_start(&t, w, 0);
+	assert_null(work_next(&t));
+	work_end(&t, work_find(&t, a2), KR_WORK_COMPLETED, 9);
+	assert_int_equal(work_next(&t)->id, a1);
+}
+
 static void test_full_queue(void **state)
 {
 	uint32_t first;
@@ -206,6 +228,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_one_run_per_handler),
 		cmocka_unit_test(test_full_queue),
 		cmocka_unit_test(test_percentiles_metrics),
 		cmocka_unit_test(test_conf),
