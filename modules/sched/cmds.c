@@ -117,7 +117,11 @@ static int task_show(struct work *w, print_fn print, void *ctx)
 	printf_to(print, ctx, "  vtime    submitted %llu us, started %llu us, ended %llu us\n",
 		  (unsigned long long)(w->submit_vt / 1000), (unsigned long long)(w->start_vt / 1000),
 		  (unsigned long long)(w->end_vt / 1000));
-	printf_to(print, ctx, "  gas      %llu\n", (unsigned long long)w->gas_used);
+	printf_to(print, ctx, "  gas      %llu in turns of %llu\n", (unsigned long long)w->gas_used,
+		  (unsigned long long)w->quantum);
+	if (w->task && w->state >= KR_WORK_COMPLETED)       /* it was started */
+		printf_to(print, ctx, "  elapsed  %llu TSC cycles from start to end\n",
+			  (unsigned long long)w->tsc);
 	if (w->state == KR_WORK_COMPLETED)
 		printf_to(print, ctx, "  exit     %d\n", w->exit_code);
 	if (w->detail[0])
@@ -233,7 +237,7 @@ static int cmd_task(int argc, char **argv, print_fn print, void *ctx)
 		return 0;
 	}
 	print(ctx, "usage: task submit HANDLER [ARGS] [--prio N] [--gas N] [--mem PAGES] "
-	      "[--after ID] [--time US]\n"
+	      "[--after ID] [--time US] [--quantum GAS]\n"
 	      "       task list | show ID | cancel ID | trace | wait [ID]\n");
 	return 2;
 }

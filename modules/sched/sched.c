@@ -70,6 +70,7 @@ static struct kr_ctx *boot_ctx;         /* where on_idle runs */
 static struct task tasks[MAX_TASKS] __attribute__((aligned(16)));
 static struct task *current;            /* the task running, NULL in on_idle */
 static uint32_t next_id;
+static int top;                         /* slots past this were never used */
 static uint64_t seq, ticks, turn_start_us;
 static bool watchdog_said;
 static struct { uint32_t dom_id; kr_idle_fn fn; void *ctx; } hooks[MAX_HOOKS];
@@ -84,6 +85,14 @@ const struct kr_shell_ops *sched_shell;
 const struct kr_vfs_ops *sched_vfs;
 
 static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint32_t *id);
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
 
 static uint64_t irq_off(void)
 {
@@ -138,7 +147,7 @@ static struct task *pick(void)
 {
 	struct task *best = NULL;
 
-	for (int i = 0; i < MAX_TASKS; i++) {
+	for (int i = 0; i < top; i++) {
 		struct task *t = &tasks[i];
 
 		if (!t->id || t->state != KR_TASK_READY)
@@ -200,7 +209,7 @@ static void token_main(void *arg)
 	struct work *w = arg;
 	const char *argv[WORK_ARGS + 1];
 	struct kr_work_result res = { 0 };
-	struct kr_work kw = { KR_WORK_VERSION, w->id, w->gas_limit, WORK_QUANTUM,
+	struct kr_work kw = { KR_WORK_VERSION, w->id, w->gas_limit, w->quantum,
 			      (uint32_t)w->mem_pages, w->argc, argv };
 	uint32_t state;
 	kr_err_t err;
@@ -221,6 +230,7 @@ static void token_main(void *arg)
 		KR_WORK_COMPLETED;
 	if (err && !res.violation && !w->cancel)
 		w->violation = KR_VIOL_FAULT;
+	w->tsc = rdtsc() - w->tsc;     /* start to end: guest instructions under icount */
 	work_end(&sched_works, w, state, vclock);
 	t->work = NULL;
 	running_tokens--;
@@ -256,6 +266,7 @@ static void dispatch(void)
 			if (tasks[i].id == id)
 				tasks[i].work = w;
 		w->task = id;
+		w->tsc = rdtsc();
 		running_tokens++;
 		work_start(&sched_works, w, vclock);
 	}
@@ -307,7 +318,7 @@ static void on_tick(void *ctx, unsigned line)
 	(void)ctx;
 	(void)line;
 	ticks++;
-	for (int i = 0; i < MAX_TASKS; i++)
+	for (int i = 0; i < top; i++)
 		if (tasks[i].id && tasks[i].state == KR_TASK_BLOCKED && tasks[i].deadline &&
 		    tasks[i].deadline <= ticks) {
 			tasks[i].deadline = 0;
@@ -401,6 +412,8 @@ static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint3
 			t = &tasks[i];
 	if (!t)
 		return KR_ENOSPC;
+	if (t - tasks >= top)
+		top = (int)(t - tasks) + 1;
 	if ((spec->flags & KR_TASK_FOREGROUND) && foreground_count() >= foreground_limit) {
 		kr_log(KR_LOG_ERR, "sched: %s refused: %u foreground program(s) allowed "
 		       "(foreground in /etc/karyon.conf)\n", spec->name, foreground_limit);

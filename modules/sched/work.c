@@ -42,12 +42,12 @@ int work_parse(int argc, char **argv, struct work_req *r, char *err, size_t errs
 {
 	static const struct { const char *name; uint64_t max; } opts[] = {
 		{ "--prio", WORK_PRIO_MAX }, { "--gas", 1ull << 50 }, { "--mem", 1u << 20 },
-		{ "--after", UINT32_MAX }, { "--time", 1ull << 40 },
+		{ "--after", UINT32_MAX }, { "--time", 1ull << 40 }, { "--quantum", 1ull << 40 },
 	};
 	bool options = true;
 
 	*r = (struct work_req){ .prio = WORK_DEFAULT_PRIO, .gas = WORK_DEFAULT_GAS,
-				.mem_pages = WORK_DEFAULT_MEM };
+				.mem_pages = WORK_DEFAULT_MEM, .quantum = WORK_QUANTUM };
 	if (argc < 1 || argv[0][0] == '-')
 		return fail(err, errsz, "the first argument must be a handler's name", NULL);
 	r->argv[r->argc++] = argv[0];
@@ -83,8 +83,12 @@ int work_parse(int argc, char **argv, struct work_req *r, char *err, size_t errs
 			r->mem_pages = (uint32_t)v;
 		else if (k == 3)
 			r->after = (uint32_t)v;
-		else
+		else if (k == 4)
 			r->vtime_us = v;
+		else if (v < WORK_QUANTUM_MIN)
+			return fail(err, errsz, "--quantum is at least 1000", NULL);
+		else
+			r->quantum = v;
 	}
 	return 0;
 }
@@ -136,6 +140,7 @@ int work_submit(struct work_table *t, const struct work_req *r, uint64_t now, ui
 	w->gas_limit = r->gas;
 	w->vtime_limit = r->vtime_us * 1000;
 	w->mem_pages = r->mem_pages;
+	w->quantum = r->quantum;
 	w->submit_vt = now;
 	w->argc = r->argc;
 	used = 0;

@@ -22,12 +22,14 @@
 #define WORK_DEFAULT_GAS        1000000000ull   /* 1 s of virtual time */
 #define WORK_DEFAULT_MEM        1024            /* 4 MiB */
 #define WORK_QUANTUM            1000000ull      /* gas per turn: 1 virtual ms */
+#define WORK_QUANTUM_MIN        1000ull
 
 struct work_req {
 	uint32_t prio;
 	uint32_t after;         /* a token to wait for; 0: none */
 	uint64_t gas;
 	uint64_t vtime_us;      /* 0: no limit */
+	uint64_t quantum;       /* gas per turn */
 	uint32_t mem_pages;
 	uint32_t argc;
 	char *argv[WORK_ARGS];
@@ -37,7 +39,9 @@ struct work {
 	uint32_t id;            /* 0: a free slot */
 	uint32_t state;         /* enum kr_work_state */
 	uint32_t prio, after;
-	uint64_t gas_limit, vtime_limit, mem_pages;
+	uint64_t gas_limit, vtime_limit, mem_pages, quantum;
+	uint64_t tsc;           /* TSC cycles from start to end (not deterministic: shown
+				 * by task show, never traced) */
 	uint64_t submit_vt, start_vt, end_vt, gas_used;
 	uint32_t violation;     /* enum kr_work_violation */
 	int32_t exit_code;
@@ -62,7 +66,8 @@ struct work_table {
 };
 
 /* Parse "HANDLER [ARGS] [--prio N] [--gas N] [--mem PAGES] [--after ID]
- * [--time US]" (options anywhere after HANDLER; "--" ends them).  argv
+ * [--time US] [--quantum GAS]" (options anywhere after HANDLER; "--" ends
+ * them).  argv
  * strings are kept by pointer.  0, or -1 with a message in err. */
 int work_parse(int argc, char **argv, struct work_req *r, char *err, size_t errsz);
 /* Queue r at virtual time now: 0 and *id, or -1 with a message. */

@@ -66,6 +66,9 @@ static void test_parse(void **state)
 	assert_int_equal(r.prio, WORK_DEFAULT_PRIO);
 	assert_int_equal(parse("fib --prio 16", &r, err), -1);        /* above 15 */
 	assert_non_null(strstr(err, "--prio"));
+	assert_int_equal(parse("fib --quantum 5000", &r, err), 0);
+	assert_int_equal(r.quantum, 5000);
+	assert_int_equal(parse("fib --quantum 999", &r, err), -1);
 	assert_int_equal(parse("fib --gas 0", &r, err), -1);
 	assert_int_equal(parse("fib --gas 12x", &r, err), -1);
 	assert_int_equal(parse("fib --gas 99999999999999999999999", &r, err), -1);
