@@ -466,7 +466,11 @@ static void shell_step(void)
 static void shell_main(void *arg)
 {
 	(void)arg;
-	if (started) {
+	if (started) {          /* what the faulted command was doing is gone */
+		if (capture.buf)
+			kr_free(shell_self, capture.buf);
+		capture = (struct capture){ 0 };
+		script_depth = 0;
 		kr_console_write("\r\nshell: restarted after a fault (see the log)\r\n", 48);
 		set_prompt();
 		le_start(&ed);

@@ -555,6 +555,8 @@ static void check_time(struct run *r)
 			r->end = BUDGET;
 		return;
 	}
+	if (tcc_sched)                  /* a tick: let a task above the shell run */
+		tcc_sched->yield();
 	if (tcc_shell->interrupted && tcc_shell->interrupted())
 		r->end = INTERRUPTED;
 	else if (tcc_budget_ms && kr_uptime_us() - r->t_start > (uint64_t)tcc_budget_ms * 1000)

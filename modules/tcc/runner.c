@@ -30,7 +30,7 @@ struct staged {
 	char data[];
 };
 
-static const struct kr_sched_ops *sched;
+const struct kr_sched_ops *tcc_sched;
 
 void token_print(void *ctx, const char *s)
 {
@@ -105,13 +105,13 @@ static kr_err_t svc_check(const char *name, char *why, size_t why_size)
 static kr_err_t svc_run(const struct kr_work *w, struct kr_work_result *res, char *out,
 			size_t out_size, size_t *out_len)
 {
-	struct token tok = { sched, w ? w->quantum : 0, 0, out, out_size, 0, NULL, NULL, 0 };
+	struct token tok = { tcc_sched, w ? w->quantum : 0, 0, out, out_size, 0, NULL, NULL, 0 };
 	char *argv[33];
 	struct handler *h;
 	kr_err_t e;
 
 	if (!w || !res || !out || !out_len || w->version != KR_WORK_VERSION || !w->argc ||
-	    w->argc > 32 || !w->quantum || !w->mem_pages || !sched)
+	    w->argc > 32 || !w->quantum || !w->mem_pages || !tcc_sched)
 		return KR_EINVAL;
 	*res = (struct kr_work_result){ .version = KR_WORK_RESULT_VERSION };
 	if (svc_check(w->argv[0], res->detail, sizeof(res->detail)))
@@ -151,6 +151,6 @@ kr_err_t runner_publish(void)
 		kr_log(KR_LOG_INFO, "tcc: no scheduler: handlers cannot run as work tokens\n");
 		return KR_OK;
 	}
-	sched = (const struct kr_sched_ops *)h;
+	tcc_sched = (const struct kr_sched_ops *)h;
 	return kr_service_publish(tcc_self, "runner.handler", &ops.hdr, &c);
 }

@@ -117,5 +117,6 @@ void token_print(void *ctx, const char *s);                             /* runne
 kr_err_t token_stage(struct token *t, const char *cwd, const char *path, const void *data,
 		     size_t n, bool append);
 kr_err_t runner_publish(void);
+extern const struct kr_sched_ops *tcc_sched;    /* NULL without a scheduler */
 
 #endif

@@ -237,6 +237,15 @@ def sched_tokens():
         shell_run(m, 'task submit nosuch', r'no handler nosuch')
         shell_run(m, 'task submit loop --prio 99', r'bad number')
         shell_run(m, 'tasks', r'shell +running')
+        # /etc/karyon.conf: the number of foreground programs, reread on
+        # sched reload; a bad file is refused and changes nothing.
+        shell_run(m, 'sched stat', r'foreground allowed: 1\)')
+        shell_run(m, 'echo foreground = 2 > /etc/karyon.conf')
+        shell_run(m, 'sched reload', r'^sched: /etc/karyon.conf: foreground = 2$')
+        shell_run(m, 'echo foregrund = 3 > /etc/karyon.conf')
+        shell_run(m, 'sched reload', r'^sched: /etc/karyon.conf: line 1: unknown key "foregrund"; '
+                  r'foreground stays 2$')
+        shell_run(m, 'sched stat', r'foreground allowed: 2\)')
     finally:
         m.__exit__(None, None, None)
 
