@@ -18,6 +18,7 @@
 #include <karyon/module.h>
 
 #include "builtin.h"
+#include "guarded.h"
 
 /* Is the built-in called name, among the first `before`, running? */
 static bool started(const char *name, uint32_t before)
@@ -54,8 +55,8 @@ static void start(kr_domain_t *self, kr_cap_t devices, uint32_t i,
 	r = kr_builtin_domain(self, devices, i, &dom);
 	if (!r && (r = kr_module_grant(self, devices, dom, m->needs, why, sizeof(why))) != KR_OK)
 		kr_log(KR_LOG_ERR, "modules: built-in %s: %s\n", m->name, why);
-	if (!r && m->init)
-		r = m->init(dom);
+	if (!r)
+		r = guarded_call_init(m, dom, 0, 0);
 	if (!r)
 		return;
 	kr_log(KR_LOG_ERR, "modules: built-in %s failed to start: %s\n", m->name, kr_strerror(r));

@@ -29,6 +29,7 @@
 #include <karyon/log.h>
 
 #include "builtin.h"
+#include "guarded.h"
 #include "kmod_elf.h"
 #include "measure.h"
 #include "resolve.h"
@@ -274,7 +275,12 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 		if (deps[i])
 			deps[i]->users++;
 	measure_log(img.info->name, digest);
-	r = img.info->init ? img.info->init(dom) : KR_OK;
+	r = guarded_call_init(img.info, dom, (uint64_t)img.base + img.text_off,
+			      (uint64_t)img.base + img.text_off + img.text_size);
+	if (r == KR_EFAULT) {
+		fail(err, len, r, "%s: init faulted (see the log); stopped%s", img.info->name, "");
+		goto undo_init;
+	}
 	if (r) {
 		fail(err, len, r, "%s: init failed: %s", img.info->name, kr_strerror(r));
 		goto undo_init;
@@ -333,8 +339,8 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 		return fail(err, len, KR_EBUSY,
 			    "%s has granted capabilities that are still in use%s", name, "");
 	m->state = KR_KMOD_UNLOADING;
-	if (m->info->exit)
-		m->info->exit(m->domain);
+	guarded_call_exit(m->info, m->domain, (uint64_t)m->img.base + m->img.text_off,
+			  (uint64_t)m->img.base + m->img.text_off + m->img.text_size);
 	if (kr_domain_destroy(self, m->domain) != KR_OK) {
 		/* exit lent a capability out after all: its code may still be
 		 * reached through it, so the module stays, stopped. */
@@ -456,15 +462,20 @@ static void list_boot_modules(void)
  * come before one it depends on.  Files that are not ELF are left alone. */
 static void load_boot_modules(void)
 {
+	static char why[KR_BOOT_MODULES_MAX][128];
 	bool done[KR_BOOT_MODULES_MAX] = { 0 }, progress = true;
-	char why[128];
 
+	/* Until no pass loads one more: a module may need one later on the
+	 * list.  Only a missing dependency (KR_ENOENT) is worth another try;
+	 * any other refusal, a faulting init above all, is said at once and
+	 * never retried. */
 	while (progress) {
 		progress = false;
 		for (uint32_t i = 0; i < KR_BOOT_MODULES_MAX; i++) {
 			struct kr_boot_module_info bi;
 			kr_cap_t cap;
 			const uint8_t *va;
+			kr_err_t r;
 
 			if (done[i] || kr_boot_module(self, i, &cap, &bi) != KR_OK)
 				continue;
@@ -472,8 +483,13 @@ static void load_boot_modules(void)
 				va += bi.offset;
 				if (bi.size < 4 || memcmp(va, "\177ELF", 4)) {
 					done[i] = true;
-				} else if (kmod_insert(va, bi.size, bi.name, why, sizeof(why)) == KR_OK) {
+				} else if ((r = kmod_insert(va, bi.size, bi.name, why[i],
+							    sizeof(why[i]))) == KR_OK) {
 					done[i] = progress = true;
+				} else if (r != KR_ENOENT) {
+					done[i] = true;
+					kr_log(KR_LOG_ERR, "kmod: cannot load boot module %s: %s\n",
+					       bi.name, why[i]);
 				}
 			}
 			kr_cap_delete(self, cap);
@@ -482,13 +498,10 @@ static void load_boot_modules(void)
 	for (uint32_t i = 0; i < KR_BOOT_MODULES_MAX; i++) {     /* say why the rest failed */
 		struct kr_boot_module_info bi;
 		kr_cap_t cap;
-		const uint8_t *va;
 
 		if (done[i] || kr_boot_module(self, i, &cap, &bi) != KR_OK)
 			continue;
-		if (kr_page_map(self, cap, KR_RIGHT_READ, (void **)&va) == KR_OK &&
-		    kmod_insert(va + bi.offset, bi.size, bi.name, why, sizeof(why)) != KR_OK)
-			kr_log(KR_LOG_ERR, "kmod: cannot load boot module %s: %s\n", bi.name, why);
+		kr_log(KR_LOG_ERR, "kmod: cannot load boot module %s: %s\n", bi.name, why[i]);
 		kr_cap_delete(self, cap);
 	}
 }
@@ -515,6 +528,8 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 
 	self = dom;
 	r = kr_need_cap(self, 0, &devices);     /* KR_SYS_DEVICES, from .needs */
+	if (!r)
+		r = guarded_init(self);
 	if (r)
 		return r;                       /* could start nothing */
 	builtin_start_all(self, devices);

@@ -256,7 +256,8 @@ def kmod_paths():
     build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
     paths = {n: os.path.join(build, 'modules', n + '.kmod') for n in ('hello', 'hello_user')}
     paths['kmod'] = os.path.join(build, 'modules', 'kmod.kmod')
-    for n in ('failinit', 'devtest_a', 'devtest_b', 'dupexport', 'badname'):
+    for n in ('failinit', 'devtest_a', 'devtest_b', 'dupexport', 'badname', 'faulty_null',
+              'faulty_ud2', 'faulty_exit'):
         paths[n] = os.path.join(build, 'tests', n + '.kmod')
     return paths
 
@@ -471,7 +472,67 @@ def kmod_lifecycle():
         check(m, not re.search(r'^panic:', log, re.M), 'panic during module tests')
 
 
+def module_faults():
+    # Modules whose init writes through NULL or executes ud2, and one whose
+    # exit faults: kmod stops each with a report naming the module, the
+    # fault and the offset, the kernel is tainted and runs on, and nothing
+    # of them is left: the same memory counts as modules that fail cleanly.
+    k = kmod_paths()
+    prompt = 'karyon:/> '
+
+    def shell(m, line):
+        start = len(m.log)
+        m.send(line + '\r')
+        r = m.wait_for(re.escape(line) + r'\n(?:.*\n)*?' + re.escape(prompt), 30, start)
+        return m.log[start:r.end()]
+
+    def mem(m):
+        # pages free, heap bytes, heap blocks, heap pages
+        out = shell(m, 'mem')
+        p = re.search(r'^pages: (\d+) free', out, re.M)
+        h = re.search(r'^heap: (\d+) bytes in (\d+) blocks on (\d+) pages', out, re.M)
+        return tuple(int(x) for x in p.groups() + h.groups())
+
+    # The baseline: as many boot modules, failing their init cleanly (each
+    # boot module costs a page of page tables, faulting or not).
+    with Machine(KERNEL, modules=[k['failinit'] + '=failinit', k['failinit'] + '=failinit2',
+                                  k['failinit'] + '=failinit3', k['hello'] + '=hello']) as m:
+        m.wait_for(re.escape(prompt), BOOT_TIMEOUT['bios'])
+        baseline = mem(m)
+    with Machine(KERNEL, modules=[k['faulty_null'] + '=initnull', k['faulty_ud2'] + '=initud2',
+                                  k['faulty_exit'] + '=exitfault', k['hello'] + '=hello']) as m:
+        m.wait_for(re.escape(prompt), BOOT_TIMEOUT['bios'])
+        log = m.log
+        for pattern, what in (
+                (r'^kmod: initnull: init faulted: #PF page fault at initnull\+0x[0-9a-f]+ '
+                 r'\(address 0x0\); stopped$', 'the NULL write in init'),
+                (r'^kmod: initud2: init faulted: #UD invalid opcode at initud2\+0x[0-9a-f]+; '
+                 r'stopped$', 'the ud2 in init'),
+                (r'^kernel: tainted: ', 'the taint (the first reason is the one said)'),
+                (r'^exitfault: init ran to its end$', 'the next module loading'),
+                (r'^karyon: ready', 'ready')):
+            check(m, re.search(pattern, log, re.M), 'missing: %s' % what)
+        check(m, 'panic' not in log, 'the kernel panicked')
+        out = shell(m, 'lsmod')
+        check(m, 'exitfault' in out and 'hello' in out and 'initnull' not in out and
+              'initud2' not in out, 'lsmod: %r' % out)
+        out = shell(m, 'rmmod exitfault')
+        check(m, re.search(r'^kmod: exitfault: exit faulted: #PF page fault at exitfault\+0x[0-9a-f]+ '
+                           r'\(address 0x0\); unloading it anyway$', m.log, re.M),
+              'the fault in exit was not reported: %r' % out)
+        out = shell(m, 'lsmod')
+        check(m, 'exitfault' not in out, 'exitfault still listed: %r' % out)
+        # The same heap in use and the same pages free as a boot whose
+        # modules failed cleanly (less any pages the heap kept for later).
+        now = mem(m)
+        check(m, now[1:3] == baseline[1:3] and baseline[0] - now[0] == now[3] - baseline[3],
+              'memory left behind: pages free, heap bytes, blocks, pages %r; %r with modules '
+              'that failed cleanly' % (now, baseline))
+        shell(m, 'echo still here')
+
+
 CASES = {
+    'module-faults': module_faults,
     'boot-bios': lambda: boot('bios'),
     'boot-uefi': lambda: boot('uefi'),
     'panic-ud': lambda: panic('ud'),
