@@ -73,9 +73,13 @@ static kr_err_t link_resolve(void *ctx, const char *name, uint64_t *addr)
 
 /* ---- cc ---- */
 
+#define BUDGET_MS       10000   /* a compile's default budgets: guest time, */
+#define BUDGET_MB       64      /* and heap in use */
+
 struct cc_args {
 	const char *file, *name;
 	bool verbose;                   /* -v: print what each step cost */
+	uint64_t budget_ms, budget_mb;  /* --budget-ms, --budget-mb */
 	uint32_t grants;
 	struct compile_req q;
 };
@@ -83,7 +87,8 @@ struct cc_args {
 static int usage(print_fn print, void *ctx, const char *why)
 {
 	printf_to(print, ctx, "cc: %s\nusage: cc FILE.c [-o NAME] [-g GRANT[,GRANT]]... "
-		  "[-DNAME[=VALUE]]... [-IDIR]... [-l] [-v] [--no-gas]\n", why);
+		  "[-DNAME[=VALUE]]... [-IDIR]... [-l] [-v] [--no-gas] [--budget-ms N] "
+		  "[--budget-mb N]\n", why);
 	return 2;
 }
 
@@ -103,9 +108,23 @@ static int parse_cc(int argc, char **argv, struct cc_args *a, print_fn print, vo
 	const char *bad;
 	unsigned badlen;
 
-	*a = (struct cc_args){ .grants = GRANT_DEFAULT, .q.gas = true };
+	*a = (struct cc_args){ .grants = GRANT_DEFAULT, .q.gas = true, .budget_ms = BUDGET_MS,
+			       .budget_mb = BUDGET_MB };
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = NULL;
+
+		if (!strcmp(o, "--budget-ms") || !strcmp(o, "--budget-mb")) {
+			uint64_t *dst = o[10] == 's' ? &a->budget_ms : &a->budget_mb;
+			char *end;
+
+			if (i + 1 == argc)
+				return usage(print, ctx, "an option is missing its value");
+			*dst = strtoull(argv[++i], &end, 10);
+			if (end == argv[i] || *end || !*dst || *dst > (o[10] == 's' ? 3600000u : 4096u))
+				return usage(print, ctx, "--budget-ms is 1 to 3600000, --budget-mb 1 "
+					     "to 4096");
+			continue;
+		}
 
 		if (!strcmp(o, "--no-gas")) {   /* unmetered: inline asm allowed (gas.h) */
 			a->q.gas = false;
@@ -221,6 +240,7 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 {
 	struct diag_ctx d = { print, ctx };
 	struct kr_guard g = guard_for();
+	const char *over;
 	long ret = KR_OK;
 	kr_err_t e;
 
@@ -233,9 +253,23 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 	a->q.diag = diag_line;
 	a->q.ctx = &d;
 	sys_begin(*cd, tcc_vfs, tcc_shell->cwd(), diag_line, &d);
+	sys_budget(a->budget_ms, a->budget_mb << 20);
 	e = kr_guard_call(tcc_self, &g, compile_entry, &a->q, &ret);
 	*obj = sys_object(len);
+	over = sys_over();
 	sys_end();
+	if (over) {
+		*obj = NULL;
+		if (*over == 't')
+			printf_to(print, ctx, "cc: %s: stopped: the compile used up its time budget "
+				  "of %llu ms (cc --budget-ms N)\n", a->file,
+				  (unsigned long long)a->budget_ms);
+		else
+			printf_to(print, ctx, "cc: %s: stopped: the compile used up its memory "
+				  "budget of %llu MiB (cc --budget-mb N)\n", a->file,
+				  (unsigned long long)a->budget_mb);
+		return 1;
+	}
 	if (e == KR_EFAULT) {
 		printf_to(print, ctx, "cc: the compiler stopped: %s at %#llx; nothing was kept\n",
 			  fault_name(g.fault.vector), (unsigned long long)g.fault.rip);

@@ -14,6 +14,7 @@
  */
 #include <stdarg.h>
 #include <stdbool.h>
+#include <karyon/console.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
@@ -23,6 +24,44 @@
 
 static kr_domain_t *heap;       /* the compile's: malloc's */
 static int lock = 1;            /* libtcc's semaphore: 1 free, 0 taken */
+
+/* The compile's budgets (sys_budget): past one, malloc fails, which makes
+ * libtcc stop with "memory full", and sys_over() says which it was.  The
+ * heap in use is the kernel's count (kr_mem_stats): nothing else runs
+ * during a compile. */
+static uint64_t deadline_us, heap_base, heap_limit;
+static const char *over;
+
+void sys_budget(uint64_t time_ms, uint64_t mem_bytes)
+{
+	struct kr_mem_stats ms = { .version = KR_MEM_STATS_VERSION };
+
+	kr_mem_stats(&ms);
+	heap_base = ms.heap_bytes;
+	heap_limit = mem_bytes;
+	deadline_us = time_ms ? kr_uptime_us() + time_ms * 1000 : 0;
+	over = NULL;
+}
+
+const char *sys_over(void)
+{
+	return over;
+}
+
+/* May the compile have n more bytes? */
+static bool within_budget(size_t n)
+{
+	struct kr_mem_stats ms = { .version = KR_MEM_STATS_VERSION };
+
+	if (!over && deadline_us && kr_uptime_us() > deadline_us)
+		over = "time";
+	if (!over && heap_limit) {
+		kr_mem_stats(&ms);
+		if (ms.heap_bytes - heap_base + n > heap_limit)
+			over = "memory";
+	}
+	return !over;
+}
 
 void sys_begin(kr_domain_t *h, const struct kr_vfs_ops *vfs, const char *cwd,
 	       sys_diag_fn diag, void *ctx)
@@ -36,6 +75,7 @@ void sys_end(void)
 	sys_files_end();
 	heap = NULL;
 	lock = 1;
+	deadline_us = heap_limit = 0;
 }
 
 /* ---- the heap ---- */
@@ -47,7 +87,7 @@ void free(void *p);
 
 void *malloc(size_t n)
 {
-	void *p = heap ? kr_malloc(heap, n ? n : 1) : NULL;
+	void *p = heap && within_budget(n) ? kr_malloc(heap, n ? n : 1) : NULL;
 
 	if (!p)
 		errno = ENOMEM;
@@ -56,7 +96,8 @@ void *malloc(size_t n)
 
 void *calloc(size_t nmemb, size_t size)
 {
-	void *p = heap ? kr_calloc(heap, nmemb ? nmemb : 1, size ? size : 1) : NULL;
+	void *p = heap && (!size || nmemb <= SIZE_MAX / size) && within_budget(nmemb * size) ?
+		  kr_calloc(heap, nmemb ? nmemb : 1, size ? size : 1) : NULL;
 
 	if (!p)
 		errno = ENOMEM;
@@ -69,7 +110,7 @@ void *realloc(void *p, size_t n)
 		free(p);
 		return NULL;
 	}
-	p = heap ? kr_realloc(heap, p, n) : NULL;
+	p = heap && within_budget(n) ? kr_realloc(heap, p, n) : NULL;
 	if (!p)
 		errno = ENOMEM;
 	return p;

@@ -20,6 +20,11 @@ typedef void (*sys_diag_fn)(void *ctx, const char *line);
  * writes to stdout/stderr to diag, until sys_end(). */
 void sys_begin(kr_domain_t *heap, const struct kr_vfs_ops *vfs, const char *cwd,
 	       sys_diag_fn diag, void *ctx);
+/* Budgets for the compile until sys_end (0: none): past either, every
+ * allocation fails, so libtcc stops ("memory full"); sys_over() is then
+ * "time" or "memory", else NULL. */
+void sys_budget(uint64_t time_ms, uint64_t mem_bytes);
+const char *sys_over(void);
 /* Close what libtcc left open and reset its lock (a compile that was
  * stopped midway never released it); the heap goes with its domain. */
 void sys_end(void);

@@ -372,7 +372,51 @@ def module():
             no_errors(m)
 
 
+def budget():
+    # A macro bomb (each macro twice the one before: 2^28 declarations)
+    # stops at its memory budget within seconds; a compile slower than its
+    # time budget stops at that; both name the limit; the next compile works.
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    prompt = 'karyon:/> '
+
+    def shell(m, line, timeout=60):
+        start = len(m.log)
+        m.send(line + '\r')
+        r = m.wait_for(re.escape(line) + r'\n(?:.*\n)*?' + re.escape(prompt), timeout, start)
+        return m.log[start:r.end()]
+
+    def write(m, path, text):
+        start = len(m.log)
+        m.send('cat > %s\r%s\x04' % (path, text.replace('\n', '\r')))
+        m.wait_for(r'\n' + re.escape(prompt), 30, start)
+
+    with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-dev.iso')) as m:
+        m.wait_for(re.escape(prompt), 120)
+        shell(m, 'mkdir /b')
+        write(m, '/b/bomb.c', '#define CAT2(a, b) a##b\n#define CAT(a, b) CAT2(a, b)\n'
+              '#define A0 int CAT(v, __COUNTER__);\n' + ''.join(
+                  '#define A%d A%d A%d\n' % (i, i - 1, i - 1) for i in range(1, 29)) +
+              'A28\nint main(void) { return 0; }\n')
+        t0 = time.monotonic()
+        out = shell(m, 'cc /b/bomb.c --budget-mb 32', 120)
+        took = time.monotonic() - t0
+        check(m, re.search(r'^cc: /b/bomb.c: stopped: the compile used up its memory budget of '
+                           r'32 MiB \(cc --budget-mb N\)$', out, re.M), 'macro bomb: %r' % out)
+        check(m, took < 60, 'the macro bomb took %.0f s of host time' % took)
+        out = shell(m, 'cc /usr/share/examples/handlers/sieve.c --budget-ms 1', 60)
+        check(m, re.search(r'^cc: /usr/share/examples/handlers/sieve.c: stopped: the compile used '
+                           r'up its time budget of 1 ms \(cc --budget-ms N\)$', out, re.M),
+              'time budget: %r' % out)
+        write(m, '/b/ok.c', 'int main(void) { return 5; }\n')
+        shell(m, 'cc /b/ok.c', 60)
+        shell(m, 'run ok')
+        check(m, 'ok returned 5' in m.log, 'a compile after the stopped ones did not work')
+        out = shell(m, 'cc /b/ok.c --budget-ms 0')
+        check(m, 'usage' in out, 'a zero budget was taken: %r' % out)
+
+
 CASES = {
+    'cc-budget': budget,
     'tcc-examples': examples,
     'tcc-errors': errors,
     'tcc-faults': faults,
