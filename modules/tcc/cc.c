@@ -76,6 +76,8 @@ static kr_err_t link_resolve(void *ctx, const char *name, uint64_t *addr)
 #define BUDGET_MS       10000   /* a compile's default budgets: guest time, */
 #define BUDGET_MB       64      /* and heap in use */
 
+static bool compiler_lost;      /* libtcc faulted: its state is gone (compile) */
+
 struct cc_args {
 	const char *file, *name;
 	bool verbose;                   /* -v: print what each step cost */
@@ -271,8 +273,12 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 		return 1;
 	}
 	if (e == KR_EFAULT) {
-		printf_to(print, ctx, "cc: the compiler stopped: %s at %#llx; nothing was kept\n",
-			  fault_name(g.fault.vector), (unsigned long long)g.fault.rip);
+		/* libtcc's own statics now point into the compile's freed heap:
+		 * a later compile would fault or fail at random.  Say so. */
+		compiler_lost = true;
+		printf_to(print, ctx, "cc: the compiler stopped: %s at %#llx; nothing was kept, and "
+			  "no compile can run until the next boot\n", fault_name(g.fault.vector),
+			  (unsigned long long)g.fault.rip);
 		return 1;
 	}
 	if (e || ret) {
@@ -343,6 +349,11 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 	if ((r = parse_cc(argc, argv, &a, print, ctx)) ||
 	    (r = handler_name(&a, h.name, print, ctx)))
 		return r;
+	if (compiler_lost) {
+		print(ctx, "cc: the compiler faulted in an earlier compile and its state is lost: "
+		      "compiles are off until the next boot (compiled handlers still run)\n");
+		return 1;
+	}
 	e = source_version(a.file, h.version);
 	if (e) {
 		printf_to(print, ctx, "cc: %s: %s\n", a.file, e == KR_EINVAL ? "not a file" :

@@ -413,6 +413,19 @@ def budget():
         check(m, 'ok returned 5' in m.log, 'a compile after the stopped ones did not work')
         out = shell(m, 'cc /b/ok.c --budget-ms 0')
         check(m, 'usage' in out, 'a zero budget was taken: %r' % out)
+        # A compile that faults inside libtcc (20,000 nested parentheses
+        # overflow its stack) leaves libtcc's statics pointing into freed
+        # memory: later compiles are refused with a reason, handlers run on.
+        write(m, '/b/deep.c', 'int x = ' + '(' * 20000 + '1' + ')' * 20000 + ';\n'
+              'int main(void) { return x; }\n')
+        out = shell(m, 'cc /b/deep.c --no-gas', 120)
+        check(m, re.search(r'^cc: the compiler stopped: .* no compile can run until the next '
+                           r'boot$', out, re.M), 'deep nesting: %r' % out)
+        out = shell(m, 'cc /b/ok.c')
+        check(m, re.search(r'^cc: the compiler faulted in an earlier compile', out, re.M),
+              'a compile after the fault: %r' % out)
+        shell(m, 'run ok')
+        check(m, m.log.count('ok returned 5') == 2, 'the compiled handler no longer runs')
 
 
 CASES = {
