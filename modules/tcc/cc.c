@@ -274,11 +274,12 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 	}
 	if (e == KR_EFAULT) {
 		/* libtcc's own statics now point into the compile's freed heap:
-		 * a later compile would fault or fail at random.  Say so. */
-		compiler_lost = true;
-		printf_to(print, ctx, "cc: the compiler stopped: %s at %#llx; nothing was kept, and "
-			  "no compile can run until the next boot\n", fault_name(g.fault.vector),
-			  (unsigned long long)g.fault.rip);
+		 * put them back as at boot, or, where their place is unknown,
+		 * refuse later compiles rather than fail at random. */
+		compiler_lost = !libtcc_restore();
+		printf_to(print, ctx, "cc: the compiler stopped: %s at %#llx; nothing was kept%s\n",
+			  fault_name(g.fault.vector), (unsigned long long)g.fault.rip,
+			  compiler_lost ? ", and no compile can run until the next boot" : "");
 		return 1;
 	}
 	if (e || ret) {

@@ -58,6 +58,33 @@ struct handler *handler_find(const char *name)
 	return NULL;
 }
 
+/* libtcc's statics (its .data and .bss, one section: libtcc_state, see
+ * tcc-runtime/libtcc/meson.build) as they were before any compile.  A
+ * compile abandoned inside libtcc leaves them pointing into its freed
+ * heap; putting them back makes libtcc as it was at boot.  The bounds are
+ * the linker's, so they exist where the kernel is linked (tcc built in);
+ * loaded as a .kmod there are none, and compiles stop after such a fault. */
+extern char __start_libtcc_state[] __attribute__((weak));
+extern char __stop_libtcc_state[] __attribute__((weak));
+static void *libtcc_pristine;
+
+void libtcc_snapshot(void)
+{
+	size_t n = (size_t)(__stop_libtcc_state - __start_libtcc_state);
+
+	if (__start_libtcc_state && n && (libtcc_pristine = kr_malloc(tcc_self, n)))
+		memcpy(libtcc_pristine, __start_libtcc_state, n);
+}
+
+bool libtcc_restore(void)
+{
+	if (!libtcc_pristine)
+		return false;
+	memcpy(__start_libtcc_state, libtcc_pristine,
+	       (size_t)(__stop_libtcc_state - __start_libtcc_state));
+	return true;
+}
+
 struct kr_guard guard_for(void)
 {
 	return (struct kr_guard){ .version = KR_GUARD_VERSION, .stack_lo = (uint64_t)tcc_stack,
@@ -207,6 +234,7 @@ static kr_err_t tcc_init(kr_domain_t *d)
 	    (e = kr_page_protect(tcc_self, cap, 0, 1, KR_RIGHT_READ)))
 		return e;
 	tcc_stack = va;
+	libtcc_snapshot();
 	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if ((e = tcc_shell->add(kr_domain_id(tcc_self), &commands[i])))
 			return e;

@@ -85,6 +85,8 @@ struct handler *handler_find(const char *name);
 void handler_free(struct handler *h);
 /* A guard on the module's stack, for libtcc. */
 struct kr_guard guard_for(void);
+void libtcc_snapshot(void);      /* tcc.c: libtcc's statics as at boot ... */
+bool libtcc_restore(void);       /* ... and back to them; false if unknown */
 const char *fault_name(uint32_t vector);
 kr_err_t open_service(const char *name, uint32_t version, const void **ops);
 
