@@ -14,7 +14,7 @@
  * started again from its function: a module bug costs the task, not the
  * kernel.  Tasks end with their domain.
  *
- * A task that keeps the CPU for more than two seconds without yielding is
+ * A task that keeps the CPU for more than ten seconds without yielding is
  * reported once (the timer is the safety net for kernel code; it cannot
  * preempt it).  Untrusted code (handlers) runs in user mode, where the
  * tasks that run it are preempted at gas checks.

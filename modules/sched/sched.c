@@ -44,7 +44,7 @@
 #define MAX_HOOKS       8
 #define MAX_WATCHED     16
 #define STACK_PAGES     4
-#define WATCHDOG_US     2000000         /* a task holding the CPU this long is reported */
+#define WATCHDOG_US     10000000        /* a task holding the CPU this long is reported */
 #define WORK_RUNNING    32              /* tokens started at once, at most */
 
 enum { NEED_TIMER, NEED_IDLE };         /* .needs order */
@@ -326,7 +326,7 @@ static void on_tick(void *ctx, unsigned line)
 		}
 	if (current && !watchdog_said && kr_uptime_us() - turn_start_us > WATCHDOG_US) {
 		watchdog_said = true;
-		kr_log(KR_LOG_WARN, "sched: task %s (id %u) has run for 2 s without yielding\n",
+		kr_log(KR_LOG_WARN, "sched: task %s (id %u) has run for 10 s without yielding\n",
 		       current->spec.name, current->id);
 	}
 }

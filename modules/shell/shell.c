@@ -307,12 +307,14 @@ static void finish_capture(const struct tok_result *tok, struct capture *mine)
  * line, and the outer one still needs its own afterwards. */
 static void run_line(const char *line)
 {
-	struct tok_result *tok = kr_malloc(shell_self, sizeof(*tok));
+	struct tok_result *tok;
 	struct capture outer = capture, mine;
 	const struct shell_cmd *c = NULL;
 	const struct added *a = NULL;
 	char why[96];
 
+	shell_sched->yield();   /* between commands (a script's too): higher tasks run */
+	tok = kr_malloc(shell_self, sizeof(*tok));
 	if (!tok) {
 		sh_printf("sh: out of memory\n");
 		return;
