@@ -6,8 +6,10 @@
  * pages, so a write outside the image faults; the input itself is in
  * libFuzzer's exact-size buffer, so ASan sees any read past it.  Every name
  * resolves except those starting with "missing", and a load that succeeds
- * must describe an image inside its own allocation.  Built and run by
- * tools/fuzz_kmod.sh.
+ * must describe an image inside its own allocation.  Each input is also
+ * loaded as a plain object (struct kmod_env's entry, link_addr and defined:
+ * a handler compiled on the device), whose entry must lie in its text.
+ * Built and run by tools/fuzz.sh.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,7 +55,19 @@ static kr_err_t f_resolve(void *ctx, const char *name, uint64_t *addr)
 	return KR_OK;
 }
 
+static kr_err_t f_defined(void *ctx, const char *name, uint64_t addr)
+{
+	(void)ctx;
+	(void)addr;
+	if (!*name)
+		abort();        /* a global without a name is no symbol */
+	return KR_OK;
+}
+
 static const struct kmod_env env = { .alloc = f_alloc, .free = f_free, .resolve = f_resolve };
+static const struct kmod_env plain = { .alloc = f_alloc, .free = f_free, .resolve = f_resolve,
+				       .entry = "main", .link_addr = 0x400000,
+				       .defined = f_defined };
 
 static int inside(const struct kmod_image *img, const void *p, size_t n)
 {
@@ -82,6 +96,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (img.nexports && !inside(&img, img.exports, img.nexports * sizeof(*img.exports))))
 			abort();
 		kmod_release(&env, &img);
+	} else if (img.base || !err.what) {
+		abort();
+	}
+	if (live)
+		abort();
+
+	if (kmod_load(data, size, &plain, &img, &err) == KR_OK) {
+		uint64_t text = plain.link_addr + img.text_off;
+
+		if (img.info || img.entry < text || img.entry >= text + img.text_size)
+			abort();
+		kmod_release(&plain, &img);
 	} else if (img.base || !err.what) {
 		abort();
 	}
