@@ -103,9 +103,14 @@ for t in $targets; do
 	[ -d "$seeds" ] && cp -R "$seeds/." "$out/corpus/"
 	ls "$out/crashes" >"$out/crashes.before"
 	start=$(date +%s)
-	if ! "$out/fuzz_$t" "$limit" -jobs="$jobs" -workers="$jobs" -timeout=10 \
+	# With --jobs, libFuzzer's workers log to fuzz-N.log in the current
+	# directory: theirs is $out.
+	par=
+	[ "$jobs" -gt 1 ] && par="-jobs=$jobs -workers=$jobs"
+	# shellcheck disable=SC2086
+	if ! (cd "$out" && "$out/fuzz_$t" "$limit" $par -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/crashes/" \
-		"$out/corpus" >"$out/run.log" 2>&1; then
+		"$out/corpus" >"$out/run.log" 2>&1); then
 		tail -40 "$out/run.log" >&2
 		new=$(ls "$out/crashes" | grep -vxF -f "$out/crashes.before" | head -1 || true)
 		echo "fuzz.sh: $t: FAILED; reproduce with: $out/fuzz_$t $out/crashes/$new" >&2
