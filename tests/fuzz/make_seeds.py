@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """make_seeds.py - write the hand-made seed inputs of tests/fuzz/corpus/.
 
-Usage: tests/fuzz/make_seeds.py [HELLO.kmod RELOCS.kmod [PLAIN.o]]
+Usage: tests/fuzz/make_seeds.py [HELLO.kmod RELOCS.kmod PLAIN.o]
 
 Each target's seeds are a few small valid (and nearly valid) inputs in the
 layout its fuzz_TARGET.c describes.  The module loader's seeds are the unit
-tests' fixtures (fixture-hello.kmod, fixture-relocs.kmod in the build's
+tests' fixtures (in the build's
 tests/unit/), copied when given.  Inputs the fuzzers found (crash-*) are
 kept beside the seeds and not written here.
 """
