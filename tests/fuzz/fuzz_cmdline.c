@@ -5,7 +5,8 @@
  * The first byte picks the prefix (none, or "shell"); the rest, up to a
  * NUL, is the command line.  Every destination must stay inside its
  * bounds: strings NUL-terminated in their buffers, numbers in range,
- * enum indexes among the choices, and each warning one line.  Built and
+ * enum indexes among the choices, and each warning one NUL-terminated
+ * message of at most 199 bytes.  Built and
  * run by tools/fuzz.sh.
  */
 #include <stdbool.h>
@@ -51,7 +52,9 @@ static int warnings;
 static void warn(void *ctx, const char *line)
 {
 	(void)ctx;
-	if (!line || strchr(line, '\n') || strlen(line) > 1024)
+	/* Not checked: that it is one line.  A quoted value may hold a
+	 * newline, which a warning quotes as it is (docs/reliability.md). */
+	if (!line || strlen(line) >= 200)
 		abort();
 	warnings++;
 }
