@@ -59,8 +59,10 @@ static kr_err_t f_defined(void *ctx, const char *name, uint64_t addr)
 {
 	(void)ctx;
 	(void)addr;
-	if (!*name)
-		abort();        /* a global without a name is no symbol */
+	/* Any NUL-terminated name (ASan checks the read): an object may
+	 * define a global called "", which is the caller's to ignore. */
+	if (strlen(name) > 1u << 20)
+		abort();
 	return KR_OK;
 }
 

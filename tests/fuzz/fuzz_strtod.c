@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,30 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/*
+ * The one known difference: glibc 2.36's strtof misrounds some hexadecimal
+ * inputs whose result is a subnormal float, where strtod.c is right.
+ * "0x0.00000000000000000000000000000002000006" is exactly 4194304.75 units
+ * of 2^-149, so rounds to 0x1.000004p-127, which strtod.c gives and
+ * (float)strtod gives; glibc's strtof gives 0x1p-127.  Accepted when the
+ * input is hexadecimal, the results are subnormal floats one unit apart,
+ * and ours is glibc's strtold rounded to float (exact for every input the
+ * fuzzer is likely to make: 64 bits, then 24).
+ */
+static bool glibc_hex_subnormal(const char *s, float g, float w)
+{
+	const char *p = s;
+
+	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+		p++;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (p[0] != '0' || (p[1] | 0x20) != 'x')
+		return false;
+	return fabsf(g) < 0x1p-126f && fabsf(w) < 0x1p-126f && fabsf(g - w) == 0x1p-149f &&
+	       g == (float)strtold(s, NULL);
+}
+
 /* Compare the value's bytes (size: long double's 10, not its padding). */
 #define CMP(type, bytes, ours, ref)						\
 	do {									\
@@ -47,7 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		errno = 0;							\
 		w = ref(s, &ew);						\
 		errw = errno;							\
-		if (memcmp(&g, &w, bytes) || eg != ew || errg != errw) {	\
+		if ((memcmp(&g, &w, bytes) &&					\
+		     !(bytes == 4 && glibc_hex_subnormal(s, (float)g, (float)w))) || \
+		    eg != ew || errg != errw) {					\
 			fprintf(stderr, #ours "(\"%s\"): %La end+%td errno %d, "	\
 				"glibc %La end+%td errno %d\n", s, (long double)g, \
 				eg - s, errg, (long double)w, ew - s, errw);	\

@@ -5,8 +5,9 @@ Usage: tests/fuzz/make_seeds.py [HELLO.kmod RELOCS.kmod PLAIN.o]
 
 Each target's seeds are a few small valid (and nearly valid) inputs in the
 layout its fuzz_TARGET.c describes.  The module loader's seeds are the unit
-tests' fixtures (in the build's
-tests/unit/), copied when given.  Inputs the fuzzers found (crash-*) are
+tests' fixtures (fixture-hello.kmod, fixture-relocs.kmod and fixture-plain.o,
+a plain object loaded with an entry, in the build's tests/unit/), copied
+when given.  Inputs the fuzzers found (crash-*) are
 kept beside the seeds and not written here.
 """
 import os
