@@ -488,7 +488,8 @@ static kr_err_t kmod_layout(struct kmod_file *f)
 }
 
 /* A module has a descriptor; a plain object has none, and a global
- * function called entry in an executable section. */
+ * function called entry in an executable section that is loaded (else the
+ * entry would be the image's address plus KMOD_NONE). */
 static kr_err_t kmod_check_object(struct kmod_file *f, const char *entry)
 {
 	struct elf_sym y;
@@ -504,7 +505,7 @@ static kr_err_t kmod_check_object(struct kmod_file *f, const char *entry)
 		if (y.info >> 4 == STB_GLOBAL && y.shndx != SHN_UNDEF && y.shndx < f->shnum &&
 		    !strcmp(kmod_symname(f, &y), entry)) {
 			kmod_shdr(f, y.shndx, &s);
-			if (!(s.flags & SHF_EXECINSTR))
+			if (!(s.flags & SHF_EXECINSTR) || !kmod_loaded(f, &s))
 				break;
 			f->entry_sym = i;
 			return KR_OK;

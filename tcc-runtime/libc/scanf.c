@@ -696,6 +696,11 @@ static int scan(struct scanner *s, const unsigned char *f)
 
 	while (*f) {
 		if (*f != '%') {
+			/* glibc asks mbrlen about a non-ASCII format byte, which
+			 * in the C locale fails with EILSEQ; the byte is then
+			 * matched as itself. */
+			if (*f > 0x7f)
+				errno = EILSEQ_;
 			if (is_space(*f)) {
 				skip_space = 1;
 				f++;

@@ -1,8 +1,8 @@
 /*
  * test_kmod_elf.c - host tests for the module ELF loader (modules/kmod).
  *
- * Usage: test_kmod_elf hello.kmod relocs.kmod (built from kmod_fixtures/
- * with the module flags).  Images go to MAP_32BIT memory so 32-bit
+ * Usage: test_kmod_elf hello.kmod relocs.kmod plain.o (built from
+ * kmod_fixtures/ with the module flags).  Images go to MAP_32BIT memory so 32-bit
  * relocations fit in a host process, with PROT_NONE guard pages around them
  * so a stray write faults, filled with junk so zeroing must be the loader's.
  *
@@ -38,7 +38,8 @@ struct fixture {
 	uint8_t *data;
 	size_t size;
 };
-static struct fixture hello = { .name = "hello.kmod" }, relocs = { .name = "relocs.kmod" };
+static struct fixture hello = { .name = "hello.kmod" }, relocs = { .name = "relocs.kmod" },
+		      plain = { .name = "plain.o" };
 
 static int read_fixture(struct fixture *x, const char *path)
 {
@@ -1048,6 +1049,39 @@ static void test_mutations(void **state)
 	print_message("mutations: %d loaded, %d refused\n", loaded, refused_n);
 }
 
+/* ---- plain objects (env->entry) ---- */
+
+static void test_plain_entry(void **state)
+{
+	struct tenv e = { .any = true };        /* puts, from the handler library */
+	struct kmod_env env = ENV(&e);
+	struct kmod_image img;
+	struct kmod_error perr;
+	uint8_t *f = malloc(plain.size);
+	uint64_t base;
+
+	(void)state;
+	env.entry = "main";
+	memcpy(f, plain.data, plain.size);
+	assert_int_equal(kmod_load(f, plain.size, &env, &img, &perr), KR_OK);
+	base = (uintptr_t)img.base;
+	assert_null(img.info);
+	assert_true(img.entry >= base + img.text_off &&
+		    img.entry < base + img.text_off + img.text_size);
+	kmod_release(&env, &img);
+
+	/* main's section of a type the loader does not load (found by
+	 * tests/fuzz/fuzz_kmod_elf.c): the entry was the image's address
+	 * plus KMOD_NONE, outside it; now there is no entry function. */
+	shdr(f, sec_index(f, ".text.main"))->sh_type = 0x7a0001;
+	memset(&img, 0x55, sizeof(img));
+	assert_int_equal(kmod_load(f, plain.size, &env, &img, &perr), KR_ENOENT);
+	assert_string_equal(perr.what, "no entry function");
+	assert_true(img_zero(&img));
+	assert_int_equal(e.allocs, e.frees);
+	free(f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1069,20 +1103,22 @@ int main(int argc, char **argv)
 		T(test_relocation_overflow), T(test_alloc_failure), T(test_no_env),
 #undef T
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_plain_entry),
 	};
 
 	for (int i = 1; i < argc; i++) {
 		size_t n = strlen(argv[i]);
 		struct fixture *x = n >= 10 && !strcmp(argv[i] + n - 10, "hello.kmod") ? &hello :
-				    n >= 11 && !strcmp(argv[i] + n - 11, "relocs.kmod") ? &relocs : NULL;
+				    n >= 11 && !strcmp(argv[i] + n - 11, "relocs.kmod") ? &relocs :
+				    n >= 7 && !strcmp(argv[i] + n - 7, "plain.o") ? &plain : NULL;
 
 		if (!x || read_fixture(x, argv[i])) {
 			fprintf(stderr, "test_kmod_elf: cannot use %s\n", argv[i]);
 			return 1;
 		}
 	}
-	if (!hello.data || !relocs.data) {
-		fprintf(stderr, "usage: test_kmod_elf hello.kmod relocs.kmod\n");
+	if (!hello.data || !relocs.data || !plain.data) {
+		fprintf(stderr, "usage: test_kmod_elf hello.kmod relocs.kmod plain.o\n");
 		return 1;
 	}
 	make_trampolines();

@@ -166,6 +166,10 @@ static const struct pair cases[] = {
 	{ "1.5", "%*f%n" }, { "1,5", "%f,%d" }, { "3.14abc", "%lf%s" }, { "1e+5", "%3f%n" },
 	/* positional arguments */
 	{ "1 2", "%2$d %1$d" }, { "1 abc", "%3$d %1$s" }, { "7", "%1$d%2$n" },
+	/* a format byte over 0x7f: EILSEQ from glibc's mbrlen, then matched as
+	 * itself (found by tests/fuzz/fuzz_scanf.c) */
+	{ "", "\xad" }, { "q", "\xad%c" }, { "\xadz", "\xad%c" }, { "q", "%c\xad" },
+	{ "", "%c\xad" }, { "\xad", "%[\xad]" },
 	/* what Debian's libtcc.a asks of it */
 	{ "0.9.27", "%d.%d.%d" },
 };

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""make_seeds.py - write the hand-made seed inputs of tests/fuzz/corpus/.
+
+Usage: tests/fuzz/make_seeds.py [HELLO.kmod RELOCS.kmod PLAIN.o]
+
+Each target's seeds are a few small valid (and nearly valid) inputs in the
+layout its fuzz_TARGET.c describes.  The module loader's seeds are the unit
+tests' fixtures (fixture-hello.kmod, fixture-relocs.kmod and fixture-plain.o,
+a plain object loaded with an entry, in the build's tests/unit/), copied
+when given.  Inputs the fuzzers found (crash-*) are
+kept beside the seeds and not written here.
+"""
+import os
+import shutil
+import struct
+import sys
+
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("latin-1")
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def pad8(b):
+    return b + b"\0" * (-len(b) % 8)
+
+
+def mb2_tag(typ, body):
+    return pad8(struct.pack("<II", typ, 8 + len(body)) + body)
+
+
+def mb2(tags):
+    body = b"".join(tags) + struct.pack("<II", 0, 8)
+    return struct.pack("<II", 8 + len(body), 0) + body
+
+
+def newc(name, data=b"", mode=0o100644):
+    name = name.encode() + b"\0"
+    fields = [1, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name), 0]
+    h = b"070701" + b"".join(b"%08X" % v for v in fields) + name
+    h += b"\0" * (-len(h) % 4)
+    return h + data + b"\0" * (-len(data) % 4)
+
+
+def printf_chunk(conv, flags, width, prec, length, size, arg, s=b"abc"):
+    c = bytes([conv, flags, width, prec, size, length]) + arg[:10].ljust(10, b"\0")
+    return c + s[:7].ljust(16, b"\0")
+
+
+def main():
+    if len(sys.argv) >= 3:
+        for src, name in zip(sys.argv[1:], ["hello.kmod", "relocs.kmod", "plain.o"]):
+            os.makedirs(os.path.join(CORPUS, "kmod_elf"), exist_ok=True)
+            shutil.copyfile(src, os.path.join(CORPUS, "kmod_elf", name))
+
+    mmap = struct.pack("<II", 24, 0) + struct.pack("<QQII", 0, 0x9fc00, 1, 0) + \
+        struct.pack("<QQII", 0x100000, 0x7ee0000, 1, 0) + struct.pack("<QQII", 0xfffc0000, 0x40000, 2, 0)
+    put("mb2", "full", mb2([mb2_tag(1, b"console=serial shell.script=/etc/rc\0"),
+                            mb2_tag(2, b"GRUB 2.06\0"),
+                            mb2_tag(3, struct.pack("<II", 0x200000, 0x201000) + b"initrd\0"),
+                            mb2_tag(6, mmap),
+                            mb2_tag(14, b"RSD PTR " + bytes(12))]))
+    put("mb2", "minimal", mb2([]))
+    put("mb2", "mmap-only", mb2([mb2_tag(6, mmap)]))
+
+    tr = newc("TRAILER!!!", mode=0)
+    put("initrd", "tree", newc("etc", mode=0o40755) + newc("etc/rc", b"echo hi\n") +
+        newc("bin/x/y", b"data") + tr + b"\0" * 64)
+    put("initrd", "depth-last", newc("a/b/c", b"1") + newc("a/b", mode=0o40755) +
+        newc("a/link", b"c", mode=0o120777) + tr)
+    put("initrd", "empty", tr)
+
+    for i, line in enumerate(["echo hello world",
+                              "cat 'a b' \"c\\\"d\" e\\ f > out # comment",
+                              "ls >> /var/log", "  # only a comment", "x >"]):
+        put("token", "line%d" % i, line)
+
+    put("lineedit", "keys", "\x08ls -l\r")
+    put("lineedit", "edit", "\x10echo abc\x1b[D\x1b[DX\x1b[3~\x7f\x1b[H\x1b[F\x1bOH\r\n")
+    put("lineedit", "history", "\x08one\rtwo\r\x1b[A\x1b[A\x1b[B\r\x03par\x15tial\x0b\r")
+    put("lineedit", "complete", "\x04ca\t\tc\t\t/b\t\t\r")
+
+    put("vfs_path", "rel", "\x00/usr/lib\x00../bin/./sh")
+    put("vfs_path", "abs", "\x20/x\x00/a//b/../../../c/")
+    put("vfs_path", "nocwd", "\x04a/b/c")
+
+    put("cmdline", "core", "\x00debug mem=0x1000 port=80 level=info name=\"a b\" x=y")
+    put("cmdline", "shell", "\x01shell.script=/etc/rc2 shell.debug shell.port=9 other.k=v")
+
+    put("work", "submit", "\x00hello\x00a\x00--prio\x003\x00--gas\x001000\x00--after\x002\x00--\x00--x")
+    put("work", "limits", "\x00h\x00--mem\x0016\x00--time\x00500\x00--quantum\x005000")
+    put("work", "conf", "\x01# karyon.conf\nforeground = 4\n\n")
+
+    put("gas", "loops", '# 1 "h.c"\nint f(int n){int i,s=0;for(i=0;i<n;i++){while(s>3)s--;'
+        'do s++;while(s<2);}\nif(s)goto x;\nx: return s;}\nint main(void){return f(3);}\n')
+    put("gas", "switch", '# 1 "s.c"\nstatic int g(int c){switch(c){case 1:for(;;)break;default:'
+        'return 2;}l: if(c--)goto l;return 0;}\n')
+
+    convs = "diouxXcspaAeEfFgGb%"
+    one = struct.pack("<d", 1.5)
+    ld = struct.pack("<Q", 0xc000000000000000) + struct.pack("<H", 0x3fff)
+    chunks = []
+    for i, c in enumerate(convs):
+        arg = ld if c in "aAeEfFgG" and i % 2 else one if c in "aAeEfFgG" else struct.pack("<q", -1234567)
+        chunks.append(printf_chunk(i, i % 32, 0x40 if i % 3 else 12, 0x40 if i % 2 else 3,
+                                   i % 10 if c not in "aAeEfFgGcs" else i % 2, 255, arg))
+    put("printf", "each", b"".join(chunks[:10]))
+    put("printf", "each2", b"".join(chunks[10:]))
+    put("printf", "stars", printf_chunk(13, 0x11, 0x80, 0x80, 0, 255, one) +
+        printf_chunk(7, 0x02, 0x80, 0x40, 1, 255, b"", b"wide"))
+    put("printf", "short", printf_chunk(0, 0, 20, 0x40, 0, 5, struct.pack("<q", 99999)))
+
+    for i, (fmt, inp) in enumerate([("%d %s%n", "12 abc"), ("%[a-z]%c", "hello!"),
+                                    ("%lf%x", "1.5e3 ff"), ("%5c%*d%ls", "abcdefg 12 wide"),
+                                    ("%hhd,%llu %p", "-3,18446744073709551615 0x10"),
+                                    ("x%%%i", "x% 0x1f")]):
+        put("scanf", "s%d" % i, fmt + "\0" + inp)
+
+    for i, s in enumerate(["1.5e308", "0x1.fffffffffffffp1023", "nan(0x123)", "-inf",
+                           "2.2250738585072011e-308", "1e-400", "  .5e+3x", "123456789012345678901234567890"]):
+        put("strtod", "n%d" % i, s)
+
+    for i, (base, s) in enumerate([(11, "12345"), (17, " -0x7fffffffffffffff"), (1, " 0777"),
+                                   (37, "zz"), (0, "9"), (11, "-18446744073709551616")]):
+        put("strtol", "n%d" % i, bytes([base]) + s.encode())
+
+
+if __name__ == "__main__":
+    main()
