@@ -224,7 +224,7 @@ static void token_main(void *arg)
 	w->violation = res.violation;
 	memcpy(w->detail, res.detail, sizeof(w->detail));
 	w->detail[sizeof(w->detail) - 1] = '\0';
-	if (err && !res.violation)
+	if (err && !res.violation && !w->detail[0])     /* keep the runner's reason */
 		ksnprintf(w->detail, sizeof(w->detail), "the runner failed: %s", kr_strerror(err));
 	state = w->cancel ? KR_WORK_CANCELLED : res.violation || err ? KR_WORK_VIOLATED :
 		KR_WORK_COMPLETED;
