@@ -815,7 +815,7 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	if (verbose)            /* under -icount shift=0: guest instructions (tools/bench_gas.py) */
 		printf_to(print, ctx, "run: %s: %llu TSC cycles in all\n", h->name,
 			  (unsigned long long)(tsc() - t0));
-	if ((verbose || gas_given) && r.metered && r.end != TAMPERED)
+	if (r.metered && r.end != TAMPERED)     /* every run of a metered handler */
 		printf_to(print, ctx, "run: %s: gas %llu\n", h->name, (unsigned long long)used);
 	else if ((verbose || gas_given) && !r.metered)
 		printf_to(print, ctx, "run: %s: gas not metered (cc --no-gas)\n", h->name);

@@ -71,7 +71,7 @@ def deterministic():
     for icount in (False, True):
         with tempfile.TemporaryDirectory(prefix='kqemu-gas-') as d, machine(d, icount) as m:
             m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
-            run = session(m)
+            run = session(m, gas=True)
             out = run('cc -l /t/count.c')
             check(m, re.search(r'^cc: count: code', out, re.M), 'cc count: %r' % out)
             out = run('run --gas 100000 count 1000')
@@ -79,6 +79,11 @@ def deterministic():
             check(m, r and out == 'sum 499500\n%s\ncount returned 0\n' % r.group(0),
                   'count 1000: %r' % out)
             results.append(('done', int(r.group(1))))
+            # Without --gas too: every run of a metered handler says its gas.
+            out = run('run count 1000')
+            check(m, re.search(GAS % 'count', out, re.M) and
+                  re.search(GAS % 'count', out, re.M).group(0) == r.group(0),
+                  'a plain run did not report the same gas: %r' % out)
             for _ in range(3):
                 out = run('run --gas 5000 count 100000000')
                 s = stops(out, 'count')
@@ -95,7 +100,7 @@ def escapes():
     # goto, recursion, do-while, for (;;).
     with tempfile.TemporaryDirectory(prefix='kqemu-gas-') as d, machine(d) as m:
         m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
-        run = session(m)
+        run = session(m, gas=True)
         for name in ('forever', 'macro', 'gotos', 'computed', 'recurse', 'dowhile'):
             out = run('cc /t/%s.c' % name)
             check(m, re.search(r'^cc: %s: code' % name, out, re.M), 'cc %s: %r' % (name, out))
