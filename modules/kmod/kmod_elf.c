@@ -483,6 +483,9 @@ static kr_err_t kmod_layout(struct kmod_file *f)
 		cur = (cur + KMOD_PAGE - 1) & ~(uint64_t)(KMOD_PAGE - 1);
 		f->reg_size[r] = cur - f->reg_off[r];
 	}
+	if (!cur)               /* all its loaded sections are empty */
+		return kmod_fail(f, KR_EFORMAT, "nothing to load", "%s",
+				 "no section with code or data");
 	f->img_size = cur;
 	return KR_OK;
 }

@@ -1082,6 +1082,37 @@ static void test_plain_entry(void **state)
 	free(f);
 }
 
+static void test_plain_empty(void **state)
+{
+	struct tenv e = { .any = true };
+	struct kmod_env env = ENV(&e);
+	struct kmod_image img;
+	struct kmod_error perr;
+	uint8_t *f = malloc(plain.size);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+
+	(void)state;
+	env.entry = "main";
+	memcpy(f, plain.data, plain.size);
+	/* Every section the loader would place, emptied (and no relocations
+	 * left to apply to them): nothing to load, said before any
+	 * allocation (found by tests/fuzz/fuzz_kmod_elf.c: a 0-byte alloc). */
+	for (unsigned i = 1; i < eh->e_shnum; i++) {
+		Elf64_Shdr *sh = shdr(f, i);
+
+		if (sh->sh_flags & SHF_ALLOC)
+			sh->sh_size = 0;
+		if (sh->sh_type == SHT_RELA)
+			sh->sh_size = 0;
+	}
+	memset(&img, 0x55, sizeof(img));
+	assert_int_equal(kmod_load(f, plain.size, &env, &img, &perr), KR_EFORMAT);
+	assert_string_equal(perr.what, "nothing to load");
+	assert_true(img_zero(&img));
+	assert_int_equal(e.allocs, 0);
+	free(f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1104,6 +1135,7 @@ int main(int argc, char **argv)
 #undef T
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_plain_entry),
+		cmocka_unit_test(test_plain_empty),
 	};
 
 	for (int i = 1; i < argc; i++) {
