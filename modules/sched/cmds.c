@@ -99,11 +99,13 @@ static int task_submit(int argc, char **argv, print_fn print, void *ctx)
 
 static int task_show(struct work *w, print_fn print, void *ctx)
 {
+	const char *argv[WORK_ARGS + 1];
+
 	printf_to(print, ctx, "token %u: %s\n", w->id, work_state_name(w->state, w->violation));
-	printf_to(print, ctx, "  run      %s", w->argtext);
-	for (const char *p = w->argtext + strlen(w->argtext) + 1, *e = w->argtext + sizeof(w->argtext);
-	     p < e && (uint32_t)(p - w->argtext) && *p; p += strlen(p) + 1)
-		printf_to(print, ctx, " %s", p);
+	work_argv(w, argv);
+	printf_to(print, ctx, "  run      %s", argv[0]);
+	for (uint32_t i = 1; i < w->argc; i++)
+		printf_to(print, ctx, " %s", argv[i]);
 	printf_to(print, ctx, "\n  prio     %u\n", w->prio);
 	if (w->after)
 		printf_to(print, ctx, "  after    token %u\n", w->after);

@@ -601,9 +601,9 @@ static const struct kr_sched_ops ops = {
 	.vclock = svc_vclock, .turn = svc_turn, .foreground = svc_foreground,
 };
 
-uint32_t sched_task_info(uint32_t index, struct kr_task_info *out)
+kr_err_t sched_task_info(uint32_t index, struct kr_task_info *out)
 {
-	return (uint32_t)svc_task_info(index, out);
+	return svc_task_info(index, out);
 }
 
 uint64_t sched_vclock(void)

@@ -19,7 +19,7 @@ extern const struct kr_shell_ops *sched_shell;
 extern const struct kr_vfs_ops *sched_vfs;
 
 kr_domain_t *sched_self(void);
-uint32_t sched_task_info(uint32_t index, struct kr_task_info *out);
+kr_err_t sched_task_info(uint32_t index, struct kr_task_info *out);
 uint64_t sched_vclock(void);
 kr_err_t sched_wait_tick(void);         /* from the shell's task: sleep one tick */
 kr_err_t sched_check_runnable(const char *name, char *why, size_t why_size);
