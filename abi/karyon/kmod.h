@@ -11,7 +11,7 @@
 #include <karyon/module.h>
 #include <karyon/service.h>
 
-#define KR_KMOD_SERVICE_VERSION 2     /* 2: link */
+#define KR_KMOD_SERVICE_VERSION 3     /* 2: link; 3: watch */
 
 enum kr_kmod_state { KR_KMOD_LOADING = 1, KR_KMOD_LIVE = 2, KR_KMOD_UNLOADING = 3 };
 
@@ -91,8 +91,15 @@ struct kr_kmod_ops {
 	/* Version 2: link a plain object (see struct kr_kmod_link). */
 	kr_err_t (*link)(const void *file, size_t size, const struct kr_kmod_link *how,
 			 struct kr_kmod_linked *out, char *err, size_t errlen);
+	/* Version 3: call fn (loaded true or false, the module's name) after
+	 * every module that comes up or goes away from now on, built-in ones
+	 * at boot excepted.  Up to 4 watchers, one per domain; fn NULL stops
+	 * d's (a watcher's exit must).  fn runs in the loading task: short,
+	 * no loading or unloading from it.  KR_ENOSPC when 4 watch. */
+	kr_err_t (*watch)(kr_domain_t *d, void (*fn)(void *ctx, bool loaded, const char *name),
+			  void *ctx);
 };
 KR_ABI_OFFSET(struct kr_kmod_ops, load, 16);
-KR_ABI_SIZE(struct kr_kmod_ops, 56);
+KR_ABI_SIZE(struct kr_kmod_ops, 64);
 
 #endif

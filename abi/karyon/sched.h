@@ -34,7 +34,7 @@
 #include <karyon/service.h>
 
 #define KR_SCHED_SERVICE "sched"
-#define KR_SCHED_VERSION 2    /* 2: work tokens, the virtual clock, turn */
+#define KR_SCHED_VERSION 3    /* 2: work tokens, the virtual clock, turn; 3: charge */
 
 #define KR_PRIO_MIN     0
 #define KR_PRIO_NORMAL  16
@@ -104,7 +104,8 @@ struct kr_sched_ops {
 	 * idle loop after every wake-up, before tasks; ends with d. */
 	kr_err_t (*idle_hook)(kr_domain_t *d, kr_idle_fn fn, void *ctx);
 
-	/* Version 2.  The virtual clock: the gas all work tokens have spent
+	/* Version 2.  The virtual clock: the gas all work tokens (and, from
+	 * version 3, event handlers: charge) have spent
 	 * (1 gas = 1 virtual ns), so the same submissions see the same times
 	 * on every run.  A handler's time_us() reads it. */
 	uint64_t (*vclock)(void);
@@ -118,9 +119,13 @@ struct kr_sched_ops {
 	/* Is the running task a foreground program (KR_TASK_FOREGROUND)?
 	 * Only those read the console; true outside tasks. */
 	bool (*foreground)(void);
+	/* Version 3.  Gas spent by untrusted work that is not a token (an
+	 * event handler's run): the virtual clock advances by it, so event
+	 * times depend on the work done, never on the wall clock. */
+	void (*charge)(uint64_t gas);
 };
 KR_ABI_OFFSET(struct kr_sched_ops, vclock, 72);
-KR_ABI_SIZE(struct kr_sched_ops, 96);
+KR_ABI_SIZE(struct kr_sched_ops, 104);
 
 /*
  * Work tokens (OS2): a run of untrusted work, queued with `task submit`,

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <karyon/service.h>
 
-#define KR_VFS_SERVICE_VERSION 1
+#define KR_VFS_SERVICE_VERSION 2        /* 2: watch */
 
 enum kr_vfs_type { KR_VFS_FILE = 1, KR_VFS_DIR = 2 };
 
@@ -30,6 +30,14 @@ struct kr_vfs_stat {
 KR_ABI_SIZE(struct kr_vfs_stat, 24);
 
 typedef kr_err_t (*kr_vfs_list_fn)(void *ctx, const char *name, const struct kr_vfs_stat *st);
+
+/* What a watcher hears after a change (version 2): a file or directory
+ * came to be (mkdir, a write that made a file, the target of a rename or
+ * copy), a file was written (every write and append, and the target of a
+ * copy), or something went (remove: the path named, not what was under it;
+ * the source of a rename).  path is normalised. */
+enum kr_vfs_change { KR_VFS_CREATED = 1, KR_VFS_WRITTEN = 2, KR_VFS_REMOVED = 3 };
+typedef void (*kr_vfs_watch_fn)(void *ctx, uint32_t change, const char *path);
 
 struct kr_vfs_ops {
 	struct kr_ops_header hdr;       /* version KR_VFS_SERVICE_VERSION */
@@ -46,8 +54,13 @@ struct kr_vfs_ops {
 	/* Entries of a directory in name order (a file lists itself); fn
 	 * returning an error stops the listing and is returned. */
 	kr_err_t (*list)(const char *cwd, const char *path, kr_vfs_list_fn fn, void *ctx);
+	/* Version 2: call fn after every change from now on (enum
+	 * kr_vfs_change).  Up to 4 watchers, one per domain; fn NULL stops
+	 * d's (a watcher's exit must).  fn runs in the changing task, after
+	 * the change: short, and no vfs calls from it.  KR_ENOSPC when 4 watch. */
+	kr_err_t (*watch)(kr_domain_t *d, kr_vfs_watch_fn fn, void *ctx);
 };
 KR_ABI_OFFSET(struct kr_vfs_ops, normalize, 16);
-KR_ABI_SIZE(struct kr_vfs_ops, 88);
+KR_ABI_SIZE(struct kr_vfs_ops, 96);
 
 #endif

@@ -53,6 +53,42 @@ static kr_domain_t *self;
 static kr_cap_t devices;                /* hands modules their .needs */
 static uint32_t next_seq;
 
+#define WATCHERS 4
+static struct watcher {
+	kr_domain_t *d;
+	void (*fn)(void *ctx, bool loaded, const char *name);
+	void *ctx;
+} watchers[WATCHERS];
+
+static void tell(bool loaded, const char *name)
+{
+	for (int i = 0; i < WATCHERS; i++)
+		if (watchers[i].fn)
+			watchers[i].fn(watchers[i].ctx, loaded, name);
+}
+
+static kr_err_t kmod_watch(kr_domain_t *d, void (*fn)(void *ctx, bool loaded, const char *name),
+			   void *ctx)
+{
+	int mine = -1, free_slot = -1;
+
+	if (!d)
+		return KR_EINVAL;
+	for (int i = 0; i < WATCHERS; i++)
+		if (watchers[i].d == d)
+			mine = i;
+		else if (!watchers[i].d && free_slot < 0)
+			free_slot = i;
+	if (mine < 0 && !fn)
+		return KR_OK;
+	if (mine < 0)
+		mine = free_slot;
+	if (mine < 0)
+		return KR_ENOSPC;
+	watchers[mine] = fn ? (struct watcher){ d, fn, ctx } : (struct watcher){ 0 };
+	return KR_OK;
+}
+
 /* What one load needs while kmod_elf works. */
 struct load_ctx {
 	kr_cap_t cap;
@@ -289,6 +325,7 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	kr_log(KR_LOG_INFO, "kmod: loaded %s %u.%u.%u from %s\n", m->info->name,
 	       KR_VERSION_MAJOR(m->info->version), KR_VERSION_MINOR(m->info->version), KR_VERSION_PATCH(m->info->version),
 	       origin);
+	tell(true, m->info->name);
 	return KR_OK;
 
 undo_init:
@@ -354,6 +391,7 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	kr_log(KR_LOG_INFO, "kmod: unloaded %s\n", name);
 	kr_cap_delete(self, m->img_cap);        /* unmaps and frees the image */
 	*m = (struct kmod){ 0 };
+	tell(false, name);
 	return KR_OK;
 }
 
@@ -438,7 +476,7 @@ static kr_err_t kmod_link(const void *file, size_t size, const struct kr_kmod_li
 static const struct kr_kmod_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_KMOD_SERVICE_VERSION, sizeof(struct kr_kmod_ops), 0 },
 	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get, .describe = kmod_info,
-	.link = kmod_link,
+	.link = kmod_link, .watch = kmod_watch,
 };
 
 /* One line per boot module GRUB handed over, before any is used (the core

@@ -542,6 +542,11 @@ static kr_err_t svc_turn(uint64_t gas)
 	return w->cancel ? KR_EALREADY : KR_OK;
 }
 
+static void svc_charge(uint64_t gas)
+{
+	vclock += gas;
+}
+
 static bool svc_foreground(void)
 {
 	return !current || (current->spec.flags & KR_TASK_FOREGROUND);
@@ -599,6 +604,7 @@ static const struct kr_sched_ops ops = {
 	.spawn = svc_spawn, .self = svc_self, .yield = svc_yield, .block = svc_block,
 	.wake = svc_wake, .task_info = svc_task_info, .idle_hook = svc_idle_hook,
 	.vclock = svc_vclock, .turn = svc_turn, .foreground = svc_foreground,
+	.charge = svc_charge,
 };
 
 kr_err_t sched_task_info(uint32_t index, struct kr_task_info *out)

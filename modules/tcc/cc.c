@@ -29,6 +29,13 @@ struct link_ctx {
 	unsigned nmissing;
 	char missing[MAX_MISSING][48];
 	const struct grant_call *needs[MAX_MISSING];
+	/* Linked against every grant, the calls that needed one (checked
+	 * against the manifest's grants once it is read), and the names the
+	 * kernel looks for. */
+	uint32_t used;
+	unsigned ncalls;
+	const struct grant_call *calls[MAX_MISSING];
+	uint64_t main, on_event, manifest;
 };
 
 static void *link_alloc(void *ctx, size_t size)
@@ -58,6 +65,13 @@ static kr_err_t link_resolve(void *ctx, const char *name, uint64_t *addr)
 
 	if (e == KR_OK) {
 		*addr = tcc_ulib_img.addr[call->nr];
+		if (call->grant != GRANT_PURE) {
+			for (i = 0; i < l->ncalls && l->calls[i] != call; i++)
+				;
+			if (i == l->ncalls && i < MAX_MISSING)
+				l->calls[l->ncalls++] = call;
+			l->used |= GRANT_BIT(call->grant);
+		}
 		return KR_OK;
 	}
 	for (i = 0; i < l->nmissing && strcmp(l->missing[i], name); i++)
@@ -68,6 +82,19 @@ static kr_err_t link_resolve(void *ctx, const char *name, uint64_t *addr)
 		l->nmissing++;
 	}
 	*addr = 0;
+	return KR_OK;
+}
+
+static kr_err_t link_defined(void *ctx, const char *name, uint64_t addr)
+{
+	struct link_ctx *l = ctx;
+
+	if (!strcmp(name, "main"))
+		l->main = addr;
+	else if (!strcmp(name, "on_event"))
+		l->on_event = addr;
+	else if (!strcmp(name, "__karyon_manifest"))
+		l->manifest = addr;
 	return KR_OK;
 }
 
@@ -83,6 +110,7 @@ struct cc_args {
 	bool verbose;                   /* -v: print what each step cost */
 	uint64_t budget_ms, budget_mb;  /* --budget-ms, --budget-mb */
 	uint32_t grants;
+	bool grants_given;              /* -g: checked against a manifest */
 	struct compile_req q;
 };
 
@@ -155,9 +183,11 @@ static int parse_cc(int argc, char **argv, struct cc_args *a, print_fn print, vo
 		case 'g':
 			if (grant_parse(v, &a->grants, &bad, &badlen) != KR_OK) {
 				printf_to(print, ctx, "cc: unknown grant '%.*s' (grants: console, "
-					  "vfs.read, vfs.write, time)\n", (int)badlen, bad);
+					  "vfs.read, vfs.write, time, events.raise)\n", (int)badlen,
+					  bad);
 				return 2;
 			}
+			a->grants_given = true;
 			break;
 		case 'D':
 		case 'I':
@@ -297,33 +327,110 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 	return 0;
 }
 
+/* The manifest's text in the linked image (ro or data), NUL-terminated
+ * inside its region, into m; 0, or 1 with the reason printed. */
+static int read_manifest(struct cc_args *a, struct handler *h, uint64_t addr, print_fn print,
+			 void *ctx)
+{
+	const struct kr_kmod_linked *img = &h->img;
+	uint64_t off = addr - HANDLER_BASE, end;
+	char err[128];
+	const char *text;
+
+	h->mf = (struct manifest){ 0 };
+	if (!addr)
+		return 0;
+	if (off >= img->ro_off && off < img->ro_off + img->ro_size)
+		end = img->ro_off + img->ro_size;
+	else if (off >= img->data_off && off < img->data_off + img->data_size)
+		end = img->data_off + img->data_size;
+	else
+		end = off;
+	text = (const char *)img->base + off;
+	if (end == off || !memchr(text, 0, end - off)) {
+		printf_to(print, ctx, "cc: %s: __karyon_manifest is not a string (use "
+			  "KR_MANIFEST(\"...\") from <karyon/handler.h>)\n", a->file);
+		return 1;
+	}
+	if (manifest_parse(text, strlen(text), &h->mf, err, sizeof(err))) {
+		printf_to(print, ctx, "cc: %s: manifest: %s\n", a->file, err);
+		return 1;
+	}
+	return 0;
+}
+
+/* The grants: the manifest's if it has one (and -g may not add to them),
+ * else -g's; every call the handler makes must be granted. */
+static int check_grants(struct cc_args *a, struct handler *h, const struct link_ctx *l,
+			print_fn print, void *ctx)
+{
+	char gl[96];
+	int bad = 0;
+
+	if (h->mf.present && a->grants_given && (a->grants & ~h->mf.grants)) {
+		grant_format(a->grants & ~h->mf.grants, gl, sizeof(gl));
+		printf_to(print, ctx, "cc: %s: -g %s is not in its manifest's grants: add it there "
+			  "(grants=...)\n", a->file, gl);
+		return 1;
+	}
+	h->grants = h->mf.present ? h->mf.grants | GRANT_BIT(GRANT_PURE) : a->grants;
+	for (unsigned i = 0; i < l->ncalls; i++)
+		if (!(h->grants & GRANT_BIT(l->calls[i]->grant))) {
+			printf_to(print, ctx, "cc: %s: undefined symbol %s (not granted): needs %s%s%s\n",
+				  a->file, l->calls[i]->name, h->mf.present ? "grant " : "-g ",
+				  grant_name(l->calls[i]->grant),
+				  h->mf.present ? " in its manifest" : "");
+			bad = 1;
+		}
+	if (!bad && (l->used & ~h->grants)) {  /* more calls than were listed */
+		grant_format(l->used & ~h->grants, gl, sizeof(gl));
+		printf_to(print, ctx, "cc: %s: calls that need %s, not granted\n", a->file, gl);
+		bad = 1;
+	}
+	return bad;
+}
+
 static int link_handler(struct cc_args *a, struct handler *h, const void *obj, size_t len,
 			print_fn print, void *ctx)
 {
-	struct link_ctx l = { .dom = h->dom, .grants = a->grants };
+	struct link_ctx l = { .dom = h->dom, .grants = ~0u };
 	struct kr_kmod_link how = { .version = KR_KMOD_LINK_VERSION, .ctx = &l, .alloc = link_alloc,
 		.free = link_free, .resolve = link_resolve, .entry = "main",
-		.link_addr = HANDLER_BASE };
+		.link_addr = HANDLER_BASE, .defined = link_defined };
 	char err[128];
 	kr_err_t e = tcc_kmod->link(obj, len, &how, &h->img, err, sizeof(err));
 
+	if (e == KR_ENOENT && strstr(err, "entry")) {   /* an event handler: no main() */
+		how.entry = "on_event";
+		e = tcc_kmod->link(obj, len, &how, &h->img, err, sizeof(err));
+	}
 	if (e) {
 		printf_to(print, ctx, "cc: %s: %s\n", a->file,
 			  e == KR_ENOENT && strstr(err, "entry") ?
-			  "no main() function (a handler's entry is int main(int argc, char **argv))"
+			  "no main() or on_event() function (a handler's entry is int main(int argc, "
+			  "char **argv), an event handler's int on_event(const struct kr_event *ev))"
 			  : err);
 		return 1;
 	}
 	h->img_cap = l.cap;
-	for (unsigned i = 0; i < l.nmissing; i++) {
-		printf_to(print, ctx, "cc: %s: undefined symbol %s (not granted)", a->file,
-			  l.missing[i]);
-		if (l.needs[i])
-			printf_to(print, ctx, ": needs -g %s", grant_name(l.needs[i]->grant));
-		print(ctx, "\n");
-	}
-	if (l.nmissing)
+	for (unsigned i = 0; i < l.nmissing; i++)
+		printf_to(print, ctx, "cc: %s: undefined symbol %s (no handler may call it)\n",
+			  a->file, l.missing[i]);
+	if (l.nmissing || read_manifest(a, h, l.manifest, print, ctx) ||
+	    check_grants(a, h, &l, print, ctx))
 		return 1;
+	h->main_entry = l.main;
+	h->event_entry = l.on_event;
+	if (h->mf.present && h->mf.nevents && !h->event_entry) {
+		printf_to(print, ctx, "cc: %s: its manifest lists events but it has no on_event() "
+			  "(int on_event(const struct kr_event *ev))\n", a->file);
+		return 1;
+	}
+	if (h->mf.present && !h->main_entry && !(h->mf.contexts & MF_BACKGROUND)) {
+		printf_to(print, ctx, "cc: %s: no main() and no background context: it could "
+			  "never run\n", a->file);
+		return 1;
+	}
 	h->data_copy = kr_malloc(h->dom, h->img.data_size ? h->img.data_size : 1);
 	if (h->data_copy)
 		memcpy(h->data_copy, h->img.base + h->img.data_off, h->img.data_size);
@@ -387,7 +494,6 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 	r = compile(&a, &cd, &obj, &len, print, ctx);
 	t1 = tsc();
 	if (!r) {
-		h.grants = a.grants;
 		h.metered = a.q.gas;
 		e = kr_domain_create(tcc_self, h.name, HANDLER_SLOTS, &h.dom);
 		if (e) {
@@ -420,6 +526,7 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 			handler_free(&h);
 		return r;
 	}
+	snapshot_new(&h, old);          /* kept if the same version, else fresh */
 	if (old) {                      /* replaced only once the new one is ready */
 		handler_free(old);
 		slot = old;

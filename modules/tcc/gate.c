@@ -3,6 +3,7 @@
  * arguments (gate.h).  The numbers are the grant table's (grants.c); the
  * user-mode stubs that make them are in ulib/sys.S.
  */
+#include <karyon/event.h>
 #include "gate.h"
 #include "grants.h"
 #include "ulib/ulib.h"
@@ -27,6 +28,8 @@ static const struct gate_call calls[GATE_NR_MAX + 1] = {
 	[ULIB_SYS_NULL] = { "__karyon_null", ULIB_SYS_NULL, GRANT_PURE, ARGS(GA_NONE), 0 },
 	[ULIB_SYS_GAS_OUT] = { "__karyon_gas_out", ULIB_SYS_GAS_OUT, GRANT_PURE, ARGS(GA_NONE),
 			       0 },
+	[ULIB_SYS_EVENT_RAISE] = { "event_raise", ULIB_SYS_EVENT_RAISE, GRANT_EVENTS_RAISE,
+				   ARGS(GA_STR, GA_IN, GA_LEN), KR_EVENT_DATA_MAX - 1 },
 };
 
 const struct gate_call *gate_find(uint64_t nr)

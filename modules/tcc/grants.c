@@ -13,6 +13,7 @@
 static const char *const names[GRANT_COUNT] = {
 	[GRANT_PURE] = "pure", [GRANT_CONSOLE] = "console", [GRANT_VFS_READ] = "vfs.read",
 	[GRANT_VFS_WRITE] = "vfs.write", [GRANT_TIME] = "time",
+	[GRANT_EVENTS_RAISE] = "events.raise",
 };
 
 #define P(n, name) { #name, n, GRANT_PURE }
@@ -66,6 +67,8 @@ const struct grant_call grant_calls[] = {
 	P(117, karyon_strerror),
 	/* Metering (gas.h): the charges a metered compile inserts use them. */
 	P(118, __karyon_gas_out), P(119, __karyon_gas),
+	/* grant "events.raise" (<karyon/handler.h>) */
+	{ "event_raise", 120, GRANT_EVENTS_RAISE },
 };
 const unsigned grant_ncalls = sizeof(grant_calls) / sizeof(grant_calls[0]);
 

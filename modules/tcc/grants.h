@@ -24,6 +24,7 @@ enum grant {
 	GRANT_VFS_READ,         /* vfs_read, vfs_size */
 	GRANT_VFS_WRITE,        /* vfs_write, vfs_append */
 	GRANT_TIME,             /* time_us */
+	GRANT_EVENTS_RAISE,     /* event_raise: custom events (the events module) */
 	GRANT_COUNT
 };
 #define GRANT_BIT(g)     (1u << (g))

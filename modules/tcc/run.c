@@ -34,6 +34,7 @@
  * middle of its own instructions, is stopped only by the time budget.)
  */
 #include <karyon/console.h>
+#include <karyon/events.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
@@ -350,7 +351,7 @@ static void gas_out(struct run *r)
 		r->end = NO_GAS;
 		return;
 	}
-	if (r->tok) {                   /* a token's quantum: the scheduler's turn */
+	if (r->tok && !r->tok->event) { /* a token's quantum: the scheduler's turn */
 		kr_err_t e = r->tok->sched->turn(used - r->turned);
 
 		r->turned = used;
@@ -371,6 +372,24 @@ static uint64_t token_time_us(struct run *r)
 
 	gas_check(r, &used);
 	return (r->tok->sched->vclock() + (used - r->turned)) / 1000;
+}
+
+/* event_raise(kind, data, n): through the events service, if there is one. */
+static long sys_event_raise(struct run *r, const uint64_t *a)
+{
+	static const struct kr_events_ops *events;
+	char kind[GATE_STR_MAX], data[KR_EVENT_DATA_MAX];
+	uint64_t seq = 0;
+	kr_err_t e = copy_str(r, a[0], kind, sizeof(kind));
+
+	if (!e && a[2] && kr_as_copy(r->rd, r->as, a[1], data, a[2], false))
+		e = copy_refused(r, 1, "bad pointer", KR_EFAULT);
+	if (!e && !events && open_service(KR_EVENTS_SERVICE, KR_EVENTS_VERSION,
+					  (const void **)&events))
+		e = KR_ENOSYS;
+	if (!e)
+		e = events->raise(kind, data, a[2], &seq);
+	return e ? e : (long)seq;
 }
 
 /* Invoke a decoded call: the result for rax, or r->end set. */
@@ -408,6 +427,8 @@ static long invoke(struct run *r, const struct gate_call *c, const uint64_t *a)
 	case ULIB_SYS_GAS_OUT:
 		gas_out(r);
 		return 0;
+	case ULIB_SYS_EVENT_RAISE:
+		return sys_event_raise(r, a);
 	}
 	e = copy_str(r, a[0], path, sizeof(path));
 	if (e)
@@ -588,6 +609,19 @@ static kr_err_t push_args(struct run *r, int argc, char **argv)
 	return kr_as_copy(r->rd, r->as, base + top, page + top, KR_PAGE_SIZE - top, true);
 }
 
+/* An event run's argument: the event at the top of the stack's first
+ * page, through the kernel's own mapping of it (uspace.c). */
+static kr_err_t push_event(struct run *r, const struct kr_event *ev)
+{
+	uint64_t at = (KR_PAGE_SIZE - sizeof(*ev)) & ~(uint64_t)15;
+
+	memcpy(r->h->stack_top_kva + at, ev, sizeof(*ev));
+	r->u.rdi = USTACK_TOP - KR_PAGE_SIZE + at;
+	r->u.rsi = r->h->event_entry;
+	r->u.rsp = r->u.rdi - 8;        /* as if __karyon_event had been called */
+	return KR_OK;
+}
+
 /* Start a run of h: the regions the gate checks against, the registers,
  * argv on the stack.  Its data is fresh already (space_reset). */
 static kr_err_t run_begin(struct run *r, int argc, char **argv)
@@ -609,11 +643,17 @@ static kr_err_t run_begin(struct run *r, int argc, char **argv)
 		{ ULIB_HEAP_BASE, ULIB_HEAP_BASE, true },
 		{ USTACK_TOP - USTACK_MAX, USTACK_TOP, true },
 	} };
-	kr_uctx_init(&r->u, tcc_ulib_img.start, 0);
-	r->u.rdx = h->entry;
 	r->metered = r->h->metered;
 	r->gas_used = 0;
 	r->gas_set = 0;
+	if (r->tok && r->tok->event) {
+		kr_uctx_init(&r->u, tcc_ulib_img.ev_start, 0);
+		if (r->metered)
+			gas_refill(r);
+		return push_event(r, r->tok->event);
+	}
+	kr_uctx_init(&r->u, tcc_ulib_img.start, 0);
+	r->u.rdx = r->h->main_entry;
 	if (r->metered)
 		gas_refill(r);
 	return push_args(r, argc, argv);
@@ -629,7 +669,7 @@ static void run_end(struct run *r)
 		    kr_cap_delete(r->rd, r->pages[i]) != KR_OK)
 			kr_log(KR_LOG_ERR, "tcc: %s: cannot free a page of its run\n", r->h->name);
 	r->npages = 0;
-	space_reset(r->h);
+	space_reset(r->h, r->tok && r->tok->event);
 }
 
 /* Output the handler buffered but did not write before it was stopped. */
@@ -742,7 +782,14 @@ static kr_err_t run_handler(struct run *r, int argc, char **argv, uint64_t *used
 	return e;
 }
 
-/* A work token's run of h (runner.c): the result for the scheduler. */
+static void console_print(void *ctx, const char *s)
+{
+	(void)ctx;
+	kr_console_write(s, strlen(s));
+}
+
+/* A work token's run of h (runner.c), or an event's (event.c): the
+ * result for the scheduler or the events module. */
 void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint64_t gas,
 	       struct kr_work_result *res)
 {
@@ -765,7 +812,7 @@ void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint
 	}
 	r->h = h;
 	r->tok = tok;
-	r->print = token_print;
+	r->print = tok->event ? console_print : token_print;
 	r->ctx = tok;
 	r->gas_budget = gas;
 	e = run_handler(r, argc, argv, &res->gas_used, res->detail, sizeof(res->detail), NULL);
@@ -773,6 +820,8 @@ void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint
 	if (n && res->detail[n - 1] == '\n')
 		res->detail[n - 1] = '\0';
 	res->violation = e ? KR_VIOL_FAULT : why[r->end];
+	if (tok->event && r->end == ABORTED)    /* an event run that gives up keeps nothing */
+		res->violation = KR_VIOL_FAULT;
 	res->exit_code = r->status;
 	kr_free(tcc_self, r);
 }
@@ -799,8 +848,14 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 		return 1;
 	}
 	if (h->busy) {
-		printf_to(print, ctx, "run: %s is running as a work token (see: task list)\n",
-			  argv[1]);
+		printf_to(print, ctx, "run: %s is running as a work token or for an event (see: "
+			  "task list, events)\n", argv[1]);
+		return 1;
+	}
+	if (!h->main_entry || (h->mf.present && !(h->mf.contexts & MF_FOREGROUND))) {
+		printf_to(print, ctx, "run: %s %s: it runs for events (see: on, events)\n", h->name,
+			  !h->main_entry ? "has no main()" :
+			  "declares no foreground context in its manifest");
 		return 1;
 	}
 	r.h = h;                        /* field by field: pages[] needs no clearing */

@@ -70,7 +70,7 @@ kr_err_t token_stage(struct token *t, const char *cwd, const char *path, const v
 }
 
 /* Make the writes (commit) or drop them; free them either way. */
-static kr_err_t unstage(struct token *t, bool commit)
+kr_err_t token_unstage(struct token *t, bool commit)
 {
 	kr_err_t first = KR_OK;
 
@@ -99,13 +99,19 @@ static kr_err_t svc_check(const char *name, char *why, size_t why_size)
 			  "a token must be metered", name);
 		return KR_EINVAL;
 	}
+	if (!h->main_entry || (h->mf.present && !(h->mf.contexts & MF_BACKGROUND))) {
+		ksnprintf(why, why_size, "%s %s", name, !h->main_entry ? "has no main()" :
+			  "declares no background context in its manifest");
+		return KR_EPERM;
+	}
 	return KR_OK;
 }
 
 static kr_err_t svc_run(const struct kr_work *w, struct kr_work_result *res, char *out,
 			size_t out_size, size_t *out_len)
 {
-	struct token tok = { tcc_sched, w ? w->quantum : 0, 0, out, out_size, 0, NULL, NULL, 0 };
+	struct token tok = { tcc_sched, NULL, w ? w->quantum : 0, 0, out, out_size, 0, NULL, NULL,
+			     0 };
 	char *argv[33];
 	struct handler *h;
 	kr_err_t e;
@@ -128,7 +134,7 @@ static kr_err_t svc_run(const struct kr_work *w, struct kr_work_result *res, cha
 	tok.mem_limit = (uint64_t)w->mem_pages * KR_PAGE_SIZE;
 	run_token(h, &tok, (int)w->argc, argv, w->gas_limit, res);
 	*out_len = tok.out_len;
-	e = unstage(&tok, res->violation == KR_VIOL_NONE);
+	e = token_unstage(&tok, res->violation == KR_VIOL_NONE);
 	if (e && res->violation == KR_VIOL_NONE)
 		ksnprintf(res->detail, sizeof(res->detail), "%s completed, but writing its files "
 			  "failed: %s", h->name, kr_strerror(e));

@@ -95,6 +95,8 @@ void handler_free(struct handler *h)
 {
 	if (h->data_copy)
 		kr_free(h->dom, h->data_copy);
+	if (h->snap)
+		kr_free(h->dom, h->snap);
 	if (h->lines)
 		kr_free(h->dom, h->lines);
 	if (kr_domain_destroy(tcc_self, h->dom) != KR_OK)
@@ -159,6 +161,13 @@ static int cmd_handlers(int argc, char **argv, print_fn print, void *ctx)
 			  (unsigned long long)(h->img.ro_size + h->img.data_size),
 			  h->version[0], h->version[1], h->version[2], h->version[3],
 			  h->version[4], h->version[5], h->version[6], h->version[7], gl);
+		if (h->mf.present) {
+			char mf[200];
+
+			manifest_format(&h->mf, mf, sizeof(mf));
+			printf_to(print, ctx, "  manifest: %s%s\n", mf,
+				  h->event_entry ? "" : " (no on_event)");
+		}
 	}
 	return 0;
 }
@@ -176,8 +185,8 @@ static int cmd_unload(int argc, char **argv, print_fn print, void *ctx)
 		return 1;
 	}
 	if (h->busy) {
-		printf_to(print, ctx, "unload: %s is running as a work token (see: task list)\n",
-			  argv[1]);
+		printf_to(print, ctx, "unload: %s is running as a work token or for an event (see: "
+			  "task list, events)\n", argv[1]);
 		return 1;
 	}
 	handler_free(h);
@@ -190,6 +199,8 @@ static const struct kr_shell_command commands[] = {
 	{ "run", "run [-v] NAME [ARGS...]", "run a handler's main(argc, argv)", cmd_run },
 	{ "handlers", "handlers", "list compiled handlers", cmd_handlers },
 	{ "unload", "unload NAME", "free a compiled handler", cmd_unload },
+	{ "snapshot", "snapshot list | show HANDLER | reset HANDLER",
+	  "event handlers' globals kept between events", cmd_snapshot },
 };
 
 /* ---- the module ---- */
@@ -238,7 +249,7 @@ static kr_err_t tcc_init(kr_domain_t *d)
 	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if ((e = tcc_shell->add(kr_domain_id(tcc_self), &commands[i])))
 			return e;
-	if ((e = runner_publish()))
+	if ((e = runner_publish()) || (e = event_publish()))
 		return e;
 	kr_log(KR_LOG_INFO, "tcc: TinyCC ready (run budget %u ms)\n", tcc_budget_ms);
 	return KR_OK;

@@ -12,6 +12,7 @@
 #include <karyon/shell.h>
 #include <karyon/vfs.h>
 #include "lines.h"
+#include "manifest.h"
 
 #define MAX_HANDLERS    32
 #define NAME_MAX        32
@@ -57,6 +58,15 @@ struct handler {
 	bool busy;                      /* running (the run command or a work token) */
 	uint8_t version[8];             /* BLAKE2b-256 of the source, first bytes */
 	struct line_table *lines;       /* from its stabs, or NULL */
+	struct manifest mf;             /* KR_MANIFEST, if it has one */
+	uint64_t main_entry;            /* main(), or 0: its user address */
+	uint64_t event_entry;           /* on_event(), or 0 */
+	/* Its snapshot (event.c): the data region as the last good event run
+	 * left it.  warm: the live data region is the snapshot (else the next
+	 * event run copies it back first). */
+	uint8_t *snap;
+	bool warm;
+	uint64_t ev_runs, ev_failed;    /* event runs kept, and dropped */
 };
 
 /* The user-mode C library, linked once (uspace.c). */
@@ -66,6 +76,7 @@ struct ulib {
 	struct kr_kmod_linked img;      /* base: the kernel mapping; runs at ULIB_BASE */
 	void *data_copy;
 	uint64_t start, out, t_main;    /* __karyon_start, __karyon_out, __karyon_t_main */
+	uint64_t ev_start;              /* __karyon_event */
 	uint64_t addr[128];             /* by call number: the name's address */
 };
 
@@ -93,9 +104,10 @@ kr_err_t open_service(const char *name, uint32_t version, const void **ops);
 /* uspace.c: link the library (once), build a handler's address space. */
 kr_err_t ulib_load(char *err, size_t len);
 kr_err_t space_build(struct handler *h);
-/* Reset what a run changed: data of the handler and its library, the
+/* Reset what a run changed: data of the handler (unless keep_data: an
+ * event run's, which event.c keeps or restores) and of its library, the
  * stack's top page (at cc and after every run, so a run starts at once). */
-void space_reset(struct handler *h);
+void space_reset(struct handler *h, bool keep_data);
 /* Pages for a linker in domain d, mapped read+write in the kernel. */
 void *pages_for(kr_domain_t *d, size_t size, kr_cap_t *cap);
 
@@ -107,6 +119,8 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx);         /* run.c 
 struct staged;
 struct token {
 	const struct kr_sched_ops *sched;
+	const struct kr_event *event;   /* an event run (event.c): on_event(event),
+					 * output to the console, no turns */
 	uint64_t quantum, mem_limit;    /* gas, bytes */
 	char *out;
 	size_t out_size, out_len;
@@ -119,6 +133,12 @@ void token_print(void *ctx, const char *s);                             /* runne
 kr_err_t token_stage(struct token *t, const char *cwd, const char *path, const void *data,
 		     size_t n, bool append);
 kr_err_t runner_publish(void);
+/* Commit a token's staged writes (commit true) or drop them (runner.c). */
+kr_err_t token_unstage(struct token *t, bool commit);
+/* event.c: the "runner.event" service, snapshots, the snapshot command. */
+kr_err_t event_publish(void);
+void snapshot_new(struct handler *h, const struct handler *old);
+int cmd_snapshot(int argc, char **argv, print_fn print, void *ctx);
 extern const struct kr_sched_ops *tcc_sched;    /* NULL without a scheduler */
 
 #endif

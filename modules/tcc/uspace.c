@@ -77,6 +77,8 @@ static kr_err_t ulib_defined(void *ctx, const char *name, uint64_t addr)
 		u->out = addr;
 	else if (!strcmp(name, "__karyon_t_main"))
 		u->t_main = addr;
+	else if (!strcmp(name, "__karyon_event"))
+		u->ev_start = addr;
 	else if (grant_lookup(name, ~0u, &c) == KR_OK && c->nr < sizeof(u->addr) / sizeof(u->addr[0]))
 		u->addr[c->nr] = addr;
 	return KR_OK;
@@ -101,7 +103,7 @@ kr_err_t ulib_load(char *err, size_t len)
 			e = KR_ENOENT;
 		}
 	u->data_copy = kr_malloc(tcc_self, u->img.data_size ? u->img.data_size : 1);
-	if (!e && (!u->data_copy || !u->start || !u->out || !u->t_main)) {
+	if (!e && (!u->data_copy || !u->start || !u->out || !u->t_main || !u->ev_start)) {
 		ksnprintf(err, len, "%s", u->data_copy ? "the handler library has no entry" :
 			  "out of memory");
 		e = u->data_copy ? KR_ENOENT : KR_ENOMEM;
@@ -164,15 +166,18 @@ kr_err_t space_build(struct handler *h)
 						 KR_RIGHT_READ | KR_RIGHT_WRITE) : KR_ENOMEM;
 	}
 	if (!e)
-		space_reset(h);
+		space_reset(h, false);
 	return e;
 }
 
-void space_reset(struct handler *h)
+void space_reset(struct handler *h, bool keep_data)
 {
 	const struct ulib *u = &tcc_ulib_img;
 
-	memcpy(h->img.base + h->img.data_off, h->data_copy, h->img.data_size);
+	if (!keep_data) {
+		memcpy(h->img.base + h->img.data_off, h->data_copy, h->img.data_size);
+		h->warm = false;
+	}
 	if (h->ulib_data_kva)
 		memcpy(h->ulib_data_kva, u->data_copy, u->img.data_size);
 	memset(h->stack_top_kva, 0, KR_PAGE_SIZE);

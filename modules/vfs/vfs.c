@@ -20,6 +20,81 @@ static kr_domain_t *self;
 static struct vfs *fs;
 static uint64_t ticks;
 
+#define WATCHERS 4
+#define NORM_MAX 1024           /* a normalised path (vfs_fs.h's path_max) */
+static struct watcher {
+	kr_domain_t *d;
+	kr_vfs_watch_fn fn;
+	void *ctx;
+} watchers[WATCHERS];
+
+/* Tell the watchers about a change that was made (path: as given, so
+ * normalised here; one that does not normalise was not made). */
+static void changed(uint32_t change, const char *cwd, const char *path)
+{
+	char norm[NORM_MAX];
+	bool any = false;
+
+	for (int i = 0; i < WATCHERS; i++)
+		any |= watchers[i].fn != NULL;
+	if (!any || vfs_normalize(cwd, path, norm, sizeof(norm)) != KR_OK)
+		return;
+	for (int i = 0; i < WATCHERS; i++)
+		if (watchers[i].fn)
+			watchers[i].fn(watchers[i].ctx, change, norm);
+}
+
+static bool exists(const char *cwd, const char *path)
+{
+	struct kr_vfs_stat st;
+
+	return vfs_stat(fs, cwd, path, &st) == KR_OK;
+}
+
+/* Where mv/cp from -> to puts it: to, or to/NAME when to is a directory. */
+static kr_err_t target_of(const char *cwd, const char *from, const char *to, char *out)
+{
+	struct kr_vfs_stat st;
+	char src[NORM_MAX];
+	kr_err_t e = vfs_normalize(cwd, to, out, NORM_MAX);
+	const char *name;
+	size_t n;
+
+	if (e || vfs_stat(fs, NULL, out, &st) != KR_OK || st.type != KR_VFS_DIR)
+		return e;
+	e = vfs_normalize(cwd, from, src, sizeof(src));
+	for (const char *p = name = src; !e && *p; p++)
+		if (*p == '/')
+			name = p;
+	n = strlen(out);
+	if (e || n + strlen(name) + 1 >= NORM_MAX)
+		return e ? e : KR_ERANGE;
+	memcpy(out + n - (out[n - 1] == '/'), name, strlen(name) + 1);
+	return KR_OK;
+}
+
+static kr_err_t op_watch(kr_domain_t *d, kr_vfs_watch_fn fn, void *ctx)
+{
+	struct watcher *free_slot = NULL;
+
+	if (!d)
+		return KR_EINVAL;
+	for (int i = 0; i < WATCHERS; i++) {
+		if (watchers[i].d == d) {
+			watchers[i] = fn ? (struct watcher){ d, fn, ctx } : (struct watcher){ 0 };
+			return KR_OK;
+		}
+		if (!watchers[i].d && !free_slot)
+			free_slot = &watchers[i];
+	}
+	if (!fn)
+		return KR_OK;
+	if (!free_slot)
+		return KR_ENOSPC;
+	*free_slot = (struct watcher){ d, fn, ctx };
+	return KR_OK;
+}
+
 static void *fs_alloc(void *ctx, size_t n)
 {
 	(void)ctx;
@@ -41,18 +116,36 @@ static uint64_t fs_clock(void *ctx)
 
 static kr_err_t op_mkdir(const char *cwd, const char *path, bool parents)
 {
-	return vfs_mkdir(fs, cwd, path, parents);
+	bool was = exists(cwd, path);
+	kr_err_t e = vfs_mkdir(fs, cwd, path, parents);
+
+	if (!e && !was)
+		changed(KR_VFS_CREATED, cwd, path);
+	return e;
 }
 
 static kr_err_t op_remove(const char *cwd, const char *path, bool recursive)
 {
-	return vfs_remove(fs, cwd, path, recursive);
+	char norm[NORM_MAX];
+	bool named = vfs_normalize(cwd, path, norm, sizeof(norm)) == KR_OK;
+	kr_err_t e = vfs_remove(fs, cwd, path, recursive);
+
+	if (!e && named)
+		changed(KR_VFS_REMOVED, NULL, norm);
+	return e;
 }
 
 static kr_err_t op_write(const char *cwd, const char *path, const void *data, size_t n,
 			 bool append)
 {
-	return vfs_write(fs, cwd, path, data, n, append);
+	bool was = exists(cwd, path);
+	kr_err_t e = vfs_write(fs, cwd, path, data, n, append);
+
+	if (!e && !was)
+		changed(KR_VFS_CREATED, cwd, path);
+	if (!e)
+		changed(KR_VFS_WRITTEN, cwd, path);
+	return e;
 }
 
 static kr_err_t op_read(const char *cwd, const char *path, uint64_t off, void *buf, size_t n,
@@ -68,12 +161,33 @@ static kr_err_t op_stat(const char *cwd, const char *path, struct kr_vfs_stat *s
 
 static kr_err_t op_rename(const char *cwd, const char *from, const char *to)
 {
-	return vfs_rename(fs, cwd, from, to);
+	char old[NORM_MAX], new[NORM_MAX];
+	kr_err_t e = vfs_normalize(cwd, from, old, sizeof(old));
+
+	if (!e)
+		e = target_of(cwd, from, to, new);
+	if (!e)
+		e = vfs_rename(fs, cwd, from, to);
+	if (!e && strcmp(old, new)) {
+		changed(KR_VFS_REMOVED, NULL, old);
+		changed(KR_VFS_CREATED, NULL, new);
+	}
+	return e;
 }
 
 static kr_err_t op_copy(const char *cwd, const char *from, const char *to)
 {
-	return vfs_copy(fs, cwd, from, to);
+	char dst[NORM_MAX];
+	kr_err_t e = target_of(cwd, from, to, dst);
+	bool was = !e && exists(NULL, dst);
+
+	if (!e)
+		e = vfs_copy(fs, cwd, from, to);
+	if (!e && !was)
+		changed(KR_VFS_CREATED, NULL, dst);
+	if (!e)
+		changed(KR_VFS_WRITTEN, NULL, dst);
+	return e;
 }
 
 static kr_err_t op_list(const char *cwd, const char *path, kr_vfs_list_fn fn, void *ctx)
@@ -85,7 +199,7 @@ static const struct kr_vfs_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_VFS_SERVICE_VERSION, sizeof(struct kr_vfs_ops), 0 },
 	.normalize = vfs_normalize, .mkdir = op_mkdir, .remove = op_remove,
 	.write = op_write, .read = op_read, .stat = op_stat, .rename = op_rename,
-	.copy = op_copy, .list = op_list,
+	.copy = op_copy, .list = op_list, .watch = op_watch,
 };
 
 /* Unpack the boot module named "initrd", if the image has one. */

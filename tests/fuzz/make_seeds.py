@@ -97,6 +97,16 @@ def main():
     put("work", "limits", "\x00h\x00--mem\x0016\x00--time\x00500\x00--quantum\x005000")
     put("work", "conf", "\x01# karyon.conf\nforeground = 4\n\n")
 
+    put("manifest", "full", "version=2; events=timer.*, vfs.write:/data; grants=console; contexts=background")
+    put("manifest", "spaces", " version = 7 ;\tevents = timer.tick , vfs.*:/a/b ; grants= vfs.read , time ;"
+        "contexts = foreground , background ;")
+    put("manifest", "paths", "version=1;contexts=background;events=*:/,vfs.write:/data,vfs.write:/data/x,"
+        "vfs.write:/database,vfs.w*:/data,vfs.write,*,a*,ab,ab*:/x")
+    put("manifest", "grants", "contexts=foreground;version=4294967295;grants=console,vfs.read,vfs.write,"
+        "time,events.raise;events=")
+    put("manifest", "bad", "version=1; contexts=background; events=Timer, vfs.write:/a//b")
+    put("manifest", "nul", "version=3; contexts=foreground\0; grants=nonsense")
+
     put("gas", "loops", '# 1 "h.c"\nint f(int n){int i,s=0;for(i=0;i<n;i++){while(s>3)s--;'
         'do s++;while(s<2);}\nif(s)goto x;\nx: return s;}\nint main(void){return f(3);}\n')
     put("gas", "switch", '# 1 "s.c"\nstatic int g(int c){switch(c){case 1:for(;;)break;default:'

@@ -86,6 +86,7 @@ def test_initrd(d):
     initrd = os.path.join(d, 'initrd.cpio')
     args = [sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkinitrd.py'), initrd,
             '--tree', '/usr/include=' + os.path.join(kqemu.ROOT, 'sdk', 'handler', 'include'),
+            '--tree', '/usr/include/karyon=' + os.path.join(kqemu.ROOT, 'abi', 'karyon'),
             '--tree', '/usr/share/examples=' + os.path.join(kqemu.ROOT, 'sdk', 'examples')]
     for name, text in SOURCES.items():
         path = os.path.join(d, name + '.c')
@@ -343,6 +344,7 @@ def module():
         initrd = os.path.join(d, 'initrd.cpio')
         subprocess.run([sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkinitrd.py'), initrd,
                         '--tree', '/usr/include=' + os.path.join(kqemu.ROOT, 'sdk', 'handler', 'include'),
+            '--tree', '/usr/include/karyon=' + os.path.join(kqemu.ROOT, 'abi', 'karyon'),
                         '--tree', '/usr/share/examples=' + os.path.join(kqemu.ROOT, 'sdk', 'examples'),
                         '--file', '/lib/modules/tcc.kmod=' + os.path.join(modules, 'tcc.kmod')],
                        check=True)

@@ -54,7 +54,8 @@ def initrd(d, sources, extra=()):
     /u/NAME.c, and extra (path in the initrd, text) files."""
     path = os.path.join(d, 'initrd.cpio')
     args = [sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkinitrd.py'), path,
-            '--tree', '/usr/include=' + os.path.join(kqemu.ROOT, 'sdk', 'handler', 'include')]
+            '--tree', '/usr/include=' + os.path.join(kqemu.ROOT, 'sdk', 'handler', 'include'),
+            '--tree', '/usr/include/karyon=' + os.path.join(kqemu.ROOT, 'abi', 'karyon')]
     files = [('/u/%s.c' % n, t) for n, t in sources.items()] + list(extra)
     for i, (where, text) in enumerate(files):
         host = os.path.join(d, 'f%d' % i)

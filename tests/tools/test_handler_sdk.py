@@ -61,6 +61,7 @@ LIBRARY = {
     'vfs.read': {'karyon/handler.h': 'vfs_read vfs_size'},
     'vfs.write': {'karyon/handler.h': 'vfs_write vfs_append'},
     'time': {'karyon/handler.h': 'time_us'},
+    'events.raise': {'karyon/handler.h': 'event_raise'},
 }
 
 # Macros and types each header must define.
@@ -247,6 +248,7 @@ def first_lines(text, n=6):
 ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
                        os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 INC = os.path.join(ROOT, 'sdk', 'handler', 'include')
+ABI = os.path.join(ROOT, 'abi')     # <karyon/event.h>: the image installs abi/karyon there too
 EXAMPLES = os.path.join(ROOT, 'sdk', 'examples', 'handlers')
 
 GCC = shutil.which('gcc')
@@ -256,9 +258,10 @@ if not check(GCC is not None, 'gcc is installed', 'install gcc (apt-get install 
 if TCC is None:
     print('SKIP tcc is not installed (apt-get install tcc): the TinyCC checks are skipped')
 
-OURS = ['-nostdinc', '-isystem', INC]            # gcc against our headers
-TCC_OURS = ['-nostdinc', '-I', INC]              # tcc against our headers
-TCC_DEVICE = ['-nostdinc', '-nostdlib', '-fno-common', '-Wall', '-Werror', '-I', INC]  # as `cc`
+OURS = ['-nostdinc', '-isystem', INC, '-isystem', ABI]     # gcc against our headers
+TCC_OURS = ['-nostdinc', '-I', INC, '-I', ABI]              # tcc against our headers
+TCC_DEVICE = ['-nostdinc', '-nostdlib', '-fno-common', '-Wall', '-Werror', '-I', INC,
+              '-I', ABI]                                   # as `cc`
 
 HEADERS = sorted(os.path.relpath(os.path.join(d, f), INC)
                  for d, _, fs in os.walk(INC) for f in fs if f.endswith('.h'))

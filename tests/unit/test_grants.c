@@ -101,7 +101,7 @@ static void format_grants(void **state)
 	grant_format(0, buf, sizeof(buf));
 	assert_string_equal(buf, "-");
 	grant_format(UINT32_MAX, buf, sizeof(buf));
-	assert_string_equal(buf, "console,vfs.read,vfs.write,time");
+	assert_string_equal(buf, "console,vfs.read,vfs.write,time,events.raise");
 	memset(tiny, 'x', sizeof(tiny));
 	grant_format(UINT32_MAX, tiny, sizeof(tiny));
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);       /* cut, still terminated */

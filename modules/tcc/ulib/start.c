@@ -23,6 +23,15 @@ void __karyon_start(int argc, char **argv, int (*main)(int, char **))
 	exit(main(argc, argv));
 }
 
+void __karyon_event(const struct kr_event *ev, int (*on_event)(const struct kr_event *))
+{
+	unsigned int lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	__karyon_t_main = (unsigned long long)hi << 32 | lo;
+	exit(on_event(ev));
+}
+
 void exit(int status)
 {
 	ulib_flush();

@@ -38,6 +38,7 @@ STUB vfs_size, ULIB_SYS_VFS_SIZE
 STUB vfs_write, ULIB_SYS_VFS_WRITE
 STUB vfs_append, ULIB_SYS_VFS_APPEND
 STUB time_us, ULIB_SYS_TIME_US
+STUB event_raise, ULIB_SYS_EVENT_RAISE
 STUB __karyon_write, ULIB_SYS_WRITE
 STUB __karyon_heap, ULIB_SYS_HEAP
 STUB __karyon_null, ULIB_SYS_NULL

@@ -27,6 +27,7 @@
 #define ULIB_SYS_GAS_OUT    118   /* __karyon_gas_out(): the gas counter went negative
 				   * (../gas.h); every register is kept */
 #define ULIB_GAS            119   /* the grant-table number of __karyon_gas (data) */
+#define ULIB_SYS_EVENT_RAISE 120  /* event_raise(kind, data, n): a custom event */
 
 /* The heap is [ULIB_HEAP_BASE, end), empty at the start of every run. */
 #define ULIB_HEAP_BASE 0x40000000ul
@@ -54,6 +55,11 @@ extern long __karyon_gas;
  * minus 8 (as after a call).  Calls exit(main(argc, argv)). */
 __attribute__((noreturn)) void __karyon_start(int argc, char **argv,
 					      int (*main)(int, char **));
+/* An event's entry: rdi the event (a copy on the stack's top page), rsi
+ * the handler's on_event.  Calls exit(on_event(ev)). */
+struct kr_event;
+__attribute__((noreturn)) void __karyon_event(const struct kr_event *ev,
+					      int (*on_event)(const struct kr_event *));
 
 /* The system-call stubs the library itself calls (sys.S). */
 long __karyon_write(const char *buf, unsigned long n);

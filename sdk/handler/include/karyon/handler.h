@@ -30,6 +30,7 @@
  *                   112      vfs_append
  *   time            113      time_us                              this file
  *   (none)          117      karyon_strerror                      this file
+ *   events.raise    120      event_raise                          this file
  *
  * "console" is granted by default; `cc -g vfs.read,time` adds others.  The
  * numbers are those of the tcc module's grant table and never change.  A
@@ -44,8 +45,36 @@
 #define _KARYON_HANDLER_H
 
 #include <stddef.h>
+#include <karyon/event.h>
 
 #define KARYON_HANDLER 1
+
+/*
+ * Event handlers (docs/event-guide.md).  A handler that defines
+ *
+ *	int on_event(const struct kr_event *ev)
+ *
+ * can be subscribed to events (`on EVENT HANDLER`); each event it is
+ * delivered runs on_event to completion, and its global variables keep
+ * their values from one event to the next (a run that fails leaves them
+ * as the last good run left them).  It declares what it may see and do
+ * with a manifest, read when it is compiled:
+ *
+ *	KR_MANIFEST("version=1; events=timer.*, vfs.write:/data; "
+ *		    "grants=console; contexts=background");
+ *
+ * version: a number; a new one starts the globals afresh.  events: the
+ * patterns (<karyon/event.h>) it may subscribe to, nothing else reaches
+ * it.  grants: its grants, and a compile that needs more is refused.
+ * contexts: foreground (`run` at the shell, main()), background (events,
+ * work tokens), or both.
+ */
+#define KR_MANIFEST(text) const char __karyon_manifest[] = text
+
+/* Grant "events.raise". */
+/* Raise the custom event kind (not timer., vfs., kmod. or irq.) with
+ * data[0..n) (n < KR_EVENT_DATA_MAX): its sequence number, or < 0. */
+long event_raise(const char *kind, const void *data, unsigned long n);
 
 /* Grant "vfs.read". */
 /* Read up to n bytes from offset: the number read (fewer at the end), or < 0. */

@@ -1,0 +1,59 @@
+/*
+ * events.h - the "events" service (modules/events) and the event runner
+ * the tcc module publishes for it, "runner.event" (ABI 1.3).
+ *
+ * The events module owns the bus: sources, subscriptions, their queues
+ * and the tasks that deliver.  It knows handlers only by name: whether a
+ * handler may see what a subscription covers (its manifest) and how to run
+ * it are the runner's, so the bus works with any runner that publishes
+ * this table.  docs/event-guide.md is the user's side.
+ */
+#ifndef KARYON_EVENTS_H
+#define KARYON_EVENTS_H
+
+#include <karyon/event.h>
+#include <karyon/sched.h>
+#include <karyon/service.h>
+
+#define KR_EVENTS_SERVICE "events"
+#define KR_EVENTS_VERSION 1
+
+struct kr_events_ops {
+	struct kr_ops_header hdr;       /* version KR_EVENTS_VERSION */
+	/* Raise a custom event: kind (not a source's prefix) and size bytes
+	 * of data (less than KR_EVENT_DATA_MAX).  KR_OK and *seq (if not
+	 * NULL); KR_EINVAL for a bad kind or size, KR_EPERM for "timer.",
+	 * "vfs.", "kmod." or "irq.".  Callable from tasks, not interrupts. */
+	kr_err_t (*raise)(const char *kind, const void *data, size_t size, uint64_t *seq);
+};
+KR_ABI_SIZE(struct kr_events_ops, 24);
+
+#define KR_EVENT_RUNNER_SERVICE "runner.event"
+#define KR_EVENT_RUNNER_VERSION 1
+
+struct kr_event_runner_ops {
+	struct kr_ops_header hdr;       /* version KR_EVENT_RUNNER_VERSION */
+	/* May handler subscribe with pattern (event.h)?  KR_OK; KR_ENOENT if
+	 * there is no such handler, KR_EPERM if its manifest does not cover
+	 * the pattern (or it has none, no on_event, or no background
+	 * context); why says so in one line. */
+	kr_err_t (*admit)(const char *handler, const char *pattern, char *why, size_t why_size);
+	/* Run handler's on_event(ev) to completion, in the calling task, with
+	 * at most gas: its globals as its last good run left them, kept if
+	 * this run returns, dropped if it faults, runs out of gas or breaks
+	 * its manifest.  What it prints goes to the console.  res as for a
+	 * work token (sched.h; exit_code: on_event's return).  KR_OK when it
+	 * ran (res says how it ended); KR_ENOENT: no such handler; KR_EPERM:
+	 * ev is outside its manifest (it did not run); KR_EBUSY: it is
+	 * running elsewhere.  res->detail says why for each. */
+	kr_err_t (*deliver)(const char *handler, const struct kr_event *ev, uint64_t gas,
+			    struct kr_work_result *res);
+	/* Compile file (a C source) as handler name, as the shell's `cc FILE
+	 * -o NAME` would (replacing one of that name); what the compiler says
+	 * goes to the console.  KR_OK, or the error (KR_EINVAL: it did not
+	 * compile).  For an image's /etc/events. */
+	kr_err_t (*compile)(const char *file, const char *name);
+};
+KR_ABI_SIZE(struct kr_event_runner_ops, 40);
+
+#endif
