@@ -31,6 +31,21 @@ KR_ABI_SIZE(struct kr_events_ops, 24);
 #define KR_EVENT_RUNNER_SERVICE "runner.event"
 #define KR_EVENT_RUNNER_VERSION 1
 
+/* How a delivery went. */
+#define KR_EVENT_RESULT_VERSION 1
+struct kr_event_result {
+	uint32_t version;       /* KR_EVENT_RESULT_VERSION, set by the runner */
+	uint32_t violation;     /* enum kr_work_violation (sched.h); NONE: it returned */
+	int32_t exit_code;      /* on_event's return */
+	uint32_t reserved;
+	uint64_t gas_used;
+	uint64_t entry_tsc;     /* the TSC as on_event was entered, 0 if it was not
+				 * (benchmarks: event raised -> handler entry) */
+	char detail[96];        /* one line: how it ended, or why it did not run */
+};
+KR_ABI_OFFSET(struct kr_event_result, gas_used, 16);
+KR_ABI_SIZE(struct kr_event_result, 128);
+
 struct kr_event_runner_ops {
 	struct kr_ops_header hdr;       /* version KR_EVENT_RUNNER_VERSION */
 	/* May handler subscribe with pattern (event.h)?  KR_OK; KR_ENOENT if
@@ -41,13 +56,12 @@ struct kr_event_runner_ops {
 	/* Run handler's on_event(ev) to completion, in the calling task, with
 	 * at most gas: its globals as its last good run left them, kept if
 	 * this run returns, dropped if it faults, runs out of gas or breaks
-	 * its manifest.  What it prints goes to the console.  res as for a
-	 * work token (sched.h; exit_code: on_event's return).  KR_OK when it
+	 * its manifest.  What it prints goes to the console.  KR_OK when it
 	 * ran (res says how it ended); KR_ENOENT: no such handler; KR_EPERM:
 	 * ev is outside its manifest (it did not run); KR_EBUSY: it is
 	 * running elsewhere.  res->detail says why for each. */
 	kr_err_t (*deliver)(const char *handler, const struct kr_event *ev, uint64_t gas,
-			    struct kr_work_result *res);
+			    struct kr_event_result *res);
 	/* Compile file (a C source) as handler name, as the shell's `cc FILE
 	 * -o NAME` would (replacing one of that name); what the compiler says
 	 * goes to the console.  KR_OK, or the error (KR_EINVAL: it did not

@@ -109,14 +109,93 @@ static int cmd_events(int argc, char **argv, print_fn print, void *ctx)
 			continue;
 		ksnprintf(q, sizeof(q), "%u/%u", s->q.len, s->q.cap);
 		if (s->last_seq)
-			ksnprintf(last, sizeof(last), "#%llu at %llu us, returned %d",
-				  (unsigned long long)s->last_seq,
-				  (unsigned long long)(s->last_time / 1000), s->last_exit);
+			ksnprintf(last, sizeof(last), "#%llu at vt %llu ns, returned %d",
+				  (unsigned long long)s->last_seq, (unsigned long long)s->last_time,
+				  s->last_exit);
 		printf_to(print, ctx, "%-3u %-22s %-14s %9llu %9s %5u %8llu %6llu %8llu  %s\n", s->id,
 			  s->pattern, s->handler, (unsigned long long)s->gas, q, s->q.high,
 			  (unsigned long long)s->ran, (unsigned long long)s->failed,
 			  (unsigned long long)s->q.dropped, last);
 	}
+	return 0;
+}
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static struct sub *only_sub(const char *kind)
+{
+	struct sub *found = NULL;
+
+	for (int i = 0; i < MAX_SUBS; i++)
+		if (ev_subs[i].used && kr_event_match(ev_subs[i].pattern, kind, "")) {
+			if (found)
+				return NULL;
+			found = &ev_subs[i];
+		}
+	return found;
+}
+
+static void qsort_u64(uint64_t *v, uint64_t n)        /* insertion sort: n <= 64 */
+{
+	for (uint64_t i = 1; i < n; i++)
+		for (uint64_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+/* event bench NAME N: raise -> on_event entry, one event at a time (the
+ * shell sleeps a tick after each: the handler's task runs at once), then
+ * N events at once, delivered per second.  Under QEMU -icount shift=0 the
+ * TSC counts guest instructions (tools/bench_events.py). */
+static int event_bench(int argc, char **argv, print_fn print, void *ctx)
+{
+	uint64_t n = 0, lat[64], seq = 0, t0, t1;
+	struct sub *s = argc == 4 ? only_sub(argv[2]) : NULL;
+
+	if (argc != 4 || !number(argv[3], 64, &n) || n < 2 || !s || s->q.cap < n) {
+		print(ctx, "usage: event bench NAME N (2..64; exactly one subscription, a queue "
+		      "of N or more, must cover the custom event NAME)\n");
+		return 2;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		t0 = rdtsc();
+		if (ev_raise_custom(argv[2], NULL, 0, &seq))
+			return 1;
+		for (int w = 0; w < 100 && s->used && s->last_seq != seq; w++)
+			ev_sched->block(1);
+		if (!s->used || s->last_seq != seq || !s->last_entry_tsc) {
+			printf_to(print, ctx, "event: bench: event #%llu was not delivered\n",
+				  (unsigned long long)seq);
+			return 1;
+		}
+		lat[i] = s->last_entry_tsc - t0;
+	}
+	qsort_u64(lat, n);
+	printf_to(print, ctx, "event bench: raise -> on_event entry: min %llu, median %llu, max "
+		  "%llu TSC cycles (%llu events, one at a time)\n", (unsigned long long)lat[0],
+		  (unsigned long long)lat[n / 2], (unsigned long long)lat[n - 1],
+		  (unsigned long long)n);
+	t0 = kr_uptime_us();
+	for (uint64_t i = 0; i < n; i++)
+		if (ev_raise_custom(argv[2], NULL, 0, &seq))
+			return 1;
+	for (int w = 0; w < 1000 && s->used && s->last_seq != seq; w++)
+		ev_sched->block(1);
+	t1 = s->last_done_us;
+	if (!s->used || s->last_seq != seq || t1 <= t0)
+		return 1;
+	printf_to(print, ctx, "event bench: %llu events delivered in %llu us: %llu events per "
+		  "second\n", (unsigned long long)n, (unsigned long long)(t1 - t0),
+		  (unsigned long long)(n * 1000000 / (t1 - t0)));
 	return 0;
 }
 
@@ -128,6 +207,8 @@ static int cmd_event(int argc, char **argv, print_fn print, void *ctx)
 	kr_err_t e = KR_OK;
 	int last = argc;
 
+	if (argc > 1 && !strcmp(argv[1], "bench"))
+		return event_bench(argc, argv, print, ctx);
 	if (argc >= 4 && !strcmp(argv[argc - 2], "-n")) {
 		last = argc - 2;
 		if (!number(argv[argc - 1], RAISE_MAX, &count) || !count)
@@ -357,7 +438,8 @@ static const struct kr_shell_command commands[] = {
 	{ "on", "on EVENT HANDLER [--gas N] [--queue N]", "run a handler for events", cmd_on },
 	{ "off", "off EVENT HANDLER", "end a subscription", cmd_off },
 	{ "events", "events", "subscriptions, their queues and counts", cmd_events },
-	{ "event", "event raise NAME [DATA...] [-n COUNT]", "raise a custom event", cmd_event },
+	{ "event", "event raise NAME [DATA...] [-n COUNT] | bench NAME N", "raise a custom event",
+	  cmd_event },
 	{ "timer", "timer add NAME every MS | at MS; del NAME; list", "timer events", cmd_timer },
 	{ "irq", "irq expose NAME LINE [...]; hide NAME; stat", "the IRQ bridge", cmd_irq },
 };

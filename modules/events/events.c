@@ -214,7 +214,7 @@ static void drop_handler(struct deliverer *d, const char *why)
 static void deliver_one(struct deliverer *d, struct sub *s)
 {
 	const struct kr_event_runner_ops *r = runner();
-	struct kr_work_result res;
+	struct kr_event_result res;
 	struct kr_event ev = *evq_peek(&s->q);
 	kr_err_t e = r ? r->deliver(d->handler, &ev, s->gas, &res) : KR_ENOENT;
 
@@ -230,6 +230,8 @@ static void deliver_one(struct deliverer *d, struct sub *s)
 	s->last_seq = ev.seq;
 	s->last_time = ev.time;
 	s->last_exit = res.exit_code;
+	s->last_entry_tsc = res.entry_tsc;
+	s->last_done_us = kr_uptime_us();
 	if (res.violation == KR_VIOL_NONE) {
 		s->ran++;
 	} else {
@@ -472,6 +474,10 @@ static void rtc_setup(uint32_t hz, bool on)
 	rtc_ack();
 }
 
+static bool sources_run(void);
+static void on_kmod(void *ctx, bool loaded, const char *name);
+static kr_err_t open_ops(const char *name, uint32_t version, const void **ops_out);
+
 /* In the interrupt: the bucket's verdict, handed to the clock task. */
 static void on_line(void *ctx, unsigned line)
 {
@@ -588,9 +594,17 @@ kr_err_t source_remove(const char *name)
 		struct source *s = &ev_sources[i];
 
 		if (s->used && !strcmp(s->name, name)) {
+			char kind[KR_EVENT_KIND_MAX];
+
 			if (s->rtc)
 				rtc_setup(s->rtc_hz, false);
 			kr_irq_unbind(ev_self, s->cap);
+			sources_run();          /* what the interrupt handed over */
+			ksnprintf(kind, sizeof(kind), "irq.%s", s->name);
+			if (s->b.pending &&     /* held ones go out in a last event */
+			    bus_raise(kind, KR_EVSRC_IRQ, s->b.pending, s->name, strlen(s->name), NULL))
+				kr_log(KR_LOG_WARN, "events: irq.%s: %u held interrupts lost\n",
+				       s->name, s->b.pending);
 			*s = (struct source){ 0 };
 			return KR_OK;
 		}
@@ -602,6 +616,12 @@ kr_err_t source_remove(const char *name)
 static void clock_loop(void *arg)
 {
 	(void)arg;
+	/* After boot: the kmod service is published once the built-ins run. */
+	if (open_ops("kmod", 3, (const void **)&kmod) == KR_OK &&
+	    kmod->watch(ev_self, on_kmod, NULL) != KR_OK)
+		kmod = NULL;
+	if (!kmod)
+		kr_log(KR_LOG_INFO, "events: no kmod service: no kmod.load/unload events\n");
 	config_load("/etc/events");
 	for (;;) {
 		uint64_t next = timers_run(), ticks;
@@ -660,16 +680,14 @@ static kr_err_t events_init(kr_domain_t *d)
 	}
 	if (open_ops("vfs", 2, (const void **)&ev_vfs) == KR_OK)
 		ev_vfs->watch(ev_self, on_vfs, NULL);
-	if (open_ops("kmod", 3, (const void **)&kmod) == KR_OK)
-		kmod->watch(ev_self, on_kmod, NULL);
 	if (kr_need_cap(ev_self, RTC_NEED_PORTS, &c) == KR_OK)
 		rtc_ports = c;
 	if ((e = ev_sched->spawn(ev_self, &t, &clock_task)) ||
 	    (e = kr_service_publish(ev_self, KR_EVENTS_SERVICE, &ops.hdr, &c)))
 		return e;
 	cmds_add();
-	kr_log(KR_LOG_INFO, "events: bus ready (sources: timers%s%s, irq bridge, custom)\n",
-	       ev_vfs ? ", vfs" : "", kmod ? ", kmod" : "");
+	kr_log(KR_LOG_INFO, "events: bus ready (sources: timers%s, irq bridge, custom)\n",
+	       ev_vfs ? ", vfs" : "");
 	return KR_OK;
 }
 

@@ -35,6 +35,8 @@ struct sub {
 	uint64_t ran, failed;           /* runs that returned; runs that broke a budget */
 	uint64_t last_seq, last_time;   /* the last delivered event's */
 	int32_t last_exit;
+	uint64_t last_entry_tsc;        /* benchmarks (event bench): on_event entered, */
+	uint64_t last_done_us;          /* and the delivery done */
 	uint64_t drops_told;            /* dropped events already reported */
 	struct deliverer *d;
 };

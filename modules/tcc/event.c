@@ -65,6 +65,58 @@ static void console_print(void *ctx, const char *s)
 	kr_console_write(s, strlen(s));
 }
 
+static kr_err_t deliver(const char *name, const struct kr_event *ev, uint64_t gas,
+		        struct kr_work_result *res, uint64_t *entry_tsc)
+{
+	struct token tok = { .sched = tcc_sched, .event = ev, .quantum = EVENT_QUANTUM,
+			     .mem_limit = EVENT_MEM };
+	struct handler *h;
+	size_t n;
+
+	*entry_tsc = 0;
+	*res = (struct kr_work_result){ .version = KR_WORK_RESULT_VERSION };
+	if (!name || !ev || ev->version != KR_EVENT_VERSION || !gas || !tcc_sched) {
+		ksnprintf(res->detail, sizeof(res->detail), "bad delivery");
+		return KR_EINVAL;
+	}
+	h = handler_find(name);
+	if (!h) {
+		ksnprintf(res->detail, sizeof(res->detail), "no handler %s", name);
+		return KR_ENOENT;
+	}
+	if (!h->event_entry || !h->mf.present || !h->snap ||
+	    !manifest_sees(&h->mf, ev->kind, ev->data)) {
+		ksnprintf(res->detail, sizeof(res->detail), "%s %s", name,
+			  !h->event_entry || !h->mf.present ? "is not an event handler" :
+			  !h->snap ? "has no snapshot (out of memory at cc)" :
+			  "may not see this event (its manifest)");
+		return KR_EPERM;
+	}
+	if (h->busy) {
+		ksnprintf(res->detail, sizeof(res->detail), "%s is running", name);
+		return KR_EBUSY;
+	}
+	n = h->img.data_size;
+	if (!h->warm)                   /* `run` or a token reset its globals */
+		memcpy(data_of(h), h->snap, n);
+	tok.tail = &tok.staged;
+	run_token(h, &tok, 0, NULL, gas, res);
+	*entry_tsc = tok.t_main;
+	if (res->violation == KR_VIOL_NONE) {
+		memcpy(h->snap, data_of(h), n);
+		h->ev_runs++;
+		token_unstage(&tok, true);
+	} else {
+		memcpy(data_of(h), h->snap, n);
+		h->ev_failed++;
+		token_unstage(&tok, false);
+	}
+	h->warm = true;
+	if (tcc_sched->hdr.version >= 3)
+		tcc_sched->charge(res->gas_used);
+	return KR_OK;
+}
+
 static kr_err_t svc_admit(const char *name, const char *pattern, char *why, size_t why_size)
 {
 	const struct handler *h = name ? handler_find(name) : NULL;
@@ -98,55 +150,21 @@ static kr_err_t svc_admit(const char *name, const char *pattern, char *why, size
 }
 
 static kr_err_t svc_deliver(const char *name, const struct kr_event *ev, uint64_t gas,
-			    struct kr_work_result *res)
+			    struct kr_event_result *out)
 {
-	struct token tok = { .sched = tcc_sched, .event = ev, .quantum = EVENT_QUANTUM,
-			     .mem_limit = EVENT_MEM };
-	struct handler *h;
-	size_t n;
+	struct kr_work_result r;
+	kr_err_t e;
 
-	if (!res)
+	if (!out)
 		return KR_EINVAL;
-	*res = (struct kr_work_result){ .version = KR_WORK_RESULT_VERSION };
-	if (!name || !ev || ev->version != KR_EVENT_VERSION || !gas || !tcc_sched) {
-		ksnprintf(res->detail, sizeof(res->detail), "bad delivery");
-		return KR_EINVAL;
-	}
-	h = handler_find(name);
-	if (!h) {
-		ksnprintf(res->detail, sizeof(res->detail), "no handler %s", name);
-		return KR_ENOENT;
-	}
-	if (!h->event_entry || !h->mf.present || !h->snap ||
-	    !manifest_sees(&h->mf, ev->kind, ev->data)) {
-		ksnprintf(res->detail, sizeof(res->detail), "%s %s", name,
-			  !h->event_entry || !h->mf.present ? "is not an event handler" :
-			  !h->snap ? "has no snapshot (out of memory at cc)" :
-			  "may not see this event (its manifest)");
-		return KR_EPERM;
-	}
-	if (h->busy) {
-		ksnprintf(res->detail, sizeof(res->detail), "%s is running", name);
-		return KR_EBUSY;
-	}
-	n = h->img.data_size;
-	if (!h->warm)                   /* `run` or a token reset its globals */
-		memcpy(data_of(h), h->snap, n);
-	tok.tail = &tok.staged;
-	run_token(h, &tok, 0, NULL, gas, res);
-	if (res->violation == KR_VIOL_NONE) {
-		memcpy(h->snap, data_of(h), n);
-		h->ev_runs++;
-		token_unstage(&tok, true);
-	} else {
-		memcpy(data_of(h), h->snap, n);
-		h->ev_failed++;
-		token_unstage(&tok, false);
-	}
-	h->warm = true;
-	if (tcc_sched->hdr.version >= 3)
-		tcc_sched->charge(res->gas_used);
-	return KR_OK;
+	e = deliver(name, ev, gas, &r, &out->entry_tsc);
+	out->version = KR_EVENT_RESULT_VERSION;
+	out->violation = r.violation;
+	out->exit_code = r.exit_code;
+	out->reserved = 0;
+	out->gas_used = r.gas_used;
+	memcpy(out->detail, r.detail, sizeof(out->detail));
+	return e;
 }
 
 static kr_err_t svc_compile(const char *file, const char *name)

@@ -815,7 +815,8 @@ void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint
 	r->print = tok->event ? console_print : token_print;
 	r->ctx = tok;
 	r->gas_budget = gas;
-	e = run_handler(r, argc, argv, &res->gas_used, res->detail, sizeof(res->detail), NULL);
+	e = run_handler(r, argc, argv, &res->gas_used, res->detail, sizeof(res->detail),
+			tok->event ? &tok->t_main : NULL);
 	n = strlen(res->detail);
 	if (n && res->detail[n - 1] == '\n')
 		res->detail[n - 1] = '\0';

@@ -110,8 +110,8 @@ static kr_err_t svc_check(const char *name, char *why, size_t why_size)
 static kr_err_t svc_run(const struct kr_work *w, struct kr_work_result *res, char *out,
 			size_t out_size, size_t *out_len)
 {
-	struct token tok = { tcc_sched, NULL, w ? w->quantum : 0, 0, out, out_size, 0, NULL, NULL,
-			     0 };
+	struct token tok = { .sched = tcc_sched, .quantum = w ? w->quantum : 0, .out = out,
+			     .out_size = out_size };
 	char *argv[33];
 	struct handler *h;
 	kr_err_t e;

@@ -126,6 +126,7 @@ struct token {
 	size_t out_size, out_len;
 	struct staged *staged, **tail;
 	size_t staged_bytes;
+	uint64_t t_main;                /* an event run's: TSC at on_event's entry */
 };
 void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint64_t gas,
 	       struct kr_work_result *res);                             /* run.c */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <karyon/event.h>
 #include "tcc/gate.h"
 #include "tcc/grants.h"
 #include "tcc/ulib/ulib.h"
@@ -55,6 +56,8 @@ static const struct gate_call expected[] = {
 	{ "__karyon_heap", ULIB_SYS_HEAP, GRANT_PURE, { GA_INT }, 0 },
 	{ "__karyon_null", ULIB_SYS_NULL, GRANT_PURE, { GA_NONE }, 0 },
 	{ "__karyon_gas_out", ULIB_SYS_GAS_OUT, GRANT_PURE, { GA_NONE }, 0 },
+	{ "event_raise", ULIB_SYS_EVENT_RAISE, GRANT_EVENTS_RAISE, { GA_STR, GA_IN, GA_LEN },
+	  KR_EVENT_DATA_MAX - 1 },
 };
 #define NCALLS (sizeof(expected) / sizeof(expected[0]))
 
@@ -135,7 +138,7 @@ static void every_call_is_as_expected(void **state)
 static void other_numbers_are_not_calls(void **state)
 {
 	static const uint64_t nrs[] = {
-		0, 1, 47, 50, 96, 97, 108, 117, 119, 120, 999, 0xffff, 0x10000 + ULIB_SYS_NULL,
+		0, 1, 47, 50, 96, 97, 108, 117, 119, 121, 999, 0xffff, 0x10000 + ULIB_SYS_NULL,
 		0x100000000ull + ULIB_SYS_VFS_READ, (uint64_t)-1, (uint64_t)-ULIB_SYS_NULL,
 	};
 	struct gate_refusal why;
