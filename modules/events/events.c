@@ -42,6 +42,7 @@ const struct kr_sched_ops *ev_sched;
 const struct kr_vfs_ops *ev_vfs;
 const struct kr_shell_ops *ev_shell;
 struct sub ev_subs[MAX_SUBS];
+unsigned ev_top;                        /* ev_subs[ev_top...] are all unused */
 struct timer ev_timers[MAX_TIMERS];
 struct source ev_sources[MAX_SOURCES];
 uint64_t ev_raised, ev_seq;
@@ -140,7 +141,7 @@ kr_err_t bus_raise(const char *kind, uint32_t source, uint32_t count, const void
 	if (size)
 		memcpy(ev.data, data, size);
 	ev_raised++;
-	for (int i = 0; i < MAX_SUBS; i++) {
+	for (unsigned i = 0; i < ev_top; i++) {
 		struct sub *s = &ev_subs[i];
 
 		if (!s->used || !kr_event_match(s->pattern, ev.kind, ev.data))
@@ -175,10 +176,7 @@ static const struct kr_events_ops ops = {
 
 static bool has_subs(const struct deliverer *d)
 {
-	for (int i = 0; i < MAX_SUBS; i++)
-		if (ev_subs[i].used && ev_subs[i].d == d)
-			return true;
-	return false;
+	return d->nsubs != 0;
 }
 
 /* The subscription of d holding the oldest queued event, or NULL. */
@@ -186,7 +184,7 @@ static struct sub *next_for(const struct deliverer *d)
 {
 	struct sub *best = NULL;
 
-	for (int i = 0; i < MAX_SUBS; i++) {
+	for (unsigned i = 0; i < ev_top; i++) {
 		struct sub *s = &ev_subs[i];
 
 		if (s->used && s->d == d && s->q.len &&
@@ -199,7 +197,10 @@ static struct sub *next_for(const struct deliverer *d)
 static void sub_free(struct sub *s)
 {
 	kr_free(ev_self, s->q.ring);
+	s->d->nsubs--;
 	*s = (struct sub){ 0 };
+	while (ev_top && !ev_subs[ev_top - 1].used)
+		ev_top--;
 }
 
 /* The handler is gone or refuses: its subscriptions end. */
@@ -215,8 +216,12 @@ static void deliver_one(struct deliverer *d, struct sub *s)
 {
 	const struct kr_event_runner_ops *r = runner();
 	struct kr_event_result res;
-	struct kr_event ev = *evq_peek(&s->q);
-	kr_err_t e = r ? r->deliver(d->handler, &ev, s->gas, &res) : KR_ENOENT;
+	/* Delivered from the queue itself: a raise during the run adds at
+	 * the other end, or drops when full; it never overwrites this one. */
+	const struct kr_event *ev = evq_peek(&s->q);
+	kr_err_t e = r ? r->deliver(d->handler, ev, s->gas, &res) : KR_ENOENT;
+	uint64_t seq = ev->seq, time = ev->time;
+	char kind[KR_EVENT_KIND_MAX];
 
 	if (e == KR_EBUSY) {            /* `run` or a token has it: try again next tick */
 		ev_sched->block(1);
@@ -226,9 +231,10 @@ static void deliver_one(struct deliverer *d, struct sub *s)
 		drop_handler(d, r ? res.detail : "no runner (the tcc module is not loaded)");
 		return;
 	}
+	memcpy(kind, ev->kind, sizeof(kind));
 	evq_pop(&s->q);
-	s->last_seq = ev.seq;
-	s->last_time = ev.time;
+	s->last_seq = seq;
+	s->last_time = time;
 	s->last_exit = res.exit_code;
 	s->last_entry_tsc = res.entry_tsc;
 	s->last_done_us = kr_uptime_us();
@@ -237,7 +243,7 @@ static void deliver_one(struct deliverer *d, struct sub *s)
 	} else {
 		s->failed++;
 		say("events: %s on %s #%llu: %s; its globals stay as they were\n", d->handler,
-		    ev.kind, (unsigned long long)ev.seq, res.detail);
+		    kind, (unsigned long long)seq, res.detail);
 	}
 	if (!s->q.len && s->q.dropped > s->drops_told) {
 		say("events: %s: %llu events for %s dropped while its queue was full\n", d->handler,
@@ -344,6 +350,9 @@ kr_err_t sub_add(const char *pattern, const char *handler, uint64_t gas, uint32_
 		return KR_ENOSPC;
 	}
 	s->used = true;
+	s->d->nsubs++;
+	if (ev_top <= (unsigned)(s - ev_subs))
+		ev_top = (unsigned)(s - ev_subs) + 1;
 	s->id = next_sub_id++;
 	memcpy(s->pattern, pattern, strlen(pattern) + 1);
 	memcpy(s->handler, handler, strlen(handler) + 1);

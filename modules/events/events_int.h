@@ -45,6 +45,7 @@ struct deliverer {
 	bool used;
 	char handler[HANDLER_MAX];
 	uint32_t task;
+	unsigned nsubs;                 /* its subscriptions; none: the task ends */
 };
 
 struct timer {
@@ -72,6 +73,7 @@ extern const struct kr_sched_ops *ev_sched;
 extern const struct kr_vfs_ops *ev_vfs;
 extern const struct kr_shell_ops *ev_shell;
 extern struct sub ev_subs[MAX_SUBS];
+extern unsigned ev_top;                 /* ev_subs[ev_top...] are unused */
 extern struct timer ev_timers[MAX_TIMERS];
 extern struct source ev_sources[MAX_SOURCES];
 extern uint64_t ev_raised;              /* events raised since boot */
