@@ -409,6 +409,21 @@ def events_boot():
         check(m, re.search(r'^\d+ +timer\.beat +ticker +200000 ', out, re.M), 'events: %r' % out)
 
 
+def events_image():
+    """The "events" profile: its behaviour is /etc/events (images/events.events)."""
+    iso = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(KERNEL))), 'images',
+                       'karyon-events.iso')
+    with Machine(KERNEL, iso=iso) as m:
+        m.wait_for(re.escape(PROMPT % '/'), BOOT_TIMEOUT['bios'])
+        m.wait_for(r'^events: /etc/events: 5 lines applied, 0 refused$', 60)
+        start = len(m.log)
+        m.send('echo hello > /data/a\r')
+        m.wait_for(P + r'filecount: 1 writes, the last to /data/a$', 30, start)
+        m.send('echo again >> /data/a\r')
+        m.wait_for(P + r'filecount: 2 writes, the last to /data/a$', 30, start)
+        m.wait_for(P + r'counter: 1 \(timer\.heartbeat #\d+\)$', 30)
+
+
 def events_kmod():
     with Session() as s:
         m = s.m
@@ -454,6 +469,7 @@ CASES = {
     'events-irq': events_irq,
     'events-boot': events_boot,
     'events-kmod': events_kmod,
+    'events-image': events_image,
     'events-replay': events_replay,
 }
 

@@ -160,7 +160,7 @@ def errors():
         check(m, re.search(r"^/t/undeclared\.c:4: error: 'y' undeclared", out, re.M),
               'undeclared.c: %r' % out)
         out = run('cc /t/nomain.c')
-        check(m, re.search(r'^cc: /t/nomain\.c: no main\(\) function', out, re.M), 'nomain: %r' % out)
+        check(m, re.search(r'^cc: /t/nomain\.c: no main\(\) or on_event\(\) function', out, re.M), 'nomain: %r' % out)
         out = run('cc /t')
         check(m, out == 'cc: /t: not a file\n', 'cc DIR: %r' % out)
         out = run('cc /t/nosuch.c')
@@ -169,8 +169,8 @@ def errors():
         check(m, re.search(r'^cc: /t/reader\.c: undefined symbol vfs_read \(not granted\): '
                            r'needs -g vfs\.read$', out, re.M), 'reader: %r' % out)
         out = run('cc /t/internal.c')
-        check(m, re.search(r'^cc: /t/internal\.c: undefined symbol kr_page_alloc \(not granted\)$',
-                           out, re.M), 'internal: %r' % out)
+        check(m, re.search(r'^cc: /t/internal\.c: undefined symbol kr_page_alloc \(no handler '
+                           r'may call it\)$', out, re.M), 'internal: %r' % out)
         out = run('cc /t/reader.c -g nosuch')
         check(m, re.search(r"^cc: unknown grant 'nosuch'", out, re.M), 'bad grant: %r' % out)
         check(m, run('handlers').count('\n') == 1, 'a failed compile left a handler')
@@ -242,7 +242,7 @@ def typed():
         out = run('cc /t/sq.c')
         check(m, re.search(r"^/t/sq\.c:11: warning: implicit declaration of function 'atoi_ish'",
                            out, re.M), 'no warning: %r' % out)
-        check(m, re.search(r'^cc: /t/sq\.c: undefined symbol atoi_ish \(not granted\)$', out, re.M),
+        check(m, re.search(r'^cc: /t/sq\.c: undefined symbol atoi_ish \(no handler may call it\)$', out, re.M),
               'link error expected: %r' % out)
         run("echo '#include <stdlib.h>' > /t/fix.c")
         run("echo '#define atoi_ish atoi' >> /t/fix.c")
