@@ -44,6 +44,13 @@ enum kr_event_source {
 	KR_EVSRC_IRQ = 4,       /* the IRQ bridge: count interrupts in one event */
 };
 
+enum kr_event_flags {
+	/* data is the first KR_EVENT_DATA_MAX - 1 bytes of something longer
+	 * (a file event's path: paths go to 1023 bytes).  Patterns still
+	 * match as on the whole path: theirs is shorter than what is kept. */
+	KR_EVENT_TRUNCATED = 1u << 0,
+};
+
 struct kr_event {
 	uint32_t version;       /* KR_EVENT_VERSION */
 	uint32_t source;        /* enum kr_event_source */
@@ -53,11 +60,13 @@ struct kr_event {
 	uint32_t size;          /* bytes of data used (data is NUL-terminated too) */
 	char kind[KR_EVENT_KIND_MAX];
 	char data[KR_EVENT_DATA_MAX];
-	uint8_t reserved[8];
+	uint32_t flags;         /* enum kr_event_flags */
+	uint32_t reserved;      /* 0 */
 };
 KR_ABI_OFFSET(struct kr_event, seq, 8);
 KR_ABI_OFFSET(struct kr_event, kind, 32);
 KR_ABI_OFFSET(struct kr_event, data, 64);
+KR_ABI_OFFSET(struct kr_event, flags, 264);
 KR_ABI_SIZE(struct kr_event, 272);
 
 /* Does pattern (see above) cover an event of kind with data?  Pure; the

@@ -131,12 +131,17 @@ kr_err_t bus_raise(const char *kind, uint32_t source, uint32_t count, const void
 		   size_t size, uint64_t *seq)
 {
 	struct kr_event ev;
+	uint32_t flags = 0;
 
-	if (!kind_ok(kind) || size >= KR_EVENT_DATA_MAX || (size && !data))
+	if (!kind_ok(kind) || (size && !data))
 		return KR_EINVAL;
+	if (size >= KR_EVENT_DATA_MAX) {        /* a long path: kept in part, and said so */
+		size = KR_EVENT_DATA_MAX - 1;
+		flags |= KR_EVENT_TRUNCATED;
+	}
 	ev = (struct kr_event){ .version = KR_EVENT_VERSION, .source = source, .seq = ++ev_seq,
 				.time = ev_sched->vclock(), .count = count,
-				.size = (uint32_t)size };
+				.size = (uint32_t)size, .flags = flags };
 	memcpy(ev.kind, kind, strlen(kind) + 1);
 	if (size)
 		memcpy(ev.data, data, size);
@@ -650,7 +655,7 @@ static void on_vfs(void *ctx, uint32_t change, const char *path)
 	size_t n = strlen(path);
 
 	(void)ctx;
-	if (change >= 1 && change <= 3 && n < KR_EVENT_DATA_MAX)
+	if (change >= 1 && change <= 3)
 		bus_raise(kinds[change], KR_EVSRC_VFS, 1, path, n, NULL);
 }
 

@@ -82,7 +82,8 @@ extern uint64_t ev_seq;                 /* the last sequence number given */
 void printf_to(print_fn print, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* events.c */
+/* events.c.  bus_raise: data longer than KR_EVENT_DATA_MAX - 1 bytes (a
+ * long path) is cut there and the event flagged KR_EVENT_TRUNCATED. */
 kr_err_t bus_raise(const char *kind, uint32_t source, uint32_t count, const void *data,
 		   size_t size, uint64_t *seq);
 bool kind_ok(const char *kind);

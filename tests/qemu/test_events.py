@@ -57,7 +57,10 @@ static unsigned long n;
 int on_event(const struct kr_event *ev)
 {
 	n++;
-	printf("files %lu %s %s\n", n, ev->kind, ev->data);
+	if (ev->flags & KR_EVENT_TRUNCATED)
+		printf("files %lu %s truncated %u bytes\n", n, ev->kind, ev->size);
+	else
+		printf("files %lu %s %s\n", n, ev->kind, ev->data);
 	return 0;
 }
 ''',
@@ -274,6 +277,12 @@ def events_files():
         got = [(k, p) for _, k, p in s.lines(P + r'files (\d+) (\S+) (\S+)$', start)]
         check(m, got == [('vfs.create', '/data/new'), ('vfs.write', '/data/new'),
                          ('vfs.remove', '/data/new')], 'create, write, remove: %r' % got)
+        # A path longer than an event's data: the event comes, cut and flagged.
+        deep = '/data/' + '/'.join(c * 60 for c in 'abcd')
+        s.sh('mkdir -p ' + deep)
+        start = len(m.log)
+        s.sh('echo long > %s/file' % deep)
+        s.wait(P + r'files \d+ vfs\.write truncated 199 bytes$', 30, start)
 
 
 def events_manifest():
