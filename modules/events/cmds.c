@@ -8,7 +8,8 @@
  *   irq expose NAME LINE [--rtc HZ] [--rate N] [--burst N] [--debounce MS]
  *   irq hide NAME                             irq stat
  *
- * /etc/events takes those lines (without `events` and `irq stat`), plus
+ * /etc/events takes those lines (not `events`; `irq stat` and `timer list`
+ * would print into the log), plus
  * `handler NAME FILE.c` to compile a handler first, so an image can be
  * made whose whole behaviour is event handlers.  # starts a comment.
  */
@@ -103,15 +104,15 @@ static int cmd_events(int argc, char **argv, print_fn print, void *ctx)
 		  "HANDLER", "GAS", "QUEUE", "HIGH", "RAN", "FAILED", "DROPPED", "LAST");
 	for (int i = 0; i < MAX_SUBS; i++) {
 		const struct sub *s = &ev_subs[i];
-		char q[24], last[48] = "-";
+		char q[24], last[80] = "-";
 
 		if (!s->used)
 			continue;
 		ksnprintf(q, sizeof(q), "%u/%u", s->q.len, s->q.cap);
 		if (s->last_seq)
-			ksnprintf(last, sizeof(last), "#%llu at vt %llu ns, returned %d",
+			ksnprintf(last, sizeof(last), "#%llu (vt %llu ns) at %llu ms, returned %d",
 				  (unsigned long long)s->last_seq, (unsigned long long)s->last_time,
-				  s->last_exit);
+				  (unsigned long long)s->last_done_ms, s->last_exit);
 		printf_to(print, ctx, "%-3u %-22s %-14s %9llu %9s %5u %8llu %6llu %8llu  %s\n", s->id,
 			  s->pattern, s->handler, (unsigned long long)s->gas, q, s->q.high,
 			  (unsigned long long)s->ran, (unsigned long long)s->failed,

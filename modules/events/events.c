@@ -232,7 +232,13 @@ static void deliver_one(struct deliverer *d, struct sub *s)
 		ev_sched->block(1);
 		return;
 	}
-	if (e) {
+	if (e == KR_EPERM) {            /* recompiled with a narrower manifest */
+		say("events: %s: %s; its subscription to %s ends\n", d->handler, res.detail,
+		    s->pattern);
+		sub_free(s);
+		return;
+	}
+	if (e) {                        /* gone: every subscription of it ends */
 		drop_handler(d, r ? res.detail : "no runner (the tcc module is not loaded)");
 		return;
 	}
@@ -243,6 +249,7 @@ static void deliver_one(struct deliverer *d, struct sub *s)
 	s->last_exit = res.exit_code;
 	s->last_entry_tsc = res.entry_tsc;
 	s->last_done_us = kr_uptime_us();
+	s->last_done_ms = s->last_done_us / 1000;
 	if (res.violation == KR_VIOL_NONE) {
 		s->ran++;
 	} else {

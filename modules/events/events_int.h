@@ -37,6 +37,7 @@ struct sub {
 	int32_t last_exit;
 	uint64_t last_entry_tsc;        /* benchmarks (event bench): on_event entered, */
 	uint64_t last_done_us;          /* and the delivery done */
+	uint64_t last_done_ms;          /* uptime of the last delivery (events) */
 	uint64_t drops_told;            /* dropped events already reported */
 	struct deliverer *d;
 };

@@ -17,6 +17,7 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 #include <krt/libc.h>
+#include <karyon/events.h>
 #include "gate.h"
 #include "tcc.h"
 
@@ -25,6 +26,7 @@
 struct staged {
 	struct staged *next;
 	bool append;
+	bool event;                     /* an event_raise: path holds its kind */
 	size_t n;
 	char path[GATE_STR_MAX];
 	char data[];
@@ -43,23 +45,40 @@ void token_print(void *ctx, const char *s)
 	t->out_len += n;
 }
 
+const struct kr_events_ops *events_ops(void)
+{
+	static const struct kr_events_ops *events;
+
+	if (!events)
+		open_service(KR_EVENTS_SERVICE, KR_EVENTS_VERSION, (const void **)&events);
+	return events;
+}
+
+/* A file write (path) or an event raised (cwd NULL, path its kind), kept
+ * aside in order until the run completes. */
 kr_err_t token_stage(struct token *t, const char *cwd, const char *path, const void *data,
 		     size_t n, bool append)
 {
 	struct staged *s;
-	kr_err_t e;
+	kr_err_t e = KR_OK;
 
 	if (n > STAGED_MAX - t->staged_bytes)
 		return KR_ENOSPC;
 	s = kr_malloc(tcc_self, sizeof(*s) + n);
 	if (!s)
 		return KR_ENOMEM;
-	e = tcc_vfs->normalize(cwd, path, s->path, sizeof(s->path));
+	if (cwd)
+		e = tcc_vfs->normalize(cwd, path, s->path, sizeof(s->path));
+	else if (strlen(path) < sizeof(s->path))
+		memcpy(s->path, path, strlen(path) + 1);
+	else
+		e = KR_ERANGE;
 	if (e) {
 		kr_free(tcc_self, s);
 		return e;
 	}
 	s->next = NULL;
+	s->event = !cwd;
 	s->append = append;
 	s->n = n;
 	memcpy(s->data, data, n);
@@ -69,13 +88,17 @@ kr_err_t token_stage(struct token *t, const char *cwd, const char *path, const v
 	return KR_OK;
 }
 
-/* Make the writes (commit) or drop them; free them either way. */
+/* Make the writes and raise the events (commit) or drop them; free them
+ * either way. */
 kr_err_t token_unstage(struct token *t, bool commit)
 {
 	kr_err_t first = KR_OK;
 
 	for (struct staged *s = t->staged, *next; s; s = next) {
-		kr_err_t e = commit ? tcc_vfs->write(NULL, s->path, s->data, s->n, s->append) : KR_OK;
+		kr_err_t e = !commit ? KR_OK : !s->event ?
+			     tcc_vfs->write(NULL, s->path, s->data, s->n, s->append) :
+			     events_ops() ? events_ops()->raise(s->path, s->data, s->n, NULL) :
+			     KR_ENOSYS;
 
 		if (e && !first)
 			first = e;

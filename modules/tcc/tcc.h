@@ -132,7 +132,9 @@ void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint
 	       struct kr_work_result *res);                             /* run.c */
 void token_print(void *ctx, const char *s);                             /* runner.c */
 kr_err_t token_stage(struct token *t, const char *cwd, const char *path, const void *data,
-		     size_t n, bool append);
+		     size_t n, bool append);     /* cwd NULL: an event, path its kind */
+struct kr_events_ops;
+const struct kr_events_ops *events_ops(void);   /* NULL without the events module */
 kr_err_t runner_publish(void);
 /* Commit a token's staged writes (commit true) or drop them (runner.c). */
 kr_err_t token_unstage(struct token *t, bool commit);
