@@ -34,8 +34,7 @@
 
 #define TICK_MS         10      /* the scheduler's tick (100 Hz) */
 #define RTC_PORT        0x70
-#define RTC_NEED_LINE   0       /* .needs indexes below */
-#define RTC_NEED_PORTS  1
+#define NEED_DEVICES    0       /* .needs index: KR_SYS_DEVICES */
 
 kr_domain_t *ev_self;
 const struct kr_sched_ops *ev_sched;
@@ -52,7 +51,7 @@ static const struct kr_event_runner_ops *runner_ops;
 static struct deliverer deliverers[MAX_DELIVERERS];
 static uint32_t next_sub_id = 1;
 static uint32_t clock_task;
-static kr_cap_t rtc_ports;
+static kr_cap_t devices;                /* to take a source's line while it is exposed */
 
 void printf_to(print_fn print, void *ctx, const char *fmt, ...)
 {
@@ -469,30 +468,32 @@ static uint64_t timers_run(void)
 	return next;
 }
 
-static void rtc_ack(void)
+static void rtc_ack(struct source *s)
 {
 	uint32_t v;
 
-	kr_io_write(ev_self, rtc_ports, RTC_PORT, 1, 0x0c);     /* register C: clears the flag */
-	kr_io_read(ev_self, rtc_ports, RTC_PORT + 1, 1, &v);
+	kr_io_write(s->dom, s->ports, RTC_PORT, 1, 0x0c);       /* register C: clears the flag */
+	kr_io_read(s->dom, s->ports, RTC_PORT + 1, 1, &v);
 }
 
-static void rtc_setup(uint32_t hz, bool on)
+static void rtc_setup(struct source *s, uint32_t hz, bool on)
 {
+	kr_domain_t *d = s->dom;
+	kr_cap_t p = s->ports;
 	uint32_t a, b, rate = 3;
 
 	while (rate < 15 && (32768u >> (rate - 1)) > hz)
 		rate++;
-	kr_io_write(ev_self, rtc_ports, RTC_PORT, 1, 0x8a);     /* register A, NMI off */
-	kr_io_read(ev_self, rtc_ports, RTC_PORT + 1, 1, &a);
-	kr_io_write(ev_self, rtc_ports, RTC_PORT, 1, 0x8a);
-	kr_io_write(ev_self, rtc_ports, RTC_PORT + 1, 1, (a & 0xf0) | rate);
-	kr_io_write(ev_self, rtc_ports, RTC_PORT, 1, 0x8b);     /* register B: periodic */
-	kr_io_read(ev_self, rtc_ports, RTC_PORT + 1, 1, &b);
-	kr_io_write(ev_self, rtc_ports, RTC_PORT, 1, 0x8b);
-	kr_io_write(ev_self, rtc_ports, RTC_PORT + 1, 1, on ? (b | 0x40) : (b & ~0x40u));
-	kr_io_write(ev_self, rtc_ports, RTC_PORT, 1, 0x0d);     /* NMI back on */
-	rtc_ack();
+	kr_io_write(d, p, RTC_PORT, 1, 0x8a);     /* register A, NMI off */
+	kr_io_read(d, p, RTC_PORT + 1, 1, &a);
+	kr_io_write(d, p, RTC_PORT, 1, 0x8a);
+	kr_io_write(d, p, RTC_PORT + 1, 1, (a & 0xf0) | rate);
+	kr_io_write(d, p, RTC_PORT, 1, 0x8b);     /* register B: periodic */
+	kr_io_read(d, p, RTC_PORT + 1, 1, &b);
+	kr_io_write(d, p, RTC_PORT, 1, 0x8b);
+	kr_io_write(d, p, RTC_PORT + 1, 1, on ? (b | 0x40) : (b & ~0x40u));
+	kr_io_write(d, p, RTC_PORT, 1, 0x0d);     /* NMI back on */
+	rtc_ack(s);
 }
 
 static bool sources_run(void);
@@ -507,7 +508,7 @@ static void on_line(void *ctx, unsigned line)
 
 	(void)line;
 	if (s->rtc)
-		rtc_ack();
+		rtc_ack(s);
 	n = bridge_hit(&s->b, kr_uptime_us());
 	if (!n)
 		return;
@@ -558,21 +559,54 @@ void source_stat(struct source *s, struct bridge_src *out)
 	irq_restore(f);
 }
 
+/* The source's own domain holds its line (and the RTC's ports) while it
+ * is exposed: taken through the devices facility, exclusive like any
+ * driver's, given back with the domain. */
+static kr_err_t source_take(struct source *s, char *why, size_t whysz)
+{
+	const struct kr_need line = KR_NEED_IRQ(s->line), ports = KR_NEED_PORTS(RTC_PORT, 2);
+	const char *holder = NULL;
+	char name[32];
+	kr_err_t e;
+
+	ksnprintf(name, sizeof(name), "irq.%s", s->name);
+	e = devices ? kr_domain_create(ev_self, name, 8, &s->dom) : KR_EPERM;
+	if (e) {
+		ksnprintf(why, whysz, "cannot take line %u: %s", s->line, devices ?
+			  kr_strerror(e) : "no devices facility");
+		s->dom = NULL;
+		return e;
+	}
+	e = kr_need_grant(ev_self, devices, s->dom, 0, &line, &holder);
+	if (!e && s->rtc)
+		e = kr_need_grant(ev_self, devices, s->dom, 1, &ports, &holder);
+	if (!e)
+		e = kr_need_cap(s->dom, 0, &s->cap);
+	if (!e && s->rtc)
+		e = kr_need_cap(s->dom, 1, &s->ports);
+	if (!e)
+		e = kr_irq_bind(s->dom, s->cap, on_line, s);
+	if (e) {
+		ksnprintf(why, whysz, "cannot take line %u: %s%s%s", s->line, kr_strerror(e),
+			  holder ? ", held by " : e == KR_EBUSY ? " (bound already)" : "",
+			  holder ? holder : "");
+		kr_domain_destroy(ev_self, s->dom);
+		s->dom = NULL;
+	}
+	return e;
+}
+
 kr_err_t source_add(const char *name, unsigned line, uint32_t rtc_hz,
 		    const struct bridge_conf *c, char *why, size_t whysz)
 {
-	static const unsigned lines[] = { 8, 3, 5, 7, 9, 10, 12 };     /* .needs below */
-	static const uint32_t need[] = { 0, 2, 3, 4, 5, 6, 7 };
 	struct source *s = NULL;
-	unsigned k;
 	kr_err_t e;
 
-	for (k = 0; k < 7 && lines[k] != line; k++)
-		;
-	if (!name || strlen(name) >= sizeof(s->name) || !kind_ok(name) || k == 7 ||
-	    bridge_conf_check(c) || (rtc_hz && (line != 8 || rtc_hz < 2 || rtc_hz > 8192))) {
-		ksnprintf(why, whysz, "a source is NAME, a line (3, 5, 7, 8, 9, 10, 12; --rtc HZ "
-			  "2..8192 on 8), rate 1..100000, burst 1..1000, debounce 0..10000 ms");
+	if (!name || strlen(name) >= sizeof(s->name) || !kind_ok(name) || line > 15 ||
+	    line == 2 || bridge_conf_check(c) || (rtc_hz && (line != 8 || rtc_hz < 2 ||
+							     rtc_hz > 8192))) {
+		ksnprintf(why, whysz, "a source is NAME, a line 0..15 but 2 (--rtc HZ, 2..8192, "
+			  "on 8 only), rate 1..100000, burst 1..1000, debounce 0..10000 ms");
 		return KR_EINVAL;
 	}
 	for (int i = 0; i < MAX_SOURCES; i++) {
@@ -592,20 +626,14 @@ kr_err_t source_add(const char *name, unsigned line, uint32_t rtc_hz,
 	*s = (struct source){ .rtc = rtc_hz != 0, .line = line, .rtc_hz = rtc_hz };
 	memcpy(s->name, name, strlen(name) + 1);
 	bridge_init(&s->b, c, kr_uptime_us());
-	e = kr_need_cap(ev_self, need[k], &s->cap);
-	if (!e && rtc_hz)
-		e = rtc_ports ? KR_OK : KR_EPERM;
-	if (!e)
-		e = kr_irq_bind(ev_self, s->cap, on_line, s);
+	e = source_take(s, why, whysz);
 	if (e) {
-		ksnprintf(why, whysz, "cannot bind line %u: %s%s", line, kr_strerror(e),
-			  e == KR_EBUSY ? " (a driver has it)" : "");
 		*s = (struct source){ 0 };
 		return e;
 	}
 	s->used = true;
 	if (rtc_hz)
-		rtc_setup(rtc_hz, true);
+		rtc_setup(s, rtc_hz, true);
 	return KR_OK;
 }
 
@@ -618,8 +646,9 @@ kr_err_t source_remove(const char *name)
 			char kind[KR_EVENT_KIND_MAX];
 
 			if (s->rtc)
-				rtc_setup(s->rtc_hz, false);
-			kr_irq_unbind(ev_self, s->cap);
+				rtc_setup(s, s->rtc_hz, false);
+			kr_irq_unbind(s->dom, s->cap);
+			kr_domain_destroy(ev_self, s->dom);     /* the line is free again */
 			sources_run();          /* what the interrupt handed over */
 			ksnprintf(kind, sizeof(kind), "irq.%s", s->name);
 			if (s->b.pending &&     /* held ones go out in a last event */
@@ -701,8 +730,8 @@ static kr_err_t events_init(kr_domain_t *d)
 	}
 	if (open_ops("vfs", 2, (const void **)&ev_vfs) == KR_OK)
 		ev_vfs->watch(ev_self, on_vfs, NULL);
-	if (kr_need_cap(ev_self, RTC_NEED_PORTS, &c) == KR_OK)
-		rtc_ports = c;
+	if (kr_need_cap(ev_self, NEED_DEVICES, &c) == KR_OK)
+		devices = c;
 	if ((e = ev_sched->spawn(ev_self, &t, &clock_task)) ||
 	    (e = kr_service_publish(ev_self, KR_EVENTS_SERVICE, &ops.hdr, &c)))
 		return e;
@@ -732,5 +761,5 @@ KR_MODULE(.name = "events", .version = KR_VERSION(1, 0, 0),
 	  .license = "MIT", .author = "Karyon developers",
 	  .init = events_init, .exit = events_exit,
 	  .deps = { { .name = "sched", .min_version = KR_VERSION(1, 0, 0) } },
-	  .needs = { KR_NEED_IRQ(8), KR_NEED_PORTS(RTC_PORT, 2), KR_NEED_IRQ(3), KR_NEED_IRQ(5),
-		     KR_NEED_IRQ(7), KR_NEED_IRQ(9), KR_NEED_IRQ(10), KR_NEED_IRQ(12) });
+	  /* The IRQ bridge takes a line only while a source exposes it. */
+	  .needs = { KR_NEED_SYSTEM(KR_SYS_DEVICES) });

@@ -63,7 +63,8 @@ struct source {
 	char name[KR_EVENT_KIND_MAX - 4];       /* kind "irq.NAME" */
 	unsigned line;
 	uint32_t rtc_hz;
-	kr_cap_t cap;
+	kr_domain_t *dom;               /* holds the line (and the RTC's ports) */
+	kr_cap_t cap, ports;            /* in dom */
 	struct bridge_src b;            /* changed in the interrupt: irq_off around reads */
 	uint32_t ring[SRC_RING];        /* counts of events to raise, from the interrupt */
 	uint32_t head, tail;

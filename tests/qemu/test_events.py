@@ -438,8 +438,14 @@ def events_irq():
               % (counted, raised, dropped))
         out = s.sh('on irq.* seq --queue 1')
         check(m, 'already' in out, 'a second identical subscription was not refused: %r' % out)
-        out = s.sh('irq expose kbd 1')
-        check(m, out.startswith('irq: a source is NAME, a line'), 'line 1 was exposed: %r' % out)
+        out = s.sh('irq expose com1 4')
+        check(m, re.search(r'^irq: cannot take line 4: .*, held by console$', out, re.M),
+              'line 4 (COM1, the console\'s) was exposed: %r' % out)
+        out = s.sh('irq expose two 2')
+        check(m, out.startswith('irq: a source is NAME, a line'), 'line 2 was exposed: %r' % out)
+        # Hidden, the line is free again: exposed a second time.
+        check(m, s.sh('irq expose rtc2 8 --rtc 64') == '', 'line 8 was not free after hide')
+        s.sh('irq hide rtc2')
 
 
 def events_boot():
