@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kqemu  # noqa: E402
@@ -25,8 +26,14 @@ from kqemu import Machine  # noqa: E402
 from test_boot import BOOT_TIMEOUT, KERNEL, check, main  # noqa: E402
 
 PROMPT = 'karyon:%s> '
-# What handlers print comes when it comes: after a prompt, too.
-P = r'^(?:karyon:\S*> )?'
+# What handlers print comes when it comes: after a prompt, or in the echo
+# of a line being typed, too.
+P = r'^.*?'
+# Lines handlers and the events module print, wherever they land.
+ASYNC = re.compile(r'(?:count \d+ \([a-z0-9_.-]+\)|files \d+ vfs\.\w+ [^\n]*|'
+                   r'seq [a-z]+\.\S* \S* seen \d+ disorder \d+ counted \d+|'
+                   r'mix \d+ [0-9a-f]{16} seq \d+ time \d+|events: [^\n]*|raiser \w+ -?\d+ -?\d+|'
+                   r'counter: \d+ \([^)\n]*\)|filecount: \d+ writes[^\n]*)\n')
 
 # The handlers the cases compile, as /t/NAME.c.
 COUNTER = r'''
@@ -186,13 +193,20 @@ class Session:
         self.tmp.cleanup()
 
     def sh(self, line, timeout=60):
-        """What the shell printed for line, up to the next prompt."""
+        """What the shell printed for line, up to the next prompt, without
+        what handlers and the bus printed meanwhile: their lines come when
+        their tasks run, which may be while the line is being echoed."""
         start = len(self.m.log)
         self.m.send(line + '\r')
-        r = self.m.wait_for(re.escape(line) + r'\n((?:.*\n)*?)' + re.escape(PROMPT % '/'),
-                            timeout, start)
-        # without what handlers and the bus printed meanwhile
-        return re.sub(r'^(?:count|files|seq|mix|events:) .*\n', '', r.group(1), flags=re.M)
+        want = re.compile(re.escape(line) + r'\n((?:.*\n)*?)' + re.escape(PROMPT % '/'))
+        deadline = time.monotonic() + timeout
+        while True:
+            r = want.search(ASYNC.sub('', self.m.log[start:]))
+            if r:
+                return r.group(1)
+            if time.monotonic() > deadline:
+                self.m.fail('timed out after %d s waiting for the prompt after %r' % (timeout, line))
+            time.sleep(0.02)
 
     def wait(self, pattern, timeout=30, start=0):
         return self.m.wait_for(pattern, timeout, start)

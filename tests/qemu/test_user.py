@@ -424,6 +424,9 @@ def interrupt():
             start = len(m.log)
             m.send('run %s\r' % name)
             t = m.wait_for(r'^spinning since (\d+) us$', 30, start)
+            # Into its loop first: the line shows while fflush's call is
+            # still on its way back, and a stop there is in the library.
+            time.sleep(0.2)
             sent = time.monotonic()
             m.send('\x03uptime\r')
             r = m.wait_for(r'^%s: stopped: interrupted \(Ctrl-C\) at (?:%s|%s)\n%s'
