@@ -36,7 +36,9 @@ typedef int kr_err_t;
 	X(KR_ERIGHTS,   20, "capability lacks the rights")       \
 	X(KR_ETYPE,     21, "wrong kind of capability")           \
 	X(KR_EALREADY,  22, "already done")                      \
-	X(KR_ETIME,     23, "time budget exhausted")
+	X(KR_ETIME,     23, "time budget exhausted")              \
+	X(KR_EIO,       24, "device error")                       \
+	X(KR_EINPROGRESS, 25, "in progress")
 
 enum kr_err {
 	KR_OK = 0,
