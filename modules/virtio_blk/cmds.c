@@ -12,7 +12,9 @@
  *                              DEPTH requests in flight (default 16):
  *                              write them, or read them back and compare
  *                              (after a reboot, say)
+ *   blk bench [N]              4 KiB requests: rates and costs
  */
+#include <karyon/console.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
@@ -139,6 +141,74 @@ static int pattern(bool write, uint64_t seed, uint64_t n, uint64_t depth, print_
 	return failed || differ ? 1 : 0;
 }
 
+#define rdtsc vblk_tsc
+
+/* blk bench [N]: N 4 KiB requests of each kind, sequential and random,
+ * reads and writes, 1 and 16 in flight: requests per second of guest
+ * time and TSC cycles per request (guest instructions under QEMU's
+ * -icount shift=0: tools/bench_blk.py).  Then the bare round trip: a
+ * flush, one at a time (notify, the device, the interrupt, the wake). */
+static int bench(uint64_t n, print_fn print, void *ctx)
+{
+	static const char *const kind[4] = { "sequential read", "sequential write", "random read",
+					     "random write" };
+	const struct kr_blk_ops *blk = vblk_ops();
+	uint8_t *buf = kr_malloc(self, DEPTH_MAX * 8 * SECTOR);
+	struct kr_blk_req req[DEPTH_MAX];
+	uint64_t span = vblk.sectors / 8;       /* 4 KiB blocks */
+
+	if (!buf || span < 2) {
+		kr_free(self, buf);
+		print(ctx, "blk: bench: no memory, or the disk is too small\n");
+		return 1;
+	}
+	memset(buf, 0x5a, DEPTH_MAX * 8 * SECTOR);
+	for (unsigned k = 0; k < 4; k++)
+		for (unsigned depth = 1; depth <= DEPTH_MAX; depth += DEPTH_MAX - 1) {
+			uint64_t t0 = rdtsc(), u0 = kr_uptime_us(), t, u;
+			uint64_t sub0 = vblk.tsc_submit, irq0 = vblk.tsc_irq, irqs0 = vblk.irqs;
+			uint64_t not0 = vblk.tsc_notify;
+			unsigned failed = 0;
+
+			for (uint64_t i = 0; i < n + depth; i++) {
+				unsigned slot = (unsigned)(i % depth);
+
+				if (i >= depth && blk->wait(&req[slot]))
+					failed++;
+				if (i >= n)
+					continue;
+				req[slot] = (struct kr_blk_req){ KR_BLK_REQ_VERSION,
+					k & 1 ? KR_BLK_WRITE : KR_BLK_READ,
+					8 * (k < 2 ? i % span : mix(i) % span), 8, 0,
+					buf + slot * 8 * SECTOR, { 0, 0 } };
+				blk->submit(&req[slot]);
+			}
+			t = rdtsc() - t0;
+			u = kr_uptime_us() - u0;
+			printf_to(print, ctx, "blk bench: %-16s depth %2u: %6llu requests/s, %8llu TSC "
+				  "a request; driver %llu (submit %llu, notify %llu, interrupt %llu "
+				  "in %llu interrupts)%s\n", kind[k], depth,
+				  (unsigned long long)(u ? n * 1000000 / u : 0),
+				  (unsigned long long)(t / n),
+				  (unsigned long long)((vblk.tsc_submit - sub0 + vblk.tsc_irq - irq0) / n),
+				  (unsigned long long)((vblk.tsc_submit - sub0) / n),
+				  (unsigned long long)((vblk.tsc_notify - not0) / n),
+				  (unsigned long long)((vblk.tsc_irq - irq0) / n),
+				  (unsigned long long)(vblk.irqs - irqs0), failed ? " (some failed)" : "");
+		}
+	for (unsigned i = 0; i < 2; i++) {      /* a flush round trip, warm */
+		uint64_t t0 = rdtsc();
+
+		for (uint64_t j = 0; j < n; j++)
+			vblk_io(KR_BLK_FLUSH, 0, 0, NULL);
+		if (i)
+			printf_to(print, ctx, "blk bench: flush round trip (notify, device, interrupt, "
+				  "wake): %llu TSC cycles\n", (unsigned long long)((rdtsc() - t0) / n));
+	}
+	kr_free(self, buf);
+	return 0;
+}
+
 static int hexdump(uint64_t lba, uint64_t count, print_fn print, void *ctx)
 {
 	uint8_t *b = kr_malloc(self, count * SECTOR);
@@ -237,6 +307,9 @@ static int cmd_blk(int argc, char **argv, print_fn print, void *ctx)
 			printf_to(print, ctx, "blk: flush: %s\n", kr_strerror(e));
 		return e ? 1 : 0;
 	}
+	if (!strcmp(sub, "bench") && (argc == 2 || (argc == 3 && number(argv[2], 100000, &b) &&
+						      b)))
+		return bench(argc == 3 ? b : 256, print, ctx);
 	if (!strcmp(sub, "read") && (argc == 3 || argc == 4) && number(argv[2], UINT64_MAX, &a) &&
 	    (argc == 3 || (number(argv[3], 8, &b) && b)))
 		return hexdump(a, b, print, ctx);
@@ -248,7 +321,7 @@ static int cmd_blk(int argc, char **argv, print_fn print, void *ctx)
 	    (argc == 5 || (number(argv[5], DEPTH_MAX, &depth) && depth)))
 		return pattern(!strcmp(argv[2], "write"), a, b, depth, print, ctx);
 	print(ctx, "usage: blk info | read LBA [COUNT 1..8] | write LBA FILE | flush |\n"
-	      "       pattern write|check SEED N [DEPTH 1..16]\n");
+	      "       pattern write|check SEED N [DEPTH 1..16] | bench [N]\n");
 	return 2;
 }
 

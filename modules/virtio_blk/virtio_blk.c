@@ -124,6 +124,14 @@ static void w64(volatile uint8_t *b, uint32_t off, uint64_t v)
 	w32(b, off + 4, (uint32_t)(v >> 32));
 }
 
+uint64_t vblk_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 /* ---- completions ---- */
 
 static void wake(uint32_t task)
@@ -205,11 +213,14 @@ static void reap(void)
 
 static void on_irq(void *ctx)
 {
+	uint64_t t0 = vblk_tsc();
+
 	(void)ctx;
 	if (!(r8(isr, 0) & 1))          /* reading it lowers the line; bit 0: the queue */
 		return;
 	vblk.irqs++;
 	reap();
+	vblk.tsc_irq += vblk_tsc() - t0;
 }
 
 /* ---- the service ---- */
@@ -248,7 +259,7 @@ static kr_err_t svc_submit(struct kr_blk_req *r)
 	struct slot *s = NULL;
 	struct vq_buf b[3];
 	unsigned n = 0;
-	uint64_t f;
+	uint64_t f, t0 = vblk_tsc(), t1;
 	kr_err_t e;
 	int head;
 
@@ -306,7 +317,10 @@ static kr_err_t svc_submit(struct kr_blk_req *r)
 	s->head = (int16_t)head;
 	vblk.submitted++;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);        /* the ring before the notify */
+	t1 = vblk_tsc();
 	w16(notify, 0, 0);
+	vblk.tsc_notify += vblk_tsc() - t1;
+	vblk.tsc_submit += vblk_tsc() - t0;
 	irq_restore(f);
 	return KR_OK;
 }
