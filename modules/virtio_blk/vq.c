@@ -57,7 +57,7 @@ int vq_post(struct vq *q, const struct vq_buf *bufs, unsigned nbufs)
 	}
 	q->nfree = (uint16_t)(q->nfree - nbufs);
 	q->head[head] = 1;
-	q->chain[head] = (uint8_t)nbufs;
+	q->chain[head] = (uint16_t)nbufs;
 	q->inflight++;
 	q->avail->ring[q->avail_idx % q->size] = head;
 	__atomic_thread_fence(__ATOMIC_RELEASE);

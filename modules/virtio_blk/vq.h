@@ -67,7 +67,7 @@ struct vq {
 	uint16_t last_used;     /* used->idx as far as reaped */
 	uint16_t inflight;      /* chains posted, not reaped */
 	uint8_t head[VQ_MAX];   /* 1: a chain in flight starts at this descriptor */
-	uint8_t chain[VQ_MAX];  /* its length */
+	uint16_t chain[VQ_MAX]; /* its length (up to VQ_MAX: 8 bits are not enough) */
 };
 
 /* Is n a queue size this driver takes (a power of two, 2..VQ_MAX)? */
