@@ -53,7 +53,7 @@ unsigned pci_size_bars(const struct pci_cfg *c, unsigned nbars, struct kr_pci_ba
 			size = mask ? lowest_bit(mask) : 0;
 			if (size && ((mask | (size - 1) | 0xf) != ~0ull || base + size < base)) {
 				refused++;
-				i++;
+				bar[++i] = (struct kr_pci_bar){ 0 };
 				continue;
 			}
 			bar[i] = (struct kr_pci_bar){ base, size, size ? KR_PCI_BAR_MEM64 : 0,
