@@ -20,7 +20,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FUZZ_DIR:-${TMPDIR:-/tmp}/karyon-fuzz}
-ALL="kmod_elf mb2 initrd token lineedit vfs_path cmdline work gas manifest printf scanf strtod strtol"
+ALL="kmod_elf mb2 initrd token lineedit vfs_path cmdline work gas manifest vq printf scanf strtod strtol"
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -39,6 +39,7 @@ sources() {
 	work) echo "-DWORK_HOST -Imodules/sched modules/sched/work.c" ;;
 	gas) echo "-Imodules modules/tcc/gas.c $krt" ;;
 	manifest) echo "-Imodules -Itests/unit modules/tcc/manifest.c modules/tcc/grants.c $krt" ;;
+	vq) echo "-Imodules modules/virtio_blk/vq.c" ;;
 	# The libc differential targets include their sources themselves,
 	# renamed beside glibc's (as the unit tests do).
 	printf|strtod) echo "-Itcc-runtime -Itests/unit -lm" ;;

@@ -13,7 +13,10 @@ static uint64_t lowest_bit(uint64_t v)
 
 unsigned pci_size_bars(const struct pci_cfg *c, unsigned nbars, struct kr_pci_bar *bar)
 {
-	uint32_t cmd = c->read(c->ctx, PCI_COMMAND);
+	/* The dword at PCI_COMMAND is command and status: writing the status
+	 * half back as read would clear its write-one-to-clear error bits,
+	 * and writing zeros there changes nothing. */
+	uint32_t cmd = c->read(c->ctx, PCI_COMMAND) & 0xffff;
 	unsigned refused = 0;
 
 	c->write(c->ctx, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEM));
@@ -53,7 +56,7 @@ unsigned pci_size_bars(const struct pci_cfg *c, unsigned nbars, struct kr_pci_ba
 			size = mask ? lowest_bit(mask) : 0;
 			if (size && ((mask | (size - 1) | 0xf) != ~0ull || base + size < base)) {
 				refused++;
-				i++;
+				bar[++i] = (struct kr_pci_bar){ 0 };
 				continue;
 			}
 			bar[i] = (struct kr_pci_bar){ base, size, size ? KR_PCI_BAR_MEM64 : 0,

@@ -24,7 +24,7 @@ bool vq_init(struct vq *q, uint16_t n, void *desc, void *avail, void *used)
 	q->avail = avail;
 	q->used = used;
 	for (uint16_t i = 0; i < n; i++) {
-		q->desc[i].next = (uint16_t)(i + 1);
+		q->next[i] = (uint16_t)(i + 1);
 		q->head[i] = 0;
 		q->chain[i] = 0;
 	}
@@ -43,7 +43,7 @@ int vq_post(struct vq *q, const struct vq_buf *bufs, unsigned nbufs)
 	if (!nbufs || nbufs > q->nfree)
 		return -1;
 	for (unsigned i = 0; i < nbufs; i++) {
-		uint16_t next = q->desc[d].next;
+		uint16_t next = q->next[d];
 
 		q->desc[d].addr = bufs[i].addr;
 		q->desc[d].len = bufs[i].len;
@@ -57,7 +57,7 @@ int vq_post(struct vq *q, const struct vq_buf *bufs, unsigned nbufs)
 	}
 	q->nfree = (uint16_t)(q->nfree - nbufs);
 	q->head[head] = 1;
-	q->chain[head] = (uint8_t)nbufs;
+	q->chain[head] = (uint16_t)nbufs;
 	q->inflight++;
 	q->avail->ring[q->avail_idx % q->size] = head;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -91,8 +91,8 @@ int vq_reap(struct vq *q, uint16_t *head, uint32_t *len, const char **why)
 	/* the chain goes back on the free list, in front */
 	d = id;
 	for (unsigned i = 1; i < q->chain[id]; i++)
-		d = q->desc[d].next;
-	q->desc[d].next = q->free_head;
+		d = q->next[d];
+	q->next[d] = q->free_head;
 	q->free_head = id;
 	q->nfree = (uint16_t)(q->nfree + q->chain[id]);
 	q->chain[id] = 0;

@@ -8,7 +8,8 @@
  * The device is input: vq_reap checks every used entry it reads (the
  * index may advance by at most the chains in flight; an id must be the
  * head of a chain in flight, once) and reports a device that breaks the
- * rules instead of following it.
+ * rules instead of following it.  The driver never reads the descriptor
+ * table back: what it needs from it (the links) it keeps in struct vq.
  */
 #ifndef KARYON_VIRTIO_VQ_H
 #define KARYON_VIRTIO_VQ_H
@@ -67,7 +68,10 @@ struct vq {
 	uint16_t last_used;     /* used->idx as far as reaped */
 	uint16_t inflight;      /* chains posted, not reaped */
 	uint8_t head[VQ_MAX];   /* 1: a chain in flight starts at this descriptor */
-	uint8_t chain[VQ_MAX];  /* its length */
+	uint16_t chain[VQ_MAX]; /* its length (up to VQ_MAX: 8 bits are not enough) */
+	/* The free list's and the chains' links, the driver's own copy: the
+	 * device can write the table, so its next fields are never read back. */
+	uint16_t next[VQ_MAX];
 };
 
 /* Is n a queue size this driver takes (a power of two, 2..VQ_MAX)? */

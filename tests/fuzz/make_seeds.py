@@ -107,6 +107,15 @@ def main():
     put("manifest", "bad", "version=1; contexts=background; events=Timer, vfs.write:/a//b")
     put("manifest", "nul", "version=3; contexts=foreground\0; grants=nonsense")
 
+    # vq: a size byte, then opcodes (fuzz_vq.c): 0 post LEN, 1 complete K,
+    # 2 used entry ID32, 3 used idx IDX16, 4 scribble D NEXT16, 5..7 reap.
+    put("vq", "fair", b"\x02" + b"\x00\x01\x00\x02\x00\x00" + b"\x01\x01\x01\x00\x05"
+        + b"\x01\x00\x05" + b"\x00\x85\x01\x00\x05")
+    put("vq", "double", b"\x01" + b"\x00\x00\x00\x01\x01\x00\x05" + b"\x02\x00\x00\x00\x00\x05")
+    put("vq", "jump", b"\x03" + b"\x00\x02\x00\x02" + b"\x03\x07\x00\x05")
+    put("vq", "scribble", b"\x00" + b"\x00\x02\x04\x00\xf0\xff\x01\x00\x05\x00\x01\x05")
+    put("vq", "full", b"\x07" + b"\x00\xff" + b"\x00\x00" + b"\x01\x00\x05\x00\x80\x05")
+
     put("gas", "loops", '# 1 "h.c"\nint f(int n){int i,s=0;for(i=0;i<n;i++){while(s>3)s--;'
         'do s++;while(s<2);}\nif(s)goto x;\nx: return s;}\nint main(void){return f(3);}\n')
     put("gas", "switch", '# 1 "s.c"\nstatic int g(int c){switch(c){case 1:for(;;)break;default:'
