@@ -1,12 +1,12 @@
 /*
  * pci - PCI enumeration and the "pci" service (<karyon/pci.h>).
  *
- * At init it walks configuration space through the legacy mechanism
- * (ports 0xcf8/0xcfc, its one device need), every bus, device and
- * function, and sizes the BARs of each function it finds (pci_bar.c).
- * (ECAM, which ACPI's MCFG table describes, is not used: the legacy ports
- * reach the first 256 bytes of every function on the PCs and QEMU
- * machines Karyon runs on.)
+ * At init it looks for ACPI's MCFG table (acpi.c: the RSDP in the BIOS
+ * area, then the RSDT or XSDT): where the firmware says segment 0 has an
+ * ECAM window, configuration space is read and written there, memory
+ * mapped; else through the legacy mechanism, ports 0xcf8/0xcfc.  It walks
+ * every bus, device and function and sizes the BARs of each function it
+ * finds (pci_bar.c).
  *
  * A claim gives a driver one function.  What the claim needs from the
  * hardware (its memory BARs as MMIO ranges, its I/O BARs as ports) is
@@ -24,6 +24,7 @@
 #include <karyon/module.h>
 #include <karyon/shell.h>
 #include "pci_bar.h"
+#include "pci_int.h"
 
 #define MAX_FUNCS       64
 #define MAX_CLAIMS      16
@@ -32,6 +33,7 @@
 #define NEED_PORTS      0       /* .needs indexes */
 #define NEED_DEVICES    1
 #define NO_LINE         0xff
+#define ECAM_BUSES      8       /* buses reached through ECAM, at most */
 
 struct func {
 	struct kr_pci_info info;
@@ -56,8 +58,11 @@ struct line {
 	unsigned users;
 };
 
-static kr_domain_t *self;
-static kr_cap_t ports, devices;
+kr_domain_t *self;
+kr_cap_t devices;
+static kr_cap_t ports;
+static volatile uint8_t *ecam;          /* segment 0's ECAM window, or NULL */
+static uint8_t ecam_first, ecam_last;   /* the buses it covers */
 static struct func funcs[MAX_FUNCS];
 static unsigned nfuncs, skipped;
 static struct claim claims[MAX_CLAIMS];
@@ -73,10 +78,23 @@ static uint32_t addr_of(const struct kr_pci_info *f, uint32_t off)
 	       (uint32_t)f->fn << 8 | (off & 0xfc);
 }
 
+/* The function's register off in the ECAM window, or NULL (legacy). */
+static volatile uint8_t *ecam_at(const struct kr_pci_info *f, uint32_t off)
+{
+	if (!ecam || f->bus < ecam_first || f->bus > ecam_last)
+		return NULL;
+	return ecam + ((uint64_t)(f->bus - ecam_first) << 20 | (uint64_t)f->dev << 15 |
+		       (uint64_t)f->fn << 12 | off);
+}
+
 static uint32_t cfg_read(const struct kr_pci_info *f, uint32_t off, unsigned width)
 {
+	volatile uint8_t *p = ecam_at(f, off);
 	uint32_t v = 0xffffffffu;
 
+	if (p)
+		return width == 1 ? *p : width == 2 ? *(volatile uint16_t *)p :
+		       *(volatile uint32_t *)p;
 	if (kr_io_write(self, ports, CFG_ADDR, 4, addr_of(f, off)) == KR_OK)
 		kr_io_read(self, ports, CFG_DATA + (off & 3), width, &v);
 	return v;
@@ -84,8 +102,60 @@ static uint32_t cfg_read(const struct kr_pci_info *f, uint32_t off, unsigned wid
 
 static void cfg_write(const struct kr_pci_info *f, uint32_t off, unsigned width, uint32_t v)
 {
-	if (kr_io_write(self, ports, CFG_ADDR, 4, addr_of(f, off)) == KR_OK)
+	volatile uint8_t *p = ecam_at(f, off);
+
+	if (p && width == 1)
+		*p = (uint8_t)v;
+	else if (p && width == 2)
+		*(volatile uint16_t *)p = (uint16_t)v;
+	else if (p)
+		*(volatile uint32_t *)p = v;
+	else if (kr_io_write(self, ports, CFG_ADDR, 4, addr_of(f, off)) == KR_OK)
 		kr_io_write(self, ports, CFG_DATA + (off & 3), width, v);
+}
+
+/* Map segment 0's ECAM window, if ACPI's MCFG names one. */
+static void ecam_setup(void)
+{
+	const struct kr_need need_tmpl = KR_NEED_MMIO(0, 0);
+	struct acpi_mcfg m;
+	struct kr_need need = need_tmpl;
+	const char *holder = NULL;
+	kr_domain_t *d = NULL;
+	kr_cap_t c;
+	kr_err_t e;
+	char why[96] = "no RSDP in the BIOS area";
+
+	if (acpi_find_mcfg(&m, why, sizeof(why)) != KR_OK) {
+		kr_log(KR_LOG_INFO, "pci: no ECAM (%s): configuration ports 0xcf8\n", why);
+		return;
+	}
+	/* 1 MiB of window a bus: the first ECAM_BUSES are mapped (buses past
+	 * them, rare, go through the ports), not 256 MiB of page tables. */
+	if (m.last_bus - m.first_bus >= ECAM_BUSES)
+		m.last_bus = (uint8_t)(m.first_bus + ECAM_BUSES - 1);
+	need.base = m.base + ((uint64_t)m.first_bus << 20);
+	need.count = ((uint64_t)m.last_bus - m.first_bus + 1) << 20;
+	e = kr_domain_create(self, "pci.ecam", 4, &d);
+	if (!e)
+		e = kr_need_grant(self, devices, d, 0, &need, &holder);
+	if (!e)
+		e = kr_need_cap(d, 0, &c);
+	if (!e)
+		e = kr_mmio_map(d, c, (volatile void **)&ecam);
+	if (e) {
+		kr_log(KR_LOG_WARN, "pci: ECAM at %#llx from ACPI MCFG cannot be mapped: %s%s%s; "
+		       "configuration ports 0xcf8\n", (unsigned long long)need.base,
+		       kr_strerror(e), holder ? ", held by " : "", holder ? holder : "");
+		ecam = NULL;
+		if (d)
+			kr_domain_destroy(self, d);
+		return;
+	}
+	ecam_first = m.first_bus;
+	ecam_last = m.last_bus;
+	kr_log(KR_LOG_INFO, "pci: ECAM at %#llx for buses %u-%u (ACPI MCFG)\n",
+	       (unsigned long long)need.base, m.first_bus, m.last_bus);
 }
 
 static uint32_t bar_read(void *ctx, uint32_t off)
@@ -537,9 +607,10 @@ static kr_err_t pci_init(kr_domain_t *d)
 	if ((e = kr_need_cap(self, NEED_PORTS, &ports)) ||
 	    (e = kr_need_cap(self, NEED_DEVICES, &devices)))
 		return e;
+	ecam_setup();
 	enumerate();
-	kr_log(KR_LOG_INFO, "pci: %u functions found (configuration ports 0xcf8)%s\n", nfuncs,
-	       skipped ? ", more left out" : "");
+	kr_log(KR_LOG_INFO, "pci: %u functions found (%s)%s\n", nfuncs,
+	       ecam ? "ECAM" : "configuration ports 0xcf8", skipped ? ", more left out" : "");
 	if ((e = kr_service_publish(self, KR_PCI_SERVICE, &ops.hdr, &c)))
 		return e;
 	if (kr_service_open(self, "shell", KR_SHELL_SERVICE_VERSION, &c) == KR_OK &&

@@ -53,12 +53,13 @@ def initrd(d):
     return path
 
 
-def boot(d, disk, modules=('virtio_blk',), legacy=False):
+def boot(d, disk, modules=('virtio_blk',), legacy=False, machine=None):
     mods = [os.path.join(BUILD, 'modules', m + '.kmod') + '=' + m for m in modules
             if m != 'blktest'] + [os.path.join(BUILD, 'tests', 'blktest.kmod') + '=blktest'
                                   for m in modules if m == 'blktest']
     m = Machine(KERNEL, modules=mods, iso_args=['--initrd', initrd(d)],
-                extra=disk_args(disk, legacy) if disk else [])
+                extra=(['-machine', machine] if machine else []) +
+                (disk_args(disk, legacy) if disk else []))
     m.__enter__()
     m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
     return m
@@ -85,6 +86,8 @@ def blk_enumerate():
                 check(m, re.search(want, out, re.M), 'lspci -v lacks %r: %r' % (want, out))
             check(m, re.search(r'^virtio_blk: 00:0[0-9a-f]\.0: 32768 sectors \(16 MiB\), queue '
                                r'\d+, 16 in flight', m.log, re.M), 'the driver did not say hello')
+            check(m, re.search(r'^pci: no ECAM \(no MCFG table\): configuration ports 0xcf8$',
+                               m.log, re.M), 'i440fx has no MCFG: the ports should serve')
             out = sh(m, 'blk info')
             check(m, re.search(r'^virtio0: virtio-blk 1af4:1042, 32768 sectors of 512 bytes',
                                out, re.M), 'blk info: %r' % out)
@@ -206,6 +209,27 @@ def blk_transitional():
             m.close()
 
 
+def blk_ecam():
+    """q35: ACPI's MCFG names an ECAM window, and configuration space goes
+    through it."""
+    with tempfile.TemporaryDirectory() as d:
+        m = boot(d, new_disk(d), machine='q35')
+        try:
+            check(m, re.search(r'^pci: ECAM at 0x[0-9a-f]+ for buses 0-\d+ \(ACPI MCFG\)$', m.log,
+                               re.M), 'no ECAM on q35')
+            check(m, re.search(r'^pci: \d+ functions found \(ECAM\)$', m.log, re.M),
+                  'enumeration did not use ECAM')
+            out = sh(m, 'lspci')
+            check(m, re.search(r'^00:00\.0 8086:29c0 class 0600 \(host bridge\)$', out, re.M) and
+                  re.search(r'1af4:1042 class 0100 \(SCSI storage\), claimed by virtio_blk$', out,
+                            re.M), 'lspci on q35: %r' % out)
+            sh(m, 'blk pattern write 9 300')
+            out = sh(m, 'blk pattern check 9 300')
+            check(m, 'all as written' in out, 'the disk through ECAM: %r' % out)
+        finally:
+            m.close()
+
+
 CASES = {
     'blk-enumerate': blk_enumerate,
     'blk-persist': blk_persist,
@@ -213,6 +237,7 @@ CASES = {
     'blk-reload': blk_reload,
     'blk-nodisk': blk_nodisk,
     'blk-transitional': blk_transitional,
+    'blk-ecam': blk_ecam,
 }
 
 if __name__ == '__main__':
