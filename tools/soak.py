@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """soak.py - a randomized, reproducible exerciser of a booted Karyon image.
 
-Usage: soak.py [ISO] [--kernel ELF] [--seed N] (--minutes M | --steps N)
+Usage: soak.py [ISO] [--kernel ELF] [--seed N] (--minutes M | --steps N) [--no-disk]
 
 Boots the image (default: build/images/karyon-dev.iso with
 build/core/karyon-dev.elf) and types a random but seeded sequence of shell
 commands, as a careless or hostile user would: files, directories and
 redirections; unloading, loading and reloading modules; compiling, running
 and unloading handlers, good ones and hostile ones (NULL writes, endless
-loops, division by zero, stack overflows, heap hogs); work tokens; and
+loops, division by zero, stack overflows, heap hogs); work tokens; event
+handlers, subscriptions, custom events and storms of them, timers and
+snapshots (runs that fault or run out of gas among them); the virtio disk
+(patterns written and checked, reads, flushes, requests outside it); and
 malformed input (long lines, control bytes, unknown commands and options).
 
 After every step the shell must give its prompt back (and every tenth step
@@ -27,6 +30,7 @@ import os
 import random
 import re
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,6 +59,16 @@ HOSTILE = {
            'return 1; p[0] = 1; } }\n',
     'syntax': 'int main(void) { return 0 }\n',
 }
+# An event handler: counts its events in a global; data "f" faults after
+# the count, "s" spins until its gas runs out, "p" prints the count.
+EVENT_HANDLER = ('#include <stdio.h>\n#include <karyon/handler.h>\n'
+                 'KR_MANIFEST("version=1; events=custom.*, timer.*; grants=console; '
+                 'contexts=background");\n'
+                 'static long n;\n'
+                 'int on_event(const struct kr_event *ev) { n++; '
+                 'if (ev->data[0] == \'f\') *(volatile int *)8 = 1; '
+                 'if (ev->data[0] == \'s\') for (;;) n++; '
+                 'if (ev->data[0] == \'p\') printf("evc %ld\\n", n); return 0; }\n')
 
 
 class Failure(Exception):
@@ -67,6 +81,9 @@ class Soak:
         self.rng = rng
         self.files = []
         self.handlers = set()
+        self.subs = set()
+        self.timer = False
+        self.disk = False
         self.step = 0
 
     def shell(self, line, timeout=STEP_TIMEOUT):
@@ -161,6 +178,53 @@ class Soak:
             self.shell('unload %s' % name)
             self.handlers.discard(name)
 
+    def do_events(self):
+        r = self.rng.random()
+        if 'evc' not in self.handlers or r < 0.05:
+            self.write('/soak/evc.c', EVENT_HANDLER)
+            if re.search(r'^cc: evc: code', self.shell('cc /soak/evc.c'), re.M):
+                self.handlers.add('evc')
+            return
+        pattern = self.rng.choice(['custom.*', 'custom.a', 'timer.sk'])
+        if r < 0.25:
+            self.shell('on %s evc --gas %d --queue %d' % (pattern, self.rng.choice([1000, 100000]),
+                                                          self.rng.choice([1, 4, 64])))
+            self.subs.add(pattern)
+        elif r < 0.35:
+            self.shell('off %s evc' % pattern)
+            self.subs.discard(pattern)
+        elif r < 0.65:
+            self.shell('event raise %s %s%s' % (self.rng.choice(['custom.a', 'custom.b']),
+                                                self.rng.choice(['ok', 'f', 's', 'p']),
+                                                self.rng.choice(['', '', ' -n 50', ' -n 2000'])))
+        elif r < 0.75:
+            if self.timer:
+                self.shell('timer del sk')
+            else:
+                self.shell('timer add sk every %d' % self.rng.choice([20, 100, 500]))
+            self.timer = not self.timer
+        else:
+            self.shell(self.rng.choice(['events', 'snapshot list', 'snapshot show evc',
+                                        'snapshot reset evc', 'irq stat', 'timer list',
+                                        'on vfs.write:/soak evc', 'event raise vfs.write x',
+                                        'on custom.x nosuch']))
+
+    def do_disk(self):
+        if not self.disk:
+            return
+        r = self.rng.random()
+        seed = self.rng.randint(0, 5)
+        if r < 0.3:
+            self.shell('blk pattern write %d %d %d' % (seed, self.rng.randint(1, 60),
+                                                      self.rng.randint(1, 16)))
+        elif r < 0.5:
+            self.shell('blk pattern check %d %d %d' % (seed, self.rng.randint(1, 60),
+                                                      self.rng.randint(1, 16)))
+        else:
+            self.shell(self.rng.choice(['blk info', 'blk flush', 'blk read %d' %
+                                        self.rng.randint(0, 40000), 'blk read 0 9',
+                                        'blk read 99999999999', 'lspci', 'blk write 5 /nope']))
+
     def do_malformed(self):
         r = self.rng.random()
         if r < 0.3:
@@ -182,8 +246,8 @@ class Soak:
                                         'echo x > /', 'echo x > /soak/' + 'd/' * 80 + 'f']))
 
     def random_step(self):
-        kind = self.rng.choices([self.do_file, self.do_module, self.do_handler, self.do_malformed],
-                                [4, 1, 3, 2])[0]
+        kind = self.rng.choices([self.do_file, self.do_module, self.do_handler, self.do_malformed,
+                                 self.do_events, self.do_disk], [4, 1, 3, 2, 2, 1])[0]
         kind()
         if self.step % 10 == 0:
             out = self.shell('echo alive %d' % self.step)
@@ -192,6 +256,12 @@ class Soak:
 
     def cleanup(self):
         self.shell('task wait')
+        for pattern in sorted(self.subs):
+            self.shell('off %s evc' % pattern)
+        self.subs.clear()
+        if self.timer:
+            self.shell('timer del sk')
+            self.timer = False
         for name in sorted(self.handlers):
             self.shell('unload %s' % name)
         self.handlers.clear()
@@ -213,6 +283,15 @@ class Soak:
             self.handlers.add(name)
         self.shell('task submit hi --gas 100000')
         self.shell('task wait')
+        self.write('/soak/evc.c', EVENT_HANDLER)
+        self.shell('cc /soak/evc.c')
+        self.handlers.add('evc')
+        self.shell('on custom.a evc')
+        self.subs.add('custom.a')
+        self.shell('event raise custom.a p')
+        self.disk = 'virtio0' in self.shell('blk info')
+        if self.disk:
+            self.shell('blk pattern write 1 20 16')
         self.shell('rmmod hello_user')
         self.shell('rmmod hello')
         self.cleanup()
@@ -223,6 +302,7 @@ def main():
     ap.add_argument('iso', nargs='?', default=os.path.join(ROOT, 'build', 'images', 'karyon-dev.iso'))
     ap.add_argument('--kernel', default=None)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--no-disk', action='store_true', help='attach no virtio disk')
     g = ap.add_mutually_exclusive_group()
     g.add_argument('--minutes', type=float)
     g.add_argument('--steps', type=int)
@@ -235,7 +315,15 @@ def main():
     deadline = time.monotonic() + a.minutes * 60 if a.minutes else None
     rng = random.Random(a.seed)
     t0 = time.monotonic()
-    with kqemu.Machine(kernel, iso=a.iso) as m:
+    disk_dir = tempfile.TemporaryDirectory(prefix='soak-')
+    extra = []
+    if not a.no_disk:       # a fresh 16 MiB disk for the blk vocabulary
+        disk = os.path.join(disk_dir.name, 'disk.img')
+        with open(disk, 'wb') as f:
+            f.truncate(16 << 20)
+        extra = ['-drive', 'file=%s,if=none,id=d0,format=raw' % disk,
+                 '-device', 'virtio-blk-pci,drive=d0,disable-legacy=on']
+    with kqemu.Machine(kernel, iso=a.iso, extra=extra) as m:
         s = Soak(m, rng)
         try:
             m.wait_for(r'karyon:/> ', 120)
