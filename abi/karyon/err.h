@@ -38,7 +38,8 @@ typedef int kr_err_t;
 	X(KR_EALREADY,  22, "already done")                      \
 	X(KR_ETIME,     23, "time budget exhausted")              \
 	X(KR_EIO,       24, "device error")                       \
-	X(KR_EINPROGRESS, 25, "in progress")
+	X(KR_EINPROGRESS, 25, "in progress")                      \
+	X(KR_ENODEV,    26, "no such device")
 
 enum kr_err {
 	KR_OK = 0,

@@ -14,7 +14,7 @@ struct vblk {
 	uint64_t sectors;
 	bool flush, read_only;
 	volatile bool broken;           /* reset after it misbehaved: requests fail */
-	uint32_t notify_mult;
+	uint32_t notify_mult, notify_len;
 	volatile uint64_t submitted, done, irqs, errors;
 	/* TSC cycles spent in the driver (guest instructions under -icount):
 	 * in submit, in the interrupt handler, in the notify write alone */

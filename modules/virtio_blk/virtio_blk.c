@@ -195,6 +195,15 @@ static void reap(void)
 		}
 		switch (s->mem[16]) {           /* VIRTIO_BLK_S_OK, IOERR, UNSUPP */
 		case 0:
+			/* it says how much it wrote: a read's data and the status byte */
+			if (len < (s->req->op == KR_BLK_READ ? s->req->count * SECTOR + 1 : 1)) {
+				vblk.errors++;
+				kr_log(KR_LOG_ERR, "virtio_blk: the device completed a request at "
+				       "sector %llu with %u bytes, short\n",
+				       (unsigned long long)s->req->lba, len);
+				finish(s, KR_EIO);
+				break;
+			}
 			finish(s, KR_OK);
 			break;
 		case 1:
@@ -378,7 +387,7 @@ const struct kr_blk_ops *vblk_ops(void)
 /* The vendor capabilities: map the BAR each structure lives in. */
 static kr_err_t find_structures(char *why, size_t whysz)
 {
-	uint32_t status = 0, ptr = 0, hdr, bar, off, len, mult = 0;
+	uint32_t status = 0, ptr = 0, hdr = 0, bar, off = 0, len = 0, mult = 0, w = 0;
 	volatile void *va;
 	uint64_t blen;
 	kr_err_t e;
@@ -386,20 +395,21 @@ static kr_err_t find_structures(char *why, size_t whysz)
 	pci->cfg_read(claim, 0x06, 2, &status);
 	if (status & 0x10)
 		pci->cfg_read(claim, 0x34, 1, &ptr);
-	for (int n = 0; ptr >= 0x40 && ptr < 0x100 && n < 48; n++) {
-		pci->cfg_read(claim, ptr, 4, &hdr);
+	for (int n = 0; ptr >= 0x40 && ptr <= 0x100 - 20 && n < 48; n++) {
+		if (pci->cfg_read(claim, ptr, 4, &hdr))
+			break;
 		if ((hdr & 0xff) == CAP_VENDOR) {
-			uint32_t type = hdr >> 24, w;
+			uint32_t type = hdr >> 24;
 			volatile uint8_t **dst = type == CFG_COMMON ? &common : type == CFG_NOTIFY ?
 						 &notify : type == CFG_ISR ? &isr :
 						 type == CFG_DEVICE ? &devcfg : NULL;
 
-			pci->cfg_read(claim, ptr + 4, 4, &w);
+			if (pci->cfg_read(claim, ptr + 4, 4, &w) ||
+			    pci->cfg_read(claim, ptr + 8, 4, &off) ||
+			    pci->cfg_read(claim, ptr + 12, 4, &len) ||
+			    (type == CFG_NOTIFY && pci->cfg_read(claim, ptr + 16, 4, &mult)))
+				break;
 			bar = w & 0xff;
-			pci->cfg_read(claim, ptr + 8, 4, &off);
-			pci->cfg_read(claim, ptr + 12, 4, &len);
-			if (type == CFG_NOTIFY)
-				pci->cfg_read(claim, ptr + 16, 4, &mult);
 			if (dst && !*dst && bar < KR_PCI_BARS) {
 				e = pci->map_bar(claim, bar, &va, &blen);
 				if (e || off > blen || len > blen - off) {
@@ -408,8 +418,10 @@ static kr_err_t find_structures(char *why, size_t whysz)
 					return e ? e : KR_EFORMAT;
 				}
 				*dst = (volatile uint8_t *)va + off;
-				if (type == CFG_NOTIFY)
+				if (type == CFG_NOTIFY) {
 					vblk.notify_mult = mult;
+					vblk.notify_len = len;
+				}
 			}
 		}
 		ptr = hdr >> 8 & 0xfc;
@@ -489,7 +501,14 @@ static kr_err_t start(char *why, size_t whysz)
 	w64(common, C_QDESC, pa_q);
 	w64(common, C_QDRIVER, pa_q + VQ_DESC_BYTES(n));
 	w64(common, C_QDEVICE, pa_q + KR_PAGE_SIZE);
-	notify += (uint32_t)r16(common, C_QNOTIFYOFF) * vblk.notify_mult;
+	/* The doorbell the device names must lie inside its notify structure. */
+	pa = (uint64_t)r16(common, C_QNOTIFYOFF) * vblk.notify_mult;
+	if (pa + 2 > vblk.notify_len) {
+		ksnprintf(why, whysz, "queue 0's doorbell (offset %llu) is outside its notify "
+			  "structure (%u bytes)", (unsigned long long)pa, vblk.notify_len);
+		return KR_EFORMAT;
+	}
+	notify += pa;
 	/* Every slot's header and status in one page, their data in one run. */
 	hdrs = dma(1, &pa_h);
 	data = dma(QD * MAX_SECTORS * SECTOR / KR_PAGE_SIZE, &pa);
@@ -540,7 +559,7 @@ static kr_err_t vblk_init(kr_domain_t *d)
 	if (e) {
 		kr_log(KR_LOG_INFO, "virtio_blk: no device%s\n",
 		       e == KR_ENOENT ? " (no virtio disk on the PCI bus)" : "");
-		return e;
+		return e == KR_ENOENT ? KR_ENODEV : e;   /* not "a dependency is missing" */
 	}
 	vblk.device = info.device;
 	e = find_structures(why, sizeof(why));
@@ -554,7 +573,7 @@ static kr_err_t vblk_init(kr_domain_t *d)
 		kr_log(KR_LOG_ERR, "virtio_blk: %02x:%02x.%u: %s\n", info.bus, info.dev, info.fn,
 		       why[0] ? why : kr_strerror(e));
 		if (common)
-			w8(common, C_STATUS, S_FAILED);
+			w8(common, C_STATUS, 0);        /* reset: it forgets our queue's memory */
 		pci->release(claim);
 		return e;
 	}
@@ -578,4 +597,4 @@ KR_MODULE(.name = "virtio_blk", .version = KR_VERSION(1, 0, 0),
 	  .description = "virtio block device (PCI, modern): the blk service and command",
 	  .license = "MIT", .author = "Karyon developers",
 	  .init = vblk_init, .exit = vblk_exit,
-	  .deps = { { .name = "pci", .min_version = KR_VERSION(1, 0, 0) } });
+	  .deps = { { .name = "pci", .min_version = KR_VERSION(1, 0, 0) } }, .ndeps = 1);

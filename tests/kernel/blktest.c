@@ -65,4 +65,4 @@ static kr_err_t blktest_init(kr_domain_t *self)
 KR_MODULE(.name = "blktest", .version = KR_VERSION(1, 0, 0),
 	  .description = "test: bad requests to the blk service",
 	  .license = "MIT", .author = "Karyon developers", .init = blktest_init,
-	  .deps = { { .name = "virtio_blk", .min_version = KR_VERSION(1, 0, 0) } });
+	  .deps = { { .name = "virtio_blk", .min_version = KR_VERSION(1, 0, 0) } }, .ndeps = 1);
