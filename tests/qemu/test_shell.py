@@ -208,7 +208,13 @@ def profile_boot(profile):
         want += subprocess.run([sys.executable, os.path.join(kqemu.ROOT, 'tools', 'profile.py'),
                                 'get', conf, key], check=True, capture_output=True,
                                text=True).stdout.split()
-    with Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-%s.iso' % profile)) as m:
+    # With a virtio disk, as ./karyon run boots it: a profile's virtio_blk
+    # then has its device (without one it says "no device" and stays out).
+    disk = tempfile.NamedTemporaryFile(prefix='kqemu-disk-')
+    disk.truncate(1 << 20)
+    with disk, Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-%s.iso' % profile),
+                       extra=['-drive', 'file=%s,if=none,id=d0,format=raw' % disk.name,
+                              '-device', 'virtio-blk-pci,drive=d0']) as m:
         m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
         got = re.search(r'^kmod: modules:(.*)\n', m.log, re.M)
         check(m, got and sorted(got.group(1).split()) == sorted(want),
