@@ -11,7 +11,7 @@
 
 #include "shell.h"
 
-#define NEED_VFS(cmd) do { if (!shell_vfs) return sh_fail(cmd, "no file system", KR_ENOSYS); } while (0)
+#define NO_FS "no file system in this image"
 #define NEED_KMOD(cmd) do { if (!shell_kmod) return sh_fail(cmd, "no module loader", KR_ENOSYS); } while (0)
 
 static bool strchr_slash(const char *s)
@@ -22,68 +22,191 @@ static bool strchr_slash(const char *s)
 	return false;
 }
 
-static bool flag(int *argc, char ***argv, const char *f)
+static const struct shell_cmd *find(const char *name)
 {
-	if (*argc > 1 && !strcmp((*argv)[1], f)) {
-		(*argv)++;
-		(*argc)--;
-		return true;
-	}
-	return false;
+	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
 }
 
 static int usage(const char *name)
 {
-	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
-		if (!strcmp(c->name, name))
-			sh_printf("usage: %s\n", c->usage);
+	const struct shell_cmd *c = find(name);
+
+	if (c)
+		sh_printf("usage: %s\n", c->usage);
 	return 1;
 }
 
-static int cmd_help(int argc, char **argv)
+/* What it takes, for "unknown option" messages: "-l", "-n N -v", "none". */
+static void takes(const char *spec, char *out, size_t len)
 {
-	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
-		if (argc < 2)
-			sh_printf("%-8s %s\n", c->name, c->help);
-		else if (!strcmp(c->name, argv[1]))
-			return sh_printf("usage: %s\n%s\n", c->usage, c->help), 0;
-	if (argc < 2)
-		shell_help_added();
-	return argc >= 2 ? sh_fail("help", argv[1], KR_ENOENT) : 0;
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (; *spec && n + 8 < len; spec++) {
+		if (*spec == ':')
+			continue;
+		n += ksnprintf(out + n, len - n, "%s-%c%s", n ? " " : "", *spec,
+			       spec[1] == ':' ? " VALUE" : "");
+	}
+	if (!n)
+		ksnprintf(out, len, "no options");
 }
 
-static int cmd_echo(int argc, char **argv)
+int sh_prepare(const struct shell_cmd *c, int *argc, char **argv, struct sh_opts *o)
 {
+	int i = 1, n = 1;
+	char what[48];
+
+	*o = (struct sh_opts){ 0 };
+	if (c->flags & SH_FILES && !shell_vfs) {
+		sh_printf("%s: %s\n", c->name, NO_FS);
+		return 1;
+	}
+	if (!(c->flags & SH_RAW)) {
+		for (; i < *argc && argv[i][0] == '-' && argv[i][1]; i++) {
+			const char *a = argv[i] + 1;
+
+			if (!strcmp(argv[i], "--")) {
+				i++;
+				break;
+			}
+			for (; *a; a++) {
+				const char *at = strchr(c->opts, *a);
+				bool letter = (*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z');
+
+				if (!letter || !at) {
+					takes(c->opts, what, sizeof(what));
+					sh_printf("%s: -%c: unknown option (%s takes %s)\n", c->name, *a,
+						  c->name, what);
+					return usage(c->name);
+				}
+				o->set |= 1ull << sh_opt_bit(*a);
+				if (at[1] != ':')
+					continue;
+				if (a[1]) {             /* -n5 */
+					o->arg = a + 1;
+				} else if (i + 1 < *argc) {     /* -n 5 */
+					o->arg = argv[++i];
+				} else {
+					sh_printf("%s: -%c: needs a value\n", c->name, *a);
+					return usage(c->name);
+				}
+				break;
+			}
+		}
+	}
+	for (; i < *argc; i++)
+		argv[n++] = argv[i];
+	argv[n] = NULL;
+	*argc = n;
+	if (n - 1 < c->min || (c->max != 255 && n - 1 > c->max)) {
+		sh_printf("%s: %s\n", c->name, n - 1 < c->min ? "missing argument" :
+			  c->max ? "too many arguments" : "takes no arguments");
+		return usage(c->name);
+	}
+	return 0;
+}
+
+/* Is some directory on the way to path a file?  Then path's error is "not
+ * a directory", not "no such entry". */
+static bool through_file(const char *path)
+{
+	char full[SHELL_PATH_MAX];
+	struct kr_vfs_stat st;
+
+	if (shell_vfs->normalize(shell_cwd, path, full, sizeof(full)))
+		return false;
+	for (char *p = full + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		bool file = !shell_vfs->stat(NULL, full, &st) && st.type == KR_VFS_FILE;
+
+		*p = '/';
+		if (file)
+			return true;
+	}
+	return false;
+}
+
+int sh_file_fail(const char *cmd, const char *path, kr_err_t err)
+{
+	struct kr_vfs_stat st;
+	bool got = shell_vfs && !shell_vfs->stat(shell_cwd, path, &st);
+	const char *what = NULL;
+
+	if (err == KR_EINVAL && got && st.type == KR_VFS_DIR)
+		what = "is a directory";
+	else if (err == KR_ENOENT && shell_vfs && through_file(path))
+		what = "not a directory";
+	else if (err == KR_EBUSY && got && st.type == KR_VFS_DIR && st.entries)
+		what = "directory not empty";
+	if (!what)
+		return sh_fail(cmd, path, err);
+	sh_printf("%s: %s: %s\n", cmd, path, what);
+	return 1;
+}
+
+static int cmd_help(int argc, char **argv, const struct sh_opts *o)
+{
+	const struct shell_cmd *c = argc == 2 ? find(argv[1]) : NULL;
+
+	(void)o;
+	if (argc == 2 && c) {
+		sh_printf("usage: %s\n%s\n", c->usage, c->help);
+		if (c->flags & SH_FILES && !shell_vfs)
+			sh_printf("(%s: this command needs one)\n", NO_FS);
+		return 0;
+	}
+	if (argc == 2)
+		return shell_help_added_one(argv[1]) ? sh_fail("help", argv[1], KR_ENOENT) : 0;
+	for (c = shell_cmds; c->name; c++)
+		if (!(c->flags & SH_FILES) || shell_vfs)
+			sh_printf("%-8s %s\n", c->name, c->help);
+	shell_help_added();
+	if (!shell_vfs)
+		sh_printf("(file commands are left out: %s)\n", NO_FS);
+	return 0;
+}
+
+static int cmd_echo(int argc, char **argv, const struct sh_opts *o)
+{
+	(void)o;
 	for (int i = 1; i < argc; i++)
 		sh_printf("%s%s", argv[i], i + 1 < argc ? " " : "");
 	sh_printf("\n");
 	return 0;
 }
 
-static int cmd_pwd(int argc, char **argv)
+static int cmd_pwd(int argc, char **argv, const struct sh_opts *o)
 {
 	(void)argc;
 	(void)argv;
+	(void)o;
 	sh_printf("%s\n", shell_cwd);
 	return 0;
 }
 
-static int cmd_cd(int argc, char **argv)
+static int cmd_cd(int argc, char **argv, const struct sh_opts *o)
 {
 	char path[SHELL_PATH_MAX];
 	struct kr_vfs_stat st;
+	const char *to = argc == 2 ? argv[1] : "/";
 	kr_err_t err;
 
-	NEED_VFS("cd");
-	if (argc > 2)
-		return usage("cd");
-	err = shell_vfs->normalize(shell_cwd, argc == 2 ? argv[1] : "/", path, sizeof(path));
+	(void)o;
+	err = shell_vfs->normalize(shell_cwd, to, path, sizeof(path));
 	if (!err)
 		err = shell_vfs->stat(NULL, path, &st);
-	if (!err && st.type != KR_VFS_DIR)
-		err = KR_EINVAL;
 	if (err)
-		return sh_fail("cd", argc == 2 ? argv[1] : "/", err);
+		return sh_file_fail("cd", to, err);
+	if (st.type != KR_VFS_DIR) {
+		sh_printf("cd: %s: not a directory\n", to);
+		return 1;
+	}
 	memcpy(shell_cwd, path, strlen(path) + 1);
 	return 0;
 }
@@ -96,32 +219,32 @@ static kr_err_t ls_entry(void *ctx, const char *name, const struct kr_vfs_stat *
 			  st->type == KR_VFS_DIR ? "/" : "");
 	else
 		sh_printf("%s%s\n", name, st->type == KR_VFS_DIR ? "/" : "");
-	return KR_OK;
+	return shell_interrupted() ? KR_EALREADY : KR_OK;
 }
 
-static int cmd_ls(int argc, char **argv)
+static int cmd_ls(int argc, char **argv, const struct sh_opts *o)
 {
-	bool longf = flag(&argc, &argv, "-l");
+	bool longf = SH_OPT(o, 'l');
 	int rc = 0;
 
-	NEED_VFS("ls");
 	if (argc == 1)
 		argv[argc++] = ".";     /* argv has room: it is NULL-terminated */
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc && !shell_interrupted(); i++) {
 		kr_err_t err;
 
 		if (argc > 2)
 			sh_printf("%s:\n", argv[i]);
 		err = shell_vfs->list(shell_cwd, argv[i], ls_entry, &longf);
-		if (err)
-			rc = sh_fail("ls", argv[i], err);
+		if (err && err != KR_EALREADY)
+			rc = sh_file_fail("ls", argv[i], err);
 	}
 	return rc;
 }
 
-/* Each file in 4 KiB pieces to out(chunk, n, offset). */
+/* Each file in 4 KiB pieces to out(chunk, n, offset, ctx) until out
+ * returns false; Ctrl-C stops it between pieces. */
 static int each_chunk(const char *cmd, const char *path,
-		      void (*out)(const char *s, size_t n, uint64_t off))
+		      bool (*out)(const char *s, size_t n, uint64_t off, void *ctx), void *ctx)
 {
 	char buf[4096];
 	uint64_t off = 0;
@@ -129,19 +252,24 @@ static int each_chunk(const char *cmd, const char *path,
 	kr_err_t err;
 
 	do {
+		if (shell_interrupted())
+			return 1;
 		err = shell_vfs->read(shell_cwd, path, off, buf, sizeof(buf), &got);
 		if (err)
-			return sh_fail(cmd, path, err);
-		out(buf, got, off);
+			return sh_file_fail(cmd, path, err);
+		if (!out(buf, got, off, ctx))
+			break;
 		off += got;
 	} while (got == sizeof(buf));
 	return 0;
 }
 
-static void cat_out(const char *s, size_t n, uint64_t off)
+static bool cat_out(const char *s, size_t n, uint64_t off, void *ctx)
 {
 	(void)off;
+	(void)ctx;
 	sh_write(s, n);
+	return true;
 }
 
 /* Typed input until Ctrl-D at the start of a line, as a Unix terminal
@@ -188,20 +316,21 @@ static int cat_console(void)
 	}
 }
 
-static int cmd_cat(int argc, char **argv)
+static int cmd_cat(int argc, char **argv, const struct sh_opts *o)
 {
 	int rc = 0;
 
-	NEED_VFS("cat");
+	(void)o;
 	if (argc < 2)
 		return cat_console();
-	for (int i = 1; i < argc; i++)
-		rc |= each_chunk("cat", argv[i], cat_out);
+	for (int i = 1; i < argc && !shell_interrupted(); i++)
+		rc |= each_chunk("cat", argv[i], cat_out, NULL);
 	return rc;
 }
 
-static void hex_out(const char *s, size_t n, uint64_t off)
+static bool hex_out(const char *s, size_t n, uint64_t off, void *ctx)
 {
+	(void)ctx;
 	for (size_t i = 0; i < n; i += 16) {
 		char hex[16 * 3 + 1] = "", asc[17] = "";
 
@@ -213,93 +342,223 @@ static void hex_out(const char *s, size_t n, uint64_t off)
 		}
 		sh_printf("%08llx  %s |%s|\n", (unsigned long long)(off + i), hex, asc);
 	}
+	return true;
 }
 
-static int cmd_hexdump(int argc, char **argv)
+static int cmd_hexdump(int argc, char **argv, const struct sh_opts *o)
 {
-	NEED_VFS("hexdump");
-	return argc == 2 ? each_chunk("hexdump", argv[1], hex_out) : usage("hexdump");
+	(void)argc;
+	(void)o;
+	return each_chunk("hexdump", argv[1], hex_out, NULL);
 }
 
-static int cmd_mkdir(int argc, char **argv)
+/* head: the first lines of a file, as they come in pieces. */
+struct head { uint64_t left; };
+
+static bool head_out(const char *s, size_t n, uint64_t off, void *ctx)
 {
-	bool parents = flag(&argc, &argv, "-p");
+	struct head *h = ctx;
+	size_t i = 0;
+
+	(void)off;
+	while (i < n && h->left)
+		if (s[i++] == '\n')
+			h->left--;
+	sh_write(s, i);
+	return h->left != 0;
+}
+
+static int cmd_head(int argc, char **argv, const struct sh_opts *o)
+{
+	uint64_t lines = 10;
 	int rc = 0;
 
-	NEED_VFS("mkdir");
-	if (argc < 2)
-		return usage("mkdir");
-	for (int i = 1; i < argc; i++) {
-		kr_err_t err = shell_vfs->mkdir(shell_cwd, argv[i], parents);
+	if (o->arg) {
+		const char *p = o->arg;
 
-		if (err)
-			rc = sh_fail("mkdir", argv[i], err);
+		for (lines = 0; *p >= '0' && *p <= '9' && lines < 1000000000; p++)
+			lines = lines * 10 + (uint64_t)(*p - '0');
+		if (*p || p == o->arg) {
+			sh_printf("head: -n %s: not a number of lines\n", o->arg);
+			return usage("head");
+		}
+	}
+	for (int i = 1; i < argc && !shell_interrupted(); i++) {
+		struct head h = { lines };
+
+		if (argc > 2)
+			sh_printf("%s==> %s <==\n", i > 1 ? "\n" : "", argv[i]);
+		if (lines)
+			rc |= each_chunk("head", argv[i], head_out, &h);
 	}
 	return rc;
 }
 
-static int cmd_rm(int argc, char **argv)
+/* A whole file into the shell's heap (NUL-terminated); the caller frees it. */
+static kr_err_t read_whole(const char *path, char **file, size_t *size)
 {
-	bool recursive = flag(&argc, &argv, "-r");
+	struct kr_vfs_stat st;
+	kr_err_t err = shell_vfs->stat(shell_cwd, path, &st);
+
+	if (!err && st.type != KR_VFS_FILE)
+		err = KR_EINVAL;
+	if (err)
+		return err;
+	*file = kr_malloc(shell_self, st.size + 1);
+	if (!*file)
+		return KR_ENOMEM;
+	*size = 0;
+	err = shell_vfs->read(shell_cwd, path, 0, *file, st.size, size);
+	if (err)
+		kr_free(shell_self, *file);
+	else
+		(*file)[*size] = '\0';
+	return err;
+}
+
+static bool contains(const char *line, size_t n, const char *s, size_t sn)
+{
+	for (size_t i = 0; i + sn <= n; i++)
+		if (!memcmp(line + i, s, sn))
+			return true;
+	return false;
+}
+
+/* grep: fixed strings only.  Without -F a pattern with a character that
+ * means something in a regular expression is refused, not matched as
+ * text: the answer would differ from grep's. */
+static int cmd_grep(int argc, char **argv, const struct sh_opts *o)
+{
+	const char *pat = argv[1];
+	size_t plen = strlen(pat);
+	bool any = false;
 	int rc = 0;
 
-	NEED_VFS("rm");
-	if (argc < 2)
-		return usage("rm");
+	if (!SH_OPT(o, 'F'))
+		for (const char *p = pat; *p; p++)
+			if (strchr(".[]*^$\\+?(){}|", *p)) {
+				sh_printf("grep: '%c' in %s: regular expressions are not supported "
+					  "(grep -F matches fixed strings)\n", *p, pat);
+				return 2;
+			}
+	for (int i = 2; i < argc && !shell_interrupted(); i++) {
+		char *text, *line;
+		size_t size;
+		uint64_t count = 0, num = 0;
+		kr_err_t err = read_whole(argv[i], &text, &size);
+
+		if (err) {
+			rc = 2;
+			sh_file_fail("grep", argv[i], err);
+			continue;
+		}
+		for (line = text; line < text + size && !shell_interrupted(); ) {
+			char *end = line;
+
+			while (end < text + size && *end != '\n')
+				end++;
+			num++;
+			if (contains(line, (size_t)(end - line), pat, plen) != SH_OPT(o, 'v')) {
+				count++;
+				if (!SH_OPT(o, 'c'))
+					sh_printf("%s%s%.0llu%s%.*s\n", argc > 3 ? argv[i] : "",
+						  argc > 3 ? ":" : "", SH_OPT(o, 'n') ? (unsigned long long)num : 0ull,
+						  SH_OPT(o, 'n') ? ":" : "", (int)(end - line), line);
+			}
+			line = end + 1;
+		}
+		if (SH_OPT(o, 'c'))
+			sh_printf("%s%s%llu\n", argc > 3 ? argv[i] : "", argc > 3 ? ":" : "",
+				  (unsigned long long)count);
+		any |= count > 0;
+		kr_free(shell_self, text);
+	}
+	return rc ? rc : !any;
+}
+
+static int cmd_mkdir(int argc, char **argv, const struct sh_opts *o)
+{
+	int rc = 0;
+
 	for (int i = 1; i < argc; i++) {
-		kr_err_t err = shell_vfs->remove(shell_cwd, argv[i], recursive);
+		kr_err_t err = shell_vfs->mkdir(shell_cwd, argv[i], SH_OPT(o, 'p'));
 
 		if (err)
-			rc = sh_fail("rm", argv[i], err);
+			rc = sh_file_fail("mkdir", argv[i], err);
 	}
 	return rc;
 }
 
-static int cmd_mv(int argc, char **argv)
+static int cmd_rm(int argc, char **argv, const struct sh_opts *o)
 {
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		kr_err_t err = shell_vfs->remove(shell_cwd, argv[i], SH_OPT(o, 'r'));
+
+		if (err)
+			rc = sh_file_fail("rm", argv[i], err);
+	}
+	return rc;
+}
+
+/* Is path b inside directory a (both normalised)? */
+static bool inside(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return !strncmp(a, b, n) && (b[n] == '/' || (n == 1 && a[0] == '/'));
+}
+
+static int cmd_mv(int argc, char **argv, const struct sh_opts *o)
+{
+	char from[SHELL_PATH_MAX], to[SHELL_PATH_MAX];
 	kr_err_t err;
 
-	NEED_VFS("mv");
-	if (argc != 3)
-		return usage("mv");
+	(void)argc;
+	(void)o;
+	if (!shell_vfs->normalize(shell_cwd, argv[1], from, sizeof(from)) &&
+	    !shell_vfs->normalize(shell_cwd, argv[2], to, sizeof(to)) && inside(from, to)) {
+		sh_printf("mv: %s: cannot move a directory into itself (%s)\n", argv[1], argv[2]);
+		return 1;
+	}
 	err = shell_vfs->rename(shell_cwd, argv[1], argv[2]);
-	return err ? sh_fail("mv", argv[1], err) : 0;
+	return err ? sh_file_fail("mv", argv[1], err) : 0;
 }
 
-static int cmd_cp(int argc, char **argv)
+static int cmd_cp(int argc, char **argv, const struct sh_opts *o)
 {
 	kr_err_t err;
 
-	NEED_VFS("cp");
-	if (argc != 3)
-		return usage("cp");
+	(void)argc;
+	(void)o;
 	err = shell_vfs->copy(shell_cwd, argv[1], argv[2]);
-	return err ? sh_fail("cp", argv[1], err) : 0;
+	return err ? sh_file_fail("cp", argv[1], err) : 0;
 }
 
-static int cmd_stat(int argc, char **argv)
+static int cmd_stat(int argc, char **argv, const struct sh_opts *o)
 {
 	struct kr_vfs_stat st;
 	kr_err_t err;
 
-	NEED_VFS("stat");
-	if (argc != 2)
-		return usage("stat");
+	(void)argc;
+	(void)o;
 	err = shell_vfs->stat(shell_cwd, argv[1], &st);
 	if (err)
-		return sh_fail("stat", argv[1], err);
+		return sh_file_fail("stat", argv[1], err);
 	sh_printf("%s: %s, %llu bytes, %u entries, changed at tick %llu\n", argv[1],
 		  st.type == KR_VFS_DIR ? "directory" : "file", (unsigned long long)st.size,
 		  st.entries, (unsigned long long)st.mtime);
 	return 0;
 }
 
-static int cmd_mem(int argc, char **argv)
+static int cmd_mem(int argc, char **argv, const struct sh_opts *o)
 {
 	struct kr_mem_stats st;
 
 	(void)argc;
 	(void)argv;
+	(void)o;
 	kr_mem_stats(&st);
 	sh_printf("pages: %llu free of %llu (%llu KiB free)\nheap: %llu bytes in %llu blocks on %llu pages\n",
 		  (unsigned long long)st.free_pages, (unsigned long long)st.total_pages,
@@ -314,23 +573,54 @@ static void caps_line(void *ctx, const char *line)
 	sh_printf("%s\n", line);
 }
 
+/* A built-in module by name: its index, or -1. */
+static int builtin_index(const char *name, const struct kr_module_info **info)
+{
+	bool running;
+
+	for (uint32_t i = 0; kr_builtin_module(NULL, i, info, &running, NULL) == KR_OK; i++)
+		if (!strcmp((*info)->name, name))
+			return (int)i;
+	return -1;
+}
+
+static bool loaded(const char *name, struct kr_kmod_entry *out)
+{
+	struct kr_kmod_entry e;
+
+	for (uint32_t i = 0; shell_kmod && shell_kmod->get(i, &e) == KR_OK; i++)
+		if (!strcmp(e.name, name)) {
+			if (out)
+				*out = e;
+			return true;
+		}
+	return false;
+}
+
 /* caps [MODULE]: the shell's own table, or a built-in module's, through a
- * read-only view of it (a KR_OBJ_MODULE capability) that goes afterwards. */
-static int cmd_caps(int argc, char **argv)
+ * read-only view of it (a KR_OBJ_MODULE capability) that goes afterwards.
+ * The kernel hands out views of built-in modules only. */
+static int cmd_caps(int argc, char **argv, const struct sh_opts *o)
 {
 	const struct kr_module_info *info;
 	kr_cap_t view = KR_CAP_NULL;
-	uint32_t i = 0;
 	bool running;
 	kr_err_t err;
 
-	if (argc > 2)
-		return usage("caps");
+	(void)o;
 	if (argc == 2) {
-		while (kr_builtin_module(NULL, i, &info, &running, NULL) == KR_OK &&
-		       strcmp(info->name, argv[1]))
-			i++;
-		err = kr_builtin_module(shell_self, i, &info, &running, &view);
+		int i = builtin_index(argv[1], &info);
+
+		if (i < 0 && loaded(argv[1], NULL)) {
+			sh_printf("caps: %s: a loaded module; caps shows the tables of built-in "
+				  "modules only\n", argv[1]);
+			return 1;
+		}
+		err = i < 0 ? KR_ENOENT : kr_builtin_module(shell_self, (uint32_t)i, &info, &running, &view);
+		if (err == KR_ENOENT) {
+			sh_printf("caps: %s: no such module (see lsmod)\n", argv[1]);
+			return 1;
+		}
 		if (err)
 			return sh_fail("caps", argv[1], err);
 	}
@@ -340,13 +630,14 @@ static int cmd_caps(int argc, char **argv)
 	return err ? sh_fail("caps", argv[argc - 1], err) : 0;
 }
 
-static int cmd_lsmod(int argc, char **argv)
+static int cmd_lsmod(int argc, char **argv, const struct sh_opts *o)
 {
 	static const char *const states[] = { "?", "loading", "live", "unloading" };
 	struct kr_kmod_entry e;
 
 	(void)argc;
 	(void)argv;
+	(void)o;
 	NEED_KMOD("lsmod");
 	sh_printf("%-16s %-8s %8s %5s  %-9s %s\n", "name", "version", "size", "users", "state", "used by");
 	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
@@ -357,57 +648,55 @@ static int cmd_lsmod(int argc, char **argv)
 	return 0;
 }
 
-/* NAME means /lib/modules/NAME.kmod; a path is used as it is.  The file
- * is read into the shell's heap; the caller frees it. */
-static kr_err_t read_module(const char *arg, void **file, size_t *size)
+/* NAME means /lib/modules/NAME.kmod; a path is used as it is. */
+static void module_path(const char *arg, char *path, size_t len)
+{
+	if (strchr_slash(arg))
+		ksnprintf(path, len, "%s", arg);
+	else
+		ksnprintf(path, len, "/lib/modules/%s.kmod", arg);
+}
+
+/* The file is read into the shell's heap; the caller frees it.  why gets
+ * "ARG: no /lib/modules/ARG.kmod" or "PATH: what". */
+static kr_err_t read_module(const char *arg, char **file, size_t *size, char *why, size_t len)
 {
 	char path[SHELL_PATH_MAX];
 	struct kr_vfs_stat st;
 	kr_err_t err;
 
-	if (strchr_slash(arg))
-		ksnprintf(path, sizeof(path), "%s", arg);
-	else
-		ksnprintf(path, sizeof(path), "/lib/modules/%s.kmod", arg);
-	err = shell_vfs->stat(shell_cwd, path, &st);
-	if (!err && st.type != KR_VFS_FILE)
-		err = KR_EINVAL;
-	if (err)
-		return err;
-	*file = kr_malloc(shell_self, st.size ? st.size : 1);
-	if (!*file)
-		return KR_ENOMEM;
-	err = shell_vfs->read(shell_cwd, path, 0, *file, st.size, size);
-	if (err)
-		kr_free(shell_self, *file);
+	module_path(arg, path, sizeof(path));
+	err = read_whole(path, file, size);
+	if (err == KR_ENOENT && !strchr_slash(arg))
+		ksnprintf(why, len, "%s: no %s", arg, path);
+	else if (err == KR_EINVAL && !shell_vfs->stat(shell_cwd, path, &st) && st.type == KR_VFS_DIR)
+		ksnprintf(why, len, "%s: is a directory", path);
+	else if (err)
+		ksnprintf(why, len, "%s: %s", path, kr_strerror(err));
 	return err;
-}
-
-static bool loaded(const char *name)
-{
-	struct kr_kmod_entry e;
-
-	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
-		if (!strcmp(e.name, name))
-			return true;
-	return false;
 }
 
 /* Load arg, its missing dependencies first (from /lib/modules), like modprobe. */
 static kr_err_t insmod(const char *arg, int depth, char *why, size_t len)
 {
 	struct kr_module_info info;
-	void *file;
+	char *file, path[SHELL_PATH_MAX], sub[160] = "";
 	size_t size = 0;
-	kr_err_t err = depth > KR_MODULE_DEPS_MAX ? KR_ERANGE : read_module(arg, &file, &size);
+	kr_err_t err;
 
-	if (err) {
-		ksnprintf(why, len, "%s: %s", arg, kr_strerror(err));
-		return err;
+	if (depth > KR_MODULE_DEPS_MAX) {
+		ksnprintf(why, len, "%s: dependencies nested too deep", arg);
+		return KR_ERANGE;
 	}
-	err = shell_kmod->describe(file, size, &info, why, len);
+	err = read_module(arg, &file, &size, why, len);
+	if (err)
+		return err;
+	module_path(arg, path, sizeof(path));
+	err = shell_kmod->describe(file, size, &info, sub, sizeof(sub));
+	if (err)
+		ksnprintf(why, len, "%s: %s", path, sub[0] ? sub : kr_strerror(err));
 	for (uint32_t i = 0; !err && i < info.ndeps; i++)
-		if (!loaded(info.deps[i].name))
+		if (!loaded(info.deps[i].name, NULL))
 			err = insmod(info.deps[i].name, depth + 1, why, len);
 	if (!err)
 		err = shell_kmod->load(file, size, arg, why, len);
@@ -415,18 +704,28 @@ static kr_err_t insmod(const char *arg, int depth, char *why, size_t len)
 	return err;
 }
 
-static int cmd_insmod(int argc, char **argv)
+static int rmmod(const char *cmd, const char *name)
 {
-	char why[160] = "";
+	char why[128] = "";
+	kr_err_t err = shell_kmod->unload(name, why, sizeof(why));
+
+	if (err)
+		sh_printf("%s: %s\n", cmd, why[0] ? why : kr_strerror(err));
+	return err != KR_OK;
+}
+
+static int cmd_insmod(int argc, char **argv, const struct sh_opts *o)
+{
+	char why[192] = "";
 	kr_err_t err;
 
-	NEED_VFS("insmod");
-	NEED_KMOD("insmod");
-	if (argc != 2)
-		return usage("insmod");
+	NEED_KMOD(argv[0]);
+	if (SH_OPT(o, 'r'))     /* modprobe -r NAME: as Linux, unload it */
+		return rmmod(argv[0], argv[1]);
+	(void)argc;
 	err = insmod(argv[1], 0, why, sizeof(why));
 	if (err)
-		sh_printf("insmod: %s\n", why[0] ? why : kr_strerror(err));
+		sh_printf("%s: %s\n", argv[0], why[0] ? why : kr_strerror(err));
 	return err != KR_OK;
 }
 
@@ -446,124 +745,200 @@ static void print_need(const struct kr_need *n)
 		sh_printf(" system %s", facility[n->base < 4 ? n->base : 0]);
 }
 
-static int cmd_modinfo(int argc, char **argv)
+static void print_info(const struct kr_module_info *info)
 {
-	struct kr_module_info info;
-	char why[160] = "";
-	void *file;
-	size_t size = 0;
-	kr_err_t err;
+	sh_printf("name:        %s\nversion:     %u.%u.%u\ndescription: %s\nlicense:     %s\n"
+		  "author:      %s\nabi:         %u.%u\n",
+		  info->name, KR_VERSION_MAJOR(info->version), KR_VERSION_MINOR(info->version),
+		  KR_VERSION_PATCH(info->version), info->description, info->license, info->author,
+		  info->abi_major, info->abi_minor);
+}
 
-	NEED_VFS("modinfo");
+static void print_deps_needs(const struct kr_module_info *info)
+{
+	sh_printf("depends:    ");
+	for (uint32_t i = 0; i < info->ndeps; i++)
+		sh_printf(" %s>=%u.%u.%u", info->deps[i].name, KR_VERSION_MAJOR(info->deps[i].min_version),
+			  KR_VERSION_MINOR(info->deps[i].min_version), KR_VERSION_PATCH(info->deps[i].min_version));
+	sh_printf("\nneeds:      ");
+	for (uint32_t i = 0; i < KR_MODULE_NEEDS_MAX && info->needs[i].kind; i++)
+		print_need(&info->needs[i]);
+	sh_printf("\n");
+}
+
+/* modinfo NAME|PATH: a module file's descriptor; for a NAME lsmod lists and
+ * /lib/modules lacks (a built-in, or one loaded from elsewhere), what the
+ * kernel knows of it. */
+static int cmd_modinfo(int argc, char **argv, const struct sh_opts *o)
+{
+	const struct kr_module_info *bi;
+	struct kr_module_info info;
+	struct kr_kmod_entry e;
+	char why[192] = "", path[SHELL_PATH_MAX], *file;
+	size_t size = 0;
+	kr_err_t err = KR_ENOENT;
+
+	(void)argc;
+	(void)o;
+	module_path(argv[1], path, sizeof(path));
+	if (!strchr_slash(argv[1]) && builtin_index(argv[1], &bi) >= 0) {
+		print_info(bi);
+		print_deps_needs(bi);
+		sh_printf("loaded:      built in\n");
+		return 0;
+	}
+	if (shell_vfs)
+		err = read_module(argv[1], &file, &size, why, sizeof(why));
+	if (err && !strchr_slash(argv[1]) && loaded(argv[1], &e)) {
+		sh_printf("name:        %s\nversion:     %u.%u.%u\nsize:        %llu bytes in memory\n"
+			  "users:       %u %s\nloaded:      yes (its file %s is gone: no more to show)\n",
+			  e.name, KR_VERSION_MAJOR(e.module_version), KR_VERSION_MINOR(e.module_version),
+			  KR_VERSION_PATCH(e.module_version), (unsigned long long)e.size, e.users,
+			  e.used_by, path);
+		return 0;
+	}
+	if (err && !shell_vfs) {
+		sh_printf("modinfo: %s: not a running module, and %s\n", argv[1], NO_FS);
+		return 1;
+	}
+	if (err) {
+		sh_printf("modinfo: %s\n", why);
+		return 1;
+	}
 	NEED_KMOD("modinfo");
-	if (argc != 2)
-		return usage("modinfo");
-	err = read_module(argv[1], &file, &size);
-	if (err)
-		return sh_fail("modinfo", argv[1], err);
 	err = shell_kmod->describe(file, size, &info, why, sizeof(why));
 	kr_free(shell_self, file);
 	if (err) {
-		sh_printf("modinfo: %s: %s\n", argv[1], why[0] ? why : kr_strerror(err));
+		sh_printf("modinfo: %s: %s\n", path, why[0] ? why : kr_strerror(err));
 		return 1;
 	}
-	sh_printf("name:        %s\nversion:     %u.%u.%u\ndescription: %s\nlicense:     %s\n"
-		  "author:      %s\nabi:         %u.%u\nsize:        %zu bytes\ndepends:    ",
-		  info.name, KR_VERSION_MAJOR(info.version), KR_VERSION_MINOR(info.version), KR_VERSION_PATCH(info.version),
-		  info.description, info.license, info.author, info.abi_major, info.abi_minor, size);
-	for (uint32_t i = 0; i < info.ndeps; i++)
-		sh_printf(" %s>=%u.%u.%u", info.deps[i].name, KR_VERSION_MAJOR(info.deps[i].min_version),
-			  KR_VERSION_MINOR(info.deps[i].min_version), KR_VERSION_PATCH(info.deps[i].min_version));
-	sh_printf("\nneeds:      ");
-	for (uint32_t i = 0; i < KR_MODULE_NEEDS_MAX && info.needs[i].kind; i++)
-		print_need(&info.needs[i]);
-	sh_printf("\nloaded:      %s\n", loaded(info.name) ? "yes" : "no");
+	print_info(&info);
+	sh_printf("size:        %zu bytes\n", size);
+	print_deps_needs(&info);
+	sh_printf("loaded:      %s\n", loaded(info.name, NULL) ? "yes" : "no");
 	return 0;
 }
 
-static int cmd_rmmod(int argc, char **argv)
+static int cmd_rmmod(int argc, char **argv, const struct sh_opts *o)
 {
-	char why[128] = "";
-	kr_err_t err;
-
+	(void)argc;
+	(void)o;
 	NEED_KMOD("rmmod");
-	if (argc != 2)
-		return usage("rmmod");
-	err = shell_kmod->unload(argv[1], why, sizeof(why));
-	if (err)
-		sh_printf("rmmod: %s\n", why[0] ? why : kr_strerror(err));
-	return err != KR_OK;
+	return rmmod("rmmod", argv[1]);
 }
 
-static int cmd_uptime(int argc, char **argv)
+static int cmd_uptime(int argc, char **argv, const struct sh_opts *o)
 {
 	uint64_t us = kr_uptime_us();
 
 	(void)argc;
 	(void)argv;
+	(void)o;
 	sh_printf("up %llu.%06llu s\n", (unsigned long long)(us / 1000000),
 		  (unsigned long long)(us % 1000000));
 	return 0;
 }
 
-static int cmd_dmesg(int argc, char **argv)
+static int cmd_dmesg(int argc, char **argv, const struct sh_opts *o)
 {
 	char buf[512];
 	uint64_t pos = 0;
 	size_t n;
+	kr_err_t err;
 
 	(void)argc;
 	(void)argv;
-	kr_err_t err;
-
+	(void)o;
 	while ((n = kr_log_read(shell_self, shell_sys[SHELL_KLOG], &pos, buf, sizeof(buf),
-				&err)) > 0)
+				&err)) > 0 && !shell_interrupted())
 		sh_write(buf, n);
 	return err ? sh_fail("dmesg", "the kernel log", err) : 0;
 }
 
-static int cmd_poweroff(int argc, char **argv)
+static int cmd_poweroff(int argc, char **argv, const struct sh_opts *o)
 {
 	(void)argc;
 	(void)argv;
+	(void)o;
 	return sh_fail("poweroff", "power", kr_poweroff(shell_self, shell_sys[SHELL_POWER]));
 }
 
-static int cmd_reboot(int argc, char **argv)
+static int cmd_reboot(int argc, char **argv, const struct sh_opts *o)
 {
 	(void)argc;
 	(void)argv;
+	(void)o;
 	return sh_fail("reboot", "power", kr_reboot(shell_self, shell_sys[SHELL_POWER]));
 }
 
-static int cmd_sh(int argc, char **argv)
+static int cmd_sh(int argc, char **argv, const struct sh_opts *o)
 {
-	return argc == 2 ? shell_run_file(argv[1]) : usage("sh");
+	(void)argc;
+	(void)o;
+	return shell_run_file(argv[1]);
 }
 
+static int cmd_clear(int argc, char **argv, const struct sh_opts *o)
+{
+	(void)argc;
+	(void)argv;
+	(void)o;
+	sh_printf("\x1b[H\x1b[2J");     /* cursor home, erase the screen (VT100) */
+	return 0;
+}
+
+static int cmd_history(int argc, char **argv, const struct sh_opts *o)
+{
+	(void)argc;
+	(void)argv;
+	(void)o;
+	shell_history();
+	return 0;
+}
+
+static int cmd_exit(int argc, char **argv, const struct sh_opts *o)
+{
+	(void)argc;
+	(void)argv;
+	(void)o;
+	if (shell_exit())
+		return 0;
+	sh_printf("exit: this is the console's only shell, so it stays; exit leaves a script "
+		  "(sh FILE); to stop the machine: poweroff or reboot\n");
+	return 1;
+}
+
+#define ANY 255
 const struct shell_cmd shell_cmds[] = {
-	{ "cat", "cat [FILE...]", "print files (none: what you type, until Ctrl-D)", cmd_cat },
-	{ "caps", "caps [MODULE]", "a capability table: the shell's, or a built-in module's", cmd_caps },
-	{ "cd", "cd [DIR]", "change the working directory", cmd_cd },
-	{ "cp", "cp FROM TO", "copy a file", cmd_cp },
-	{ "dmesg", "dmesg", "print the kernel log", cmd_dmesg },
-	{ "echo", "echo [WORD...]", "print words (> FILE, >> FILE to write a file)", cmd_echo },
-	{ "help", "help [CMD]", "list commands, or show one's usage", cmd_help },
-	{ "hexdump", "hexdump FILE", "print a file in hex and ASCII", cmd_hexdump },
-	{ "insmod", "insmod NAME|PATH", "load a module and what it needs (NAME: /lib/modules/NAME.kmod)", cmd_insmod },
-	{ "ls", "ls [-l] [PATH...]", "list directories", cmd_ls },
-	{ "lsmod", "lsmod", "list modules: version, size, users, state", cmd_lsmod },
-	{ "mem", "mem", "page and heap counts", cmd_mem },
-	{ "mkdir", "mkdir [-p] DIR...", "make directories (-p: with parents)", cmd_mkdir },
-	{ "modinfo", "modinfo NAME|PATH", "what a module file declares", cmd_modinfo },
-	{ "mv", "mv FROM TO", "move or rename", cmd_mv },
-	{ "poweroff", "poweroff", "power off (QEMU exits)", cmd_poweroff },
-	{ "pwd", "pwd", "print the working directory", cmd_pwd },
-	{ "reboot", "reboot", "restart the machine", cmd_reboot },
-	{ "rm", "rm [-r] PATH...", "remove files (-r: directories too)", cmd_rm },
-	{ "rmmod", "rmmod NAME", "unload a module", cmd_rmmod },
-	{ "sh", "sh FILE", "run the commands in a file", cmd_sh },
-	{ "stat", "stat PATH", "type, size, entries, last change", cmd_stat },
-	{ "uptime", "uptime", "time since the kernel started", cmd_uptime },
-	{ NULL, NULL, NULL, NULL },
+	{ "cat", "cat [FILE...]", "print files (none: what you type, until Ctrl-D)", cmd_cat, "", 0, ANY, SH_FILES },
+	{ "caps", "caps [MODULE]", "a capability table: the shell's, or a built-in module's", cmd_caps, "", 0, 1, 0 },
+	{ "cd", "cd [DIR]", "change the working directory", cmd_cd, "", 0, 1, SH_FILES },
+	{ "clear", "clear", "clear the screen", cmd_clear, "", 0, 0, 0 },
+	{ "cp", "cp FROM TO", "copy a file", cmd_cp, "", 2, 2, SH_FILES },
+	{ "dmesg", "dmesg", "print the kernel log", cmd_dmesg, "", 0, 0, 0 },
+	{ "echo", "echo [WORD...]", "print words (> FILE, >> FILE to write a file)", cmd_echo, "", 0, ANY, SH_RAW },
+	{ "exit", "exit", "leave the script being run (sh FILE)", cmd_exit, "", 0, 0, 0 },
+	{ "grep", "grep [-F] [-n] [-v] [-c] STRING FILE...",
+	  "print lines holding STRING (fixed strings; -n numbers, -v others, -c counts)", cmd_grep, "Fnvc", 2, ANY, SH_FILES },
+	{ "head", "head [-n N] FILE...", "print the first N lines (10) of files", cmd_head, "n:", 1, ANY, SH_FILES },
+	{ "help", "help [CMD]", "list commands, or show one's usage", cmd_help, "", 0, 1, 0 },
+	{ "hexdump", "hexdump FILE", "print a file in hex and ASCII", cmd_hexdump, "", 1, 1, SH_FILES },
+	{ "history", "history", "the lines entered, oldest first (Up and Down recall them)", cmd_history, "", 0, 0, 0 },
+	{ "insmod", "insmod NAME|PATH", "load a module and what it needs (NAME: /lib/modules/NAME.kmod)", cmd_insmod, "", 1, 1, SH_FILES },
+	{ "ls", "ls [-l] [PATH...]", "list directories", cmd_ls, "l", 0, ANY, SH_FILES },
+	{ "lsmod", "lsmod", "list modules: version, size, users, state", cmd_lsmod, "", 0, 0, 0 },
+	{ "mem", "mem", "page and heap counts", cmd_mem, "", 0, 0, 0 },
+	{ "mkdir", "mkdir [-p] DIR...", "make directories (-p: with parents)", cmd_mkdir, "p", 1, ANY, SH_FILES },
+	{ "modinfo", "modinfo NAME|PATH", "what a module declares (a file, or a module lsmod lists)", cmd_modinfo, "", 1, 1, 0 },
+	{ "modprobe", "modprobe [-r] NAME|PATH", "insmod (with dependencies); -r: rmmod", cmd_insmod, "r", 1, 1, SH_FILES },
+	{ "mv", "mv FROM TO", "move or rename", cmd_mv, "", 2, 2, SH_FILES },
+	{ "poweroff", "poweroff", "power off (QEMU exits)", cmd_poweroff, "", 0, 0, 0 },
+	{ "pwd", "pwd", "print the working directory", cmd_pwd, "", 0, 0, 0 },
+	{ "reboot", "reboot", "restart the machine", cmd_reboot, "", 0, 0, 0 },
+	{ "rm", "rm [-r] PATH...", "remove files (-r: directories too)", cmd_rm, "r", 1, ANY, SH_FILES },
+	{ "rmmod", "rmmod NAME", "unload a module", cmd_rmmod, "", 1, 1, 0 },
+	{ "sh", "sh FILE", "run the commands in a file (Ctrl-C stops it)", cmd_sh, "", 1, 1, SH_FILES },
+	{ "stat", "stat PATH", "type, size, entries, last change", cmd_stat, "", 1, 1, SH_FILES },
+	{ "uptime", "uptime", "time since the kernel started", cmd_uptime, "", 0, 0, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0 },
 };
