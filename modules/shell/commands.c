@@ -8,6 +8,7 @@
 #include <karyon/heap.h>
 #include <karyon/module.h>
 #include <karyon/libc.h>
+#include <karyon/log.h>
 
 #include "shell.h"
 
@@ -839,19 +840,53 @@ static int cmd_uptime(int argc, char **argv, const struct sh_opts *o)
 	return 0;
 }
 
+/* dmesg: the log with each line's time, as Linux shows it ("[   0.012345] "),
+ * out of the stamps the core leaves in the ring (KR_LOG_STAMP). */
+struct stamp {
+	int digits;             /* -1: in a line's text; else hex digits read */
+	uint64_t us;
+};
+
+static void dmesg_out(struct stamp *st, const char *buf, size_t n)
+{
+	size_t from = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (st->digits < 0 && c != KR_LOG_STAMP)
+			continue;
+		sh_write(buf + from, i - from);
+		from = i + 1;
+		if (c == KR_LOG_STAMP) {
+			*st = (struct stamp){ 0, 0 };
+			continue;
+		}
+		st->us = st->us << 4 | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+		if (++st->digits == KR_LOG_STAMP_DIGITS) {
+			sh_printf("[%4llu.%06llu] ", (unsigned long long)(st->us / 1000000),
+				  (unsigned long long)(st->us % 1000000));
+			st->digits = -1;
+		}
+	}
+	if (st->digits < 0)
+		sh_write(buf + from, n - from);
+}
+
 static int cmd_dmesg(int argc, char **argv, const struct sh_opts *o)
 {
 	char buf[512];
 	uint64_t pos = 0;
 	size_t n;
 	kr_err_t err;
+	struct stamp st = { -1, 0 };
 
 	(void)argc;
 	(void)argv;
 	(void)o;
 	while ((n = kr_log_read(shell_self, shell_sys[SHELL_KLOG], &pos, buf, sizeof(buf),
 				&err)) > 0 && !shell_interrupted())
-		sh_write(buf, n);
+		dmesg_out(&st, buf, n);
 	return err ? sh_fail("dmesg", "the kernel log", err) : 0;
 }
 
@@ -915,7 +950,7 @@ const struct shell_cmd shell_cmds[] = {
 	{ "cd", "cd [DIR]", "change the working directory", cmd_cd, "", 0, 1, SH_FILES },
 	{ "clear", "clear", "clear the screen", cmd_clear, "", 0, 0, 0 },
 	{ "cp", "cp FROM TO", "copy a file", cmd_cp, "", 2, 2, SH_FILES },
-	{ "dmesg", "dmesg", "print the kernel log", cmd_dmesg, "", 0, 0, 0 },
+	{ "dmesg", "dmesg", "print the kernel log, each line with its time in seconds", cmd_dmesg, "", 0, 0, 0 },
 	{ "echo", "echo [WORD...]", "print words (> FILE, >> FILE to write a file)", cmd_echo, "", 0, ANY, SH_RAW },
 	{ "exit", "exit", "leave the script being run (sh FILE)", cmd_exit, "", 0, 0, 0 },
 	{ "grep", "grep [-F] [-n] [-v] [-c] STRING FILE...",

@@ -128,7 +128,8 @@ def shell_session():
         m.send('cat /tmp/no\t\r')
         m.wait_for(r'cat /tmp/note \n(?:.*\n)*?two  words\nand more\n', 20, start)
         run('uptime', r'^up \d+\.\d{6} s$', cwd='/tmp')
-        run('dmesg', r'^kmod: loaded hello_user 1\.0\.0 from /lib/modules/hello_user\.kmod$', cwd='/tmp')
+        run('dmesg', r'^\[ +\d+\.\d{6}\] kmod: loaded hello_user 1\.0\.0 from /lib/modules/hello_user\.kmod$',
+            cwd='/tmp')
         no_errors(m)
         m.send('poweroff\r')
         expect_exit(m, EXIT_READY, 'poweroff')

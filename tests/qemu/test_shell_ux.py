@@ -66,6 +66,11 @@ def shell_syntax():
         run('uptime now', r'^uptime: takes no arguments\nusage: uptime$')
         run('head -n', r'^head: -n: needs a value\nusage: head')
         run('ls -- /lib', r'^modules/$')
+        # dmesg: every line with its time, in order.
+        out = run('dmesg', r'^\[   0\.000000\] karyon .* starting$')
+        times = [float(t) for t in re.findall(r'^\[ *(\d+\.\d{6})\] ', out, re.M)]
+        check(m, len(times) == out.count('\n') and times == sorted(times) and times[-1] > 0,
+              'dmesg times: %r' % out[-300:])
         # history lists what was typed, oldest first, numbered.
         out = run('history', r'^ +\d+  echo one; echo two;echo three$')
         check(m, out.rstrip('\n').endswith('history'), 'history does not end with itself: %r' % out)
