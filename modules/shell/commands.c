@@ -511,6 +511,18 @@ static bool inside(const char *a, const char *b)
 	return !strncmp(a, b, n) && (b[n] == '/' || (n == 1 && a[0] == '/'));
 }
 
+/* Which path of a failed copy or move to name: the source if it is
+ * missing or a directory (cp), else the target (whose directory is
+ * missing, or which exists). */
+static const char *blame(const char *from, const char *to, kr_err_t err)
+{
+	struct kr_vfs_stat st;
+
+	if (shell_vfs->stat(shell_cwd, from, &st) || (err == KR_EINVAL && st.type == KR_VFS_DIR))
+		return from;
+	return to;
+}
+
 static int cmd_mv(int argc, char **argv, const struct sh_opts *o)
 {
 	char from[SHELL_PATH_MAX], to[SHELL_PATH_MAX];
@@ -524,7 +536,7 @@ static int cmd_mv(int argc, char **argv, const struct sh_opts *o)
 		return 1;
 	}
 	err = shell_vfs->rename(shell_cwd, argv[1], argv[2]);
-	return err ? sh_file_fail("mv", argv[1], err) : 0;
+	return err ? sh_file_fail("mv", blame(argv[1], argv[2], err), err) : 0;
 }
 
 static int cmd_cp(int argc, char **argv, const struct sh_opts *o)
@@ -534,7 +546,7 @@ static int cmd_cp(int argc, char **argv, const struct sh_opts *o)
 	(void)argc;
 	(void)o;
 	err = shell_vfs->copy(shell_cwd, argv[1], argv[2]);
-	return err ? sh_file_fail("cp", argv[1], err) : 0;
+	return err ? sh_file_fail("cp", blame(argv[1], argv[2], err), err) : 0;
 }
 
 static int cmd_stat(int argc, char **argv, const struct sh_opts *o)

@@ -400,7 +400,7 @@ static void finish_capture(const struct tok_result *tok, struct capture *mine)
 	err = shell_vfs->write(shell_cwd, tok->redirect_path, mine->buf, mine->len,
 			       tok->redirect == TOK_REDIR_APPEND);
 	if (err)
-		sh_printf("sh: %s: %s\n", tok->redirect_path, kr_strerror(err));
+		sh_file_fail("sh", tok->redirect_path, err);
 }
 
 /* One command of a line: its words in tok. */

@@ -103,6 +103,9 @@ def shell_commands():
         run('cat /tmp/t/x', r'^cat: /tmp/t/x: not a directory$')
         run('cd /tmp/t', r'^cd: /tmp/t: not a directory$')
         run('rm /tmp/d', r'^rm: /tmp/d: directory not empty$')
+        run('echo x > /tmp/d', r'^sh: /tmp/d: is a directory$')
+        run('cp /tmp/d /tmp/x', r'^cp: /tmp/d: is a directory$')
+        run('cp /tmp/t /nodir/x', r'^cp: /nodir/x: no such entry$')   # the target's fault
         run('rmmod vfs', r'^rmmod: vfs is built in and cannot be unloaded$')
         run('insmod /etc/rc', r'^insmod: /etc/rc: not an ELF file$')
         run('insmod nosuch', r'^insmod: nosuch: no /lib/modules/nosuch\.kmod$')
