@@ -61,6 +61,17 @@ int shell_help_added_one(const char *name);
 /* Check c's options and argument count in argc/argv (printing what was
  * wrong, then the usage) and leave only its arguments after argv[0]. */
 int sh_prepare(const struct shell_cmd *c, int *argc, char **argv, struct sh_opts *o);
+#define SH_NO_FS "no file system in this image"
+/* "usage: ..." of a built-in command; returns 1. */
+int sh_usage(const char *name);
+/* A whole file into the shell's heap (NUL-terminated); the caller frees it. */
+kr_err_t sh_read_whole(const char *path, char **file, size_t *size);
+/* The commands of files.c and modcmds.c, for the table in commands.c. */
+#define SH_CMD(name) int name(int argc, char **argv, const struct sh_opts *o)
+SH_CMD(cmd_cat); SH_CMD(cmd_cd); SH_CMD(cmd_cp); SH_CMD(cmd_grep); SH_CMD(cmd_head);
+SH_CMD(cmd_hexdump); SH_CMD(cmd_ls); SH_CMD(cmd_mkdir); SH_CMD(cmd_mv); SH_CMD(cmd_rm);
+SH_CMD(cmd_stat);
+SH_CMD(cmd_caps); SH_CMD(cmd_insmod); SH_CMD(cmd_lsmod); SH_CMD(cmd_modinfo); SH_CMD(cmd_rmmod);
 /* "CMD: PATH: what" for a failed vfs call, said as what it means for that
  * path (is a directory, not a directory, directory not empty); returns 1. */
 int sh_file_fail(const char *cmd, const char *path, kr_err_t err);
