@@ -439,7 +439,8 @@ static void run_command(struct tok_result *tok)
 }
 
 /* A line: commands separated by ';', all checked before the first runs
- * (a syntax error anywhere runs none, as in sh).  The words live on the
+ * (a syntax error anywhere, or a glob given to one of the shell's own
+ * commands, runs none).  The words live on the
  * heap, not in a static: sh FILE runs lines inside a line, and the outer
  * one still needs its own afterwards. */
 static void run_line(const char *line)
@@ -455,7 +456,12 @@ static void run_line(const char *line)
 		return;
 	}
 	for (p = line; p; p = tok->rest)
-		if (tok_split_from(line, p, tok, why, sizeof(why)) != KR_OK) {
+		if (tok_split_from(line, p, tok, why, sizeof(why)) != KR_OK ||
+		    (tok->glob && tok->argc && find_cmd(tok->argv[0]) &&
+		     /* a module's command may take patterns (on custom.*); ours never */
+		     ksnprintf(why, sizeof(why), "globs ('%c') are not supported (column %zu; quote "
+			       "it to mean the character)", *tok->glob,
+			       (size_t)(tok->glob - line) + 1))) {
 			sh_printf("sh: %s\n", why);
 			kr_free(shell_self, tok);
 			return;

@@ -12,10 +12,13 @@
  * next word the redirection's path.  '#' at the start of a word ends the
  * line, an unquoted ';' ends the command (out->rest is what follows).
  * Unquoted characters to which sh gives a meaning this shell does not have
- * (pipes, && and ||, &, <, variables, command substitution, globs,
- * subshells) are refused with KR_ENOSYS, never taken as text: a user who
- * typed "ls *.c" must not get "no such entry: *.c".  Errors name the
- * column where the problem starts.
+ * (pipes, && and ||, &, <, variables, command substitution, subshells) are
+ * refused with KR_ENOSYS, never taken as text.  Glob characters are kept
+ * but out->glob points at the first: the shell refuses them for its own
+ * commands (a user who typed "ls *.c" must not get "no such entry: *.c")
+ * and leaves them to commands modules add, whose words may be patterns
+ * (the events module's "on custom.* NAME").  Errors name the column where
+ * the problem starts.
  */
 #include <stdbool.h>
 #include <karyon/libc.h>
@@ -29,6 +32,7 @@ static kr_err_t fail(struct tok_result *out, char *err, size_t errlen, kr_err_t 
 	out->redirect = TOK_REDIR_NONE;
 	out->redirect_path = NULL;
 	out->rest = NULL;
+	out->glob = NULL;
 	if (errlen && at && code == KR_ENOSYS)
 		ksnprintf(err, errlen, "%s (column %zu; quote it to mean the character)", what,
 			  (size_t)(at - line) + 1);
@@ -61,12 +65,6 @@ static const char *unsupported(const char *p)
 		    (n && strchr("_{?#@*!$-", n)))
 			return "variables ('$') are not supported";
 		return NULL;            /* a lone '$' is text in sh too */
-	case '*':
-		return "globs ('*') are not supported";
-	case '?':
-		return "globs ('?') are not supported";
-	case '[':
-		return "globs ('[') are not supported";
 	case '(': case ')':
 		return "subshells ('(' and ')') are not supported";
 	}
@@ -94,6 +92,7 @@ kr_err_t tok_split_from(const char *line, const char *from, struct tok_result *o
 	out->redirect = TOK_REDIR_NONE;
 	out->redirect_path = NULL;
 	out->rest = NULL;
+	out->glob = NULL;
 	if (strnlen(line, TOK_LINE_MAX) == TOK_LINE_MAX)
 		return fail(out, err, errlen, KR_ERANGE, "line too long (max 4095 bytes)", line, NULL);
 	for (;;) {
@@ -159,6 +158,8 @@ kr_err_t tok_split_from(const char *line, const char *from, struct tok_result *o
 
 			if (no)
 				return fail(out, err, errlen, KR_ENOSYS, no, line, p);
+			if (!out->glob && (c == '*' || c == '?' || c == '['))
+				out->glob = p;
 			*o++ = c;
 			p++;
 		}

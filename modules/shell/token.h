@@ -2,7 +2,9 @@
  * token.h - splits a command line into words the way sh does, for the
  * shell: blanks separate words, quotes and backslashes protect characters,
  * '>' and '>>' redirect output, '#' starts a comment, ';' ends a command.
- * No variables, no globbing, no pipes: those are refused, not taken as text.
+ * No variables, no pipes: those are refused, not taken as text.  No
+ * globbing: an unquoted glob character is reported (glob) for the caller
+ * to refuse.
  */
 #ifndef SHELL_TOKEN_H
 #define SHELL_TOKEN_H
@@ -22,6 +24,8 @@ struct tok_result {
 	char *redirect_path;		/* NULL without a redirection */
 	const char *rest;		/* past an unquoted ';': the next command
 					 * (points into the line); NULL at the end */
+	const char *glob;		/* the first unquoted '*', '?' or '[' (in
+					 * the line; kept in its word), or NULL */
 	/* The words, each NUL-terminated.  Quotes and backslashes take
 	 * input bytes but no output, so only the last word's NUL can be
 	 * beyond the line's length: 4095 + 1 bytes suffice. */
@@ -32,8 +36,8 @@ struct tok_result {
  * Split line, up to its end or first unquoted ';', into out.  On error
  * returns KR_EFORMAT (unterminated quote, trailing backslash, redirection
  * without a path or given twice), KR_ENOSYS (syntax sh has and this shell
- * does not: '|', '&&', '||', '&', '<', '$NAME', '`', '$(', '*', '?', '[',
- * '(', ')' outside quotes),
+ * does not: '|', '&&', '||', '&', '<', '$NAME', '`', '$(', '(', ')' outside
+ * quotes),
  * KR_ENOSPC (more than TOK_MAX_ARGS words) or KR_ERANGE (line of
  * TOK_LINE_MAX bytes or more), leaves out empty (argc 0, no redirection)
  * and writes a one-line message to err (if errlen > 0).  A line with only

@@ -57,6 +57,11 @@ def shell_syntax():
             out = run(line, not_supported % (what, col))
             check(m, out.count('\n') == 1, '%r printed more than the error: %r' % (line, out))
         run("echo 'a|b' \"c*\" 'x && $y' \\|", r'^a\|b c\* x && \$y \|$')
+        # Globs: refused for the shell's commands (checked before anything on
+        # the line runs); a module's command gets them as typed (patterns).
+        out = run('echo first; ls *.kmod', not_supported % (r"globs \('\*'\)", 16))
+        check(m, 'first' not in out.replace('echo first', ''), 'ran before the glob error: %r' % out)
+        run('hello w*rld', r'^hello, w\*rld$')
         run('echo one; echo two;echo three', r'^one\ntwo\nthree$')
         run("echo 'a;b'", r'^a;b$')
         # Unknown options: what was wrong, then the usage.

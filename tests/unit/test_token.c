@@ -109,11 +109,7 @@ static const struct case_ cases[] = {
 	ERR("echo $?", KR_ENOSYS, "variables ('$') are not supported (column 6; quote it to mean the character)"),
 	ERR("echo $(ls)", KR_ENOSYS, "command substitution ('$(') is not supported (column 6; quote it to mean the character)"),
 	ERR("echo `ls`", KR_ENOSYS, "command substitution ('`') is not supported (column 6; quote it to mean the character)"),
-	ERR("ls *.c", KR_ENOSYS, "globs ('*') are not supported (column 4; quote it to mean the character)"),
-	ERR("ls a?", KR_ENOSYS, "globs ('?') are not supported (column 5; quote it to mean the character)"),
-	ERR("ls [ab]", KR_ENOSYS, "globs ('[') are not supported (column 4; quote it to mean the character)"),
 	ERR("(ls)", KR_ENOSYS, "subshells ('(' and ')') are not supported (column 1; quote it to mean the character)"),
-	ERR("echo > *", KR_ENOSYS, "globs ('*') are not supported (column 8; quote it to mean the character)"),
 	OK("echo 'a|b' \\|\\| \"a*\" \\$HOME '$(x)' \\* a\\?b \\[ \\&\\& \\< \\`", "echo", "a|b", "||", "a*",
 	   "$HOME", "$(x)", "*", "a?b", "[", "&&", "<", "`"),
 	OK("echo $ a$ '#'$", "echo", "$", "a$", "#$"),
@@ -145,6 +141,33 @@ static void test_table(void **state)
 		assert_int_equal(res->redirect, c->redirect);
 		if (c->path)
 			assert_string_equal(res->redirect_path, c->path);
+	}
+}
+
+/* Glob characters stay in their words; glob points at the first unquoted one. */
+static void test_glob(void **state)
+{
+	static const struct { const char *line; int at; const char *word; } g[] = {
+		{ "ls *.c", 3, "*.c" }, { "ls a? b*", 4, "a?" }, { "ls [ab]", 3, "[ab]" },
+		{ "on custom.* x", 10, "custom.*" }, { "echo '*' \\? \"[\" x*", 17, "x*" },
+		{ "echo > *", 7, NULL }, { "echo '*?['", -1, NULL }, { "a*; b", 1, "a*" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		/* on the line itself: glob points into it */
+		assert_int_equal(tok_split(g[i].line, res, err, sizeof(err)), KR_OK);
+		if (g[i].at < 0) {
+			assert_null(res->glob);
+			continue;
+		}
+		assert_non_null(res->glob);
+		assert_int_equal(res->glob - g[i].line, g[i].at);
+		bool kept = !g[i].word;         /* the word keeps its glob characters */
+
+		for (int k = 0; k < res->argc; k++)
+			kept |= g[i].word && !strcmp(res->argv[k], g[i].word);
+		assert_true(kept);
 	}
 }
 
@@ -308,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_rest),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_random),
