@@ -110,7 +110,8 @@ static int cmd_help(int argc, char **argv, const struct sh_opts *o)
 		return 0;
 	}
 	if (argc == 2)
-		return shell_help_added_one(argv[1]) ? sh_fail("help", argv[1], KR_ENOENT) : 0;
+		return shell_help_added_one(argv[1]) ?
+			(sh_printf("help: %s: no such command (help lists them)\n", argv[1]), 1) : 0;
 	for (c = shell_cmds; c->name; c++)
 		if (!(c->flags & SH_FILES) || shell_vfs)
 			sh_printf("%-8s %s\n", c->name, c->help);

@@ -321,7 +321,6 @@ static bool svc_interrupted(void)
 	bool hit = false;
 	char c;
 
-
 	if (pending_at == npending)
 		npending = pending_at = 0;
 	while (npending < sizeof(pending) && kr_console_read(shell_self, &c, 1, NULL) == 1) {
@@ -440,9 +439,9 @@ static void run_command(struct tok_result *tok)
 
 /* A line: commands separated by ';', all checked before the first runs
  * (a syntax error anywhere, or a glob given to one of the shell's own
- * commands, runs none).  The words live on the
- * heap, not in a static: sh FILE runs lines inside a line, and the outer
- * one still needs its own afterwards. */
+ * commands, runs none).  The words live on the heap, not in a static:
+ * sh FILE runs lines inside a line, and the outer one still needs its own
+ * afterwards. */
 static void run_line(const char *line)
 {
 	struct tok_result *tok;

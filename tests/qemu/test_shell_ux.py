@@ -126,6 +126,7 @@ def shell_commands():
         run('modprobe hello_user', r'hello: loaded\n(?:.*\n)*hello_user: hello_greet returned 42')
         run('help hello', r'^usage: hello \[NAME\]\nsay hello \(added by the hello module\)$')
         run('help modprobe', r'^usage: modprobe \[-r\] NAME\|PATH$')
+        run('help nosuch', r'^help: nosuch: no such command \(help lists them\)$')
         no_errors(m)
 
 
