@@ -41,7 +41,9 @@ KR_API(1, 0) kr_err_t kr_idle_hook(kr_domain_t *d, kr_idle_fn fn, void *ctx);
 /* Microseconds since kernel entry (TSC). */
 KR_API(1, 0) uint64_t kr_uptime_us(void);
 /* Kernel log bytes from position *pos on (0: the oldest kept); advances
- * *pos; returns bytes copied, 0 at the end.  c: d's KR_SYS_KLOG capability
+ * *pos; returns bytes copied, 0 at the end.  Each line starts with its time
+ * (KR_LOG_STAMP, <karyon/log.h>); after the ring wrapped, the first line
+ * may come without its start.  c: d's KR_SYS_KLOG capability
  * (a module asks for it with KR_NEED_SYSTEM(KR_SYS_KLOG)); *err says why
  * nothing came (KR_OK at the end of the log). */
 KR_API(1, 0) size_t kr_log_read(kr_domain_t *d, kr_cap_t c, uint64_t *pos, char *buf, size_t n,

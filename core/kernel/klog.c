@@ -10,6 +10,7 @@
 
 #include "arch/x86_64/serial.h"
 #include "kernel/klog.h"
+#include "kernel/time.h"
 #include <karyon/log.h>
 #include <krt/fmt.h>
 
@@ -18,19 +19,21 @@
 static char ring[RING_SIZE];
 static uint64_t ring_head;      /* bytes ever written */
 static enum kr_log_level console_level = KR_LOG_INFO;
+static bool line_start = true;  /* the ring's next byte starts a line */
 
-struct sink {
-	bool console;
-};
-
+/* Into the ring, each line after its time (KR_LOG_STAMP and 11 hex digits
+ * of microseconds: dmesg shows it, the console never); to the console if
+ * ctx says so.  The time is raw: the reader formats it, the core does not. */
 static void emit(void *ctx, const char *s, size_t n)
 {
-	struct sink *k = ctx;
+	uint64_t us = time_tsc_to_us(time_tsc_since_entry());
 
-	for (size_t i = 0; i < n; i++)
-		ring[(ring_head + i) & (RING_SIZE - 1)] = s[i];
-	ring_head += n;
-	if (k->console)
+	/* b 48: the stamp's mark, 44..4: its digits, 0: the byte itself */
+	for (size_t i = 0; i < n; line_start = s[i++] == '\n')
+		for (int b = line_start ? 48 : 0; b >= 0; b -= 4)
+			ring[ring_head++ & (RING_SIZE - 1)] = b == 48 ? KR_LOG_STAMP :
+				b ? "0123456789abcdef"[(us >> (b - 4)) & 15] : s[i];
+	if (*(bool *)ctx)
 		serial_write(s, n);
 }
 
@@ -38,11 +41,11 @@ static void emit(void *ctx, const char *s, size_t n)
  * (KR_LOG_ERR, what kprintf uses, always). */
 void kr_log(int level, const char *fmt, ...)
 {
-	struct sink k = { level <= (int)console_level };
+	bool console = level <= (int)console_level;
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vformat(emit, &k, fmt, ap);
+	fmt_vformat(emit, &console, fmt, ap);
 	va_end(ap);
 }
 

@@ -2,8 +2,9 @@
  * klog.h - kernel console output and the kernel log ring (later `dmesg`).
  *
  * Every message goes into the ring; it goes to the console too when its
- * level is at or below the console level (cmdline loglevel=).  Messages carry
- * no timestamps: the log must be the same on every boot of the same image.
+ * level is at or below the console level (cmdline loglevel=).  The console
+ * shows no timestamps (its output must be the same on every boot of the
+ * same image); the ring keeps each line's time (KR_LOG_STAMP) for dmesg.
  */
 #ifndef KARYON_KLOG_H
 #define KARYON_KLOG_H

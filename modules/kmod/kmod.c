@@ -364,6 +364,11 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	struct kmod *m = name ? find(name) : NULL;
 	char users[64];
 
+	bool started;
+	uint32_t version;
+
+	if (!m && name && builtin(name, &started, &version))
+		return fail(err, len, KR_EPERM, "%s is built in and cannot be unloaded%s", name, "");
 	if (!m)
 		return fail(err, len, KR_ENOENT, "%s is not loaded%s", name ? name : "(null)", "");
 	if (m->state != KR_KMOD_LIVE)
@@ -442,7 +447,7 @@ static kr_err_t kmod_info(const void *file, size_t size, struct kr_module_info *
 	kr_err_t r = out ? kmod_describe(file, size, out, &e) : KR_EINVAL;
 
 	if (r && e.what)
-		fail(err, len, r, "%s: %s", e.what, e.detail);
+		fail(err, len, r, e.detail[0] ? "%s: %s" : "%s%s", e.what, e.detail);
 	return r;
 }
 

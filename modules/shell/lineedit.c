@@ -147,6 +147,11 @@ static const char *hist_get(const struct le *e, size_t k)
 	return p;
 }
 
+const char *le_history(const struct le *e, size_t k)
+{
+	return k >= 1 && k <= e->hist_n ? hist_get(e, k) : NULL;
+}
+
 static void hist_add(struct le *e)
 {
 	size_t n = e->len + 1;

@@ -78,5 +78,8 @@ void le_start(struct le *e);
 enum le_result le_feed(struct le *e, unsigned char byte);
 /* The line after LE_LINE, valid until le_start or the next le_feed. */
 const char *le_line(const struct le *e);
+/* The k-th newest line of the history (1: the last line entered), NULL
+ * past the oldest; valid until the next le_feed. */
+const char *le_history(const struct le *e, size_t k);
 
 #endif

@@ -46,6 +46,8 @@ struct capture {
 };
 static struct capture capture;
 static int script_depth;
+static bool interrupt_seen;     /* Ctrl-C during this top-level line */
+static bool exit_script;        /* exit ran in a script: its lines stop */
 
 /* Commands other modules added (the shell service), and whose they are. */
 #define MAX_ADDED 32
@@ -116,7 +118,8 @@ static void console_out(void *ctx, const char *s, size_t n)
 	kr_console_write(s, n);
 }
 
-/* Tab: command names for the first word, then paths in the vfs. */
+/* Tab: command names for the first word and after help, module names
+ * after the module commands, else paths in the vfs. */
 static const char *cands[LE_COMPLETE_MAX];
 static char cand_buf[LE_COMPLETE_MAX][80];
 static size_t ncands;
@@ -131,6 +134,23 @@ static const char *strrchr_slash(const char *s)
 		if (*s == '/')
 			b = s + 1;
 	return b;
+}
+
+/* A candidate that starts with the word (once; copied when it must be). */
+static void add_cand(const char *name, size_t n, bool copy)
+{
+	if (ncands == LE_COMPLETE_MAX || strncmp(name, cword, strlen(cword)) ||
+	    n >= sizeof(cand_buf[0]))
+		return;
+	for (size_t i = 0; i < ncands; i++)
+		if (!strncmp(cands[i], name, n) && !cands[i][n])
+			return;
+	if (copy) {
+		memcpy(cand_buf[ncands], name, n);
+		cand_buf[ncands][n] = '\0';
+		name = cand_buf[ncands];
+	}
+	cands[ncands++] = name;
 }
 
 static kr_err_t add_path(void *ctx, const char *name, const struct kr_vfs_stat *st)
@@ -149,11 +169,47 @@ static kr_err_t add_path(void *ctx, const char *name, const struct kr_vfs_stat *
 	return KR_OK;
 }
 
+/* NAME.kmod in /lib/modules: NAME. */
+static kr_err_t add_module_file(void *ctx, const char *name, const struct kr_vfs_stat *st)
+{
+	size_t n = strlen(name);
+
+	(void)ctx;
+	if (st->type == KR_VFS_FILE && n > 5 && !strcmp(name + n - 5, ".kmod"))
+		add_cand(name, n - 5, true);
+	return KR_OK;
+}
+
+static void add_commands(void)
+{
+	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
+		if (!(c->flags & SH_FILES) || shell_vfs)
+			add_cand(c->name, strlen(c->name), false);
+	for (int i = 0; i < MAX_ADDED; i++)
+		if (shell_added[i].cmd)
+			add_cand(shell_added[i].cmd->name, strlen(shell_added[i].cmd->name), false);
+}
+
+static void add_loaded(void)
+{
+	struct kr_kmod_entry e;
+
+	for (uint32_t i = 0; shell_kmod && shell_kmod->get(i, &e) == KR_OK; i++)
+		add_cand(e.name, strnlen(e.name, sizeof(e.name)), true);
+}
+
+static bool word_is(const char *w, size_t n, const char *a, const char *b)
+{
+	return (strlen(a) == n && !strncmp(w, a, n)) || (b && strlen(b) == n && !strncmp(w, b, n));
+}
+
 static size_t complete(void *ctx, const char *line, size_t start, size_t cursor,
 		       const char **out, size_t max)
 {
 	char dir[SHELL_PATH_MAX];
-	size_t n = cursor - start, first = 0;
+	size_t n = cursor - start, first = 0, cmdlen = 0;
+	const char *cmd;
+	bool bare;
 
 	(void)ctx;
 	ncands = 0;
@@ -163,13 +219,21 @@ static size_t complete(void *ctx, const char *line, size_t start, size_t cursor,
 		return 0;
 	memcpy(cword, line + start, n);
 	cword[n] = '\0';
-	if (first == start) {
-		for (const struct shell_cmd *c = shell_cmds; c->name && ncands < max; c++)
-			if (!strncmp(c->name, cword, n))
-				cands[ncands++] = c->name;
-		for (int i = 0; i < MAX_ADDED && ncands < max; i++)
-			if (shell_added[i].cmd && !strncmp(shell_added[i].cmd->name, cword, n))
-				cands[ncands++] = shell_added[i].cmd->name;
+	cmd = line + first;
+	while (first + cmdlen < start && cmd[cmdlen] != ' ')
+		cmdlen++;
+	bare = strrchr_slash(cword) == cword;   /* no '/': a name, not a path */
+	if (first == start || word_is(cmd, cmdlen, "help", NULL)) {
+		add_commands();
+	} else if (bare && word_is(cmd, cmdlen, "insmod", "modprobe")) {
+		if (shell_vfs)
+			shell_vfs->list(NULL, "/lib/modules", add_module_file, NULL);
+	} else if (bare && word_is(cmd, cmdlen, "rmmod", "caps")) {
+		add_loaded();
+	} else if (bare && word_is(cmd, cmdlen, "modinfo", NULL)) {
+		add_loaded();
+		if (shell_vfs)
+			shell_vfs->list(NULL, "/lib/modules", add_module_file, NULL);
 	} else if (shell_vfs) {
 		size_t dlen = (size_t)(strrchr_slash(cword) - cword);
 
@@ -261,13 +325,38 @@ static bool svc_interrupted(void)
 		npending = pending_at = 0;
 	while (npending < sizeof(pending) && kr_console_read(shell_self, &c, 1, NULL) == 1) {
 		if (c == 3) {           /* Ctrl-C: it and the typeahead before it go */
-			hit = true;
+			hit = interrupt_seen = true;    /* and the rest of the line's work */
 			npending = pending_at = 0;
 			continue;
 		}
 		pending[npending++] = c;
 	}
 	return hit;
+}
+
+bool shell_interrupted(void)
+{
+	if (!interrupt_seen && svc_interrupted())
+		kr_console_write("^C\r\n", 4);
+	return interrupt_seen;
+}
+
+int shell_exit(void)
+{
+	if (!script_depth)
+		return 0;
+	exit_script = true;
+	return 1;
+}
+
+void shell_history(void)
+{
+	size_t n = 0;
+
+	while (le_history(&ed, n + 1))
+		n++;
+	for (size_t k = n; k; k--)
+		sh_printf("%5zu  %s\n", n - k + 1, le_history(&ed, k));
 }
 
 static const struct kr_shell_ops svc_ops = {
@@ -279,6 +368,16 @@ static void print_cb(void *ctx, const char *text)
 {
 	(void)ctx;
 	sh_write(text, strlen(text));
+}
+
+int shell_help_added_one(const char *name)
+{
+	const struct added *a = find_added(name);
+
+	if (!a)
+		return 1;
+	sh_printf("usage: %s\n%s\n", a->cmd->usage, a->cmd->help);
+	return 0;
 }
 
 void shell_help_added(void)
@@ -300,18 +399,54 @@ static void finish_capture(const struct tok_result *tok, struct capture *mine)
 	err = shell_vfs->write(shell_cwd, tok->redirect_path, mine->buf, mine->len,
 			       tok->redirect == TOK_REDIR_APPEND);
 	if (err)
-		sh_printf("sh: %s: %s\n", tok->redirect_path, kr_strerror(err));
+		sh_file_fail("sh", tok->redirect_path, err);
 }
 
-/* The words live on the heap, not in a static: sh FILE runs lines inside a
- * line, and the outer one still needs its own afterwards. */
-static void run_line(const char *line)
+/* One command of a line: its words in tok. */
+static void run_command(struct tok_result *tok)
 {
-	struct tok_result *tok;
 	struct capture outer = capture, mine;
 	const struct shell_cmd *c = NULL;
 	const struct added *a = NULL;
-	char why[96];
+	struct sh_opts opts;
+
+	if (!tok->argc)
+		return;
+	if (!(c = find_cmd(tok->argv[0])) && !(a = find_added(tok->argv[0]))) {
+		sh_printf("%s: command not found (try help)\n", tok->argv[0]);
+		return;
+	}
+	if (tok->redirect && !shell_vfs) {
+		sh_printf("sh: cannot redirect to %s: no file system in this image\n",
+			  tok->redirect_path);
+		return;
+	}
+	if (c && sh_prepare(c, &tok->argc, tok->argv, &opts))
+		return;
+	if (tok->redirect)
+		capture = (struct capture){ .on = true };
+	if (c)
+		c->run(tok->argc, tok->argv, &opts);
+	else
+		a->cmd->run(tok->argc, tok->argv, print_cb, NULL);
+	if (tok->redirect) {
+		mine = capture;
+		capture = outer;        /* messages go where the caller's go */
+		finish_capture(tok, &mine);
+		kr_free(shell_self, mine.buf);
+	}
+}
+
+/* A line: commands separated by ';', all checked before the first runs
+ * (a syntax error anywhere, or a glob given to one of the shell's own
+ * commands, runs none).  The words live on the heap, not in a static:
+ * sh FILE runs lines inside a line, and the outer one still needs its own
+ * afterwards. */
+static void run_line(const char *line)
+{
+	struct tok_result *tok;
+	const char *p;
+	char why[128];
 
 	shell_sched->yield();   /* between commands (a script's too): higher tasks run */
 	tok = kr_malloc(shell_self, sizeof(*tok));
@@ -319,25 +454,21 @@ static void run_line(const char *line)
 		sh_printf("sh: out of memory\n");
 		return;
 	}
-	if (tok_split(line, tok, why, sizeof(why)) != KR_OK)
-		sh_printf("sh: %s\n", why);
-	else if (tok->argc && !(c = find_cmd(tok->argv[0])) && !(a = find_added(tok->argv[0])))
-		sh_printf("%s: command not found (try help)\n", tok->argv[0]);
-	else if (tok->argc && tok->redirect && !shell_vfs)
-		sh_printf("sh: cannot redirect: no file system (the vfs module is not loaded)\n");
-	else if (tok->argc) {
-		if (tok->redirect)
-			capture = (struct capture){ .on = true };
-		if (c)
-			c->run(tok->argc, tok->argv);
-		else
-			a->cmd->run(tok->argc, tok->argv, print_cb, NULL);
-		if (tok->redirect) {
-			mine = capture;
-			capture = outer;        /* messages go where the caller's go */
-			finish_capture(tok, &mine);
-			kr_free(shell_self, mine.buf);
+	for (p = line; p; p = tok->rest)
+		if (tok_split_from(line, p, tok, why, sizeof(why)) != KR_OK ||
+		    (tok->glob && tok->argc && find_cmd(tok->argv[0]) &&
+		     /* a module's command may take patterns (on custom.*); ours never */
+		     ksnprintf(why, sizeof(why), "globs ('%c') are not supported (column %zu; quote "
+			       "it to mean the character)", *tok->glob,
+			       (size_t)(tok->glob - line) + 1))) {
+			sh_printf("sh: %s\n", why);
+			kr_free(shell_self, tok);
+			return;
 		}
+	/* Not polled before the first command: what is typed ahead of it is its. */
+	for (p = line; p && !exit_script && !interrupt_seen; p = tok->rest) {
+		tok_split_from(line, p, tok, why, sizeof(why));
+		run_command(tok);
 	}
 	kr_free(shell_self, tok);
 }
@@ -350,7 +481,7 @@ int shell_run_file(const char *path)
 	kr_err_t err;
 
 	if (!shell_vfs)
-		return sh_fail("sh", "no file system", KR_ENOSYS);
+		return sh_printf("sh: %s: no file system in this image\n", path), 1;
 	if (script_depth == SCRIPT_DEPTH) {
 		sh_printf("sh: %s: scripts nested more than %d deep; not run\n", path, SCRIPT_DEPTH);
 		return 1;
@@ -361,14 +492,14 @@ int shell_run_file(const char *path)
 	if (!err && st.size > SCRIPT_MAX)
 		err = KR_ERANGE;        /* over 64 KiB: refused, not cut */
 	if (err)
-		return sh_fail("sh", path, err);
+		return sh_file_fail("sh", path, err);
 	text = kr_malloc(shell_self, st.size + 1);
 	if (!text)
 		return sh_fail("sh", path, KR_ENOMEM);
 	err = shell_vfs->read(shell_cwd, path, 0, text, st.size, &got);
 	text[err ? 0 : got] = '\0';
 	script_depth++;
-	for (line = text; *line; ) {
+	for (line = text; *line && !exit_script && !shell_interrupted(); ) {
 		char *end = line;
 
 		while (*end && *end != '\n')
@@ -379,6 +510,7 @@ int shell_run_file(const char *path)
 		line = end;
 	}
 	script_depth--;
+	exit_script = false;    /* exit leaves one script, not its caller */
 	kr_free(shell_self, text);
 	return err ? sh_fail("sh", path, err) : 0;
 }
@@ -447,6 +579,7 @@ static void shell_step(void)
 
 		if (shell_vfs && shell_vfs->stat(NULL, "/etc/rc", &st) == KR_OK)
 			shell_run_file("/etc/rc");
+		interrupt_seen = false;
 		if (script_option(script, sizeof(script)))
 			shell_run_file(script);
 		set_prompt();
@@ -457,6 +590,7 @@ static void shell_step(void)
 	 * ahead of time. */
 	while (shell_console_read(&c) == 1)
 		if (le_feed(&ed, (unsigned char)c) == LE_LINE) {
+			interrupt_seen = exit_script = false;
 			run_line(le_line(&ed));
 			set_prompt();
 			le_start(&ed);
@@ -473,6 +607,7 @@ static void shell_main(void *arg)
 			kr_free(shell_self, capture.buf);
 		capture = (struct capture){ 0 };
 		script_depth = 0;
+		interrupt_seen = exit_script = false;
 		kr_console_write("\r\nshell: restarted after a fault (see the log)\r\n", 48);
 		set_prompt();
 		le_start(&ed);

@@ -10,9 +10,31 @@
 
 #define SHELL_PATH_MAX 1024
 
+/* A command's options, parsed for it before it runs (sh_prepare): one
+ * parser, so every command refuses an unknown option the same way. */
+struct sh_opts {
+	uint64_t set;           /* bit sh_opt_bit(c) for each option c given */
+	const char *arg;        /* the value of the option marked ':' in the spec */
+};
+
+static inline unsigned sh_opt_bit(char c)
+{
+	return c >= 'a' && c <= 'z' ? (unsigned)(c - 'a') : (unsigned)(c - 'A') + 26;
+}
+#define SH_OPT(o, c) (((o)->set >> sh_opt_bit(c)) & 1)
+
+enum {
+	SH_RAW = 1,             /* no option parsing: every word is an argument (echo) */
+	SH_FILES = 2,           /* works on files: needs the vfs */
+};
+
 struct shell_cmd {
 	const char *name, *usage, *help;
-	int (*run)(int argc, char **argv);      /* 0: success */
+	/* argv[0] is the name, argv[1..argc) the arguments after the options. */
+	int (*run)(int argc, char **argv, const struct sh_opts *o);      /* 0: success */
+	const char *opts;       /* option letters it takes; "n:" takes a value */
+	unsigned char min, max; /* how many arguments (max 255: any number) */
+	unsigned char flags;    /* SH_RAW, SH_FILES */
 };
 
 extern const struct shell_cmd shell_cmds[];
@@ -34,5 +56,30 @@ void shell_wait(void);                /* sleep until input may be there */
 int sh_fail(const char *cmd, const char *what, kr_err_t err);
 int shell_run_file(const char *path);
 void shell_help_added(void);             /* help lines of commands modules added */
+/* help CMD for a command a module added: 0 if there is one. */
+int shell_help_added_one(const char *name);
+/* Check c's options and argument count in argc/argv (printing what was
+ * wrong, then the usage) and leave only its arguments after argv[0]. */
+int sh_prepare(const struct shell_cmd *c, int *argc, char **argv, struct sh_opts *o);
+#define SH_NO_FS "no file system in this image"
+/* "usage: ..." of a built-in command; returns 1. */
+int sh_usage(const char *name);
+/* A whole file into the shell's heap (NUL-terminated); the caller frees it. */
+kr_err_t sh_read_whole(const char *path, char **file, size_t *size);
+/* The commands of files.c and modcmds.c, for the table in commands.c. */
+#define SH_CMD(name) int name(int argc, char **argv, const struct sh_opts *o)
+SH_CMD(cmd_cat); SH_CMD(cmd_cd); SH_CMD(cmd_cp); SH_CMD(cmd_grep); SH_CMD(cmd_head);
+SH_CMD(cmd_hexdump); SH_CMD(cmd_ls); SH_CMD(cmd_mkdir); SH_CMD(cmd_mv); SH_CMD(cmd_rm);
+SH_CMD(cmd_stat);
+SH_CMD(cmd_caps); SH_CMD(cmd_insmod); SH_CMD(cmd_lsmod); SH_CMD(cmd_modinfo); SH_CMD(cmd_rmmod);
+/* "CMD: PATH: what" for a failed vfs call, said as what it means for that
+ * path (is a directory, not a directory, directory not empty); returns 1. */
+int sh_file_fail(const char *cmd, const char *path, kr_err_t err);
+/* Ctrl-C since the top-level line started?  Sticky until the next one, so a
+ * script stops at once and every script it runs in stops too. */
+bool shell_interrupted(void);
+void shell_history(void);                /* print the line editor's history */
+/* exit: leave the script running (1), or 0 at the prompt. */
+int shell_exit(void);
 
 #endif

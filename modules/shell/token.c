@@ -10,7 +10,15 @@
  * and quoted and unquoted parts that touch form one word ("a"'b'c is abc).
  * Blanks end a word, and so does an unquoted '>' or '>>', which makes the
  * next word the redirection's path.  '#' at the start of a word ends the
- * line.  Errors name the column where the problem starts.
+ * line, an unquoted ';' ends the command (out->rest is what follows).
+ * Unquoted characters to which sh gives a meaning this shell does not have
+ * (pipes, && and ||, &, <, variables, command substitution, subshells) are
+ * refused with KR_ENOSYS, never taken as text.  Glob characters are kept
+ * but out->glob points at the first: the shell refuses them for its own
+ * commands (a user who typed "ls *.c" must not get "no such entry: *.c")
+ * and leaves them to commands modules add, whose words may be patterns
+ * (the events module's "on custom.* NAME").  Errors name the column where
+ * the problem starts.
  */
 #include <stdbool.h>
 #include <karyon/libc.h>
@@ -23,11 +31,44 @@ static kr_err_t fail(struct tok_result *out, char *err, size_t errlen, kr_err_t 
 	out->argv[0] = NULL;
 	out->redirect = TOK_REDIR_NONE;
 	out->redirect_path = NULL;
-	if (errlen && at)
+	out->rest = NULL;
+	out->glob = NULL;
+	if (errlen && at && code == KR_ENOSYS)
+		ksnprintf(err, errlen, "%s (column %zu; quote it to mean the character)", what,
+			  (size_t)(at - line) + 1);
+	else if (errlen && at)
 		ksnprintf(err, errlen, "%s at column %zu", what, (size_t)(at - line) + 1);
 	else if (errlen)
 		ksnprintf(err, errlen, "%s", what);
 	return code;
+}
+
+/* What sh would do with the unquoted character at p, if this shell does
+ * not do it; NULL for a plain character. */
+static const char *unsupported(const char *p)
+{
+	char n = p[1];
+
+	switch (*p) {
+	case '|':
+		return n == '|' ? "'||' is not supported" : "pipes ('|') are not supported";
+	case '&':
+		return n == '&' ? "'&&' is not supported" : "background jobs ('&') are not supported";
+	case '<':
+		return "input redirection ('<') is not supported";
+	case '`':
+		return "command substitution ('`') is not supported";
+	case '$':
+		if (n == '(')
+			return "command substitution ('$(') is not supported";
+		if ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z') || (n >= '0' && n <= '9') ||
+		    (n && strchr("_{?#@*!$-", n)))
+			return "variables ('$') are not supported";
+		return NULL;            /* a lone '$' is text in sh too */
+	case '(': case ')':
+		return "subshells ('(' and ')') are not supported";
+	}
+	return NULL;
 }
 
 static bool blank(char c)
@@ -37,19 +78,27 @@ static bool blank(char c)
 
 kr_err_t tok_split(const char *line, struct tok_result *out, char *err, size_t errlen)
 {
-	const char *p = line, *start = line, *redir = NULL;	/* redir: a '>' awaiting its path */
+	return tok_split_from(line, line, out, err, errlen);
+}
+
+kr_err_t tok_split_from(const char *line, const char *from, struct tok_result *out, char *err,
+			size_t errlen)
+{
+	const char *p = from, *start = from, *redir = NULL;	/* redir: a '>' awaiting its path */
 	char *w = out->buf, *o = out->buf;	/* the word being built, its end */
 	bool in_word = false;
 
 	out->argc = 0;
 	out->redirect = TOK_REDIR_NONE;
 	out->redirect_path = NULL;
+	out->rest = NULL;
+	out->glob = NULL;
 	if (strnlen(line, TOK_LINE_MAX) == TOK_LINE_MAX)
 		return fail(out, err, errlen, KR_ERANGE, "line too long (max 4095 bytes)", line, NULL);
 	for (;;) {
 		char c = *p;
 
-		if (c == '\0' || blank(c) || c == '>' || (c == '#' && !in_word)) {
+		if (c == '\0' || blank(c) || c == '>' || c == ';' || (c == '#' && !in_word)) {
 			if (in_word) {
 				*o++ = '\0';
 				in_word = false;
@@ -64,7 +113,9 @@ kr_err_t tok_split(const char *line, struct tok_result *out, char *err, size_t e
 					out->argv[out->argc++] = w;
 				}
 			}
-			if (c == '\0' || c == '#')
+			if (c == ';')
+				out->rest = p + 1;
+			if (c == '\0' || c == '#' || c == ';')
 				break;
 			if (c == '>') {
 				if (redir)	/* "> >x", ">>>" */
@@ -103,6 +154,12 @@ kr_err_t tok_split(const char *line, struct tok_result *out, char *err, size_t e
 			*o++ = p[1];
 			p += 2;
 		} else {
+			const char *no = unsupported(p);
+
+			if (no)
+				return fail(out, err, errlen, KR_ENOSYS, no, line, p);
+			if (!out->glob && (c == '*' || c == '?' || c == '['))
+				out->glob = p;
 			*o++ = c;
 			p++;
 		}

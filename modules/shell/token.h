@@ -1,8 +1,10 @@
 /*
  * token.h - splits a command line into words the way sh does, for the
  * shell: blanks separate words, quotes and backslashes protect characters,
- * '>' and '>>' redirect output, '#' starts a comment.  No variables, no
- * globbing, no pipes.
+ * '>' and '>>' redirect output, '#' starts a comment, ';' ends a command.
+ * No variables, no pipes: those are refused, not taken as text.  No
+ * globbing: an unquoted glob character is reported (glob) for the caller
+ * to refuse.
  */
 #ifndef SHELL_TOKEN_H
 #define SHELL_TOKEN_H
@@ -20,6 +22,10 @@ struct tok_result {
 	char *argv[TOK_MAX_ARGS + 1];	/* NULL-terminated; point into buf */
 	int redirect;			/* enum tok_redirect */
 	char *redirect_path;		/* NULL without a redirection */
+	const char *rest;		/* past an unquoted ';': the next command
+					 * (points into the line); NULL at the end */
+	const char *glob;		/* the first unquoted '*', '?' or '[' (in
+					 * the line; kept in its word), or NULL */
 	/* The words, each NUL-terminated.  Quotes and backslashes take
 	 * input bytes but no output, so only the last word's NUL can be
 	 * beyond the line's length: 4095 + 1 bytes suffice. */
@@ -27,13 +33,20 @@ struct tok_result {
 };
 
 /*
- * Split line into out.  On error returns KR_EFORMAT (unterminated quote,
- * trailing backslash, redirection without a path or given twice),
+ * Split line, up to its end or first unquoted ';', into out.  On error
+ * returns KR_EFORMAT (unterminated quote, trailing backslash, redirection
+ * without a path or given twice), KR_ENOSYS (syntax sh has and this shell
+ * does not: '|', '&&', '||', '&', '<', '$NAME', '`', '$(', '(', ')' outside
+ * quotes),
  * KR_ENOSPC (more than TOK_MAX_ARGS words) or KR_ERANGE (line of
  * TOK_LINE_MAX bytes or more), leaves out empty (argc 0, no redirection)
  * and writes a one-line message to err (if errlen > 0).  A line with only
  * blanks or a comment gives argc 0; so does "> file" alone.
  */
 kr_err_t tok_split(const char *line, struct tok_result *out, char *err, size_t errlen);
+/* The same from a point of line (a previous split's rest), columns in
+ * messages still counted from line's start. */
+kr_err_t tok_split_from(const char *line, const char *from, struct tok_result *out, char *err,
+			size_t errlen);
 
 #endif

@@ -4,7 +4,8 @@
  *
  * The input, up to its first NUL, is one command line.  tok_split must
  * either give words that lie inside its own buffer (at most TOK_MAX_ARGS,
- * NULL-terminated) or refuse with argc 0, no redirection and a message.
+ * NULL-terminated) and a rest just past one of the line's ';', or refuse
+ * with argc 0, no redirection and a message.
  * Built and run by tools/fuzz.sh.
  */
 #include <stdint.h>
@@ -39,6 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		if ((r.redirect != TOK_REDIR_NONE) != (r.redirect_path != NULL) ||
 		    (r.redirect_path && !inbuf(&r, r.redirect_path)))
+			abort();
+		/* rest: just past a ';' of the line, and splitting from it works too */
+		if (r.rest && (r.rest <= line || r.rest > line + strlen(line) || r.rest[-1] != ';'))
+			abort();
+		if (r.rest && tok_split_from(line, r.rest, &r, err, sizeof(err)) != KR_OK && !err[0])
 			abort();
 	} else if (r.argc || r.redirect || r.redirect_path || !memchr(err, '\0', sizeof(err)) ||
 		   !err[0]) {

@@ -393,6 +393,11 @@ static void test_history(void **state)
 	feed("\x1b[A-x\r");
 	assert_string_equal(lastline, "three-x");
 	assert_int_equal(e.hist_n, 4);
+	/* le_history: newest first, for the shell's history command. */
+	assert_string_equal(le_history(&e, 1), "three-x");
+	assert_string_equal(le_history(&e, 4), "one");
+	assert_null(le_history(&e, 5));
+	assert_null(le_history(&e, 0));
 	feed("\x1b[A\x1b[A");
 	expect("three", 5);
 }

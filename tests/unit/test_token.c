@@ -55,7 +55,7 @@ static void check_shape(kr_err_t rc)
 struct case_ {
 	const char *line;
 	kr_err_t rc;
-	const char *words[8];	/* expected argv, NULL-terminated */
+	const char *words[16];	/* expected argv, NULL-terminated */
 	int redirect;
 	const char *path;
 	const char *msg;	/* expected error text */
@@ -97,6 +97,26 @@ static const struct case_ cases[] = {
 	ERR("echo >>>x", KR_EFORMAT, "redirection without a path at column 6"),
 	ERR("echo >a >b", KR_EFORMAT, "more than one redirection at column 9"),
 	ERR("echo >a x>>b", KR_EFORMAT, "more than one redirection at column 10"),
+	/* What sh would do and this shell does not: refused, never text. */
+	ERR("echo a | cat", KR_ENOSYS, "pipes ('|') are not supported (column 8; quote it to mean the character)"),
+	ERR("echo a|cat", KR_ENOSYS, "pipes ('|') are not supported (column 7; quote it to mean the character)"),
+	ERR("a || b", KR_ENOSYS, "'||' is not supported (column 3; quote it to mean the character)"),
+	ERR("a && b", KR_ENOSYS, "'&&' is not supported (column 3; quote it to mean the character)"),
+	ERR("a &", KR_ENOSYS, "background jobs ('&') are not supported (column 3; quote it to mean the character)"),
+	ERR("cat < f", KR_ENOSYS, "input redirection ('<') is not supported (column 5; quote it to mean the character)"),
+	ERR("echo $HOME", KR_ENOSYS, "variables ('$') are not supported (column 6; quote it to mean the character)"),
+	ERR("echo x${a}", KR_ENOSYS, "variables ('$') are not supported (column 7; quote it to mean the character)"),
+	ERR("echo $?", KR_ENOSYS, "variables ('$') are not supported (column 6; quote it to mean the character)"),
+	ERR("echo $(ls)", KR_ENOSYS, "command substitution ('$(') is not supported (column 6; quote it to mean the character)"),
+	ERR("echo `ls`", KR_ENOSYS, "command substitution ('`') is not supported (column 6; quote it to mean the character)"),
+	ERR("(ls)", KR_ENOSYS, "subshells ('(' and ')') are not supported (column 1; quote it to mean the character)"),
+	OK("echo 'a|b' \\|\\| \"a*\" \\$HOME '$(x)' \\* a\\?b \\[ \\&\\& \\< \\`", "echo", "a|b", "||", "a*",
+	   "$HOME", "$(x)", "*", "a?b", "[", "&&", "<", "`"),
+	OK("echo $ a$ '#'$", "echo", "$", "a$", "#$"),
+	OK("echo a] b} {c} ~ !", "echo", "a]", "b}", "{c}", "~", "!"),
+	OK("echo a; echo b", "echo", "a"),
+	OK("echo 'a;b' a\\;b", "echo", "a;b", "a;b"),
+	OK(";", NULL),
 };
 
 static void test_table(void **state)
@@ -122,6 +142,63 @@ static void test_table(void **state)
 		if (c->path)
 			assert_string_equal(res->redirect_path, c->path);
 	}
+}
+
+/* Glob characters stay in their words; glob points at the first unquoted one. */
+static void test_glob(void **state)
+{
+	static const struct { const char *line; int at; const char *word; } g[] = {
+		{ "ls *.c", 3, "*.c" }, { "ls a? b*", 4, "a?" }, { "ls [ab]", 3, "[ab]" },
+		{ "on custom.* x", 10, "custom.*" }, { "echo '*' \\? \"[\" x*", 17, "x*" },
+		{ "echo > *", 7, NULL }, { "echo '*?['", -1, NULL }, { "a*; b", 1, "a*" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		/* on the line itself: glob points into it */
+		assert_int_equal(tok_split(g[i].line, res, err, sizeof(err)), KR_OK);
+		if (g[i].at < 0) {
+			assert_null(res->glob);
+			continue;
+		}
+		assert_non_null(res->glob);
+		assert_int_equal(res->glob - g[i].line, g[i].at);
+		bool kept = !g[i].word;         /* the word keeps its glob characters */
+
+		for (int k = 0; k < res->argc; k++)
+			kept |= g[i].word && !strcmp(res->argv[k], g[i].word);
+		assert_true(kept);
+	}
+}
+
+/* ';' ends a command; rest is the next one, in the line itself. */
+static void test_rest(void **state)
+{
+	static const char line[] = "echo a;echo b >x ;  ; ls # c; d";
+	struct tok_result *r = malloc(sizeof(*r));
+	const char *p = line;
+	int n = 0;
+	static const char *const first[] = { "echo", "echo", NULL, "ls" };
+
+	(void)state;
+	assert_non_null(r);
+	while (p) {
+		assert_int_equal(tok_split(p, r, err, sizeof(err)), KR_OK);
+		assert_true(n < 4);
+		if (first[n])
+			assert_string_equal(r->argv[0], first[n]);
+		else
+			assert_int_equal(r->argc, 0);
+		if (n == 1)
+			assert_string_equal(r->redirect_path, "x");
+		p = r->rest;
+		assert_true(!p || (p > line && p <= line + sizeof(line) - 1 && p[-1] == ';'));
+		n++;
+	}
+	assert_int_equal(n, 4);     /* the ';' after '#' is in the comment */
+	assert_int_equal(tok_split("echo 'a;b'", r, err, sizeof(err)), KR_OK);
+	assert_null(r->rest);
+	free(r);
 }
 
 static void test_limits(void **state)
@@ -188,7 +265,7 @@ static size_t quote(char *dst, const char *w)
 
 static void test_random(void **state)
 {
-	static const char alphabet[] = "ab  \t'\"\\>#x\n";
+	static const char alphabet[] = "ab  \t'\"\\>#x\n;|*$";
 	static char line[600], again[8000];
 	static struct tok_result first;
 
@@ -203,7 +280,7 @@ static void test_random(void **state)
 					       (char)(1 + rand() % 255);
 		line[len] = 0;
 		rc = split(line);
-		assert_true(rc == KR_OK || rc == KR_EFORMAT || rc == KR_ENOSPC);
+		assert_true(rc == KR_OK || rc == KR_EFORMAT || rc == KR_ENOSPC || rc == KR_ENOSYS);
 		check_shape(rc);
 		if (rc)
 			continue;
@@ -254,6 +331,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_rest),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_random),
 	};

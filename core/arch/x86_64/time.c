@@ -137,6 +137,7 @@ uint64_t time_tsc_since_entry(void)
 
 uint64_t time_tsc_to_us(uint64_t d)
 {
-	/* Split to stay in 64 bits: (d % hz) * 10^6 < hz * 10^6 < 2^64. */
-	return d / tsc_hz * 1000000 + d % tsc_hz * 1000000 / tsc_hz;
+	/* Split to stay in 64 bits: (d % hz) * 10^6 < hz * 10^6 < 2^64.  0 before
+	 * calibration: the log stamps the lines logged that early. */
+	return tsc_hz ? d / tsc_hz * 1000000 + d % tsc_hz * 1000000 / tsc_hz : 0;
 }

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""test_shell_ux.py - the shell says what it does not do and means what it
+says: unsupported syntax and options refused with the reason, ';' lists,
+history, exit, head, grep, modprobe, honest error texts, help and Tab for
+module commands and module names, Ctrl-C during long commands and scripts,
+and the minimal image without a file system.
+
+Usage: test_shell_ux.py CASE...      (test_shell_ux.py --list for the names)
+
+Shares the harness of test_boot.py; the kernel comes from $KARYON_KERNEL,
+the ISOs from the same build.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kqemu import Machine  # noqa: E402
+from test_boot import BOOT_TIMEOUT, KERNEL, check, main, no_errors  # noqa: E402
+
+PROMPT = r'karyon:%s> '
+BUILD = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+
+
+def image(profile):
+    return Machine(KERNEL, iso=os.path.join(BUILD, 'images', 'karyon-%s.iso' % profile))
+
+
+def session(m):
+    """run(line, expect, cwd): type a line, check its output (up to the
+    next prompt) matches regex expect; returns the output."""
+    def run(line, expect=r'', cwd='/', timeout=20):
+        start = len(m.log)
+        m.send(line + '\r')
+        r = m.wait_for(re.escape(line) + r'\n((?:.*\n)*?)' + PROMPT % re.escape(cwd), timeout, start)
+        out = r.group(1)
+        check(m, re.search(expect, out, re.M), '%r: expected %r in %r' % (line, expect, out))
+        return out
+    return run
+
+
+def shell_syntax():
+    # What sh would do and this shell does not is refused with what it is,
+    # never run as text; quoted, the same characters are text.
+    with image('dev') as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        not_supported = r'^sh: %s (?:is|are) not supported \(column %d; quote it to mean the character\)$'
+        for line, what, col in (('echo a | cat', r"pipes \('\|'\)", 8),
+                                ('echo a && echo b', r"'&&'", 8),
+                                ('echo a || echo b', r"'\|\|'", 8),
+                                ('echo $HOME', r"variables \('\$'\)", 6),
+                                ('ls *.kmod', r"globs \('\*'\)", 4),
+                                ('ls /lib/modules/hello?.kmod', r"globs \('\?'\)", 22),
+                                ('ls [a]', r"globs \('\['\)", 4),
+                                ('echo ok; echo a | cat', r"pipes \('\|'\)", 17)):
+            out = run(line, not_supported % (what, col))
+            check(m, out.count('\n') == 1, '%r printed more than the error: %r' % (line, out))
+        run("echo 'a|b' \"c*\" 'x && $y' \\|", r'^a\|b c\* x && \$y \|$')
+        # Globs: refused for the shell's commands (checked before anything on
+        # the line runs); a module's command gets them as typed (patterns).
+        out = run('echo first; ls *.kmod', not_supported % (r"globs \('\*'\)", 16))
+        check(m, 'first' not in out.replace('echo first', ''), 'ran before the glob error: %r' % out)
+        run('hello w*rld', r'^hello, w\*rld$')
+        run('echo one; echo two;echo three', r'^one\ntwo\nthree$')
+        run("echo 'a;b'", r'^a;b$')
+        # Unknown options: what was wrong, then the usage.
+        run('ls -R /', r'^ls: -R: unknown option \(ls takes -l\)\nusage: ls \[-l\] \[PATH\.\.\.\]$')
+        run('cat -n /etc/rc', r'^cat: -n: unknown option \(cat takes no options\)\nusage: cat')
+        run('rmmod', r'^rmmod: missing argument\nusage: rmmod NAME$')
+        run('uptime now', r'^uptime: takes no arguments\nusage: uptime$')
+        run('head -n', r'^head: -n: needs a value\nusage: head')
+        run('ls -- /lib', r'^modules/$')
+        # dmesg: every line with its time, in order.
+        out = run('dmesg', r'^\[   0\.000000\] karyon .* starting$')
+        times = [float(t) for t in re.findall(r'^\[ *(\d+\.\d{6})\] ', out, re.M)]
+        check(m, len(times) == out.count('\n') and times == sorted(times) and times[-1] > 0,
+              'dmesg times: %r' % out[-300:])
+        # history lists what was typed, oldest first, numbered.
+        out = run('history', r'^ +\d+  echo one; echo two;echo three$')
+        check(m, out.rstrip('\n').endswith('history'), 'history does not end with itself: %r' % out)
+        no_errors(m)
+
+
+def shell_commands():
+    # The commands busybox users reach for first, and errors that say what
+    # happened to which path.
+    with image('dev') as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        run('mkdir -p /tmp/d/e; echo alpha > /tmp/t; echo beta >> /tmp/t; echo alphabet >> /tmp/t')
+        run('head -n 2 /tmp/t', r'^alpha\nbeta\n$')
+        run('head -n1 /tmp/t /tmp/t', r'^==> /tmp/t <==\nalpha\n\n==> /tmp/t <==\nalpha\n$')
+        run('grep alpha /tmp/t', r'^alpha\nalphabet\n$')
+        run('grep -n -v alpha /tmp/t', r'^2:beta\n$')
+        run('grep -c alpha /tmp/t /tmp/t', r'^/tmp/t:2\n/tmp/t:2\n$')
+        run('grep a.b /tmp/t', r"^grep: '\.' in a\.b: regular expressions are not supported "
+                               r'\(grep -F matches fixed strings\)$')
+        run('grep -F a.b /tmp/t', r'^$')
+        # exit leaves the script it is in (and only that one); at the prompt it says why not.
+        run('echo echo in > /tmp/in.sh; echo exit >> /tmp/in.sh; echo echo not reached >> /tmp/in.sh')
+        run('echo sh /tmp/in.sh > /tmp/out.sh; echo echo back in outer >> /tmp/out.sh')
+        out = run('sh /tmp/out.sh', r'^in\nback in outer\n$')
+        check(m, 'not reached' not in out, 'exit did not leave the script: %r' % out)
+        run('exit', r'^exit: this is the console\'s only shell, so it stays; .*poweroff or reboot$')
+        # Errors that mean what they say.
+        run('cat /tmp/d', r'^cat: /tmp/d: is a directory$')
+        run('cat /tmp/t/x', r'^cat: /tmp/t/x: not a directory$')
+        run('cd /tmp/t', r'^cd: /tmp/t: not a directory$')
+        run('rm /tmp/d', r'^rm: /tmp/d: directory not empty$')
+        run('echo x > /tmp/d', r'^sh: /tmp/d: is a directory$')
+        run('cp /tmp/d /tmp/x', r'^cp: /tmp/d: is a directory$')
+        run('cp /tmp/t /nodir/x', r'^cp: /nodir/x: no such entry$')   # the target's fault
+        run('rmmod vfs', r'^rmmod: vfs is built in and cannot be unloaded$')
+        run('insmod /etc/rc', r'^insmod: /etc/rc: not an ELF file$')
+        run('insmod nosuch', r'^insmod: nosuch: no /lib/modules/nosuch\.kmod$')
+        run('insmod /tmp/d', r'^insmod: /tmp/d: is a directory$')
+        # Every module lsmod lists: modinfo, rmmod, caps.
+        run('modinfo vfs', r'^name: +vfs\n(?:.*\n)*loaded: +built in$')
+        run('modinfo console', r'^name: +console$')
+        run('caps vfs', r'^cspace vfs: ')
+        run('caps hello', r'^caps: hello: a loaded module; caps shows the tables of built-in modules only$')
+        # modprobe: the Linux name of insmod with dependencies; -r unloads.
+        run('modprobe -r hello_user', r'kmod: unloaded hello_user')
+        run('modprobe -r hello', r'hello: unloaded')
+        run('modprobe hello_user', r'hello: loaded\n(?:.*\n)*hello_user: hello_greet returned 42')
+        run('help hello', r'^usage: hello \[NAME\]\nsay hello \(added by the hello module\)$')
+        run('help modprobe', r'^usage: modprobe \[-r\] NAME\|PATH$')
+        run('help nosuch', r'^help: nosuch: no such command \(help lists them\)$')
+        no_errors(m)
+
+
+def shell_complete():
+    # Tab: module names after insmod/modprobe/rmmod/modinfo, command names
+    # after help (a module's too).
+    with image('dev') as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+
+        def tab(keys, until):
+            start = len(m.log)
+            m.send(keys)
+            return m.wait_for(until, 20, start)
+        tab('rmmod hello_\t\r', r'rmmod hello_user \n(?:.*\n)*?kmod: unloaded hello_user\n')
+        tab('modprobe hello_\t\r', r'modprobe hello_user \n(?:.*\n)*?hello_user: hello_greet returned 42')
+        tab('help hexd\t\r', r'help hexdump \nusage: hexdump FILE\n')
+        tab('help hel\t\t', r'help +hello\n')                 # a module's command, listed
+        m.send('\x03')
+        run('echo ok', r'^ok$')
+        tab('modinfo vf\t\r', r'modinfo vfs \nname: +vfs\n')
+        tab('insmod hel\t\t', r'hello +hello_user\n')         # from /lib/modules
+        m.send('\x03')
+        run('echo ok', r'^ok$')
+        no_errors(m)
+
+
+def shell_interrupt():
+    # Ctrl-C stops a long cat, a long script, and the scripts that run it.
+    with image('dev') as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        run('mkdir /tmp; echo ' + 'x' * 63 + ' > /tmp/f')     # 64 bytes ...
+        for _ in range(12):                                    # ... to 256 KiB
+            run('cat /tmp/f /tmp/f > /tmp/g; mv /tmp/g /tmp/f')
+        run('stat /tmp/f', r'^/tmp/f: file, 262144 bytes')
+        total = 16 * 262144
+
+        def interrupted(line, none_of):
+            start = len(m.log)
+            m.send(line + '\r')
+            m.wait_for('x' * 63 + '\n', 20, start)
+            m.send('\x03')
+            r = m.wait_for(r'\^C\n(?:.*\n)*?' + PROMPT % '/', 60, start)
+            out = m.log[start:r.end()]
+            check(m, len(out) < total / 2, '%r: Ctrl-C did not stop it (%d bytes)' % (line, len(out)))
+            check(m, '\n%s\n' % none_of not in out, '%r: went on after Ctrl-C: %r' % (line, out[-200:]))
+            run('echo alive', r'^alive$')
+        interrupted('cat' + ' /tmp/f' * 16 + '; echo after cat', 'after cat')
+        run('echo cat /tmp/f > /tmp/long.sh')
+        for _ in range(15):
+            run('echo cat /tmp/f >> /tmp/long.sh')
+        run('echo sh /tmp/long.sh > /tmp/outer.sh; echo echo after long >> /tmp/outer.sh')
+        interrupted('sh /tmp/outer.sh', 'after long')
+        no_errors(m)
+
+
+def shell_no_fs():
+    # The minimal image has no vfs: help and Tab leave file commands out,
+    # and they say so when typed.
+    with image('minimal') as m:
+        m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
+        run = session(m)
+        out = run('help', r'^\(file commands are left out: no file system in this image\)$')
+        check(m, not re.search(r'^(cat|ls|sh) ', out, re.M), 'help offers file commands: %r' % out)
+        run('cat /etc/rc', r'^cat: no file system in this image$')
+        run('ls', r'^ls: no file system in this image$')
+        run('echo x > /f', r'^sh: cannot redirect to /f: no file system in this image$')
+        run('help cat', r'^\(no file system in this image: this command needs one\)$')
+        run('modinfo vfs', r'^modinfo: vfs: not a running module, and no file system in this image$')
+        start = len(m.log)
+        m.send('c\t\t')
+        r = m.wait_for(r'c\x07?\n((?:.*\n)*?)' + PROMPT % '/' + 'c', 20, start)
+        check(m, 'cat' not in r.group(1) and 'caps' in r.group(1), 'Tab offers: %r' % r.group(1))
+        no_errors(m)
+
+
+CASES = {
+    'shell-syntax': shell_syntax,
+    'shell-commands': shell_commands,
+    'shell-complete': shell_complete,
+    'shell-interrupt': shell_interrupt,
+    'shell-no-fs': shell_no_fs,
+}
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv, CASES))
