@@ -9,6 +9,7 @@
 #include <karyon/module.h>
 #include <karyon/libc.h>
 
+#include "lsmod_verbose.h"
 #include "shell.h"
 
 #define NEED_VFS(cmd) do { if (!shell_vfs) return sh_fail(cmd, "no file system", KR_ENOSYS); } while (0)
@@ -345,9 +346,10 @@ static int cmd_lsmod(int argc, char **argv)
 	static const char *const states[] = { "?", "loading", "live", "unloading" };
 	struct kr_kmod_entry e;
 
-	(void)argc;
-	(void)argv;
 	NEED_KMOD("lsmod");
+	if (flag(&argc, &argv, "-v"))
+		return lsmod_verbose();         /* lsmod_verbose.c: section addresses */
+	(void)argc;
 	sh_printf("%-16s %-8s %8s %5s  %-9s %s\n", "name", "version", "size", "users", "state", "used by");
 	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
 		sh_printf("%-16s %u.%u.%-4u %8llu %5u  %-9s %s\n", e.name, KR_VERSION_MAJOR(e.module_version),
@@ -552,7 +554,7 @@ const struct shell_cmd shell_cmds[] = {
 	{ "hexdump", "hexdump FILE", "print a file in hex and ASCII", cmd_hexdump },
 	{ "insmod", "insmod NAME|PATH", "load a module and what it needs (NAME: /lib/modules/NAME.kmod)", cmd_insmod },
 	{ "ls", "ls [-l] [PATH...]", "list directories", cmd_ls },
-	{ "lsmod", "lsmod", "list modules: version, size, users, state", cmd_lsmod },
+	{ "lsmod", "lsmod [-v]", "list modules: version, size, users, state (-v: where each is loaded)", cmd_lsmod },
 	{ "mem", "mem", "page and heap counts", cmd_mem },
 	{ "mkdir", "mkdir [-p] DIR...", "make directories (-p: with parents)", cmd_mkdir },
 	{ "modinfo", "modinfo NAME|PATH", "what a module file declares", cmd_modinfo },
