@@ -11,9 +11,11 @@ holds the ISOs and initrds devimage.py starts from.
 """
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kqemu  # noqa: E402
@@ -95,9 +97,93 @@ def oot_module_boot():
             no_errors(m)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def gdb_module():
+    # docs/debugging.md's session: insmod, then in gdb kr-symbols and a
+    # breakpoint in the module, hit when hello_user's init calls it.  Then
+    # the hook: a pending breakpoint in the init of a module not loaded yet
+    # (minimal, built out of tree) resolves when kmod places it
+    # (kmod_debug_placed), before its init runs.
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix='devloop-') as tmp:
+        kmod = build_module(tmp)
+        iso = devimage(tmp, kmod)
+        with Machine(KERNEL, iso=iso, extra=['-gdb', 'tcp:127.0.0.1:%d' % port]) as m:
+            m.wait_for(PROMPT, BOOT_TIMEOUT['bios'])
+            run = session(m)
+            run('rmmod hello_user', r'unloaded hello_user')
+            run('rmmod hello', r'hello: unloaded')
+            run('insmod hello', r'kmod: loaded hello')
+            out = run('lsmod -v', r'^hello +0x[0-9a-f]{16} 0x[0-9a-f]{16} 0x[0-9a-f]{16} \d+$')
+            text, ro = (int(x, 16) for x in
+                        re.search(r'^hello +(0x[0-9a-f]+) (0x[0-9a-f]+)', out, re.M).groups())
+            check(m, re.search(r'^kmod +\(built in', out, re.M), 'lsmod -v: no note for built-ins')
+            marks = [os.path.join(tmp, 'continued%d' % i) for i in (1, 2)]
+            script = os.path.join(tmp, 'gdb.cmd')
+            with open(script, 'w') as f:
+                f.write('\n'.join([
+                    'set pagination off', 'set confirm off', 'set breakpoint pending on',
+                    'target remote 127.0.0.1:%d' % port,
+                    'source %s' % os.path.join(kqemu.ROOT, 'tools', 'gdb', 'karyon.py'),
+                    'kr-symbols %s' % os.path.join(BUILD, 'modules'),
+                    'kr-lsmod',
+                    'info address hello_greet',
+                    'break hello_greet',
+                    'shell touch %s' % marks[0],
+                    'continue',
+                    'info symbol $pc',
+                    'delete',
+                    'break minimal_init',           # not loaded yet: pending
+                    'shell touch %s' % marks[1],
+                    'continue',
+                    'info symbol $pc',
+                    'delete',
+                    'detach', '']))
+            # minimal.kmod is found by its digest in KARYON_KMOD_PATH.
+            gdb = subprocess.Popen(['gdb', '-batch', '-nx', '-x', script, KERNEL],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   env=dict(os.environ, KARYON_KMOD_PATH=tmp))
+            try:
+                for mark, line in zip(marks, ['insmod hello_user', 'insmod minimal']):
+                    deadline = time.monotonic() + 60
+                    while not os.path.exists(mark):
+                        if gdb.poll() is not None or time.monotonic() > deadline:
+                            gdb.kill()
+                            m.fail('gdb did not reach "continue":\n' + gdb.communicate()[0])
+                        time.sleep(0.1)
+                    m.send(line + '\r')
+                out = gdb.communicate(timeout=90)[0]
+            except subprocess.TimeoutExpired:
+                gdb.kill()
+                m.fail('gdb did not finish:\n' + gdb.communicate()[0])
+            check(m, re.search(r'kr-symbols: hello at 0x[0-9a-f]+ from .*/hello\.kmod', out),
+                  'kr-symbols did not load hello:\n' + out)
+            at = re.search(r'Symbol "hello_greet" is at (0x[0-9a-f]+)', out)
+            check(m, at and text <= int(at.group(1), 16) < ro,
+                  'hello_greet is not in the text lsmod -v shows (%#x-%#x):\n%s' % (text, ro, out))
+            check(m, re.search(r'^Breakpoint 1, .*hello_greet', out, re.M),
+                  'the breakpoint in hello_greet was not hit:\n' + out)
+            check(m, re.search(r'^hello_greet in section \.text of .*hello\.kmod', out, re.M),
+                  'info symbol $pc is not hello_greet:\n' + out)
+            check(m, re.search(r'kr-symbols: minimal at 0x[0-9a-f]+ from .*minimal\.kmod', out),
+                  'the load hook did not add minimal:\n' + out)
+            check(m, re.search(r'^Breakpoint 2, .*minimal_init', out, re.M),
+                  'the pending breakpoint in minimal_init was not hit:\n' + out)
+            m.wait_for(r'hello_user: hello_greet returned 42', 20)
+            m.wait_for(r"minimal: loaded", 20)
+            if os.environ.get("DEVLOOP_SHOW"):
+                print(out)
+
+
 CASES = {
     'oot-module': oot_module,
     'oot-module-boot': oot_module_boot,
+    'gdb-module': gdb_module,
 }
 
 
