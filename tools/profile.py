@@ -26,6 +26,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from modinfo import KmodError, modinfo  # noqa: E402
+from toolargs import parser  # noqa: E402
 
 KEYS = ('cmdline', 'builtin', 'boot_modules', 'initrd')
 # The core starts only the first built-in module: this one, which starts
@@ -135,26 +136,38 @@ def check(conf, kmod_dir, extra=()):
 
 
 def main():
+    ap = parser('profile.py', __doc__)
+    sub = ap.add_subparsers(dest='verb', metavar='VERB', required=True)
+    p = sub.add_parser('list', help='print the profile names in IMAGES_DIR, one per line')
+    p.add_argument('images', metavar='IMAGES_DIR', help='the directory of NAME.conf files')
+    p = sub.add_parser('get', help="print a key's words, one per line")
+    p.add_argument('conf', metavar='PROFILE.conf', help='the profile to read')
+    p.add_argument('key', metavar='KEY', choices=KEYS, help='the key (%s)' % ', '.join(KEYS))
+    p = sub.add_parser('check', help="check a profile against the modules' descriptors")
+    p.add_argument('conf', metavar='PROFILE.conf', help='the profile to check')
+    p.add_argument('kmod_dir', metavar='KMOD_DIR', help='where NAME.kmod of every module is')
+    p.add_argument('--extra', default='', metavar='NAME,...',
+                   help='more boot modules every image loads (meson option extra_modules)')
+    p.add_argument('--stamp', metavar='FILE', help='write "ok" to FILE when the check passes')
+    a = ap.parse_args()
     try:
-        if len(sys.argv) == 3 and sys.argv[1] == 'list':
-            names = sorted(f[:-5] for f in os.listdir(sys.argv[2]) if f.endswith('.conf'))
+        if a.verb == 'list':
+            try:
+                names = sorted(f[:-5] for f in os.listdir(a.images) if f.endswith('.conf'))
+            except OSError as e:
+                raise ProfileError('%s: %s' % (a.images, e.strerror))
             print('\n'.join(names))
-        elif len(sys.argv) == 4 and sys.argv[1] == 'get':
-            for word in read(sys.argv[2]).get(sys.argv[3], '').split():
+        elif a.verb == 'get':
+            for word in read(a.conf).get(a.key, '').split():
                 print(word)
-        elif len(sys.argv) >= 4 and sys.argv[1] == 'check':
-            conf = read(sys.argv[2])
-            opts = dict(zip(sys.argv[4::2], sys.argv[5::2]))
-            if set(opts) - {'--extra', '--stamp'} or len(sys.argv) % 2:
-                sys.exit(__doc__.split('\n\n')[1])
-            check(conf, sys.argv[3], [m for m in opts.get('--extra', '').split(',') if m])
-            if '--stamp' in opts:
-                with open(opts['--stamp'], 'w') as f:
-                    f.write('ok\n')
         else:
-            sys.exit(__doc__.split('\n\n')[1])
+            ap.check_output(a.stamp)
+            check(read(a.conf), a.kmod_dir, [m for m in a.extra.split(',') if m])
+            if a.stamp:
+                with open(a.stamp, 'w') as f:
+                    f.write('ok\n')
     except ProfileError as e:
-        sys.exit('profile: %s' % e)
+        ap.fail(str(e))
 
 
 if __name__ == '__main__':
