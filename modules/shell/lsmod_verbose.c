@@ -10,8 +10,19 @@
 #include "lsmod_verbose.h"
 #include "shell.h"
 
+/* "0x..." for a region, "-" for an empty one (its address would only be
+ * where the next region ends). */
+static const char *region(char *buf, size_t len, uint64_t addr, uint64_t size)
+{
+	if (!size)
+		return "-";
+	ksnprintf(buf, len, "0x%016llx", (unsigned long long)addr);
+	return buf;
+}
+
 int lsmod_verbose(void)
 {
+	char t[24], r[24], d[24];
 	struct kr_kmod_entry e;
 	struct kr_kmod_layout l;
 	kr_err_t err;
@@ -27,9 +38,9 @@ int lsmod_verbose(void)
 			sh_printf("%-16s (%s)\n", e.name, kr_strerror(err));
 			continue;
 		}
-		sh_printf("%-16s 0x%016llx 0x%016llx 0x%016llx %llu\n", e.name,
-			  (unsigned long long)l.text, (unsigned long long)l.ro,
-			  (unsigned long long)l.data, (unsigned long long)l.size);
+		sh_printf("%-16s %-18s %-18s %-18s %llu\n", e.name,
+			  region(t, sizeof(t), l.text, l.text_size), region(r, sizeof(r), l.ro, l.ro_size),
+			  region(d, sizeof(d), l.data, l.data_size), (unsigned long long)l.size);
 	}
 	return 0;
 }

@@ -119,7 +119,7 @@ def gdb_module():
             run('rmmod hello_user', r'unloaded hello_user')
             run('rmmod hello', r'hello: unloaded')
             run('insmod hello', r'kmod: loaded hello')
-            out = run('lsmod -v', r'^hello +0x[0-9a-f]{16} 0x[0-9a-f]{16} 0x[0-9a-f]{16} \d+$')
+            out = run('lsmod -v', r'^hello +0x[0-9a-f]{16} 0x[0-9a-f]{16} +(?:0x[0-9a-f]{16}|-) +\d+$')
             text, ro = (int(x, 16) for x in
                         re.search(r'^hello +(0x[0-9a-f]+) (0x[0-9a-f]+)', out, re.M).groups())
             check(m, re.search(r'^kmod +\(built in', out, re.M), 'lsmod -v: no note for built-ins')
