@@ -19,7 +19,7 @@ TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
 from modinfo import KmodError, modinfo  # noqa: E402
-from profile import ProfileError, read as read_profile  # noqa: E402
+from profile import ProfileError, module_name, read as read_profile  # noqa: E402
 from toolargs import parser  # noqa: E402
 
 
@@ -68,7 +68,8 @@ def main():
     names = [n for _, n in mods]
     if len(set(names)) != len(names):
         ap.fail('two modules named the same: %s' % ' '.join(names))
-    builtin = conf.get('builtin', '').split() + conf.get('boot_modules', '').split()
+    builtin = [module_name(w) for w in
+               conf.get('builtin', '').split() + conf.get('boot_modules', '').split()]
     for n in names:
         if n in builtin:
             ap.fail('profile %s already has a module named %s' % (name, n))

@@ -55,6 +55,7 @@ ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
 import toolargs  # noqa: E402
 import buildinfo  # noqa: E402
+import profile as profile_conf  # noqa: E402  (tools/profile.py, not the standard library's)
 from modinfo import KmodError, modinfo  # noqa: E402
 
 # Set in grub-mkrescue's environment to the real xorriso: this script, run
@@ -241,10 +242,11 @@ def main():
         if profile.endswith('.conf'):
             profile = profile[:-5]
         cmdline = conf.get('cmdline', '')
-        for name in conf.get('boot_modules', '').split():
-            if not a.module_dir:
+        for word in conf.get('boot_modules', '').split():
+            name = profile_conf.module_name(word)
+            if not a.module_dir and not profile_conf.is_path(word):
                 sys.exit('mkiso: %s names boot modules; give --module-dir' % a.profile)
-            path = os.path.join(a.module_dir, name + '.kmod')
+            path = profile_conf.module_file(word, a.module_dir)
             if not os.path.exists(path):
                 sys.exit('mkiso: %s: unknown module %r (no %s)' % (a.profile, name, path))
             modules.append('%s=%s' % (path, name))

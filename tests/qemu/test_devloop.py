@@ -97,6 +97,34 @@ def oot_module_boot():
             no_errors(m)
 
 
+def profile_path_module():
+    # A profile may name a module built out of tree by its path: mkiso.py
+    # (what the build runs for images/NAME.conf) boots it as a boot module.
+    with tempfile.TemporaryDirectory(prefix='devloop-') as tmp:
+        kmod = build_module(tmp)
+        conf = os.path.join(tmp, 'mine.conf')
+        with open(os.path.join(kqemu.ROOT, 'images', 'dev.conf')) as f:
+            text = f.read().replace('\nboot_modules = hello hello_user',
+                                    '\nboot_modules = hello hello_user ' + kmod)
+        check_text = 'boot_modules = hello hello_user ' + kmod
+        if check_text not in text:
+            raise AssertionError('images/dev.conf has no "boot_modules = hello hello_user" line')
+        with open(conf, 'w') as f:
+            f.write(text)
+        sh([sys.executable, os.path.join(kqemu.ROOT, 'tools', 'profile.py'), 'check', conf,
+            os.path.join(BUILD, 'modules')])
+        iso = os.path.join(tmp, 'mine.iso')
+        sh([sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkiso.py'), '--kernel', KERNEL,
+            '--profile', conf, '--module-dir', os.path.join(BUILD, 'modules'),
+            '--initrd', os.path.join(BUILD, 'images', 'initrd-dev.cpio'), '--out', iso])
+        with Machine(KERNEL, iso=iso) as m:
+            m.wait_for(PROMPT, BOOT_TIMEOUT['bios'])
+            check(m, re.search(r'^kmod: loaded minimal 1\.0\.0 from minimal$', m.log, re.M),
+                  'the profile\'s module by path was not loaded at boot')
+            session(m)('rmmod minimal', r'minimal: unloaded')
+            no_errors(m)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
@@ -184,6 +212,7 @@ CASES = {
     'oot-module': oot_module,
     'oot-module-boot': oot_module_boot,
     'gdb-module': gdb_module,
+    'profile-path-module': profile_path_module,
 }
 
 
