@@ -73,10 +73,12 @@ def main():
     for n in names:
         if n in builtin:
             ap.fail('profile %s already has a module named %s' % (name, n))
-    has_initrd = os.path.exists(initrd)
+    has_initrd = 'vfs' in builtin
     if not has_initrd and not a.boot:
         ap.fail('profile %s has no initrd (no vfs module): use --boot to load the '
                 'modules at boot instead' % name)
+    if has_initrd and not os.path.exists(initrd):
+        ap.fail('%s is not built (./karyon build %s)' % (initrd, name))
 
     opts = build_options(a.build)
     with tempfile.TemporaryDirectory(prefix='karyon-devimage-') as tmp:
