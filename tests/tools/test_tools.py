@@ -10,7 +10,8 @@ skipped, saying so), run in an empty directory:
   - `SCRIPT --no-such-option`: exit 2, exactly one line on stderr, no
     Python traceback;
 and neither run leaves a file behind (`mkiso.py --help` once made a file
-named "--help").
+named "--help").  Then ./karyon: a mistyped verb is answered with the
+nearest one, a bad option of run with one line.
 """
 import os
 import re
@@ -71,6 +72,22 @@ def check(path):
     return ['%s: %s' % (name, p) for p in problems]
 
 
+def check_karyon(root):
+    """./karyon: a mistyped verb gets the nearest one; a bad run option one line."""
+    karyon = os.path.join(os.path.abspath(root), 'karyon')
+    problems = []
+    for args, want in ((['biuld'], "unknown verb 'biuld'; did you mean 'build'?"),
+                       (['modul'], "did you mean 'module'?"),
+                       (['run', '--frob'], 'karyon: run: unknown option --frob'),
+                       (['run', '--boot'], 'karyon: run: --boot loads the --module files at boot')):
+        r = subprocess.run([karyon] + args, capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        if r.returncode == 0 or want not in r.stderr:
+            problems.append('karyon %s: expected %r and a failure, got exit %d, %r'
+                            % (' '.join(args), want, r.returncode, r.stderr[-300:]))
+    return problems
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..')
     tools = os.path.join(os.path.abspath(root), 'tools')
@@ -86,6 +103,7 @@ def main():
             continue
         n += 1
         problems += check(path)
+    problems += check_karyon(root)
     for p in problems:
         print('FAIL ' + p)
     print('%d scripts, %d problems' % (n, len(problems)))
