@@ -36,6 +36,9 @@
 
 #define MAX_MODULES 32
 
+/* tools/gdb/karyon.py reads mods[] by name from the kernel's debug
+ * information (state, info->name, img.base, img.size, digest): renaming
+ * one of those means changing it too. */
 struct kmod {
 	uint32_t state;                 /* 0: free slot, else enum kr_kmod_state */
 	const struct kr_module_info *info;
