@@ -32,6 +32,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolargs  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'qemu'))
 import kqemu  # noqa: E402
@@ -49,10 +52,12 @@ def boot_once(kernel, iso):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'core', 'karyon-dev.elf'))
-    ap.add_argument('--runs', type=int, default=5)
-    ap.add_argument('--cmdline', default='onready=exit')
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'core', 'karyon-dev.elf'),
+                    help='the kernel to boot (default: build/core/karyon-dev.elf)')
+    ap.add_argument('--runs', type=int, default=5, help='boots to take the median over (default 5)')
+    ap.add_argument('--cmdline', default='onready=exit',
+                    help='the kernel command line (default: onready=exit, which ends the run when ready)')
     a = ap.parse_args()
     if a.runs < 1:
         ap.error('--runs must be at least 1')

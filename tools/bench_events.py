@@ -29,6 +29,9 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolargs  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'qemu'))
 import kqemu  # noqa: E402
@@ -81,7 +84,7 @@ def one_boot(kernel, events):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'core', 'karyon-dev.elf'),
                     help='the dev kernel; its build directory has the dev ISO')
     ap.add_argument('--runs', type=int, default=3, help='boots to take the median over')

@@ -25,6 +25,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolargs  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 from bench_tcc import PROMPT, Failed, kqemu, session  # noqa: E402
@@ -107,9 +110,10 @@ def guest(build, runs, d):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--build', default=os.environ.get('KARYON_BUILD', os.path.join(ROOT, 'build')))
-    ap.add_argument('--runs', type=int, default=3)
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--build', default=os.environ.get('KARYON_BUILD', os.path.join(ROOT, 'build')),
+                    help='the meson build directory (default: $KARYON_BUILD, else build/)')
+    ap.add_argument('--runs', type=int, default=3, help='boots to take the median over (default 3)')
     a = ap.parse_args()
     try:
         with tempfile.TemporaryDirectory(prefix='bench-gas-') as d:

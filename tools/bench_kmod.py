@@ -22,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolargs  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'qemu'))
 from kqemu import Machine  # noqa: E402
@@ -74,9 +77,9 @@ def host(build):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
-    ap.add_argument('--runs', type=int, default=3)
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--build', default=os.path.join(ROOT, 'build'), help='the meson build directory with the ISOs and modules (default: build/)')
+    ap.add_argument('--runs', type=int, default=3, help='boots to take the median over (default 3)')
     a = ap.parse_args()
     guest(a.build, a.runs)
     host(a.build)

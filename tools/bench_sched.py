@@ -31,6 +31,9 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolargs  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'qemu'))
 import kqemu  # noqa: E402
@@ -73,9 +76,10 @@ def token_turn(kernel):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'core', 'karyon-dev.elf'))
-    ap.add_argument('--runs', type=int, default=3)
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'core', 'karyon-dev.elf'),
+                    help='the dev kernel, whose build directory has the ISOs (default: build/core/karyon-dev.elf)')
+    ap.add_argument('--runs', type=int, default=3, help='boots to take the median over (default 3)')
     a = ap.parse_args()
     kmod = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(a.kernel))),
                         'tests', 'tasktest.kmod')

@@ -30,6 +30,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolargs  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import bench_tcc  # noqa: E402
@@ -145,10 +148,11 @@ def guest(build, runs, calls, d):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
-    ap.add_argument('--runs', type=int, default=5)
-    ap.add_argument('--calls', type=int, default=100000)
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--build', default=os.path.join(ROOT, 'build'), help='the meson build directory with the ISOs and modules (default: build/)')
+    ap.add_argument('--runs', type=int, default=5, help='boots to take the median over (default 5)')
+    ap.add_argument('--calls', type=int, default=100000,
+                    help='system calls per measurement (default 100000)')
     a = ap.parse_args()
     if a.runs < 1 or a.calls < 1:
         ap.error('--runs and --calls must be at least 1')

@@ -11,14 +11,24 @@ object) are global too, so that built-ins depending on it link, but they
 are the module's, not the core's: the console module's kr_console_read.
 """
 import subprocess
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toolargs import parser  # noqa: E402
 
 sys.path.insert(0, __file__.rsplit('/', 1)[0])
 from gen_exports import exports  # noqa: E402
 
 
 def main():
-    nm, elf, headers = sys.argv[1], sys.argv[2], sys.argv[3:]
+    ap = parser('check_exports.py', __doc__)
+    ap.add_argument('nm', metavar='NM', help='the nm program to list the kernel\'s symbols with')
+    ap.add_argument('elf', metavar='KERNEL.elf', help='the linked kernel to check')
+    ap.add_argument('headers', metavar='ABI_HEADER', nargs='+',
+                    help='the abi/karyon headers that declare the exports (KR_API)')
+    a = ap.parse_args()
+    nm, elf, headers = a.nm, a.elf, a.headers
     declared = set(exports(headers))
     out = subprocess.run([nm, '--defined-only', elf], check=True,
                          capture_output=True, text=True).stdout

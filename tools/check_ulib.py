@@ -24,7 +24,11 @@ there is none.  Standard library only: the ELF is parsed here.
 """
 import re
 import struct
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toolargs import parser  # noqa: E402
 
 SHT_SYMTAB, SHT_RELA, SHT_NOBITS, SHT_REL = 2, 4, 8, 9
 SHT_PROGBITS = 1
@@ -187,9 +191,12 @@ def check(obj, grants_c):
 
 
 def main(argv):
-    if len(argv) != 3:
-        sys.stderr.write("usage: check_ulib.py OBJ GRANTS_C\n")
-        return 2
+    ap = parser('check_ulib.py', __doc__)
+    ap.add_argument('obj', metavar='OBJ', help='the handler library object (tcc_ulib.o) to check')
+    ap.add_argument('grants', metavar='GRANTS_C',
+                    help='modules/tcc/grants.c, whose grant_calls[] names the object must define')
+    a = ap.parse_args(argv[1:])
+    argv = [argv[0], a.obj, a.grants]
     try:
         problems, ngrants, nsyms, nrelocs = check(argv[1], argv[2])
     except (OSError, ValueError, IndexError, struct.error) as e:

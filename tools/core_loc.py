@@ -9,6 +9,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toolargs import parser  # noqa: E402
+
 BUDGET = 3000
 
 
@@ -19,14 +22,16 @@ def code_lines(text):
 
 
 def main():
-    args = sys.argv[1:]
-    stamp = None
-    if '--stamp' in args:
-        i = args.index('--stamp')
-        stamp = args[i + 1]
-        del args[i:i + 2]
-    args = [a for a in args if a != '--check']
-    core = args[0] if args else os.path.join(os.path.dirname(__file__), '..', 'core')
+    ap = parser('core_loc.py', __doc__)
+    ap.add_argument('--check', action='store_true',
+                    help='exit 1 when the count passes the budget (%d lines)' % BUDGET)
+    ap.add_argument('--stamp', metavar='FILE', help='also write the count line to FILE')
+    ap.add_argument('core', metavar='CORE_DIR', nargs='?',
+                    default=os.path.join(os.path.dirname(__file__), '..', 'core'),
+                    help='the directory to count (default: core/ beside tools/)')
+    a = ap.parse_args()
+    ap.check_output(a.stamp)
+    stamp, core = a.stamp, a.core
     total = 0
     for dirpath, _, files in sorted(os.walk(core)):
         for name in sorted(files):
@@ -38,7 +43,7 @@ def main():
     if stamp:
         with open(stamp, 'w') as f:
             f.write(line + '\n')
-    if '--check' in sys.argv and total > BUDGET:
+    if a.check and total > BUDGET:
         print('core/ is over budget: move policy out into a module', file=sys.stderr)
         sys.exit(1)
 

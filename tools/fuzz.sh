@@ -5,9 +5,14 @@
 #
 # Usage: tools/fuzz.sh [TARGET...] [--runs N | --seconds S] [--jobs J]
 #                      [--update-corpus] [--list]
-#   no TARGET: all of them.  Default: --seconds 60 per target.
+#   TARGET: a target to run (default: all of them; --list names them).
+#   --runs N: run each target for N inputs.
+#   --seconds S: run each target for S seconds (the default: 60).
+#   --jobs J: run J fuzzing processes per target (default 1).
 #   --update-corpus: merge the new inputs that add coverage back into
 #   tests/fuzz/corpus/TARGET (otherwise the tree is never written).
+#   --list: print the targets, one per line.
+#   --help: this text.
 #
 # Each target is built into $FUZZ_DIR/TARGET/ (default
 # ${TMPDIR:-/tmp}/karyon-fuzz) and run over a copy of its seed corpus
@@ -56,8 +61,8 @@ while [ $# -gt 0 ]; do
 	--jobs) [ $# -ge 2 ] || die "--jobs needs a number"; jobs=$2; shift ;;
 	--update-corpus) update=1 ;;
 	--list) echo "$ALL" | tr ' ' '\n'; exit 0 ;;
-	-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	-*) die "unknown option $1" ;;
+	-h|--help) sed -n '2,/^set /s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-*) die "unknown option $1 (try tools/fuzz.sh --help)" ;;
 	*) sources "$1" >/dev/null || die "no target '$1' (have: $ALL)"
 	   targets="$targets $1" ;;
 	esac

@@ -8,7 +8,11 @@ Reads the function symbols of the first link of the kernel with nm and writes
 a sorted table that the second link puts in .ksyms; see core/kernel/ksyms.c.
 """
 import subprocess
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toolargs import parser  # noqa: E402
 
 
 def table(nm, elf):
@@ -48,9 +52,21 @@ def render(syms):
 
 
 def main():
-    nm = sys.argv[1]
-    if sys.argv[2] == '--check':
-        final, table_s, stamp = sys.argv[3:6]
+    ap = parser('gen_ksyms.py', __doc__)
+    ap.add_argument('nm', metavar='NM', help='the nm program to read the symbols with')
+    ap.add_argument('--check', nargs=3, metavar=('FINAL.elf', 'TABLE.S', 'STAMP'),
+                    help='check that FINAL.elf (the second link) has the symbols TABLE.S '
+                         'lists, and write STAMP')
+    ap.add_argument('files', metavar='KERNEL.elf OUT.S', nargs='*',
+                    help='the first link of the kernel (\'-\': an empty table) and the '
+                         'assembly file to write')
+    a = ap.parse_args()
+    nm = a.nm
+    if a.check:
+        if a.files:
+            ap.error('--check takes no KERNEL.elf OUT.S')
+        final, table_s, stamp = a.check
+        ap.check_output(stamp)
         with open(table_s) as f:
             if f.read() != render(table(nm, final)):
                 sys.exit('gen_ksyms: the second link moved code; '
@@ -58,7 +74,10 @@ def main():
         with open(stamp, 'w') as f:
             f.write('ok\n')
         return
-    elf, out = sys.argv[2:4]
+    if len(a.files) != 2:
+        ap.error('give KERNEL.elf and OUT.S (or --check)')
+    elf, out = a.files
+    ap.check_output(out)
     with open(out, 'w') as f:
         f.write(render(table(nm, elf)))
 

@@ -11,9 +11,17 @@ import hashlib
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toolargs import parser  # noqa: E402
+
 
 def main():
-    out, mods = sys.argv[1], sys.argv[2:]
+    ap = parser('gen_manifest.py', __doc__)
+    ap.add_argument('out', metavar='OUT', help='the manifest to write')
+    ap.add_argument('mods', metavar='MODULE.kmod', nargs='*', help='the modules to list')
+    a = ap.parse_args()
+    ap.check_output(a.out)
+    out, mods = a.out, a.mods
     lines = []
     for path in mods:
         with open(path, 'rb') as f:

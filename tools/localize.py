@@ -15,13 +15,18 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toolargs import parser  # noqa: E402
 from modinfo import KmodError, modinfo  # noqa: E402
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__.split('\n\n')[1])
-    objcopy, src, out = sys.argv[1:]
+    ap = parser('localize.py', __doc__)
+    ap.add_argument('objcopy', metavar='OBJCOPY', help='the objcopy program to rewrite symbols with')
+    ap.add_argument('src', metavar='IN.o', help='the module object to read')
+    ap.add_argument('out', metavar='OUT.o', help='the object to write')
+    a = ap.parse_args()
+    ap.check_output(a.out)
+    objcopy, src, out = a.objcopy, a.src, a.out
     try:
         exports = [name for name in modinfo(src)['exports'].split(',') if name]
     except KmodError as e:

@@ -53,7 +53,9 @@ import time
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, TOOLS)
+import toolargs  # noqa: E402
 import buildinfo  # noqa: E402
+import profile as profile_conf  # noqa: E402  (tools/profile.py, not the standard library's)
 from modinfo import KmodError, modinfo  # noqa: E402
 
 # Set in grub-mkrescue's environment to the real xorriso: this script, run
@@ -206,20 +208,24 @@ def main():
         xorriso = os.environ.pop(SHIM_ENV)
         return xorriso_shim(xorriso, sys.argv[1:])
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--kernel', required=True)
-    ap.add_argument('--out', required=True)
-    ap.add_argument('--profile')
-    ap.add_argument('--cmdline')
-    ap.add_argument('--module', action='append', default=[])
-    ap.add_argument('--module-dir')
-    ap.add_argument('--manifest')
-    ap.add_argument('--initrd')
-    ap.add_argument('--enforcement', choices=('enforce', 'permissive'), default='permissive')
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--kernel', required=True, metavar='KERNEL.elf', help='the kernel to boot')
+    ap.add_argument('--out', required=True, metavar='ISO', help='the ISO to write')
+    ap.add_argument('--profile', metavar='PROFILE.conf',
+                    help='take the command line and boot modules from this profile')
+    ap.add_argument('--cmdline', help='the kernel command line (overrides the profile\'s)')
+    ap.add_argument('--module', action='append', default=[], metavar='PATH[=NAME]',
+                    help='one more boot module, named NAME (default: its file name); repeatable')
+    ap.add_argument('--module-dir', metavar='DIR', help='where the profile\'s boot modules are (NAME.kmod)')
+    ap.add_argument('--manifest', metavar='FILE', help='the module manifest to ship as the "manifest" boot module')
+    ap.add_argument('--initrd', metavar='CPIO', help='the initrd to ship as the "initrd" boot module')
+    ap.add_argument('--enforcement', choices=('enforce', 'permissive'), default='permissive',
+                    help='enforce: load only modules the manifest lists; permissive (default): flag the others')
     ap.add_argument('--buildinfo-option', type=buildinfo.parse_option, action='append',
                     default=[], metavar='KEY=VALUE',
                     help='a build option to record in BUILDINFO (repeatable)')
     a = ap.parse_args()
+    ap.check_output(a.out)
 
     try:
         epoch, epoch_from = buildinfo.source_date_epoch(ROOT)
@@ -236,10 +242,11 @@ def main():
         if profile.endswith('.conf'):
             profile = profile[:-5]
         cmdline = conf.get('cmdline', '')
-        for name in conf.get('boot_modules', '').split():
-            if not a.module_dir:
+        for word in conf.get('boot_modules', '').split():
+            name = profile_conf.module_name(word)
+            if not a.module_dir and not profile_conf.is_path(word):
                 sys.exit('mkiso: %s names boot modules; give --module-dir' % a.profile)
-            path = os.path.join(a.module_dir, name + '.kmod')
+            path = profile_conf.module_file(word, a.module_dir)
             if not os.path.exists(path):
                 sys.exit('mkiso: %s: unknown module %r (no %s)' % (a.profile, name, path))
             modules.append('%s=%s' % (path, name))

@@ -21,6 +21,9 @@ import re
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolargs  # noqa: E402
+
 # struct kr_module_info, as pinned by KR_ABI_OFFSET/KR_ABI_SIZE in
 # abi/karyon/module.h: magic@0, abi_major@4, abi_minor@6, version@8,
 # ndeps@12, name@16, description@48, license@144, author@160, deps@208,
@@ -220,11 +223,11 @@ def modinfo(path):
 
 
 def main():
-    ap = argparse.ArgumentParser(prog='modinfo.py',
+    ap = toolargs.ArgumentParser(prog='modinfo.py',
                                  description='Show the descriptor of Karyon modules (.kmod).')
     ap.add_argument('--field', '-F', choices=FIELDS, metavar='NAME',
                     help='print only this field (%s)' % ', '.join(FIELDS))
-    ap.add_argument('files', nargs='+', metavar='FILE.kmod')
+    ap.add_argument('files', nargs='+', metavar='FILE.kmod', help='the module files to show')
     args = ap.parse_args()
     rc = 0
     first = True

@@ -27,6 +27,7 @@ import sys
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS)
+import toolargs  # noqa: E402
 from gen_exports import exports as abi_exports  # noqa: E402
 from modinfo import ELF_HEADER, SECTION, KmodError, modinfo  # noqa: E402
 
@@ -60,12 +61,14 @@ def dep_names(info):
 
 
 def main():
-    ap = argparse.ArgumentParser(prog='modpost.py', description=__doc__.split('\n')[0])
-    ap.add_argument('--dep', action='append', default=[], metavar='DEP.kmod')
-    ap.add_argument('--search', action='append', default=[], metavar='DIR')
-    ap.add_argument('--as', dest='label', metavar='NAME')
-    ap.add_argument('--prog', default='modpost')
-    ap.add_argument('file', metavar='FILE.kmod')
+    ap = toolargs.ArgumentParser(prog='modpost.py', description=__doc__.split('\n')[0])
+    ap.add_argument('--dep', action='append', default=[], metavar='DEP.kmod',
+                    help='a dependency\'s file, whose exports the module may call (repeatable)')
+    ap.add_argument('--search', action='append', default=[], metavar='DIR',
+                    help='a directory to find dependencies (DEP.kmod) in (repeatable)')
+    ap.add_argument('--as', dest='label', metavar='NAME', help='the name to give the file in messages')
+    ap.add_argument('--prog', default='modpost', help='the program name messages start with')
+    ap.add_argument('file', metavar='FILE.kmod', help='the module to check')
     args = ap.parse_args()
     label = args.label or args.file
     prog = args.prog

@@ -3,6 +3,7 @@
 
 Usage: profile.py list IMAGES_DIR            profile names, one per line
        profile.py get PROFILE.conf KEY       a key's words, one per line
+       profile.py files PROFILE.conf KEY KMOD_DIR   NAME=FILE for each module
        profile.py check PROFILE.conf KMOD_DIR [--extra NAME,...] [--stamp FILE]
 
 A profile is "key = value" lines ('#' starts a comment):
@@ -15,6 +16,9 @@ A profile is "key = value" lines ('#' starts a comment):
   initrd        modules shipped in the initrd (/lib/modules) for loading at
                 run time; the initrd also holds the SDK headers and examples,
                 and needs the vfs module (built in or a boot module)
+In boot_modules and initrd a word with a '/' or ending in .kmod is a module
+file (relative to the source tree unless absolute), named by its file name:
+a module built out of tree.
 check reads every named module's descriptor from KMOD_DIR/NAME.kmod and
 fails, naming the culprits, on: an unknown key or module, a module named
 twice, built-in modules that do not start with kmod, a dependency that is
@@ -26,8 +30,30 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from modinfo import KmodError, modinfo  # noqa: E402
+from toolargs import parser  # noqa: E402
 
 KEYS = ('cmdline', 'builtin', 'boot_modules', 'initrd')
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def is_path(word):
+    """A boot_modules or initrd word that names a module file rather than a
+    module of the tree: it has a '/' or ends in .kmod."""
+    return '/' in word or word.endswith('.kmod')
+
+
+def module_name(word):
+    """The module's name: the word, or a path's file name without .kmod."""
+    base = os.path.basename(word)
+    return base[:-5] if base.endswith('.kmod') else base
+
+
+def module_file(word, kmod_dir):
+    """A word's module file: KMOD_DIR/NAME.kmod, or the path (relative to
+    the source tree unless absolute)."""
+    if is_path(word):
+        return word if os.path.isabs(word) else os.path.join(ROOT, word)
+    return os.path.join(kmod_dir, word + '.kmod')
 # The core starts only the first built-in module: this one, which starts
 # the rest (modules/kmod/builtin.c).
 STARTER = 'kmod'
@@ -66,9 +92,20 @@ def version(text):
 
 
 def check(conf, kmod_dir, extra=()):
+    where = 'profile %s' % conf['name']
     builtin, boot = conf.get('builtin', '').split(), conf.get('boot_modules', '').split()
     boot += list(extra)      # meson option extra_modules
-    where = 'profile %s' % conf['name']
+    for m in builtin:
+        if is_path(m):
+            raise ProfileError('%s: builtin names modules of the tree (modules/NAME), not a '
+                               'file: %s (put it in boot_modules or initrd)' % (where, m))
+    for m in boot + conf.get('initrd', '').split():
+        if is_path(m) and not m.endswith('.kmod'):
+            raise ProfileError('%s: %s: a module file ends in .kmod' % (where, m))
+    files = {module_name(w): module_file(w, kmod_dir)
+             for w in builtin + boot + conf.get('initrd', '').split()}
+    builtin = [module_name(w) for w in builtin]
+    boot = [module_name(w) for w in boot]
     seen = set()
     for m in builtin + boot:
         if m in seen:
@@ -80,20 +117,24 @@ def check(conf, kmod_dir, extra=()):
     info = {}
     unknown = []
     for m in builtin + boot:
-        path = os.path.join(kmod_dir, m + '.kmod')
+        path = files[m]
         if not os.path.exists(path):
-            unknown.append(m)
+            unknown.append(m if path == os.path.join(kmod_dir, m + '.kmod') else path)
             continue
         try:
             info[m] = modinfo(path)
         except KmodError as e:
             raise ProfileError('%s: module %s: %s' % (where, m, e))
-    unknown += [m for m in conf.get('initrd', '').split()
-                if not os.path.exists(os.path.join(kmod_dir, m + '.kmod'))]
+        if info[m]['name'] != m:
+            raise ProfileError('%s: %s is the module %s, not %s: name its file %s.kmod'
+                               % (where, path, info[m]['name'], m, info[m]['name']))
+    unknown += [w for w in conf.get('initrd', '').split()
+                if not os.path.exists(module_file(w, kmod_dir))]
     if conf.get('initrd') is not None and 'vfs' not in builtin + boot:
         raise ProfileError('%s: an initrd needs the vfs module (builtin or boot_modules)' % where)
     if unknown:
-        raise ProfileError('%s: unknown module%s %s (modules are the directories of modules/)'
+        raise ProfileError('%s: unknown module%s %s (modules are the directories of modules/, '
+                           'or paths to .kmod files)'
                            % (where, 's' if len(unknown) > 1 else '', ', '.join(unknown)))
     deps = {}
     for m in builtin + boot:
@@ -135,26 +176,46 @@ def check(conf, kmod_dir, extra=()):
 
 
 def main():
+    ap = parser('profile.py', __doc__)
+    sub = ap.add_subparsers(dest='verb', metavar='VERB', required=True)
+    p = sub.add_parser('list', help='print the profile names in IMAGES_DIR, one per line')
+    p.add_argument('images', metavar='IMAGES_DIR', help='the directory of NAME.conf files')
+    p = sub.add_parser('get', help="print a key's words, one per line")
+    p.add_argument('conf', metavar='PROFILE.conf', help='the profile to read')
+    p.add_argument('key', metavar='KEY', choices=KEYS, help='the key (%s)' % ', '.join(KEYS))
+    p = sub.add_parser('files', help="print NAME=FILE for each module of a key")
+    p.add_argument('conf', metavar='PROFILE.conf', help='the profile to read')
+    p.add_argument('key', metavar='KEY', choices=('builtin', 'boot_modules', 'initrd'),
+                   help='the key: builtin, boot_modules or initrd')
+    p.add_argument('kmod_dir', metavar='KMOD_DIR', help='where the tree\'s modules are (NAME.kmod)')
+    p = sub.add_parser('check', help="check a profile against the modules' descriptors")
+    p.add_argument('conf', metavar='PROFILE.conf', help='the profile to check')
+    p.add_argument('kmod_dir', metavar='KMOD_DIR', help='where NAME.kmod of every module is')
+    p.add_argument('--extra', default='', metavar='NAME,...',
+                   help='more boot modules every image loads (meson option extra_modules)')
+    p.add_argument('--stamp', metavar='FILE', help='write "ok" to FILE when the check passes')
+    a = ap.parse_args()
     try:
-        if len(sys.argv) == 3 and sys.argv[1] == 'list':
-            names = sorted(f[:-5] for f in os.listdir(sys.argv[2]) if f.endswith('.conf'))
+        if a.verb == 'list':
+            try:
+                names = sorted(f[:-5] for f in os.listdir(a.images) if f.endswith('.conf'))
+            except OSError as e:
+                raise ProfileError('%s: %s' % (a.images, e.strerror))
             print('\n'.join(names))
-        elif len(sys.argv) == 4 and sys.argv[1] == 'get':
-            for word in read(sys.argv[2]).get(sys.argv[3], '').split():
+        elif a.verb == 'files':
+            for word in read(a.conf).get(a.key, '').split():
+                print('%s=%s' % (module_name(word), module_file(word, a.kmod_dir)))
+        elif a.verb == 'get':
+            for word in read(a.conf).get(a.key, '').split():
                 print(word)
-        elif len(sys.argv) >= 4 and sys.argv[1] == 'check':
-            conf = read(sys.argv[2])
-            opts = dict(zip(sys.argv[4::2], sys.argv[5::2]))
-            if set(opts) - {'--extra', '--stamp'} or len(sys.argv) % 2:
-                sys.exit(__doc__.split('\n\n')[1])
-            check(conf, sys.argv[3], [m for m in opts.get('--extra', '').split(',') if m])
-            if '--stamp' in opts:
-                with open(opts['--stamp'], 'w') as f:
-                    f.write('ok\n')
         else:
-            sys.exit(__doc__.split('\n\n')[1])
+            ap.check_output(a.stamp)
+            check(read(a.conf), a.kmod_dir, [m for m in a.extra.split(',') if m])
+            if a.stamp:
+                with open(a.stamp, 'w') as f:
+                    f.write('ok\n')
     except ProfileError as e:
-        sys.exit('profile: %s' % e)
+        ap.fail(str(e))
 
 
 if __name__ == '__main__':

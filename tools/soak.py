@@ -33,6 +33,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolargs  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'qemu'))
 import kqemu  # noqa: E402
@@ -298,14 +301,16 @@ class Soak:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('iso', nargs='?', default=os.path.join(ROOT, 'build', 'images', 'karyon-dev.iso'))
-    ap.add_argument('--kernel', default=None)
-    ap.add_argument('--seed', type=int, default=1)
-    ap.add_argument('--no-disk', action='store_true', help='attach no virtio disk')
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('iso', nargs='?', default=os.path.join(ROOT, 'build', 'images', 'karyon-dev.iso'),
+                    help='the image to soak (default: build/images/karyon-dev.iso)')
+    ap.add_argument('--kernel', default=None, help='its kernel, for symbols (default: beside the ISO\'s build)')
+    ap.add_argument('--seed', type=int, default=1, help='the random seed; the same seed replays the same steps')
+    ap.add_argument('--no-disk', action='store_true',
+                    help='attach no virtio disk (the blk steps are left out)')
     g = ap.add_mutually_exclusive_group()
-    g.add_argument('--minutes', type=float)
-    g.add_argument('--steps', type=int)
+    g.add_argument('--minutes', type=float, help='run for this long')
+    g.add_argument('--steps', type=int, help='run this many steps')
     a = ap.parse_args()
     kernel = a.kernel or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(a.iso))),
                                       'core', 'karyon-dev.elf')

@@ -6,11 +6,18 @@ Exit status 1 if any test failed or none ran.  Skipped tests are listed
 separately; expected failures count as passed.
 """
 import json
+import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toolargs import parser  # noqa: E402
+
+ap = parser('test_summary.py', __doc__)
+ap.add_argument('log', metavar='TESTLOG.json', help="meson's test log (build/meson-logs/testlog.json)")
+a = ap.parse_args()
 passed = failed = skipped = 0
 try:
-    with open(sys.argv[1]) as f:
+    with open(a.log) as f:
         for line in f:
             if not line.strip():
                 continue

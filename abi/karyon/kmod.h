@@ -11,7 +11,7 @@
 #include <karyon/module.h>
 #include <karyon/service.h>
 
-#define KR_KMOD_SERVICE_VERSION 3     /* 2: link; 3: watch */
+#define KR_KMOD_SERVICE_VERSION 4     /* 2: link; 3: watch; 4: layout */
 
 enum kr_kmod_state { KR_KMOD_LOADING = 1, KR_KMOD_LIVE = 2, KR_KMOD_UNLOADING = 3 };
 
@@ -73,6 +73,22 @@ struct kr_kmod_linked {
 };
 KR_ABI_SIZE(struct kr_kmod_linked, 80);
 
+/* Where a loaded module's image lies (version 4's layout): three
+ * page-aligned regions, in this order, inside [base, base + size).  For
+ * lsmod -v and debuggers (tools/gdb/karyon.py recomputes each ELF
+ * section's address from the file and text, as the loader lays them out:
+ * modules/kmod/kmod_elf.c kmod_layout). */
+#define KR_KMOD_LAYOUT_VERSION 1
+struct kr_kmod_layout {
+	uint32_t version;       /* KR_KMOD_LAYOUT_VERSION */
+	uint32_t reserved;
+	uint64_t base, size;
+	uint64_t text, text_size;       /* executable sections */
+	uint64_t ro, ro_size;           /* read-only data, descriptor, exports, GOT */
+	uint64_t data, data_size;       /* writable data and .bss */
+};
+KR_ABI_SIZE(struct kr_kmod_layout, 72);
+
 struct kr_kmod_ops {
 	struct kr_ops_header hdr;       /* version KR_KMOD_SERVICE_VERSION */
 	/* Load the module in file[0..size) (origin names it in messages).  On
@@ -98,8 +114,13 @@ struct kr_kmod_ops {
 	 * no loading or unloading from it.  KR_ENOSPC when 4 watch. */
 	kr_err_t (*watch)(kr_domain_t *d, void (*fn)(void *ctx, bool loaded, const char *name),
 			  void *ctx);
+	/* Version 4: where the index-th module (numbered as get numbers them)
+	 * was loaded.  KR_ENOSYS for a built-in module (it lies in the kernel
+	 * image, whose symbols say where), KR_ENOENT past the last. */
+	kr_err_t (*layout)(uint32_t index, struct kr_kmod_layout *out);
 };
 KR_ABI_OFFSET(struct kr_kmod_ops, load, 16);
-KR_ABI_SIZE(struct kr_kmod_ops, 64);
+KR_ABI_OFFSET(struct kr_kmod_ops, watch, 56);
+KR_ABI_SIZE(struct kr_kmod_ops, 72);
 
 #endif

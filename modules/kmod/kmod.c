@@ -36,6 +36,9 @@
 
 #define MAX_MODULES 32
 
+/* tools/gdb/karyon.py reads mods[] by name from the kernel's debug
+ * information (state, info->name, img.base, img.size, digest): renaming
+ * one of those means changing it too. */
 struct kmod {
 	uint32_t state;                 /* 0: free slot, else enum kr_kmod_state */
 	const struct kr_module_info *info;
@@ -236,6 +239,15 @@ static kr_err_t protect(kr_cap_t cap, size_t off, size_t size, uint32_t prot)
 				      (size + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE, prot) : KR_OK;
 }
 
+/* Called with each module placed in memory, before its init runs: a
+ * debugger breaks here to load the module's symbols (tools/gdb/karyon.py),
+ * so breakpoints in init work too.  Does nothing itself; noinline and the
+ * asm keep the call and m where gdb can see them. */
+static __attribute__((noinline, used)) void kmod_debug_placed(const struct kmod *m)
+{
+	__asm__ volatile("" : : "r"(m) : "memory");
+}
+
 static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, char *err,
 			    size_t len)
 {
@@ -311,6 +323,7 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 		if (deps[i])
 			deps[i]->users++;
 	measure_log(img.info->name, digest);
+	kmod_debug_placed(m);
 	r = guarded_call_init(img.info, dom, (uint64_t)img.base + img.text_off,
 			      (uint64_t)img.base + img.text_off + img.text_size);
 	if (r == KR_EFAULT) {
@@ -400,27 +413,24 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	return KR_OK;
 }
 
-/* Built-in modules first (link order), then loaded ones in load order. */
-static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
+static uint32_t builtin_count(void)
 {
 	const struct kr_module_info *bi;
-	struct kmod *best = NULL;
 	bool bd;
-	uint32_t nbuiltin = 0;
+	uint32_t n = 0;
 
-	if (!out)
-		return KR_EINVAL;
-	while (kr_builtin_module(NULL, nbuiltin, &bi, &bd, NULL) == KR_OK)
-		nbuiltin++;
-	if (index < nbuiltin) {
-		kr_builtin_module(NULL, index, &bi, &bd, NULL);
-		*out = (struct kr_kmod_entry){ .version = KR_KMOD_ENTRY_VERSION,
-			.state = bd ? KR_KMOD_LIVE : 0, .module_version = bi->version, .builtin = 1 };
-		memcpy(out->name, bi->name, sizeof(out->name));
-		return KR_OK;
-	}
-	/* The k-th loaded module in load order: a small table, so scan. */
-	for (uint32_t k = nbuiltin; k <= index; k++) {
+	while (kr_builtin_module(NULL, n, &bi, &bd, NULL) == KR_OK)
+		n++;
+	return n;
+}
+
+/* The k-th loaded module in load order (k from 0), or NULL: a small
+ * table, so scan. */
+static struct kmod *loaded_nth(uint32_t k)
+{
+	struct kmod *best = NULL;
+
+	for (uint32_t n = 0; n <= k; n++) {
 		struct kmod *next = NULL;
 
 		for (int i = 0; i < MAX_MODULES; i++)
@@ -428,15 +438,58 @@ static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
 			    (!next || mods[i].seq < next->seq))
 				next = &mods[i];
 		if (!next)
-			return KR_ENOENT;
+			return NULL;
 		best = next;
 	}
+	return best;
+}
+
+/* Built-in modules first (link order), then loaded ones in load order. */
+static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
+{
+	const struct kr_module_info *bi;
+	struct kmod *best;
+	bool bd;
+	uint32_t nbuiltin = builtin_count();
+
+	if (!out)
+		return KR_EINVAL;
+	if (index < nbuiltin) {
+		kr_builtin_module(NULL, index, &bi, &bd, NULL);
+		*out = (struct kr_kmod_entry){ .version = KR_KMOD_ENTRY_VERSION,
+			.state = bd ? KR_KMOD_LIVE : 0, .module_version = bi->version, .builtin = 1 };
+		memcpy(out->name, bi->name, sizeof(out->name));
+		return KR_OK;
+	}
+	if (!(best = loaded_nth(index - nbuiltin)))
+		return KR_ENOENT;
 	*out = (struct kr_kmod_entry){ .version = KR_KMOD_ENTRY_VERSION, .state = best->state,
 		.module_version = best->info->version, .users = best->users,
 		.size = best->img.size };
 	memcpy(out->name, best->info->name, sizeof(out->name));
 	users_of(best, out->used_by, sizeof(out->used_by));
 	memcpy(out->digest, best->digest, sizeof(out->digest));
+	return KR_OK;
+}
+
+static kr_err_t kmod_layout_of(uint32_t index, struct kr_kmod_layout *out)
+{
+	uint32_t nbuiltin = builtin_count();
+	const struct kmod *m;
+	uint64_t base;
+
+	if (!out)
+		return KR_EINVAL;
+	if (index < nbuiltin)
+		return KR_ENOSYS;
+	if (!(m = loaded_nth(index - nbuiltin)))
+		return KR_ENOENT;
+	base = (uint64_t)(uintptr_t)m->img.base;
+	*out = (struct kr_kmod_layout){ .version = KR_KMOD_LAYOUT_VERSION,
+		.base = base, .size = m->img.size,
+		.text = base + m->img.text_off, .text_size = m->img.text_size,
+		.ro = base + m->img.ro_off, .ro_size = m->img.ro_size,
+		.data = base + m->img.data_off, .data_size = m->img.data_size };
 	return KR_OK;
 }
 
@@ -481,7 +534,7 @@ static kr_err_t kmod_link(const void *file, size_t size, const struct kr_kmod_li
 static const struct kr_kmod_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_KMOD_SERVICE_VERSION, sizeof(struct kr_kmod_ops), 0 },
 	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get, .describe = kmod_info,
-	.link = kmod_link, .watch = kmod_watch,
+	.link = kmod_link, .watch = kmod_watch, .layout = kmod_layout_of,
 };
 
 /* One line per boot module GRUB handed over, before any is used (the core

@@ -8,6 +8,7 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 
+#include "lsmod_verbose.h"
 #include "shell.h"
 
 static const struct shell_cmd *find(const char *name)
@@ -287,7 +288,7 @@ const struct shell_cmd shell_cmds[] = {
 	{ "history", "history", "the lines entered, oldest first (Up and Down recall them)", cmd_history, "", 0, 0, 0 },
 	{ "insmod", "insmod NAME|PATH", "load a module and what it needs (NAME: /lib/modules/NAME.kmod)", cmd_insmod, "", 1, 1, SH_FILES },
 	{ "ls", "ls [-l] [PATH...]", "list directories", cmd_ls, "l", 0, ANY, SH_FILES },
-	{ "lsmod", "lsmod", "list modules: version, size, users, state", cmd_lsmod, "", 0, 0, 0 },
+	{ "lsmod", "lsmod [-v]", "list modules: version, size, users, state (-v: where each is loaded)", cmd_lsmod, "v", 0, 0, 0 },
 	{ "mem", "mem", "page and heap counts", cmd_mem, "", 0, 0, 0 },
 	{ "mkdir", "mkdir [-p] DIR...", "make directories (-p: with parents)", cmd_mkdir, "p", 1, ANY, SH_FILES },
 	{ "modinfo", "modinfo NAME|PATH", "what a module declares (a file, or a module lsmod lists)", cmd_modinfo, "", 1, 1, 0 },

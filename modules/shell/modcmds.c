@@ -9,6 +9,7 @@
 #include <karyon/libc.h>
 #include <karyon/module.h>
 
+#include "lsmod_verbose.h"
 #include "shell.h"
 
 #define NEED_KMOD(cmd) do { if (!shell_kmod) return sh_fail(cmd, "no module loader", KR_ENOSYS); } while (0)
@@ -91,8 +92,9 @@ int cmd_lsmod(int argc, char **argv, const struct sh_opts *o)
 
 	(void)argc;
 	(void)argv;
-	(void)o;
 	NEED_KMOD("lsmod");
+	if (SH_OPT(o, 'v'))
+		return lsmod_verbose();         /* lsmod_verbose.c: section addresses */
 	sh_printf("%-16s %-8s %8s %5s  %-9s %s\n", "name", "version", "size", "users", "state", "used by");
 	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
 		sh_printf("%-16s %u.%u.%-4u %8llu %5u  %-9s %s\n", e.name, KR_VERSION_MAJOR(e.module_version),

@@ -63,10 +63,16 @@ def full_profile_misses():
 def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix='test-profile-') as d:
-        for m in ('hello', 'hello_user', 'console', 'sched', 'shell', 'kmod'):
+        for m in ('hello', 'hello_user', 'console', 'sched', 'shell', 'kmod', 'vfs'):
             shutil.copy(os.path.join(sys.argv[1], m + '.kmod'), d)
         compile_module(d, 'cyc_a', 'cyc_b')
         compile_module(d, 'cyc_b', 'cyc_a')
+        # Modules named by path (built out of tree): a copy of hello under
+        # its own name, and one under a name that is not its own.
+        oot = os.path.join(d, 'oot')
+        os.mkdir(oot)
+        shutil.copy(os.path.join(d, 'hello.kmod'), os.path.join(oot, 'hello.kmod'))
+        shutil.copy(os.path.join(d, 'hello.kmod'), os.path.join(oot, 'greeter.kmod'))
         cases = [
             ('good', 'builtin = kmod hello\nboot_modules = hello_user\n', None),
             ('no built-ins', 'boot_modules = hello hello_user\n', None),
@@ -90,6 +96,18 @@ def main():
             ('named twice', 'builtin = kmod hello\nboot_modules = hello\n',
              'module hello is named twice'),
             ('unknown key', 'modules = hello\n', 'unknown key "modules"'),
+            ('boot module by path', 'boot_modules = %s/hello.kmod hello_user\n' % oot, None),
+            ('initrd module by path', 'builtin = kmod vfs\ninitrd = %s/hello.kmod\n' % oot, None),
+            ('initrd path to nothing', 'builtin = kmod vfs\ninitrd = %s/nosuch.kmod\n' % oot,
+             'unknown module %s/nosuch.kmod' % oot),
+            ('path to nothing', 'boot_modules = %s/nosuch.kmod\n' % oot,
+             'unknown module %s/nosuch.kmod' % oot),
+            ('path to a module of another name', 'boot_modules = %s/greeter.kmod\n' % oot,
+             'is the module hello, not greeter: name its file hello.kmod'),
+            ('built-in by path', 'builtin = kmod %s/hello.kmod\n' % oot,
+             'builtin names modules of the tree (modules/NAME), not a file'),
+            ('path without .kmod', 'boot_modules = %s/hello\n' % oot,
+             'a module file ends in .kmod'),
         ]
         for what, text, message in cases:
             r = run(d, text)
