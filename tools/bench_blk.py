@@ -18,7 +18,6 @@ interrupt, the wake-up of the waiting task.
 A benchmark, not a test: it never fails on a figure; it exits 1 only if
 the boot does not print them.  Figures go to docs/benchmarks.md.
 """
-import argparse
 import os
 import re
 import sys
@@ -27,12 +26,13 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'qemu'))
 import kqemu  # noqa: E402
+import toolargs  # noqa: E402
 
 PROMPT = 'karyon:/> '
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = toolargs.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--kernel', default=os.path.join(ROOT, 'build', 'core', 'karyon-dev.elf'),
                     help='the dev kernel; its build directory has the dev ISO')
     ap.add_argument('--requests', type=int, default=256,

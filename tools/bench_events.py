@@ -23,7 +23,6 @@ subscribes it to custom.bench, then:
 A benchmark, not a test: it never fails on a figure; it exits 1 only if a
 boot does not print it.  Figures go to docs/benchmarks.md.
 """
-import argparse
 import os
 import re
 import statistics
@@ -35,6 +34,7 @@ import toolargs  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'qemu'))
 import kqemu  # noqa: E402
+import toolargs  # noqa: E402
 
 PROMPT = 'karyon:/> '
 TRIVIAL = ('#include <karyon/handler.h>\r'
