@@ -121,6 +121,9 @@ KR_API(1, 0) kr_err_t kr_export_lookup(const char *name, uint64_t *addr, uint32_
 KR_API(1, 0) kr_err_t kr_kernel_image(const void **start, size_t *len);
 /* The kernel command line; options named "module.key" are left to modules. */
 KR_API(1, 0) const char *kr_cmdline(void);
+/* ABI 1.3: the ACPI RSDP the boot loader handed over (multiboot2's RSDP
+ * tag; under UEFI the only way to it), *len bytes (20 or 36; 0: none). */
+KR_API(1, 3) const uint8_t *kr_acpi_rsdp(size_t *len);
 /* The index-th module built into the kernel image, in link order (started
  * at boot, each in its own domain): its descriptor and whether it is
  * running (has its domain); KR_ENOENT past the last.  With view not NULL,

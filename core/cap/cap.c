@@ -248,8 +248,7 @@ kr_err_t cap_mint(struct cspace *cs, kr_cap_t c, struct cspace *to, struct cap_o
 
 	if (!out || !cap_valid_obj(obj))
 		return KR_EINVAL;
-	err = cap_decode_child(cs, c, to, rights, &p, &s);
-	if (err)
+	if ((err = cap_decode_child(cs, c, to, rights, &p, &s)))
 		return err;
 	*out = cap_install(to, s, obj, rights, p);
 	return KR_OK;

@@ -29,8 +29,7 @@ kr_err_t domain_init(struct kr_domain *d, const char *name, uint32_t nslots)
 		return KR_EINVAL;
 	memset(d, 0, sizeof(*d));
 	memcpy(d->name, name, strlen(name) + 1);
-	err = cspace_init(&d->cs, d->name, nslots);
-	if (err)
+	if ((err = cspace_init(&d->cs, d->name, nslots)))
 		return err;
 	d->magic = DOMAIN_MAGIC;
 	d->id = ++next_id;
@@ -97,8 +96,7 @@ kr_err_t kr_boot_module(kr_domain_t *d, uint32_t index, kr_cap_t *out,
 		return KR_EINVAL;
 	if (index >= nbootmods)
 		return KR_ENOENT;
-	err = cap_derive(&kernel_domain.cs, b->cap, &d->cs, KR_RIGHT_READ, out);
-	if (err)
+	if ((err = cap_derive(&kernel_domain.cs, b->cap, &d->cs, KR_RIGHT_READ, out)))
 		return err;
 	*info = (struct kr_boot_module_info){ .version = KR_BOOT_MODULE_INFO_VERSION,
 		.offset = b->offset, .size = b->size };
@@ -109,6 +107,12 @@ kr_err_t kr_boot_module(kr_domain_t *d, uint32_t index, kr_cap_t *out,
 const char *kr_cmdline(void)
 {
 	return boot->cmdline;
+}
+
+const uint8_t *kr_acpi_rsdp(size_t *len)
+{
+	*len = boot->rsdp_len;
+	return boot->rsdp;
 }
 
 /* Built-in modules: descriptors gathered by the linker script, in link

@@ -184,8 +184,7 @@ static kr_err_t map_slot(struct cap_slot *s, unsigned flags, void **va)
 
 	if (s->state)
 		return KR_EALREADY;
-	err = win_alloc(s->obj->count, &v);
-	if (err)
+	if ((err = win_alloc(s->obj->count, &v)))
 		return err;
 	err = vmm_map(NULL, v, s->obj->base, s->obj->count, flags);
 	if (err) {
@@ -253,8 +252,7 @@ kr_err_t kr_page_unmap(kr_domain_t *d, kr_cap_t c)
 
 	if (!domain_ok(d))
 		return KR_EINVAL;
-	err = cap_lookup(&d->cs, c, KR_OBJ_PAGES, 0, &s);
-	if (err)
+	if ((err = cap_lookup(&d->cs, c, KR_OBJ_PAGES, 0, &s)))
 		return err;
 	if (!s->state)
 		return KR_EALREADY;

@@ -1,16 +1,15 @@
 /*
- * acpi.c - just enough ACPI to find the MCFG table: the RSDP (searched
- * for in the BIOS area, 0xe0000-0xfffff, on 16-byte boundaries, with its
- * checksum), the RSDT or XSDT it points to, and the table among theirs
- * signed "MCFG", whose first entry for segment 0 gives the ECAM window.
+ * acpi.c - just enough ACPI to find the MCFG table: the RSDP (the copy
+ * the boot loader handed over, kr_acpi_rsdp, else searched for in the
+ * BIOS area, 0xe0000-0xfffff, on 16-byte boundaries, with its checksum),
+ * the RSDT or XSDT it points to, and the table among theirs signed
+ * "MCFG", whose first entry for segment 0 gives the ECAM window.
  *
  * Physical memory is read through MMIO capabilities minted for the
  * moment into a scratch domain (the tables live in memory the firmware
  * keeps, never in usable RAM) and copied out; every length and pointer
  * the firmware wrote is checked against what was mapped and against its
- * checksum before it is followed: tables are input too.  Under UEFI the
- * RSDP is not in the BIOS area; there the search fails and the legacy
- * ports serve.
+ * checksum before it is followed: tables are input too.
  */
 #include <karyon/libc.h>
 #include <karyon/module.h>
@@ -85,7 +84,17 @@ static uint32_t table(uint64_t phys, uint8_t *buf)
 static kr_err_t find_rsdp(uint8_t rsdp[36])
 {
 	static uint8_t area[0x20000];   /* 0xe0000-0xfffff */
+	size_t n = 0;
+	const uint8_t *given = kr_acpi_rsdp(&n);
 
+	/* The boot loader's copy first (the only one under UEFI), checked */
+	if ((n == 20 || n == 36) && !memcmp(given, "RSD PTR ", 8) && sum_ok(given, 20)) {
+		memset(rsdp, 0, 36);
+		memcpy(rsdp, given, n == 36 && sum_ok(given, 36) ? 36 : 20);
+		if (n != 36 || !sum_ok(given, 36))
+			rsdp[15] = 0;
+		return KR_OK;
+	}
 	if (phys_read(0xe0000, area, sizeof(area)) != KR_OK)
 		return KR_ENOENT;
 	for (size_t off = 0; off + 20 <= sizeof(area); off += 16)

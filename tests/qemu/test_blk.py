@@ -53,15 +53,15 @@ def initrd(d):
     return path
 
 
-def boot(d, disk, modules=('virtio_blk',), legacy=False, machine=None):
+def boot(d, disk, modules=('virtio_blk',), legacy=False, machine=None, firmware='bios'):
     mods = [os.path.join(BUILD, 'modules', m + '.kmod') + '=' + m for m in modules
             if m != 'blktest'] + [os.path.join(BUILD, 'tests', 'blktest.kmod') + '=blktest'
                                   for m in modules if m == 'blktest']
-    m = Machine(KERNEL, modules=mods, iso_args=['--initrd', initrd(d)],
+    m = Machine(KERNEL, firmware, modules=mods, iso_args=['--initrd', initrd(d)],
                 extra=(['-machine', machine] if machine else []) +
                 (disk_args(disk, legacy) if disk else []))
     m.__enter__()
-    m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
+    m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT[firmware])
     return m
 
 
@@ -209,11 +209,11 @@ def blk_transitional():
             m.close()
 
 
-def blk_ecam():
+def blk_ecam(firmware='bios'):
     """q35: ACPI's MCFG names an ECAM window, and configuration space goes
-    through it."""
+    through it; under UEFI the RSDP comes from the boot loader."""
     with tempfile.TemporaryDirectory() as d:
-        m = boot(d, new_disk(d), machine='q35')
+        m = boot(d, new_disk(d), machine='q35', firmware=firmware)
         try:
             check(m, re.search(r'^pci: ECAM at 0x[0-9a-f]+ for buses 0-\d+ \(ACPI MCFG\)$', m.log,
                                re.M), 'no ECAM on q35')
@@ -238,6 +238,7 @@ CASES = {
     'blk-nodisk': blk_nodisk,
     'blk-transitional': blk_transitional,
     'blk-ecam': blk_ecam,
+    'blk-ecam-uefi': lambda: blk_ecam('uefi'),
 }
 
 if __name__ == '__main__':
