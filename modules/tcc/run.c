@@ -113,9 +113,12 @@ static void stop_site(struct run *r, char *buf, size_t len)
 {
 	uint64_t f[2] = { r->u.rbp, 0 }, ret = 0, n;
 
-	/* Out of gas: the charge that ran out, the return address of
-	 * __karyon_gas_out (it pushed three registers above it). */
-	if (r->end == NO_GAS &&
+	/* Out of gas, or stopped in __karyon_gas_out (its system call is
+	 * where the time budget and Ctrl-C are checked too): the charge that
+	 * called it, its return address (it pushed three registers above it). */
+	uint64_t gas_out = tcc_ulib_img.addr[ULIB_SYS_GAS_OUT];
+
+	if ((r->end == NO_GAS || (r->u.rip - gas_out < 32 && r->metered)) &&
 	    !kr_as_copy(r->rd, r->as, r->u.rsp + 24, &ret, sizeof(ret), false) && in_handler(r, ret)) {
 		where(r, ret, buf, len);
 		return;
