@@ -32,10 +32,10 @@ static kr_err_t phys_read(uint64_t phys, void *buf, size_t n)
 		return KR_ERANGE;
 	need.base = lo;
 	need.count = hi - lo;
-	e = kr_domain_create(self, "pci.acpi", 4, &d);
+	e = kr_domain_create(pci_self, "pci.acpi", 4, &d);
 	if (e)
 		return e;
-	e = kr_need_grant(self, devices, d, 0, &need, NULL);
+	e = kr_need_grant(pci_self, pci_devices, d, 0, &need, NULL);
 	if (!e)
 		e = kr_need_cap(d, 0, &c);
 	if (!e)
@@ -43,7 +43,7 @@ static kr_err_t phys_read(uint64_t phys, void *buf, size_t n)
 	if (!e)
 		for (size_t i = 0; i < n; i++)
 			((uint8_t *)buf)[i] = va[phys - lo + i];
-	kr_domain_destroy(self, d);
+	kr_domain_destroy(pci_self, d);
 	return e;
 }
 

@@ -58,8 +58,8 @@ struct line {
 	unsigned users;
 };
 
-kr_domain_t *self;
-kr_cap_t devices;
+kr_domain_t *pci_self;
+kr_cap_t pci_devices;
 static kr_cap_t ports;
 static volatile uint8_t *ecam;          /* segment 0's ECAM window, or NULL */
 static uint8_t ecam_first, ecam_last;   /* the buses it covers */
@@ -95,8 +95,8 @@ static uint32_t cfg_read(const struct kr_pci_info *f, uint32_t off, unsigned wid
 	if (p)
 		return width == 1 ? *p : width == 2 ? *(volatile uint16_t *)p :
 		       *(volatile uint32_t *)p;
-	if (kr_io_write(self, ports, CFG_ADDR, 4, addr_of(f, off)) == KR_OK)
-		kr_io_read(self, ports, CFG_DATA + (off & 3), width, &v);
+	if (kr_io_write(pci_self, ports, CFG_ADDR, 4, addr_of(f, off)) == KR_OK)
+		kr_io_read(pci_self, ports, CFG_DATA + (off & 3), width, &v);
 	return v;
 }
 
@@ -110,8 +110,8 @@ static void cfg_write(const struct kr_pci_info *f, uint32_t off, unsigned width,
 		*(volatile uint16_t *)p = (uint16_t)v;
 	else if (p)
 		*(volatile uint32_t *)p = v;
-	else if (kr_io_write(self, ports, CFG_ADDR, 4, addr_of(f, off)) == KR_OK)
-		kr_io_write(self, ports, CFG_DATA + (off & 3), width, v);
+	else if (kr_io_write(pci_self, ports, CFG_ADDR, 4, addr_of(f, off)) == KR_OK)
+		kr_io_write(pci_self, ports, CFG_DATA + (off & 3), width, v);
 }
 
 /* Map segment 0's ECAM window, if ACPI's MCFG names one. */
@@ -136,9 +136,9 @@ static void ecam_setup(void)
 		m.last_bus = (uint8_t)(m.first_bus + ECAM_BUSES - 1);
 	need.base = m.base + ((uint64_t)m.first_bus << 20);
 	need.count = ((uint64_t)m.last_bus - m.first_bus + 1) << 20;
-	e = kr_domain_create(self, "pci.ecam", 4, &d);
+	e = kr_domain_create(pci_self, "pci.ecam", 4, &d);
 	if (!e)
-		e = kr_need_grant(self, devices, d, 0, &need, &holder);
+		e = kr_need_grant(pci_self, pci_devices, d, 0, &need, &holder);
 	if (!e)
 		e = kr_need_cap(d, 0, &c);
 	if (!e)
@@ -149,7 +149,7 @@ static void ecam_setup(void)
 		       kr_strerror(e), holder ? ", held by " : "", holder ? holder : "");
 		ecam = NULL;
 		if (d)
-			kr_domain_destroy(self, d);
+			kr_domain_destroy(pci_self, d);
 		return;
 	}
 	ecam_first = m.first_bus;
@@ -250,9 +250,9 @@ static kr_err_t line_take(unsigned n)
 	if (l->users++)
 		return KR_OK;
 	ksnprintf(name, sizeof(name), "pci.irq%u", n);
-	e = kr_domain_create(self, name, 4, &l->dom);
+	e = kr_domain_create(pci_self, name, 4, &l->dom);
 	if (!e)
-		e = kr_need_grant(self, devices, l->dom, 0, &need, &holder);
+		e = kr_need_grant(pci_self, pci_devices, l->dom, 0, &need, &holder);
 	if (!e)
 		e = kr_need_cap(l->dom, 0, &l->cap);
 	if (!e)
@@ -261,7 +261,7 @@ static kr_err_t line_take(unsigned n)
 		kr_log(KR_LOG_ERR, "pci: cannot take IRQ %u: %s%s%s\n", n, kr_strerror(e),
 		       holder ? ", held by " : "", holder ? holder : "");
 		if (l->dom)
-			kr_domain_destroy(self, l->dom);
+			kr_domain_destroy(pci_self, l->dom);
 		*l = (struct line){ 0 };
 	}
 	return e;
@@ -274,7 +274,7 @@ static void line_drop(unsigned n)
 	if (!l->users || --l->users)
 		return;
 	kr_irq_unbind(l->dom, l->cap);
-	kr_domain_destroy(self, l->dom);
+	kr_domain_destroy(pci_self, l->dom);
 	*l = (struct line){ 0 };
 }
 
@@ -296,7 +296,7 @@ static kr_err_t svc_release(uint32_t handle)
 		line_drop(f->info.irq_line);
 	}
 	cfg_write(&f->info, PCI_COMMAND, 2, cfg_read(&f->info, PCI_COMMAND, 2) & ~PCI_CMD_MASTER);
-	kr_domain_destroy(self, c->dom);        /* unmaps the BARs */
+	kr_domain_destroy(pci_self, c->dom);        /* unmaps the BARs */
 	f->claim = -1;
 	f->info.claimed_by[0] = '\0';
 	*c = (struct claim){ 0 };
@@ -349,9 +349,9 @@ static kr_err_t svc_claim(uint32_t owner, const char *who, const struct kr_pci_m
 		return KR_ENOSPC;
 	c = &claims[ci];
 	ksnprintf(name, sizeof(name), "pci.%02x:%02x.%u", f->info.bus, f->info.dev, f->info.fn);
-	e = kr_domain_create(self, name, 16, &c->dom);
-	if (!e && (e = kr_domain_watch(self, owner, owner_gone, NULL)) != KR_OK)
-		kr_domain_destroy(self, c->dom);
+	e = kr_domain_create(pci_self, name, 16, &c->dom);
+	if (!e && (e = kr_domain_watch(pci_self, owner, owner_gone, NULL)) != KR_OK)
+		kr_domain_destroy(pci_self, c->dom);
 	if (e)
 		return e;
 	c->used = true;
@@ -434,7 +434,7 @@ static kr_err_t svc_map_bar(uint32_t handle, unsigned bar, volatile void **va, u
 	hi = (b->base + b->size + KR_PAGE_SIZE - 1) & ~(uint64_t)(KR_PAGE_SIZE - 1);
 	if (!c->va[bar]) {
 		need = (struct kr_need)KR_NEED_MMIO(lo, hi - lo);
-		e = kr_need_grant(self, devices, c->dom, bar, &need, &holder);
+		e = kr_need_grant(pci_self, pci_devices, c->dom, bar, &need, &holder);
 		if (!e)
 			e = kr_need_cap(c->dom, bar, &c->cap[bar]);
 		if (!e)
@@ -471,7 +471,7 @@ static kr_err_t io_check(uint32_t handle, unsigned bar, uint32_t off, unsigned w
 	if ((*c)->cap[bar])
 		return KR_OK;
 	need = (struct kr_need)KR_NEED_PORTS(b->base, b->size);
-	e = kr_need_grant(self, devices, (*c)->dom, bar, &need, &holder);
+	e = kr_need_grant(pci_self, pci_devices, (*c)->dom, bar, &need, &holder);
 	if (!e)
 		e = kr_need_cap((*c)->dom, bar, &(*c)->cap[bar]);
 	return e;
@@ -603,20 +603,20 @@ static kr_err_t pci_init(kr_domain_t *d)
 	kr_cap_t c;
 	kr_err_t e;
 
-	self = d;
-	if ((e = kr_need_cap(self, NEED_PORTS, &ports)) ||
-	    (e = kr_need_cap(self, NEED_DEVICES, &devices)))
+	pci_self = d;
+	if ((e = kr_need_cap(pci_self, NEED_PORTS, &ports)) ||
+	    (e = kr_need_cap(pci_self, NEED_DEVICES, &pci_devices)))
 		return e;
 	ecam_setup();
 	enumerate();
 	kr_log(KR_LOG_INFO, "pci: %u functions found (%s)%s\n", nfuncs,
 	       ecam ? "ECAM" : "configuration ports 0xcf8", skipped ? ", more left out" : "");
-	if ((e = kr_service_publish(self, KR_PCI_SERVICE, &ops.hdr, &c)))
+	if ((e = kr_service_publish(pci_self, KR_PCI_SERVICE, &ops.hdr, &c)))
 		return e;
-	if (kr_service_open(self, "shell", KR_SHELL_SERVICE_VERSION, &c) == KR_OK &&
-	    kr_service_ops(self, c, &h) == KR_OK) {
+	if (kr_service_open(pci_self, "shell", KR_SHELL_SERVICE_VERSION, &c) == KR_OK &&
+	    kr_service_ops(pci_self, c, &h) == KR_OK) {
 		shell = (const struct kr_shell_ops *)h;
-		shell->add(kr_domain_id(self), &lspci_cmd);
+		shell->add(kr_domain_id(pci_self), &lspci_cmd);
 	}
 	return KR_OK;
 }

@@ -7,8 +7,8 @@
 
 #include <karyon/cap.h>
 
-extern kr_domain_t *self;
-extern kr_cap_t devices;        /* the devices facility: MMIO for ACPI and ECAM */
+extern kr_domain_t *pci_self;
+extern kr_cap_t pci_devices;        /* the devices facility: MMIO for ACPI and ECAM */
 
 struct acpi_mcfg {
 	uint64_t base;          /* ECAM base of segment 0 (bus 0 at base) */
