@@ -241,6 +241,9 @@ static kr_err_t kmod_check_symbols(struct kmod_file *f)
 		if (y.value > t.size)
 			return kmod_fail(f, KR_EFORMAT, "symbol outside its section", "%s",
 					 kmod_symname(f, &y));
+		if (y.info >> 4 == STB_GLOBAL && !*kmod_symname(f, &y))
+			return kmod_fail(f, KR_EFORMAT, "a global symbol without a name",
+					 "symbol %llu", (unsigned long long)i);
 	}
 	return KR_OK;
 }
@@ -510,6 +513,10 @@ static kr_err_t kmod_check_object(struct kmod_file *f, const char *entry)
 			kmod_shdr(f, y.shndx, &s);
 			if (!(s.flags & SHF_EXECINSTR) || !kmod_loaded(f, &s))
 				break;
+			if (y.value >= s.size)  /* at or past its section's end: no code there */
+				return kmod_fail(f, KR_EFORMAT, "entry outside its section",
+						 "%s at %#llx of %#llx bytes", entry,
+						 (unsigned long long)y.value, (unsigned long long)s.size);
 			f->entry_sym = i;
 			return KR_OK;
 		}

@@ -1070,6 +1070,25 @@ static void test_plain_entry(void **state)
 		    img.entry < base + img.text_off + img.text_size);
 	kmod_release(&env, &img);
 
+	/* A defined global named "" (found by tests/fuzz/fuzz_kmod_elf.c):
+	 * nothing could refer to it; refused rather than reported. */
+	sym(f, "main")->st_name = 0;
+	memset(&img, 0x55, sizeof(img));
+	assert_int_equal(kmod_load(f, plain.size, &env, &img, &perr), KR_EFORMAT);
+	assert_string_equal(perr.what, "a global symbol without a name");
+	assert_true(img_zero(&img));
+	memcpy(f, plain.data, plain.size);
+
+	/* main placed at the end of its section (a symbol of size 0 there):
+	 * no code to enter, refused before anything is allocated. */
+	sym(f, "main")->st_value = shdr(f, sym(f, "main")->st_shndx)->sh_size;
+	memset(&img, 0x55, sizeof(img));
+	assert_int_equal(kmod_load(f, plain.size, &env, &img, &perr), KR_EFORMAT);
+	assert_string_equal(perr.what, "entry outside its section");
+	assert_true(img_zero(&img));
+	assert_int_equal(e.allocs, e.frees);
+	memcpy(f, plain.data, plain.size);
+
 	/* main's section of a type the loader does not load (found by
 	 * tests/fuzz/fuzz_kmod_elf.c): the entry was the image's address
 	 * plus KMOD_NONE, outside it; now there is no entry function. */
@@ -1095,8 +1114,9 @@ static void test_plain_empty(void **state)
 	env.entry = "main";
 	memcpy(f, plain.data, plain.size);
 	/* Every section the loader would place, emptied (and no relocations
-	 * left to apply to them): nothing to load, said before any
-	 * allocation (found by tests/fuzz/fuzz_kmod_elf.c: a 0-byte alloc). */
+	 * left to apply to them): refused before any allocation (found by
+	 * tests/fuzz/fuzz_kmod_elf.c: a 0-byte alloc).  The entry, main, is
+	 * then at the end of an empty section, which is said first. */
 	for (unsigned i = 1; i < eh->e_shnum; i++) {
 		Elf64_Shdr *sh = shdr(f, i);
 
@@ -1107,7 +1127,7 @@ static void test_plain_empty(void **state)
 	}
 	memset(&img, 0x55, sizeof(img));
 	assert_int_equal(kmod_load(f, plain.size, &env, &img, &perr), KR_EFORMAT);
-	assert_string_equal(perr.what, "nothing to load");
+	assert_string_equal(perr.what, "entry outside its section");
 	assert_true(img_zero(&img));
 	assert_int_equal(e.allocs, 0);
 	free(f);
