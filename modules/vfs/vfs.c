@@ -28,16 +28,23 @@ static struct watcher {
 	void *ctx;
 } watchers[WATCHERS];
 
+/* Is anyone watching?  Without a watcher no operation does more than it
+ * did before watchers existed (no stat, no normalising for them). */
+static bool watched(void)
+{
+	for (int i = 0; i < WATCHERS; i++)
+		if (watchers[i].fn)
+			return true;
+	return false;
+}
+
 /* Tell the watchers about a change that was made (path: as given, so
  * normalised here; one that does not normalise was not made). */
 static void changed(uint32_t change, const char *cwd, const char *path)
 {
 	char norm[NORM_MAX];
-	bool any = false;
 
-	for (int i = 0; i < WATCHERS; i++)
-		any |= watchers[i].fn != NULL;
-	if (!any || vfs_normalize(cwd, path, norm, sizeof(norm)) != KR_OK)
+	if (!watched() || vfs_normalize(cwd, path, norm, sizeof(norm)) != KR_OK)
 		return;
 	for (int i = 0; i < WATCHERS; i++)
 		if (watchers[i].fn)
@@ -116,7 +123,7 @@ static uint64_t fs_clock(void *ctx)
 
 static kr_err_t op_mkdir(const char *cwd, const char *path, bool parents)
 {
-	bool was = exists(cwd, path);
+	bool was = watched() && exists(cwd, path);
 	kr_err_t e = vfs_mkdir(fs, cwd, path, parents);
 
 	if (!e && !was)
@@ -127,7 +134,7 @@ static kr_err_t op_mkdir(const char *cwd, const char *path, bool parents)
 static kr_err_t op_remove(const char *cwd, const char *path, bool recursive)
 {
 	char norm[NORM_MAX];
-	bool named = vfs_normalize(cwd, path, norm, sizeof(norm)) == KR_OK;
+	bool named = watched() && vfs_normalize(cwd, path, norm, sizeof(norm)) == KR_OK;
 	kr_err_t e = vfs_remove(fs, cwd, path, recursive);
 
 	if (!e && named)
@@ -138,7 +145,7 @@ static kr_err_t op_remove(const char *cwd, const char *path, bool recursive)
 static kr_err_t op_write(const char *cwd, const char *path, const void *data, size_t n,
 			 bool append)
 {
-	bool was = exists(cwd, path);
+	bool was = watched() && exists(cwd, path);
 	kr_err_t e = vfs_write(fs, cwd, path, data, n, append);
 
 	if (!e && !was)
@@ -162,13 +169,13 @@ static kr_err_t op_stat(const char *cwd, const char *path, struct kr_vfs_stat *s
 static kr_err_t op_rename(const char *cwd, const char *from, const char *to)
 {
 	char old[NORM_MAX], new[NORM_MAX];
-	kr_err_t e = vfs_normalize(cwd, from, old, sizeof(old));
+	/* where it goes, worked out before the move; the move's own answer
+	 * is what the caller gets, named or not */
+	bool named = watched() && vfs_normalize(cwd, from, old, sizeof(old)) == KR_OK &&
+		     target_of(cwd, from, to, new) == KR_OK;
+	kr_err_t e = vfs_rename(fs, cwd, from, to);
 
-	if (!e)
-		e = target_of(cwd, from, to, new);
-	if (!e)
-		e = vfs_rename(fs, cwd, from, to);
-	if (!e && strcmp(old, new)) {
+	if (!e && named && strcmp(old, new)) {
 		changed(KR_VFS_REMOVED, NULL, old);
 		changed(KR_VFS_CREATED, NULL, new);
 	}
@@ -178,14 +185,13 @@ static kr_err_t op_rename(const char *cwd, const char *from, const char *to)
 static kr_err_t op_copy(const char *cwd, const char *from, const char *to)
 {
 	char dst[NORM_MAX];
-	kr_err_t e = target_of(cwd, from, to, dst);
-	bool was = !e && exists(NULL, dst);
+	bool named = watched() && target_of(cwd, from, to, dst) == KR_OK;
+	bool was = named && exists(NULL, dst);
+	kr_err_t e = vfs_copy(fs, cwd, from, to);
 
-	if (!e)
-		e = vfs_copy(fs, cwd, from, to);
-	if (!e && !was)
+	if (!e && named && !was)
 		changed(KR_VFS_CREATED, NULL, dst);
-	if (!e)
+	if (!e && named)
 		changed(KR_VFS_WRITTEN, NULL, dst);
 	return e;
 }
