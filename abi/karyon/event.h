@@ -69,6 +69,26 @@ KR_ABI_OFFSET(struct kr_event, data, 64);
 KR_ABI_OFFSET(struct kr_event, flags, 264);
 KR_ABI_SIZE(struct kr_event, 272);
 
+/* Is kind one of the sources' ("timer.", "vfs.", "kmod.", "irq."), which
+ * only the sources raise?  The events module and the tcc module (a run's
+ * event_raise, kept aside) ask the same question. */
+static inline int kr_event_kind_reserved(const char *kind)
+{
+	static const char *const prefixes[] = { "timer.", "vfs.", "kmod.", "irq." };
+
+	for (unsigned i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		const char *p = prefixes[i], *k = kind;
+
+		while (*p && *p == *k) {
+			p++;
+			k++;
+		}
+		if (!*p)
+			return 1;
+	}
+	return 0;
+}
+
 /* Does pattern (see above) cover an event of kind with data?  Pure; the
  * events module matches subscriptions with it, the tcc module manifests. */
 static inline int kr_event_match(const char *pattern, const char *kind, const char *data)

@@ -116,16 +116,6 @@ bool kind_ok(const char *kind)
 	return true;
 }
 
-static bool reserved(const char *kind)
-{
-	static const char *const prefixes[] = { "timer.", "vfs.", "kmod.", "irq." };
-
-	for (unsigned i = 0; i < 4; i++)
-		if (!strncmp(kind, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
 kr_err_t bus_raise(const char *kind, uint32_t source, uint32_t count, const void *data,
 		   size_t size, uint64_t *seq)
 {
@@ -166,7 +156,7 @@ kr_err_t ev_raise_custom(const char *kind, const void *data, size_t size, uint64
 {
 	if (!kind_ok(kind) || size >= KR_EVENT_DATA_MAX)
 		return KR_EINVAL;
-	if (reserved(kind))
+	if (kr_event_kind_reserved(kind))
 		return KR_EPERM;
 	return bus_raise(kind, KR_EVSRC_CUSTOM, 1, data, size, seq);
 }

@@ -381,15 +381,10 @@ static uint64_t token_time_us(struct run *r)
  * checked before a raise is kept aside. */
 static kr_err_t kind_check(const char *kind)
 {
-	static const char *const sources[] = { "timer.", "vfs.", "kmod.", "irq." };
-
 	if (strlen(kind) >= KR_EVENT_KIND_MAX || strchr(kind, '*') || strchr(kind, ':') ||
 	    event_pattern_check(kind, NULL, 0))
 		return KR_EINVAL;
-	for (unsigned i = 0; i < 4; i++)
-		if (!strncmp(kind, sources[i], strlen(sources[i])))
-			return KR_EPERM;
-	return KR_OK;
+	return kr_event_kind_reserved(kind) ? KR_EPERM : KR_OK;
 }
 
 /* event_raise(kind, data, n): through the events service, if there is
