@@ -1,7 +1,8 @@
 /*
  * clog.h - the commit log (modules/clog): its on-disk format, the "clog"
  * service (the gateway every state change goes through) and the "state.*"
- * services the owners of state publish for it.  ABI 1.4.
+ * services the owners of state publish for it.  Added in ABI 1.3 (modules
+ * only: nothing of the core changed).
  *
  * The system's state is reduce(genesis, commits): genesis is what the image
  * boots with (the initrd, the built-in and boot modules); every change made

@@ -433,6 +433,21 @@ kr_err_t clog_reformat(char *why, size_t whylen)
 	return clog_format(&dev, why, whylen);
 }
 
+bool clog_lock(void)
+{
+	if (writing || !cl_log)
+		return false;
+	writing = true;
+	return true;
+}
+
+void clog_unlock(void)
+{
+	writing = false;
+	if (queue_head)
+		write_queue();  /* what queued meanwhile */
+}
+
 bool clog_has_device(void)
 {
 	return blk != NULL;

@@ -16,6 +16,15 @@
 #include <karyon/shell.h>
 #include "log.h"
 
+/* The TSC: guest instructions under -icount (the benchmarks' clock). */
+static inline uint64_t clog_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 typedef void (*print_fn)(void *ctx, const char *s);
 void printf_to(print_fn print, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -92,8 +101,14 @@ void syslog_print(unsigned n, print_fn print, void *ctx);
  * cut to fit out. */
 void payload_subject(const void *payload, uint32_t len, char *out, size_t outlen);
 
-/* ---- cmds.c ---- */
+/* The log to oneself (no writer running): `ledger bench append`. */
+bool clog_lock(void);
+void clog_unlock(void);
+
+/* ---- cmds.c, bench.c ---- */
 void cmds_add(void);
 void cmds_remove(void);
+bool parse_u64(const char *s, uint64_t *out);
+int ledger_bench(int argc, char **argv, print_fn print, void *ctx);
 
 #endif

@@ -20,7 +20,7 @@
 static const struct kr_shell_ops *shell;
 
 
-static bool number(const char *s, uint64_t *out)
+bool parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -45,7 +45,7 @@ static int cmd_syslog(int argc, char **argv, print_fn print, void *ctx)
 {
 	uint64_t n = 20;
 
-	if (argc == 3 && !strcmp(argv[1], "-n") && number(argv[2], &n) && n > 0) {
+	if (argc == 3 && !strcmp(argv[1], "-n") && parse_u64(argv[2], &n) && n > 0) {
 		/* fine */
 	} else if (argc != 1) {
 		print(ctx, "usage: syslog [-n N]\n");
@@ -119,7 +119,7 @@ static int ledger_inspect(int argc, char **argv, print_fn print, void *ctx)
 				if (!((s[j] >= '0' && s[j] <= '9') || (s[j] >= 'a' && s[j] <= 'f')))
 					is_hex = false;
 			/* digits are a seq; 8 or more hex digits a hash prefix */
-			if (n < 8 && number(s, &from)) {
+			if (n < 8 && parse_u64(s, &from)) {
 				if (from < i.base_seq)
 					from = i.base_seq;
 			} else if (is_hex && n >= 8) {
@@ -202,7 +202,10 @@ static int cmd_ledger(int argc, char **argv, print_fn print, void *ctx)
 		return ledger_inspect(argc, argv, print, ctx);
 	if (!strcmp(sub, "verify") && argc == 2)
 		return ledger_verify(print, ctx) ? 1 : 0;
-	print(ctx, "usage: ledger status | inspect [--since SEQ|HASH] [--json] | verify | format\n");
+	if (!strcmp(sub, "bench") && cl_attached)
+		return ledger_bench(argc, argv, print, ctx);
+	print(ctx, "usage: ledger status | inspect [--since SEQ|HASH] [--json] | verify | format "
+	      "| bench ...\n");
 	return 1;
 }
 

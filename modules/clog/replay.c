@@ -360,9 +360,10 @@ kr_err_t replay_boot(const struct clog_report *rep)
 	}
 	{
 		struct apply_ctx a = { .flags = KR_APPLY_REPLAY, .root_seq = s.root_seq };
-		uint64_t last = s.last_seq;
+		uint64_t last = s.last_seq, t0 = clog_tsc(), t;
 
 		e = apply_upto(&a, last);
+		t = clog_tsc() - t0;
 		if (rep->corrupt) {
 			kr_log(KR_LOG_ERR, "clog: %s: record seq %llu (byte %llu of the log) does not "
 			       "verify: %s.  The disk is damaged or the log was tampered with; "
@@ -378,10 +379,12 @@ kr_err_t replay_boot(const struct clog_report *rep)
 			return e;
 		}
 		kr_log(KR_LOG_INFO, "clog: %s: replayed %llu commits (seq %llu..%llu)%s%s; "
-		       "%u checkpoints\n", cl_device, (unsigned long long)a.applied,
-		       (unsigned long long)base_seq, (unsigned long long)last,
+		       "%u checkpoints; %llu TSC (%llu per commit)\n", cl_device,
+		       (unsigned long long)a.applied, (unsigned long long)base_seq,
+		       (unsigned long long)last,
 		       a.roots_checked && !a.roots_bad ? ", state root verified" : "",
-		       a.roots_bad ? ", STATE ROOT MISMATCH" : "", cl_nckpts);
+		       a.roots_bad ? ", STATE ROOT MISMATCH" : "", cl_nckpts, (unsigned long long)t,
+		       (unsigned long long)(a.applied ? t / a.applied : 0));
 		cl_since_root = last > s.root_seq ? last - s.root_seq : 0;
 	}
 	return KR_OK;
