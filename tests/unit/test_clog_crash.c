@@ -305,8 +305,10 @@ static kr_err_t find_rec(void *ctx, const struct kr_clog_rec *rec, const void *p
 }
 
 /* A byte flipped in an acknowledged record in the middle of the log (one
- * record at a time, every record of the first half, a different byte each):
- * the open reports corruption and names the record. */
+ * record at a time, every record of the area but the last group's, a
+ * different byte each): the open reports corruption and names the record,
+ * whether the superblock's head is past it or only a later group says it
+ * was acknowledged. */
 static void test_flip_middle(void **state)
 {
 	struct simdev sim;
@@ -322,7 +324,8 @@ static void test_flip_middle(void **state)
 	workload(&sim, &dev, &r);
 	assert_int_equal(clog_open(&dev, &l, &rep), KR_OK);
 	clog_info(l, &in);
-	for (uint64_t seq = in.base_seq; seq < (in.base_seq + in.head_seq) / 2; seq++) {
+	assert_int_equal(1 + (GROUPS - 1) * 7 % 4, 2);
+	for (uint64_t seq = in.base_seq; seq <= in.head_seq - 2; seq++) {
 		struct find fd = { .seq = seq };
 		uint64_t at;
 
