@@ -7,9 +7,9 @@
  *        clog_golden --record FILE  the golden record (clog_golden.h)
  *
  * The image holds two epochs (a compaction between), several groups and a
- * superblock written by hand; stdout gets one line per durable record of
- * the current epoch, "SEQ KIND LENGTH HASH" (hash in hex), as the ledger
- * prints them with --json.
+ * superblock written by hand, and a torn tail; stdout gets one line per
+ * durable record of the current epoch, "SEQ KIND LENGTH HASH" (hash in
+ * hex), then "cut SEQ BYTES" as recovery reports the torn tail.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,7 @@ static kr_err_t off_write(void *ctx, uint64_t lba, uint32_t n, const void *buf)
 
 static kr_err_t stage(struct clog *l, const char *kind, const char *subject, uint32_t extra)
 {
-	uint8_t buf[2048];
+	uint8_t buf[4096];
 	size_t n = strlen(subject) + 1;
 
 	memcpy(buf, subject, n);
@@ -106,12 +106,18 @@ int main(int argc, char **argv)
 	CHECK(stage(l, "events.handler", "EVENT HANDLER", 3));
 	CHECK(stage(l, "vfs.unlink", "/tmp/x", 0));
 	CHECK(clog_sync(l));
-	/* a torn tail: a staged group half-written, never acknowledged */
-	CHECK(stage(l, "vfs.write", "/torn", 900));
-	sim.fail_at = sim.ops + 1;      /* the second chunk of its write */
+	/* a torn tail: a group of 6 sectors whose first write (4 sectors)
+	 * fails, so the second is never issued: never acknowledged */
+	CHECK(stage(l, "vfs.write", "/torn", 2500));
+	sim.fail_at = sim.ops;
 	if (clog_sync(l) != KR_EIO)
 		return 1;
 	CHECK(clog_walk(l, 0, print, NULL));
+	clog_close(l);
+	/* what recovery makes of it */
+	memcpy(sim.durable, sim.cache, sim.sectors * 512);
+	CHECK(clog_open(&dev, &l, &rep));
+	printf("cut %llu %llu\n", (unsigned long long)rep.cut_seq, (unsigned long long)rep.cut_bytes);
 	clog_close(l);
 	f = fopen(argv[1], "wb");
 	if (!f || fwrite(sim.cache, 512, sim.sectors, f) != sim.sectors || fclose(f))
