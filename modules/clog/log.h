@@ -43,6 +43,11 @@ struct clog_dev {
 
 struct clog;
 
+/* The most bytes of records one sync writes (clog_stage refuses more with
+ * KR_EBUSY: sync first).  Recovery looks this far past a failing record for
+ * a later group that proves it was acknowledged. */
+#define CLOG_GROUP_MAX  (4u << 20)
+
 /* ---- the format (pure functions over bytes; the fuzz target's) ---- */
 
 /* Encode a record into buf (at least clog_rec_size(len) bytes): header,
@@ -51,17 +56,24 @@ size_t clog_rec_size(uint32_t len);     /* 128 + len rounded up to 8 */
 kr_err_t clog_rec_encode(void *buf, uint32_t epoch, uint64_t seq, uint64_t durable,
 			 const char *kind, const void *payload, uint32_t len,
 			 const uint8_t prev[32]);
-/* Decode and verify the record at buf[0..avail): magic, version, epoch (if
- * epoch != 0), kind (NUL-terminated, printable, non-empty), length within
- * avail and KR_CLOG_PAYLOAD_MAX, zero reserved and padding, hash.  *rec
- * points into buf; *payload after it.  KR_ETRUNC: the bytes end inside the
- * record; KR_EFORMAT: not a valid record (why says which check). */
+/* Decode and verify the record at buf[0..avail): magic, version, flags 0,
+ * epoch (if epoch != 0), seq != 0 and durable < seq, kind (NUL-terminated,
+ * printable, non-empty, NUL-padded), length within avail and
+ * KR_CLOG_PAYLOAD_MAX, zero reserved and padding, hash.  *rec points into
+ * buf; *payload after it.  KR_ETRUNC: the bytes end inside the record;
+ * KR_EFORMAT: not a valid record (why says which check); KR_EALIGN: buf is
+ * not 8-byte aligned (*rec could not be read in place).  buf must be
+ * writable: the ABI's BLAKE2b is one call over contiguous bytes, so the
+ * hash field is zeroed in place while hashing and put back before return
+ * as it is in encode. */
 kr_err_t clog_rec_decode(const void *buf, size_t avail, uint32_t epoch,
 			 const struct kr_clog_rec **rec, const void **payload,
 			 const char **why);
 
 /* Superblocks: encode fills sum; decode checks magic, version, sector size,
- * sum and that the areas fit region_sectors. */
+ * sum, zero reserved, that the areas fit the superblock's region_sectors
+ * and that fits region_sectors (the device's), and that the head lies in
+ * the area.  *out gets the copy even when it does not verify. */
 void clog_super_encode(struct kr_clog_super *sb);
 kr_err_t clog_super_decode(const void *sector, uint64_t region_sectors,
 			   struct kr_clog_super *out, const char **why);
@@ -69,7 +81,10 @@ kr_err_t clog_super_decode(const void *sector, uint64_t region_sectors,
 /* Merkle roots (docs/commit-log.md): a leaf is BLAKE2b-256(0x00 || name ||
  * 0x00 || digest), an inner node BLAKE2b-256(0x01 || left || right), an odd
  * node is carried up unchanged, and the root of no leaves is
- * BLAKE2b-256(0x02).  The builder takes leaves in order. */
+ * BLAKE2b-256(0x02).  The builder takes leaves in order; a name longer than
+ * CLOG_MERKLE_NAME_MAX bytes is refused (KR_ERANGE: the leaf is hashed from
+ * a stack buffer).  struct clog_merkle is 2 KiB: not for a kernel stack. */
+#define CLOG_MERKLE_NAME_MAX 446
 struct clog_merkle {
 	uint8_t level[64][32];  /* the pending node at each height */
 	uint64_t have;          /* bit k: level[k] holds a node */
@@ -97,8 +112,10 @@ struct clog_report {
 	char why[160];          /* corrupt or refused: one line */
 };
 
-/* Make an empty log over the whole device: epoch 1, area 0, no records.
- * Erases nothing but the superblocks. */
+/* Make an empty log over the whole device: epoch 1 (or, over an old log
+ * whose superblock still verifies, one more than its epoch, so that its
+ * records left in the areas never pass for the new log's), area 0, no
+ * records.  Erases nothing but the superblocks (writes A, blanks B). */
 kr_err_t clog_format(const struct clog_dev *dev, char *why, size_t whylen);
 /* Does sector 0 or 1 hold a superblock?  (false for a blank device, and for
  * one holding something else: clog_probe says which.)  KR_OK blank (all
@@ -118,6 +135,7 @@ void clog_close(struct clog *l);
  * flushes, and makes them durable.  On a sync error the staged records
  * are gone (the tail is where it was) and KR_EIO is returned: none of
  * them may be acknowledged.  KR_ENOSPC (stage) when the area is full;
+ * KR_EBUSY (stage) when the group would pass CLOG_GROUP_MAX (sync first);
  * KR_EPERM on a log opened corrupt. */
 kr_err_t clog_stage(struct clog *l, const char *kind, const void *payload, uint32_t len,
 		    uint64_t *seq);
@@ -128,8 +146,10 @@ void clog_unstage(struct clog *l);
  * durable head, then flush.  clog_sync does it every 64 syncs itself. */
 kr_err_t clog_write_super(struct clog *l);
 
-/* Reading: records in order from seq (base_seq or later), verified again
- * as they are read.  fn's error stops the walk and is returned. */
+/* Reading: the durable records in order from seq (earlier seqs start at
+ * base_seq), verified again as they are read (KR_EFORMAT if one no longer
+ * verifies).  fn's error stops the walk and is returned.  rec and payload
+ * are valid only during the call; fn must not call into the log. */
 typedef kr_err_t (*clog_rec_fn)(void *ctx, const struct kr_clog_rec *rec, const void *payload,
 				uint64_t off);
 kr_err_t clog_walk(struct clog *l, uint64_t from_seq, clog_rec_fn fn, void *ctx);
@@ -146,11 +166,14 @@ struct clog_info {
 void clog_info(const struct clog *l, struct clog_info *out);
 
 /* Compaction: start a new epoch in the other area whose first records are
- * produced by emit (called with a stage function: it stages the records
- * that rebuild the state, each chained after the current head), sync them,
- * then flip the superblock.  A crash before the flip keeps the old log.
- * The chain stays verifiable: the new area's base_prev is the old head's
- * hash and its base_seq the old head_seq + 1. */
+ * produced by emit (called with the log: it calls clog_stage for the
+ * records that rebuild the state, each chained after the current head; it
+ * must not sync), sync them, then flip the superblock.  A crash before the
+ * flip keeps the old log.  The chain stays verifiable: the new area's
+ * base_prev is the old head's hash and its base_seq the old head_seq + 1.
+ * KR_EBUSY with records staged.  On failure (emit's error, KR_EIO, KR_ENOSPC
+ * from emit's stage) the old log goes on; if the flip was written but not
+ * flushed, the next sync first writes a superblock naming the old log. */
 typedef kr_err_t (*clog_emit_fn)(void *ctx, struct clog *l);
 kr_err_t clog_compact(struct clog *l, clog_emit_fn emit, void *ctx);
 
