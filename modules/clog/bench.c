@@ -156,7 +156,7 @@ int ledger_bench(int argc, char **argv, print_fn print, void *ctx)
 	kr_err_t e;
 
 	if (argc == 5 && !strcmp(argv[2], "append") && parse_u64(argv[3], &a) &&
-	    parse_u64(argv[4], &b) && a >= 1 && a <= 100000 && b <= 65536 && a * (b + 136) <= (32u << 20))
+	    parse_u64(argv[4], &b) && a >= 1 && a <= 100000 && b <= 65536 && a * (b + 136) <= CLOG_GROUP_MAX)
 		e = bench_append(a, b, print, ctx);
 	else if (argc == 5 && !strcmp(argv[2], "group") && parse_u64(argv[3], &a) &&
 		 parse_u64(argv[4], &b) && a >= 1 && a <= 32 && b >= 1 && b <= 10000)

@@ -202,8 +202,26 @@ static void write_queue(void)
 		p->next = NULL;
 		if (!queue_head)
 			queue_tail = &queue_head;
-		for (p = batch; p && !e; p = p->next)
+		for (p = batch; p && !e; p = p->next) {
 			e = clog_stage(cl_log, p->kind, p->payload, p->len, &p->seq);
+			if (e == KR_EBUSY && p != batch) {
+				/* the group is as big as one write may be: the
+				 * rest goes first into the next one */
+				struct pending *q = batch;
+
+				while (q->next != p)
+					q = q->next;
+				q->next = NULL;
+				for (q = p; q->next; q = q->next)
+					;
+				q->next = queue_head;
+				if (!queue_head)
+					queue_tail = &q->next;
+				queue_head = p;
+				e = KR_OK;
+				break;
+			}
+		}
 		if (!e)
 			e = clog_sync(cl_log);
 		else
