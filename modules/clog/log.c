@@ -590,10 +590,12 @@ static kr_err_t recover(struct clog *l, struct clog_report *rep)
 		set_corrupt(l, rep, s.seq, f.fail_off, f.why, ", before the superblock's head", 0);
 		return KR_OK;
 	}
-	/* torn_end: the torn group's data as far as we can tell: the failing
-	 * record's own extent (its length if its header is this epoch's, else
-	 * the rest of its sector if that is not blank) and every later record
-	 * header of this epoch within a group's reach. */
+	/* cut_bytes counts the torn group's data as far as we can tell: from
+	 * the failing record to the end of its sector unless that is blank
+	 * (the rest of the group's first sector), or to the end of the record
+	 * its header announces if that is this epoch's and reaches further,
+	 * or to the end of any later record of this epoch at or past the
+	 * failing seq within a group's reach (later_durable). */
 	torn_end = f.fail_off;
 	r = later_durable(l, f.fail_off, s.seq, &who, &torn_end);
 	if (r < 0)
