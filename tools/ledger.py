@@ -100,8 +100,9 @@ def decode_record(buf, epoch=0):
     if blake(body[:HASH_AT] + bytes(32) + body[128:]) != rhash:
         raise BadRecord('hash mismatch')
     payload = body[128:]
-    return {'seq': seq, 'durable': durable, 'epoch': rec_epoch, 'kind': kind.split(b'\0')[0].decode(),
-            'length': length, 'prev': prev, 'hash': rhash, 'payload': payload, 'size': size}
+    return {'seq': seq, 'durable': durable, 'epoch': rec_epoch,
+            'kind': kind.split(b'\0')[0].decode(), 'length': length, 'prev': prev,
+            'hash': rhash, 'payload': payload, 'size': size}
 
 
 def encode_record(epoch, seq, durable, kind, payload, prev):
@@ -260,13 +261,13 @@ class Log:
         if fail_off >= self.area_bytes:
             return
         if seq <= sb['head_seq'] or fail_off < sb['head_off']:
-            self.corrupt = (seq, fail_off, "record %d at offset %d: %s, before the superblock's head"
-                            % (seq, fail_off, why))
+            self.corrupt = (seq, fail_off, "record %d at offset %d: %s, before the "
+                            "superblock's head" % (seq, fail_off, why))
             return
         who, torn_end = self.later_durable(fail_off, seq)
         if who is not None:
-            self.corrupt = (seq, fail_off, 'record %d at offset %d: %s, but record %d written after '
-                            'it says it was acknowledged' % (seq, fail_off, why, who))
+            self.corrupt = (seq, fail_off, 'record %d at offset %d: %s, but record %d written '
+                            'after it says it was acknowledged' % (seq, fail_off, why, who))
             return
         if not self.zero_to_sector(fail_off):
             end = (fail_off + SECTOR) // SECTOR * SECTOR
@@ -329,7 +330,8 @@ def main():
         if not a.verify:
             for r in shown:
                 print('%8d  %-23s %7d  %-32s %s' % (r['seq'], r['kind'], r['length'],
-                                                    subject(r['payload'])[:32], r['hash'].hex()[:12]))
+                                                    subject(r['payload'])[:32],
+                                                    r['hash'].hex()[:12]))
         first = log.records[0]['seq'] if log.records else 0
         last = log.records[-1]['seq'] if log.records else 0
         print('epoch %d, area %d, superblock %s (generation %d): %d records, seq %d..%d'

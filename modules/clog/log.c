@@ -174,7 +174,6 @@ kr_err_t clog_super_decode(const void *sector, uint64_t region_sectors,
 			   struct kr_clog_super *out, const char **why)
 {
 	const char *ignored;
-	struct kr_clog_super sb;
 	uint8_t sum[32];
 
 	if (!why)
@@ -182,29 +181,30 @@ kr_err_t clog_super_decode(const void *sector, uint64_t region_sectors,
 	*why = NULL;
 	if (!sector || !out)
 		return bad(why, "no buffer", KR_EINVAL);
-	memcpy(&sb, sector, sizeof(sb));
-	memcpy(out, &sb, sizeof(sb));
-	if (sb.magic != KR_CLOG_SB_MAGIC)
-		return bad(why, all_zero(&sb, sizeof(sb)) ? "blank" : "bad magic", KR_EFORMAT);
-	if (sb.version != KR_CLOG_FORMAT_VERSION)
+	/* Checked in out (which may be sector itself): a second 512-byte copy
+	 * would not belong on a kernel stack. */
+	memmove(out, sector, sizeof(*out));
+	if (out->magic != KR_CLOG_SB_MAGIC)
+		return bad(why, all_zero(out, sizeof(*out)) ? "blank" : "bad magic", KR_EFORMAT);
+	if (out->version != KR_CLOG_FORMAT_VERSION)
 		return bad(why, "unknown format version", KR_EFORMAT);
-	if (sb.sector_size != SECTOR)
+	if (out->sector_size != SECTOR)
 		return bad(why, "wrong sector size", KR_EFORMAT);
-	kr_blake2b_256(sum, &sb, SUM_AT);
-	if (memcmp(sum, sb.sum, 32))
+	kr_blake2b_256(sum, out, SUM_AT);
+	if (memcmp(sum, out->sum, 32))
 		return bad(why, "checksum mismatch", KR_EFORMAT);
-	if (!all_zero(sb.reserved, sizeof(sb.reserved)))
+	if (!all_zero(out->reserved, sizeof(out->reserved)))
 		return bad(why, "reserved bytes not zero", KR_EFORMAT);
-	if (sb.region_sectors > region_sectors || sb.region_sectors < 4)
+	if (out->region_sectors > region_sectors || out->region_sectors < 4)
 		return bad(why, "region larger than the device", KR_EFORMAT);
-	if (sb.area > 1 || !sb.area_sectors || sb.area_sectors > (sb.region_sectors - 2) / 2 ||
-	    sb.area_start != 2 + sb.area * sb.area_sectors)
+	if (out->area > 1 || !out->area_sectors || out->area_sectors > (out->region_sectors - 2) / 2 ||
+	    out->area_start != 2 + out->area * out->area_sectors)
 		return bad(why, "areas do not fit the region", KR_EFORMAT);
-	if (!sb.epoch || !sb.base_seq || sb.head_seq < sb.base_seq - 1 ||
-	    sb.head_off > sb.area_sectors * SECTOR || sb.head_off % 8)
+	if (!out->epoch || !out->base_seq || out->head_seq < out->base_seq - 1 ||
+	    out->head_off > out->area_sectors * SECTOR || out->head_off % 8)
 		return bad(why, "head outside the area", KR_EFORMAT);
-	if (sb.head_seq == sb.base_seq - 1 &&
-	    (sb.head_off || memcmp(sb.head_hash, sb.base_prev, 32)))
+	if (out->head_seq == out->base_seq - 1 &&
+	    (out->head_off || memcmp(out->head_hash, out->base_prev, 32)))
 		return bad(why, "empty log with a head", KR_EFORMAT);
 	return KR_OK;
 }
@@ -339,6 +339,7 @@ struct clog {
 	uint64_t win_off;
 	size_t win_len;
 	struct kr_clog_super sbuf;      /* a superblock sector being read or written */
+	struct kr_clog_super other;     /* at open: the copy not chosen */
 	uint64_t syncs, records_synced, syncs_since_super;
 };
 
@@ -590,10 +591,12 @@ static kr_err_t recover(struct clog *l, struct clog_report *rep)
 		set_corrupt(l, rep, s.seq, f.fail_off, f.why, ", before the superblock's head", 0);
 		return KR_OK;
 	}
-	/* torn_end: the torn group's data as far as we can tell: the failing
-	 * record's own extent (its length if its header is this epoch's, else
-	 * the rest of its sector if that is not blank) and every later record
-	 * header of this epoch within a group's reach. */
+	/* cut_bytes counts the torn group's data as far as we can tell: from
+	 * the failing record to the end of its sector unless that is blank
+	 * (the rest of the group's first sector), or to the end of the record
+	 * its header announces if that is this epoch's and reaches further,
+	 * or to the end of any later record of this epoch at or past the
+	 * failing seq within a group's reach (later_durable). */
 	torn_end = f.fail_off;
 	r = later_durable(l, f.fail_off, s.seq, &who, &torn_end);
 	if (r < 0)
@@ -643,7 +646,7 @@ static void clog_free(struct clog *l)
 
 kr_err_t clog_open(const struct clog_dev *dev, struct clog **out, struct clog_report *rep)
 {
-	struct kr_clog_super cand[2];
+	struct kr_clog_super *cand[2];
 	const char *why[2];
 	kr_err_t ok[2], err;
 	struct clog *l;
@@ -663,13 +666,15 @@ kr_err_t clog_open(const struct clog_dev *dev, struct clog **out, struct clog_re
 		return KR_ENOMEM;
 	memset(l, 0, sizeof(*l));
 	l->dev = *dev;
+	cand[0] = &l->sb;
+	cand[1] = &l->other;
 	for (unsigned i = 0; i < 2; i++) {
 		if (dev_io(dev, false, i, 1, &l->sbuf)) {
 			clog_free(l);
 			ksnprintf(rep->why, sizeof(rep->why), "cannot read superblock %c", 'A' + i);
 			return KR_EIO;
 		}
-		ok[i] = clog_super_decode(&l->sbuf, dev->sectors, &cand[i], &why[i]);
+		ok[i] = clog_super_decode(&l->sbuf, dev->sectors, cand[i], &why[i]);
 	}
 	if (ok[0] && ok[1]) {
 		ksnprintf(rep->why, sizeof(rep->why), "no commit log: superblock A %s, B %s",
@@ -677,8 +682,9 @@ kr_err_t clog_open(const struct clog_dev *dev, struct clog **out, struct clog_re
 		clog_free(l);
 		return KR_EFORMAT;
 	}
-	pick = ok[0] || (!ok[1] && cand[1].generation > cand[0].generation);
-	l->sb = cand[pick];
+	pick = ok[0] || (!ok[1] && cand[1]->generation > cand[0]->generation);
+	if (pick)
+		l->sb = l->other;
 	l->generation = l->sb.generation;
 	l->slot = pick ^ 1;
 	l->area_bytes = l->sb.area_sectors * SECTOR;
@@ -713,7 +719,6 @@ kr_err_t clog_probe(const struct clog_dev *dev)
 {
 	uint8_t *buf;
 	kr_err_t err = KR_OK;
-	struct kr_clog_super sb;
 
 	if (!dev_ok(dev))
 		return KR_EINVAL;
@@ -722,10 +727,13 @@ kr_err_t clog_probe(const struct clog_dev *dev)
 		return KR_ENOMEM;
 	if (dev_io(dev, false, 0, 2, buf))
 		err = KR_EIO;
-	else if (!clog_super_decode(buf, dev->sectors, &sb, NULL) ||
-		 !clog_super_decode(buf + SECTOR, dev->sectors, &sb, NULL))
+	else if (all_zero(buf, 2 * SECTOR))
+		err = KR_OK;
+	else if (!clog_super_decode(buf, dev->sectors, (struct kr_clog_super *)buf, NULL) ||
+		 !clog_super_decode(buf + SECTOR, dev->sectors,
+				    (struct kr_clog_super *)(buf + SECTOR), NULL))
 		err = KR_EEXIST;
-	else if (!all_zero(buf, 2 * SECTOR))
+	else
 		err = KR_EFORMAT;
 	dev->free(dev->ctx, buf);
 	return err;
@@ -733,7 +741,7 @@ kr_err_t clog_probe(const struct clog_dev *dev)
 
 kr_err_t clog_format(const struct clog_dev *dev, char *why, size_t whylen)
 {
-	struct kr_clog_super *sb, old;
+	struct kr_clog_super *sb;
 	uint32_t epoch = 1;
 	uint8_t *buf;
 	kr_err_t err;
@@ -752,10 +760,12 @@ kr_err_t clog_format(const struct clog_dev *dev, char *why, size_t whylen)
 	}
 	/* A log formatted over an old one starts past its epoch, so that its
 	 * records, still in the areas, can never pass for this log's. */
-	for (unsigned i = 0; i < 2; i++)
-		if (!clog_super_decode(buf + i * SECTOR, dev->sectors, &old, NULL) &&
-		    old.epoch >= epoch)
-			epoch = old.epoch + 1;
+	for (unsigned i = 0; i < 2; i++) {
+		struct kr_clog_super *old = (struct kr_clog_super *)(buf + i * SECTOR);
+
+		if (!clog_super_decode(old, dev->sectors, old, NULL) && old->epoch >= epoch)
+			epoch = old->epoch + 1;
+	}
 	memset(buf, 0, 2 * SECTOR);
 	sb = (struct kr_clog_super *)buf;
 	sb->magic = KR_CLOG_SB_MAGIC;

@@ -16,6 +16,8 @@ import struct
 import sys
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import ledger  # noqa: E402  (the commit log's format, for the clog seeds)
 
 
 def put(target, name, data):
@@ -51,6 +53,31 @@ def newc(name, data=b"", mode=0o100644):
 def printf_chunk(conv, flags, width, prec, length, size, arg, s=b"abc"):
     c = bytes([conv, flags, width, prec, size, length]) + arg[:10].ljust(10, b"\0")
     return c + s[:7].ljust(16, b"\0")
+
+
+def clog_image(groups, area=8, epoch=1, which=0, base_seq=1, base_prev=bytes(32), sb_head=None,
+               flag=0x83):
+    """A log region of 2 + 2 * area sectors behind fuzz_clog.c's flag byte:
+    superblock A (B blank), then the groups (lists of (kind, payload))
+    each on a fresh sector in area `which`, chained as the engine does.
+    sb_head: how many records the superblock names as durable."""
+    region = bytearray((2 + 2 * area) * 512)
+    start = (2 + which * area) * 512
+    off, seq, prev, recs = 0, base_seq, base_prev, []
+    for g in groups:
+        durable = seq - 1
+        for kind, payload in g:
+            rec = ledger.encode_record(epoch, seq, durable, kind, payload, prev)
+            region[start + off:start + off + len(rec)] = rec
+            recs.append((seq, rec[96:128], off + len(rec)))
+            prev, seq, off = rec[96:128], seq + 1, off + len(rec)
+        off = (off + 511) // 512 * 512
+    head = recs[sb_head - 1] if sb_head else (base_seq - 1, base_prev, 0)
+    region[0:512] = ledger.encode_super(
+        generation=2, region_sectors=2 + 2 * area, epoch=epoch, area=which,
+        area_start=2 + which * area, area_sectors=area, base_seq=base_seq, base_prev=base_prev,
+        head_seq=head[0], head_off=head[2], head_hash=head[1])
+    return bytes([flag]) + bytes(region)
 
 
 def main():
@@ -140,6 +167,23 @@ def main():
                                     ("%hhd,%llu %p", "-3,18446744073709551615 0x10"),
                                     ("x%%%i", "x% 0x1f")]):
         put("scanf", "s%d" % i, fmt + "\0" + inp)
+
+    # clog: a flag byte (max_sectors, append), then a log region
+    # (fuzz_clog.c); the engine reads them as tests/unit/test_clog.c shows.
+    g1 = [("clog.genesis", b"GENESIS\0" + bytes(176)), ("vfs.write", b"/etc/motd\0hi\n")]
+    g2 = [("kmod.load", b"hello.kmod\0" + bytes(range(256)) * 2)]
+    g3 = [("vfs.unlink", b"/tmp/x\0"), ("events.handler", b"EVENT HANDLER\0ab")]
+    put("clog", "empty", clog_image([]))
+    put("clog", "groups", clog_image([g1, g2, g3], sb_head=2))
+    torn = bytearray(clog_image([g1, g2, g3]))
+    torn[1 + 5 * 512 + 200:1 + 5 * 512 + 288] = bytes(88)       # g3's second record torn
+    put("clog", "torn", bytes(torn))
+    bad = bytearray(clog_image([g1, g2, g3], flag=0x02))
+    bad[1 + 2 * 512 + 300] ^= 1                                   # an acknowledged record
+    put("clog", "corrupt", bytes(bad))
+    put("clog", "compacted", clog_image([[("clog.root", bytes(176))], g3], epoch=2, which=1,
+                                        base_seq=6, base_prev=bytes(range(32)), sb_head=1))
+    put("clog", "record", ledger.encode_record(1, 5, 4, "vfs.write", b"/a\0b", bytes(32)))
 
     for i, s in enumerate(["1.5e308", "0x1.fffffffffffffp1023", "nan(0x123)", "-inf",
                            "2.2250738585072011e-308", "1e-400", "  .5e+3x", "123456789012345678901234567890"]):

@@ -89,7 +89,8 @@ def main():
     r = ledger.decode_record(raw, 3)
     check((r['seq'], r['durable'], r['epoch'], r['kind'], r['payload'], r['prev']) ==
           (42, 40, 3, 'vfs.write', payload, prev), 'golden record decodes to its inputs', repr(r))
-    check(r['size'] == len(raw), 'golden record: size with padding', '%d != %d' % (r['size'], len(raw)))
+    check(r['size'] == len(raw), 'golden record: size with padding',
+          '%d != %d' % (r['size'], len(raw)))
     zeroed = raw[:96] + bytes(32) + raw[128:128 + len(payload)]
     check(hashlib.blake2b(zeroed, digest_size=32).digest() == raw[96:128],
           'golden record: hash recomputed')

@@ -743,6 +743,13 @@ static kr_err_t emit_two(void *ctx, struct clog *l)
 	return KR_OK;
 }
 
+static kr_err_t emit_none(void *ctx, struct clog *l)
+{
+	(void)ctx;
+	(void)l;
+	return KR_OK;
+}
+
 static kr_err_t emit_fail(void *ctx, struct clog *l)
 {
 	(void)ctx;
@@ -797,6 +804,18 @@ static void test_compact(void **state)
 	assert_int_equal(in.area, 0);
 	assert_int_equal(f->rep.first_seq, 9);
 	assert_int_equal(f->rep.last_seq, 10);
+	/* nothing to carry over: an empty area chained on from the head */
+	assert_int_equal(clog_compact(f->l, emit_none, NULL), KR_OK);
+	assert_int_equal(fx_reopen(f), KR_OK);
+	clog_info(f->l, &in);
+	assert_int_equal(in.epoch, 4);
+	assert_int_equal(in.base_seq, 11);
+	assert_int_equal(in.head_seq, 10);
+	assert_int_equal(f->rep.records, 0);
+	assert_int_equal(append(f->l, 5), 11);
+	assert_int_equal(clog_sync(f->l), KR_OK);
+	assert_int_equal(fx_reopen(f), KR_OK);
+	assert_int_equal(f->rep.last_seq, 11);
 	fx_free(f);
 }
 
