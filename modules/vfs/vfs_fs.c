@@ -44,6 +44,7 @@ struct vfs {
 	size_t node_size;               /* every node: name_max + 1 bytes of name */
 	struct vfs_node *root;          /* in the same allocation, after the fs */
 	size_t nodes, bytes;            /* nodes but "/", bytes of all files */
+	bool dry;                       /* vfs_dry_run: check, change nothing */
 	char *path[2];                  /* scratch: path_max + 1 bytes each, after "/" */
 };
 
@@ -348,6 +349,8 @@ kr_err_t vfs_mkdir(struct vfs *fs, const char *cwd, const char *path, bool paren
 		return KR_ENOENT;
 	if (k > fs->lim.nodes_max - fs->nodes)
 		return KR_ENOSPC;
+	if (fs->dry)
+		return KR_OK;
 	/* The missing directories as a chain, built before it is linked. */
 	for (p = rest, up = NULL; *p; p += len + (p[len] == '/'), up = n) {
 		len = vfs_complen(p);
@@ -382,6 +385,8 @@ kr_err_t vfs_remove(struct vfs *fs, const char *cwd, const char *path, bool recu
 		return KR_EPERM;
 	if (w.node->child && !recursive)
 		return KR_EBUSY;
+	if (fs->dry)
+		return KR_OK;
 	vfs_unlink(w.node);
 	w.dir->mtime = vfs_now(fs);
 	vfs_free_tree(fs, w.node);
@@ -408,6 +413,8 @@ static kr_err_t vfs_put(struct vfs *fs, const struct vfs_where *w, const void *d
 		return KR_ENOSPC;
 	if (!f && fs->nodes >= fs->lim.nodes_max)
 		return KR_ENOSPC;
+	if (fs->dry)
+		return KR_OK;
 	if (!f && !(nn = vfs_node_new(fs, w->name, strlen(w->name), false)))
 		return KR_ENOMEM;
 	if (size != old && size && !(buf = fs->a.alloc(fs->a.ctx, size))) {
@@ -502,6 +509,8 @@ kr_err_t vfs_rename(struct vfs *fs, const char *cwd, const char *from, const cha
 	vfs_extent(s, &depth, &len);
 	if (vfs_depth(t) + depth > fs->lim.depth_max || strlen(t) + len > fs->lim.path_max)
 		return KR_ERANGE;
+	if (fs->dry)
+		return KR_OK;
 
 	vfs_unlink(s);
 	sw.dir->mtime = dw.dir->mtime = vfs_now(fs);
@@ -548,4 +557,96 @@ kr_err_t vfs_list(struct vfs *fs, const char *cwd, const char *path, kr_vfs_list
 			return r;
 	}
 	return KR_OK;
+}
+
+/* ---- for the commit log: dry runs, copies, walks ---- */
+
+void vfs_dry_run(struct vfs *fs, bool on)
+{
+	fs->dry = on;
+}
+
+/* A copy of node s (not linked), its contents included. */
+static struct vfs_node *vfs_node_copy(struct vfs *fs, const struct vfs_node *s)
+{
+	struct vfs_node *n = vfs_node_new(fs, s->name, s->nlen, s->dir);
+
+	if (!n)
+		return NULL;
+	if (s->size && !(n->data = fs->a.alloc(fs->a.ctx, s->size))) {
+		vfs_node_free(fs, n);
+		return NULL;
+	}
+	if (s->size)
+		memcpy(n->data, s->data, s->size);
+	n->size = s->size;
+	n->mtime = s->mtime;
+	fs->bytes += s->size;
+	return n;
+}
+
+/* Walks src in order with d the copy of s, so every copy is appended after
+ * the last one made: no search, and the entries stay sorted. */
+kr_err_t vfs_clone(const struct vfs *src, void *ctx, struct vfs **out)
+{
+	struct vfs_alloc a = src->a;
+	const struct vfs_node *s = src->root;
+	struct vfs_node *d, *n;
+	struct vfs *fs;
+	kr_err_t r;
+
+	a.ctx = ctx;
+	if ((r = vfs_create(&a, &src->lim, src->clock, &fs)))
+		return r;
+	fs->root->mtime = s->mtime;
+	d = fs->root;
+	for (;;) {
+		bool down = s->child != NULL;
+
+		if (!down) {
+			for (; s != src->root && !s->next; s = s->parent)
+				d = d->parent;
+			if (s == src->root)
+				break;
+		}
+		s = down ? s->child : s->next;
+		if (!(n = vfs_node_copy(fs, s))) {
+			vfs_destroy(fs);
+			return KR_ENOMEM;
+		}
+		n->parent = down ? d : d->parent;
+		*(down ? &d->child : &d->next) = n;
+		n->parent->entries++;
+		d = n;
+	}
+	*out = fs;
+	return KR_OK;
+}
+
+/* The path is built in path[0]: every node's path fits in path_max. */
+kr_err_t vfs_walk(struct vfs *fs, vfs_walk_fn fn, void *ctx)
+{
+	struct vfs_node *n = fs->root;
+	char *p = fs->path[0];
+	size_t len = 0;         /* of n's path; "/" is 0 long here */
+	int r = fn(ctx, "/", true, NULL, 0);
+
+	for (;;) {
+		if (r < 0)
+			return r;
+		if (r != VFS_WALK_SKIP && n->child) {
+			n = n->child;
+		} else {
+			for (; n != fs->root && !n->next; n = n->parent)
+				len -= 1 + n->nlen;
+			if (n == fs->root)
+				return KR_OK;
+			len -= 1 + n->nlen;
+			n = n->next;
+		}
+		p[len] = '/';
+		memcpy(p + len + 1, n->name, n->nlen + 1);
+		len += 1 + n->nlen;
+		r = fn(ctx, p, n->dir, n->data, n->size);
+	}
 }
