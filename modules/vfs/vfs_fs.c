@@ -20,33 +20,8 @@
  */
 #include <karyon/libc.h>
 #include "vfs_fs.h"
+#include "vfs_node.h"
 #include "vfs_path.h"
-
-struct vfs_node {
-	struct vfs_node *parent;        /* NULL for "/" */
-	struct vfs_node *next;          /* next entry of parent, in strcmp order */
-	struct vfs_node *child;         /* directories: first entry */
-	uint8_t *data;                  /* files: size bytes, NULL if empty */
-	size_t size;
-	uint64_t mtime;
-	uint32_t entries;
-	bool dir;
-	size_t nlen;
-	char name[];                    /* room for name_max bytes and a NUL */
-};
-
-_Static_assert(sizeof(struct vfs_limits) == 6 * sizeof(size_t), "vfs_limits holds only size_t");
-
-struct vfs {
-	struct vfs_alloc a;
-	uint64_t (*clock)(void *ctx);
-	struct vfs_limits lim;
-	size_t node_size;               /* every node: name_max + 1 bytes of name */
-	struct vfs_node *root;          /* in the same allocation, after the fs */
-	size_t nodes, bytes;            /* nodes but "/", bytes of all files */
-	bool dry;                       /* vfs_dry_run: check, change nothing */
-	char *path[2];                  /* scratch: path_max + 1 bytes each, after "/" */
-};
 
 /* ---- nodes ---- */
 
@@ -58,7 +33,7 @@ static void vfs_setname(struct vfs_node *n, const char *name, size_t len)
 }
 
 /* Counted as it is allocated so that freeing an unlinked node balances. */
-static struct vfs_node *vfs_node_new(struct vfs *fs, const char *name, size_t len, bool dir)
+struct vfs_node *vfs_node_new(struct vfs *fs, const char *name, size_t len, bool dir)
 {
 	struct vfs_node *n = fs->a.alloc(fs->a.ctx, fs->node_size);
 
@@ -71,7 +46,7 @@ static struct vfs_node *vfs_node_new(struct vfs *fs, const char *name, size_t le
 	return n;
 }
 
-static void vfs_node_free(struct vfs *fs, struct vfs_node *n)
+void vfs_node_free(struct vfs *fs, struct vfs_node *n)
 {
 	if (n->data)
 		fs->a.free(fs->a.ctx, n->data, n->size);
@@ -559,94 +534,11 @@ kr_err_t vfs_list(struct vfs *fs, const char *cwd, const char *path, kr_vfs_list
 	return KR_OK;
 }
 
-/* ---- for the commit log: dry runs, copies, walks ---- */
+/* ---- for the commit log (whole trees: vfs_tree.c) ---- */
+
+/* Every operation above returns just before its first change. */
 
 void vfs_dry_run(struct vfs *fs, bool on)
 {
 	fs->dry = on;
-}
-
-/* A copy of node s (not linked), its contents included. */
-static struct vfs_node *vfs_node_copy(struct vfs *fs, const struct vfs_node *s)
-{
-	struct vfs_node *n = vfs_node_new(fs, s->name, s->nlen, s->dir);
-
-	if (!n)
-		return NULL;
-	if (s->size && !(n->data = fs->a.alloc(fs->a.ctx, s->size))) {
-		vfs_node_free(fs, n);
-		return NULL;
-	}
-	if (s->size)
-		memcpy(n->data, s->data, s->size);
-	n->size = s->size;
-	n->mtime = s->mtime;
-	fs->bytes += s->size;
-	return n;
-}
-
-/* Walks src in order with d the copy of s, so every copy is appended after
- * the last one made: no search, and the entries stay sorted. */
-kr_err_t vfs_clone(const struct vfs *src, void *ctx, struct vfs **out)
-{
-	struct vfs_alloc a = src->a;
-	const struct vfs_node *s = src->root;
-	struct vfs_node *d, *n;
-	struct vfs *fs;
-	kr_err_t r;
-
-	a.ctx = ctx;
-	if ((r = vfs_create(&a, &src->lim, src->clock, &fs)))
-		return r;
-	fs->root->mtime = s->mtime;
-	d = fs->root;
-	for (;;) {
-		bool down = s->child != NULL;
-
-		if (!down) {
-			for (; s != src->root && !s->next; s = s->parent)
-				d = d->parent;
-			if (s == src->root)
-				break;
-		}
-		s = down ? s->child : s->next;
-		if (!(n = vfs_node_copy(fs, s))) {
-			vfs_destroy(fs);
-			return KR_ENOMEM;
-		}
-		n->parent = down ? d : d->parent;
-		*(down ? &d->child : &d->next) = n;
-		n->parent->entries++;
-		d = n;
-	}
-	*out = fs;
-	return KR_OK;
-}
-
-/* The path is built in path[0]: every node's path fits in path_max. */
-kr_err_t vfs_walk(struct vfs *fs, vfs_walk_fn fn, void *ctx)
-{
-	struct vfs_node *n = fs->root;
-	char *p = fs->path[0];
-	size_t len = 0;         /* of n's path; "/" is 0 long here */
-	int r = fn(ctx, "/", true, NULL, 0);
-
-	for (;;) {
-		if (r < 0)
-			return r;
-		if (r != VFS_WALK_SKIP && n->child) {
-			n = n->child;
-		} else {
-			for (; n != fs->root && !n->next; n = n->parent)
-				len -= 1 + n->nlen;
-			if (n == fs->root)
-				return KR_OK;
-			len -= 1 + n->nlen;
-			n = n->next;
-		}
-		p[len] = '/';
-		memcpy(p + len + 1, n->name, n->nlen + 1);
-		len += 1 + n->nlen;
-		r = fn(ctx, p, n->dir, n->data, n->size);
-	}
 }

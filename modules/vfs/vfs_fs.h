@@ -107,13 +107,16 @@ bool vfs_is_normal(const char *p);
  * nothing and do not read the clock.  The commit log's check is this, so it
  * refuses exactly what the operation would (but for running out of memory). */
 void vfs_dry_run(struct vfs *fs, bool on);
-/* A deep copy of src: same limits, allocator and clock function, but its
- * own allocator/clock context ctx; mtimes copied.  KR_ENOMEM: nothing made. */
+/* vfs_tree.c: a deep copy of src: same limits, allocator and clock
+ * function, but its own allocator/clock context ctx; mtimes copied.
+ * KR_ENOMEM: nothing made. */
 kr_err_t vfs_clone(const struct vfs *src, void *ctx, struct vfs **out);
-/* Every node, "/" first, depth-first with each directory's entries in
- * strcmp order; path is absolute (in a buffer of the fs's: valid during the
- * call).  fn returns KR_OK, VFS_WALK_SKIP (not into this directory) or an
- * error, which stops the walk and is returned.  fn must not change fs. */
+/* vfs_tree.c: every node, "/" first, in strcmp order of their absolute
+ * paths (which is not depth-first: "/a.txt" comes between "/a" and "/a/x").
+ * path is in a buffer of the fs's, valid during the call.  fn returns
+ * KR_OK, VFS_WALK_SKIP (not into this directory) or an error, which stops
+ * the walk and is returned; KR_ENOMEM if the walk's stack cannot grow.
+ * fn must not call into fs. */
 #define VFS_WALK_SKIP 1
 typedef int (*vfs_walk_fn)(void *ctx, const char *path, bool dir, const uint8_t *data,
 			   size_t size);

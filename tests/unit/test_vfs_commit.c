@@ -89,6 +89,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+static size_t vfs_usage_nodes(const struct vfs *fs)
+{
+	struct vfs_usage u;
+
+	vfs_usage(fs, &u);
+	return u.nodes;
+}
+
 /* ---- a tree as text, mtimes included (built after the walk: stat and
  * read use the buffer the walk builds its paths in) ---- */
 
@@ -458,7 +466,9 @@ static void test_items(void **state)
 {
 	struct vfs_part *p = part_new(NULL);
 	struct seen_items s = { .stop_at = -1 };
-	const char *want[] = { "/", "/a", "/a/e", "/a/x", "/b", "/ckptx", "/z" };
+	/* strcmp order of paths, not depth-first: "/a b" and "/a.c" (bytes
+	 * below '/') come between "/a" and "/a/e" */
+	const char *want[] = { "/", "/a", "/a b", "/a.c", "/a/e", "/a/x", "/b", "/ckptx", "/z" };
 	uint8_t d[32], f[32], fhi[32];
 
 	(void)state;
@@ -474,16 +484,20 @@ static void test_items(void **state)
 	assert_int_equal(vfs_mkdir(p->fs, NULL, "/a", false), KR_OK);
 	assert_int_equal(vfs_write(p->fs, NULL, "/a/x", "hi", 2, false), KR_OK);
 	assert_int_equal(vfs_write(p->fs, NULL, "/a/e", "", 0, false), KR_OK);
+	assert_int_equal(vfs_mkdir(p->fs, NULL, "/a b", false), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/a.c", "hi", 2, false), KR_OK);
 
 	assert_int_equal(vfs_items(p->fs, &ta, note_item, &s), KR_OK);
-	assert_int_equal(s.n, 7);
-	for (int i = 0; i < 7; i++)
+	assert_int_equal(s.n, 9);
+	for (int i = 0; i < 9; i++)
 		assert_string_equal(s.names[i], want[i]);
 	assert_memory_equal(s.digest[0], d, 32);        /* "/" */
 	assert_memory_equal(s.digest[1], d, 32);        /* /a: a directory, whatever is in it */
-	assert_memory_equal(s.digest[2], f, 32);        /* /a/e: empty file */
-	assert_memory_equal(s.digest[3], fhi, 32);      /* /a/x: "hi" */
-	assert_memory_equal(s.digest[6], fhi, 32);      /* /z */
+	assert_memory_equal(s.digest[2], d, 32);        /* /a b: an empty one alike */
+	assert_memory_equal(s.digest[3], fhi, 32);      /* /a.c: "hi" */
+	assert_memory_equal(s.digest[4], f, 32);        /* /a/e: empty file */
+	assert_memory_equal(s.digest[5], fhi, 32);      /* /a/x: "hi" */
+	assert_memory_equal(s.digest[8], fhi, 32);      /* /z */
 
 	/* the callback's error stops it; so does running out of memory */
 	s = (struct seen_items){ .stop_at = 2 };
@@ -492,8 +506,72 @@ static void test_items(void **state)
 	s = (struct seen_items){ .stop_at = -1 };
 	fail_at = alloc_count + 1;
 	assert_int_equal(vfs_items(p->fs, &ta, note_item, &s), KR_ENOMEM);
-	assert_int_equal(s.n, 3);       /* "/", /a, /a/e: the first file with bytes fails */
+	assert_int_equal(s.n, 0);       /* the walk's own stack */
+	s = (struct seen_items){ .stop_at = -1 };
+	fail_at = alloc_count + 2;
+	assert_int_equal(vfs_items(p->fs, &ta, note_item, &s), KR_ENOMEM);
+	assert_int_equal(s.n, 3);       /* "/", /a, /a b: the first file with bytes fails */
 	part_free(p);
+}
+
+/* The walk against the definition: random trees whose names are made of
+ * bytes on both sides of '/' (' ', '-', '.', '0', 'a'), deep and wide
+ * enough to need the walk's stack to grow; every path once, in the order
+ * qsort with strcmp gives. */
+static int by_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_walk_order(void **state)
+{
+	static const char letters[] = " -.0a";
+	const struct vfs_limits lim = { .nodes_max = 600 };
+
+	(void)state;
+	srand(7);
+	for (int round = 0; round < 30; round++) {
+		struct vfs_part *p = part_new(&lim);
+		char **got = calloc(1, sizeof(char *)), **want, path[64];
+		size_t n = 0, m;
+
+		/* round 0: 40 directories each in the one before's gap ("b",
+		 * "b ", "b  ", ...), each with an entry: 41 frames at once */
+		for (int i = 0; round == 0 && i < 40; i++) {
+			snprintf(path, sizeof(path), "/b%*s/x", i, "");
+			assert_int_equal(vfs_mkdir(p->fs, NULL, path, true), KR_OK);
+		}
+		for (int i = 0; i < 400; i++) {
+			size_t len = 0, depth = 1 + (size_t)rand() % 4;
+
+			for (size_t d = 0; d < depth; d++) {
+				path[len++] = '/';
+				for (int k = 1 + rand() % 3; k > 0; k--)
+					path[len++] = letters[rand() % 5];
+			}
+			path[len] = '\0';
+			if (rand() % 2)
+				vfs_mkdir(p->fs, NULL, path, true);
+			else
+				vfs_write(p->fs, NULL, path, "x", 1, false);
+		}
+		assert_int_equal(vfs_walk(p->fs, collect, &got), KR_OK);
+		while (got[n])
+			n++;
+		want = malloc(n * sizeof(char *));
+		memcpy(want, got, n * sizeof(char *));
+		qsort(want, n, sizeof(char *), by_strcmp);
+		for (m = 0; m < n; m++) {
+			assert_string_equal(got[m], want[m]);
+			assert_true(m == 0 || strcmp(want[m - 1], want[m]) < 0);
+		}
+		assert_int_equal(n, vfs_usage_nodes(p->fs) + 1);
+		for (m = 0; m < n; m++)
+			free(got[m]);
+		free(got);
+		free(want);
+		part_free(p);
+	}
 }
 
 /* ---- views ---- */
@@ -673,6 +751,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_equals_apply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_deterministic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_items, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_views, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ckpt, setup, teardown),
 	};
