@@ -85,6 +85,8 @@ static void st_drop(void *stage)
 	(void)stage;            /* check stages nothing */
 }
 
+/* fn must not call the vfs: the walk builds its paths in the tree's
+ * scratch buffer (vfs_fs.h, vfs_walk). */
 static kr_err_t st_items(void *view, kr_state_item_fn fn, void *ctx)
 {
 	return vfs_items(view ? ((struct vfs_part *)view)->fs : vfs_live.fs, &vfs_heap, fn, ctx);
