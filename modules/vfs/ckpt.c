@@ -13,8 +13,10 @@
 #define CKPT "/ckpt"
 #define CKPT_LEN 5
 
-/* Where a path leads: fs (NULL: /ckpt itself), and cwd and path for it. */
+/* Where a path leads: the live tree, /ckpt itself, or a view; the tree
+ * (NULL for /ckpt) and the cwd and path to give it. */
 struct route {
+	enum { AT_LIVE, AT_CKPT, AT_VIEW } at;
 	struct vfs *fs;
 	const char *cwd, *path;
 };
@@ -48,19 +50,19 @@ static kr_err_t route(const struct vfs_mounts *t, struct vfs *live, const char *
 	size_t len;
 	int i;
 
-	*r = (struct route){ live, cwd, path };
+	*r = (struct route){ AT_LIVE, live, cwd, path };
 	norm[0] = '\0';
 	/* A path that does not normalise is the live tree's to refuse. */
 	if (!t->n || vfs_normalize(cwd, path, norm, VFS_NORM_MAX) ||
 	    !(name = under_ckpt(norm, &len)))
 		return KR_OK;
 	if (!len) {
-		r->fs = NULL;
+		*r = (struct route){ AT_CKPT, NULL, NULL, NULL };
 		return KR_OK;
 	}
 	if ((i = find(t, name, len)) < 0)
 		return KR_ENOENT;
-	*r = (struct route){ t->m[i].fs, NULL, name[len] ? name + len : "/" };
+	*r = (struct route){ AT_VIEW, t->m[i].fs, NULL, name[len] ? name + len : "/" };
 	return KR_OK;
 }
 
@@ -104,6 +106,22 @@ bool vfs_ckpt_refuses(const struct vfs_mounts *t, const char *cwd, const char *p
 	return t->n && !vfs_normalize(cwd, path, norm, sizeof(norm)) && under_ckpt(norm, &len);
 }
 
+kr_err_t vfs_ckpt_source(const struct vfs_mounts *t, const char *cwd, const char *from,
+			 char *norm, struct vfs **src, const char **path)
+{
+	struct route r;
+	kr_err_t e = route(t, NULL, cwd, from, norm, &r);      /* live: not needed */
+
+	*src = NULL;
+	if (e || r.at == AT_LIVE)
+		return e;
+	if (r.at == AT_CKPT)
+		return KR_EINVAL;
+	*src = r.fs;
+	*path = r.path;
+	return KR_OK;
+}
+
 kr_err_t vfs_ro_read(const struct vfs_mounts *t, struct vfs *live, const char *cwd,
 		     const char *path, uint64_t off, void *buf, size_t n, size_t *got)
 {
@@ -113,7 +131,7 @@ kr_err_t vfs_ro_read(const struct vfs_mounts *t, struct vfs *live, const char *c
 
 	if (e)
 		return e;
-	return r.fs ? vfs_read(r.fs, r.cwd, r.path, off, buf, n, got) : KR_EINVAL;
+	return r.at != AT_CKPT ? vfs_read(r.fs, r.cwd, r.path, off, buf, n, got) : KR_EINVAL;
 }
 
 static void ckpt_stat(const struct vfs_mounts *t, struct kr_vfs_stat *st)
@@ -138,13 +156,13 @@ kr_err_t vfs_ro_stat(const struct vfs_mounts *t, struct vfs *live, const char *c
 
 	if (e)
 		return e;
-	if (!r.fs) {
+	if (r.at == AT_CKPT) {
 		ckpt_stat(t, st);
 		return KR_OK;
 	}
 	e = vfs_stat(r.fs, r.cwd, r.path, st);
 	/* "/" counts the /ckpt it lists */
-	if (!e && t->n && r.fs == live && !strcmp(norm, "/") && !live_has_ckpt(live))
+	if (!e && r.at == AT_LIVE && !strcmp(norm, "/") && !live_has_ckpt(live))
 		st->entries++;
 	return e;
 }
@@ -182,7 +200,7 @@ kr_err_t vfs_ro_list(const struct vfs_mounts *t, struct vfs *live, const char *c
 
 	if (e)
 		return e;
-	if (!r.fs) {
+	if (r.at == AT_CKPT) {
 		for (unsigned i = 0; i < t->n; i++) {
 			vfs_stat(t->m[i].fs, NULL, "/", &st);
 			if ((e = fn(ctx, t->m[i].name, &st)))
@@ -190,7 +208,7 @@ kr_err_t vfs_ro_list(const struct vfs_mounts *t, struct vfs *live, const char *c
 		}
 		return KR_OK;
 	}
-	if (t->n && r.fs == live && !strcmp(norm, "/") && !live_has_ckpt(live)) {
+	if (r.at == AT_LIVE && !strcmp(norm, "/") && !live_has_ckpt(live)) {
 		struct with_ckpt w = { t, fn, ctx, false };
 
 		if ((e = vfs_list(live, NULL, "/", list_with_ckpt, &w)) || w.done)

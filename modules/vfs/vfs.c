@@ -242,9 +242,54 @@ static kr_err_t op_rename(const char *cwd, const char *from, const char *to)
 	return mutate(cwd, &(struct vfs_req){ .op = VFS_RENAME, .path = from, .to = to });
 }
 
+/* cp out of a view (ckpt.c): a record cannot name a view, so the file's
+ * bytes become a write of the target, found as vfs_copy finds it (into a
+ * directory: its NAME; never onto a directory).  Its paths live on the
+ * heap: this runs below the shell, and the stack is 16 KiB. */
+static kr_err_t copy_out(const char *cwd, const char *from, const char *to, bool *done)
+{
+	char *norm = kr_malloc(vfs_self, 2 * VFS_NORM_MAX), *dst;
+	struct kr_vfs_stat st, tst;
+	const char *path;
+	struct vfs *src = NULL;
+	void *buf = NULL;
+	size_t got = 0;
+	kr_err_t e = norm ? vfs_ckpt_source(&vfs_mounts, cwd, from, norm, &src, &path) : KR_ENOMEM;
+
+	if (!(*done = e || src))
+		goto out;               /* not from a view: an ordinary copy */
+	dst = norm + VFS_NORM_MAX;
+	if (!e)
+		e = vfs_stat(src, NULL, path, &st);
+	if (!e && st.type == KR_VFS_DIR)
+		e = KR_EINVAL;
+	if (!e && vfs_ckpt_refuses(&vfs_mounts, cwd, to))
+		e = KR_EPERM;
+	if (!e)
+		e = target_of(cwd, from, to, dst);
+	if (!e && vfs_stat(vfs_live.fs, NULL, dst, &tst) == KR_OK && tst.type == KR_VFS_DIR)
+		e = KR_EEXIST;
+	if (!e && st.size && !(buf = kr_malloc(vfs_self, st.size)))
+		e = KR_ENOMEM;
+	if (!e)
+		e = vfs_read(src, NULL, path, 0, buf, st.size, &got);
+	if (!e)
+		e = mutate(NULL, &(struct vfs_req){ .op = VFS_WRITE, .path = dst, .data = buf,
+						    .n = got });
+	if (buf)
+		kr_free(vfs_self, buf);
+out:
+	if (norm)
+		kr_free(vfs_self, norm);
+	return e;
+}
+
 static kr_err_t op_copy(const char *cwd, const char *from, const char *to)
 {
-	return mutate(cwd, &(struct vfs_req){ .op = VFS_COPY, .path = from, .to = to });
+	bool done = false;
+	kr_err_t e = vfs_mounts.n ? copy_out(cwd, from, to, &done) : KR_OK;
+
+	return done ? e : mutate(cwd, &(struct vfs_req){ .op = VFS_COPY, .path = from, .to = to });
 }
 
 static kr_err_t op_read(const char *cwd, const char *path, uint64_t off, void *buf, size_t n,

@@ -563,6 +563,11 @@ static void vfs_state_test(void)
 	v->list(NULL, "/ckpt", print_entry, NULL);
 	TRY("write /ckpt/one/x", v->write(NULL, "/ckpt/one/x", "x", 1, false));
 	TRY("cp /state/g /ckpt/one", v->copy(NULL, "/state/g", "/ckpt/one"));
+	TRY("cp /ckpt/one/state/g /state/sub", v->copy("/ckpt/one", "state/g", "/state/sub"));
+	TRY("read /state/sub/g", v->read(NULL, "/state/sub/g", 0, buf, sizeof(buf) - 1, &got));
+	buf[got] = 0;
+	kprintf("selftest: /state/sub/g holds '%s'\n", buf);
+	TRY("cp /ckpt/one/state /x", v->copy(NULL, "/ckpt/one/state", "/x"));
 	TRY("unmount one", st_ops->view_mount(NULL, "one"));
 	st_ops->view_free(view);
 	TRY("stat /ckpt", v->stat(NULL, "/ckpt", &st));

@@ -411,14 +411,20 @@ def vfs_state():
                 (r'^selftest: ls: dir one 0$', 'ls /ckpt'),
                 (r'^selftest: write /ckpt/one/x: permission denied$', 'the view is read-only'),
                 (r'^selftest: cp /state/g /ckpt/one: permission denied$', 'no copy into a view'),
+                (r'^selftest: gate: vfs\.write /state/sub/g \(\d+ bytes\): success\n'
+                 r'selftest: watch: 1 /state/sub/g\nselftest: watch: 2 /state/sub/g\n'
+                 r'selftest: cp /ckpt/one/state/g /state/sub: success$',
+                 'a copy out of a view is a write'),
+                (r"^selftest: /state/sub/g holds 'abc'$", 'copied out of the view'),
+                (r'^selftest: cp /ckpt/one/state /x: invalid argument$', 'no copy of a directory'),
                 (r'^selftest: unmount one: success$', 'unmount'),
                 (r'^selftest: stat /ckpt: no such entry$', '/ckpt gone with its last mount'),
                 (r'^selftest: reset: success$', 'reset'),
                 (r'^selftest: stat /state: no such entry$', 'reset to genesis'),
-                (r'^selftest: replaying 5 records$', 'five records kept'),
+                (r'^selftest: replaying 6 records$', 'six records kept'),
                 (r'^selftest: detach: success\nselftest: watch: 3 /state\n'
                  r'selftest: rm -r /state: success$', 'detached: direct again'),
-                (r'^selftest: vfsstate: 5 records$', 'no record after detach')):
+                (r'^selftest: vfsstate: 6 records$', 'no record after detach')):
             check(m, re.search(pattern, log, re.M), 'missing: %s' % what)
         roots = dict(re.findall(r'^selftest: root ([a-z ]+): (\d+ items, [0-9a-f]+): success$',
                                 log, re.M))

@@ -705,6 +705,25 @@ static void test_ckpt(void **state)
 	assert_int_equal(vfs_ro_list(&t, live->fs, NULL, "/ckpt/one/d", list_one, &l), KR_OK);
 	assert_string_equal(l.text, "g ");
 
+	/* a copy's source in a view: its tree and path there */
+	{
+		char norm[VFS_NORM_MAX];
+		struct vfs *src;
+		const char *in;
+
+		assert_int_equal(vfs_ckpt_source(&t, "/ckpt/one", "d/../d/g", norm, &src, &in), KR_OK);
+		assert_ptr_equal(src, v->fs);
+		assert_string_equal(in, "/d/g");
+		assert_int_equal(vfs_ckpt_source(&t, NULL, "/ckpt/one", norm, &src, &in), KR_OK);
+		assert_string_equal(in, "/");
+		assert_int_equal(vfs_ckpt_source(&t, NULL, "/f", norm, &src, &in), KR_OK);
+		assert_null(src);
+		assert_int_equal(vfs_ckpt_source(&t, NULL, "", norm, &src, &in), KR_OK);
+		assert_null(src);       /* the live tree's to refuse */
+		assert_int_equal(vfs_ckpt_source(&t, NULL, "/ckpt", norm, &src, &in), KR_EINVAL);
+		assert_int_equal(vfs_ckpt_source(&t, NULL, "/ckpt/two/f", norm, &src, &in), KR_ENOENT);
+	}
+
 	/* every change under /ckpt is refused, by absolute or relative path */
 	assert_true(vfs_ckpt_refuses(&t, NULL, "/ckpt"));
 	assert_true(vfs_ckpt_refuses(&t, NULL, "/ckpt/one/f"));
