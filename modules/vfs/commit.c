@@ -77,7 +77,7 @@ kr_err_t vfs_req_encode(const struct vfs_req *rq, const char *cwd, const struct 
 	room = clen + strlen(rq->path) + 3;
 	if (two_paths(rq->op))
 		room += clen + strlen(rq->to) + 3;
-	if (n > KR_CLOG_PAYLOAD_MAX || room + 1 + n > KR_CLOG_PAYLOAD_MAX)
+	if (n > KR_CLOG_PAYLOAD_MAX)
 		return KR_ENOSPC;       /* more than one record holds */
 	room += 1 + n;
 	if (!(buf = a->alloc(a->ctx, room)))
@@ -87,6 +87,9 @@ kr_err_t vfs_req_encode(const struct vfs_req *rq, const char *cwd, const struct 
 	r = put_path(cwd, rq->path, &at, &left);
 	if (!r && two_paths(rq->op))
 		r = put_path(cwd, rq->to, &at, &left);
+	/* what the paths came to decides, not the room they were given */
+	if (!r && (size_t)(at - buf) + !two_paths(rq->op) + n > KR_CLOG_PAYLOAD_MAX)
+		r = KR_ENOSPC;
 	if (r) {
 		a->free(a->ctx, buf, room);
 		return r;

@@ -236,8 +236,25 @@ static void test_roundtrip(void **state)
 	assert_int_equal(encode(&rq, NULL, &r), KR_EINVAL);
 	rq = (struct vfs_req){ .op = VFS_RENAME, .path = "/a" };
 	assert_int_equal(encode(&rq, NULL, &r), KR_EINVAL);
-	rq = (struct vfs_req){ .op = VFS_WRITE, .path = "/a", .data = "", .n = KR_CLOG_PAYLOAD_MAX };
+	rq = (struct vfs_req){ .op = VFS_WRITE, .path = "/a", .data = "", .n = KR_CLOG_PAYLOAD_MAX + 1 };
 	assert_int_equal(encode(&rq, NULL, &r), KR_ENOSPC);
+	/* the limit is on the payload: "/a" + NUL + flag + data, exactly */
+	{
+		char *big = calloc(1, KR_CLOG_PAYLOAD_MAX), *cwd = malloc(2000);
+
+		memset(cwd, 'c', 1999);
+		cwd[0] = '/';
+		cwd[1999] = '\0';
+		rq = (struct vfs_req){ .op = VFS_WRITE, .path = "/a", .data = big,
+				       .n = KR_CLOG_PAYLOAD_MAX - 4 };
+		assert_int_equal(encode(&rq, cwd, &r), KR_OK);  /* a long cwd it does not use */
+		assert_int_equal(r.c.length, KR_CLOG_PAYLOAD_MAX);
+		free_rec(&r);
+		rq.n++;
+		assert_int_equal(encode(&rq, NULL, &r), KR_ENOSPC);
+		free(big);
+		free(cwd);
+	}
 	fail_at = alloc_count + 1;
 	rq = (struct vfs_req){ .op = VFS_MKDIR, .path = "/a" };
 	assert_int_equal(encode(&rq, NULL, &r), KR_ENOMEM);
