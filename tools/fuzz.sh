@@ -25,7 +25,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FUZZ_DIR:-${TMPDIR:-/tmp}/karyon-fuzz}
-ALL="kmod_elf mb2 initrd token lineedit vfs_path cmdline work gas manifest vq clog printf scanf strtod strtol"
+ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog printf scanf strtod strtol"
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -40,6 +40,7 @@ sources() {
 	token) echo "-Imodules modules/shell/token.c $krt" ;;
 	lineedit) echo "-Imodules modules/shell/lineedit.c $krt" ;;
 	vfs_path) echo "-Imodules modules/vfs/vfs_path.c" ;;
+	vfs_commit) echo "-Imodules modules/vfs/commit.c modules/vfs/vfs_fs.c modules/vfs/vfs_tree.c modules/vfs/vfs_path.c $krt" ;;
 	cmdline) echo "tcc-runtime/krt/cmdline.c $krt" ;;
 	work) echo "-DWORK_HOST -Imodules/sched modules/sched/work.c" ;;
 	gas) echo "-Imodules modules/tcc/gas.c $krt" ;;

@@ -20,32 +20,8 @@
  */
 #include <karyon/libc.h>
 #include "vfs_fs.h"
+#include "vfs_node.h"
 #include "vfs_path.h"
-
-struct vfs_node {
-	struct vfs_node *parent;        /* NULL for "/" */
-	struct vfs_node *next;          /* next entry of parent, in strcmp order */
-	struct vfs_node *child;         /* directories: first entry */
-	uint8_t *data;                  /* files: size bytes, NULL if empty */
-	size_t size;
-	uint64_t mtime;
-	uint32_t entries;
-	bool dir;
-	size_t nlen;
-	char name[];                    /* room for name_max bytes and a NUL */
-};
-
-_Static_assert(sizeof(struct vfs_limits) == 6 * sizeof(size_t), "vfs_limits holds only size_t");
-
-struct vfs {
-	struct vfs_alloc a;
-	uint64_t (*clock)(void *ctx);
-	struct vfs_limits lim;
-	size_t node_size;               /* every node: name_max + 1 bytes of name */
-	struct vfs_node *root;          /* in the same allocation, after the fs */
-	size_t nodes, bytes;            /* nodes but "/", bytes of all files */
-	char *path[2];                  /* scratch: path_max + 1 bytes each, after "/" */
-};
 
 /* ---- nodes ---- */
 
@@ -57,7 +33,7 @@ static void vfs_setname(struct vfs_node *n, const char *name, size_t len)
 }
 
 /* Counted as it is allocated so that freeing an unlinked node balances. */
-static struct vfs_node *vfs_node_new(struct vfs *fs, const char *name, size_t len, bool dir)
+struct vfs_node *vfs_node_new(struct vfs *fs, const char *name, size_t len, bool dir)
 {
 	struct vfs_node *n = fs->a.alloc(fs->a.ctx, fs->node_size);
 
@@ -70,7 +46,7 @@ static struct vfs_node *vfs_node_new(struct vfs *fs, const char *name, size_t le
 	return n;
 }
 
-static void vfs_node_free(struct vfs *fs, struct vfs_node *n)
+void vfs_node_free(struct vfs *fs, struct vfs_node *n)
 {
 	if (n->data)
 		fs->a.free(fs->a.ctx, n->data, n->size);
@@ -348,6 +324,8 @@ kr_err_t vfs_mkdir(struct vfs *fs, const char *cwd, const char *path, bool paren
 		return KR_ENOENT;
 	if (k > fs->lim.nodes_max - fs->nodes)
 		return KR_ENOSPC;
+	if (fs->dry)
+		return KR_OK;
 	/* The missing directories as a chain, built before it is linked. */
 	for (p = rest, up = NULL; *p; p += len + (p[len] == '/'), up = n) {
 		len = vfs_complen(p);
@@ -382,6 +360,8 @@ kr_err_t vfs_remove(struct vfs *fs, const char *cwd, const char *path, bool recu
 		return KR_EPERM;
 	if (w.node->child && !recursive)
 		return KR_EBUSY;
+	if (fs->dry)
+		return KR_OK;
 	vfs_unlink(w.node);
 	w.dir->mtime = vfs_now(fs);
 	vfs_free_tree(fs, w.node);
@@ -408,6 +388,8 @@ static kr_err_t vfs_put(struct vfs *fs, const struct vfs_where *w, const void *d
 		return KR_ENOSPC;
 	if (!f && fs->nodes >= fs->lim.nodes_max)
 		return KR_ENOSPC;
+	if (fs->dry)
+		return KR_OK;
 	if (!f && !(nn = vfs_node_new(fs, w->name, strlen(w->name), false)))
 		return KR_ENOMEM;
 	if (size != old && size && !(buf = fs->a.alloc(fs->a.ctx, size))) {
@@ -502,6 +484,8 @@ kr_err_t vfs_rename(struct vfs *fs, const char *cwd, const char *from, const cha
 	vfs_extent(s, &depth, &len);
 	if (vfs_depth(t) + depth > fs->lim.depth_max || strlen(t) + len > fs->lim.path_max)
 		return KR_ERANGE;
+	if (fs->dry)
+		return KR_OK;
 
 	vfs_unlink(s);
 	sw.dir->mtime = dw.dir->mtime = vfs_now(fs);
@@ -548,4 +532,13 @@ kr_err_t vfs_list(struct vfs *fs, const char *cwd, const char *path, kr_vfs_list
 			return r;
 	}
 	return KR_OK;
+}
+
+/* ---- for the commit log (whole trees: vfs_tree.c) ---- */
+
+/* Every operation above returns just before its first change. */
+
+void vfs_dry_run(struct vfs *fs, bool on)
+{
+	fs->dry = on;
 }

@@ -97,4 +97,29 @@ kr_err_t vfs_copy(struct vfs *fs, const char *cwd, const char *from, const char 
 /* A directory's entries in strcmp order; a file lists as itself. */
 kr_err_t vfs_list(struct vfs *fs, const char *cwd, const char *path, kr_vfs_list_fn fn, void *ctx);
 
+/* ---- for the commit log (modules/vfs/commit.c) ---- */
+
+/* Is p what vfs_normalize would make of it (absolute, no '.', '..', '//',
+ * trailing '/' or control byte)?  Records carry only such paths. */
+bool vfs_is_normal(const char *p);
+/* Dry run: while on, mkdir, remove, write, rename and copy decode and check
+ * everything and return what they would, but change nothing, allocate
+ * nothing and do not read the clock.  The commit log's check is this, so it
+ * refuses exactly what the operation would (but for running out of memory). */
+void vfs_dry_run(struct vfs *fs, bool on);
+/* vfs_tree.c: a deep copy of src: same limits, allocator and clock
+ * function, but its own allocator/clock context ctx; mtimes copied.
+ * KR_ENOMEM: nothing made. */
+kr_err_t vfs_clone(const struct vfs *src, void *ctx, struct vfs **out);
+/* vfs_tree.c: every node, "/" first, in strcmp order of their absolute
+ * paths (which is not depth-first: "/a.txt" comes between "/a" and "/a/x").
+ * path is in a buffer of the fs's, valid during the call.  fn returns
+ * KR_OK, VFS_WALK_SKIP (not into this directory) or an error, which stops
+ * the walk and is returned; KR_ENOMEM if the walk's stack cannot grow.
+ * fn must not call into fs. */
+#define VFS_WALK_SKIP 1
+typedef int (*vfs_walk_fn)(void *ctx, const char *path, bool dir, const uint8_t *data,
+			   size_t size);
+kr_err_t vfs_walk(struct vfs *fs, vfs_walk_fn fn, void *ctx);
+
 #endif

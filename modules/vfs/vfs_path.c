@@ -93,3 +93,20 @@ size_t vfs_depth(const char *p)
 			d += *p == '/';
 	return d;
 }
+
+bool vfs_is_normal(const char *p)
+{
+	size_t len;
+
+	if (p[0] != '/' || vfs_badbytes(p))
+		return false;
+	if (!p[1])
+		return true;
+	for (p++;; p += len + 1) {
+		len = vfs_complen(p);
+		if (!len || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (!p[len])
+			return true;
+	}
+}

@@ -117,6 +117,14 @@ def main():
     put("vfs_path", "abs", "\x20/x\x00/a//b/../../../c/")
     put("vfs_path", "nocwd", "\x04a/b/c")
 
+    def rec(kind, payload):
+        return bytes([kind, len(payload)]) + payload
+    put("vfs_commit", "tree", rec(0, b"/a/b\0\1") + rec(2, b"/a/f\0\0hello") +
+        rec(2, b"/a/f\0\1 world") + rec(4, b"/a/f\0/a/b\0") + rec(3, b"/a/b\0/c\0") +
+        rec(1, b"/a\0\0") + rec(1, b"/a\0\1") + rec(5, b"/x\0\0"))
+    put("vfs_commit", "limits", rec(0, b"/a/b/c/d/e\0\1") + rec(2, b"/toolongname\0\0x") +
+        rec(2, b"/f\0\0" + b"x" * 70) + rec(1, b"/\0\1") + rec(3, b"/\0/a\0"))
+
     put("cmdline", "core", "\x00debug mem=0x1000 port=80 level=info name=\"a b\" x=y")
     put("cmdline", "shell", "\x01shell.script=/etc/rc2 shell.debug shell.port=9 other.k=v")
 

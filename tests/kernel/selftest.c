@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 #include <karyon/cap.h>
+#include <karyon/clog.h>
 #include <karyon/console.h>
 #include <karyon/hash.h>
 #include <karyon/heap.h>
@@ -439,6 +440,162 @@ static void vfs_test(void)
 	TRY("rm -r /tmp", v->remove(NULL, "/tmp", true));
 }
 
+/* The vfs as the commit log's part (state.vfs) under a stand-in gateway
+ * that checks and applies at once and keeps the records, so that they can
+ * be replayed onto genesis after a reset: the tree must come back the same,
+ * mtimes included, without a word to the watchers. */
+#define ST_RECS 16
+static const struct kr_state_ops *st_ops;
+static struct { const char *kind; uint32_t len; uint8_t payload[64]; } st_rec[ST_RECS];
+static unsigned st_n;
+
+static kr_err_t st_gate_commit(const char *kind, const void *payload, uint32_t len,
+			       uint64_t *seq, char *err, size_t errlen)
+{
+	struct kr_commit c = { 1, len, 0, kind, payload };
+	void *stage = NULL;
+	kr_err_t r = st_ops->check(&c, &stage, err, errlen);
+
+	kprintf("selftest: gate: %s %s (%u bytes): %s\n", kind, (const char *)payload, len,
+		kr_strerror(r));
+	if (r)
+		return r;
+	if (st_n < ST_RECS && len <= sizeof(st_rec[0].payload)) {
+		st_rec[st_n].kind = kind;
+		st_rec[st_n].len = len;
+		memcpy(st_rec[st_n++].payload, payload, len);
+	}
+	c.seq = st_n;
+	if (seq)
+		*seq = c.seq;
+	return st_ops->apply(NULL, &c, stage, 0, err, errlen);
+}
+
+static kr_err_t st_gate_status(struct kr_clog_status *out)
+{
+	(void)out;
+	return KR_ENOSYS;
+}
+
+static const struct kr_gate_ops st_gate = {
+	.hdr = { KR_OPS_MAGIC, KR_CLOG_SERVICE_VERSION, sizeof(struct kr_gate_ops), 0 },
+	.commit = st_gate_commit, .status = st_gate_status,
+};
+
+static void st_watch(void *ctx, uint32_t change, const char *path)
+{
+	(void)ctx;
+	kprintf("selftest: watch: %u %s\n", change, path);
+}
+
+/* A root over every item: BLAKE2b-256 of the (name, digest) pairs. */
+static uint8_t st_items_buf[4096];
+static size_t st_items_len;
+static unsigned st_items_n;
+
+static kr_err_t st_item(void *ctx, const char *name, const uint8_t digest[32])
+{
+	size_t n = strlen(name) + 1;
+
+	(void)ctx;
+	st_items_n++;
+	if (st_items_len + n + 32 > sizeof(st_items_buf))
+		return KR_ENOSPC;
+	memcpy(st_items_buf + st_items_len, name, n);
+	memcpy(st_items_buf + st_items_len + n, digest, 32);
+	st_items_len += n + 32;
+	return KR_OK;
+}
+
+static void st_root(const char *when)
+{
+	uint8_t root[32];
+	char hex[17];
+	kr_err_t r;
+
+	st_items_len = st_items_n = 0;
+	r = st_ops->items(NULL, st_item, NULL);
+	kr_blake2b_256(root, st_items_buf, st_items_len);
+	for (int i = 0; i < 8; i++)
+		ksnprintf(hex + 2 * i, 3, "%02x", root[i]);
+	kprintf("selftest: root %s: %u items, %s: %s\n", when, st_items_n, hex, kr_strerror(r));
+}
+
+static void vfs_state_test(void)
+{
+	static struct kr_domain dom;
+	const struct kr_ops_header *h = NULL, *sh = NULL;
+	const struct kr_vfs_ops *v;
+	struct kr_vfs_stat st;
+	char why[128], buf[16];
+	size_t got = 0;
+	kr_cap_t sc, stc;
+	void *view;
+
+	if (domain_init(&dom, "selftest", 16) != KR_OK ||
+	    kr_service_open(&dom, "vfs", KR_VFS_SERVICE_VERSION, &sc) != KR_OK ||
+	    kr_service_ops(&dom, sc, &h) != KR_OK ||
+	    kr_service_open(&dom, "state.vfs", KR_STATE_SERVICE_VERSION, &stc) != KR_OK ||
+	    kr_service_ops(&dom, stc, &sh) != KR_OK) {
+		kprintf("selftest: vfsstate: setup failed\n");
+		return;
+	}
+	v = (const struct kr_vfs_ops *)h;
+	st_ops = (const struct kr_state_ops *)sh;
+	kprintf("selftest: state service: part %s, version %u\n", st_ops->part, st_ops->hdr.version);
+	v->watch(&dom, st_watch, NULL);
+	st_root("at genesis");
+	TRY("attach", st_ops->attach(&st_gate));
+	TRY("mkdir -p state/sub", v->mkdir("/lib", "../state/sub", true));
+	TRY("write /state/f", v->write("/state", "f", "abc", 3, false));
+	TRY("write /nope/f", v->write(NULL, "/nope/f", "x", 1, false));
+	TRY("rmdir /state", v->remove(NULL, "/state", false));
+	TRY("mv /state/f /state/sub", v->rename(NULL, "/state/f", "/state/sub"));
+	TRY("cp /state/sub/f /state/g", v->copy(NULL, "/state/sub/f", "/state/g"));
+	st_root("after the commits");
+
+	view = st_ops->view_new(NULL);
+	TRY("mount one", view ? st_ops->view_mount(view, "one") : KR_ENOMEM);
+	TRY("append /state/g", v->write(NULL, "/state/g", "+", 1, true));
+	TRY("read /ckpt/one/state/g", v->read("/ckpt", "one/state/g", 0, buf, sizeof(buf) - 1, &got));
+	buf[got] = 0;
+	kprintf("selftest: /ckpt/one/state/g holds '%s'\n", buf);
+	v->list(NULL, "/ckpt", print_entry, NULL);
+	TRY("write /ckpt/one/x", v->write(NULL, "/ckpt/one/x", "x", 1, false));
+	TRY("cp /state/g /ckpt/one", v->copy(NULL, "/state/g", "/ckpt/one"));
+	TRY("cp /ckpt/one/state/g /state/sub", v->copy("/ckpt/one", "state/g", "/state/sub"));
+	TRY("read /state/sub/g", v->read(NULL, "/state/sub/g", 0, buf, sizeof(buf) - 1, &got));
+	buf[got] = 0;
+	kprintf("selftest: /state/sub/g holds '%s'\n", buf);
+	TRY("cp /ckpt/one/state /x", v->copy(NULL, "/ckpt/one/state", "/x"));
+	TRY("unmount one", st_ops->view_mount(NULL, "one"));
+	st_ops->view_free(view);
+	TRY("stat /ckpt", v->stat(NULL, "/ckpt", &st));
+	st_root("at the end");
+	TRY("stat /state/g", v->stat(NULL, "/state/g", &st));
+	kprintf("selftest: /state/g mtime %llu\n", (unsigned long long)st.mtime);
+
+	TRY("reset", st_ops->reset(why, sizeof(why)));
+	TRY("stat /state", v->stat(NULL, "/state", &st));
+	st_root("after the reset");
+	kprintf("selftest: replaying %u records\n", st_n);
+	for (unsigned i = 0; i < st_n; i++) {
+		struct kr_commit c = { 1, st_rec[i].len, i + 1, st_rec[i].kind, st_rec[i].payload };
+
+		why[0] = 0;
+		if (st_ops->apply(NULL, &c, NULL, KR_APPLY_REPLAY, why, sizeof(why)))
+			kprintf("selftest: replay %u: %s\n", i + 1, why);
+	}
+	st_root("after the replay");
+	TRY("stat /state/g", v->stat(NULL, "/state/g", &st));
+	kprintf("selftest: /state/g mtime %llu\n", (unsigned long long)st.mtime);
+
+	TRY("detach", st_ops->attach(NULL));
+	TRY("rm -r /state", v->remove(NULL, "/state", true));
+	v->watch(&dom, NULL, NULL);
+	kprintf("selftest: vfsstate: %u records\n", st_n);
+}
+
 /* Console input through an idle hook: lines typed by the test harness are
  * reported (length and start); after the second, QEMU exits. */
 static struct kr_domain con_dom;
@@ -537,7 +694,8 @@ static void devices(void)
 }
 
 static const char *const names[] = { "ud", "pf", "de", "gp", "overflow", "memory", "irq", "caps",
-				     "kmod", "kmodbench", "vfs", "console", "dump", "devices" };
+				     "kmod", "kmodbench", "vfs", "console", "dump", "devices",
+				     "vfsstate" };
 
 void selftest_run(const char *name)
 {
@@ -562,8 +720,9 @@ void selftest_run(const char *name)
 	case 11: console_test(); break;
 	case 12: dump(); break;
 	case 13: devices(); break;
+	case 14: vfs_state_test(); break;
 	default:
-		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod kmodbench vfs console dump devices)\n",
+		kprintf("selftest: unknown test '%s' (choices: ud pf de gp overflow memory irq caps kmod kmodbench vfs console dump devices vfsstate)\n",
 			name);
 	}
 }

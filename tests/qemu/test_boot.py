@@ -378,6 +378,66 @@ def vfs_initrd():
             check(m, re.search(pattern, log, re.M), 'missing: %s' % what)
 
 
+
+def vfs_state():
+    # The vfs as the commit log's part under selftest.c's stand-in gateway:
+    # changes become records (paths normalised), check refuses what apply
+    # would, watchers hear each change once, /ckpt shows a view read-only,
+    # and reset + replay of the records gives the same tree and mtimes.
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    initrd = os.path.join(build, 'images', 'initrd-dev.cpio')
+    with Machine(TEST_KERNEL, cmdline='selftest=vfsstate onready=exit',
+                 iso_args=['--initrd', initrd]) as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit after selftest=vfsstate')
+        log = m.log
+        for pattern, what in (
+                (r'^selftest: state service: part vfs, version 1$', 'state.vfs published'),
+                (r'^selftest: attach: success$', 'attach'),
+                (r'^selftest: gate: vfs\.mkdir /state/sub \(\d+ bytes\): success\n'
+                 r'selftest: watch: 1 /state/sub\n'
+                 r'selftest: mkdir -p state/sub: success$', 'mkdir through the gate, normalised'),
+                (r'^selftest: gate: vfs\.write /state/f \(13 bytes\): success\n'
+                 r'selftest: watch: 1 /state/f\nselftest: watch: 2 /state/f\n', 'write'),
+                (r'^selftest: gate: vfs\.write /nope/f \(\d+ bytes\): no such entry\n'
+                 r'selftest: write /nope/f: no such entry$',
+                 'check refuses a write into a missing directory'),
+                (r'^selftest: gate: vfs\.remove /state \(\d+ bytes\): resource busy\n'
+                 r'selftest: rmdir /state: resource busy', 'check refuses a non-empty rmdir'),
+                (r'^selftest: gate: vfs\.rename /state/f \(\d+ bytes\): success\n'
+                 r'selftest: watch: 3 /state/f\nselftest: watch: 1 /state/sub/f\n', 'rename'),
+                (r'^selftest: gate: vfs\.copy /state/sub/f \(\d+ bytes\): success\n', 'copy'),
+                (r"^selftest: /ckpt/one/state/g holds 'abc'$", 'the view is not the live tree'),
+                (r'^selftest: ls: dir one 0$', 'ls /ckpt'),
+                (r'^selftest: write /ckpt/one/x: permission denied$', 'the view is read-only'),
+                (r'^selftest: cp /state/g /ckpt/one: permission denied$', 'no copy into a view'),
+                (r'^selftest: gate: vfs\.write /state/sub/g \(\d+ bytes\): success\n'
+                 r'selftest: watch: 1 /state/sub/g\nselftest: watch: 2 /state/sub/g\n'
+                 r'selftest: cp /ckpt/one/state/g /state/sub: success$',
+                 'a copy out of a view is a write'),
+                (r"^selftest: /state/sub/g holds 'abc'$", 'copied out of the view'),
+                (r'^selftest: cp /ckpt/one/state /x: invalid argument$', 'no copy of a directory'),
+                (r'^selftest: unmount one: success$', 'unmount'),
+                (r'^selftest: stat /ckpt: no such entry$', '/ckpt gone with its last mount'),
+                (r'^selftest: reset: success$', 'reset'),
+                (r'^selftest: stat /state: no such entry$', 'reset to genesis'),
+                (r'^selftest: replaying 6 records$', 'six records kept'),
+                (r'^selftest: detach: success\nselftest: watch: 3 /state\n'
+                 r'selftest: rm -r /state: success$', 'detached: direct again'),
+                (r'^selftest: vfsstate: 6 records$', 'no record after detach')):
+            check(m, re.search(pattern, log, re.M), 'missing: %s' % what)
+        roots = dict(re.findall(r'^selftest: root ([a-z ]+): (\d+ items, [0-9a-f]+): success$',
+                                log, re.M))
+        check(m, len(roots) == 5, 'roots: %r' % roots)
+        check(m, roots['after the reset'] == roots['at genesis'], 'reset is not genesis: %r' % roots)
+        check(m, roots['after the replay'] == roots['at the end'], 'replay differs: %r' % roots)
+        check(m, roots['at the end'] != roots['after the commits'], 'the append changed nothing')
+        mtimes = re.findall(r'^selftest: /state/g mtime (\d+)$', log, re.M)
+        check(m, len(mtimes) == 2 and mtimes[0] == mtimes[1], 'mtimes after replay: %r' % mtimes)
+        replay = log[log.index('replaying'):log.index('selftest: detach')]
+        check(m, 'watch:' not in replay and 'gate:' not in replay,
+              'replay told the watchers or went through the gate')
+
 def builtin_order():
     # builtin_a depends on builtin_b and is linked after it: b starts first
     # (kmod, linked first, starts both).
@@ -555,6 +615,7 @@ CASES = {
     'builtin-order': builtin_order,
     'builtin-refused': builtin_refused,
     'vfs-initrd': vfs_initrd,
+    'vfs-state': vfs_state,
 }
 
 
