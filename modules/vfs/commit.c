@@ -210,8 +210,9 @@ static int item(void *ctx, const char *path, bool dir, const uint8_t *data, size
 	uint8_t digest[KR_BLAKE2B_256_LEN], *buf, type = dir ? 'd' : 'f';
 	kr_err_t r;
 
-	if (!strcmp(path, "/ckpt"))
-		return VFS_WALK_SKIP;   /* where views are shown, not state */
+	if (!strcmp(path, "/ckpt") || !strcmp(path, "/proc"))
+		return VFS_WALK_SKIP;   /* views, and what the running system reports
+					 * (vfs.c vfs_volatile): not state */
 	if (dir || !size) {
 		r = kr_blake2b_256(digest, &type, 1);
 	} else {

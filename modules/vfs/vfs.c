@@ -212,12 +212,32 @@ kr_err_t vfs_direct(const char *cwd, const struct vfs_req *rq)
 
 /* ---- the service ---- */
 
+/* /proc holds what modules report about the running system (the
+ * scheduler's metrics): volatile.  Changes under it are made directly,
+ * never committed, and items leave it out (commit.c): every boot starts it
+ * afresh. */
+bool vfs_volatile(const char *cwd, const char *path)
+{
+	char norm[VFS_NORM_MAX];
+
+	return !vfs_normalize(cwd, path, norm, sizeof(norm)) && !strncmp(norm, "/proc", 5) &&
+	       (norm[5] == '\0' || norm[5] == '/');
+}
+
 static kr_err_t mutate(const char *cwd, const struct vfs_req *rq)
 {
+	bool vol;
+
 	if (vfs_ckpt_refuses(&vfs_mounts, cwd, rq->path) ||
 	    (rq->to && vfs_ckpt_refuses(&vfs_mounts, cwd, rq->to)))
 		return KR_EPERM;        /* views are read-only */
-	return vfs_gate ? vfs_commit(cwd, rq) : vfs_direct(cwd, rq);
+	if (!vfs_gate)
+		return vfs_direct(cwd, rq);
+	vol = vfs_volatile(cwd, rq->path);
+	if (rq->to && vol != vfs_volatile(cwd, rq->to))
+		return KR_EPERM;        /* a move between /proc and the kept tree (a copy
+					 * out of /proc is a write: op_copy) */
+	return vol ? vfs_direct(cwd, rq) : vfs_commit(cwd, rq);
 }
 
 static kr_err_t op_mkdir(const char *cwd, const char *path, bool parents)
@@ -256,6 +276,11 @@ static kr_err_t copy_out(const char *cwd, const char *from, const char *to, bool
 	size_t got = 0;
 	kr_err_t e = norm ? vfs_ckpt_source(&vfs_mounts, cwd, from, norm, &src, &path) : KR_ENOMEM;
 
+	if (!e && !src && vfs_gate && vfs_volatile(cwd, from) && !vfs_volatile(cwd, to) &&
+	    !(e = vfs_normalize(cwd, from, norm, VFS_NORM_MAX))) {
+		src = vfs_live.fs;      /* out of /proc: what it holds now is written */
+		path = norm;
+	}
 	if (!(*done = e || src))
 		goto out;               /* not from a view: an ordinary copy */
 	dst = norm + VFS_NORM_MAX;
@@ -287,7 +312,7 @@ out:
 static kr_err_t op_copy(const char *cwd, const char *from, const char *to)
 {
 	bool done = false;
-	kr_err_t e = vfs_mounts.n ? copy_out(cwd, from, to, &done) : KR_OK;
+	kr_err_t e = vfs_mounts.n || vfs_gate ? copy_out(cwd, from, to, &done) : KR_OK;
 
 	return done ? e : mutate(cwd, &(struct vfs_req){ .op = VFS_COPY, .path = from, .to = to });
 }

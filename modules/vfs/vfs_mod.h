@@ -20,6 +20,8 @@ extern const struct kr_gate_ops *vfs_gate;      /* the commit log's, once attach
 /* vfs.c: make rq on the live tree now, telling the watchers (cwd: as the
  * caller gave it, NULL for a record's normalised paths). */
 kr_err_t vfs_direct(const char *cwd, const struct vfs_req *rq);
+/* Is path under /proc, the volatile part of the tree (never committed)? */
+bool vfs_volatile(const char *cwd, const char *path);
 /* vfs.c: unpack the "initrd" boot module into fs (quiet: no log line on
  * success).  The error of the first initrd that failed. */
 kr_err_t vfs_load_initrd(struct vfs *fs, bool quiet);
