@@ -33,6 +33,7 @@
 #include "kmod_elf.h"
 #include "measure.h"
 #include "resolve.h"
+#include "state.h"
 
 #define MAX_MODULES 32
 
@@ -48,6 +49,7 @@ struct kmod {
 	uint32_t users;
 	uint32_t seq;                   /* load order, for listings */
 	uint8_t digest[DIGEST_LEN];     /* BLAKE2b-256 of the file */
+	bool committed;                 /* loaded by a commit (state.c): reset unloads it */
 	struct kmod *deps[KR_MODULE_DEPS_MAX];
 };
 
@@ -248,8 +250,50 @@ static __attribute__((noinline, used)) void kmod_debug_placed(const struct kmod 
 	__asm__ volatile("" : : "r"(m) : "memory");
 }
 
-static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, char *err,
-			    size_t len)
+/* The checks of a load that need no loading: a free slot, the descriptor,
+ * the name free, the dependencies live, the manifest.  Changes nothing. */
+static kr_err_t insert_check(const void *file, size_t size, const char *origin, struct kmod **slot,
+			     struct kr_module_info *desc, struct kmod **deps,
+			     uint8_t digest[DIGEST_LEN], char *err, size_t len)
+{
+	struct kmod_error e = { 0 };
+	bool started;
+	uint32_t version;
+	kr_err_t r;
+
+	*slot = NULL;
+	for (int i = 0; i < MAX_MODULES && !*slot; i++)
+		if (!mods[i].state)
+			*slot = &mods[i];
+	if (!*slot)
+		return fail(err, len, KR_ENOSPC, "%s: no room for more modules%s", origin, "");
+	r = kmod_describe(file, size, desc, &e);
+	if (r)
+		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
+			    e.detail[0] ? e.detail : "");
+	if (find(desc->name))
+		return fail(err, len, KR_EEXIST, "%s is already loaded%s", desc->name, "");
+	if (builtin(desc->name, &started, &version))
+		return fail(err, len, KR_EEXIST, "%s is built in%s", desc->name, "");
+	r = check_deps(desc, deps, err, len);
+	if (!r)
+		r = measure_check(desc->name, file, size, digest, err, len);
+	return r;
+}
+
+kr_err_t kmod_load_check(const void *file, size_t size, const char *origin, char *err, size_t len)
+{
+	struct kmod *m, *deps[KR_MODULE_DEPS_MAX] = { 0 };
+	struct kr_module_info desc;
+	uint8_t digest[DIGEST_LEN];
+
+	return insert_check(file, size, origin, &m, &desc, deps, digest, err, len);
+}
+
+/* The loader's ladder (top of the file).  how: KMOD_QUIET tells no
+ * watchers (a replay), KMOD_COMMITTED marks the module as a commit's. */
+kr_err_t kmod_load_file(const void *file, size_t size, const char *origin, unsigned how,
+			char *err, size_t len)
 {
 	struct load_ctx lc = { 0 };
 	struct kmod_env env = env_ops;
@@ -260,30 +304,13 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	struct kmod_error e = { 0 };
 	kr_domain_t *dom;
 	const char *sym, *owner;
-	bool started;
-	uint32_t version;
 	char why[128];
 	kr_err_t r;
 
-	for (int i = 0; i < MAX_MODULES && !m; i++)
-		if (!mods[i].state)
-			m = &mods[i];
-	if (!m)
-		return fail(err, len, KR_ENOSPC, "%s: no room for more modules%s", origin, "");
-	env.ctx = &lc;
-	r = kmod_describe(file, size, &desc, &e);
-	if (r)
-		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
-			    e.detail[0] ? e.detail : "");
-	if (find(desc.name))
-		return fail(err, len, KR_EEXIST, "%s is already loaded%s", desc.name, "");
-	if (builtin(desc.name, &started, &version))
-		return fail(err, len, KR_EEXIST, "%s is built in%s", desc.name, "");
-	r = check_deps(&desc, deps, err, len);
-	if (!r)
-		r = measure_check(desc.name, file, size, digest, err, len);
+	r = insert_check(file, size, origin, &m, &desc, deps, digest, err, len);
 	if (r)
 		return r;
+	env.ctx = &lc;
 	resolve_from(&lc, &desc, deps);
 	r = kmod_load(file, size, &env, &img, &e);
 	if (r && e.what && !strcmp(e.what, KMOD_UNRESOLVED))
@@ -316,7 +343,8 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 		goto release;
 	}
 	*m = (struct kmod){ .state = KR_KMOD_LOADING, .info = img.info, .img = img,
-			    .img_cap = lc.cap, .domain = dom, .seq = next_seq++ };
+			    .img_cap = lc.cap, .domain = dom, .seq = next_seq++,
+			    .committed = (how & KMOD_COMMITTED) != 0 };
 	memcpy(m->deps, deps, sizeof(deps));
 	memcpy(m->digest, digest, sizeof(digest));
 	for (uint32_t i = 0; i < img.info->ndeps; i++)
@@ -338,7 +366,8 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	kr_log(KR_LOG_INFO, "kmod: loaded %s %u.%u.%u from %s\n", m->info->name,
 	       KR_VERSION_MAJOR(m->info->version), KR_VERSION_MINOR(m->info->version), KR_VERSION_PATCH(m->info->version),
 	       origin);
-	tell(true, m->info->name);
+	if (!(how & KMOD_QUIET))
+		tell(true, m->info->name);
 	return KR_OK;
 
 undo_init:
@@ -372,7 +401,8 @@ static void users_of(const struct kmod *m, char *buf, size_t len)
 					       mods[i].info->name);
 }
 
-static kr_err_t kmod_remove(const char *name, char *err, size_t len)
+/* The refusals of an unload; changes nothing. */
+kr_err_t kmod_unload_check(const char *name, char *err, size_t len)
 {
 	struct kmod *m = name ? find(name) : NULL;
 	char users[64];
@@ -393,6 +423,17 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	if (kr_domain_busy(m->domain))
 		return fail(err, len, KR_EBUSY,
 			    "%s has granted capabilities that are still in use%s", name, "");
+	return KR_OK;
+}
+
+kr_err_t kmod_unload_name(const char *name, unsigned how, char *err, size_t len)
+{
+	kr_err_t r = kmod_unload_check(name, err, len);
+	struct kmod *m;
+
+	if (r)
+		return r;
+	m = find(name);
 	m->state = KR_KMOD_UNLOADING;
 	guarded_call_exit(m->info, m->domain, (uint64_t)m->img.base + m->img.text_off,
 			  (uint64_t)m->img.base + m->img.text_off + m->img.text_size);
@@ -409,7 +450,8 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	kr_log(KR_LOG_INFO, "kmod: unloaded %s\n", name);
 	kr_cap_delete(self, m->img_cap);        /* unmaps and frees the image */
 	*m = (struct kmod){ 0 };
-	tell(false, name);
+	if (!(how & KMOD_QUIET))
+		tell(false, name);
 	return KR_OK;
 }
 
@@ -470,6 +512,61 @@ static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
 	users_of(best, out->used_by, sizeof(out->used_by));
 	memcpy(out->digest, best->digest, sizeof(out->digest));
 	return KR_OK;
+}
+
+kr_err_t kmod_entry(uint32_t index, struct kr_kmod_entry *out)
+{
+	return kmod_get(index, out);
+}
+
+const char *kmod_last_committed(void)
+{
+	struct kmod *last = NULL;
+
+	for (int i = 0; i < MAX_MODULES; i++)
+		if (mods[i].state && mods[i].committed && (!last || mods[i].seq > last->seq))
+			last = &mods[i];
+	return last ? last->info->name : NULL;
+}
+
+bool kmod_is_committed(const char *name)
+{
+	const struct kmod *m = find(name);
+
+	return m && m->committed;
+}
+
+bool kmod_needs(const char *user, const char *dep)
+{
+	const struct kmod *m = find(user);
+
+	for (uint32_t i = 0; m && i < m->info->ndeps; i++)
+		if (!strcmp(m->info->deps[i].name, dep))
+			return true;
+	return false;
+}
+
+kr_err_t kmod_load_boot(const char *name, char *err, size_t len)
+{
+	struct kr_boot_module_info bi;
+	struct kr_module_info desc;
+	struct kmod_error e;
+	kr_err_t r = KR_ENOENT;
+	kr_cap_t cap;
+	const uint8_t *va;
+
+	for (uint32_t i = 0; r == KR_ENOENT && kr_boot_module(self, i, &cap, &bi) == KR_OK; i++) {
+		if (kr_page_map(self, cap, KR_RIGHT_READ, (void **)&va) == KR_OK) {
+			va += bi.offset;
+			if (bi.size >= 4 && !memcmp(va, "\177ELF", 4) &&
+			    kmod_describe(va, bi.size, &desc, &e) == KR_OK && !strcmp(desc.name, name))
+				r = kmod_load_file(va, bi.size, bi.name, 0, err, len);
+		}
+		kr_cap_delete(self, cap);
+	}
+	if (r == KR_ENOENT && err && len && !find(name))
+		ksnprintf(err, len, "no boot module holds %s", name);
+	return r;
 }
 
 static kr_err_t kmod_layout_of(uint32_t index, struct kr_kmod_layout *out)
@@ -533,7 +630,7 @@ static kr_err_t kmod_link(const void *file, size_t size, const struct kr_kmod_li
 
 static const struct kr_kmod_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_KMOD_SERVICE_VERSION, sizeof(struct kr_kmod_ops), 0 },
-	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get, .describe = kmod_info,
+	.load = kstate_load, .unload = kstate_unload, .get = kmod_get, .describe = kmod_info,
 	.link = kmod_link, .watch = kmod_watch, .layout = kmod_layout_of,
 };
 
@@ -579,8 +676,8 @@ static void load_boot_modules(void)
 				va += bi.offset;
 				if (bi.size < 4 || memcmp(va, "\177ELF", 4)) {
 					done[i] = true;
-				} else if ((r = kmod_insert(va, bi.size, bi.name, why[i],
-							    sizeof(why[i]))) == KR_OK) {
+				} else if ((r = kmod_load_file(va, bi.size, bi.name, 0, why[i],
+							       sizeof(why[i]))) == KR_OK) {
 					done[i] = progress = true;
 				} else if (r != KR_ENOENT) {
 					done[i] = true;
@@ -631,6 +728,7 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	builtin_start_all(self, devices);
 	list_boot_modules();
 	measure_init(self);
+	kstate_init(self);              /* before the boot modules: the clog's init opens it */
 	load_boot_modules();
 	log_module_set();
 	return kr_service_publish(self, "kmod", &ops.hdr, &cap);

@@ -1,0 +1,158 @@
+/*
+ * test_state_view.c - what the owners of state share for the commit log
+ * (modules/lib/state_view.c: views, the payload reader and writer) and
+ * their payload codecs (kmod: modules/kmod/commit.c): round trips, and
+ * strict refusal of every truncated or altered payload.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <karyon/err.h>
+#include <karyon/libc.h>
+#include "lib/state_view.h"
+#include "kmod/commit.h"
+
+/* The kernel's heap, on the host's. */
+void *kr_malloc(kr_domain_t *d, size_t n) { (void)d; return malloc(n); }
+void *kr_calloc(kr_domain_t *d, size_t a, size_t b) { (void)d; return calloc(a, b); }
+void *kr_realloc(kr_domain_t *d, void *p, size_t n) { (void)d; return realloc(p, n); }
+kr_err_t kr_free(kr_domain_t *d, void *p) { (void)d; free(p); return KR_OK; }
+
+struct seen {
+	char names[8][SV_NAME_MAX];
+	int n;
+};
+
+static kr_err_t collect(void *ctx, const char *name, const uint8_t digest[32])
+{
+	struct seen *s = ctx;
+
+	(void)digest;
+	strcpy(s->names[s->n++], name);
+	return s->n == 3 ? KR_EBUSY : KR_OK;
+}
+
+static void view_sorted_copy_delete(void **state)
+{
+	struct state_view *v = sv_new(NULL), *c;
+	uint8_t d[32] = { 1 }, e[32] = { 2 };
+	struct seen s = { 0 };
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(sv_set(v, "vfs", d), KR_OK);
+	assert_int_equal(sv_set(v, "clog", d), KR_OK);
+	assert_int_equal(sv_set(v, "shell", d), KR_OK);
+	assert_int_equal(sv_set(v, "clog", e), KR_OK);  /* replaces */
+	assert_int_equal(v->n, 3);
+	assert_int_equal(sv_set(v, "", d), KR_ERANGE);
+	c = sv_copy(v);
+	assert_int_equal(sv_del(v, "shell"), KR_OK);
+	assert_int_equal(sv_del(v, "shell"), KR_ENOENT);
+	assert_int_equal(c->n, 3);             /* the copy does not follow */
+	assert_memory_equal(sv_get(c, "clog")->digest, e, 32);
+	assert_int_equal(sv_items(c, collect, &s), KR_EBUSY);   /* fn's error stops it */
+	assert_string_equal(s.names[0], "clog");
+	assert_string_equal(s.names[1], "shell");
+	assert_string_equal(s.names[2], "vfs");
+	for (int i = 0; i < 40; i++) {          /* grows */
+		char n[8];
+
+		ksnprintf(n, sizeof(n), "m%02d", 39 - i);
+		assert_int_equal(sv_set(v, n, d), KR_OK);
+	}
+	assert_int_equal(v->n, 42);
+	for (uint32_t i = 1; i < v->n; i++)
+		assert_true(strcmp(v->items[i - 1].name, v->items[i].name) < 0);
+	sv_free(v);
+	sv_free(c);
+}
+
+static void reader_is_strict(void **state)
+{
+	uint8_t buf[32];
+	struct pl_w w = { buf, sizeof(buf), 0, false };
+	struct pl_r r;
+	uint32_t x;
+
+	(void)state;
+	plw_str(&w, "on");
+	plw_u32(&w, 0x01020304);
+	plw_bytes(&w, "ab", 2);
+	assert_false(w.over);
+	plr_init(&r, buf, w.len);
+	assert_string_equal(plr_str(&r, false), "on");
+	assert_true(plr_u32(&r, &x));
+	assert_int_equal(x, 0x01020304);
+	assert_non_null(plr_bytes(&r, 2));
+	assert_true(plr_end(&r));
+	plr_init(&r, buf, w.len - 1);          /* short */
+	plr_str(&r, false);
+	plr_u32(&r, &x);
+	assert_null(plr_bytes(&r, 2));
+	assert_false(plr_end(&r));
+	plr_init(&r, buf, 2);                   /* no NUL */
+	assert_null(plr_str(&r, false));
+	plr_init(&r, "\0", 1);
+	assert_null(plr_str(&r, false));
+	plr_init(&r, "a\nb", 4);
+	assert_null(plr_str(&r, true));
+	plr_init(&r, buf, w.len);               /* trailing bytes */
+	plr_str(&r, false);
+	assert_false(plr_end(&r));
+	w = (struct pl_w){ buf, 4, 0, false };
+	plw_str(&w, "long");
+	assert_true(w.over);
+}
+
+static void kmod_load_round_trip(void **state)
+{
+	static uint8_t file[100], buf[256];
+	uint8_t digest[32];
+	struct kcommit_load l = { "hello", "/lib/hello.kmod", digest, file, sizeof(file) }, o;
+	struct kr_commit c = { 1, 0, 0, "kmod.load", buf };
+	const char *name;
+	char err[96];
+	uint32_t n;
+
+	(void)state;
+	memset(digest, 7, sizeof(digest));
+	memset(file, 9, sizeof(file));
+	n = kcommit_load_size(l.name, l.origin, l.size);
+	assert_int_equal(n, 6 + 16 + 32 + 100);
+	kcommit_load_encode(buf, &l);
+	c.length = n;
+	assert_int_equal(kcommit_load_decode(&c, &o, err, sizeof(err)), KR_OK);
+	assert_string_equal(o.name, "hello");
+	assert_string_equal(o.origin, "/lib/hello.kmod");
+	assert_memory_equal(o.digest, digest, 32);
+	assert_int_equal(o.size, 100);
+	c.length = 6 + 16 + 32;                 /* no file */
+	assert_int_equal(kcommit_load_decode(&c, &o, err, sizeof(err)), KR_EFORMAT);
+	assert_string_equal(err, "kmod.load: bad payload: no file");
+	buf[1] = 'E';                           /* not a descriptor name */
+	c.length = n;
+	assert_int_equal(kcommit_load_decode(&c, &o, err, sizeof(err)), KR_EFORMAT);
+	assert_int_equal(kcommit_load_size("x", "y", KR_CLOG_PAYLOAD_MAX), 0);
+	assert_int_not_equal(kcommit_load_size("x", "y", KR_CLOG_PAYLOAD_MAX - 36), 0);
+	c = (struct kr_commit){ 1, 7, 0, "kmod.unload", "hello\0x" };
+	assert_int_equal(kcommit_unload_decode(&c, &name, err, sizeof(err)), KR_EFORMAT);
+	c.length = 6;
+	assert_int_equal(kcommit_unload_decode(&c, &name, err, sizeof(err)), KR_OK);
+	assert_string_equal(name, "hello");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(view_sorted_copy_delete),
+		cmocka_unit_test(reader_is_strict),
+		cmocka_unit_test(kmod_load_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
