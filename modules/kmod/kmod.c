@@ -728,10 +728,14 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	builtin_start_all(self, devices);
 	list_boot_modules();
 	measure_init(self);
-	kstate_init(self);              /* before the boot modules: the clog's init opens it */
+	/* Both before the boot modules: the clog module's init opens
+	 * state.kmod and replays the log, and a replayed compile (tcc.cc)
+	 * links through the kmod service. */
+	kstate_init(self);
+	r = kr_service_publish(self, "kmod", &ops.hdr, &cap);
 	load_boot_modules();
 	log_module_set();
-	return kr_service_publish(self, "kmod", &ops.hdr, &cap);
+	return r;
 }
 
 KR_MODULE(.name = "kmod", .version = KR_VERSION(1, 0, 0),

@@ -1,7 +1,7 @@
 /*
  * test_state_view.c - what the owners of state share for the commit log
  * (modules/lib/state_view.c: views, the payload reader and writer) and
- * their payload codecs (kmod: modules/kmod/commit.c): round trips, and
+ * their payload codecs (modules/kmod/commit.c, modules/tcc/commit.c): round trips, and
  * strict refusal of every truncated or altered payload.
  */
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include <karyon/libc.h>
 #include "lib/state_view.h"
 #include "kmod/commit.h"
+#include "tcc/commit.h"
 
 /* The kernel's heap, on the host's. */
 void *kr_malloc(kr_domain_t *d, size_t n) { (void)d; return malloc(n); }
@@ -146,12 +147,63 @@ static void kmod_load_round_trip(void **state)
 	assert_string_equal(name, "hello");
 }
 
+static void tcc_cc_round_trip(void **state)
+{
+	uint8_t src[32], buf[512];
+	struct tcommit_cc c = { .name = "hello", .path = "/home/hello.c", .source = src,
+				.flags = TCOMMIT_GAS | TCOMMIT_GRANTS, .grants = 0x5,
+				.budget_ms = 10000, .budget_mb = 64, .ndefines = 2,
+				.defines = { "N=3", "DEBUG" }, .nincdirs = 1,
+				.incdirs = { "/home/include" } }, o;
+	struct kr_commit k = { 1, 0, 0, "tcc.cc", buf };
+	const char *name;
+	char err[96];
+
+	(void)state;
+	memset(src, 5, sizeof(src));
+	k.length = tcommit_cc_encode(buf, sizeof(buf), &c);
+	assert_true(k.length > 0);
+	assert_int_equal(tcommit_cc_decode(&k, &o, err, sizeof(err)), KR_OK);
+	assert_string_equal(o.name, "hello");
+	assert_string_equal(o.path, "/home/hello.c");
+	assert_memory_equal(o.source, src, 32);
+	assert_int_equal(o.flags, TCOMMIT_GAS | TCOMMIT_GRANTS);
+	assert_int_equal(o.grants, 5);
+	assert_int_equal(o.ndefines, 2);
+	assert_string_equal(o.defines[1], "DEBUG");
+	assert_int_equal(o.nincdirs, 1);
+	assert_string_equal(o.incdirs[0], "/home/include");
+	for (uint32_t n = 0; n < k.length; n++) {      /* every truncation is refused */
+		struct kr_commit t = k;
+
+		t.length = n;
+		assert_int_equal(tcommit_cc_decode(&t, &o, err, sizeof(err)), KR_EFORMAT);
+	}
+	assert_int_equal(tcommit_cc_encode(buf, 40, &c), 0);    /* does not fit */
+	c.incdirs[0] = "include";               /* not absolute */
+	k.length = tcommit_cc_encode(buf, sizeof(buf), &c);
+	assert_int_equal(tcommit_cc_decode(&k, &o, err, sizeof(err)), KR_EFORMAT);
+	assert_string_equal(err, "tcc.cc: bad payload: an include directory that is not absolute");
+	c.incdirs[0] = "/i";
+	c.flags |= 8;                           /* unknown flag */
+	k.length = tcommit_cc_encode(buf, sizeof(buf), &c);
+	assert_int_equal(tcommit_cc_decode(&k, &o, err, sizeof(err)), KR_EFORMAT);
+	c.flags = 0;
+	c.name = "9lives";                      /* not a handler name */
+	k.length = tcommit_cc_encode(buf, sizeof(buf), &c);
+	assert_int_equal(tcommit_cc_decode(&k, &o, err, sizeof(err)), KR_EFORMAT);
+	k = (struct kr_commit){ 1, 6, 0, "tcc.unload", "hello" };
+	assert_int_equal(tcommit_unload_decode(&k, &name, err, sizeof(err)), KR_OK);
+	assert_string_equal(name, "hello");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(view_sorted_copy_delete),
 		cmocka_unit_test(reader_is_strict),
 		cmocka_unit_test(kmod_load_round_trip),
+		cmocka_unit_test(tcc_cc_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
