@@ -154,6 +154,12 @@ void plw_u32(struct pl_w *w, uint32_t v)
 	plw_bytes(w, b, 4);
 }
 
+void plw_u64(struct pl_w *w, uint64_t v)
+{
+	plw_u32(w, (uint32_t)v);
+	plw_u32(w, (uint32_t)(v >> 32));
+}
+
 void plr_init(struct pl_r *r, const void *p, uint32_t len)
 {
 	*r = (struct pl_r){ .p = p, .len = p ? len : 0 };
@@ -206,6 +212,16 @@ bool plr_u32(struct pl_r *r, uint32_t *v)
 	if (!b)
 		return false;
 	*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return true;
+}
+
+bool plr_u64(struct pl_r *r, uint64_t *v)
+{
+	uint32_t lo, hi;
+
+	if (!plr_u32(r, &lo) || !plr_u32(r, &hi))
+		return false;
+	*v = (uint64_t)hi << 32 | lo;
 	return true;
 }
 

@@ -56,6 +56,7 @@ struct pl_w {
 };
 void plw_str(struct pl_w *w, const char *s);            /* with its NUL */
 void plw_u32(struct pl_w *w, uint32_t v);               /* little-endian */
+void plw_u64(struct pl_w *w, uint64_t v);
 void plw_bytes(struct pl_w *w, const void *p, uint32_t n);
 
 /* Reading strictly: every call checks its bounds, the first failure sets
@@ -70,6 +71,7 @@ void plr_init(struct pl_r *r, const void *p, uint32_t len);
  * empty_ok), or NULL. */
 const char *plr_str(struct pl_r *r, bool empty_ok);
 bool plr_u32(struct pl_r *r, uint32_t *v);
+bool plr_u64(struct pl_r *r, uint64_t *v);
 const uint8_t *plr_bytes(struct pl_r *r, uint32_t n);
 /* Everything after the current position (n bytes, may be 0). */
 const uint8_t *plr_rest(struct pl_r *r, uint32_t *n);

@@ -548,7 +548,9 @@ int cc_install(struct handler *h, bool verbose, const struct cc_cost *cost, prin
 	return 0;
 }
 
-int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
+/* cc; direct: never through the commit log (the runner's compile, for
+ * /etc/events' `handler` lines: genesis, run at every boot). */
+int cc_run(int argc, char **argv, bool direct, print_fn print, void *ctx)
 {
 	struct cc_args a;
 	struct handler h = { 0 };
@@ -559,9 +561,14 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 	    (r = cc_handler_name(&a, h.name, print, ctx)))
 		return r;
 	a.cwd = tcc_shell->cwd();
-	if (tcc_gate)
+	if (tcc_gate && !direct)
 		return cc_commit(&a, h.name, print, ctx);
 	if ((r = cc_build(&a, &h, &cost, print, ctx)))
 		return r;
 	return cc_install(&h, a.verbose, &cost, print, ctx);
+}
+
+int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
+{
+	return cc_run(argc, argv, false, print, ctx);
 }

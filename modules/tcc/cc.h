@@ -31,6 +31,7 @@ struct cc_cost {
 	bool gas;
 };
 
+int cc_run(int argc, char **argv, bool direct, print_fn print, void *ctx);
 int cc_parse(int argc, char **argv, struct cc_args *a, print_fn print, void *ctx);
 int cc_handler_name(struct cc_args *a, char *name, print_fn print, void *ctx);
 kr_err_t cc_source_digest(const char *cwd, const char *path, uint8_t digest[32]);

@@ -1,7 +1,7 @@
 /*
  * test_state_view.c - what the owners of state share for the commit log
  * (modules/lib/state_view.c: views, the payload reader and writer) and
- * their payload codecs (modules/kmod/commit.c, modules/tcc/commit.c): round trips, and
+ * their payload codecs (modules/{kmod,tcc,events}/commit.c): round trips, and
  * strict refusal of every truncated or altered payload.
  */
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 #include "lib/state_view.h"
 #include "kmod/commit.h"
 #include "tcc/commit.h"
+#include "events/commit.h"
 
 /* The kernel's heap, on the host's. */
 void *kr_malloc(kr_domain_t *d, size_t n) { (void)d; return malloc(n); }
@@ -197,6 +198,52 @@ static void tcc_cc_round_trip(void **state)
 	assert_string_equal(name, "hello");
 }
 
+static void events_round_trip(void **state)
+{
+	struct ecommit c = { .pattern = "vfs.write:/data", .handler = "counter", .gas = 1ull << 33,
+			     .queue = 64 }, o;
+	uint8_t buf[256];
+	struct kr_commit k = { 1, 0, 0, "events.on", buf };
+	char err[96];
+
+	(void)state;
+	k.length = ecommit_encode("events.on", &c, buf, sizeof(buf));
+	assert_int_equal(k.length, sizeof("vfs.write:/data counter") + 12);
+	assert_string_equal((char *)buf, "vfs.write:/data counter");
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_OK);
+	assert_string_equal(o.pattern, "vfs.write:/data");
+	assert_string_equal(o.handler, "counter");
+	assert_true(o.gas == 1ull << 33);
+	assert_int_equal(o.queue, 64);
+	k.length--;                             /* short */
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_EFORMAT);
+	k.kind = "events.off";                  /* off has no numbers after it */
+	k.length = ecommit_encode("events.off", &c, buf, sizeof(buf));
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_OK);
+	k.length += 4;
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_EFORMAT);
+	assert_string_equal(err, "events.off: bad payload: bytes after its end");
+	memcpy(buf, "nospace\0", 8);           /* not "EVENT HANDLER" */
+	k.length = 8;
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_EFORMAT);
+	c = (struct ecommit){ .name = "tick", .every = true, .ms = 250 };
+	k.kind = "events.timer_add";
+	k.length = ecommit_encode("events.timer_add", &c, buf, sizeof(buf));
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_OK);
+	assert_string_equal(o.name, "tick");
+	assert_true(o.every);
+	assert_int_equal(o.ms, 250);
+	buf[5] = 2;                             /* every is 0 or 1 */
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_EFORMAT);
+	k.kind = "events.timer_del";
+	k.length = ecommit_encode("events.timer_del", &c, buf, sizeof(buf));
+	assert_int_equal(k.length, 5);
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_OK);
+	k.kind = "events.raise";                /* not a kind of the part */
+	assert_int_equal(ecommit_decode(&k, &o, err, sizeof(err)), KR_EINVAL);
+	assert_int_equal(ecommit_encode("events.raise", &c, buf, sizeof(buf)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +251,7 @@ int main(void)
 		cmocka_unit_test(reader_is_strict),
 		cmocka_unit_test(kmod_load_round_trip),
 		cmocka_unit_test(tcc_cc_round_trip),
+		cmocka_unit_test(events_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
