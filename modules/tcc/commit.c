@@ -29,6 +29,8 @@ uint32_t tcommit_cc_encode(void *buf, uint32_t cap, const struct tcommit_cc *c)
 	plw_u32(&w, c->grants);
 	plw_u32(&w, c->budget_ms);
 	plw_u32(&w, c->budget_mb);
+	plw_u32(&w, c->effective);
+	plw_u32(&w, c->mf_version);
 	plw_u32(&w, c->ndefines);
 	for (uint32_t i = 0; i < c->ndefines; i++)
 		plw_str(&w, c->defines[i]);
@@ -83,6 +85,8 @@ kr_err_t tcommit_cc_decode(const struct kr_commit *c, struct tcommit_cc *out, ch
 	plr_u32(&r, &out->grants);
 	plr_u32(&r, &out->budget_ms);
 	plr_u32(&r, &out->budget_mb);
+	plr_u32(&r, &out->effective);
+	plr_u32(&r, &out->mf_version);
 	if (!r.why && (out->flags & ~(TCOMMIT_GAS | TCOMMIT_LINES | TCOMMIT_GRANTS)))
 		r.why = "unknown flags";
 	if (!r.why && (!out->budget_ms || out->budget_ms > 3600000 || !out->budget_mb ||

@@ -3,7 +3,8 @@
  * and the CMocka suite tests/unit/test_state_view.c).
  *
  *	tcc.cc		name NUL, path NUL, source[32], u32 flags, u32 grants,
- *			u32 budget_ms, u32 budget_mb, u32 ndefines, ndefines x
+ *			u32 budget_ms, u32 budget_mb, u32 effective grants,
+ *			u32 manifest version, u32 ndefines, ndefines x
  *			(define NUL), u32 nincdirs, nincdirs x (dir NUL)
  *	tcc.unload	name NUL
  *
@@ -11,7 +12,9 @@
  * its BLAKE2b-256 when committed (replay refuses a different file); flags
  * TCOMMIT_GAS (metered: not --no-gas), TCOMMIT_LINES (-l), TCOMMIT_GRANTS
  * (-g given: grants is its mask, checked against a manifest; else grants
- * is cc's default); defines as -D gave them ("NAME" or "NAME=VALUE"),
+ * is cc's default); the effective grants (the manifest's, or grants)
+ * and the manifest's version (0: none) are what the compile gave when
+ * committed, and a replay that gives others is refused; defines as -D gave them ("NAME" or "NAME=VALUE"),
  * include directories absolute.  Everything the compile depends on but
  * the VFS (replayed before it) and the cwd (not needed: every path is
  * absolute); -v only changes what cc prints, and is not recorded.
@@ -34,6 +37,7 @@ struct tcommit_cc {
 	const char *name, *path;
 	const uint8_t *source;          /* 32 bytes */
 	uint32_t flags, grants, budget_ms, budget_mb;
+	uint32_t effective, mf_version;
 	uint32_t ndefines, nincdirs;
 	const char *defines[COMPILE_MAX_OPTS], *incdirs[COMPILE_MAX_OPTS];
 };

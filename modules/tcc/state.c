@@ -36,18 +36,24 @@ static bool published;
 /* The command a commit is being made for, while gate->commit runs (kernel
  * tasks are cooperative and a compile does not block): where check's
  * messages go, and the file as the user typed it. */
-static struct {
-	bool active;
-	const struct cc_args *a;
-	print_fn print;
-	void *ctx;
-} live;
-
 struct stage {
 	struct handler h;
 	struct cc_cost cost;
 	bool verbose;
 };
+
+static struct {
+	bool active;
+	const struct cc_args *a;
+	print_fn print;
+	void *ctx;
+	struct stage *stage;    /* compiled before the record was made: check takes it */
+} live;
+
+static uint32_t mf_version(const struct handler *h)
+{
+	return h->mf.present ? h->mf.version : 0;
+}
 
 static void quiet(void *ctx, const char *s)
 {
@@ -58,7 +64,7 @@ static void quiet(void *ctx, const char *s)
 static void item_digest(const struct handler *h, uint8_t out[32])
 {
 	uint8_t b[40];
-	uint32_t mv = h->mf.present ? h->mf.version : 0;
+	uint32_t mv = mf_version(h);
 
 	memcpy(b, h->source, 32);
 	for (int i = 0; i < 4; i++) {
@@ -67,6 +73,10 @@ static void item_digest(const struct handler *h, uint8_t out[32])
 	}
 	kr_blake2b_256(out, b, sizeof(b));
 }
+
+static kr_err_t build(const struct tcommit_cc *c, struct stage *s, print_fn print, void *ctx,
+		      char *err, size_t len);
+static void st_drop(void *stage);
 
 /* ---- the commands' side ---- */
 
@@ -101,18 +111,33 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 	c.source = source;
 	c.flags = (a->q.gas ? TCOMMIT_GAS : 0) | (a->q.lines ? TCOMMIT_LINES : 0) |
 		  (a->grants_given ? TCOMMIT_GRANTS : 0);
-	cap += (uint32_t)(strlen(name) + strlen(path) + 2 + 32);
+	cap += (uint32_t)(strlen(name) + strlen(path) + 2 + 32 + 8);
 	if (!(buf = kr_malloc(tcc_self, cap))) {
 		printf_to(print, ctx, "cc: %s\n", kr_strerror(KR_ENOMEM));
 		return 1;
 	}
-	n = tcommit_cc_encode(buf, cap, &c);
 	live.active = true;
 	live.a = a;
 	live.print = print;
 	live.ctx = ctx;
 	err[0] = '\0';
-	e = n ? tcc_gate->commit("tcc.cc", buf, n, NULL, err, sizeof(err)) : KR_ERANGE;
+	/* The compile comes first: its effective grants and manifest
+	 * version go into the record, and a compile that fails records
+	 * nothing.  check takes the stage over. */
+	if (!(live.stage = kr_calloc(tcc_self, 1, sizeof(*live.stage))))
+		e = KR_ENOMEM;
+	else if ((e = build(&c, live.stage, print, ctx, err, sizeof(err))) != KR_OK) {
+		kr_free(tcc_self, live.stage);
+		live.stage = NULL;
+	}
+	if (!e) {
+		c.effective = live.stage->h.grants;
+		c.mf_version = mf_version(&live.stage->h);
+		n = tcommit_cc_encode(buf, cap, &c);
+		e = n ? tcc_gate->commit("tcc.cc", buf, n, NULL, err, sizeof(err)) : KR_ERANGE;
+	}
+	st_drop(live.stage);    /* a commit refused before its check */
+	live.stage = NULL;
 	live.active = false;
 	kr_free(tcc_self, buf);
 	if (e && err[0])        /* a compile's own errors are printed already */
@@ -187,6 +212,17 @@ static kr_err_t build(const struct tcommit_cc *c, struct stage *s, print_fn prin
 	return KR_OK;
 }
 
+/* Is s what c recorded (the same source, grants and manifest)? */
+static kr_err_t same(const struct tcommit_cc *c, const struct stage *s, char *err, size_t len)
+{
+	if (!strcmp(s->h.name, c->name) && !memcmp(s->h.source, c->source, 32) &&
+	    s->h.grants == c->effective && mf_version(&s->h) == c->mf_version)
+		return KR_OK;
+	ksnprintf(err, len, "%s: the compile gives other grants or another manifest than the "
+		  "record", c->name);
+	return KR_EINVAL;
+}
+
 static kr_err_t unload_check(const char *name, char *err, size_t len)
 {
 	struct handler *h = handler_find(name);
@@ -224,10 +260,18 @@ static kr_err_t st_check(const struct kr_commit *c, void **stage, char *err, siz
 		return unknown(c, err, len);
 	if ((e = tcommit_cc_decode(c, &cc, err, len)) != KR_OK)
 		return e;
+	if (live.stage) {               /* compiled by cc_commit */
+		if ((e = same(&cc, live.stage, err, len)) != KR_OK)
+			return e;
+		*stage = live.stage;
+		live.stage = NULL;
+		return KR_OK;
+	}
 	if (!(s = kr_calloc(tcc_self, 1, sizeof(*s))))
 		return KR_ENOMEM;
-	e = build(&cc, s, live.active ? live.print : quiet, live.active ? live.ctx : NULL, err,
-		  len);
+	e = build(&cc, s, quiet, NULL, err, len);
+	if (!e && (e = same(&cc, s, err, len)) != KR_OK)
+		handler_free(&s->h);
 	if (e)
 		kr_free(tcc_self, s);
 	else
@@ -261,14 +305,12 @@ static kr_err_t apply_view(struct state_view *v, const struct kr_commit *c, char
 	}
 	if ((e = tcommit_cc_decode(c, &cc, err, len)) != KR_OK)
 		return e;
-	/* The grants a manifest gives are only known by compiling: a view
-	 * records the ones the command gave. */
-	{
-		struct handler h = { 0 };
+	{                               /* the record has what the compile gave */
+		struct handler h = { .grants = cc.effective,
+				     .mf = { .present = cc.mf_version != 0, .version = cc.mf_version } };
 		uint8_t d[32];
 
 		memcpy(h.source, cc.source, 32);
-		h.grants = cc.flags & TCOMMIT_GRANTS ? cc.grants : GRANT_DEFAULT;
 		item_digest(&h, d);
 		return sv_set(v, cc.name, d);
 	}
@@ -305,6 +347,10 @@ static kr_err_t st_apply(void *view, const struct kr_commit *c, void *stage, uin
 			if (err && len && !err[0])
 				ksnprintf(err, len, "%s: the compile failed", cc.name);
 			kr_free(tcc_self, s);
+			return e;
+		}
+		if ((e = same(&cc, s, err, len)) != KR_OK) {
+			st_drop(s);
 			return e;
 		}
 	}
