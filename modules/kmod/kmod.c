@@ -24,6 +24,7 @@
  */
 #include <stdbool.h>
 #include <karyon/boot_info.h>
+#include <karyon/hash.h>
 #include <karyon/kmod.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
@@ -55,6 +56,7 @@ struct kmod {
 
 static struct kmod mods[MAX_MODULES];
 static kr_domain_t *self;
+static bool booting;                    /* in load_boot_modules */
 static kr_cap_t devices;                /* hands modules their .needs */
 static uint32_t next_seq;
 
@@ -651,6 +653,24 @@ static void list_boot_modules(void)
 	}
 }
 
+bool kmod_booting(void)
+{
+	return booting;
+}
+
+/* Is file a module that is loaded already, from the same bytes?  (The
+ * commit log's replay loads boot modules a replayed one needs early.) */
+static bool loaded_already(const void *file, size_t size)
+{
+	struct kr_module_info desc;
+	struct kmod_error e;
+	uint8_t digest[DIGEST_LEN];
+	const struct kmod *m;
+
+	return kmod_describe(file, size, &desc, &e) == KR_OK && (m = find(desc.name)) &&
+	       kr_blake2b_256(digest, file, size) == KR_OK && !memcmp(digest, m->digest, DIGEST_LEN);
+}
+
 /* Boot modules in GRUB order, retried until no more load: a module may
  * come before one it depends on.  Files that are not ELF are left alone. */
 static void load_boot_modules(void)
@@ -674,7 +694,8 @@ static void load_boot_modules(void)
 				continue;
 			if (kr_page_map(self, cap, KR_RIGHT_READ, (void **)&va) == KR_OK) {
 				va += bi.offset;
-				if (bi.size < 4 || memcmp(va, "\177ELF", 4)) {
+				if (bi.size < 4 || memcmp(va, "\177ELF", 4) ||
+				    loaded_already(va, bi.size)) {
 					done[i] = true;
 				} else if ((r = kmod_load_file(va, bi.size, bi.name, 0, why[i],
 							       sizeof(why[i]))) == KR_OK) {
@@ -733,7 +754,9 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	 * links through the kmod service. */
 	kstate_init(self);
 	r = kr_service_publish(self, "kmod", &ops.hdr, &cap);
+	booting = true;
 	load_boot_modules();
+	booting = false;
 	log_module_set();
 	return r;
 }

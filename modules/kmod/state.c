@@ -216,6 +216,26 @@ static kr_err_t apply_view(struct state_view *v, const struct kr_commit *c, char
 	return r;
 }
 
+/* Replaying at boot (from the clog module's init, inside the boot module
+ * loop): a dependency that is a boot module later in the boot order than
+ * the clog module is loaded now, from its boot module (the loop skips it
+ * when it gets there: the same bytes are loaded). */
+static void boot_deps(const struct kr_module_info *desc)
+{
+	struct kr_kmod_entry e;
+	char why[128];
+
+	for (uint32_t i = 0; i < desc->ndeps; i++) {
+		bool present = false;
+
+		for (uint32_t k = 0; !present && kmod_entry(k, &e) == KR_OK; k++)
+			present = !strcmp(e.name, desc->deps[i].name);
+		if (!present && kmod_load_boot(desc->deps[i].name, why, sizeof(why)) == KR_OK)
+			kr_log(KR_LOG_INFO, "kmod: %s loaded early: %s needs it\n", desc->deps[i].name,
+			       desc->name);
+	}
+}
+
 static kr_err_t st_apply(void *view, const struct kr_commit *c, void *stage, uint32_t flags,
 			 char *err, size_t len)
 {
@@ -235,6 +255,8 @@ static kr_err_t st_apply(void *view, const struct kr_commit *c, void *stage, uin
 	if (is_kind(c, "kmod.load")) {
 		if ((r = decode_load(c, &l, &desc, err, len)) != KR_OK)
 			return r;
+		if ((flags & KR_APPLY_REPLAY) && kmod_booting())
+			boot_deps(&desc);
 		return kmod_load_file(l.file, l.size, l.origin, how, err, len);
 	}
 	if ((r = kcommit_unload_decode(c, &n, err, len)) != KR_OK ||

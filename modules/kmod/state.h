@@ -27,6 +27,8 @@ const char *kmod_last_committed(void);
 bool kmod_is_committed(const char *name);
 /* Does the loaded module user list dep among its dependencies? */
 bool kmod_needs(const char *user, const char *dep);
+/* Is kmod loading the boot modules (the commit log replays from one's init)? */
+bool kmod_booting(void);
 /* Load the boot module whose descriptor names name again. */
 kr_err_t kmod_load_boot(const char *name, char *err, size_t len);
 

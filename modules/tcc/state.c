@@ -93,9 +93,12 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 	kr_err_t e;
 
 	/* Refused here as cc refuses them, with nothing to commit. */
-	if ((e = tcc_vfs->normalize(a->cwd, a->file, path, sizeof(path))) != KR_OK ||
-	    (e = cc_source_digest(a->cwd, a->file, source)) != KR_OK)
+	if ((e = cc_source_digest(a->cwd, a->file, source)) != KR_OK)
 		return cc_source_error(a, e, print, ctx);
+	if ((e = tcc_vfs->normalize(a->cwd, a->file, path, sizeof(path))) != KR_OK) {
+		printf_to(print, ctx, "cc: %s: %s\n", a->file, kr_strerror(e));
+		return 1;
+	}
 	for (unsigned i = 0; i < a->q.nincdirs; i++) {
 		if ((e = tcc_vfs->normalize(a->cwd, a->q.incdirs[i], dirs[i], PATH_LEN))) {
 			printf_to(print, ctx, "cc: -I %s: %s\n", a->q.incdirs[i], kr_strerror(e));

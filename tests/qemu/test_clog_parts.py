@@ -30,10 +30,10 @@ HELLO = os.path.join(BUILD, 'modules', 'hello.kmod')
 
 
 class Session(test_events.Session):
-    """test_events' session, with the stand-in as the last boot module and,
-    for a boot replay, /etc/gatetest.log in the initrd."""
+    """test_events' session, with the stand-in as the last boot module (but
+    for `after`) and, for a boot replay, /etc/gatetest.log in the initrd."""
 
-    def __init__(self, log=b''):
+    def __init__(self, log=b'', after=()):
         self.tmp = tempfile.TemporaryDirectory()
         initrd = build_initrd(self.tmp.name)
         if log:
@@ -41,7 +41,8 @@ class Session(test_events.Session):
             with open(path, 'wb') as f:
                 f.write(log)
             initrd = build_initrd_with(self.tmp.name, path)
-        self.m = Machine(KERNEL, modules=[initrd + '=initrd', GATETEST + '=gatetest'])
+        self.m = Machine(KERNEL, modules=[initrd + '=initrd', GATETEST + '=gatetest'] +
+                         [os.path.join(BUILD, 'modules', n + '.kmod') + '=' + n for n in after])
 
     def sh(self, line, timeout=60):
         """The shell's output for line without the stand-in's log lines."""
@@ -154,7 +155,26 @@ def parts_boot():
         check(m, 'hello' not in s.sh('lsmod'), 'a replayed module cannot be unloaded: %r' % out)
 
 
-CASES = {'parts-live': parts_live, 'parts-boot': parts_boot}
+def parts_boot_deps():
+    """A replayed module needing a boot module that comes after the log's
+    own: loaded early, from its boot module, and skipped by the boot loop."""
+    path = os.path.join(BUILD, 'modules', 'hello_user.kmod')
+    with open(path, 'rb') as f:
+        user = f.read()
+    log = rec('kmod.load', b'hello_user\0/lib/modules/hello_user.kmod\0' + b2(user) + user)
+    with Session(log, after=('hello',)) as s:
+        m = s.m
+        check(m, 'kmod: hello loaded early: hello_user needs it' in m.log,
+              'the dependency was not loaded early')
+        check(m, re.search(r'gatetest: replay kmod\.load hello_user: success', m.log),
+              'the replay failed')
+        check(m, 'cannot load boot module' not in m.log, 'the boot loop loaded hello again')
+        out = s.sh('lsmod')
+        check(m, re.search(r'^hello_user ', out, re.M) and re.search(r'^hello .* 1 ', out, re.M),
+              'lsmod: %r' % out)
+
+
+CASES = {'parts-live': parts_live, 'parts-boot': parts_boot, 'parts-boot-deps': parts_boot_deps}
 
 if __name__ == '__main__':
     sys.exit(main(sys.argv, CASES))
