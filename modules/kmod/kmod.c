@@ -51,6 +51,7 @@ struct kmod {
 	uint32_t seq;                   /* load order, for listings */
 	uint8_t digest[DIGEST_LEN];     /* BLAKE2b-256 of the file */
 	bool committed;                 /* loaded by a commit (state.c): reset unloads it */
+	bool early;                     /* a boot module loaded early for a replay */
 	struct kmod *deps[KR_MODULE_DEPS_MAX];
 };
 
@@ -346,7 +347,8 @@ kr_err_t kmod_load_file(const void *file, size_t size, const char *origin, unsig
 	}
 	*m = (struct kmod){ .state = KR_KMOD_LOADING, .info = img.info, .img = img,
 			    .img_cap = lc.cap, .domain = dom, .seq = next_seq++,
-			    .committed = (how & KMOD_COMMITTED) != 0 };
+			    .committed = (how & KMOD_COMMITTED) != 0,
+			    .early = (how & KMOD_EARLY) != 0 };
 	memcpy(m->deps, deps, sizeof(deps));
 	memcpy(m->digest, digest, sizeof(digest));
 	for (uint32_t i = 0; i < img.info->ndeps; i++)
@@ -548,7 +550,7 @@ bool kmod_needs(const char *user, const char *dep)
 	return false;
 }
 
-kr_err_t kmod_load_boot(const char *name, char *err, size_t len)
+kr_err_t kmod_load_boot(const char *name, unsigned how, char *err, size_t len)
 {
 	struct kr_boot_module_info bi;
 	struct kr_module_info desc;
@@ -562,7 +564,7 @@ kr_err_t kmod_load_boot(const char *name, char *err, size_t len)
 			va += bi.offset;
 			if (bi.size >= 4 && !memcmp(va, "\177ELF", 4) &&
 			    kmod_describe(va, bi.size, &desc, &e) == KR_OK && !strcmp(desc.name, name))
-				r = kmod_load_file(va, bi.size, bi.name, 0, err, len);
+				r = kmod_load_file(va, bi.size, bi.name, how, err, len);
 		}
 		kr_cap_delete(self, cap);
 	}
@@ -658,8 +660,9 @@ bool kmod_booting(void)
 	return booting;
 }
 
-/* Is file a module that is loaded already, from the same bytes?  (The
- * commit log's replay loads boot modules a replayed one needs early.) */
+/* Is file a boot module the commit log's replay loaded early (one a
+ * replayed module needs), from the same bytes?  Without the log none is:
+ * a boot module given twice is refused as before. */
 static bool loaded_already(const void *file, size_t size)
 {
 	struct kr_module_info desc;
@@ -668,7 +671,7 @@ static bool loaded_already(const void *file, size_t size)
 	const struct kmod *m;
 
 	return kmod_describe(file, size, &desc, &e) == KR_OK && (m = find(desc.name)) &&
-	       kr_blake2b_256(digest, file, size) == KR_OK && !memcmp(digest, m->digest, DIGEST_LEN);
+	       m->early && kr_blake2b_256(digest, file, size) == KR_OK && !memcmp(digest, m->digest, DIGEST_LEN);
 }
 
 /* Boot modules in GRUB order, retried until no more load: a module may

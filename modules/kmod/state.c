@@ -230,7 +230,8 @@ static void boot_deps(const struct kr_module_info *desc)
 
 		for (uint32_t k = 0; !present && kmod_entry(k, &e) == KR_OK; k++)
 			present = !strcmp(e.name, desc->deps[i].name);
-		if (!present && kmod_load_boot(desc->deps[i].name, why, sizeof(why)) == KR_OK)
+		if (!present && kmod_load_boot(desc->deps[i].name, KMOD_EARLY, why,
+					       sizeof(why)) == KR_OK)
 			kr_log(KR_LOG_INFO, "kmod: %s loaded early: %s needs it\n", desc->deps[i].name,
 			       desc->name);
 	}
@@ -325,7 +326,7 @@ static kr_err_t st_reset(char *err, size_t len)
 		}
 	}
 	for (uint32_t i = 0; i < ngone; i++) {
-		r = kmod_load_boot(gone[i], why, sizeof(why));
+		r = kmod_load_boot(gone[i], 0, why, sizeof(why));
 		if (r == KR_EEXIST)
 			r = KR_OK;      /* loaded again meanwhile (not by a commit) */
 		if (r && !first) {

@@ -12,6 +12,8 @@
 /* ---- kmod.c, for state.c ---- */
 #define KMOD_QUIET     1u       /* tell no watcher (a replay) */
 #define KMOD_COMMITTED 2u       /* loaded by a commit: reset unloads it */
+#define KMOD_EARLY     4u       /* a boot module loaded early for a replay: genesis,
+				 * and the boot loop skips it */
 
 /* Everything a load checks before it loads anything; changes nothing. */
 kr_err_t kmod_load_check(const void *file, size_t size, const char *origin, char *err, size_t len);
@@ -29,8 +31,8 @@ bool kmod_is_committed(const char *name);
 bool kmod_needs(const char *user, const char *dep);
 /* Is kmod loading the boot modules (the commit log replays from one's init)? */
 bool kmod_booting(void);
-/* Load the boot module whose descriptor names name again. */
-kr_err_t kmod_load_boot(const char *name, char *err, size_t len);
+/* Load the boot module whose descriptor names name (how: kmod_load_file's). */
+kr_err_t kmod_load_boot(const char *name, unsigned how, char *err, size_t len);
 
 /* ---- state.c ---- */
 
