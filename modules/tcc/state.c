@@ -33,20 +33,21 @@ const struct kr_gate_ops *tcc_gate;
 static kr_cap_t state_cap;
 static bool published;
 
-/* The command a commit is being made for, while gate->commit runs (kernel
- * tasks are cooperative and a compile does not block): where check's
- * messages go, and the file as the user typed it. */
+/* A compiled handler waiting for its record's apply. */
 struct stage {
 	struct handler h;
 	struct cc_cost cost;
 	bool verbose;
+	print_fn print;         /* where apply prints cc's summary: the command's, */
+	void *ctx;              /* kept here as the append may block (another cc) */
 };
 
+/* The command a commit is being made for, from its compile to check
+ * (kernel tasks are cooperative; the gateway blocks only later, in the
+ * append): the file as the user typed it, and the compiled stage. */
 static struct {
 	bool active;
 	const struct cc_args *a;
-	print_fn print;
-	void *ctx;
 	struct stage *stage;    /* compiled before the record was made: check takes it */
 } live;
 
@@ -121,8 +122,6 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 	}
 	live.active = true;
 	live.a = a;
-	live.print = print;
-	live.ctx = ctx;
 	err[0] = '\0';
 	/* The compile comes first: its effective grants and manifest
 	 * version go into the record, and a compile that fails records
@@ -132,6 +131,9 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 	else if ((e = build(&c, live.stage, print, ctx, err, sizeof(err))) != KR_OK) {
 		kr_free(tcc_self, live.stage);
 		live.stage = NULL;
+	} else {
+		live.stage->print = print;
+		live.stage->ctx = ctx;
 	}
 	if (!e) {
 		c.effective = live.stage->h.grants;
@@ -322,10 +324,10 @@ static kr_err_t apply_view(struct state_view *v, const struct kr_commit *c, char
 static kr_err_t st_apply(void *view, const struct kr_commit *c, void *stage, uint32_t flags,
 			 char *err, size_t len)
 {
-	bool out = !(flags & KR_APPLY_REPLAY) && live.active;
-	print_fn print = out ? live.print : quiet;
-	void *ctx = out ? live.ctx : NULL;
 	struct stage *s = stage;
+	bool out = !(flags & KR_APPLY_REPLAY) && s && s->print;
+	print_fn print = out ? s->print : quiet;
+	void *ctx = out ? s->ctx : NULL;
 	struct tcommit_cc cc;
 	const char *name;
 	kr_err_t e;
