@@ -42,14 +42,16 @@ struct stage {
 	void *ctx;              /* kept here as the append may block (another cc) */
 };
 
-/* The command a commit is being made for, from its compile to check
- * (kernel tasks are cooperative; the gateway blocks only later, in the
- * append): the file as the user typed it, and the compiled stage. */
-static struct {
-	bool active;
-	const struct cc_args *a;
-	struct stage *stage;    /* compiled before the record was made: check takes it */
-} live;
+/* Records being made by cc commands: cc compiles before it makes the
+ * record, and the record's check takes the stage whose payload it is
+ * (the gateway may block, in its audit or append, and another cc run
+ * meanwhile: the bytes say which stage is whose). */
+#define PENDING 4
+static struct pending {
+	const void *payload;
+	uint32_t len;
+	struct stage *stage;
+} pending[PENDING];
 
 static uint32_t mf_version(const struct handler *h)
 {
@@ -75,8 +77,8 @@ static void item_digest(const struct handler *h, uint8_t out[32])
 	kr_blake2b_256(out, b, sizeof(b));
 }
 
-static kr_err_t build(const struct tcommit_cc *c, struct stage *s, print_fn print, void *ctx,
-		      char *err, size_t len);
+static kr_err_t build(const struct tcommit_cc *c, const struct cc_args *typed, struct stage *s,
+		      print_fn print, void *ctx, char *err, size_t len);
 static void st_drop(void *stage);
 
 /* ---- the commands' side ---- */
@@ -90,9 +92,12 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 				.nincdirs = a->q.nincdirs };
 	uint8_t source[32];
 	uint32_t cap = 64, n;
+	struct pending *p = NULL;
+	struct stage *st;
 	void *buf;
 	kr_err_t e;
 
+	err[0] = '\0';
 	/* Refused here as cc refuses them, with nothing to commit. */
 	if ((e = cc_source_digest(a->cwd, a->file, source)) != KR_OK)
 		return cc_source_error(a, e, print, ctx);
@@ -120,33 +125,43 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 		printf_to(print, ctx, "cc: %s\n", kr_strerror(KR_ENOMEM));
 		return 1;
 	}
-	live.active = true;
-	live.a = a;
-	err[0] = '\0';
 	/* The compile comes first: its effective grants and manifest
-	 * version go into the record, and a compile that fails records
-	 * nothing.  check takes the stage over. */
-	if (!(live.stage = kr_calloc(tcc_self, 1, sizeof(*live.stage))))
-		e = KR_ENOMEM;
-	else if ((e = build(&c, live.stage, print, ctx, err, sizeof(err))) != KR_OK) {
-		kr_free(tcc_self, live.stage);
-		live.stage = NULL;
+	 * version go into the record, and a compile that fails (and said
+	 * why) records nothing.  check takes the stage over. */
+	if (!(st = kr_calloc(tcc_self, 1, sizeof(*st)))) {
+		kr_free(tcc_self, buf);
+		printf_to(print, ctx, "cc: %s\n", kr_strerror(KR_ENOMEM));
+		return 1;
+	}
+	if (build(&c, a, st, print, ctx, err, sizeof(err)) != KR_OK) {
+		kr_free(tcc_self, st);
+		kr_free(tcc_self, buf);
+		if (err[0])
+			printf_to(print, ctx, "cc: %s\n", err);
+		return 1;
+	}
+	for (int i = 0; i < PENDING && !p; i++)
+		if (!pending[i].stage)
+			p = &pending[i];
+	st->print = print;
+	st->ctx = ctx;
+	c.effective = st->h.grants;
+	c.mf_version = mf_version(&st->h);
+	n = tcommit_cc_encode(buf, cap, &c);
+	if (!p || !n) {
+		e = p ? KR_ERANGE : KR_EBUSY;
+		ksnprintf(err, sizeof(err), "%s", p ? "the record does not fit" :
+			  "too many compiles are being committed at once");
 	} else {
-		live.stage->print = print;
-		live.stage->ctx = ctx;
+		*p = (struct pending){ buf, n, st };
+		e = tcc_gate->commit("tcc.cc", buf, n, NULL, err, sizeof(err));
+		st = p->stage;          /* still there: refused before its check */
+		*p = (struct pending){ 0 };
 	}
-	if (!e) {
-		c.effective = live.stage->h.grants;
-		c.mf_version = mf_version(&live.stage->h);
-		n = tcommit_cc_encode(buf, cap, &c);
-		e = n ? tcc_gate->commit("tcc.cc", buf, n, NULL, err, sizeof(err)) : KR_ERANGE;
-	}
-	st_drop(live.stage);    /* a commit refused before its check */
-	live.stage = NULL;
-	live.active = false;
+	st_drop(st);
 	kr_free(tcc_self, buf);
-	if (e && err[0])        /* a compile's own errors are printed already */
-		printf_to(print, ctx, "cc: %s\n", err);
+	if (e)
+		printf_to(print, ctx, "cc: %s\n", err[0] ? err : kr_strerror(e));
 	return e ? 1 : 0;
 }
 
@@ -174,17 +189,17 @@ static bool is_kind(const struct kr_commit *c, const char *kind)
 }
 
 /* A compile of c: cc's arguments from the record (the file as typed and
- * the shell's cwd for the command's own messages while live). */
-static void args_of(const struct tcommit_cc *c, struct cc_args *a)
+ * the shell's cwd for the command's own messages, if typed). */
+static void args_of(const struct tcommit_cc *c, const struct cc_args *typed, struct cc_args *a)
 {
 	*a = (struct cc_args){ .file = c->path, .name = c->name, .cwd = "/",
 			       .budget_ms = c->budget_ms, .budget_mb = c->budget_mb,
 			       .grants = c->grants,
 			       .grants_given = (c->flags & TCOMMIT_GRANTS) != 0 };
-	if (live.active) {
-		a->file = live.a->file;
-		a->cwd = live.a->cwd;
-		a->verbose = live.a->verbose;
+	if (typed) {
+		a->file = typed->file;
+		a->cwd = typed->cwd;
+		a->verbose = typed->verbose;
 	}
 	a->q.gas = (c->flags & TCOMMIT_GAS) != 0;
 	a->q.lines = (c->flags & TCOMMIT_LINES) != 0;
@@ -195,12 +210,12 @@ static void args_of(const struct tcommit_cc *c, struct cc_args *a)
 }
 
 /* Compile and link c into s->h; its messages to print. */
-static kr_err_t build(const struct tcommit_cc *c, struct stage *s, print_fn print, void *ctx,
-		      char *err, size_t len)
+static kr_err_t build(const struct tcommit_cc *c, const struct cc_args *typed, struct stage *s,
+		      print_fn print, void *ctx, char *err, size_t len)
 {
 	struct cc_args a;
 
-	args_of(c, &a);
+	args_of(c, typed, &a);
 	s->verbose = a.verbose;
 	memcpy(s->h.name, c->name, strlen(c->name) + 1);
 	if (cc_build(&a, &s->h, &s->cost, print, ctx)) {
@@ -265,16 +280,20 @@ static kr_err_t st_check(const struct kr_commit *c, void **stage, char *err, siz
 		return unknown(c, err, len);
 	if ((e = tcommit_cc_decode(c, &cc, err, len)) != KR_OK)
 		return e;
-	if (live.stage) {               /* compiled by cc_commit */
-		if ((e = same(&cc, live.stage, err, len)) != KR_OK)
-			return e;
-		*stage = live.stage;
-		live.stage = NULL;
-		return KR_OK;
+	for (int i = 0; i < PENDING; i++) {
+		struct pending *p = &pending[i];
+
+		if (p->stage && p->len == c->length && !memcmp(p->payload, c->payload, c->length)) {
+			if ((e = same(&cc, p->stage, err, len)) != KR_OK)
+				return e;
+			*stage = p->stage;      /* compiled by cc_commit */
+			p->stage = NULL;
+			return KR_OK;
+		}
 	}
 	if (!(s = kr_calloc(tcc_self, 1, sizeof(*s))))
 		return KR_ENOMEM;
-	e = build(&cc, s, quiet, NULL, err, len);
+	e = build(&cc, NULL, s, quiet, NULL, err, len);
 	if (!e && (e = same(&cc, s, err, len)) != KR_OK)
 		handler_free(&s->h);
 	if (e)
@@ -348,7 +367,7 @@ static kr_err_t st_apply(void *view, const struct kr_commit *c, void *stage, uin
 			return e;
 		if (!(s = kr_calloc(tcc_self, 1, sizeof(*s))))
 			return KR_ENOMEM;
-		if ((e = build(&cc, s, print, ctx, err, len)) != KR_OK) {
+		if ((e = build(&cc, NULL, s, print, ctx, err, len)) != KR_OK) {
 			if (err && len && !err[0])
 				ksnprintf(err, len, "%s: the compile failed", cc.name);
 			kr_free(tcc_self, s);
