@@ -3,7 +3,7 @@
  * one the core starts, first in link order.
  *
  * When it starts, it starts the other built-in modules (builtin.c), then
- * lists the boot modules and loads the .kmod files among them; at run time
+ * lists the boot modules and loads the .kmod files among them (boot.c); at run time
  * it loads buffers through its "kmod" service.  It starts each module in a
  * domain of its own, and unloads one only when nothing depends on it.  It
  * uses the core only
@@ -57,7 +57,6 @@ struct kmod {
 
 static struct kmod mods[MAX_MODULES];
 static kr_domain_t *self;
-static bool booting;                    /* in load_boot_modules */
 static kr_cap_t devices;                /* hands modules their .needs */
 static uint32_t next_seq;
 
@@ -533,6 +532,13 @@ const char *kmod_last_committed(void)
 	return last ? last->info->name : NULL;
 }
 
+bool kmod_loaded_early(const char *name, const uint8_t digest[DIGEST_LEN])
+{
+	const struct kmod *m = find(name);
+
+	return m && m->early && !memcmp(m->digest, digest, DIGEST_LEN);
+}
+
 bool kmod_is_committed(const char *name)
 {
 	const struct kmod *m = find(name);
@@ -548,29 +554,6 @@ bool kmod_needs(const char *user, const char *dep)
 		if (!strcmp(m->info->deps[i].name, dep))
 			return true;
 	return false;
-}
-
-kr_err_t kmod_load_boot(const char *name, unsigned how, char *err, size_t len)
-{
-	struct kr_boot_module_info bi;
-	struct kr_module_info desc;
-	struct kmod_error e;
-	kr_err_t r = KR_ENOENT;
-	kr_cap_t cap;
-	const uint8_t *va;
-
-	for (uint32_t i = 0; r == KR_ENOENT && kr_boot_module(self, i, &cap, &bi) == KR_OK; i++) {
-		if (kr_page_map(self, cap, KR_RIGHT_READ, (void **)&va) == KR_OK) {
-			va += bi.offset;
-			if (bi.size >= 4 && !memcmp(va, "\177ELF", 4) &&
-			    kmod_describe(va, bi.size, &desc, &e) == KR_OK && !strcmp(desc.name, name))
-				r = kmod_load_file(va, bi.size, bi.name, how, err, len);
-		}
-		kr_cap_delete(self, cap);
-	}
-	if (r == KR_ENOENT && err && len && !find(name))
-		ksnprintf(err, len, "no boot module holds %s", name);
-	return r;
 }
 
 static kr_err_t kmod_layout_of(uint32_t index, struct kr_kmod_layout *out)
@@ -638,91 +621,6 @@ static const struct kr_kmod_ops ops = {
 	.link = kmod_link, .watch = kmod_watch, .layout = kmod_layout_of,
 };
 
-/* One line per boot module GRUB handed over, before any is used (the core
- * has said which were empty and left them out). */
-static void list_boot_modules(void)
-{
-	struct kr_boot_module_info bi;
-	struct kr_cap_info ci;
-	kr_cap_t cap;
-
-	for (uint32_t i = 0; kr_boot_module(self, i, &cap, &bi) == KR_OK; i++) {
-		if (kr_cap_info(self, cap, &ci) == KR_OK)
-			kr_log(KR_LOG_INFO, "boot: module %u '%s': %llu bytes at %#llx\n", i,
-			       bi.name[0] ? bi.name : "(unnamed)", (unsigned long long)bi.size,
-			       (unsigned long long)(ci.base + bi.offset));
-		kr_cap_delete(self, cap);
-	}
-}
-
-bool kmod_booting(void)
-{
-	return booting;
-}
-
-/* Is file a boot module the commit log's replay loaded early (one a
- * replayed module needs), from the same bytes?  Without the log none is:
- * a boot module given twice is refused as before. */
-static bool loaded_already(const void *file, size_t size)
-{
-	struct kr_module_info desc;
-	struct kmod_error e;
-	uint8_t digest[DIGEST_LEN];
-	const struct kmod *m;
-
-	return kmod_describe(file, size, &desc, &e) == KR_OK && (m = find(desc.name)) &&
-	       m->early && kr_blake2b_256(digest, file, size) == KR_OK && !memcmp(digest, m->digest, DIGEST_LEN);
-}
-
-/* Boot modules in GRUB order, retried until no more load: a module may
- * come before one it depends on.  Files that are not ELF are left alone. */
-static void load_boot_modules(void)
-{
-	static char why[KR_BOOT_MODULES_MAX][128];
-	bool done[KR_BOOT_MODULES_MAX] = { 0 }, progress = true;
-
-	/* Until no pass loads one more: a module may need one later on the
-	 * list.  Only a missing dependency (KR_ENOENT) is worth another try;
-	 * any other refusal, a faulting init above all, is said at once and
-	 * never retried. */
-	while (progress) {
-		progress = false;
-		for (uint32_t i = 0; i < KR_BOOT_MODULES_MAX; i++) {
-			struct kr_boot_module_info bi;
-			kr_cap_t cap;
-			const uint8_t *va;
-			kr_err_t r;
-
-			if (done[i] || kr_boot_module(self, i, &cap, &bi) != KR_OK)
-				continue;
-			if (kr_page_map(self, cap, KR_RIGHT_READ, (void **)&va) == KR_OK) {
-				va += bi.offset;
-				if (bi.size < 4 || memcmp(va, "\177ELF", 4) ||
-				    loaded_already(va, bi.size)) {
-					done[i] = true;
-				} else if ((r = kmod_load_file(va, bi.size, bi.name, 0, why[i],
-							       sizeof(why[i]))) == KR_OK) {
-					done[i] = progress = true;
-				} else if (r != KR_ENOENT) {
-					done[i] = true;
-					kr_log(KR_LOG_ERR, "kmod: cannot load boot module %s: %s\n",
-					       bi.name, why[i]);
-				}
-			}
-			kr_cap_delete(self, cap);
-		}
-	}
-	for (uint32_t i = 0; i < KR_BOOT_MODULES_MAX; i++) {     /* say why the rest failed */
-		struct kr_boot_module_info bi;
-		kr_cap_t cap;
-
-		if (done[i] || kr_boot_module(self, i, &cap, &bi) != KR_OK)
-			continue;
-		kr_log(KR_LOG_ERR, "kmod: cannot load boot module %s: %s\n", bi.name, why[i]);
-		kr_cap_delete(self, cap);
-	}
-}
-
 /* One line with every module, built-in and loaded: what this image runs
  * (kmod first, the core's one built-in; then the ones it started). */
 static void log_module_set(void)
@@ -750,16 +648,14 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	if (r)
 		return r;                       /* could start nothing */
 	builtin_start_all(self, devices);
-	list_boot_modules();
+	boot_list(self);                /* before any is used */
 	measure_init(self);
 	/* Both before the boot modules: the clog module's init opens
 	 * state.kmod and replays the log, and a replayed compile (tcc.cc)
 	 * links through the kmod service. */
 	kstate_init(self);
 	r = kr_service_publish(self, "kmod", &ops.hdr, &cap);
-	booting = true;
-	load_boot_modules();
-	booting = false;
+	boot_load_all(self);
 	log_module_set();
 	return r;
 }

@@ -29,6 +29,14 @@ const char *kmod_last_committed(void);
 bool kmod_is_committed(const char *name);
 /* Does the loaded module user list dep among its dependencies? */
 bool kmod_needs(const char *user, const char *dep);
+/* Was name loaded early for a replay (KMOD_EARLY), from a file with digest? */
+bool kmod_loaded_early(const char *name, const uint8_t digest[32]);
+
+/* ---- boot.c ---- */
+
+/* Log the boot modules; load the .kmod files among them. */
+void boot_list(kr_domain_t *kmod);
+void boot_load_all(kr_domain_t *kmod);
 /* Is kmod loading the boot modules (the commit log replays from one's init)? */
 bool kmod_booting(void);
 /* Load the boot module whose descriptor names name (how: kmod_load_file's). */
