@@ -16,6 +16,7 @@
 #include <karyon/heap.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
+#include "commit.h"
 #include "events_int.h"
 
 #define RAISE_MAX       1000000u        /* event raise -n, at most */
@@ -70,6 +71,18 @@ static int cmd_on(int argc, char **argv, print_fn print, void *ctx)
 			  EVQ_MAX);
 		return 2;
 	}
+	if (ev_gate && !ev_in_config) {
+		struct ecommit c = { .gas = v[0], .queue = (uint32_t)v[1] };
+
+		if (strlen(argv[1]) >= sizeof(c.pattern) || strlen(argv[2]) >= sizeof(c.handler)) {
+			printf_to(print, ctx, "on: bad subscription (an event pattern or handler "
+				  "name too long)\n");
+			return 1;
+		}
+		memcpy(c.pattern, argv[1], strlen(argv[1]) + 1);
+		memcpy(c.handler, argv[2], strlen(argv[2]) + 1);
+		return ev_commit("events.on", &c, "on", print, ctx);
+	}
 	e = sub_add(argv[1], argv[2], v[0], (uint32_t)v[1], why, sizeof(why));
 	if (e) {
 		printf_to(print, ctx, "on: %s\n", why[0] ? why : kr_strerror(e));
@@ -83,6 +96,15 @@ static int cmd_off(int argc, char **argv, print_fn print, void *ctx)
 	if (argc != 3) {
 		print(ctx, "usage: off EVENT HANDLER\n");
 		return 2;
+	}
+	if (ev_gate && !ev_in_config) {
+		struct ecommit c = { 0 };
+
+		if (strlen(argv[1]) < sizeof(c.pattern) && strlen(argv[2]) < sizeof(c.handler)) {
+			memcpy(c.pattern, argv[1], strlen(argv[1]) + 1);
+			memcpy(c.handler, argv[2], strlen(argv[2]) + 1);
+			return ev_commit("events.off", &c, "off", print, ctx);
+		}
 	}
 	if (sub_remove(argv[1], argv[2])) {
 		printf_to(print, ctx, "off: %s is not subscribed to %s (see: events)\n", argv[2],
@@ -280,6 +302,9 @@ static int cmd_timer(int argc, char **argv, print_fn print, void *ctx)
 		return 0;
 	}
 	if (!strcmp(sub, "del") && argc == 3) {
+		if (ev_gate && !ev_in_config)
+			return ev_commit("events.timer_del", &(struct ecommit){ .name = argv[2] },
+					 "timer", print, ctx);
 		if (timer_remove(argv[2])) {
 			printf_to(print, ctx, "timer: no timer %s (see: timer list)\n", argv[2]);
 			return 1;
@@ -292,6 +317,9 @@ static int cmd_timer(int argc, char **argv, print_fn print, void *ctx)
 		      "timer list\n");
 		return 2;
 	}
+	if (ev_gate && !ev_in_config)
+		return ev_commit("events.timer_add", &(struct ecommit){ .name = argv[2],
+				 .every = !strcmp(argv[3], "every"), .ms = ms }, "timer", print, ctx);
 	e = timer_add(argv[2], !strcmp(argv[3], "every"), ms, why, sizeof(why));
 	if (e) {
 		printf_to(print, ctx, "timer: %s\n", why);
@@ -398,6 +426,7 @@ void config_load(const char *path)
 		return;
 	}
 	text[got] = '\0';
+	ev_in_config = true;            /* genesis: applied, never committed */
 	for (line = text; line; line = next) {
 		char *argv[WORDS_MAX + 1];
 		int argc = 0;
@@ -431,9 +460,21 @@ void config_load(const char *path)
 		else
 			ok++;
 	}
+	ev_in_config = false;
 	kr_free(ev_self, text);
 	kr_log(bad ? KR_LOG_WARN : KR_LOG_INFO, "events: %s: %u lines applied, %u refused\n", path,
 	       ok, bad);
+}
+
+void ev_genesis(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	config_load("/etc/events");
+	ev_genesis_record();
 }
 
 static const struct kr_shell_command commands[] = {

@@ -305,12 +305,11 @@ static struct deliverer *deliverer_for(const char *handler, char *why, size_t wh
 	return d;
 }
 
-kr_err_t sub_add(const char *pattern, const char *handler, uint64_t gas, uint32_t depth,
-		 char *why, size_t whysz)
+kr_err_t sub_check(const char *pattern, const char *handler, uint64_t gas, uint32_t depth,
+		   char *why, size_t whysz)
 {
 	const struct kr_event_runner_ops *r = runner();
-	struct kr_event *ring;
-	struct sub *s = NULL;
+	bool room = false;
 	kr_err_t e;
 
 	why[0] = '\0';
@@ -333,13 +332,27 @@ kr_err_t sub_add(const char *pattern, const char *handler, uint64_t gas, uint32_
 			ksnprintf(why, whysz, "%s is subscribed to %s already", handler, pattern);
 			return KR_EEXIST;
 		}
-		if (!ev_subs[i].used && !s)
-			s = &ev_subs[i];
+		room |= !ev_subs[i].used;
 	}
-	if (!s) {
+	if (!room) {
 		ksnprintf(why, whysz, "%u subscriptions exist, the most there can be", MAX_SUBS);
 		return KR_ENOSPC;
 	}
+	return KR_OK;
+}
+
+kr_err_t sub_add(const char *pattern, const char *handler, uint64_t gas, uint32_t depth,
+		 char *why, size_t whysz)
+{
+	struct kr_event *ring;
+	struct sub *s = NULL;
+	kr_err_t e = sub_check(pattern, handler, gas, depth, why, whysz);
+
+	if (e)
+		return e;
+	for (int i = 0; i < MAX_SUBS && !s; i++)
+		if (!ev_subs[i].used)
+			s = &ev_subs[i];
 	ring = kr_malloc(ev_self, (size_t)depth * sizeof(struct kr_event));
 	if (!ring) {
 		ksnprintf(why, whysz, "no memory for a queue of %u events", depth);
@@ -385,10 +398,9 @@ static uint64_t now_ms(void)
 	return kr_uptime_us() / 1000;
 }
 
-kr_err_t timer_add(const char *name, bool every, uint64_t ms, char *why, size_t whysz)
+kr_err_t timer_check(const char *name, bool every, uint64_t ms, char *why, size_t whysz)
 {
-	struct timer *t = NULL;
-	uint64_t now = now_ms();
+	const struct timer *t = NULL;
 
 	if (!name || strlen(name) >= sizeof(t->name) || !kind_ok(name) || (every && !ms) ||
 	    ms > 1000ull * 86400 * 365) {
@@ -408,6 +420,20 @@ kr_err_t timer_add(const char *name, bool every, uint64_t ms, char *why, size_t 
 		ksnprintf(why, whysz, "%u timers exist, the most there can be", MAX_TIMERS);
 		return KR_ENOSPC;
 	}
+	return KR_OK;
+}
+
+kr_err_t timer_add(const char *name, bool every, uint64_t ms, char *why, size_t whysz)
+{
+	struct timer *t = NULL;
+	uint64_t now = now_ms();
+	kr_err_t e = timer_check(name, every, ms, why, whysz);
+
+	if (e)
+		return e;
+	for (int i = 0; i < MAX_TIMERS && !t; i++)
+		if (!ev_timers[i].used)
+			t = &ev_timers[i];
 	*t = (struct timer){ .used = true, .period_ms = every ? ms : 0, .start_ms = now,
 			     .due_ms = every ? now + ms : ms };
 	memcpy(t->name, name, strlen(name) + 1);
@@ -662,7 +688,7 @@ static void clock_loop(void *arg)
 		kmod = NULL;
 	if (!kmod)
 		kr_log(KR_LOG_INFO, "events: no kmod service: no kmod.load/unload events\n");
-	config_load("/etc/events");
+	ev_genesis();
 	for (;;) {
 		uint64_t next = timers_run(), ticks;
 		bool held = sources_run();
@@ -726,6 +752,7 @@ static kr_err_t events_init(kr_domain_t *d)
 	    (e = kr_service_publish(ev_self, KR_EVENTS_SERVICE, &ops.hdr, &c)))
 		return e;
 	cmds_add();
+	ev_state_publish();
 	kr_log(KR_LOG_INFO, "events: bus ready (sources: timers%s, irq bridge, custom)\n",
 	       ev_vfs ? ", vfs" : "");
 	return KR_OK;
@@ -734,6 +761,7 @@ static kr_err_t events_init(kr_domain_t *d)
 static void events_exit(kr_domain_t *d)
 {
 	(void)d;
+	ev_state_exit();
 	if (ev_vfs)
 		ev_vfs->watch(ev_self, NULL, NULL);
 	if (kmod)

@@ -92,6 +92,11 @@ bool kind_ok(const char *kind);
 /* The service's raise: custom kinds only (KR_EPERM for a source's). */
 kr_err_t ev_raise_custom(const char *kind, const void *data, size_t size, uint64_t *seq);
 const struct kr_event_runner_ops *runner(void);
+/* sub_check and timer_check: every refusal of sub_add and timer_add,
+ * changing nothing (the commit log's check). */
+kr_err_t sub_check(const char *pattern, const char *handler, uint64_t gas, uint32_t depth,
+		   char *why, size_t whysz);
+kr_err_t timer_check(const char *name, bool every, uint64_t ms, char *why, size_t whysz);
 kr_err_t sub_add(const char *pattern, const char *handler, uint64_t gas, uint32_t depth,
 		 char *why, size_t whysz);
 kr_err_t sub_remove(const char *pattern, const char *handler);
@@ -107,5 +112,21 @@ void irq_restore(uint64_t f);
 /* cmds.c */
 kr_err_t cmds_add(void);
 void config_load(const char *path);
+/* /etc/events, once: the first of the clock task and the commit log (its
+ * genesis view, taken before it replays) runs it. */
+void ev_genesis(void);
+
+/* state.c: the commit log's side.  While ev_gate is set (and /etc/events
+ * is not being applied) on, off, timer add and timer del are commits. */
+struct kr_gate_ops;
+struct ecommit;
+extern const struct kr_gate_ops *ev_gate;
+extern bool ev_in_config;
+int ev_commit(const char *kind, const struct ecommit *c, const char *cmd, print_fn print,
+	      void *ctx);
+void ev_state_publish(void);
+void ev_state_exit(void);
+/* What /etc/events made: reset goes back to it. */
+void ev_genesis_record(void);
 
 #endif

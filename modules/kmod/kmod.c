@@ -3,7 +3,7 @@
  * one the core starts, first in link order.
  *
  * When it starts, it starts the other built-in modules (builtin.c), then
- * lists the boot modules and loads the .kmod files among them; at run time
+ * lists the boot modules and loads the .kmod files among them (boot.c); at run time
  * it loads buffers through its "kmod" service.  It starts each module in a
  * domain of its own, and unloads one only when nothing depends on it.  It
  * uses the core only
@@ -24,6 +24,7 @@
  */
 #include <stdbool.h>
 #include <karyon/boot_info.h>
+#include <karyon/hash.h>
 #include <karyon/kmod.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
@@ -33,6 +34,7 @@
 #include "kmod_elf.h"
 #include "measure.h"
 #include "resolve.h"
+#include "state.h"
 
 #define MAX_MODULES 32
 
@@ -48,6 +50,8 @@ struct kmod {
 	uint32_t users;
 	uint32_t seq;                   /* load order, for listings */
 	uint8_t digest[DIGEST_LEN];     /* BLAKE2b-256 of the file */
+	bool committed;                 /* loaded by a commit (state.c): reset unloads it */
+	bool early;                     /* a boot module loaded early for a replay */
 	struct kmod *deps[KR_MODULE_DEPS_MAX];
 };
 
@@ -248,8 +252,50 @@ static __attribute__((noinline, used)) void kmod_debug_placed(const struct kmod 
 	__asm__ volatile("" : : "r"(m) : "memory");
 }
 
-static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, char *err,
-			    size_t len)
+/* The checks of a load that need no loading: a free slot, the descriptor,
+ * the name free, the dependencies live, the manifest.  Changes nothing. */
+static kr_err_t insert_check(const void *file, size_t size, const char *origin, struct kmod **slot,
+			     struct kr_module_info *desc, struct kmod **deps,
+			     uint8_t digest[DIGEST_LEN], char *err, size_t len)
+{
+	struct kmod_error e = { 0 };
+	bool started;
+	uint32_t version;
+	kr_err_t r;
+
+	*slot = NULL;
+	for (int i = 0; i < MAX_MODULES && !*slot; i++)
+		if (!mods[i].state)
+			*slot = &mods[i];
+	if (!*slot)
+		return fail(err, len, KR_ENOSPC, "%s: no room for more modules%s", origin, "");
+	r = kmod_describe(file, size, desc, &e);
+	if (r)
+		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
+			    e.detail[0] ? e.detail : "");
+	if (find(desc->name))
+		return fail(err, len, KR_EEXIST, "%s is already loaded%s", desc->name, "");
+	if (builtin(desc->name, &started, &version))
+		return fail(err, len, KR_EEXIST, "%s is built in%s", desc->name, "");
+	r = check_deps(desc, deps, err, len);
+	if (!r)
+		r = measure_check(desc->name, file, size, digest, err, len);
+	return r;
+}
+
+kr_err_t kmod_load_check(const void *file, size_t size, const char *origin, char *err, size_t len)
+{
+	struct kmod *m, *deps[KR_MODULE_DEPS_MAX] = { 0 };
+	struct kr_module_info desc;
+	uint8_t digest[DIGEST_LEN];
+
+	return insert_check(file, size, origin, &m, &desc, deps, digest, err, len);
+}
+
+/* The loader's ladder (top of the file).  how: KMOD_QUIET tells no
+ * watchers (a replay), KMOD_COMMITTED marks the module as a commit's. */
+kr_err_t kmod_load_file(const void *file, size_t size, const char *origin, unsigned how,
+			char *err, size_t len)
 {
 	struct load_ctx lc = { 0 };
 	struct kmod_env env = env_ops;
@@ -260,30 +306,13 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	struct kmod_error e = { 0 };
 	kr_domain_t *dom;
 	const char *sym, *owner;
-	bool started;
-	uint32_t version;
 	char why[128];
 	kr_err_t r;
 
-	for (int i = 0; i < MAX_MODULES && !m; i++)
-		if (!mods[i].state)
-			m = &mods[i];
-	if (!m)
-		return fail(err, len, KR_ENOSPC, "%s: no room for more modules%s", origin, "");
-	env.ctx = &lc;
-	r = kmod_describe(file, size, &desc, &e);
-	if (r)
-		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
-			    e.detail[0] ? e.detail : "");
-	if (find(desc.name))
-		return fail(err, len, KR_EEXIST, "%s is already loaded%s", desc.name, "");
-	if (builtin(desc.name, &started, &version))
-		return fail(err, len, KR_EEXIST, "%s is built in%s", desc.name, "");
-	r = check_deps(&desc, deps, err, len);
-	if (!r)
-		r = measure_check(desc.name, file, size, digest, err, len);
+	r = insert_check(file, size, origin, &m, &desc, deps, digest, err, len);
 	if (r)
 		return r;
+	env.ctx = &lc;
 	resolve_from(&lc, &desc, deps);
 	r = kmod_load(file, size, &env, &img, &e);
 	if (r && e.what && !strcmp(e.what, KMOD_UNRESOLVED))
@@ -316,7 +345,9 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 		goto release;
 	}
 	*m = (struct kmod){ .state = KR_KMOD_LOADING, .info = img.info, .img = img,
-			    .img_cap = lc.cap, .domain = dom, .seq = next_seq++ };
+			    .img_cap = lc.cap, .domain = dom, .seq = next_seq++,
+			    .committed = (how & KMOD_COMMITTED) != 0,
+			    .early = (how & KMOD_EARLY) != 0 };
 	memcpy(m->deps, deps, sizeof(deps));
 	memcpy(m->digest, digest, sizeof(digest));
 	for (uint32_t i = 0; i < img.info->ndeps; i++)
@@ -338,7 +369,8 @@ static kr_err_t kmod_insert(const void *file, size_t size, const char *origin, c
 	kr_log(KR_LOG_INFO, "kmod: loaded %s %u.%u.%u from %s\n", m->info->name,
 	       KR_VERSION_MAJOR(m->info->version), KR_VERSION_MINOR(m->info->version), KR_VERSION_PATCH(m->info->version),
 	       origin);
-	tell(true, m->info->name);
+	if (!(how & KMOD_QUIET))
+		tell(true, m->info->name);
 	return KR_OK;
 
 undo_init:
@@ -372,7 +404,8 @@ static void users_of(const struct kmod *m, char *buf, size_t len)
 					       mods[i].info->name);
 }
 
-static kr_err_t kmod_remove(const char *name, char *err, size_t len)
+/* The refusals of an unload; changes nothing. */
+kr_err_t kmod_unload_check(const char *name, char *err, size_t len)
 {
 	struct kmod *m = name ? find(name) : NULL;
 	char users[64];
@@ -393,6 +426,17 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	if (kr_domain_busy(m->domain))
 		return fail(err, len, KR_EBUSY,
 			    "%s has granted capabilities that are still in use%s", name, "");
+	return KR_OK;
+}
+
+kr_err_t kmod_unload_name(const char *name, unsigned how, char *err, size_t len)
+{
+	kr_err_t r = kmod_unload_check(name, err, len);
+	struct kmod *m;
+
+	if (r)
+		return r;
+	m = find(name);
 	m->state = KR_KMOD_UNLOADING;
 	guarded_call_exit(m->info, m->domain, (uint64_t)m->img.base + m->img.text_off,
 			  (uint64_t)m->img.base + m->img.text_off + m->img.text_size);
@@ -409,7 +453,8 @@ static kr_err_t kmod_remove(const char *name, char *err, size_t len)
 	kr_log(KR_LOG_INFO, "kmod: unloaded %s\n", name);
 	kr_cap_delete(self, m->img_cap);        /* unmaps and frees the image */
 	*m = (struct kmod){ 0 };
-	tell(false, name);
+	if (!(how & KMOD_QUIET))
+		tell(false, name);
 	return KR_OK;
 }
 
@@ -470,6 +515,45 @@ static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
 	users_of(best, out->used_by, sizeof(out->used_by));
 	memcpy(out->digest, best->digest, sizeof(out->digest));
 	return KR_OK;
+}
+
+kr_err_t kmod_entry(uint32_t index, struct kr_kmod_entry *out)
+{
+	return kmod_get(index, out);
+}
+
+const char *kmod_last_committed(void)
+{
+	struct kmod *last = NULL;
+
+	for (int i = 0; i < MAX_MODULES; i++)
+		if (mods[i].state && mods[i].committed && (!last || mods[i].seq > last->seq))
+			last = &mods[i];
+	return last ? last->info->name : NULL;
+}
+
+bool kmod_loaded_early(const char *name, const uint8_t digest[DIGEST_LEN])
+{
+	const struct kmod *m = find(name);
+
+	return m && m->early && !memcmp(m->digest, digest, DIGEST_LEN);
+}
+
+bool kmod_is_committed(const char *name)
+{
+	const struct kmod *m = find(name);
+
+	return m && m->committed;
+}
+
+bool kmod_needs(const char *user, const char *dep)
+{
+	const struct kmod *m = find(user);
+
+	for (uint32_t i = 0; m && i < m->info->ndeps; i++)
+		if (!strcmp(m->info->deps[i].name, dep))
+			return true;
+	return false;
 }
 
 static kr_err_t kmod_layout_of(uint32_t index, struct kr_kmod_layout *out)
@@ -533,74 +617,9 @@ static kr_err_t kmod_link(const void *file, size_t size, const struct kr_kmod_li
 
 static const struct kr_kmod_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_KMOD_SERVICE_VERSION, sizeof(struct kr_kmod_ops), 0 },
-	.load = kmod_insert, .unload = kmod_remove, .get = kmod_get, .describe = kmod_info,
+	.load = kstate_load, .unload = kstate_unload, .get = kmod_get, .describe = kmod_info,
 	.link = kmod_link, .watch = kmod_watch, .layout = kmod_layout_of,
 };
-
-/* One line per boot module GRUB handed over, before any is used (the core
- * has said which were empty and left them out). */
-static void list_boot_modules(void)
-{
-	struct kr_boot_module_info bi;
-	struct kr_cap_info ci;
-	kr_cap_t cap;
-
-	for (uint32_t i = 0; kr_boot_module(self, i, &cap, &bi) == KR_OK; i++) {
-		if (kr_cap_info(self, cap, &ci) == KR_OK)
-			kr_log(KR_LOG_INFO, "boot: module %u '%s': %llu bytes at %#llx\n", i,
-			       bi.name[0] ? bi.name : "(unnamed)", (unsigned long long)bi.size,
-			       (unsigned long long)(ci.base + bi.offset));
-		kr_cap_delete(self, cap);
-	}
-}
-
-/* Boot modules in GRUB order, retried until no more load: a module may
- * come before one it depends on.  Files that are not ELF are left alone. */
-static void load_boot_modules(void)
-{
-	static char why[KR_BOOT_MODULES_MAX][128];
-	bool done[KR_BOOT_MODULES_MAX] = { 0 }, progress = true;
-
-	/* Until no pass loads one more: a module may need one later on the
-	 * list.  Only a missing dependency (KR_ENOENT) is worth another try;
-	 * any other refusal, a faulting init above all, is said at once and
-	 * never retried. */
-	while (progress) {
-		progress = false;
-		for (uint32_t i = 0; i < KR_BOOT_MODULES_MAX; i++) {
-			struct kr_boot_module_info bi;
-			kr_cap_t cap;
-			const uint8_t *va;
-			kr_err_t r;
-
-			if (done[i] || kr_boot_module(self, i, &cap, &bi) != KR_OK)
-				continue;
-			if (kr_page_map(self, cap, KR_RIGHT_READ, (void **)&va) == KR_OK) {
-				va += bi.offset;
-				if (bi.size < 4 || memcmp(va, "\177ELF", 4)) {
-					done[i] = true;
-				} else if ((r = kmod_insert(va, bi.size, bi.name, why[i],
-							    sizeof(why[i]))) == KR_OK) {
-					done[i] = progress = true;
-				} else if (r != KR_ENOENT) {
-					done[i] = true;
-					kr_log(KR_LOG_ERR, "kmod: cannot load boot module %s: %s\n",
-					       bi.name, why[i]);
-				}
-			}
-			kr_cap_delete(self, cap);
-		}
-	}
-	for (uint32_t i = 0; i < KR_BOOT_MODULES_MAX; i++) {     /* say why the rest failed */
-		struct kr_boot_module_info bi;
-		kr_cap_t cap;
-
-		if (done[i] || kr_boot_module(self, i, &cap, &bi) != KR_OK)
-			continue;
-		kr_log(KR_LOG_ERR, "kmod: cannot load boot module %s: %s\n", bi.name, why[i]);
-		kr_cap_delete(self, cap);
-	}
-}
 
 /* One line with every module, built-in and loaded: what this image runs
  * (kmod first, the core's one built-in; then the ones it started). */
@@ -629,11 +648,16 @@ static kr_err_t kmod_init(kr_domain_t *dom)
 	if (r)
 		return r;                       /* could start nothing */
 	builtin_start_all(self, devices);
-	list_boot_modules();
+	boot_list(self);                /* before any is used */
 	measure_init(self);
-	load_boot_modules();
+	/* Both before the boot modules: the clog module's init opens
+	 * state.kmod and replays the log, and a replayed compile (tcc.cc)
+	 * links through the kmod service. */
+	kstate_init(self);
+	r = kr_service_publish(self, "kmod", &ops.hdr, &cap);
+	boot_load_all(self);
 	log_module_set();
-	return kr_service_publish(self, "kmod", &ops.hdr, &cap);
+	return r;
 }
 
 KR_MODULE(.name = "kmod", .version = KR_VERSION(1, 0, 0),

@@ -13,12 +13,13 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 #include <krt/libc.h>
+#include "cc.h"
+#include "commit.h"
 #include "compile.h"
 #include "grants.h"
 #include "tcc.h"
 
 #define MAX_MISSING     8
-#define SOURCE_MAX      (1u << 20)
 
 /* ---- linking: the kmod service's linker, fed by the grants ---- */
 
@@ -105,14 +106,6 @@ static kr_err_t link_defined(void *ctx, const char *name, uint64_t addr)
 
 static bool compiler_lost;      /* libtcc faulted: its state is gone (compile) */
 
-struct cc_args {
-	const char *file, *name;
-	bool verbose;                   /* -v: print what each step cost */
-	uint64_t budget_ms, budget_mb;  /* --budget-ms, --budget-mb */
-	uint32_t grants;
-	bool grants_given;              /* -g: checked against a manifest */
-	struct compile_req q;
-};
 
 static int usage(print_fn print, void *ctx, const char *why)
 {
@@ -122,18 +115,7 @@ static int usage(print_fn print, void *ctx, const char *why)
 	return 2;
 }
 
-static bool valid_name(const char *s, size_t n)
-{
-	if (!n || n >= NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
-		      (i && s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
-}
-
-static int parse_cc(int argc, char **argv, struct cc_args *a, print_fn print, void *ctx)
+int cc_parse(int argc, char **argv, struct cc_args *a, print_fn print, void *ctx)
 {
 	const char *bad;
 	unsigned badlen;
@@ -209,7 +191,7 @@ static int parse_cc(int argc, char **argv, struct cc_args *a, print_fn print, vo
 }
 
 /* NAME from -o, else the file's base name without ".c". */
-static int handler_name(struct cc_args *a, char *name, print_fn print, void *ctx)
+int cc_handler_name(struct cc_args *a, char *name, print_fn print, void *ctx)
 {
 	const char *base = strrchr(a->file, '/');
 	size_t n;
@@ -218,7 +200,7 @@ static int handler_name(struct cc_args *a, char *name, print_fn print, void *ctx
 	n = strlen(base);
 	if (!a->name && n > 2 && !strcmp(base + n - 2, ".c"))
 		n -= 2;
-	if (!valid_name(base, n)) {
+	if (!tcommit_name_ok(base, n)) {
 		printf_to(print, ctx, "cc: '%.*s' is not a handler name (letters, digits, _; at "
 			  "most %u characters): use -o NAME\n", (int)n, base, NAME_MAX - 1);
 		return 2;
@@ -228,14 +210,14 @@ static int handler_name(struct cc_args *a, char *name, print_fn print, void *ctx
 	return 0;
 }
 
-/* The source's digest: what `handlers` shows as the version. */
-static kr_err_t source_version(const char *path, uint8_t out[8])
+/* The source's BLAKE2b-256: its first bytes are what `handlers` shows as
+ * the version. */
+kr_err_t cc_source_digest(const char *cwd, const char *path, uint8_t digest[32])
 {
 	struct kr_vfs_stat st;
-	uint8_t digest[KR_BLAKE2B_256_LEN];
 	size_t got;
 	void *buf;
-	kr_err_t e = tcc_vfs->stat(tcc_shell->cwd(), path, &st);
+	kr_err_t e = tcc_vfs->stat(cwd, path, &st);
 
 	if (e)
 		return e;
@@ -244,12 +226,10 @@ static kr_err_t source_version(const char *path, uint8_t out[8])
 	buf = kr_malloc(tcc_self, st.size ? st.size : 1);
 	if (!buf)
 		return KR_ENOMEM;
-	e = tcc_vfs->read(tcc_shell->cwd(), path, 0, buf, st.size, &got);
+	e = tcc_vfs->read(cwd, path, 0, buf, st.size, &got);
 	if (!e)
 		e = kr_blake2b_256(digest, buf, got);
 	kr_free(tcc_self, buf);
-	if (!e)
-		memcpy(out, digest, 8);
 	return e;
 }
 
@@ -284,7 +264,7 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 	a->q.path = a->file;
 	a->q.diag = diag_line;
 	a->q.ctx = &d;
-	sys_begin(*cd, tcc_vfs, tcc_shell->cwd(), diag_line, &d);
+	sys_begin(*cd, tcc_vfs, a->cwd, diag_line, &d);
 	sys_budget(a->budget_ms, a->budget_mb << 20);
 	e = kr_guard_call(tcc_self, &g, compile_entry, &a->q, &ret);
 	*obj = sys_object(len);
@@ -442,47 +422,60 @@ static int link_handler(struct cc_args *a, struct handler *h, const void *obj, s
 	return 0;
 }
 
-int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
+int cc_source_error(const struct cc_args *a, kr_err_t e, print_fn print, void *ctx)
 {
-	struct cc_args a;
-	struct handler h = { 0 }, *old, *slot = NULL;
+	printf_to(print, ctx, "cc: %s: %s\n", a->file, e == KR_EINVAL ? "not a file" :
+		  e == KR_ERANGE ? "larger than 1 MiB" : kr_strerror(e));
+	return 1;
+}
+
+/* Where h goes: its old version's slot or a free one; NULL (and why
+ * printed) if none or the old one is running. */
+static struct handler *slot_for(const char *name, struct handler **old, print_fn print,
+				void *ctx)
+{
+	struct handler *slot = NULL;
+
+	*old = handler_find(name);
+	if (*old && (*old)->busy) {
+		printf_to(print, ctx, "cc: %s is running as a work token: replace it when it ends "
+			  "(task wait)\n", name);
+		return NULL;
+	}
+	for (int i = 0; i < MAX_HANDLERS && !slot; i++)
+		if (!tcc_handlers[i].used)
+			slot = &tcc_handlers[i];
+	if (!slot && !*old) {
+		printf_to(print, ctx, "cc: %u handlers are loaded, the most there can be: unload "
+			  "one\n", MAX_HANDLERS);
+		return NULL;
+	}
+	return *old ? *old : slot;
+}
+
+int cc_build(struct cc_args *a, struct handler *h, struct cc_cost *cost, print_fn print,
+	     void *ctx)
+{
+	struct handler *old;
 	kr_domain_t *cd = NULL;
 	const void *obj = NULL;
 	size_t len = 0;
-	uint64_t t0, t1, t2;
 	char gl[128];
 	kr_err_t e;
 	int r;
 
-	if ((r = parse_cc(argc, argv, &a, print, ctx)) ||
-	    (r = handler_name(&a, h.name, print, ctx)))
-		return r;
 	if (compiler_lost) {
 		print(ctx, "cc: the compiler faulted in an earlier compile and its state is lost: "
 		      "compiles are off until the next boot (compiled handlers still run)\n");
 		return 1;
 	}
-	e = source_version(a.file, h.version);
-	if (e) {
-		printf_to(print, ctx, "cc: %s: %s\n", a.file, e == KR_EINVAL ? "not a file" :
-			  e == KR_ERANGE ? "larger than 1 MiB" : kr_strerror(e));
+	e = cc_source_digest(a->cwd, a->file, h->source);
+	if (e)
+		return cc_source_error(a, e, print, ctx);
+	memcpy(h->version, h->source, sizeof(h->version));
+	if (!slot_for(h->name, &old, print, ctx))
 		return 1;
-	}
-	old = handler_find(h.name);
-	if (old && old->busy) {
-		printf_to(print, ctx, "cc: %s is running as a work token: replace it when it ends "
-			  "(task wait)\n", h.name);
-		return 1;
-	}
-	for (int i = 0; i < MAX_HANDLERS && !slot; i++)
-		if (!tcc_handlers[i].used)
-			slot = &tcc_handlers[i];
-	if (!slot && !old) {
-		printf_to(print, ctx, "cc: %u handlers are loaded, the most there can be: unload "
-			  "one\n", MAX_HANDLERS);
-		return 1;
-	}
-	t0 = tsc();
+	cost->t0 = tsc();
 	if (!tcc_kmod && open_service("kmod", KR_KMOD_SERVICE_VERSION, (const void **)&tcc_kmod)) {
 		printf_to(print, ctx, "cc: no linker: the kmod service is not running\n");
 		return 1;
@@ -491,17 +484,17 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 		printf_to(print, ctx, "cc: cannot link the handler library: %s\n", gl);
 		return 1;
 	}
-	r = compile(&a, &cd, &obj, &len, print, ctx);
-	t1 = tsc();
+	r = compile(a, &cd, &obj, &len, print, ctx);
+	cost->t1 = tsc();
 	if (!r) {
-		h.metered = a.q.gas;
-		e = kr_domain_create(tcc_self, h.name, HANDLER_SLOTS, &h.dom);
+		h->metered = a->q.gas;
+		e = kr_domain_create(tcc_self, h->name, HANDLER_SLOTS, &h->dom);
 		if (e) {
-			printf_to(print, ctx, "cc: no domain for %s: %s\n", h.name, kr_strerror(e));
+			printf_to(print, ctx, "cc: no domain for %s: %s\n", h->name, kr_strerror(e));
 			r = 1;
 		} else {
-			h.used = true;
-			r = link_handler(&a, &h, obj, len, print, ctx);
+			h->used = true;
+			r = link_handler(a, h, obj, len, print, ctx);
 		}
 	}
 	if (!r && obj) {                /* its line table, exactly sized, in its domain */
@@ -509,37 +502,73 @@ int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
 
 		if (t) {
 			lines_read(obj, len, t);
-			h.lines = t->nrows ? kr_malloc(h.dom, LINES_SIZE(t->nrows)) : NULL;
-			if (h.lines)
-				memcpy(h.lines, t, LINES_SIZE(t->nrows));
+			h->lines = t->nrows ? kr_malloc(h->dom, LINES_SIZE(t->nrows)) : NULL;
+			if (h->lines)
+				memcpy(h->lines, t, LINES_SIZE(t->nrows));
 			kr_free(cd, t);
 		}
 	}
-	t2 = tsc();
+	cost->t2 = tsc();
+	cost->len = len;
+	cost->charges = a->q.charges;
+	cost->gas = a->q.gas;
 	if (cd) {
 		if (obj)
 			kr_free(cd, (void *)obj);
 		kr_domain_destroy(tcc_self, cd);    /* the compile's heap */
 	}
-	if (r) {
-		if (h.dom)
-			handler_free(&h);
-		return r;
+	if (r && h->dom)
+		handler_free(h);
+	return r;
+}
+
+int cc_install(struct handler *h, bool verbose, const struct cc_cost *cost, print_fn print,
+	       void *ctx)
+{
+	struct handler *old, *slot = slot_for(h->name, &old, print, ctx);
+	char gl[128];
+
+	if (!slot) {
+		handler_free(h);
+		return 1;
 	}
-	snapshot_new(&h, old);          /* kept if the same version, else fresh */
-	if (old) {                      /* replaced only once the new one is ready */
+	snapshot_new(h, old);           /* kept if the same version, else fresh */
+	if (old)                        /* replaced only once the new one is ready */
 		handler_free(old);
-		slot = old;
-	}
-	*slot = h;
-	grant_format(h.grants, gl, sizeof(gl));
-	printf_to(print, ctx, "cc: %s: code %llu bytes, data %llu bytes, grants %s\n", h.name,
-		  (unsigned long long)h.img.text_size,
-		  (unsigned long long)(h.img.ro_size + h.img.data_size), gl);
-	if (a.verbose)
+	*slot = *h;
+	grant_format(h->grants, gl, sizeof(gl));
+	printf_to(print, ctx, "cc: %s: code %llu bytes, data %llu bytes, grants %s\n", h->name,
+		  (unsigned long long)h->img.text_size,
+		  (unsigned long long)(h->img.ro_size + h->img.data_size), gl);
+	if (verbose)
 		printf_to(print, ctx, "cc: %s: compile %llu, link %llu TSC cycles (%llu-byte object), "
-			  "%u gas charges%s\n", h.name, (unsigned long long)(t1 - t0),
-			  (unsigned long long)(t2 - t1), (unsigned long long)len, a.q.charges,
-			  a.q.gas ? "" : " (not metered)");
+			  "%u gas charges%s\n", h->name, (unsigned long long)(cost->t1 - cost->t0),
+			  (unsigned long long)(cost->t2 - cost->t1), (unsigned long long)cost->len,
+			  cost->charges, cost->gas ? "" : " (not metered)");
 	return 0;
+}
+
+/* cc; direct: never through the commit log (the runner's compile, for
+ * /etc/events' `handler` lines: genesis, run at every boot). */
+int cc_run(int argc, char **argv, bool direct, print_fn print, void *ctx)
+{
+	struct cc_args a;
+	struct handler h = { 0 };
+	struct cc_cost cost;
+	int r;
+
+	if ((r = cc_parse(argc, argv, &a, print, ctx)) ||
+	    (r = cc_handler_name(&a, h.name, print, ctx)))
+		return r;
+	a.cwd = tcc_shell->cwd();
+	if (tcc_gate && !direct)
+		return cc_commit(&a, h.name, print, ctx);
+	if ((r = cc_build(&a, &h, &cost, print, ctx)))
+		return r;
+	return cc_install(&h, a.verbose, &cost, print, ctx);
+}
+
+int cmd_cc(int argc, char **argv, print_fn print, void *ctx)
+{
+	return cc_run(argc, argv, false, print, ctx);
 }

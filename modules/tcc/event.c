@@ -25,6 +25,7 @@
 #include <karyon/libc.h>
 #include <karyon/log.h>
 #include <krt/libc.h>
+#include "cc.h"
 #include "tcc.h"
 
 #define EVENT_QUANTUM   (1ull << 24)    /* gas between two gas_out calls, at most */
@@ -173,7 +174,9 @@ static kr_err_t svc_compile(const char *file, const char *name)
 
 	if (!file || !name || !*file || !*name)
 		return KR_EINVAL;
-	return cmd_cc(4, argv, console_print, NULL) ? KR_EINVAL : KR_OK;
+	/* /etc/events' `handler` lines: genesis, compiled at every boot, so
+	 * never a commit. */
+	return cc_run(4, argv, true, console_print, NULL) ? KR_EINVAL : KR_OK;
 }
 
 static const struct kr_event_runner_ops ops = {

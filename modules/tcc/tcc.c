@@ -26,6 +26,7 @@
 #include <karyon/log.h>
 #include <krt/libc.h>
 #include <karyon/module.h>
+#include "cc.h"
 #include "grants.h"
 #include "sys.h"
 #include "tcc.h"
@@ -180,6 +181,8 @@ static int cmd_unload(int argc, char **argv, print_fn print, void *ctx)
 		print(ctx, "usage: unload NAME\n");
 		return 2;
 	}
+	if (tcc_gate)
+		return unload_commit(argv[1], print, ctx);
 	if (!h) {
 		printf_to(print, ctx, "unload: no handler %s\n", argv[1]);
 		return 1;
@@ -249,7 +252,7 @@ static kr_err_t tcc_init(kr_domain_t *d)
 	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if ((e = tcc_shell->add(kr_domain_id(tcc_self), &commands[i])))
 			return e;
-	if ((e = runner_publish()) || (e = event_publish()))
+	if ((e = runner_publish()) || (e = event_publish()) || (e = tcc_state_publish()))
 		return e;
 	kr_log(KR_LOG_INFO, "tcc: TinyCC ready (run budget %u ms)\n", tcc_budget_ms);
 	return KR_OK;
@@ -258,6 +261,7 @@ static kr_err_t tcc_init(kr_domain_t *d)
 static void tcc_exit(kr_domain_t *d)
 {
 	(void)d;
+	tcc_state_exit();
 	for (int i = 0; i < MAX_HANDLERS; i++)
 		if (tcc_handlers[i].used)
 			handler_free(&tcc_handlers[i]);

@@ -57,6 +57,8 @@ struct handler {
 	bool metered;                   /* compiled with gas charges (gas.h) */
 	bool busy;                      /* running (the run command or a work token) */
 	uint8_t version[8];             /* BLAKE2b-256 of the source, first bytes */
+	uint8_t source[32];             /* ... and all of it (the commit log's items) */
+	bool committed;                 /* compiled by a commit: reset unloads it */
 	struct line_table *lines;       /* from its stabs, or NULL */
 	struct manifest mf;             /* KR_MANIFEST, if it has one */
 	uint64_t main_entry;            /* main(), or 0: its user address */
