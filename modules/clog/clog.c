@@ -31,6 +31,7 @@ const struct kr_sched_ops *cl_sched;
 struct clog *cl_log;
 bool cl_attached;
 char cl_device[32];
+struct clog_report cl_report;
 struct part cl_parts[KR_CLOG_PARTS];
 
 static const struct kr_blk_ops *blk;
@@ -499,7 +500,9 @@ static kr_err_t clog_init(kr_domain_t *d)
 	open_parts();
 	cmds_add();
 	memset(&rep, 0, sizeof(rep));
-	if (open_log(&rep) != KR_OK)
+	e = open_log(&rep);
+	cl_report = rep;
+	if (e)
 		return KR_OK;   /* loaded, without a log: `ledger format` can make one */
 	e = replay_boot(&rep);
 	if (e)

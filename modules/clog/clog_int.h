@@ -34,6 +34,7 @@ extern const struct kr_sched_ops *cl_sched;
 extern struct clog *cl_log;             /* NULL: no log open */
 extern bool cl_attached;                /* the parts send their changes to the gateway */
 extern char cl_device[32];
+extern struct clog_report cl_report;   /* what opening the log found */
 
 /* The parts, in the state root's order (clog_part_names). */
 struct part {

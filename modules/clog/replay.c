@@ -721,6 +721,13 @@ kr_err_t ledger_verify(print_fn print, void *ctx)
 		return KR_ENODEV;
 	clog_info(cl_log, &info);
 	e = clog_walk(cl_log, info.base_seq, count_one, &ch);
+	if (!e && info.corrupt) {
+		printf_to(print, ctx, "ledger verify: the chain breaks at seq %llu (byte %llu of the "
+			  "log) after %llu good records: %s\n", (unsigned long long)cl_report.bad_seq,
+			  (unsigned long long)cl_report.bad_off, (unsigned long long)ch.records,
+			  cl_report.why);
+		return KR_EFORMAT;
+	}
 	if (e) {
 		printf_to(print, ctx, "ledger verify: the chain breaks after %llu records: %s\n",
 			  (unsigned long long)ch.records, kr_strerror(e));
