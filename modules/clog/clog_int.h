@@ -73,6 +73,17 @@ extern uint64_t cl_since_root;
 #define ROOT_EVERY 256
 kr_err_t commit_root(void);
 
+/* The state at seq s is genesis with these ranges of records applied in
+ * order (a restore jumps back to its checkpoint's state). */
+#define MAX_RESTORES    64
+#define MAX_SEGS        (MAX_RESTORES + 1)
+struct seg { uint64_t from, to; };
+unsigned segments(uint64_t s, struct seg *out);
+/* The image's genesis roots, as the log's clog.genesis holds them. */
+extern struct kr_clog_roots cl_genesis_roots;
+/* After a compaction: index the new area's checkpoints and restores. */
+kr_err_t reindex(void);
+
 /* Checkpoints, in log order. */
 struct ckpt {
 	uint64_t seq;           /* the checkpoint record's seq */
@@ -90,6 +101,8 @@ kr_err_t ckpt_create(const char *label, print_fn print, void *ctx);
 kr_err_t ckpt_diff(const char *a, const char *b, print_fn print, void *ctx);
 kr_err_t ckpt_replay(const char *id, bool close, print_fn print, void *ctx);
 kr_err_t ckpt_restore(const char *id, print_fn print, void *ctx);
+void ckpt_replay_close(struct ckpt *c);
+kr_err_t ckpt_compact(const char *label, print_fn print, void *ctx);
 kr_err_t ledger_verify(print_fn print, void *ctx);
 
 /* ---- syslog.c ---- */

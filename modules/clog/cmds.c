@@ -11,7 +11,10 @@
  *   ledger format                      erase the disk for a new log (reboot
  *                                      to use it)
  *   checkpoint create --label L | list | diff A B | replay ID | close ID
- *              | restore ID            (A, B: an id, a label, or "live")
+ *              | restore ID | compact --label L
+ *                                      (A, B: an id, a label, or "live";
+ *                                      compact: the state now becomes the
+ *                                      log's new beginning)
  */
 #include <karyon/libc.h>
 #include <karyon/log.h>
@@ -252,9 +255,11 @@ static int cmd_checkpoint(int argc, char **argv, print_fn print, void *ctx)
 		e = ckpt_replay(argv[2], true, print, ctx);
 	else if (!strcmp(sub, "restore") && argc == 3)
 		e = ckpt_restore(argv[2], print, ctx);
+	else if (!strcmp(sub, "compact") && argc == 4 && !strcmp(argv[2], "--label"))
+		return ckpt_compact(argv[3], print, ctx) ? 1 : 0;      /* it says why */
 	else {
 		print(ctx, "usage: checkpoint create --label L | list | diff A B | replay ID | "
-		      "close ID | restore ID\n");
+		      "close ID | restore ID | compact --label L\n");
 		return 1;
 	}
 	if (e && e != KR_ENOENT)
@@ -268,7 +273,8 @@ static const struct kr_shell_command commands[] = {
 	{ "ledger", "ledger status | inspect [--since SEQ|HASH] [--json] | verify | format",
 	  "the commit log on disk", cmd_ledger },
 	{ "checkpoint", "checkpoint create --label L | list | diff A B | replay ID | close ID | "
-	  "restore ID", "labelled points of the committed state", cmd_checkpoint },
+	  "restore ID | compact --label L", "labelled points of the committed state",
+	  cmd_checkpoint },
 };
 
 void cmds_add(void)

@@ -19,8 +19,6 @@
 #include "clog_int.h"
 
 #define STOP            KR_EALREADY     /* a walk's callback: past the range */
-#define MAX_RESTORES    64
-#define MAX_SEGS        (MAX_RESTORES + 1)
 
 struct ckpt cl_ckpts[MAX_CKPTS];
 unsigned cl_nckpts;
@@ -29,8 +27,8 @@ uint64_t cl_since_root;
 static struct restore { uint64_t at, to; } restores[MAX_RESTORES];
 static unsigned nrestores;
 static uint64_t base_seq;               /* the area's first record */
+struct kr_clog_roots cl_genesis_roots;
 
-struct seg { uint64_t from, to; };
 
 /* ---- state roots ---- */
 
@@ -182,7 +180,7 @@ static kr_err_t apply_one(void *ctx, const struct kr_clog_rec *r, const void *pa
 
 /* The ranges whose records, applied in order to genesis, give the state at
  * seq s (see the top of the file). */
-static unsigned segments(uint64_t s, struct seg *out)
+unsigned segments(uint64_t s, struct seg *out)
 {
 	struct seg rev[MAX_SEGS];
 	unsigned n = 0;
@@ -334,6 +332,7 @@ kr_err_t replay_boot(const struct clog_report *rep)
 		       kr_strerror(e));
 		return e;
 	}
+	cl_genesis_roots = now;
 	if (!rep->records && !rep->corrupt) {
 		struct {
 			char subject[8];
@@ -352,6 +351,8 @@ kr_err_t replay_boot(const struct clog_report *rep)
 		       s.why[0] ? s.why : kr_strerror(e));
 		return e;
 	}
+	if (s.genesis_ok)
+		cl_genesis_roots = s.genesis;
 	if (s.genesis_ok && (d = first_diff(&s.genesis, &now)) >= 0) {
 		kr_log(KR_LOG_ERR, "clog: %s: the log was made on another genesis (%s differs: "
 		       "another image?): not replayed; changes last until power-off "
@@ -616,13 +617,9 @@ kr_err_t ckpt_replay(const char *id, bool close, print_fn print, void *ctx)
 	}
 	ksnprintf(name, sizeof(name), "%u", n);
 	if (close) {
-		if (!c->mounted)
-			return KR_OK;
-		vfs->view_mount(NULL, name);
-		vfs->view_free(c->view);
-		c->view = NULL;
-		c->mounted = false;
-		printf_to(print, ctx, "checkpoint %u: /ckpt/%u taken down\n", n, n);
+		if (c->mounted)
+			printf_to(print, ctx, "checkpoint %u: /ckpt/%u taken down\n", n, n);
+		ckpt_replay_close(c);
 		return KR_OK;
 	}
 	if (c->mounted) {
@@ -658,6 +655,40 @@ kr_err_t ckpt_replay(const char *id, bool close, print_fn print, void *ctx)
 	}
 	views_free(views);
 	return KR_OK;
+}
+
+void ckpt_replay_close(struct ckpt *c)
+{
+	const struct kr_state_ops *vfs = cl_parts[0].ops;
+	char name[12];
+
+	if (!c->mounted)
+		return;
+	ksnprintf(name, sizeof(name), "%u", (unsigned)(c - cl_ckpts) + 1);
+	vfs->view_mount(NULL, name);
+	vfs->view_free(c->view);
+	c->view = NULL;
+	c->mounted = false;
+}
+
+static kr_err_t index_one(void *ctx, const struct kr_clog_rec *r, const void *payload,
+			  uint64_t off)
+{
+	(void)ctx;
+	(void)off;
+	index_record(r, payload);
+	return KR_OK;
+}
+
+kr_err_t reindex(void)
+{
+	struct clog_info info;
+
+	cl_nckpts = nrestores = 0;
+	cl_since_root = 0;
+	clog_info(cl_log, &info);
+	base_seq = info.base_seq;
+	return clog_walk(cl_log, base_seq, index_one, NULL);
 }
 
 kr_err_t ckpt_restore(const char *id, print_fn print, void *ctx)
