@@ -127,6 +127,20 @@ def clog_persist():
                   'lsmod after reboot: %r' % out)
             out = sh(m, 'ledger verify')
             check(m, 'the log verifies' in out, 'ledger verify after reboot: %r' % out)
+            # a module loaded and a subscription made at run time come back too
+            out = sh(m, 'insmod hello_user')
+            sh(m, 'cc /usr/share/examples/events/filecount.c')
+            sh(m, 'on vfs.write:/data filecount')
+            m.close()
+            m = boot(disk)
+            out = sh(m, 'lsmod')
+            check(m, re.search(r'^hello_user\s', out, re.M), 'insmod did not survive: %r' % out)
+            out = sh(m, 'events')
+            check(m, re.search(r'vfs\.write:/data\s+filecount', out),
+                  'the subscription did not survive: %r' % out)
+            start = len(m.log)
+            sh(m, 'echo x > /data/x')
+            m.wait_for(r'filecount: 1 writes, the last to /data/x', 30, start)
         finally:
             m.close()
 
