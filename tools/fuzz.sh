@@ -47,7 +47,7 @@ sources() {
 	manifest) echo "-Imodules -Itests/unit modules/tcc/manifest.c modules/tcc/grants.c $krt" ;;
 	vq) echo "-Imodules modules/virtio_blk/vq.c" ;;
 	# BLAKE2b as the unit tests and the kernel have it: blake2.c over libb2.a.
-	clog) echo "-Imodules/clog modules/clog/log.c tcc-runtime/krt/blake2.c $krt -l:libb2.a" ;;
+	clog) echo "-Imodules/clog modules/clog/format.c modules/clog/log.c tcc-runtime/krt/blake2.c $krt -l:libb2.a" ;;
 	# The libc differential targets include their sources themselves,
 	# renamed beside glibc's (as the unit tests do).
 	printf|strtod) echo "-Itcc-runtime -Itests/unit -lm" ;;

@@ -2,10 +2,13 @@
  * clog_int.h - what the clog module's files share.
  *
  *	clog.c     the module: the device, the parts, the gateway (group commit)
- *	replay.c   boot replay, state roots, views, checkpoints, restore
+ *	replay.c   boot replay, state roots, views, restore, ledger verify
+ *	ckpt.c     checkpoints
+ *	compact.c  checkpoint compact
+ *	bench.c    ledger bench
  *	syslog.c   the audit ring
  *	cmds.c     syslog, ledger, checkpoint
- *	log.c      the on-disk log (log.h), pure code shared with the host
+ *	format.c, log.c  the on-disk log (log.h), pure code shared with the host
  */
 #ifndef KARYON_CLOG_INT_H
 #define KARYON_CLOG_INT_H
@@ -95,6 +98,25 @@ struct ckpt {
 #define MAX_CKPTS 64
 extern struct ckpt cl_ckpts[MAX_CKPTS];
 extern unsigned cl_nckpts;
+/* views := the state at seq s (views_free frees them). */
+kr_err_t views_at(uint64_t s, void *views[KR_CLOG_PARTS]);
+void views_free(void *views[KR_CLOG_PARTS]);
+
+/* Items of one part of a view (or the live state), sorted by name
+ * (ckpt.c's diff, compact.c). */
+struct item {
+	char *name;
+	uint8_t digest[32];
+};
+struct items {
+	struct item *v;
+	unsigned n, cap;
+	kr_err_t err;
+};
+kr_err_t items_collect(void *ctx, const char *name, const uint8_t digest[32]);  /* a kr_state_item_fn */
+void items_free(struct items *it);
+void items_sort(struct items *it);
+
 /* "3" (an id), a label: the checkpoint, or NULL. */
 struct ckpt *ckpt_find(const char *id);
 kr_err_t ckpt_create(const char *label, print_fn print, void *ctx);

@@ -93,49 +93,6 @@ static void outs_free(struct compact *c)
 
 /* ---- the vfs diff between two views (or a view and the live files) ---- */
 
-struct item {
-	char *name;
-	uint8_t digest[32];
-};
-struct items {
-	struct item *v;
-	unsigned n, cap;
-	kr_err_t err;
-};
-
-static kr_err_t collect(void *ctx, const char *name, const uint8_t digest[32])
-{
-	struct items *it = ctx;
-	size_t len = strlen(name);
-
-	if (it->n == it->cap) {
-		unsigned cap = it->cap ? it->cap * 2 : 128;
-		struct item *v = kr_malloc(cl_self, cap * sizeof(*v));
-
-		if (!v)
-			return it->err = KR_ENOMEM;
-		if (it->v)
-			memcpy(v, it->v, it->n * sizeof(*v));
-		kr_free(cl_self, it->v);
-		it->v = v;
-		it->cap = cap;
-	}
-	if (!(it->v[it->n].name = kr_malloc(cl_self, len + 1)))
-		return it->err = KR_ENOMEM;
-	memcpy(it->v[it->n].name, name, len + 1);
-	memcpy(it->v[it->n].digest, digest, 32);
-	it->n++;
-	return KR_OK;
-}
-
-static void items_free(struct items *it)
-{
-	for (unsigned i = 0; i < it->n; i++)
-		kr_free(cl_self, it->v[i].name);
-	kr_free(cl_self, it->v);
-	memset(it, 0, sizeof(*it));
-}
-
 /* The path of name in a mounted view (or the live tree: mount NULL). */
 static void where(const char *mount, const char *name, char *out, size_t n)
 {
@@ -196,10 +153,10 @@ static kr_err_t diff(struct compact *c, void *a, const char *ma, void *b, const 
 	char gone[1100] = "";           /* the last path removed with what is under it */
 	size_t glen = 0;
 	unsigned p = 0, q = 0;
-	kr_err_t e = ops->items(a, collect, &x);
+	kr_err_t e = ops->items(a, items_collect, &x);
 
 	if (!e)
-		e = ops->items(b, collect, &y);
+		e = ops->items(b, items_collect, &y);
 	if (!e)
 		e = x.err ? x.err : y.err;
 	/* what goes: in a but not in b, or a file that became a directory

@@ -98,6 +98,11 @@ void clog_merkle_root(struct clog_merkle *m, uint8_t out[32]);
 extern const char *const clog_part_names[KR_CLOG_PARTS];
 void clog_state_root(const uint8_t part[KR_CLOG_PARTS][32], uint8_t out[32]);
 
+/* Helpers format.c shares with log.c (not for callers of the log). */
+uint64_t clog_round_up(uint64_t v, uint64_t to);
+bool clog_all_zero(const void *p, size_t n);
+bool clog_kind_ok(const char *kind, bool padded);       /* printable, NUL-ended (padded) */
+
 /* ---- the log ---- */
 
 /* What opening found. */
