@@ -256,15 +256,7 @@ static struct state_view *live_view(void)
 
 static kr_err_t st_items(void *view, kr_state_item_fn fn, void *ctx)
 {
-	struct state_view *v = view ? view : live_view();
-	kr_err_t e;
-
-	if (!v)
-		return KR_ENOMEM;
-	e = sv_items(v, fn, ctx);
-	if (!view)
-		sv_free(v);
-	return e;
+	return sv_items_of(view, live_view, fn, ctx);
 }
 
 /* Back to the boot configuration: subscriptions and timers that are not
@@ -330,8 +322,7 @@ static kr_err_t st_reset(char *err, size_t len)
 
 static kr_err_t st_attach(const struct kr_gate_ops *g)
 {
-	if (g && (g->hdr.magic != KR_OPS_MAGIC || g->hdr.version != KR_CLOG_SERVICE_VERSION ||
-		  !g->commit))
+	if (sv_gate_ok(g))
 		return KR_EINVAL;
 	ev_genesis();
 	ev_gate = g;
@@ -340,7 +331,7 @@ static kr_err_t st_attach(const struct kr_gate_ops *g)
 
 static void *st_view_new(const void *from)
 {
-	return from ? sv_copy(from) : live_view();
+	return sv_view_of(from, live_view);
 }
 
 static void st_view_free(void *view)

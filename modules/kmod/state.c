@@ -296,15 +296,7 @@ static struct state_view *live_view(void)
 
 static kr_err_t st_items(void *view, kr_state_item_fn fn, void *ctx)
 {
-	struct state_view *v = view ? view : live_view();
-	kr_err_t r;
-
-	if (!v)
-		return KR_ENOMEM;
-	r = sv_items(v, fn, ctx);
-	if (!view)
-		sv_free(v);
-	return r;
+	return sv_items_of(view, live_view, fn, ctx);
 }
 
 /* Unload what commits loaded, newest first; then load the genesis modules
@@ -347,17 +339,17 @@ static kr_err_t st_reset(char *err, size_t len)
 
 static kr_err_t st_attach(const struct kr_gate_ops *g)
 {
-	if (g && (g->hdr.magic != KR_OPS_MAGIC || g->hdr.version != KR_CLOG_SERVICE_VERSION ||
-		  !g->commit))
-		return KR_EINVAL;
-	gate = g;
-	return KR_OK;
+	kr_err_t e = sv_gate_ok(g);
+
+	if (!e)
+		gate = g;
+	return e;
 }
 
 /* view_new(NULL): the live items (the genesis view, taken before replay). */
 static void *st_view_new(const void *from)
 {
-	return from ? sv_copy(from) : live_view();
+	return sv_view_of(from, live_view);
 }
 
 static void st_view_free(void *view)

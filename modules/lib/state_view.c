@@ -124,6 +124,31 @@ kr_err_t sv_items(const struct state_view *v, kr_state_item_fn fn, void *ctx)
 	return KR_OK;
 }
 
+kr_err_t sv_items_of(const struct state_view *view, struct state_view *(*live)(void),
+		     kr_state_item_fn fn, void *ctx)
+{
+	struct state_view *v = view ? (struct state_view *)view : live();
+	kr_err_t e;
+
+	if (!v)
+		return KR_ENOMEM;
+	e = sv_items(v, fn, ctx);
+	if (!view)
+		sv_free(v);
+	return e;
+}
+
+struct state_view *sv_view_of(const struct state_view *from, struct state_view *(*live)(void))
+{
+	return from ? sv_copy(from) : live();
+}
+
+kr_err_t sv_gate_ok(const struct kr_gate_ops *g)
+{
+	return g && (g->hdr.magic != KR_OPS_MAGIC || g->hdr.version != KR_CLOG_SERVICE_VERSION ||
+		     !g->commit) ? KR_EINVAL : KR_OK;
+}
+
 /* ---- payloads ---- */
 
 void plw_bytes(struct pl_w *w, const void *p, uint32_t n)

@@ -45,6 +45,15 @@ const struct sv_item *sv_get(const struct state_view *v, const char *name);
 /* fn over every item in order; fn's error stops it and is returned. */
 kr_err_t sv_items(const struct state_view *v, kr_state_item_fn fn, void *ctx);
 
+/* What each owner's state.PART service does alike: its items (view NULL:
+ * the live state, as live() builds it, freed after), a new view (from
+ * NULL: the live state), and attach's check that g is a clog gateway v1
+ * (KR_EINVAL otherwise; NULL is fine: detach). */
+kr_err_t sv_items_of(const struct state_view *view, struct state_view *(*live)(void),
+		     kr_state_item_fn fn, void *ctx);
+struct state_view *sv_view_of(const struct state_view *from, struct state_view *(*live)(void));
+kr_err_t sv_gate_ok(const struct kr_gate_ops *g);
+
 /* ---- payloads ---- */
 
 /* Writing into buf[0..cap): over is set (and nothing more written) when a

@@ -404,15 +404,7 @@ static struct state_view *live_view(void)
 
 static kr_err_t st_items(void *view, kr_state_item_fn fn, void *ctx)
 {
-	struct state_view *v = view ? view : live_view();
-	kr_err_t e;
-
-	if (!v)
-		return KR_ENOMEM;
-	e = sv_items(v, fn, ctx);
-	if (!view)
-		sv_free(v);
-	return e;
+	return sv_items_of(view, live_view, fn, ctx);
 }
 
 /* Every handler a commit compiled goes.  A genesis handler (compiled
@@ -441,16 +433,16 @@ static kr_err_t st_reset(char *err, size_t len)
 
 static kr_err_t st_attach(const struct kr_gate_ops *g)
 {
-	if (g && (g->hdr.magic != KR_OPS_MAGIC || g->hdr.version != KR_CLOG_SERVICE_VERSION ||
-		  !g->commit))
-		return KR_EINVAL;
-	tcc_gate = g;
-	return KR_OK;
+	kr_err_t e = sv_gate_ok(g);
+
+	if (!e)
+		tcc_gate = g;
+	return e;
 }
 
 static void *st_view_new(const void *from)
 {
-	return from ? sv_copy(from) : live_view();
+	return sv_view_of(from, live_view);
 }
 
 static void st_view_free(void *view)
