@@ -285,6 +285,8 @@ kr_err_t clog_commit_own(const char *kind, void *payload, uint32_t len, size_t r
 
 	if (!cl_log)
 		return KR_ENODEV;
+	if (writing && !task_self())
+		return KR_EBUSY;        /* outside any task: nothing to wait with */
 	enqueue_and_wait(&p);
 	if (seq)
 		*seq = p.seq;
@@ -319,8 +321,13 @@ static kr_err_t gate_commit(const char *kind, const void *payload, uint32_t len,
 		return cl_parts[p.part].ops->apply(NULL, &c, NULL, 0, err, errlen);
 	id = syslog_begin(kind, payload, len);
 	e = cl_parts[p.part].ops->check(&c, &p.stage, err, errlen);
-	if (!e && !cl_attached)
-		e = KR_EPERM;   /* detached meanwhile */
+	if (!e && (!cl_attached || (writing && !task_self()))) {
+		/* detached meanwhile, or a commit from outside any task while
+		 * the writer works: nothing to wait with */
+		if (cl_parts[p.part].ops->drop)
+			cl_parts[p.part].ops->drop(p.stage);
+		e = cl_attached ? KR_EBUSY : KR_EPERM;
+	}
 	if (e) {
 		syslog_end(id, e, 0, err);
 		return e;
