@@ -150,8 +150,8 @@ static kr_err_t diff(struct compact *c, void *a, const char *ma, void *b, const 
 {
 	const struct kr_state_ops *ops = cl_parts[0].ops;
 	struct items x = { 0 }, y = { 0 };
-	char gone[1100] = "";           /* the last path removed with what is under it */
-	size_t glen = 0;
+	char parent[1100];
+	size_t k;
 	unsigned p = 0, q = 0;
 	kr_err_t e = ops->items(a, items_collect, &x);
 
@@ -172,11 +172,15 @@ static kr_err_t diff(struct compact *c, void *a, const char *ma, void *b, const 
 			cmp = 1;
 		if (cmp == 0 && is_dir(ma, x.v[p].name) == is_dir(mb, y.v[q].name))
 			continue;
-		if (glen && !strncmp(x.v[p].name, gone, glen) && x.v[p].name[glen] == '/')
-			continue;       /* under a directory already removed */
+		/* its parent goes too (a directory no longer there, or a file
+		 * now): removing that takes this with it */
+		k = (size_t)ksnprintf(parent, sizeof(parent), "%s", x.v[p].name);
+		while (k > 0 && parent[k - 1] != '/')
+			k--;
+		parent[k > 1 ? k - 1 : 1] = '\0';     /* "/a/b" -> "/a", "/a" -> "/" */
+		if (!is_dir(mb, parent))
+			continue;
 		e = emit(c, "vfs.remove", x.v[p].name, strlen(x.v[p].name) + 1, &one, 1);
-		ksnprintf(gone, sizeof(gone), "%s", x.v[p].name);
-		glen = strlen(gone);
 	}
 	/* what comes or changes */
 	for (p = q = 0; !e && q < y.n; q++) {
