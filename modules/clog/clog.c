@@ -336,8 +336,7 @@ static kr_err_t gate_commit(const char *kind, const void *payload, uint32_t len,
 	p.errlen = errlen;
 	enqueue_and_wait(&p);
 	if (p.result == KR_EIO && !err[0])
-		ksnprintf(err, errlen, "clog: %s: the commit could not be made durable; nothing "
-			  "changed", cl_device);
+		ksnprintf(err, errlen, "not made durable (%s): nothing changed", cl_device);
 	syslog_end(id, p.result, p.seq, err);
 	if (seq)
 		*seq = p.seq;

@@ -18,7 +18,7 @@ static struct entry {
 	bool answered;
 	kr_err_t result;
 	uint64_t seq;           /* the commit's, 0 if none */
-	char why[64];           /* a refusal's reason, cut */
+	char why[96];           /* a refusal's reason, cut */
 } ring[RING];
 static uint64_t next_id = 1;
 

@@ -245,6 +245,54 @@ def clog_tamper():
             m.close()
 
 
+# -- a device error -------------------------------------------------------------
+
+
+def clog_ioerror():
+    """The disk fails one flush (QEMU's blkdebug, the 12th flush since it
+    started): the commit waiting for it is refused with a device error and
+    changes nothing; the ones before and after it are kept, across a
+    reboot too."""
+    with tempfile.TemporaryDirectory() as d:
+        disk = new_disk(d)
+        conf = os.path.join(d, 'blkdebug.conf')
+        n = 12
+        with open(conf, 'w') as f:
+            for i in range(1, n + 1):
+                if i == n:
+                    f.write('[inject-error]\nstate = "%d"\nevent = "flush_to_disk"\n'
+                            'errno = "5"\nonce = "on"\n\n' % i)
+                f.write('[set-state]\nstate = "%d"\nevent = "flush_to_disk"\n'
+                        'new_state = "%d"\n\n' % (i, i + 1))
+        extra = ['-drive', 'file=blkdebug:%s:%s,if=none,id=d0,format=raw,cache=writeback'
+                 % (conf, disk), '-device', 'virtio-blk-pci,drive=d0,disable-legacy=on']
+        m = Machine(KERNEL, iso=ISO, extra=extra)
+        m.__enter__()
+        try:
+            m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
+            failed = []
+            for i in range(20):
+                out = sh(m, 'echo %d > /f%d' % (i, i))
+                if 'device error' in out:
+                    failed.append(i)
+            check(m, len(failed) == 1, 'expected one write to fail, not %r' % failed)
+            bad = failed[0]
+            want = sorted('f%d' % i for i in range(20) if i != bad)
+            have = sorted(x for x in sh(m, 'ls /').split() if x.startswith('f'))
+            check(m, have == want, 'after the failed flush: %r' % have)
+            out = sh(m, 'syslog -n 20')
+            check(m, re.search(r'vfs\.write\s+/f%d\s+refused: not made durable' % bad, out),
+                  'the SysLog does not show the refusal: %r' % out)
+            m.close()
+            m = boot(disk)
+            have = sorted(x for x in sh(m, 'ls /').split() if x.startswith('f'))
+            check(m, have == want, 'after a reboot: %r' % have)
+            out = sh(m, 'ledger verify')
+            check(m, 'the log verifies' in out, 'ledger verify: %r' % out)
+        finally:
+            m.close()
+
+
 # -- checkpoints --------------------------------------------------------------
 
 
@@ -420,6 +468,7 @@ CASES = {
     'clog-persist': clog_persist,
     'clog-crash': clog_crash,
     'clog-tamper': clog_tamper,
+    'clog-ioerror': clog_ioerror,
     'clog-checkpoint': clog_checkpoint,
     'clog-compact': clog_compact,
     'clog-ledger-host': clog_ledger_host,
