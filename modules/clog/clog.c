@@ -277,6 +277,35 @@ static void enqueue_and_wait(struct pending *p)
 		cl_sched->block(0);
 }
 
+static void log_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	kr_log(KR_LOG_INFO, "%s", text);
+}
+
+/* A log three quarters full compacts itself (checkpoint compact, labelled
+ * auto-SEQ), so that it never fills up while the state still fits; one
+ * that cannot says so once until it succeeds again. */
+static void maybe_compact(void)
+{
+	static bool failed;
+	static uint64_t retry_at;       /* after a failure: try again from here */
+	struct clog_info i;
+	char label[32];
+
+	clog_info(cl_log, &i);
+	if (!cl_attached || i.used_bytes < i.area_bytes / 4 * 3 || i.used_bytes < retry_at)
+		return;
+	retry_at = i.used_bytes + i.area_bytes / 32;
+	ksnprintf(label, sizeof(label), "auto-%llu", (unsigned long long)i.head_seq);
+	if (!failed)
+		kr_log(KR_LOG_INFO, "clog: %s: the log is %llu%% full: compacting it\n", cl_device,
+		       (unsigned long long)(i.used_bytes * 100 / i.area_bytes));
+	failed = ckpt_compact(label, failed ? NULL : log_line, NULL) != KR_OK;
+	if (!failed)
+		retry_at = 0;
+}
+
 kr_err_t clog_commit_own(const char *kind, void *payload, uint32_t len, size_t roots_off,
 			 uint64_t *seq)
 {
@@ -342,6 +371,8 @@ static kr_err_t gate_commit(const char *kind, const void *payload, uint32_t len,
 		*seq = p.seq;
 	if (!p.result && cl_since_root >= ROOT_EVERY && !writing)
 		commit_root();
+	if (!writing)
+		maybe_compact();
 	return p.result;
 }
 

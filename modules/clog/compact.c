@@ -304,6 +304,12 @@ static kr_err_t verify(struct compact *c, const struct kr_clog_roots *live)
 	return e;
 }
 
+static void quiet(void *ctx, const char *s)
+{
+	(void)ctx;
+	(void)s;
+}
+
 kr_err_t ckpt_compact(const char *label, print_fn print, void *ctx)
 {
 	struct compact c = { .tail = &c.head };
@@ -321,6 +327,8 @@ kr_err_t ckpt_compact(const char *label, print_fn print, void *ctx)
 	kr_cap_t cap;
 	kr_err_t e;
 
+	if (!print)
+		print = quiet;  /* a retry of an automatic compaction that failed */
 	if (!cl_attached || !cl_parts[0].ops || !cl_parts[0].genesis ||
 	    !cl_parts[0].ops->view_mount) {
 		print(ctx, "checkpoint compact: the gateway is off: nothing to compact\n");

@@ -158,6 +158,8 @@ def clog_crash():
         disk = new_disk(d)
         acked = 0               # the last write the shell acknowledged
         present = 0             # what the last reboot showed
+        rounds = 0              # times /c was started again
+        compactions = 0         # automatic ones seen
         m = boot(disk)
         try:
             sh(m, 'mkdir /c')
@@ -172,11 +174,15 @@ def clog_crash():
                     start = len(m.log)
                     m.send(line + '\r')
                     try:
-                        m.wait_for(re.escape(line) + r'\n' + re.escape(PROMPT),
-                                   max(0.01, deadline - time.monotonic()), start)
-                        acked = n
+                        r = m.wait_for(re.escape(line) + r'\n((?:.*\n)*?)' + re.escape(PROMPT),
+                                       max(0.01, deadline - time.monotonic()), start)
                     except kqemu.KqemuError:
                         break
+                    # the only words allowed: an automatic compaction's
+                    said = re.sub(r'(?m)^(?:clog: .*|checkpoint compact: .*)\n', '', r.group(1))
+                    check(m, said == '', 'kill %d: %s: %r' % (k, line, r.group(1)))
+                    compactions += 'checkpoint compact: the log now begins' in r.group(1)
+                    acked = n
                 m.close()
                 if rng.random() < 0.2:          # a kill during the boot's replay
                     m = boot(disk, wait=False)
@@ -191,12 +197,17 @@ def clog_crash():
                       'kill %d: /c is not a prefix: %r' % (k, names))
                 check(m, len(names) >= acked,
                       'kill %d: acknowledged write %d lost (have %d)' % (k, acked, len(names)))
-                present = len(names)
-                acked = present
+                present = acked = len(names)
+                if present > 300:       # start /c again: the tree stays small
+                    out = sh(m, 'rm -r /c') + sh(m, 'mkdir /c')
+                    check(m, out == '', 'kill %d: starting /c again: %r' % (k, out))
+                    present = acked = 0
+                    rounds += 1
                 if k % 10 == 9 or k == kills - 1:
                     out = sh(m, 'ledger verify', 300)
                     check(m, 'the log verifies' in out, 'kill %d: ledger verify: %r' % (k, out))
-            print('clog-crash: %d kills, %d files at the end' % (kills, present))
+            print('clog-crash: %d kills, /c started again %d times, %d automatic compactions '
+                  'seen, %d files at the end' % (kills, rounds, compactions, present))
         finally:
             m.close()
         code, out = ledger_host(disk, '--verify')
