@@ -19,6 +19,8 @@ CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 import ledger  # noqa: E402  (the commit log's format, for the clog seeds)
 
+GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit", "golden")
+
 
 def put(target, name, data):
     d = os.path.join(CORPUS, target)
@@ -192,6 +194,26 @@ def main():
     put("clog", "compacted", clog_image([[("clog.root", bytes(176))], g3], epoch=2, which=1,
                                         base_seq=6, base_prev=bytes(range(32)), sb_head=1))
     put("clog", "record", ledger.encode_record(1, 5, 4, "vfs.write", b"/a\0b", bytes(32)))
+
+    # parcel: streams of parcels (fuzz_parcel.c), cut from the golden
+    # parcels that test_parcel.c and parcelcat check (Python has no XXH3
+    # here, so no seed is computed: every one is golden bytes, whole, alone,
+    # cut, flipped or shuffled).
+    with open(os.path.join(GOLDEN, "parcel.bin"), "rb") as f:
+        gold = f.read()
+    parcels, off = [], 0
+    while off < len(gold):
+        n = 16 + struct.unpack_from("<H", gold, off + 6)[0]
+        parcels.append(gold[off:off + n])
+        off += n
+    put("parcel", "golden", gold)
+    for i, p in enumerate(parcels):
+        put("parcel", "one%d" % i, p)
+    put("parcel", "cut", gold[:len(gold) - 5])
+    flipped = bytearray(gold)
+    flipped[len(parcels[0]) + 9] ^= 0x40                        # the second parcel's seq
+    put("parcel", "flipped", bytes(flipped))
+    put("parcel", "garbage-between", parcels[2] + b"\xc5\x01junk" + parcels[4] + parcels[0])
 
     for i, s in enumerate(["1.5e308", "0x1.fffffffffffffp1023", "nan(0x123)", "-inf",
                            "2.2250738585072011e-308", "1e-400", "  .5e+3x", "123456789012345678901234567890"]):

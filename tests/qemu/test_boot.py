@@ -12,6 +12,7 @@ Exit status 0 if every case passed, 1 otherwise.
 """
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -591,6 +592,36 @@ def module_faults():
         shell(m, 'echo still here')
 
 
+def parcel_kmod_boot():
+    """The parcel codec and Debian's libxxhash.a as kernel code
+    (tests/kernel/parceltest.c, built as a module by tests/meson.build):
+    the checks the kernel computes are the golden parcel's and parcelcat's,
+    and a flipped bit is refused for its checksum."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+    with open(os.path.join(kqemu.ROOT, 'tests', 'unit', 'golden', 'parcel.bin'), 'rb') as f:
+        gold = f.read()
+    off = 0
+    for _ in range(2):                  # the third golden parcel
+        off += 16 + int.from_bytes(gold[off + 6:off + 8], 'little')
+    golden_check = int.from_bytes(gold[off + 12:off + 16], 'little')
+    line = bytes(ord('a') + i % 26 for i in range(4096)) + b'\n'
+    full = subprocess.run([os.path.join(build, 'tools', 'parcel', 'parcelcat'), 'encode',
+                           '--channel', '7'], input=line, capture_output=True, check=True).stdout
+    full_check = int.from_bytes(full[12:16], 'little')
+    with Machine(KERNEL, cmdline='onready=exit',
+                 modules=[os.path.join(build, 'tests', 'parceltest.kmod') + '=parceltest']) as m:
+        expect_ready(m, 'bios')
+        expect_exit(m, EXIT_READY, 'onready=exit')
+        log = m.log
+        for want in ('parceltest: length 17: success, seq 42, check %08x' % golden_check,
+                     'parceltest: length 4096: success, seq 0, check %08x' % full_check):
+            check(m, re.search('^' + re.escape(want) + '$', log, re.M), 'missing: %r' % want)
+        flipped = re.findall(r'^parceltest: flipped: (.*)$', log, re.M)
+        check(m, flipped == ['malformed data (bad checksum)'] * 2, 'flipped: %r' % flipped)
+        check(m, re.search(r'^kmod: loaded parceltest 1\.0\.0', log, re.M), 'not loaded')
+        no_errors(m)
+
+
 CASES = {
     'module-faults': module_faults,
     'boot-bios': lambda: boot('bios'),
@@ -616,6 +647,7 @@ CASES = {
     'builtin-refused': builtin_refused,
     'vfs-initrd': vfs_initrd,
     'vfs-state': vfs_state,
+    'parcel-kmod-boot': parcel_kmod_boot,
 }
 
 
