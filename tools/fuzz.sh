@@ -25,7 +25,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FUZZ_DIR:-${TMPDIR:-/tmp}/karyon-fuzz}
-ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog printf scanf strtod strtol"
+ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog channels printf scanf strtod strtol"
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -48,6 +48,7 @@ sources() {
 	vq) echo "-Imodules modules/virtio_blk/vq.c" ;;
 	# BLAKE2b as the unit tests and the kernel have it: blake2.c over libb2.a.
 	clog) echo "-Imodules/clog modules/clog/format.c modules/clog/log.c tcc-runtime/krt/blake2.c $krt -l:libb2.a" ;;
+	channels) echo "-Imodules modules/organelles/graph.c modules/organelles/graph_blob.c tcc-runtime/krt/blake2.c $krt -l:libb2.a" ;;
 	# The libc differential targets include their sources themselves,
 	# renamed beside glibc's (as the unit tests do).
 	printf|strtod) echo "-Itcc-runtime -Itests/unit -lm" ;;

@@ -193,6 +193,19 @@ def main():
                                         base_seq=6, base_prev=bytes(range(32)), sb_head=1))
     put("clog", "record", ledger.encode_record(1, 5, 4, "vfs.write", b"/a\0b", bytes(32)))
 
+    # channels: a selector byte, then .channels text (bit 0) or a blob
+    # (fuzz_channels.c); the blob is tests/unit/org_fixtures' golden one,
+    # which unit-org-mkchannels keeps in step with tools/mkchannels.
+    fixtures = os.path.join(os.path.dirname(CORPUS), "..", "unit", "org_fixtures")
+    sample_text = open(os.path.join(fixtures, "sample.channels"), "rb").read()
+    sample_blob = open(os.path.join(fixtures, "sample.blob"), "rb").read()
+    put("channels", "text-sample", b"\x01" + sample_text)
+    put("channels", "text-two", "\x01channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\n"
+        "channel 1 x from b,a to a rate 5/s burst 2 depth 3 prio 7\n")
+    put("channels", "text-bad", "\x01channel 0 obs from a to b rate 0/s burst 1 depth 1 prio 0\n")
+    put("channels", "blob-sample", b"\x00" + sample_blob)
+    put("channels", "blob-resealed", b"\x02" + sample_blob)
+
     for i, s in enumerate(["1.5e308", "0x1.fffffffffffffp1023", "nan(0x123)", "-inf",
                            "2.2250738585072011e-308", "1e-400", "  .5e+3x", "123456789012345678901234567890"]):
         put("strtod", "n%d" % i, s)
