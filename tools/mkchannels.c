@@ -87,6 +87,12 @@ int main(int argc, char **argv)
 	char *text;
 	FILE *f;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: mkchannels IN.channels OUT.blob | --check BLOB\n"
+		       "  compile a profile's channel graph into its blob (docs/organelles.md)\n"
+		       "  --check BLOB  decode a blob and print its graph as .channels text\n");
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "--check"))
 		return check(argv[2]);
 	if (argc != 3 || argv[1][0] == '-') {
