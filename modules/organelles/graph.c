@@ -258,7 +258,7 @@ static kr_err_t channel_line(struct graph *g, struct word *w, int nw, uint64_t *
 		have |= 1u << k;
 	}
 	c.rate = val[0], c.burst = val[1], c.depth = val[2], c.prio = (uint8_t)val[3];
-	g->chan[id] = c;
+	memcpy(&g->chan[id], &c, sizeof(c));    /* padding too: graphs compare whole */
 	*seen |= 1ull << id;
 	return KR_OK;
 }
