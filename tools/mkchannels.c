@@ -9,6 +9,7 @@
  *        mkchannels --check BLOB           decode and print the graph
  * Exit 1 with "mkchannels: FILE: line N: why" on a bad profile or blob.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,25 @@ static int check(const char *path)
 		print_mask(&g, c->receivers);
 		printf(" rate %u/s burst %u depth %u prio %u\n", c->rate, c->burst, c->depth,
 		       c->prio);
+	}
+	printf("reservoir gas %llu rate %llu/s cost %u per-byte %u\n",
+	       (unsigned long long)g.reservoir.cap, (unsigned long long)g.reservoir.rate,
+	       g.reservoir.cost_base, g.reservoir.cost_byte);
+	for (unsigned i = 0; i < g.n_ep; i++) {
+		static const char *const res[GRAPH_NRES] = { "gas", "parcels", "bytes", "pages",
+							     "io" };
+		bool any = false;
+
+		for (unsigned r = 0; r < GRAPH_NRES; r++) {
+			if (g.budget[i][r] == GRAPH_UNLIMITED)
+				continue;
+			if (!any)
+				printf("budget %s", g.ep[i]);
+			printf(" %s %llu", res[r], (unsigned long long)g.budget[i][r]);
+			any = true;
+		}
+		if (any)
+			printf("\n");
 	}
 	free(blob);
 	return 0;

@@ -4,8 +4,12 @@
  *
  * The text is one declaration a line, '#' to the end of a line a comment:
  *	channel ID NAME from A[,B...] to C[,D...] rate R/s burst B depth D prio P
- * The four QoS words may come in any order, each exactly once.  Ids are
- * 0..N-1, each declared once, in any order.  Endpoints are numbered in the
+ *	reservoir gas G rate R/s cost C per-byte B
+ *	budget ENDPOINT [gas N] [parcels N] [bytes N] [pages N] [io N]
+ * The key-value words of a line may come in any order, each once; a
+ * channel needs all four, the reservoir (at most one line) all four, a
+ * budget (one line an endpoint) at least one, the others unlimited.  Ids
+ * are 0..N-1, each declared once, in any order.  Endpoints are numbered in the
  * order they first appear, so the numbering (and the blob) depends on the
  * text alone.  Errors name the line and quote the word, cut to QUOTE_MAX
  * bytes with anything unprintable shown as '?'.
@@ -56,6 +60,10 @@ kr_err_t graph_check(const struct graph *g, char *err, size_t errsz)
 			    g->n_ep, g->n_chan, GRAPH_MAX_ENDPOINTS, GRAPH_MAX_CHANNELS);
 	if (g->n_chan < 1)
 		return fail(err, errsz, KR_EINVAL, "no channel 0 (observability)");
+	if (g->reservoir.cap < 1 || g->reservoir.cap > GRAPH_MAX_GAS ||
+	    g->reservoir.rate > GRAPH_MAX_GAS)
+		return fail(err, errsz, KR_ERANGE, "reservoir: gas 1..%llu, rate 0..%llu",
+			    GRAPH_MAX_GAS, GRAPH_MAX_GAS);
 	all = g->n_ep == 64 ? ~0ull : (1ull << g->n_ep) - 1;
 	for (unsigned i = 0; i < g->n_ep; i++) {
 		if (name_ok(g->ep[i], strnlen(g->ep[i], sizeof(g->ep[i])), GRAPH_EP_NAME_MAX))
@@ -132,19 +140,29 @@ static bool is(const struct word *w, const char *lit)
 	return w->n == strlen(lit) && !memcmp(w->s, lit, w->n);
 }
 
-/* a decimal in 0..max (no sign, no leading '+', at most 10 digits) */
-static int number(const struct word *w, size_t n, uint32_t max, uint32_t *out)
+/* the first n bytes of w, a decimal in 0..max (digits only, no sign) */
+static int number64(const struct word *w, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 
-	if (n < 1 || n > 10)
+	if (n < 1 || n > 20)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (w->s[i] < '0' || w->s[i] > '9')
+		unsigned d = (unsigned)(w->s[i] - '0');
+
+		if (w->s[i] < '0' || w->s[i] > '9' || d > max || v > (max - d) / 10)
 			return -1;
-		v = v * 10 + (uint64_t)(w->s[i] - '0');
+		v = v * 10 + d;
 	}
-	if (v > max)
+	*out = v;
+	return 0;
+}
+
+static int number(const struct word *w, size_t n, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (number64(w, n, max, &v))
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
@@ -162,6 +180,8 @@ static int endpoint_of(struct graph *g, const struct word *w)
 		return -2;
 	memcpy(g->ep[g->n_ep], w->s, w->n);
 	g->ep[g->n_ep][w->n] = '\0';
+	for (unsigned r = 0; r < GRAPH_NRES; r++)
+		g->budget[g->n_ep][r] = GRAPH_UNLIMITED;
 	return g->n_ep++;
 }
 
@@ -263,9 +283,111 @@ static kr_err_t channel_line(struct graph *g, struct word *w, int nw, uint64_t *
 	return KR_OK;
 }
 
+/* "KEY VALUE ..." pairs of w[0..nw) against keys[nk]: each at most once, a
+ * value of 0..max[k] into val[k] (with "/s" after the one named rate);
+ * the keys given as bits in *have. */
+static kr_err_t pairs(const struct word *w, int nw, const char *const *keys,
+		      const uint64_t *max, unsigned nk, uint64_t *val, unsigned *have,
+		      const struct pline *pl)
+{
+	char q[QUOTE_MAX + 1];
+
+	*have = 0;
+	if (nw % 2)
+		return fail(pl->err, pl->errsz, KR_EFORMAT, "line %u: '%s' has no value", pl->no,
+			    quote(&w[nw - 1], q));
+	for (int i = 0; i < nw; i += 2) {
+		unsigned k;
+		size_t n = w[i + 1].n;
+
+		for (k = 0; k < nk && !is(&w[i], keys[k]); k++)
+			;
+		if (k == nk)
+			return fail(pl->err, pl->errsz, KR_EFORMAT, "line %u: unknown word '%s'",
+				    pl->no, quote(&w[i], q));
+		if (*have >> k & 1)
+			return fail(pl->err, pl->errsz, KR_EEXIST, "line %u: %s given twice",
+				    pl->no, keys[k]);
+		if (!strcmp(keys[k], "rate")) {
+			if (n < 3 || memcmp(w[i + 1].s + n - 2, "/s", 2))
+				return fail(pl->err, pl->errsz, KR_EFORMAT,
+					    "line %u: rate '%s' must be N/s", pl->no,
+					    quote(&w[i + 1], q));
+			n -= 2;
+		}
+		if (number64(&w[i + 1], n, max[k], &val[k]))
+			return fail(pl->err, pl->errsz, KR_ERANGE,
+				    "line %u: %s '%s' not in 0..%llu", pl->no, keys[k],
+				    quote(&w[i + 1], q), (unsigned long long)max[k]);
+		*have |= 1u << k;
+	}
+	return KR_OK;
+}
+
+/* "reservoir gas G rate R/s cost C per-byte B" */
+static kr_err_t reservoir_line(struct graph *g, const struct word *w, int nw,
+			       const struct pline *pl)
+{
+	static const char *const keys[] = { "gas", "rate", "cost", "per-byte" };
+	static const uint64_t max[] = { GRAPH_MAX_GAS, GRAPH_MAX_GAS, UINT32_MAX, UINT32_MAX };
+	uint64_t val[4];
+	unsigned have;
+	kr_err_t e;
+
+	if ((e = pairs(w + 1, nw - 1, keys, max, 4, val, &have, pl)))
+		return e;
+	if (have != 0xf)
+		return fail(pl->err, pl->errsz, KR_EFORMAT,
+			    "line %u: expected 'reservoir gas G rate R/s cost C per-byte B'", pl->no);
+	if (val[0] < 1)
+		return fail(pl->err, pl->errsz, KR_ERANGE, "line %u: reservoir gas must be >= 1",
+			    pl->no);
+	g->reservoir = (struct graph_reservoir){ val[0], val[1], (uint32_t)val[2],
+						 (uint32_t)val[3] };
+	return KR_OK;
+}
+
+/* "budget ENDPOINT [gas N] [parcels N] [bytes N] [pages N] [io N]" */
+static kr_err_t budget_line(struct graph *g, const struct word *w, int nw, uint64_t *budgeted,
+			    const struct pline *pl)
+{
+	static const char *const keys[GRAPH_NRES] = { "gas", "parcels", "bytes", "pages", "io" };
+	static const uint64_t max[GRAPH_NRES] = { UINT64_MAX, UINT64_MAX, UINT64_MAX,
+						  UINT64_MAX, UINT64_MAX };
+	uint64_t val[GRAPH_NRES];
+	char q[QUOTE_MAX + 1];
+	unsigned have;
+	kr_err_t e;
+	int ep;
+
+	if (nw < 4)
+		return fail(pl->err, pl->errsz, KR_EFORMAT,
+			    "line %u: expected 'budget ENDPOINT [gas N] [parcels N] [bytes N] "
+			    "[pages N] [io N]' (at least one)", pl->no);
+	if ((e = pairs(w + 2, nw - 2, keys, max, GRAPH_NRES, val, &have, pl)))
+		return e;
+	ep = endpoint_of(g, &w[1]);
+	if (ep == -2)
+		return fail(pl->err, pl->errsz, KR_ENOSPC, "line %u: more than %u endpoints",
+			    pl->no, GRAPH_MAX_ENDPOINTS);
+	if (ep < 0)
+		return fail(pl->err, pl->errsz, KR_EFORMAT,
+			    "line %u: bad endpoint name '%s' (1..%u of A-Z a-z 0-9 _ . - :)",
+			    pl->no, quote(&w[1], q), GRAPH_EP_NAME_MAX);
+	if (*budgeted >> ep & 1)
+		return fail(pl->err, pl->errsz, KR_EEXIST, "line %u: a second budget for '%s'",
+			    pl->no, g->ep[ep]);
+	*budgeted |= 1ull << ep;
+	for (unsigned r = 0; r < GRAPH_NRES; r++)
+		if (have >> r & 1)
+			g->budget[ep][r] = val[r];
+	return KR_OK;
+}
+
 static kr_err_t parse(struct graph *g, const char *text, size_t len, char *err, size_t errsz)
 {
-	uint64_t seen = 0;
+	uint64_t seen = 0, budgeted = 0;
+	bool reservoir = false;
 	struct pline pl = { 0, err, errsz };
 	size_t at = 0;
 	unsigned last = 0;
@@ -301,16 +423,27 @@ static kr_err_t parse(struct graph *g, const char *text, size_t len, char *err, 
 		at = end + 1;
 		if (!nw)
 			continue;
-		if (!is(&w[0], "channel")) {
+		if (is(&w[0], "channel")) {
+			if ((e = channel_line(g, w, nw, &seen, &pl)))
+				return e;
+			last = pl.no;
+		} else if (is(&w[0], "reservoir")) {
+			if (reservoir)
+				return fail(err, errsz, KR_EEXIST, "line %u: a second reservoir",
+					    pl.no);
+			if ((e = reservoir_line(g, w, nw, &pl)))
+				return e;
+			reservoir = true;
+		} else if (is(&w[0], "budget")) {
+			if ((e = budget_line(g, w, nw, &budgeted, &pl)))
+				return e;
+		} else {
 			char q[QUOTE_MAX + 1];
 
 			return fail(err, errsz, KR_EFORMAT,
-				    "line %u: unknown declaration '%s' (only 'channel')", pl.no,
-				    quote(&w[0], q));
+				    "line %u: unknown declaration '%s' (channel, reservoir, budget)",
+				    pl.no, quote(&w[0], q));
 		}
-		if ((e = channel_line(g, w, nw, &seen, &pl)))
-			return e;
-		last = pl.no;
 	}
 	if (!(seen & 1))
 		return fail(err, errsz, KR_EINVAL, "line %u: no channel 0 (observability)", pl.no);
@@ -328,6 +461,7 @@ kr_err_t graph_parse(struct graph *g, const char *text, size_t len, char *err, s
 	kr_err_t e;
 
 	memset(g, 0, sizeof(*g));
+	g->reservoir = (struct graph_reservoir){ GRAPH_MAX_GAS, GRAPH_MAX_GAS, 0, 0 };
 	if (err && errsz)
 		err[0] = '\0';
 	if (!text && len)

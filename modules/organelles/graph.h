@@ -4,6 +4,11 @@
  * send on each and to whom, and each channel's QoS (token bucket rate and
  * burst, queue depth, priority).  Channel 0 is the observability feed.
  *
+ * The profile also sets the GAS reservoir (its size, refill and the cost
+ * of an attempt) and each endpoint's energy budgets (the mitochondria's
+ * gas, parcels, bytes, pages and I/O), so the blob holds every table the
+ * organelles start from.
+ *
  * Three forms, one meaning:
  *   - the text of images/NAME.channels (graph_parse, graph.c);
  *   - struct graph, what the organelles consult;
@@ -30,6 +35,9 @@
 #define GRAPH_MAX_BURST     1000000u
 #define GRAPH_MAX_DEPTH     4096u
 #define GRAPH_MAX_PRIO      7u          /* 0 is the most urgent */
+#define GRAPH_MAX_GAS       1000000000ull /* reservoir size and refill a second */
+#define GRAPH_NRES          5           /* gas, parcels, bytes, pages, io (mito.h) */
+#define GRAPH_UNLIMITED     UINT64_MAX  /* a budget never set */
 
 struct graph_chan {
 	char name[GRAPH_CH_NAME_MAX + 1];
@@ -41,18 +49,32 @@ struct graph_chan {
 	uint64_t receivers;             /* bit i: endpoint i may receive */
 };
 
+/* The GAS reservoir: without a `reservoir` line, as large and as fast as
+ * allowed, and attempts free (in effect no reservoir). */
+struct graph_reservoir {
+	uint64_t cap;                   /* gas, 1..GRAPH_MAX_GAS */
+	uint64_t rate;                  /* gas a virtual second, 0..GRAPH_MAX_GAS */
+	uint32_t cost_base;             /* gas an attempt */
+	uint32_t cost_byte;             /* gas a payload byte */
+};
+
 struct graph {
 	uint16_t n_ep, n_chan;          /* channel ids are 0..n_chan-1 */
 	char ep[GRAPH_MAX_ENDPOINTS][GRAPH_EP_NAME_MAX + 1];
+	uint64_t budget[GRAPH_MAX_ENDPOINTS][GRAPH_NRES];      /* GRAPH_UNLIMITED unless set */
 	struct graph_chan chan[GRAPH_MAX_CHANNELS];
+	struct graph_reservoir reservoir;
 };
 
 /* ---- the blob (graph_blob.c), little-endian, pinned ------------------- */
 #define GRAPH_BLOB_MAGIC    0x4e48434bu /* "KCHN" */
 #define GRAPH_BLOB_VERSION  1u
-#define GRAPH_BLOB_HDR      16u         /* magic u32, version u16, n_ep u16,
-					 * n_chan u16, flags u16 (0), total u32 */
-#define GRAPH_BLOB_EP       32u         /* name, NUL-padded, >= 1 NUL */
+#define GRAPH_BLOB_HDR      40u         /* magic u32, version u16, n_ep u16,
+					 * n_chan u16, flags u16 (0), total u32,
+					 * the reservoir: cap u64, rate u64,
+					 * cost_base u32, cost_byte u32 */
+#define GRAPH_BLOB_EP       72u         /* name[32], NUL-padded (>= 1 NUL),
+					 * then its 5 budgets, u64 each */
 #define GRAPH_BLOB_CHAN     48u         /* see graph_blob.c */
 #define GRAPH_BLOB_DIGEST   32u         /* BLAKE2b-256 of all bytes before it */
 #define GRAPH_BLOB_SIZE(ne, nc) \

@@ -3,12 +3,16 @@
  * of its bytes, written by the host tool (tools/mkchannels.c) and read by
  * the kernel.  All integers little-endian, no padding:
  *
- *   header, 16 bytes:
+ *   header, 40 bytes:
  *	0  u32 magic "KCHN" (0x4e48434b)   4  u16 version (1)
  *	6  u16 endpoints                   8  u16 channels
  *	10 u16 flags (0)                   12 u32 total size of the blob
- *   endpoints, 32 bytes each, numbered from 0: the name, NUL-padded (at
- *	least one NUL; every byte after the first NUL is 0)
+ *	16 u64 reservoir gas               24 u64 reservoir rate (gas/s)
+ *	32 u32 gas an attempt              36 u32 gas a payload byte
+ *   endpoints, 72 bytes each, numbered from 0:
+ *	0  name[32], NUL-padded (at least one NUL; every byte after the
+ *	   first NUL is 0)
+ *	32 u64 budgets: gas, parcels, bytes, pages, io (all ones: unlimited)
  *   channels, 48 bytes each, channel i at index i:
  *	0  u16 id (== i)   2 u8 prio   3 u8 flags (0)
  *	4  u32 rate        8 u32 burst   12 u32 depth
@@ -88,9 +92,16 @@ kr_err_t graph_encode(const struct graph *g, uint8_t *out, size_t cap, size_t *l
 	put16(out + 6, g->n_ep);
 	put16(out + 8, g->n_chan);
 	put32(out + 12, (uint32_t)total);
+	put64(out + 16, g->reservoir.cap);
+	put64(out + 24, g->reservoir.rate);
+	put32(out + 32, g->reservoir.cost_base);
+	put32(out + 36, g->reservoir.cost_byte);
 	p = out + GRAPH_BLOB_HDR;
-	for (unsigned i = 0; i < g->n_ep; i++, p += GRAPH_BLOB_EP)
+	for (unsigned i = 0; i < g->n_ep; i++, p += GRAPH_BLOB_EP) {
 		memcpy(p, g->ep[i], strlen(g->ep[i]));
+		for (unsigned r = 0; r < GRAPH_NRES; r++)
+			put64(p + 32 + 8 * r, g->budget[i][r]);
+	}
 	for (unsigned i = 0; i < g->n_chan; i++, p += GRAPH_BLOB_CHAN) {
 		const struct graph_chan *c = &g->chan[i];
 
@@ -160,10 +171,15 @@ static kr_err_t decode(struct graph *g, const uint8_t *b, size_t len, char *err,
 	if (memcmp(digest, b + total - GRAPH_BLOB_DIGEST, sizeof(digest)))
 		return fail(err, errsz, KR_EFORMAT, "digest mismatch: the blob was altered");
 	g->n_ep = (uint16_t)ne, g->n_chan = (uint16_t)nc;
+	g->reservoir = (struct graph_reservoir){ get64(b + 16), get64(b + 24), get32(b + 32),
+						 get32(b + 36) };
 	p = b + GRAPH_BLOB_HDR;
-	for (unsigned i = 0; i < ne; i++, p += GRAPH_BLOB_EP)
-		if (name_field(g->ep[i], p, GRAPH_BLOB_EP))
+	for (unsigned i = 0; i < ne; i++, p += GRAPH_BLOB_EP) {
+		if (name_field(g->ep[i], p, sizeof(g->ep[i])))
 			return fail(err, errsz, KR_EFORMAT, "endpoint %u: name not NUL-padded", i);
+		for (unsigned r = 0; r < GRAPH_NRES; r++)
+			g->budget[i][r] = get64(p + 32 + 8 * r);
+	}
 	for (unsigned i = 0; i < nc; i++, p += GRAPH_BLOB_CHAN) {
 		struct graph_chan *c = &g->chan[i];
 

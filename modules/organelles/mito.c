@@ -22,6 +22,13 @@ void mito_init(struct mito *m, unsigned n)
 			m->d[i].limit[r] = MITO_UNLIMITED;
 }
 
+void mito_load(struct mito *m, const struct graph *g)
+{
+	mito_init(m, g->n_ep);
+	for (unsigned i = 0; i < m->n; i++)
+		memcpy(m->d[i].limit, g->budget[i], sizeof(m->d[i].limit));
+}
+
 void mito_budget(struct mito *m, unsigned dom, enum mito_res res, uint64_t limit)
 {
 	if (dom < m->n && (unsigned)res < MITO_NRES)

@@ -24,7 +24,7 @@ enum mito_res {
 	MITO_NRES
 };
 
-#define MITO_UNLIMITED UINT64_MAX
+#define MITO_UNLIMITED GRAPH_UNLIMITED
 
 struct mito_violation {
 	bool any;
@@ -44,8 +44,12 @@ struct mito {
 	struct mito_domain d[GRAPH_MAX_ENDPOINTS];
 };
 
+_Static_assert(MITO_NRES == GRAPH_NRES, "the profile's budgets are mito's resources");
+
 /* n domains, every budget unlimited. */
 void mito_init(struct mito *m, unsigned n);
+/* g's endpoints as domains, with the budgets the profile gives them. */
+void mito_load(struct mito *m, const struct graph *g);
 /* Set domain dom's budget for res. */
 void mito_budget(struct mito *m, unsigned dom, enum mito_res res, uint64_t limit);
 /* Charge amounts[MITO_NRES] to dom all at once: true if every one fits; else

@@ -28,15 +28,14 @@ static void refill(uint64_t *level, uint64_t *at, uint64_t rate, uint64_t full, 
 		*level += dt * rate;    /* <= need */
 }
 
-int qos_reservoir_check(const struct qos_reservoir_conf *c)
+int qos_reservoir_check(const struct graph_reservoir *c)
 {
 	if (!c || c->cap < 1 || c->cap > QOS_MAX_GAS || c->rate > QOS_MAX_GAS)
 		return -1;
 	return 0;
 }
 
-void qos_init(struct qos *q, const struct graph *g, const struct qos_reservoir_conf *rc,
-	      uint64_t now)
+void qos_init(struct qos *q, const struct graph *g, uint64_t now)
 {
 	*q = (struct qos){ .n_chan = g->n_chan };
 	for (unsigned i = 0; i < g->n_chan; i++) {
@@ -47,12 +46,12 @@ void qos_init(struct qos *q, const struct graph *g, const struct qos_reservoir_c
 		b->nano = b->burst * QOS_NANO;
 		b->at = now;
 	}
-	q->r.c = *rc;
-	q->r.nano = rc->cap * QOS_NANO;
+	q->r.c = g->reservoir;
+	q->r.nano = g->reservoir.cap * QOS_NANO;
 	q->r.at = now;
 }
 
-uint64_t qos_cost(const struct qos_reservoir_conf *c, uint32_t len)
+uint64_t qos_cost(const struct graph_reservoir *c, uint32_t len)
 {
 	uint64_t bytes = (uint64_t)c->cost_byte * len;  /* < 2^64 */
 

@@ -21,7 +21,7 @@
 #include "graph.h"
 
 #define QOS_NANO     1000000000ull
-#define QOS_MAX_GAS  1000000000ull      /* reservoir cap, gas */
+#define QOS_MAX_GAS  GRAPH_MAX_GAS      /* reservoir cap, gas */
 
 enum qos_verdict {
 	QOS_OK = 0,
@@ -36,15 +36,8 @@ struct qos_bucket {
 	uint64_t granted, refused;
 };
 
-struct qos_reservoir_conf {
-	uint64_t cap;                   /* gas, 1..QOS_MAX_GAS */
-	uint64_t rate;                  /* gas a virtual second, 0..QOS_MAX_GAS */
-	uint32_t cost_base;             /* gas per attempt */
-	uint32_t cost_byte;             /* gas per payload byte */
-};
-
 struct qos_reservoir {
-	struct qos_reservoir_conf c;
+	struct graph_reservoir c;       /* from the graph */
 	uint64_t nano;                  /* gas, in billionths */
 	uint64_t at;
 	uint64_t charged;               /* gas taken, in whole gas */
@@ -57,11 +50,11 @@ struct qos {
 	struct qos_reservoir r;
 };
 
-/* 0, or -1 if c is outside the ranges above. */
-int qos_reservoir_check(const struct qos_reservoir_conf *c);
-/* Full buckets for g's channels and a full reservoir, at virtual time now. */
-void qos_init(struct qos *q, const struct graph *g, const struct qos_reservoir_conf *rc,
-	      uint64_t now);
+/* 0, or -1 if c is outside the ranges graph.h gives. */
+int qos_reservoir_check(const struct graph_reservoir *c);
+/* Full buckets for g's channels and a full reservoir as g sets it (g must
+ * pass graph_check), at virtual time now. */
+void qos_init(struct qos *q, const struct graph *g, uint64_t now);
 /* An enqueue attempt of len payload bytes on chan at now: the reservoir is
  * charged (QOS_RESERVOIR, nothing taken, if it cannot pay), then the
  * bucket gives a token (QOS_BUCKET if it has none).  chan < n_chan. */
@@ -71,7 +64,7 @@ enum qos_verdict qos_charge(struct qos *q, uint32_t chan, uint32_t len, uint64_t
 enum qos_verdict qos_reserve(struct qos *q, uint32_t len, uint64_t now);
 enum qos_verdict qos_take(struct qos *q, uint32_t chan, uint64_t now);
 /* The gas an attempt of len bytes costs (saturating). */
-uint64_t qos_cost(const struct qos_reservoir_conf *c, uint32_t len);
+uint64_t qos_cost(const struct graph_reservoir *c, uint32_t len);
 /* Whole tokens in chan's bucket and whole gas in the reservoir at now
  * (refilling first). */
 uint64_t qos_tokens(struct qos *q, uint32_t chan, uint64_t now);

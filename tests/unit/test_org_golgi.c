@@ -21,7 +21,8 @@ static const char profile[] =
 	"channel 0 obs from kernel,vfs,h:flood to shell rate 1000/s burst 64 depth 8 prio 7\n"
 	"channel 1 req from shell,h:flood to vfs rate 10/s burst 3 depth 4 prio 2\n"
 	"channel 2 resp from vfs to shell,h:flood rate 100/s burst 10 depth 4 prio 1\n"
-	"channel 3 ctl from shell to vfs rate 10/s burst 10 depth 2 prio 1\n";
+	"channel 3 ctl from shell to vfs rate 10/s burst 10 depth 2 prio 1\n"
+	"budget h:flood parcels 20\n";
 enum { KERNEL, VFS, FLOOD, SHELL };
 
 static struct graph g;
@@ -33,13 +34,14 @@ static struct golgi_parcel pool[64];
 
 static void setup(uint64_t gas_cap, uint64_t gas_rate, bool energy)
 {
-	struct qos_reservoir_conf rc = { gas_cap, gas_rate, 10, 1 };
+	struct graph_reservoir rc = { gas_cap, gas_rate, 10, 1 };
 	char err[128];
 
 	if (graph_parse(&g, profile, sizeof(profile) - 1, err, sizeof(err)))
 		fail_msg("%s", err);
-	qos_init(&q, &g, &rc, 0);
-	mito_init(&m, g.n_ep);
+	g.reservoir = rc;
+	qos_init(&q, &g, 0);
+	mito_load(&m, &g);
 	lyso_init(&l, g.n_ep);
 	assert_int_equal(golgi_init(&gg, &g, &q, energy ? &m : NULL, &l, pool, 64), KR_OK);
 }
@@ -186,7 +188,8 @@ static void a_flood_is_killed_and_the_rest_runs(void **state)
 
 	(void)state;
 	setup(100000, 100000, true);
-	mito_budget(&m, FLOOD, MITO_PARCELS, 20);
+	assert_int_equal(m.d[FLOOD].limit[MITO_PARCELS], 20);   /* the profile's budget */
+	assert_int_equal(m.d[VFS].limit[MITO_PARCELS], MITO_UNLIMITED);
 	offer(2, VFS, FLOOD, 0, 0);                     /* a reply waiting for it */
 	/* the flood: 100 sends a millisecond apart on req (10/s, burst 3) */
 	for (t = 0; t < 100; t++) {

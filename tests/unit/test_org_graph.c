@@ -100,6 +100,32 @@ static void comments_blanks_and_crlf(void **state)
 	assert_int_equal(g.chan[0].senders, 2);
 }
 
+static void reservoir_and_budgets(void **state)
+{
+	(void)state;
+	/* without them: no reservoir to speak of, every budget unlimited */
+	parse_ok("channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\n");
+	assert_int_equal(g.reservoir.cap, GRAPH_MAX_GAS);
+	assert_int_equal(g.reservoir.rate, GRAPH_MAX_GAS);
+	assert_int_equal(g.reservoir.cost_base, 0);
+	assert_int_equal(g.budget[1][4], GRAPH_UNLIMITED);
+	parse_ok("budget h:x bytes 18446744073709551615 gas 0\n"
+		 "reservoir per-byte 4294967295 cost 7 rate 0/s gas 1\n"
+		 "channel 0 obs from a to h:x rate 1/s burst 1 depth 1 prio 0\n"
+		 "budget a io 5\n");
+	assert_int_equal(g.reservoir.cap, 1);
+	assert_int_equal(g.reservoir.rate, 0);
+	assert_int_equal(g.reservoir.cost_base, 7);
+	assert_int_equal(g.reservoir.cost_byte, UINT32_MAX);
+	/* a budget may name an endpoint first: numbering is by first mention */
+	assert_string_equal(g.ep[0], "h:x");
+	assert_int_equal(g.budget[0][0], 0);
+	assert_int_equal(g.budget[0][1], GRAPH_UNLIMITED);
+	assert_int_equal(g.budget[0][2], UINT64_MAX);
+	assert_int_equal(g.budget[1][4], 5);
+	assert_int_equal(g.budget[1][3], GRAPH_UNLIMITED);
+}
+
 static const struct {
 	const char *text;
 	kr_err_t e;
@@ -108,7 +134,24 @@ static const struct {
 	{ "", KR_EINVAL, "line 0: no channel 0" },
 	{ "# nothing\n", KR_EINVAL, "line 1: no channel 0" },
 	{ "chanel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0", KR_EFORMAT,
-	  "line 1: unknown declaration 'chanel'" },
+	  "line 1: unknown declaration 'chanel' (channel, reservoir, budget)" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 10 rate 1/s cost 1", KR_EFORMAT, "line 2: expected 'reservoir gas" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 10 rate 1/s cost 1 per-byte", KR_EFORMAT, "line 2: 'per-byte' has no value" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 0 rate 1/s cost 1 per-byte 1", KR_ERANGE, "line 2: reservoir gas must be >= 1" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 1000000001 rate 1/s cost 1 per-byte 1", KR_ERANGE,
+	  "line 2: gas '1000000001' not in 0..1000000000" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 1 rate 1 cost 1 per-byte 1", KR_EFORMAT, "line 2: rate '1' must be N/s" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 1 rate 1/s cost 4294967296 per-byte 1", KR_ERANGE, "line 2: cost" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 1 rate 1/s cost 1 per-byte 1 gas 2", KR_EEXIST, "line 2: gas given twice" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 1 rate 1/s cost 1 per-byte 1\nreservoir gas 1 rate 1/s cost 1 per-byte 1",
+	  KR_EEXIST, "line 3: a second reservoir" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nreservoir gas 1 gas 1 cost 1 per-byte", KR_EFORMAT, "line 2: 'per-byte' has no value" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nbudget a", KR_EFORMAT, "line 2: expected 'budget ENDPOINT" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nbudget a gas", KR_EFORMAT, "line 2: expected 'budget ENDPOINT" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nbudget a gas 1 fuel 2", KR_EFORMAT, "line 2: unknown word 'fuel'" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nbudget a gas 18446744073709551616", KR_ERANGE, "line 2: gas '18446744073709551616'" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nbudget a/b gas 1", KR_EFORMAT, "line 2: bad endpoint name 'a/b'" },
+	{ "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\nbudget a gas 1\nbudget a io 1", KR_EEXIST, "line 3: a second budget for 'a'" },
 	{ "\nchannel 0 obs from a to b rate 1/s burst 1 depth 1", KR_EFORMAT, "line 2: expected" },
 	{ "channel 0 obs to a from b rate 1/s burst 1 depth 1 prio 0", KR_EFORMAT, "line 1: expected" },
 	{ "channel 64 obs from a to b rate 1/s burst 1 depth 1 prio 0", KR_ERANGE,
@@ -192,17 +235,22 @@ static void matches_the_golden_blob(void **state)
 	assert_int_equal(graph_parse(&g, text, len, err, sizeof(err)), KR_OK);
 	assert_int_equal(graph_encode(&g, blob, sizeof(blob), &n), KR_OK);
 	assert_int_equal(n, GRAPH_BLOB_SIZE(4, 4));
-	assert_int_equal(n, 16 + 4 * 32 + 4 * 48 + 32);
+	assert_int_equal(n, 40 + 4 * 72 + 4 * 48 + 32);
 	assert_int_equal(glen, n);
 	assert_memory_equal(blob, golden, n);
 	/* the pinned offsets, read by hand */
 	assert_memory_equal(blob, "KCHN\1\0\4\0\4\0\0\0", 12);
 	assert_int_equal(blob[12] | blob[13] << 8, n);
-	assert_string_equal((char *)blob + 16 + 32 * 2, "h:counter");
-	assert_int_equal(blob[16 + 128 + 48 * 3], 3);             /* channel 3's id */
-	assert_int_equal(blob[16 + 128 + 48 * 3 + 2], 1);         /* its prio */
-	assert_int_equal(blob[16 + 128 + 48 * 3 + 4], 10);        /* its rate */
-	assert_string_equal((char *)blob + 16 + 128 + 48 * 3 + 32, "tick");
+	assert_memory_equal(blob + 16, "\xa0\x86\x01\0\0\0\0\0", 8);    /* 100000 gas */
+	assert_memory_equal(blob + 24, "\x50\xc3\0\0\0\0\0\0", 8);      /* 50000/s */
+	assert_memory_equal(blob + 32, "\x0a\0\0\0\x01\0\0\0", 8);      /* cost 10, 1 */
+	assert_string_equal((char *)blob + 40 + 72 * 2, "h:counter");
+	assert_memory_equal(blob + 40 + 72 * 2 + 32 + 8, "\x88\x13\0\0\0\0\0\0", 8); /* 5000 parcels */
+	assert_memory_equal(blob + 40 + 72 * 2 + 32 + 32, "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+	assert_int_equal(blob[40 + 288 + 48 * 3], 3);             /* channel 3's id */
+	assert_int_equal(blob[40 + 288 + 48 * 3 + 2], 1);         /* its prio */
+	assert_int_equal(blob[40 + 288 + 48 * 3 + 4], 10);        /* its rate */
+	assert_string_equal((char *)blob + 40 + 288 + 48 * 3 + 32, "tick");
 	assert_int_equal(graph_decode(&g2, blob, n, err, sizeof(err)), KR_OK);
 	assert_memory_equal(&g, &g2, sizeof(g));
 	assert_int_equal(graph_encode(&g, blob, n - 1, &len), KR_ENOSPC);
@@ -241,12 +289,12 @@ static void refuse(const uint8_t *b, size_t n, kr_err_t want, const char *msg)
 static void decoder_refuses_with_a_reason(void **state)
 {
 	size_t n = sample_blob();
-	const size_t ch0 = 16 + 3 * 32, ch1 = ch0 + 48;
+	const size_t ep0 = 40, ch0 = ep0 + 3 * 72, ch1 = ch0 + 48;
 
 	(void)state;
 	assert_int_equal(graph_decode(&g2, blob, n, err, sizeof(err)), KR_OK);
-	refuse(blob, 0, KR_ETRUNC, "shorter than the 16-byte header");
-	refuse(blob, 15, KR_ETRUNC, "header");
+	refuse(blob, 0, KR_ETRUNC, "shorter than the 40-byte header");
+	refuse(blob, 39, KR_ETRUNC, "header");
 	refuse(blob, n - 1, KR_ETRUNC, "bytes, the header says");
 	memcpy(blob2, blob, n);
 	blob2[n] = 0;
@@ -267,13 +315,17 @@ static void decoder_refuses_with_a_reason(void **state)
 	ALTERED(blob2[6] = 2, 0, KR_EFORMAT, "total size");
 	ALTERED(blob2[12]++, 0, KR_EFORMAT, "total size");
 	ALTERED(blob2[20] ^= 1, 0, KR_EFORMAT, "digest mismatch");
+	ALTERED(blob2[ep0 + 40] ^= 1, 0, KR_EFORMAT, "digest mismatch");       /* a budget */
 	ALTERED(blob2[n - 1] ^= 1, 0, KR_EFORMAT, "digest mismatch");
 	/* sealed again: the structural checks behind the digest */
-	ALTERED(memset(blob2 + 16, 'a', 32), 1, KR_EFORMAT, "endpoint 0: name not NUL-padded");
-	ALTERED(blob2[16 + 31] = 'z', 1, KR_EFORMAT, "endpoint 0: name not NUL-padded");
-	ALTERED(blob2[16 + 32] = 'a', 1, KR_EEXIST, "endpoint 1: 'a' again");
-	ALTERED(blob2[16] = 0, 1, KR_EFORMAT, "endpoint 0: bad name");
-	ALTERED(blob2[16] = '/', 1, KR_EFORMAT, "endpoint 0: bad name");
+	ALTERED(memset(blob2 + 16, 0, 8), 1, KR_ERANGE, "reservoir: gas 1..");
+	ALTERED(blob2[23] = 1, 1, KR_ERANGE, "reservoir: gas 1..");
+	ALTERED(blob2[31] = 1, 1, KR_ERANGE, "reservoir: gas 1..");              /* its rate */
+	ALTERED(memset(blob2 + ep0, 'a', 32), 1, KR_EFORMAT, "endpoint 0: name not NUL-padded");
+	ALTERED(blob2[ep0 + 31] = 'z', 1, KR_EFORMAT, "endpoint 0: name not NUL-padded");
+	ALTERED(blob2[ep0 + 72] = 'a', 1, KR_EEXIST, "endpoint 1: 'a' again");
+	ALTERED(blob2[ep0] = 0, 1, KR_EFORMAT, "endpoint 0: bad name");
+	ALTERED(blob2[ep0] = '/', 1, KR_EFORMAT, "endpoint 0: bad name");
 	ALTERED(blob2[ch1] = 0, 1, KR_EFORMAT, "channel 1: id 0");
 	ALTERED(blob2[ch1 + 3] = 4, 1, KR_EFORMAT, "flags 0x04");
 	ALTERED(blob2[ch1 + 2] = 8, 1, KR_ERANGE, "channel 1: rate");
@@ -311,6 +363,12 @@ static void random_graph(struct graph *r)
 	memset(r, 0, sizeof(*r));
 	r->n_ep = (uint16_t)(1 + below(GRAPH_MAX_ENDPOINTS));
 	r->n_chan = (uint16_t)(1 + below(GRAPH_MAX_CHANNELS));
+	r->reservoir = (struct graph_reservoir){ 1 + rnd() % GRAPH_MAX_GAS,
+						 rnd() % (GRAPH_MAX_GAS + 1), (uint32_t)rnd(),
+						 (uint32_t)rnd() };
+	for (unsigned i = 0; i < r->n_ep; i++)
+		for (unsigned k = 0; k < GRAPH_NRES; k++)
+			r->budget[i][k] = below(3) ? rnd() >> below(64) : GRAPH_UNLIMITED;
 	for (unsigned i = 0; i < r->n_ep; i++) {
 		/* "NN" keeps them unique; a random tail fills up to 31 bytes */
 		unsigned len = 2 + below(GRAPH_EP_NAME_MAX - 1);
@@ -369,6 +427,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_the_sample),
 		cmocka_unit_test(comments_blanks_and_crlf),
+		cmocka_unit_test(reservoir_and_budgets),
 		cmocka_unit_test(errors_name_the_line),
 		cmocka_unit_test(sixty_five_endpoints_is_too_many),
 		cmocka_unit_test(matches_the_golden_blob),

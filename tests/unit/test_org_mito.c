@@ -96,6 +96,27 @@ static void pages_come_back_and_reset(void **state)
 	assert_string_equal(mito_res_name(MITO_NRES), "?");
 }
 
+static void budgets_from_the_profile(void **state)
+{
+	static const char text[] = "channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\n"
+				   "budget b pages 3 io 0\n";
+	struct graph g;
+	char err[128];
+
+	(void)state;
+	if (graph_parse(&g, text, sizeof(text) - 1, err, sizeof(err)))
+		fail_msg("%s", err);
+	m.n = 9, m.d[5].used[0] = 1;                             /* stale: cleared */
+	mito_load(&m, &g);
+	assert_int_equal(m.n, 2);
+	assert_int_equal(m.d[5].used[0], 0);
+	assert_int_equal(m.d[0].limit[MITO_PAGES], MITO_UNLIMITED);
+	assert_int_equal(m.d[1].limit[MITO_PAGES], 3);
+	assert_int_equal(m.d[1].limit[MITO_IO], 0);
+	assert_int_equal(m.d[1].limit[MITO_GAS], MITO_UNLIMITED);
+	assert_false(mito_charge1(&m, 1, MITO_PAGES, 4, NULL));
+}
+
 static uint64_t rng = 0x853c49e6748fea9bull;
 
 static uint64_t rnd(void)
@@ -153,6 +174,7 @@ int main(void)
 		cmocka_unit_test(unlimited_by_default),
 		cmocka_unit_test(whole_or_nothing),
 		cmocka_unit_test(pages_come_back_and_reset),
+		cmocka_unit_test(budgets_from_the_profile),
 		cmocka_unit_test(random_against_a_model),
 	};
 

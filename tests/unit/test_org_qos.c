@@ -25,11 +25,12 @@ static struct qos q;
 static void setup(uint32_t rate, uint32_t burst, uint64_t cap, uint64_t grate, uint32_t base,
 		  uint32_t per_byte)
 {
-	struct qos_reservoir_conf rc = { cap, grate, base, per_byte };
+	struct graph_reservoir rc = { cap, grate, base, per_byte };
 
 	memset(&g, 0, sizeof(g));
 	g.n_ep = 2, g.n_chan = 2;
 	strcpy(g.ep[0], "a"), strcpy(g.ep[1], "b");
+	g.reservoir = rc;
 	g.chan[0] = (struct graph_chan){ "obs", 1, 1, 1, 0, 1, 2 };
 	g.chan[1] = (struct graph_chan){ "c", rate, burst, 8, 0, 1, 2 };
 	{
@@ -39,12 +40,12 @@ static void setup(uint32_t rate, uint32_t burst, uint64_t cap, uint64_t grate, u
 			fail_msg("%s", err);
 	}
 	assert_int_equal(qos_reservoir_check(&rc), 0);
-	qos_init(&q, &g, &rc, 0);
+	qos_init(&q, &g, 0);
 }
 
 static void reservoir_ranges(void **state)
 {
-	struct qos_reservoir_conf c = { 1, 0, 0, 0 };
+	struct graph_reservoir c = { 1, 0, 0, 0 };
 
 	(void)state;
 	assert_int_equal(qos_reservoir_check(&c), 0);
@@ -151,10 +152,11 @@ static void random_sends_keep_the_bound(void **state)
 		uint32_t base = (uint32_t)(rnd() % 50), per = (uint32_t)(rnd() % 3);
 		uint64_t granted = 0, refusedb = 0, refusedr = 0, paid = 0;
 
-		struct qos_reservoir_conf rc = { cap, grate, base, per };
+		struct graph_reservoir rc = { cap, grate, base, per };
 
 		setup(rate, burst, cap, grate, base, per);
-		qos_init(&q, &g, &rc, t0);
+		g.reservoir = rc;
+		qos_init(&q, &g, t0);
 		for (int i = 0; i < 2000; i++) {
 			uint32_t len = (uint32_t)(rnd() % 100);
 			uint64_t before = q.r.charged;
