@@ -214,6 +214,18 @@ def main():
     flipped[len(parcels[0]) + 9] ^= 0x40                        # the second parcel's seq
     put("parcel", "flipped", bytes(flipped))
     put("parcel", "garbage-between", parcels[2] + b"\xc5\x01junk" + parcels[4] + parcels[0])
+    # channels: a selector byte, then .channels text (bit 0) or a blob
+    # (fuzz_channels.c); the blob is tests/unit/org_fixtures' golden one,
+    # which unit-org-mkchannels keeps in step with tools/mkchannels.
+    fixtures = os.path.join(os.path.dirname(CORPUS), "..", "unit", "org_fixtures")
+    sample_text = open(os.path.join(fixtures, "sample.channels"), "rb").read()
+    sample_blob = open(os.path.join(fixtures, "sample.blob"), "rb").read()
+    put("channels", "text-sample", b"\x01" + sample_text)
+    put("channels", "text-two", "\x01channel 0 obs from a to b rate 1/s burst 1 depth 1 prio 0\n"
+        "channel 1 x from b,a to a rate 5/s burst 2 depth 3 prio 7\n")
+    put("channels", "text-bad", "\x01channel 0 obs from a to b rate 0/s burst 1 depth 1 prio 0\n")
+    put("channels", "blob-sample", b"\x00" + sample_blob)
+    put("channels", "blob-resealed", b"\x02" + sample_blob)
 
     for i, s in enumerate(["1.5e308", "0x1.fffffffffffffp1023", "nan(0x123)", "-inf",
                            "2.2250738585072011e-308", "1e-400", "  .5e+3x", "123456789012345678901234567890"]):

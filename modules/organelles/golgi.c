@@ -1,0 +1,164 @@
+/*
+ * golgi.c - routing verdicts and the channel queues (golgi.h).
+ *
+ * Each channel's queue is a ring over its own slice of the caller's pool,
+ * so queues never borrow from each other and a channel's depth is a hard
+ * bound.  A kill compacts every ring in place, keeping the order of what
+ * stays.  Nothing here depends on addresses or a clock: the same offers at
+ * the same virtual times give the same verdicts, seqs and order out.
+ */
+#include <karyon/libc.h>
+#include "golgi.h"
+
+static const char *const rule_names[GOLGI_NRULES] = {
+	"deliver", "sanitizer", "not-in-graph", "dead-sender", "dead-receiver",
+	"energy", "reservoir", "queue-full", "bucket",
+};
+
+const char *golgi_rule_name(enum golgi_rule r)
+{
+	return (unsigned)r < GOLGI_NRULES ? rule_names[r] : "?";
+}
+
+const char *golgi_action_name(enum golgi_action a)
+{
+	return a == GOLGI_DELIVER ? "deliver" : a == GOLGI_DROP ? "drop" :
+	       a == GOLGI_DEFER ? "defer" : "?";
+}
+
+kr_err_t golgi_init(struct golgi *gg, const struct graph *g, struct qos *q, struct mito *m,
+		    struct lyso *l, struct golgi_parcel *pool, uint32_t pool_cap)
+{
+	uint64_t need = 0;
+
+	if (!gg || !g || !q || !l || (!pool && pool_cap) || g->n_chan > GRAPH_MAX_CHANNELS)
+		return KR_EINVAL;
+	for (unsigned i = 0; i < g->n_chan; i++)
+		need += g->chan[i].depth;
+	if (need > pool_cap)
+		return KR_ENOSPC;
+	memset(gg, 0, sizeof(*gg));
+	gg->g = g, gg->q = q, gg->m = m, gg->l = l, gg->pool = pool;
+	need = 0;
+	for (unsigned i = 0; i < g->n_chan; i++) {
+		gg->ch[i].base = (uint32_t)need;
+		gg->ch[i].cap = g->chan[i].depth;
+		need += g->chan[i].depth;
+	}
+	return KR_OK;
+}
+
+static struct golgi_verdict verdict(struct golgi *gg, enum golgi_action a, enum golgi_rule r)
+{
+	struct golgi_verdict v = { a, r, { 0 } };
+
+	gg->count[r]++;
+	return v;
+}
+
+/* The static rules: the first that refuses p, or GOLGI_OK. */
+static enum golgi_rule check(const struct golgi *gg, const struct golgi_parcel *p)
+{
+	const struct graph *g = gg->g;
+
+	if (p->malformed || p->len > GOLGI_MAX_LEN || p->from < 0 || p->from >= g->n_ep ||
+	    p->to < 0 || p->to >= g->n_ep)
+		return GOLGI_SANITIZER;
+	if (!graph_allows(g, p->chan, p->from, p->to))
+		return GOLGI_NOT_IN_GRAPH;
+	if (lyso_dead(gg->l, (unsigned)p->from))
+		return GOLGI_DEAD_SENDER;
+	if (lyso_dead(gg->l, (unsigned)p->to))
+		return GOLGI_DEAD_RECEIVER;
+	return GOLGI_OK;
+}
+
+struct golgi_verdict golgi_route(struct golgi *gg, const struct golgi_parcel *p, uint64_t now)
+{
+	enum golgi_rule r = check(gg, p);
+	struct golgi_queue *cq;
+	struct golgi_verdict v;
+	uint32_t at;
+
+	if (r != GOLGI_OK)
+		return verdict(gg, GOLGI_DROP, r);
+	if (gg->m) {
+		struct mito_violation mv;
+
+		if (!mito_charge_parcel(gg->m, (unsigned)p->from, p->len,
+					qos_cost(&gg->q->r.c, p->len), &mv)) {
+			golgi_kill(gg, (unsigned)p->from, LYSO_ENERGY);
+			v = verdict(gg, GOLGI_DROP, GOLGI_ENERGY);
+			v.energy = mv;
+			return v;
+		}
+	}
+	if (qos_reserve(gg->q, p->len, now) != QOS_OK)
+		return verdict(gg, GOLGI_DEFER, GOLGI_RESERVOIR);
+	cq = &gg->ch[p->chan];
+	if (cq->len >= cq->cap)
+		return verdict(gg, GOLGI_DEFER, GOLGI_QUEUE_FULL);
+	if (qos_take(gg->q, p->chan, now) != QOS_OK)
+		return verdict(gg, GOLGI_DEFER, GOLGI_BUCKET);
+	at = cq->head + cq->len;        /* both < cap <= GRAPH_MAX_DEPTH */
+	if (at >= cq->cap)
+		at -= cq->cap;
+	gg->pool[cq->base + at] = *p;
+	gg->pool[cq->base + at].seq = gg->seq++;
+	cq->len++;
+	cq->delivered++;
+	return verdict(gg, GOLGI_DELIVER, GOLGI_OK);
+}
+
+bool golgi_next(struct golgi *gg, struct golgi_parcel *out)
+{
+	struct golgi_queue *cq;
+	int best = -1;
+
+	for (unsigned i = 0; i < gg->g->n_chan; i++)
+		if (gg->ch[i].len && (best < 0 || gg->g->chan[i].prio < gg->g->chan[best].prio))
+			best = (int)i;
+	if (best < 0)
+		return false;
+	cq = &gg->ch[best];
+	*out = gg->pool[cq->base + cq->head];
+	cq->head = cq->head + 1 == cq->cap ? 0 : cq->head + 1;
+	cq->len--;
+	cq->taken++;
+	return true;
+}
+
+/* Drop every parcel of cq to or from dom, keeping the others in order;
+ * the number dropped. */
+static uint32_t purge(struct golgi *gg, struct golgi_queue *cq, int dom)
+{
+	struct golgi_parcel *ring = gg->pool + cq->base;
+	uint32_t kept = 0, dropped;
+
+	for (uint32_t i = 0; i < cq->len; i++) {
+		uint32_t from = (cq->head + i) % cq->cap, to = (cq->head + kept) % cq->cap;
+
+		if (ring[from].from == dom || ring[from].to == dom)
+			continue;
+		/* to trails from, so the copy never overwrites a parcel still to read */
+		if (to != from)
+			ring[to] = ring[from];
+		kept++;
+	}
+	dropped = cq->len - kept;
+	cq->len = kept;
+	cq->purged += dropped;
+	return dropped;
+}
+
+int64_t golgi_kill(struct golgi *gg, unsigned dom, enum lyso_reason why)
+{
+	int64_t dropped = 0;
+
+	if (!lyso_kill(gg->l, dom, why))
+		return -1;
+	for (unsigned i = 0; i < gg->g->n_chan; i++)
+		dropped += purge(gg, &gg->ch[i], (int)dom);
+	lyso_note_dropped(gg->l, dom, (uint64_t)dropped);
+	return dropped;
+}

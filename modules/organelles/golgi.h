@@ -1,0 +1,106 @@
+/*
+ * golgi.h - the Golgi (issue 17): a routing verdict for every parcel
+ * offered to the fabric - deliver (queued for its receiver), drop (never)
+ * or defer (not now: the sender may offer it again later) - with the rule
+ * that decided.  It combines the channel graph, QoS, the mitochondria and
+ * the lysosome's dead-map, and owns the per-channel queues.
+ *
+ * The rules, in the order they are tried (the first that applies decides):
+ *	sanitizer      DROP   the peroxisome marked it malformed, or its
+ *	                      sender, receiver or length is out of range
+ *	not-in-graph   DROP   no such channel, or the graph has no edge
+ *	                      sender -> receiver on it
+ *	dead-sender    DROP   the sender is in the dead-map
+ *	dead-receiver  DROP   the receiver is in the dead-map
+ *	energy         DROP   the sender's budget ran out: the violation is
+ *	                      recorded and the sender killed (its queued
+ *	                      parcels dropped)
+ *	reservoir      DEFER  the GAS reservoir cannot pay for the attempt
+ *	queue-full     DEFER  the channel's queue holds depth parcels
+ *	bucket         DEFER  the channel's token bucket is empty
+ *	deliver        DELIVER
+ * Energy and gas are charged from the energy rule on, so an attempt past
+ * the static checks costs its sender even when it is deferred: a flood
+ * exhausts its own budget.  Every verdict is counted by rule.
+ */
+#ifndef KARYON_ORGANELLES_GOLGI_H
+#define KARYON_ORGANELLES_GOLGI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <karyon/err.h>
+#include "graph.h"
+#include "lyso.h"
+#include "mito.h"
+#include "qos.h"
+
+#define GOLGI_MAX_LEN 65536u            /* the largest payload */
+
+enum golgi_action { GOLGI_DELIVER, GOLGI_DROP, GOLGI_DEFER };
+
+enum golgi_rule {
+	GOLGI_OK = 0,                   /* delivered */
+	GOLGI_SANITIZER,
+	GOLGI_NOT_IN_GRAPH,
+	GOLGI_DEAD_SENDER,
+	GOLGI_DEAD_RECEIVER,
+	GOLGI_ENERGY,
+	GOLGI_RESERVOIR,
+	GOLGI_QUEUE_FULL,
+	GOLGI_BUCKET,
+	GOLGI_NRULES
+};
+
+/* A decoded parcel's fields, as the parcel codec gives them. */
+struct golgi_parcel {
+	uint32_t chan;
+	uint16_t kind;
+	uint32_t len;
+	int from, to;                   /* endpoint numbers of the graph */
+	bool malformed;                 /* the peroxisome's verdict */
+	uint64_t seq;                   /* set by golgi_route: order accepted */
+};
+
+struct golgi_verdict {
+	enum golgi_action action;
+	enum golgi_rule rule;
+	struct mito_violation energy;   /* for GOLGI_ENERGY */
+};
+
+struct golgi_queue {
+	uint32_t base, cap, head, len;  /* a slice of the pool */
+	uint64_t delivered, taken, purged;
+};
+
+struct golgi {
+	const struct graph *g;
+	struct qos *q;
+	struct mito *m;                 /* NULL: no energy accounting */
+	struct lyso *l;
+	struct golgi_parcel *pool;
+	struct golgi_queue ch[GRAPH_MAX_CHANNELS];
+	uint64_t seq;
+	uint64_t count[GOLGI_NRULES];   /* verdicts by rule */
+};
+
+/* Queues for g's channels, each depth deep, cut from pool[pool_cap]
+ * (KR_ENOSPC if the depths add up to more).  q, m and l must be set up for
+ * the same graph; m may be NULL. */
+kr_err_t golgi_init(struct golgi *gg, const struct graph *g, struct qos *q, struct mito *m,
+		    struct lyso *l, struct golgi_parcel *pool, uint32_t pool_cap);
+/* The verdict on p offered at virtual time now; a delivered parcel is
+ * copied into its channel's queue with the next seq. */
+struct golgi_verdict golgi_route(struct golgi *gg, const struct golgi_parcel *p, uint64_t now);
+/* The next parcel to hand out: from the most urgent (lowest prio) channel
+ * with one queued, the lower channel id on a tie, oldest first.  false if
+ * every queue is empty. */
+bool golgi_next(struct golgi *gg, struct golgi_parcel *out);
+/* Kill dom: into the dead-map, and every parcel queued to or from it
+ * dropped (counted in the queue's purged and the dead-map).  The count
+ * dropped, or -1 if dom is out of range or already dead. */
+int64_t golgi_kill(struct golgi *gg, unsigned dom, enum lyso_reason why);
+/* "deliver", "drop", "defer"; "sanitizer", "not-in-graph", ... */
+const char *golgi_action_name(enum golgi_action a);
+const char *golgi_rule_name(enum golgi_rule r);
+
+#endif
