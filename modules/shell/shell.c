@@ -10,6 +10,7 @@
  * script the kernel command line names with shell.script=PATH.
  */
 #include <stdarg.h>
+#include <karyon/clog.h>
 #include <karyon/cmdline.h>
 #include <karyon/console.h>
 #include <karyon/heap.h>
@@ -198,6 +199,30 @@ static void add_loaded(void)
 		add_cand(e.name, strnlen(e.name, sizeof(e.name)), true);
 }
 
+static kr_err_t add_item(void *ctx, const char *name, const uint8_t digest[32])
+{
+	(void)ctx;
+	(void)digest;
+	add_cand(name, strlen(name), true);
+	return KR_OK;
+}
+
+/* Compiled handlers: the tcc module's "state.tcc" lists them (its items
+ * are the handlers, <karyon/clog.h>); opened at the first Tab that needs
+ * it, since tcc starts after the shell. */
+static void add_handlers(void)
+{
+	static const struct kr_state_ops *tcc;
+	const struct kr_ops_header *h;
+	kr_cap_t c;
+
+	if (!tcc && kr_service_open(shell_self, "state.tcc", KR_STATE_SERVICE_VERSION, &c) == KR_OK &&
+	    kr_service_ops(shell_self, c, &h) == KR_OK && h->size >= sizeof(*tcc))
+		tcc = (const struct kr_state_ops *)h;
+	if (tcc)
+		tcc->items(NULL, add_item, NULL);
+}
+
 static bool word_is(const char *w, size_t n, const char *a, const char *b)
 {
 	return (strlen(a) == n && !strncmp(w, a, n)) || (b && strlen(b) == n && !strncmp(w, b, n));
@@ -230,6 +255,8 @@ static size_t complete(void *ctx, const char *line, size_t start, size_t cursor,
 			shell_vfs->list(NULL, "/lib/modules", add_module_file, NULL);
 	} else if (bare && word_is(cmd, cmdlen, "rmmod", "caps")) {
 		add_loaded();
+	} else if (bare && word_is(cmd, cmdlen, "run", "unload")) {
+		add_handlers();
 	} else if (bare && word_is(cmd, cmdlen, "modinfo", NULL)) {
 		add_loaded();
 		if (shell_vfs)

@@ -132,7 +132,7 @@ def shell_commands():
 
 def shell_complete():
     # Tab: module names after insmod/modprobe/rmmod/modinfo, command names
-    # after help (a module's too).
+    # after help (a module's too), handler names after run and unload.
     with image('dev') as m:
         m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
         run = session(m)
@@ -149,6 +149,12 @@ def shell_complete():
         run('echo ok', r'^ok$')
         tab('modinfo vf\t\r', r'modinfo vfs \nname: +vfs\n')
         tab('insmod hel\t\t', r'hello +hello_user\n')         # from /lib/modules
+        m.send('\x03')
+        run('echo ok', r'^ok$')
+        run('cc /usr/share/examples/handlers/hello.c -o greet_one', r'^cc: greet_one: ')
+        run('cc /usr/share/examples/handlers/hello.c -o greet_two', r'^cc: greet_two: ')
+        tab('run greet_o\t\r', r'run greet_one \n(?:.*\n)*?greet_one returned')   # a handler
+        tab('unload greet\t\t', r'greet_one +greet_two\n')
         m.send('\x03')
         run('echo ok', r'^ok$')
         no_errors(m)
