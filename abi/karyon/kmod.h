@@ -11,7 +11,7 @@
 #include <karyon/module.h>
 #include <karyon/service.h>
 
-#define KR_KMOD_SERVICE_VERSION 4     /* 2: link; 3: watch; 4: layout */
+#define KR_KMOD_SERVICE_VERSION 5     /* 2: link; 3: watch; 4: layout; 5: caps */
 
 enum kr_kmod_state { KR_KMOD_LOADING = 1, KR_KMOD_LIVE = 2, KR_KMOD_UNLOADING = 3 };
 
@@ -118,9 +118,15 @@ struct kr_kmod_ops {
 	 * was loaded.  KR_ENOSYS for a built-in module (it lies in the kernel
 	 * image, whose symbols say where), KR_ENOENT past the last. */
 	kr_err_t (*layout)(uint32_t index, struct kr_kmod_layout *out);
+	/* Version 5: a loaded module's capability table, as kr_cap_dump
+	 * prints it (the shell's `caps NAME`; built-in modules' tables are
+	 * read through kr_builtin_module).  KR_ENOENT if no module of that
+	 * name was loaded. */
+	kr_err_t (*caps)(const char *name, kr_print_fn print, void *ctx);
 };
 KR_ABI_OFFSET(struct kr_kmod_ops, load, 16);
 KR_ABI_OFFSET(struct kr_kmod_ops, watch, 56);
-KR_ABI_SIZE(struct kr_kmod_ops, 72);
+KR_ABI_OFFSET(struct kr_kmod_ops, caps, 72);
+KR_ABI_SIZE(struct kr_kmod_ops, 80);
 
 #endif

@@ -615,10 +615,19 @@ static kr_err_t kmod_link(const void *file, size_t size, const struct kr_kmod_li
 	return KR_OK;
 }
 
+static kr_err_t kmod_caps(const char *name, kr_print_fn print, void *ctx)
+{
+	const struct kmod *m = name ? find(name) : NULL;
+
+	if (!print)
+		return KR_EINVAL;
+	return m ? kr_cap_dump(m->domain, KR_CAP_NULL, print, ctx) : KR_ENOENT;
+}
+
 static const struct kr_kmod_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_KMOD_SERVICE_VERSION, sizeof(struct kr_kmod_ops), 0 },
 	.load = kstate_load, .unload = kstate_unload, .get = kmod_get, .describe = kmod_info,
-	.link = kmod_link, .watch = kmod_watch, .layout = kmod_layout_of,
+	.link = kmod_link, .watch = kmod_watch, .layout = kmod_layout_of, .caps = kmod_caps,
 };
 
 /* One line with every module, built-in and loaded: what this image runs

@@ -273,7 +273,7 @@ static int cmd_exit(int argc, char **argv, const struct sh_opts *o)
 #define ANY 255
 const struct shell_cmd shell_cmds[] = {
 	{ "cat", "cat [FILE...]", "print files (none: what you type, until Ctrl-D)", cmd_cat, "", 0, ANY, SH_FILES },
-	{ "caps", "caps [MODULE]", "a capability table: the shell's, or a built-in module's", cmd_caps, "", 0, 1, 0 },
+	{ "caps", "caps [MODULE]", "the shell's capability table, or any module's", cmd_caps, "", 0, 1, 0 },
 	{ "cd", "cd [DIR]", "change the working directory", cmd_cd, "", 0, 1, SH_FILES },
 	{ "clear", "clear", "clear the screen", cmd_clear, "", 0, 0, 0 },
 	{ "cp", "cp FROM TO", "copy a file", cmd_cp, "", 2, 2, SH_FILES },

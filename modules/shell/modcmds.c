@@ -67,9 +67,8 @@ int cmd_caps(int argc, char **argv, const struct sh_opts *o)
 		int i = builtin_index(argv[1], &info);
 
 		if (i < 0 && loaded(argv[1], NULL)) {
-			sh_printf("caps: %s: a loaded module; caps shows the tables of built-in "
-				  "modules only\n", argv[1]);
-			return 1;
+			err = shell_kmod->caps(argv[1], caps_line, NULL);
+			return err ? sh_fail("caps", argv[1], err) : 0;
 		}
 		err = i < 0 ? KR_ENOENT : kr_builtin_module(shell_self, (uint32_t)i, &info, &running, &view);
 		if (err == KR_ENOENT) {

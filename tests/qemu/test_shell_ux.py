@@ -119,7 +119,8 @@ def shell_commands():
         run('modinfo vfs', r'^name: +vfs\n(?:.*\n)*loaded: +built in$')
         run('modinfo console', r'^name: +console$')
         run('caps vfs', r'^cspace vfs: ')
-        run('caps hello', r'^caps: hello: a loaded module; caps shows the tables of built-in modules only$')
+        run('caps hello', r'^cspace hello: (?:.*\n)*.*service .*"shell"(?:.*\n)*\d+ of 32 slots used$')
+        run('caps nosuch', r'^caps: nosuch: no such module \(see lsmod\)$')
         # modprobe: the Linux name of insmod with dependencies; -r unloads.
         run('modprobe -r hello_user', r'kmod: unloaded hello_user')
         run('modprobe -r hello', r'hello: unloaded')
