@@ -778,6 +778,6 @@ KR_MODULE(.name = "events", .version = KR_VERSION(1, 0, 0),
 	  .description = "events: timers, file and module changes, an IRQ bridge, handlers",
 	  .license = "MIT", .author = "Karyon developers",
 	  .init = events_init, .exit = events_exit,
-	  .deps = { { .name = "sched", .min_version = KR_VERSION(1, 0, 0) } },
+	  .deps = { { .name = "sched", .min_version = KR_VERSION(1, 0, 0) } }, .ndeps = 1,
 	  /* The IRQ bridge takes a line only while a source exposes it. */
 	  .needs = { KR_NEED_SYSTEM(KR_SYS_DEVICES) });

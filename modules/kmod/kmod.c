@@ -490,6 +490,41 @@ static struct kmod *loaded_nth(uint32_t k)
 }
 
 /* Built-in modules first (link order), then loaded ones in load order. */
+static bool needs(const struct kr_module_info *info, const char *name)
+{
+	for (uint32_t d = 0; d < info->ndeps && d < KR_MODULE_DEPS_MAX; d++)
+		if (!strcmp(info->deps[d].name, name))
+			return true;
+	return false;
+}
+
+/* A built-in module's users: the running modules, built in or loaded,
+ * that name it among their dependencies. */
+static uint32_t builtin_users(const char *name, char *buf, size_t len)
+{
+	const struct kr_module_info *bi;
+	uint32_t users = 0, nbuiltin = builtin_count();
+	size_t n = 0;
+	bool running;
+
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < nbuiltin + MAX_MODULES; i++) {
+		const struct kr_module_info *info = NULL;
+
+		if (i < nbuiltin && kr_builtin_module(NULL, i, &bi, &running, NULL) == KR_OK &&
+		    running)
+			info = bi;
+		else if (i >= nbuiltin && mods[i - nbuiltin].state)
+			info = mods[i - nbuiltin].info;
+		if (!info || !needs(info, name))
+			continue;
+		users++;
+		if (n + 1 < len)
+			n += ksnprintf(buf + n, len - n, "%s%s", n ? ", " : "", info->name);
+	}
+	return users;
+}
+
 static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
 {
 	const struct kr_module_info *bi;
@@ -504,6 +539,7 @@ static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
 		*out = (struct kr_kmod_entry){ .version = KR_KMOD_ENTRY_VERSION,
 			.state = bd ? KR_KMOD_LIVE : 0, .module_version = bi->version, .builtin = 1 };
 		memcpy(out->name, bi->name, sizeof(out->name));
+		out->users = builtin_users(bi->name, out->used_by, sizeof(out->used_by));
 		return KR_OK;
 	}
 	if (!(best = loaded_nth(index - nbuiltin)))
