@@ -20,9 +20,7 @@
 #define QUOTE_MAX 32
 #define LINE_WORDS 16
 
-static kr_err_t fail(char *err, size_t errsz, kr_err_t e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static kr_err_t fail(char *err, size_t errsz, kr_err_t e, const char *fmt, ...)
+kr_err_t graph_fail(char *err, size_t errsz, kr_err_t e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -56,41 +54,41 @@ kr_err_t graph_check(const struct graph *g, char *err, size_t errsz)
 	uint64_t all;
 
 	if (g->n_ep > GRAPH_MAX_ENDPOINTS || g->n_chan > GRAPH_MAX_CHANNELS)
-		return fail(err, errsz, KR_ERANGE, "%u endpoints, %u channels (at most %u, %u)",
+		return graph_fail(err, errsz, KR_ERANGE, "%u endpoints, %u channels (at most %u, %u)",
 			    g->n_ep, g->n_chan, GRAPH_MAX_ENDPOINTS, GRAPH_MAX_CHANNELS);
 	if (g->n_chan < 1)
-		return fail(err, errsz, KR_EINVAL, "no channel 0 (observability)");
+		return graph_fail(err, errsz, KR_EINVAL, "no channel 0 (observability)");
 	if (g->reservoir.cap < 1 || g->reservoir.cap > GRAPH_MAX_GAS ||
 	    g->reservoir.rate > GRAPH_MAX_GAS)
-		return fail(err, errsz, KR_ERANGE, "reservoir: gas 1..%llu, rate 0..%llu",
+		return graph_fail(err, errsz, KR_ERANGE, "reservoir: gas 1..%llu, rate 0..%llu",
 			    GRAPH_MAX_GAS, GRAPH_MAX_GAS);
 	all = g->n_ep == 64 ? ~0ull : (1ull << g->n_ep) - 1;
 	for (unsigned i = 0; i < g->n_ep; i++) {
 		if (name_ok(g->ep[i], strnlen(g->ep[i], sizeof(g->ep[i])), GRAPH_EP_NAME_MAX))
-			return fail(err, errsz, KR_EFORMAT, "endpoint %u: bad name", i);
+			return graph_fail(err, errsz, KR_EFORMAT, "endpoint %u: bad name", i);
 		for (unsigned j = 0; j < i; j++)
 			if (!strcmp(g->ep[i], g->ep[j]))
-				return fail(err, errsz, KR_EEXIST, "endpoint %u: '%s' again", i,
+				return graph_fail(err, errsz, KR_EEXIST, "endpoint %u: '%s' again", i,
 					    g->ep[i]);
 	}
 	for (unsigned i = 0; i < g->n_chan; i++) {
 		const struct graph_chan *c = &g->chan[i];
 
 		if (name_ok(c->name, strnlen(c->name, sizeof(c->name)), GRAPH_CH_NAME_MAX))
-			return fail(err, errsz, KR_EFORMAT, "channel %u: bad name", i);
+			return graph_fail(err, errsz, KR_EFORMAT, "channel %u: bad name", i);
 		for (unsigned j = 0; j < i; j++)
 			if (!strcmp(c->name, g->chan[j].name))
-				return fail(err, errsz, KR_EEXIST, "channel %u: name '%s' again", i,
+				return graph_fail(err, errsz, KR_EEXIST, "channel %u: name '%s' again", i,
 					    c->name);
 		if (c->rate < 1 || c->rate > GRAPH_MAX_RATE || c->burst < 1 ||
 		    c->burst > GRAPH_MAX_BURST || c->depth < 1 || c->depth > GRAPH_MAX_DEPTH ||
 		    c->prio > GRAPH_MAX_PRIO)
-			return fail(err, errsz, KR_ERANGE,
+			return graph_fail(err, errsz, KR_ERANGE,
 				    "channel %u: rate 1..%u, burst 1..%u, depth 1..%u, prio 0..%u",
 				    i, GRAPH_MAX_RATE, GRAPH_MAX_BURST, GRAPH_MAX_DEPTH,
 				    GRAPH_MAX_PRIO);
 		if (!c->senders || !c->receivers || (c->senders & ~all) || (c->receivers & ~all))
-			return fail(err, errsz, KR_EFORMAT,
+			return graph_fail(err, errsz, KR_EFORMAT,
 				    "channel %u: senders and receivers must be known endpoints", i);
 	}
 	return KR_OK;
@@ -201,10 +199,10 @@ static kr_err_t endpoint_list(struct graph *g, const struct word *w, uint64_t *m
 			one.n++;
 		ep = endpoint_of(g, &one);
 		if (ep == -2)
-			return fail(pl->err, pl->errsz, KR_ENOSPC, "line %u: more than %u endpoints",
+			return graph_fail(pl->err, pl->errsz, KR_ENOSPC, "line %u: more than %u endpoints",
 				    pl->no, GRAPH_MAX_ENDPOINTS);
 		if (ep < 0)
-			return fail(pl->err, pl->errsz, KR_EFORMAT,
+			return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 				    "line %u: bad endpoint name '%s' (1..%u of A-Z a-z 0-9 _ . - :)",
 				    pl->no, quote(&one, q), GRAPH_EP_NAME_MAX);
 		*mask |= 1ull << ep;
@@ -229,23 +227,23 @@ static kr_err_t channel_line(struct graph *g, struct word *w, int nw, uint64_t *
 
 	memset(&c, 0, sizeof(c));
 	if (nw != 15 || !is(&w[3], "from") || !is(&w[5], "to"))
-		return fail(pl->err, pl->errsz, KR_EFORMAT,
+		return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 			    "line %u: expected 'channel ID NAME from A[,B] to C[,D] rate R/s "
 			    "burst B depth D prio P'", pl->no);
 	if (number(&w[1], w[1].n, GRAPH_MAX_CHANNELS - 1, &id))
-		return fail(pl->err, pl->errsz, KR_ERANGE, "line %u: channel id '%s' not in 0..%u",
+		return graph_fail(pl->err, pl->errsz, KR_ERANGE, "line %u: channel id '%s' not in 0..%u",
 			    pl->no, quote(&w[1], q), GRAPH_MAX_CHANNELS - 1);
 	if (*seen >> id & 1)
-		return fail(pl->err, pl->errsz, KR_EEXIST, "line %u: channel %u declared again",
+		return graph_fail(pl->err, pl->errsz, KR_EEXIST, "line %u: channel %u declared again",
 			    pl->no, id);
 	if (name_ok(w[2].s, w[2].n, GRAPH_CH_NAME_MAX))
-		return fail(pl->err, pl->errsz, KR_EFORMAT,
+		return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 			    "line %u: bad channel name '%s' (1..%u of A-Z a-z 0-9 _ . - :)", pl->no,
 			    quote(&w[2], q), GRAPH_CH_NAME_MAX);
 	for (unsigned j = 0; j < GRAPH_MAX_CHANNELS; j++)
 		if ((*seen >> j & 1) && strlen(g->chan[j].name) == w[2].n &&
 		    !memcmp(g->chan[j].name, w[2].s, w[2].n))
-			return fail(pl->err, pl->errsz, KR_EEXIST,
+			return graph_fail(pl->err, pl->errsz, KR_EEXIST,
 				    "line %u: channel name '%s' already used by channel %u", pl->no,
 				    quote(&w[2], q), j);
 	memcpy(c.name, w[2].s, w[2].n);
@@ -259,21 +257,21 @@ static kr_err_t channel_line(struct graph *g, struct word *w, int nw, uint64_t *
 		for (k = 0; k < 4 && !is(&w[i], keys[k]); k++)
 			;
 		if (k == 4)
-			return fail(pl->err, pl->errsz, KR_EFORMAT,
+			return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 				    "line %u: '%s' is not rate, burst, depth or prio", pl->no,
 				    quote(&w[i], q));
 		if (have >> k & 1)
-			return fail(pl->err, pl->errsz, KR_EEXIST, "line %u: %s given twice",
+			return graph_fail(pl->err, pl->errsz, KR_EEXIST, "line %u: %s given twice",
 				    pl->no, keys[k]);
 		if (k == 0) {
 			if (n < 3 || memcmp(w[i + 1].s + n - 2, "/s", 2))
-				return fail(pl->err, pl->errsz, KR_EFORMAT,
+				return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 					    "line %u: rate '%s' must be N/s", pl->no,
 					    quote(&w[i + 1], q));
 			n -= 2;
 		}
 		if (number(&w[i + 1], n, max[k], &val[k]) || val[k] < min[k])
-			return fail(pl->err, pl->errsz, KR_ERANGE, "line %u: %s '%s' not in %u..%u",
+			return graph_fail(pl->err, pl->errsz, KR_ERANGE, "line %u: %s '%s' not in %u..%u",
 				    pl->no, keys[k], quote(&w[i + 1], q), min[k], max[k]);
 		have |= 1u << k;
 	}
@@ -294,7 +292,7 @@ static kr_err_t pairs(const struct word *w, int nw, const char *const *keys,
 
 	*have = 0;
 	if (nw % 2)
-		return fail(pl->err, pl->errsz, KR_EFORMAT, "line %u: '%s' has no value", pl->no,
+		return graph_fail(pl->err, pl->errsz, KR_EFORMAT, "line %u: '%s' has no value", pl->no,
 			    quote(&w[nw - 1], q));
 	for (int i = 0; i < nw; i += 2) {
 		unsigned k;
@@ -303,20 +301,20 @@ static kr_err_t pairs(const struct word *w, int nw, const char *const *keys,
 		for (k = 0; k < nk && !is(&w[i], keys[k]); k++)
 			;
 		if (k == nk)
-			return fail(pl->err, pl->errsz, KR_EFORMAT, "line %u: unknown word '%s'",
+			return graph_fail(pl->err, pl->errsz, KR_EFORMAT, "line %u: unknown word '%s'",
 				    pl->no, quote(&w[i], q));
 		if (*have >> k & 1)
-			return fail(pl->err, pl->errsz, KR_EEXIST, "line %u: %s given twice",
+			return graph_fail(pl->err, pl->errsz, KR_EEXIST, "line %u: %s given twice",
 				    pl->no, keys[k]);
 		if (!strcmp(keys[k], "rate")) {
 			if (n < 3 || memcmp(w[i + 1].s + n - 2, "/s", 2))
-				return fail(pl->err, pl->errsz, KR_EFORMAT,
+				return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 					    "line %u: rate '%s' must be N/s", pl->no,
 					    quote(&w[i + 1], q));
 			n -= 2;
 		}
 		if (number64(&w[i + 1], n, max[k], &val[k]))
-			return fail(pl->err, pl->errsz, KR_ERANGE,
+			return graph_fail(pl->err, pl->errsz, KR_ERANGE,
 				    "line %u: %s '%s' not in 0..%llu", pl->no, keys[k],
 				    quote(&w[i + 1], q), (unsigned long long)max[k]);
 		*have |= 1u << k;
@@ -337,10 +335,10 @@ static kr_err_t reservoir_line(struct graph *g, const struct word *w, int nw,
 	if ((e = pairs(w + 1, nw - 1, keys, max, 4, val, &have, pl)))
 		return e;
 	if (have != 0xf)
-		return fail(pl->err, pl->errsz, KR_EFORMAT,
+		return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 			    "line %u: expected 'reservoir gas G rate R/s cost C per-byte B'", pl->no);
 	if (val[0] < 1)
-		return fail(pl->err, pl->errsz, KR_ERANGE, "line %u: reservoir gas must be >= 1",
+		return graph_fail(pl->err, pl->errsz, KR_ERANGE, "line %u: reservoir gas must be >= 1",
 			    pl->no);
 	g->reservoir = (struct graph_reservoir){ val[0], val[1], (uint32_t)val[2],
 						 (uint32_t)val[3] };
@@ -361,21 +359,21 @@ static kr_err_t budget_line(struct graph *g, const struct word *w, int nw, uint6
 	int ep;
 
 	if (nw < 4)
-		return fail(pl->err, pl->errsz, KR_EFORMAT,
+		return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 			    "line %u: expected 'budget ENDPOINT [gas N] [parcels N] [bytes N] "
 			    "[pages N] [io N]' (at least one)", pl->no);
 	if ((e = pairs(w + 2, nw - 2, keys, max, GRAPH_NRES, val, &have, pl)))
 		return e;
 	ep = endpoint_of(g, &w[1]);
 	if (ep == -2)
-		return fail(pl->err, pl->errsz, KR_ENOSPC, "line %u: more than %u endpoints",
+		return graph_fail(pl->err, pl->errsz, KR_ENOSPC, "line %u: more than %u endpoints",
 			    pl->no, GRAPH_MAX_ENDPOINTS);
 	if (ep < 0)
-		return fail(pl->err, pl->errsz, KR_EFORMAT,
+		return graph_fail(pl->err, pl->errsz, KR_EFORMAT,
 			    "line %u: bad endpoint name '%s' (1..%u of A-Z a-z 0-9 _ . - :)",
 			    pl->no, quote(&w[1], q), GRAPH_EP_NAME_MAX);
 	if (*budgeted >> ep & 1)
-		return fail(pl->err, pl->errsz, KR_EEXIST, "line %u: a second budget for '%s'",
+		return graph_fail(pl->err, pl->errsz, KR_EEXIST, "line %u: a second budget for '%s'",
 			    pl->no, g->ep[ep]);
 	*budgeted |= 1ull << ep;
 	for (unsigned r = 0; r < GRAPH_NRES; r++)
@@ -407,11 +405,11 @@ static kr_err_t parse(struct graph *g, const char *text, size_t len, char *err, 
 			if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')
 				continue;
 			if (!(text[i] > ' ' && text[i] < 0x7f))
-				return fail(err, errsz, KR_EFORMAT,
+				return graph_fail(err, errsz, KR_EFORMAT,
 					    "line %u: byte 0x%02x is not printable ASCII", pl.no,
 					    (unsigned char)text[i]);
 			if (nw == LINE_WORDS)
-				return fail(err, errsz, KR_EFORMAT, "line %u: too many words",
+				return graph_fail(err, errsz, KR_EFORMAT, "line %u: too many words",
 					    pl.no);
 			w[nw].s = text + i;
 			while (i + 1 < end && text[i + 1] > ' ' && text[i + 1] < 0x7f &&
@@ -429,7 +427,7 @@ static kr_err_t parse(struct graph *g, const char *text, size_t len, char *err, 
 			last = pl.no;
 		} else if (is(&w[0], "reservoir")) {
 			if (reservoir)
-				return fail(err, errsz, KR_EEXIST, "line %u: a second reservoir",
+				return graph_fail(err, errsz, KR_EEXIST, "line %u: a second reservoir",
 					    pl.no);
 			if ((e = reservoir_line(g, w, nw, &pl)))
 				return e;
@@ -440,17 +438,17 @@ static kr_err_t parse(struct graph *g, const char *text, size_t len, char *err, 
 		} else {
 			char q[QUOTE_MAX + 1];
 
-			return fail(err, errsz, KR_EFORMAT,
+			return graph_fail(err, errsz, KR_EFORMAT,
 				    "line %u: unknown declaration '%s' (channel, reservoir, budget)",
 				    pl.no, quote(&w[0], q));
 		}
 	}
 	if (!(seen & 1))
-		return fail(err, errsz, KR_EINVAL, "line %u: no channel 0 (observability)", pl.no);
+		return graph_fail(err, errsz, KR_EINVAL, "line %u: no channel 0 (observability)", pl.no);
 	while (seen >> g->n_chan & 1)
 		g->n_chan++;
 	if (seen >> g->n_chan)
-		return fail(err, errsz, KR_EINVAL,
+		return graph_fail(err, errsz, KR_EINVAL,
 			    "line %u: channel ids must be 0..N-1: channel %u is missing", last,
 			    g->n_chan);
 	return graph_check(g, err, errsz);
@@ -465,7 +463,7 @@ kr_err_t graph_parse(struct graph *g, const char *text, size_t len, char *err, s
 	if (err && errsz)
 		err[0] = '\0';
 	if (!text && len)
-		return fail(err, errsz, KR_EINVAL, "no text");
+		return graph_fail(err, errsz, KR_EINVAL, "no text");
 	if ((e = parse(g, text, len, err, errsz)))
 		memset(g, 0, sizeof(*g));
 	return e;

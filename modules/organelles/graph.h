@@ -84,6 +84,9 @@ struct graph {
 /* Parse len bytes of .channels text into g.  On failure g is left empty and
  * err holds "line N: why". */
 kr_err_t graph_parse(struct graph *g, const char *text, size_t len, char *err, size_t errsz);
+/* Put the message in err (if any) and return e: every refusal's form. */
+kr_err_t graph_fail(char *err, size_t errsz, kr_err_t e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* The rules every graph keeps (names, ranges, masks within n_ep, channel 0
  * present); graph_parse and graph_decode both end with it. */
 kr_err_t graph_check(const struct graph *g, char *err, size_t errsz);

@@ -30,19 +30,6 @@
 #include <karyon/libc.h>
 #include "graph.h"
 
-static kr_err_t fail(char *err, size_t errsz, kr_err_t e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static kr_err_t fail(char *err, size_t errsz, kr_err_t e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		kvsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return e;
-}
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -145,38 +132,38 @@ static kr_err_t decode(struct graph *g, const uint8_t *b, size_t len, char *err,
 	size_t total;
 
 	if (len < GRAPH_BLOB_HDR)
-		return fail(err, errsz, KR_ETRUNC, "%zu bytes: shorter than the %u-byte header",
+		return graph_fail(err, errsz, KR_ETRUNC, "%zu bytes: shorter than the %u-byte header",
 			    len, GRAPH_BLOB_HDR);
 	if (get32(b) != GRAPH_BLOB_MAGIC)
-		return fail(err, errsz, KR_EFORMAT, "bad magic 0x%08x (want 0x%08x, \"KCHN\")",
+		return graph_fail(err, errsz, KR_EFORMAT, "bad magic 0x%08x (want 0x%08x, \"KCHN\")",
 			    get32(b), GRAPH_BLOB_MAGIC);
 	if (get16(b + 4) != GRAPH_BLOB_VERSION)
-		return fail(err, errsz, KR_EFORMAT, "version %u (this kernel reads %u)",
+		return graph_fail(err, errsz, KR_EFORMAT, "version %u (this kernel reads %u)",
 			    get16(b + 4), GRAPH_BLOB_VERSION);
 	ne = get16(b + 6), nc = get16(b + 8);
 	if (get16(b + 10))
-		return fail(err, errsz, KR_EFORMAT, "flags 0x%04x: none are defined",
+		return graph_fail(err, errsz, KR_EFORMAT, "flags 0x%04x: none are defined",
 			    get16(b + 10));
 	if (ne > GRAPH_MAX_ENDPOINTS || nc > GRAPH_MAX_CHANNELS || nc < 1)
-		return fail(err, errsz, KR_ERANGE, "%u endpoints, %u channels (0..%u, 1..%u)", ne,
+		return graph_fail(err, errsz, KR_ERANGE, "%u endpoints, %u channels (0..%u, 1..%u)", ne,
 			    nc, GRAPH_MAX_ENDPOINTS, GRAPH_MAX_CHANNELS);
 	total = GRAPH_BLOB_SIZE(ne, nc);
 	if (get32(b + 12) != total)
-		return fail(err, errsz, KR_EFORMAT, "total size %u, but %u endpoints and %u "
+		return graph_fail(err, errsz, KR_EFORMAT, "total size %u, but %u endpoints and %u "
 			    "channels make %zu", get32(b + 12), ne, nc, total);
 	if (len != total)
-		return fail(err, errsz, len < total ? KR_ETRUNC : KR_EFORMAT,
+		return graph_fail(err, errsz, len < total ? KR_ETRUNC : KR_EFORMAT,
 			    "%zu bytes, the header says %zu", len, total);
 	kr_blake2b_256(digest, b, total - GRAPH_BLOB_DIGEST);
 	if (memcmp(digest, b + total - GRAPH_BLOB_DIGEST, sizeof(digest)))
-		return fail(err, errsz, KR_EFORMAT, "digest mismatch: the blob was altered");
+		return graph_fail(err, errsz, KR_EFORMAT, "digest mismatch: the blob was altered");
 	g->n_ep = (uint16_t)ne, g->n_chan = (uint16_t)nc;
 	g->reservoir = (struct graph_reservoir){ get64(b + 16), get64(b + 24), get32(b + 32),
 						 get32(b + 36) };
 	p = b + GRAPH_BLOB_HDR;
 	for (unsigned i = 0; i < ne; i++, p += GRAPH_BLOB_EP) {
 		if (name_field(g->ep[i], p, sizeof(g->ep[i])))
-			return fail(err, errsz, KR_EFORMAT, "endpoint %u: name not NUL-padded", i);
+			return graph_fail(err, errsz, KR_EFORMAT, "endpoint %u: name not NUL-padded", i);
 		for (unsigned r = 0; r < GRAPH_NRES; r++)
 			g->budget[i][r] = get64(p + 32 + 8 * r);
 	}
@@ -184,13 +171,13 @@ static kr_err_t decode(struct graph *g, const uint8_t *b, size_t len, char *err,
 		struct graph_chan *c = &g->chan[i];
 
 		if (get16(p) != i || p[3])
-			return fail(err, errsz, KR_EFORMAT, "channel %u: id %u, flags 0x%02x", i,
+			return graph_fail(err, errsz, KR_EFORMAT, "channel %u: id %u, flags 0x%02x", i,
 				    get16(p), p[3]);
 		c->prio = p[2];
 		c->rate = get32(p + 4), c->burst = get32(p + 8), c->depth = get32(p + 12);
 		c->senders = get64(p + 16), c->receivers = get64(p + 24);
 		if (name_field(c->name, p + 32, sizeof(c->name)))
-			return fail(err, errsz, KR_EFORMAT, "channel %u: name not NUL-padded", i);
+			return graph_fail(err, errsz, KR_EFORMAT, "channel %u: name not NUL-padded", i);
 	}
 	return graph_check(g, err, errsz);
 }
@@ -203,10 +190,10 @@ kr_err_t graph_decode(struct graph *g, const uint8_t *blob, size_t len, char *er
 	if (err && errsz)
 		err[0] = '\0';
 	if (!g)
-		return fail(err, errsz, KR_EINVAL, "no graph");
+		return graph_fail(err, errsz, KR_EINVAL, "no graph");
 	memset(g, 0, sizeof(*g));
 	if (!blob && len)
-		return fail(err, errsz, KR_EINVAL, "no blob");
+		return graph_fail(err, errsz, KR_EINVAL, "no blob");
 	if ((e = decode(g, blob, len, err, errsz)))
 		memset(g, 0, sizeof(*g));
 	return e;
