@@ -95,11 +95,16 @@ int cmd_lsmod(int argc, char **argv, const struct sh_opts *o)
 	if (SH_OPT(o, 'v'))
 		return lsmod_verbose();         /* lsmod_verbose.c: section addresses */
 	sh_printf("%-16s %-8s %8s %5s  %-9s %s\n", "name", "version", "size", "users", "state", "used by");
-	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++)
-		sh_printf("%-16s %u.%u.%-4u %8llu %5u  %-9s %s\n", e.name, KR_VERSION_MAJOR(e.module_version),
+	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++) {
+		char size[24] = "-";    /* a built-in's lies inside the kernel image's */
+
+		if (!e.builtin)
+			ksnprintf(size, sizeof(size), "%llu", (unsigned long long)e.size);
+		sh_printf("%-16s %u.%u.%-4u %8s %5u  %-9s %s\n", e.name, KR_VERSION_MAJOR(e.module_version),
 			  KR_VERSION_MINOR(e.module_version), KR_VERSION_PATCH(e.module_version),
-			  (unsigned long long)e.size, e.users,
-			  e.builtin ? "built-in" : states[e.state <= 3 ? e.state : 0], e.used_by);
+			  size, e.users, e.builtin ? "built-in" : states[e.state <= 3 ? e.state : 0],
+			  e.used_by);
+	}
 	return 0;
 }
 
