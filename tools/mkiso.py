@@ -5,14 +5,18 @@ Usage: mkiso.py --kernel karyon.elf --out karyon.iso
                 [--profile images/NAME.conf] [--cmdline "k=v ..."]
                 [--module PATH[=NAME]]... [--module-dir DIR]
                 [--manifest FILE --enforcement enforce|permissive] [--initrd FILE]
-                [--buildinfo-option KEY=VALUE]...
+                [--channels BLOB] [--buildinfo-option KEY=VALUE]...
 
 The profile file gives the kernel command line (`cmdline = ...`; --cmdline
 replaces it) and the boot modules (`boot_modules = NAME ...`, found as
 DIR/NAME.kmod with --module-dir).  Each --module adds a multiboot2
 `module2` line after the profile's.  --manifest adds the module manifest
 (tools/gen_manifest.py) as a boot module named "manifest", headed by the
-enforcement mode, for the kmod module to check modules against.  The ISO
+enforcement mode, for the kmod module to check modules against.
+--channels adds the image's compiled channel graph (tools/mkchannels) as a
+boot module named "channels" and its digest to that manifest, as a line
+"channels blake2b-256 HEX", for the organelles module to check it
+against (docs/organelles.md).  The ISO
 is a hybrid: GRUB for SeaBIOS (i386-pc) and for UEFI (x86_64-efi).
 
 Two more files sit at the root of every ISO.  MANIFEST lists each file
@@ -219,6 +223,8 @@ def main():
     ap.add_argument('--module-dir', metavar='DIR', help='where the profile\'s boot modules are (NAME.kmod)')
     ap.add_argument('--manifest', metavar='FILE', help='the module manifest to ship as the "manifest" boot module')
     ap.add_argument('--initrd', metavar='CPIO', help='the initrd to ship as the "initrd" boot module')
+    ap.add_argument('--channels', metavar='BLOB',
+                    help='the channel graph blob to ship as the "channels" boot module, its digest in the manifest')
     ap.add_argument('--enforcement', choices=('enforce', 'permissive'), default='permissive',
                     help='enforce: load only modules the manifest lists; permissive (default): flag the others')
     ap.add_argument('--buildinfo-option', type=buildinfo.parse_option, action='append',
@@ -267,7 +273,8 @@ def main():
             name = name or os.path.basename(path)
             if '/' in name or name.startswith('.') or "'" in name:
                 sys.exit('mkiso: bad module name %r' % name)
-            if (a.manifest and name == 'manifest') or (a.initrd and name == 'initrd'):
+            if ((a.manifest and name == 'manifest') or (a.initrd and name == 'initrd') or
+                    (a.channels and name == 'channels')):
                 sys.exit('mkiso: module name "%s" is taken by --%s' % (name, name))
             dst = os.path.join(boot, 'modules', name)
             if os.path.lexists(dst):
@@ -288,10 +295,19 @@ def main():
             with open(a.manifest) as f:
                 body = f.read()
             dst = os.path.join(boot, 'modules', 'manifest')
+            if a.channels:
+                body += 'channels blake2b-256 %s\n' % blake2b_256(a.channels)
             with open(dst, 'w') as f:
                 f.write('mode %s\n%s' % (a.enforcement, body))
             payload_manifest = os.path.getsize(dst)
             mods.append('\tmodule2 /boot/modules/manifest manifest\n')
+        if a.channels:
+            if not a.manifest:
+                sys.exit('mkiso: --channels needs --manifest (the graph\'s digest goes there)')
+            dst = os.path.join(boot, 'modules', 'channels')
+            shutil.copyfile(a.channels, dst)
+            payload_modules += os.path.getsize(dst)
+            mods.append('\tmodule2 /boot/modules/channels channels\n')
         payload_initrd = 0
         if a.initrd:
             dst = os.path.join(boot, 'initrd')

@@ -39,7 +39,10 @@ typedef int kr_err_t;
 	X(KR_ETIME,     23, "time budget exhausted")              \
 	X(KR_EIO,       24, "device error")                       \
 	X(KR_EINPROGRESS, 25, "in progress")                      \
-	X(KR_ENODEV,    26, "no such device")
+	X(KR_ENODEV,    26, "no such device")                     \
+	X(KR_EAGAIN,    27, "try again later")                    \
+	X(KR_EDEAD,     28, "killed: unreachable until reloaded") \
+	X(KR_EENERGY,   29, "energy budget exhausted")
 
 enum kr_err {
 	KR_OK = 0,

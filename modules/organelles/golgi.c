@@ -128,6 +128,71 @@ bool golgi_next(struct golgi *gg, struct golgi_parcel *out)
 	return true;
 }
 
+/* Remove the i-th parcel (from the head) of cq, keeping the order. */
+static void remove_at(struct golgi *gg, struct golgi_queue *cq, uint32_t i)
+{
+	struct golgi_parcel *ring = gg->pool + cq->base;
+
+	for (; i + 1 < cq->len; i++)
+		ring[(cq->head + i) % cq->cap] = ring[(cq->head + i + 1) % cq->cap];
+	cq->len--;
+}
+
+static bool find_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out, bool take)
+{
+	for (unsigned pr = 0; pr <= GRAPH_MAX_PRIO; pr++) {
+		for (unsigned c = 0; c < gg->g->n_chan; c++) {
+			struct golgi_queue *cq = &gg->ch[c];
+			const struct golgi_parcel *ring = gg->pool + cq->base;
+
+			if (gg->g->chan[c].prio != pr || !(gg->g->chan[c].receivers & to))
+				continue;
+			for (uint32_t i = 0; i < cq->len; i++) {
+				const struct golgi_parcel *p = &ring[(cq->head + i) % cq->cap];
+
+				if (p->to < 0 || p->to >= 64 || !(to >> p->to & 1))
+					continue;
+				*out = *p;
+				if (!take)
+					return true;
+				if (i == 0)
+					cq->head = cq->head + 1 == cq->cap ? 0 : cq->head + 1, cq->len--;
+				else
+					remove_at(gg, cq, i);
+				cq->taken++;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+bool golgi_next_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out)
+{
+	return find_for(gg, to, out, true);
+}
+
+bool golgi_peek_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out)
+{
+	return find_for(gg, to, out, false);
+}
+
+uint32_t golgi_queued_for(const struct golgi *gg, uint32_t chan, uint64_t to)
+{
+	const struct golgi_queue *cq;
+	uint32_t n = 0;
+
+	if (chan >= gg->g->n_chan)
+		return 0;
+	cq = &gg->ch[chan];
+	for (uint32_t i = 0; i < cq->len; i++) {
+		int r = gg->pool[cq->base + (cq->head + i) % cq->cap].to;
+
+		n += r >= 0 && r < 64 && (to >> r & 1);
+	}
+	return n;
+}
+
 /* Drop every parcel of cq to or from dom, keeping the others in order;
  * the number dropped. */
 static uint32_t purge(struct golgi *gg, struct golgi_queue *cq, int dom)
@@ -138,8 +203,11 @@ static uint32_t purge(struct golgi *gg, struct golgi_queue *cq, int dom)
 	for (uint32_t i = 0; i < cq->len; i++) {
 		uint32_t from = (cq->head + i) % cq->cap, to = (cq->head + kept) % cq->cap;
 
-		if (ring[from].from == dom || ring[from].to == dom)
+		if (ring[from].from == dom || ring[from].to == dom) {
+			if (gg->dropped)
+				gg->dropped(gg->dropped_ctx, &ring[from]);
 			continue;
+		}
 		/* to trails from, so the copy never overwrites a parcel still to read */
 		if (to != from)
 			ring[to] = ring[from];

@@ -59,6 +59,7 @@ struct golgi_parcel {
 	int from, to;                   /* endpoint numbers of the graph */
 	bool malformed;                 /* the peroxisome's verdict */
 	uint64_t seq;                   /* set by golgi_route: order accepted */
+	void *body;                     /* the caller's: the framed bytes (never read here) */
 };
 
 struct golgi_verdict {
@@ -81,6 +82,10 @@ struct golgi {
 	struct golgi_queue ch[GRAPH_MAX_CHANNELS];
 	uint64_t seq;
 	uint64_t count[GOLGI_NRULES];   /* verdicts by rule */
+	/* Called with each parcel a kill drops (its body is the caller's to
+	 * free); NULL: nothing to do. */
+	void (*dropped)(void *ctx, const struct golgi_parcel *p);
+	void *dropped_ctx;
 };
 
 /* Queues for g's channels, each depth deep, cut from pool[pool_cap]
@@ -95,6 +100,14 @@ struct golgi_verdict golgi_route(struct golgi *gg, const struct golgi_parcel *p,
  * with one queued, the lower channel id on a tie, oldest first.  false if
  * every queue is empty. */
 bool golgi_next(struct golgi *gg, struct golgi_parcel *out);
+/* As golgi_next, among the parcels whose receiver is in the mask to (bit
+ * n: endpoint n): the most urgent channel holding one, the oldest there;
+ * the others stay queued in order. */
+bool golgi_next_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out);
+/* The parcel golgi_next_for would take, left queued. */
+bool golgi_peek_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out);
+/* Parcels queued on chan for a receiver in to. */
+uint32_t golgi_queued_for(const struct golgi *gg, uint32_t chan, uint64_t to);
 /* Kill dom: into the dead-map, and every parcel queued to or from it
  * dropped (counted in the queue's purged and the dead-map).  The count
  * dropped, or -1 if dom is out of range or already dead. */

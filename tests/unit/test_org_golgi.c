@@ -48,7 +48,7 @@ static void setup(uint64_t gas_cap, uint64_t gas_rate, bool energy)
 
 static struct golgi_verdict offer(uint32_t chan, int from, int to, uint32_t len, uint64_t now)
 {
-	struct golgi_parcel p = { chan, 7, len, from, to, false, 0 };
+	struct golgi_parcel p = { chan, 7, len, from, to, false, 0, NULL };
 
 	return golgi_route(&gg, &p, now);
 }
@@ -76,7 +76,7 @@ static void init_checks_the_pool(void **state)
 
 static void each_rule_in_turn(void **state)
 {
-	struct golgi_parcel bad = { 1, 0, 1, SHELL, VFS, true, 0 };
+	struct golgi_parcel bad = { 1, 0, 1, SHELL, VFS, true, 0, NULL };
 
 	(void)state;
 	setup(1000, 0, false);
@@ -261,7 +261,7 @@ static uint64_t random_run(uint64_t seed)
 			};
 			const int *e = edges[rnd() % 8];
 			struct golgi_parcel p = { (uint32_t)e[0], (uint16_t)rnd(),
-						  (uint32_t)(rnd() % 300), e[1], e[2], rnd() % 100 == 0, 0 };
+						  (uint32_t)(rnd() % 300), e[1], e[2], rnd() % 100 == 0, 0, NULL };
 
 			if (rnd() % 10 == 0) {
 				p.chan = (uint32_t)(rnd() % 5);

@@ -1,0 +1,55 @@
+/*
+ * perox.h - the peroxisome (issue 17): the sanitizer every parcel passes
+ * before the Golgi sees it.  It checks the framed bytes - magic, version,
+ * flags, length against the bytes given, the XXH3 check - and that the
+ * header's channel is one of the graph's; what fails is quarantined:
+ * counted by reason, its header kept in a small ring for `organelles`,
+ * never delivered.  Pure code: the host tests run it as the kernel does.
+ */
+#ifndef KARYON_ORGANELLES_PEROX_H
+#define KARYON_ORGANELLES_PEROX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "parcel.h"
+
+enum perox_reason {
+	PEROX_OK = 0,
+	PEROX_SHORT,            /* fewer bytes than a header, or than header + length */
+	PEROX_MAGIC,
+	PEROX_VERSION,
+	PEROX_FLAGS,            /* a flag bit version 1 does not define */
+	PEROX_LENGTH,           /* length over the maximum, or bytes after the payload */
+	PEROX_CHECK,            /* the XXH3 check does not match */
+	PEROX_CHANNEL,          /* no such channel in the graph */
+	PEROX_NREASONS
+};
+
+#define PEROX_KEEP 16           /* quarantined headers kept, the newest */
+
+struct perox_entry {
+	uint8_t hdr[KR_PARCEL_HDR_SIZE];        /* as received (short: zero-padded) */
+	uint32_t size;                          /* bytes offered */
+	int16_t from;                           /* the sender's endpoint */
+	uint8_t reason;                         /* enum perox_reason */
+	uint64_t n;                             /* its number among those quarantined */
+};
+
+struct perox {
+	uint64_t checked, passed, quarantined;
+	uint64_t bytes;                         /* bytes checked */
+	uint64_t by[PEROX_NREASONS];
+	struct perox_entry keep[PEROX_KEEP];    /* ring, the newest last */
+};
+
+/* Check size bytes at p, a parcel offered by endpoint from, for a graph of
+ * n_chan channels.  PEROX_OK and *v (its fields; v->payload inside p), or
+ * the reason, with the parcel quarantined. */
+enum perox_reason perox_check(struct perox *px, const void *p, size_t size, int from,
+			      unsigned n_chan, struct parcel_view *v);
+const char *perox_reason_name(enum perox_reason r);
+/* The i-th newest quarantined entry (0: the newest), or NULL. */
+const struct perox_entry *perox_kept(const struct perox *px, unsigned i);
+
+#endif
