@@ -96,22 +96,23 @@ struct kr_org_ops {
 			 uint32_t *ep);
 	/* Close it; parcels queued to it stay queued for the next opener. */
 	kr_err_t (*close)(kr_domain_t *d, uint32_t ep);
-	/* Send len (<= KR_PARCEL_PAYLOAD_MAX) bytes from ep to the endpoint
-	 * named to on channel (its number), framed as a parcel of kind.  KR_OK:
-	 * accepted (delivered before the call returns when the receiver has a
-	 * recv function and the call is not itself inside a delivery).  On a
-	 * refusal res (if not NULL) says which rule and why: KR_EPERM
-	 * not-in-graph, KR_EDEAD a dead end, KR_EENERGY the sender's energy
-	 * ran out (it is now dead), KR_EAGAIN reservoir, queue-full or bucket
-	 * (the sender may try later), KR_ENOENT no endpoint named to,
-	 * KR_ERANGE len too large, KR_EINVAL a bad handle. */
-	kr_err_t (*send)(kr_domain_t *d, uint32_t ep, const char *to, uint16_t channel,
-			 uint8_t kind, const void *data, size_t len, struct kr_org_sent *res);
+	/* Send len (<= KR_PARCEL_PAYLOAD_MAX) bytes from ep to endpoint to (its
+	 * number: endpoint() below) on channel (its number: channel()),
+	 * framed as a parcel of kind.  KR_OK: accepted (delivered before the
+	 * call returns when the receiver has a recv function and the call is
+	 * not itself inside a delivery).  On a refusal res (if not NULL) says
+	 * which rule and why: KR_EPERM not-in-graph, KR_EDEAD a dead end,
+	 * KR_EENERGY the sender's energy ran out (it is now dead), KR_EAGAIN
+	 * reservoir, queue-full or bucket (the sender may try later),
+	 * KR_ENOENT no endpoint to, KR_ERANGE len too large, KR_EINVAL a bad
+	 * handle. */
+	kr_err_t (*send)(kr_domain_t *d, uint32_t ep, uint32_t to, uint16_t channel, uint8_t kind,
+			 const void *data, size_t len, struct kr_org_sent *res);
 	/* Send a parcel the caller framed (header and payload, len bytes):
 	 * the sanitizer checks its magic, version, flags, length and XXH3
 	 * check; a bad one is quarantined (KR_EFORMAT) and never delivered.
 	 * Otherwise as send, on the header's channel, kind and flags. */
-	kr_err_t (*send_raw)(kr_domain_t *d, uint32_t ep, const char *to, const void *bytes,
+	kr_err_t (*send_raw)(kr_domain_t *d, uint32_t ep, uint32_t to, const void *bytes,
 			     size_t len, struct kr_org_sent *res);
 	/* The next parcel queued for ep: *m, its payload copied into buf
 	 * (cap bytes; KR_ERANGE leaves the parcel queued when it does not
@@ -130,8 +131,15 @@ struct kr_org_ops {
 	kr_err_t (*kill)(const char *name, uint32_t why, uint64_t *dropped);
 	/* Is the endpoint named name in the dead-map? */
 	bool (*dead)(const char *name);
+	/* The number of the channel named name in this image's graph, or
+	 * KR_ENOENT (numbers are the image's: look them up, never hard-code). */
+	int (*channel)(const char *name);
+	/* The number of the endpoint named name, or KR_ENOENT; the name of
+	 * endpoint n, or NULL. */
+	int (*endpoint)(const char *name);
+	const char *(*endpoint_name)(uint32_t n);
 };
 KR_ABI_OFFSET(struct kr_org_ops, open, 16);
-KR_ABI_SIZE(struct kr_org_ops, 88);
+KR_ABI_SIZE(struct kr_org_ops, 112);
 
 #endif

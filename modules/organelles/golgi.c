@@ -45,6 +45,10 @@ kr_err_t golgi_init(struct golgi *gg, const struct graph *g, struct qos *q, stru
 		gg->ch[i].cap = g->chan[i].depth;
 		need += g->chan[i].depth;
 	}
+	for (unsigned i = 0, n = 0; i <= GRAPH_MAX_PRIO; i++)
+		for (unsigned c = 0; c < g->n_chan; c++)
+			if (g->chan[c].prio == i)
+				gg->order[n++] = (uint8_t)c;
 	return KR_OK;
 }
 
@@ -140,28 +144,28 @@ static void remove_at(struct golgi *gg, struct golgi_queue *cq, uint32_t i)
 
 static bool find_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out, bool take)
 {
-	for (unsigned pr = 0; pr <= GRAPH_MAX_PRIO; pr++) {
-		for (unsigned c = 0; c < gg->g->n_chan; c++) {
-			struct golgi_queue *cq = &gg->ch[c];
-			const struct golgi_parcel *ring = gg->pool + cq->base;
+	for (unsigned k = 0; k < gg->g->n_chan; k++) {
+		unsigned c = gg->order[k];
+		struct golgi_queue *cq = &gg->ch[c];
+		const struct golgi_parcel *ring = gg->pool + cq->base;
 
-			if (gg->g->chan[c].prio != pr || !(gg->g->chan[c].receivers & to))
+		if (!cq->len || !(gg->g->chan[c].receivers & to))
+			continue;
+		for (uint32_t i = 0; i < cq->len; i++) {
+			uint32_t at = cq->head + i < cq->cap ? cq->head + i : cq->head + i - cq->cap;
+			const struct golgi_parcel *p = &ring[at];
+
+			if (p->to < 0 || p->to >= 64 || !(to >> p->to & 1))
 				continue;
-			for (uint32_t i = 0; i < cq->len; i++) {
-				const struct golgi_parcel *p = &ring[(cq->head + i) % cq->cap];
-
-				if (p->to < 0 || p->to >= 64 || !(to >> p->to & 1))
-					continue;
-				*out = *p;
-				if (!take)
-					return true;
-				if (i == 0)
-					cq->head = cq->head + 1 == cq->cap ? 0 : cq->head + 1, cq->len--;
-				else
-					remove_at(gg, cq, i);
-				cq->taken++;
+			*out = *p;
+			if (!take)
 				return true;
-			}
+			if (i == 0)
+				cq->head = cq->head + 1 == cq->cap ? 0 : cq->head + 1, cq->len--;
+			else
+				remove_at(gg, cq, i);
+			cq->taken++;
+			return true;
 		}
 	}
 	return false;
@@ -175,6 +179,20 @@ bool golgi_next_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out)
 bool golgi_peek_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out)
 {
 	return find_for(gg, to, out, false);
+}
+
+bool golgi_take_last(struct golgi *gg, uint32_t chan, struct golgi_parcel *out)
+{
+	struct golgi_queue *cq = chan < gg->g->n_chan ? &gg->ch[chan] : NULL;
+	uint32_t at;
+
+	if (!cq || !cq->len)
+		return false;
+	at = cq->head + cq->len - 1;
+	*out = gg->pool[cq->base + (at >= cq->cap ? at - cq->cap : at)];
+	cq->len--;
+	cq->taken++;
+	return true;
 }
 
 uint32_t golgi_queued_for(const struct golgi *gg, uint32_t chan, uint64_t to)

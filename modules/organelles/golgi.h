@@ -80,6 +80,7 @@ struct golgi {
 	struct lyso *l;
 	struct golgi_parcel *pool;
 	struct golgi_queue ch[GRAPH_MAX_CHANNELS];
+	uint8_t order[GRAPH_MAX_CHANNELS];     /* channel ids, most urgent first, then by id */
 	uint64_t seq;
 	uint64_t count[GOLGI_NRULES];   /* verdicts by rule */
 	/* Called with each parcel a kill drops (its body is the caller's to
@@ -106,6 +107,9 @@ bool golgi_next(struct golgi *gg, struct golgi_parcel *out);
 bool golgi_next_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out);
 /* The parcel golgi_next_for would take, left queued. */
 bool golgi_peek_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out);
+/* Take the parcel golgi_route queued last on chan (the caller delivers it
+ * at once: nothing else waits for its receiver).  false if chan is empty. */
+bool golgi_take_last(struct golgi *gg, uint32_t chan, struct golgi_parcel *out);
 /* Parcels queued on chan for a receiver in to. */
 uint32_t golgi_queued_for(const struct golgi *gg, uint32_t chan, uint64_t to);
 /* Kill dom: into the dead-map, and every parcel queued to or from it

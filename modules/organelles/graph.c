@@ -102,13 +102,6 @@ int graph_endpoint(const struct graph *g, const char *name)
 	return -1;
 }
 
-bool graph_allows(const struct graph *g, uint32_t chan, int from, int to)
-{
-	if (chan >= g->n_chan || from < 0 || from >= g->n_ep || to < 0 || to >= g->n_ep)
-		return false;
-	return (g->chan[chan].senders >> from & 1) && (g->chan[chan].receivers >> to & 1);
-}
-
 /* ---- the parser -------------------------------------------------------- */
 
 struct word {

@@ -92,8 +92,14 @@ kr_err_t graph_fail(char *err, size_t errsz, kr_err_t e, const char *fmt, ...)
 kr_err_t graph_check(const struct graph *g, char *err, size_t errsz);
 /* The endpoint numbered for name, or -1. */
 int graph_endpoint(const struct graph *g, const char *name);
-/* May endpoint from send on chan to endpoint to? */
-bool graph_allows(const struct graph *g, uint32_t chan, int from, int to);
+/* May endpoint from send on chan to endpoint to?  (Inline: every send
+ * asks.) */
+static inline bool graph_allows(const struct graph *g, uint32_t chan, int from, int to)
+{
+	if (chan >= g->n_chan || from < 0 || from >= g->n_ep || to < 0 || to >= g->n_ep)
+		return false;
+	return (g->chan[chan].senders >> from & 1) && (g->chan[chan].receivers >> to & 1);
+}
 
 /* The blob of g (which must pass graph_check) into out[cap]; *len its size.
  * KR_ENOSPC if cap is too small. */

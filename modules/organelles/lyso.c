@@ -32,11 +32,6 @@ bool lyso_revive(struct lyso *l, unsigned dom)
 	return true;
 }
 
-bool lyso_dead(const struct lyso *l, unsigned dom)
-{
-	return dom < l->n && (l->dead >> dom & 1);
-}
-
 void lyso_note_dropped(struct lyso *l, unsigned dom, uint64_t count)
 {
 	if (dom < l->n)

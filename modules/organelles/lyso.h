@@ -40,7 +40,10 @@ void lyso_init(struct lyso *l, unsigned n);
 bool lyso_kill(struct lyso *l, unsigned dom, enum lyso_reason why);
 /* dom reloaded: reachable again (false if it was not dead). */
 bool lyso_revive(struct lyso *l, unsigned dom);
-bool lyso_dead(const struct lyso *l, unsigned dom);
+static inline bool lyso_dead(const struct lyso *l, unsigned dom)
+{
+	return dom < l->n && (l->dead >> dom & 1);
+}
 /* count parcels of dom's were dropped because it died. */
 void lyso_note_dropped(struct lyso *l, unsigned dom, uint64_t count);
 const char *lyso_reason_name(enum lyso_reason why);

@@ -28,6 +28,8 @@
 #include "parcel.h"
 
 struct org org;
+
+
 kr_domain_t *org_self;
 const struct kr_sched_ops *org_sched;
 
@@ -42,6 +44,50 @@ _Static_assert((int)KR_ORG_IO == (int)MITO_IO, "the ABI's resources are the mito
 uint64_t org_now(void)
 {
 	return org_sched ? org_sched->vclock() : 0;
+}
+
+/* FNV-1a of a name (at most KR_ORG_NAME_MAX - 1 bytes; *len its length,
+ * KR_ORG_NAME_MAX if it is longer), for the endpoint table. */
+static uint32_t name_hash(const char *s, size_t *len)
+{
+	uint32_t h = 2166136261u;
+	size_t n = 0;
+
+	for (; n < KR_ORG_NAME_MAX && s[n]; n++)
+		h = (h ^ (uint8_t)s[n]) * 16777619u;
+	*len = n;
+	return h;
+}
+
+static void ep_hash_build(void)
+{
+	memset(org.ep_hash, 0xff, sizeof(org.ep_hash));
+	for (unsigned i = 0; i < org.g.n_ep; i++) {
+		size_t n;
+		uint32_t k = name_hash(org.g.ep[i], &n);
+
+		org.ep_len[i] = (uint8_t)n;
+		while (org.ep_hash[k % sizeof(org.ep_hash)] != 0xff)
+			k++;    /* 64 names at most in 128 slots: never full */
+		org.ep_hash[k % sizeof(org.ep_hash)] = (uint8_t)i;
+	}
+}
+
+int org_endpoint(const char *name)
+{
+	size_t n;
+	uint32_t k = name_hash(name, &n);
+
+	if (n >= KR_ORG_NAME_MAX)
+		return -1;
+	for (;; k++) {
+		uint8_t i = org.ep_hash[k % sizeof(org.ep_hash)];
+
+		if (i == 0xff)
+			return -1;
+		if (org.ep_len[i] == n && !memcmp(org.g.ep[i], name, n))
+			return i;
+	}
 }
 
 int org_channel(const char *s)
@@ -61,12 +107,81 @@ int org_channel(const char *s)
 	return v < org.g.n_chan ? (int)v : -1;
 }
 
+/* ---- parcel bodies ------------------------------------------------------ */
+
+/* A framed parcel of at most CELL bytes lives in a cell: cells are cut
+ * from 16 KiB chunks (at most CELL_CHUNKS of them, kept until the module
+ * ends) and reused through a free list, so the common small parcel costs
+ * no heap call.  Larger parcels, and any once the chunks are used up, come
+ * from the heap.  The size tells which, so every free passes it. */
+#define CELL            256u
+#define CELL_CHUNK      (16384u / CELL)
+#define CELL_CHUNKS     64u
+
+struct cell { struct cell *next; };
+static struct cell *cell_free;
+static void *cell_chunk[CELL_CHUNKS];
+static unsigned cell_chunks;
+
+static uint8_t *body_alloc(size_t size)
+{
+	struct cell *c;
+
+	if (size > CELL)
+		return kr_malloc(org_self, size);
+	if (!cell_free && cell_chunks < CELL_CHUNKS &&
+	    (cell_chunk[cell_chunks] = kr_malloc(org_self, CELL_CHUNK * CELL)) != NULL) {
+		uint8_t *chunk = cell_chunk[cell_chunks++];
+
+		for (unsigned i = 0; i < CELL_CHUNK; i++) {
+			c = (struct cell *)(chunk + i * CELL);
+			c->next = cell_free;
+			cell_free = c;
+		}
+	}
+	if (!cell_free)
+		return kr_malloc(org_self, size);
+	c = cell_free;
+	cell_free = c->next;
+	return (uint8_t *)c;
+}
+
+/* Is p inside one of the chunks? (A small body may come from the heap.) */
+static bool in_cells(const void *p)
+{
+	for (unsigned i = 0; i < cell_chunks; i++)
+		if ((const uint8_t *)p >= (const uint8_t *)cell_chunk[i] &&
+		    (const uint8_t *)p < (const uint8_t *)cell_chunk[i] + CELL_CHUNK * CELL)
+			return true;
+	return false;
+}
+
+static void body_put(void *p, size_t size)
+{
+	struct cell *c = p;
+
+	if (size > CELL || !in_cells(p)) {
+		kr_free(org_self, p);
+		return;
+	}
+	c->next = cell_free;
+	cell_free = c;
+}
+
+static void bodies_free_all(void)
+{
+	for (unsigned i = 0; i < cell_chunks; i++)
+		kr_free(org_self, cell_chunk[i]);
+	cell_chunks = 0;
+	cell_free = NULL;
+}
+
 /* ---- delivery ---------------------------------------------------------- */
 
 static void body_free(void *ctx, const struct golgi_parcel *p)
 {
 	(void)ctx;
-	kr_free(org_self, p->body);
+	body_put(p->body, KR_PARCEL_HDR_SIZE + p->len);
 }
 
 /* Hand p to its receiver (open, with a recv function) and free it. */
@@ -82,7 +197,7 @@ static void deliver(const struct golgi_parcel *p)
 		obs_append(p->body, KR_PARCEL_HDR_SIZE + h->length);
 	e->received++;
 	e->recv(e->ctx, &m);
-	kr_free(org_self, p->body);
+	body_put(p->body, KR_PARCEL_HDR_SIZE + p->len);
 }
 
 /* Deliver what waits for receivers that take parcels by function.  A
@@ -176,10 +291,18 @@ static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_or
 		res->seq = v.seq;
 		org.txseq[from][chan]++;
 		org.ep[from].sent++;
+		/* Outside a delivery nothing queued waits for a receiver that
+		 * takes parcels by function (the pump delivered all of those),
+		 * so this one is next: hand it over at once. */
+		if (!pumping && (org.ready >> to & 1) && golgi_take_last(&org.gg, chan, &p)) {
+			pumping = true;
+			deliver(&p);
+			pumping = false;
+		}
 		pump();
 		return KR_OK;
 	}
-	kr_free(org_self, body);
+	body_put(body, size);
 	if (chan < org.g.n_chan)
 		org.refused[chan][gv.rule]++;
 	if (gv.rule == GOLGI_ENERGY) {
@@ -196,74 +319,75 @@ static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_or
 				 KR_EFORMAT) : refusal(res, gv, from, to, chan, 0);
 }
 
-static kr_err_t begin(int from, const char *to, int *to_ep, struct kr_org_sent *res)
+static kr_err_t begin(int from, int to, struct kr_org_sent *res)
 {
-	*res = (struct kr_org_sent){ .version = KR_ORG_SENT_VERSION, .action = KR_ORG_DROP };
+	res->version = KR_ORG_SENT_VERSION;     /* not the whole struct: this is every send */
+	res->action = KR_ORG_DROP;
+	res->rule = KR_ORG_OK;
+	res->seq = 0;
+	res->why[0] = '\0';
 	if (!org.up) {
 		ksnprintf(res->why, sizeof(res->why), "no channel graph: %s", org.down_why);
 		return KR_ENODEV;
 	}
 	if (from < 0 || from >= org.g.n_ep)
 		return KR_EINVAL;
-	*to_ep = to ? graph_endpoint(&org.g, to) : -1;
-	if (*to_ep < 0) {
-		ksnprintf(res->why, sizeof(res->why), "no endpoint '%s' in the channel graph",
-			  to ? to : "");
+	if (to < 0 || to >= org.g.n_ep) {
+		ksnprintf(res->why, sizeof(res->why), "no endpoint %d in the channel graph", to);
 		return KR_ENOENT;
 	}
 	return KR_OK;
 }
 
-kr_err_t org_send(int from, const char *to, uint16_t chan, uint8_t kind, const void *data,
+kr_err_t org_send(int from, int t, uint16_t chan, uint8_t kind, const void *data,
 		  size_t len, struct kr_org_sent *res)
 {
 	struct kr_org_sent dummy;
 	uint8_t *body;
 	size_t size;
-	int t;
 	kr_err_t e;
 
 	res = res ? res : &dummy;
-	if ((e = begin(from, to, &t, res)) != KR_OK)
+	if ((e = begin(from, t, res)) != KR_OK)
 		return e;
 	if (len > KR_PARCEL_PAYLOAD_MAX || (len && !data)) {
 		ksnprintf(res->why, sizeof(res->why), "payload of %zu bytes: at most %u", len,
 			  KR_PARCEL_PAYLOAD_MAX);
 		return len ? KR_ERANGE : KR_EINVAL;
 	}
-	body = kr_malloc(org_self, KR_PARCEL_HDR_SIZE + len);
+	body = body_alloc(KR_PARCEL_HDR_SIZE + len);
 	if (!body)
 		return KR_ENOMEM;
 	e = parcel_encode(body, KR_PARCEL_HDR_SIZE + len, chan, kind, 0,
 			  org.txseq[from][chan < GRAPH_MAX_CHANNELS ? chan : 0], data, (uint16_t)len,
 			  &size);
 	if (e) {
-		kr_free(org_self, body);
+		body_put(body, KR_PARCEL_HDR_SIZE + len);
 		return e;
 	}
 	return route(from, t, body, size, res);
 }
 
-kr_err_t org_send_raw(int from, const char *to, const void *bytes, size_t len,
+kr_err_t org_send_raw(int from, int t, const void *bytes, size_t len,
 		      struct kr_org_sent *res)
 {
 	struct kr_org_sent dummy;
 	uint8_t *body;
-	int t;
 	kr_err_t e;
 
 	res = res ? res : &dummy;
-	if ((e = begin(from, to, &t, res)) != KR_OK)
+	if ((e = begin(from, t, res)) != KR_OK)
 		return e;
 	if (len > KR_PARCEL_HDR_SIZE + KR_PARCEL_PAYLOAD_MAX) {
 		/* Counted as quarantined too: the sanitizer sees it first. */
-		perox_check(&org.px, bytes, len, from, org.g.n_chan, NULL);
+		org.px.checked++;
+		perox_quarantine(&org.px, bytes, len, from, PEROX_LENGTH);
 		org.gg.count[GOLGI_SANITIZER]++;
 		res->rule = KR_ORG_SANITIZER;
 		ksnprintf(res->why, sizeof(res->why), "sanitizer: %zu bytes: quarantined", len);
 		return KR_EFORMAT;
 	}
-	body = kr_malloc(org_self, len ? len : 1);
+	body = body_alloc(len ? len : 1);
 	if (!body)
 		return KR_ENOMEM;
 	if (len)
@@ -350,20 +474,21 @@ static kr_err_t op_close(kr_domain_t *d, uint32_t ep)
 	return KR_OK;
 }
 
-static kr_err_t op_send(kr_domain_t *d, uint32_t ep, const char *to, uint16_t channel,
+static kr_err_t op_send(kr_domain_t *d, uint32_t ep, uint32_t to, uint16_t channel,
 			uint8_t kind, const void *data, size_t len, struct kr_org_sent *res)
 {
 	if (!own(d, ep))
 		return org.up ? KR_EINVAL : KR_ENODEV;
-	return org_send((int)ep, to, channel, kind, data, len, res);
+	return org_send((int)ep, to < GRAPH_MAX_ENDPOINTS ? (int)to : -1, channel, kind, data,
+			len, res);
 }
 
-static kr_err_t op_send_raw(kr_domain_t *d, uint32_t ep, const char *to, const void *bytes,
+static kr_err_t op_send_raw(kr_domain_t *d, uint32_t ep, uint32_t to, const void *bytes,
 			    size_t len, struct kr_org_sent *res)
 {
 	if (!own(d, ep) || (len && !bytes))
 		return org.up ? KR_EINVAL : KR_ENODEV;
-	return org_send_raw((int)ep, to, bytes, len, res);
+	return org_send_raw((int)ep, to < GRAPH_MAX_ENDPOINTS ? (int)to : -1, bytes, len, res);
 }
 
 static kr_err_t op_take(kr_domain_t *d, uint32_t ep, struct kr_org_msg *m, void *buf,
@@ -387,7 +512,7 @@ static kr_err_t op_take(kr_domain_t *d, uint32_t ep, struct kr_org_msg *m, void 
 	if (p.chan == GRAPH_OBS_CHANNEL)
 		obs_append(p.body, KR_PARCEL_HDR_SIZE + h->length);
 	org.ep[ep].received++;
-	kr_free(org_self, p.body);
+	body_put(p.body, KR_PARCEL_HDR_SIZE + p.len);
 	return KR_OK;
 }
 
@@ -438,9 +563,32 @@ static bool op_dead(const char *name)
 	return n >= 0 && lyso_dead(&org.l, (unsigned)n);
 }
 
+static int op_channel(const char *name)
+{
+	if (!org.up || !name)
+		return KR_ENOENT;
+	for (unsigned i = 0; i < org.g.n_chan; i++)
+		if (!strcmp(org.g.chan[i].name, name))
+			return (int)i;
+	return KR_ENOENT;
+}
+
+static int op_endpoint(const char *name)
+{
+	int n = org.up && name ? org_endpoint(name) : -1;
+
+	return n < 0 ? KR_ENOENT : n;
+}
+
+static const char *op_endpoint_name(uint32_t n)
+{
+	return org.up && n < org.g.n_ep ? org.g.ep[n] : NULL;
+}
+
 static const struct kr_org_ops ops = {
 	{ KR_OPS_MAGIC, KR_ORG_VERSION, sizeof(struct kr_org_ops), 0 },
 	op_open, op_close, op_send, op_send_raw, op_take, op_charge, op_release, op_kill, op_dead,
+	op_channel, op_endpoint, op_endpoint_name,
 };
 
 /* ---- loading the graph ------------------------------------------------- */
@@ -545,6 +693,7 @@ static kr_err_t load_graph(void)
 	lyso_init(&org.l, org.g.n_ep);
 	golgi_init(&org.gg, &org.g, &org.q, &org.m, &org.l, org.pool, pool);
 	org.gg.dropped = body_free;
+	ep_hash_build();
 	org.up = true;
 	return KR_OK;
 }
@@ -590,7 +739,8 @@ static void org_exit(kr_domain_t *d)
 	org_cmds_remove();
 	if (org.up)
 		while (golgi_next(&org.gg, &p))
-			kr_free(org_self, p.body);
+			body_put(p.body, KR_PARCEL_HDR_SIZE + p.len);
+	bodies_free_all();
 	kr_free(org_self, org.pool);
 	memset(&org, 0, sizeof(org));
 }

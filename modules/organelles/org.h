@@ -51,6 +51,8 @@ struct org {
 	uint32_t txseq[GRAPH_MAX_ENDPOINTS][GRAPH_MAX_CHANNELS]; /* next header seq */
 	uint64_t refused[GRAPH_MAX_CHANNELS][GOLGI_NRULES];      /* per channel, by rule */
 	uint64_t ready;                 /* bit n: endpoint n is open with a recv */
+	uint8_t ep_hash[128];           /* endpoint numbers by name hash, 0xff: empty */
+	uint8_t ep_len[GRAPH_MAX_ENDPOINTS];    /* strlen of each endpoint's name */
 	int kernel_ep, shell_ep;        /* the module's own endpoints, -1 if none */
 };
 
@@ -63,13 +65,15 @@ uint64_t org_now(void);
 /* The fabric's send for endpoint from (already checked to be open):
  * frame, sanitize, route, and deliver what can be.  Service ops send and
  * the module's own endpoints (the shell's `send`, the log feed) use it. */
-kr_err_t org_send(int from, const char *to, uint16_t chan, uint8_t kind, const void *data,
+kr_err_t org_send(int from, int to, uint16_t chan, uint8_t kind, const void *data,
 		  size_t len, struct kr_org_sent *res);
 /* As org_send, for bytes the sender framed itself. */
-kr_err_t org_send_raw(int from, const char *to, const void *bytes, size_t len,
+kr_err_t org_send_raw(int from, int to, const void *bytes, size_t len,
 		      struct kr_org_sent *res);
 /* Kill endpoint ep for why; the parcels dropped, or -1 if dead already. */
 int64_t org_kill(int ep, enum lyso_reason why);
+/* The endpoint named name, or -1 (graph_endpoint, through a hash table). */
+int org_endpoint(const char *name);
 /* Channel number of a decimal id or a channel name, or -1. */
 int org_channel(const char *s);
 

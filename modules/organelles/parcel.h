@@ -43,6 +43,11 @@ kr_err_t parcel_encode(void *buf, size_t cap, uint16_t channel, uint8_t kind, ui
  * the check that failed, a constant string (PARCEL_WHY_*). */
 kr_err_t parcel_decode(const void *buf, size_t avail, struct parcel_view *out, const char **why);
 
+/* As parcel_decode, for a buffer the caller may write: the check is
+ * computed over the parcel in place (its check field zeroed for the hash,
+ * then put back), with no copy.  buf is as it was on return. */
+kr_err_t parcel_decode_mut(void *buf, size_t avail, struct parcel_view *out, const char **why);
+
 #define PARCEL_WHY_ARGS      "bad arguments"
 #define PARCEL_WHY_SHORT_HDR "truncated header"
 #define PARCEL_WHY_MAGIC     "bad magic"

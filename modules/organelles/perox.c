@@ -30,8 +30,8 @@ static enum perox_reason reason_of(const char *why)
 	return PEROX_SHORT;     /* truncated header or payload, or no bytes at all */
 }
 
-static enum perox_reason quarantine(struct perox *px, const void *p, size_t size, int from,
-				    enum perox_reason r)
+enum perox_reason perox_quarantine(struct perox *px, const void *p, size_t size, int from,
+				   enum perox_reason r)
 {
 	struct perox_entry *e = &px->keep[px->quarantined % PEROX_KEEP];
 
@@ -46,7 +46,7 @@ static enum perox_reason quarantine(struct perox *px, const void *p, size_t size
 	return r;
 }
 
-enum perox_reason perox_check(struct perox *px, const void *p, size_t size, int from,
+enum perox_reason perox_check(struct perox *px, void *p, size_t size, int from,
 			      unsigned n_chan, struct parcel_view *v)
 {
 	const char *why = PARCEL_WHY_ARGS;
@@ -54,12 +54,12 @@ enum perox_reason perox_check(struct perox *px, const void *p, size_t size, int 
 
 	px->checked++;
 	px->bytes += size;
-	if (!p || parcel_decode(p, size, &pv, &why) != KR_OK)
-		return quarantine(px, p, size, from, reason_of(why));
+	if (!p || !v || parcel_decode_mut(p, size, &pv, &why) != KR_OK)
+		return perox_quarantine(px, p, size, from, reason_of(why));
 	if (pv.size != size)    /* the header's length does not cover what came */
-		return quarantine(px, p, size, from, PEROX_LENGTH);
+		return perox_quarantine(px, p, size, from, PEROX_LENGTH);
 	if (pv.channel >= n_chan)
-		return quarantine(px, p, size, from, PEROX_CHANNEL);
+		return perox_quarantine(px, p, size, from, PEROX_CHANNEL);
 	px->passed++;
 	*v = pv;
 	return PEROX_OK;

@@ -45,9 +45,14 @@ struct perox {
 
 /* Check size bytes at p, a parcel offered by endpoint from, for a graph of
  * n_chan channels.  PEROX_OK and *v (its fields; v->payload inside p), or
- * the reason, with the parcel quarantined. */
-enum perox_reason perox_check(struct perox *px, const void *p, size_t size, int from,
+ * the reason, with the parcel quarantined.  p is the sanitizer's to write
+ * while it checks (the check field, put back): it hashes in place. */
+enum perox_reason perox_check(struct perox *px, void *p, size_t size, int from,
 			      unsigned n_chan, struct parcel_view *v);
+/* Quarantine size bytes at p (read only) for reason r without checking
+ * them: bytes the caller refuses before they are copied (too many). */
+enum perox_reason perox_quarantine(struct perox *px, const void *p, size_t size, int from,
+				   enum perox_reason r);
 const char *perox_reason_name(enum perox_reason r);
 /* The i-th newest quarantined entry (0: the newest), or NULL. */
 const struct perox_entry *perox_kept(const struct perox *px, unsigned i);

@@ -51,13 +51,6 @@ void qos_init(struct qos *q, const struct graph *g, uint64_t now)
 	q->r.at = now;
 }
 
-uint64_t qos_cost(const struct graph_reservoir *c, uint32_t len)
-{
-	uint64_t bytes = (uint64_t)c->cost_byte * len;  /* < 2^64 */
-
-	return bytes > UINT64_MAX - c->cost_base ? UINT64_MAX : bytes + c->cost_base;
-}
-
 static void refill_bucket(struct qos_bucket *b, uint64_t now)
 {
 	refill(&b->nano, &b->at, b->rate, b->burst * QOS_NANO, now);

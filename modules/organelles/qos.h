@@ -64,7 +64,12 @@ enum qos_verdict qos_charge(struct qos *q, uint32_t chan, uint32_t len, uint64_t
 enum qos_verdict qos_reserve(struct qos *q, uint32_t len, uint64_t now);
 enum qos_verdict qos_take(struct qos *q, uint32_t chan, uint64_t now);
 /* The gas an attempt of len bytes costs (saturating). */
-uint64_t qos_cost(const struct graph_reservoir *c, uint32_t len);
+static inline uint64_t qos_cost(const struct graph_reservoir *c, uint32_t len)
+{
+	uint64_t bytes = (uint64_t)c->cost_byte * len;  /* < 2^64 */
+
+	return bytes > UINT64_MAX - c->cost_base ? UINT64_MAX : bytes + c->cost_base;
+}
 /* Whole tokens in chan's bucket and whole gas in the reservoir at now
  * (refilling first). */
 uint64_t qos_tokens(struct qos *q, uint32_t chan, uint64_t now);

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""test_org.py - the organelles' fabric as a user meets it (issue 17): parcels
+between modules follow the image's channel graph (images/dev.channels), a
+send outside the graph and a burst past a bucket are refused with the
+reason and counted, malformed parcels are quarantined and never delivered,
+a killed endpoint is unreachable (its queued parcels dropped and counted)
+until it is reloaded, and an image whose graph is not the one its manifest
+lists refuses it.
+
+Usage: test_org.py CASE...      (test_org.py --list for the names)
+
+The kernel comes from $KARYON_KERNEL (the dev profile, which builds the
+organelles module in); each case makes a dev-like ISO with the profile's
+boot modules, manifest and channel graph, and an initrd that also holds
+tests/kernel/orgtest.c's module (endpoints orgtest, bench.a, bench.b).
+"""
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kqemu  # noqa: E402
+from kqemu import Machine  # noqa: E402
+from test_boot import BOOT_TIMEOUT, KERNEL, check, main  # noqa: E402
+
+BUILD = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
+PROMPT = 'karyon:/> '
+
+
+def initrd(d):
+    path = os.path.join(d, 'initrd.cpio')
+    mods = os.path.join(BUILD, 'modules')
+    args = [sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkinitrd.py'), path,
+            '--file', '/lib/modules/orgtest.kmod=' + os.path.join(BUILD, 'tests', 'orgtest.kmod'),
+            '--file', '/lib/modules/hello.kmod=' + os.path.join(mods, 'hello.kmod'),
+            '--file', '/etc/karyon.conf=' + os.path.join(kqemu.ROOT, 'images', 'etc',
+                                                         'karyon.conf')]
+    subprocess.run(args, check=True, capture_output=True)
+    return path
+
+
+def machine(d, channels=None, manifest=None, enforcement='permissive'):
+    """The dev profile's image, its graph (or channels), orgtest in the initrd."""
+    args = ['--profile', os.path.join(kqemu.ROOT, 'images', 'dev.conf'),
+            '--module-dir', os.path.join(BUILD, 'modules'),
+            '--manifest', manifest or os.path.join(BUILD, 'modules', 'MANIFEST'),
+            '--enforcement', enforcement,
+            '--channels', channels or os.path.join(BUILD, 'images', 'channels-dev.blob'),
+            '--initrd', initrd(d)]
+    return Machine(KERNEL, iso_args=args)
+
+
+def sh(m, line, timeout=60):
+    start = len(m.log)
+    m.send(line + '\r')
+    r = m.wait_for(re.escape(line) + r'\n((?:.*\n)*?)' + re.escape(PROMPT), timeout, start)
+    return r.group(1)
+
+
+def has(m, out, pattern, what):
+    check(m, re.search(pattern, out, re.M), '%s: no %r in:\n%s' % (what, pattern, out))
+
+
+def counts(m, out, rule):
+    r = re.search(r'^  %s +\w+ +(\d+)$' % re.escape(rule), out, re.M)
+    check(m, r, 'organelles shows no count for %s:\n%s' % (rule, out))
+    return int(r.group(1))
+
+
+def org_modules():
+    """Two modules and the shell talk along the graph: the shell to orgtest,
+    orgtest to hello and back, the shell to hello and back (recv)."""
+    with tempfile.TemporaryDirectory() as d, machine(d) as m:
+        m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
+        has(m, m.log, r'^organelles: channel graph: 6 channels, 8 endpoints, \d+ bytes, measured$',
+            'boot')
+        has(m, sh(m, 'insmod orgtest'), r'orgtest: endpoints orgtest, bench.a, bench.b open',
+            'insmod')
+        out = sh(m, 'orgtest greet Bob')
+        has(m, out, r'^orgtest: got channel 2 kind 0 seq 0 from hello: hello, Bob$', 'greet')
+        out = sh(m, 'send test hi there --kind 7')
+        has(m, out, r'^orgtest: got channel 4 kind 7 seq 0 from shell: hi there$', 'send test')
+        has(m, out, r'^send: channel 4 \(test\) -> orgtest: 8 bytes, seq 0: accepted$', 'send test')
+        has(m, sh(m, 'send hello.req Ann'), r'accepted', 'send hello.req')
+        has(m, sh(m, 'recv'),
+            r'^channel 2 \(hello\.resp\) from hello kind 0 seq 1, 10 bytes: hello, Ann$', 'recv')
+        has(m, sh(m, 'recv'), r'^recv: nothing new for shell$', 'recv again')
+        out = sh(m, 'channels')
+        has(m, out, r'^ +4 test +4 +1000 +1000 +\d+ +256 +0 +1 +0$', 'channels: test delivered 1')
+        has(m, out, r'^ +shell,h:ping,h:flood -> orgtest$', 'channels: test edges')
+        out = sh(m, 'energy')
+        has(m, out, r'^shell +open +\d+ +2 +', 'energy: the shell sent two parcels')
+        has(m, out, r'^h:flood +- +0/100000000 +0/50 ', 'energy: h:flood budget')
+
+
+def org_refuse():
+    """Outside the graph, past the bucket, and malformed: refused, with the
+    reason, counted; nothing malformed reaches its receiver."""
+    with tempfile.TemporaryDirectory() as d, machine(d) as m:
+        m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
+        sh(m, 'insmod orgtest')
+        out = sh(m, 'send bench x --to bench.b')
+        has(m, out, r'^send: refused: not-in-graph: no edge shell -> bench\.b on channel 5 '
+            r'\(bench\) \(drop\)$', 'outside the graph')
+        out = sh(m, 'send hello.req x --to orgtest')
+        has(m, out, r'not-in-graph: no edge shell -> orgtest on channel 1', 'wrong receiver')
+        has(m, sh(m, 'send nosuch x'), r'^send: no such channel: nosuch$', 'no channel')
+        has(m, sh(m, 'send test x --to nobody'), r"no endpoint 'nobody' in the channel graph",
+            'no endpoint')
+        # ping: burst 8, depth 16, h:ping never takes: the 9th is past the bucket.
+        for i in range(8):
+            has(m, sh(m, 'send ping p%d' % i), r'accepted', 'ping %d' % i)
+        has(m, sh(m, 'send ping p8'), r'^send: refused: bucket: channel 3 \(ping\) is past its '
+            r'bucket \(burst 8, rate 10/s\) \(defer\)$', 'past the bucket')
+        out = sh(m, 'channels')
+        has(m, out, r'^ +3 ping +3 +10 +8 +0 +16 +8 +8 +1$', 'channels: ping')
+        has(m, out, r'^ +refused: bucket 1$', 'channels: ping refused by the bucket')
+        has(m, out, r'^ +refused: not-in-graph 1$', 'channels: bench refused')
+        for how, why in (('check', 'bad checksum'), ('length', 'truncated'),
+                         ('magic', 'bad magic')):
+            has(m, sh(m, 'send test evil-%s --corrupt %s' % (how, how)),
+                r'^send: refused: sanitizer: %s: quarantined \(drop\)$' % why, how)
+        out = sh(m, 'organelles')
+        check(m, counts(m, out, 'sanitizer') == 3, 'three quarantined:\n' + out)
+        check(m, counts(m, out, 'not-in-graph') == 2, 'two outside the graph:\n' + out)
+        check(m, counts(m, out, 'bucket') == 1, 'one past the bucket:\n' + out)
+        has(m, out, r'^peroxisome: \d+ checked, \d+ passed, 3 quarantined$', 'peroxisome')
+        for why in ('bad checksum', 'truncated', 'bad magic'):
+            has(m, out, r'^  %s +1$' % why, 'quarantine reason ' + why)
+        has(m, out, r'^  #3 from shell: bad magic, 26 bytes, header 00', 'quarantine ring')
+        check(m, 'evil' not in re.sub(r'send test evil-\w+ --corrupt \w+', '', m.log),
+              'a malformed parcel was delivered')
+
+
+def org_deadmap():
+    """A killed endpoint: its queued parcels dropped and counted, refused
+    both ways, the rest runs on; reloaded (rmmod, insmod), it is back."""
+    with tempfile.TemporaryDirectory() as d, machine(d) as m:
+        m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
+        sh(m, 'insmod orgtest')
+        for i in range(3):
+            sh(m, 'send ping q%d' % i)
+        has(m, sh(m, 'organelles kill h:ping'),
+            r'^organelles: h:ping killed \(admin\): 3 queued parcels dropped; '
+            r'unreachable until reloaded$', 'kill h:ping')
+        has(m, sh(m, 'send ping late'), r'dead-receiver: h:ping is in the dead-map \(admin\)',
+            'send to the dead')
+        has(m, sh(m, 'channels'), r'^ +3 ping +3 +10 +8 +\d+ +16 +0 +3 +1$', 'queue emptied')
+        out = sh(m, 'organelles')
+        has(m, out, r'^  h:ping +dead +admin +kills 1 revivals 0 dropped 3$', 'dead-map')
+        sh(m, 'organelles kill orgtest')
+        has(m, sh(m, 'orgtest greet Bob'), r'dead-sender: orgtest is in the dead-map', 'dead sender')
+        has(m, sh(m, 'send test x'), r'dead-receiver: orgtest', 'dead receiver')
+        has(m, sh(m, 'send hello.req still'), r'accepted', 'the rest runs on')
+        has(m, sh(m, 'recv'), r'hello, still$', 'the rest runs on')
+        sh(m, 'rmmod orgtest')
+        out = sh(m, 'insmod orgtest')
+        has(m, out, r'^organelles: orgtest revived \(reloaded\)$', 'reload revives')
+        has(m, sh(m, 'send test back'), r'orgtest: got channel 4 kind 0 seq \d+ from shell: back',
+            'reloaded receives')
+        has(m, sh(m, 'organelles'), r'^  orgtest +alive +admin +kills 1 revivals 1 dropped 0$',
+            'dead-map keeps the history')
+
+
+def org_unmeasured():
+    """A graph the manifest does not list (another blob shipped as the boot
+    module "channels" under a manifest that lists the build's): an
+    enforcing image refuses it and every send; a permissive one uses it and
+    is tainted."""
+    with tempfile.TemporaryDirectory() as d:
+        other = os.path.join(d, 'other.channels')
+        with open(os.path.join(kqemu.ROOT, 'images', 'dev.channels')) as f:
+            text = f.read().replace('burst 8 depth 16', 'burst 9 depth 16')
+        with open(other, 'w') as f:
+            f.write(text)
+        blob = os.path.join(d, 'other.blob')
+        subprocess.run([os.path.join(BUILD, 'tools', 'parcel', 'mkchannels'), other, blob],
+                       check=True, capture_output=True)
+        with open(os.path.join(BUILD, 'images', 'channels-dev.blob'), 'rb') as f:
+            good = hashlib.blake2b(f.read(), digest_size=32).hexdigest()
+        manifest = os.path.join(d, 'MANIFEST')
+        with open(os.path.join(BUILD, 'modules', 'MANIFEST')) as f:
+            body = f.read()
+        with open(manifest, 'w') as f:
+            f.write(body + 'channels blake2b-256 %s\n' % good)
+        for mode, want in (('enforce', r"^organelles: channel graph refused: its digest is not "
+                            r"the manifest's; every send is refused$"),
+                           ('permissive', r'^organelles: channel graph: 6 channels, 8 endpoints, '
+                            r'\d+ bytes, NOT in the manifest$')):
+            args = ['--profile', os.path.join(kqemu.ROOT, 'images', 'dev.conf'),
+                    '--module-dir', os.path.join(BUILD, 'modules'),
+                    '--manifest', manifest, '--enforcement', mode,
+                    '--module', blob + '=channels', '--initrd', initrd(d)]
+            with Machine(KERNEL, iso_args=args) as m:
+                m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
+                has(m, m.log, want, mode)
+                if mode == 'enforce':
+                    has(m, sh(m, 'send test x'), r'^send: no channel graph: channel graph '
+                        r"refused: its digest is not the manifest's$", 'send without a graph')
+                    has(m, sh(m, 'channels'), r'^channels: no channel graph: ', 'channels')
+                else:
+                    has(m, m.log, r'tainted', 'permissive taints')
+                    has(m, sh(m, 'channels'), r'^graph b2:[0-9a-f]{16}  6 channels, 8 '
+                        r'endpoints  \(not in the manifest\)$', 'channels says so')
+
+
+CASES = {
+    'org-modules': org_modules,
+    'org-refuse': org_refuse,
+    'org-deadmap': org_deadmap,
+    'org-unmeasured': org_unmeasured,
+}
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv, CASES))
