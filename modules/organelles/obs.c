@@ -261,10 +261,10 @@ static void totals(print_fn print, void *ctx)
 		 (unsigned long long)obsring_count(&ring), (unsigned long long)ring.bytes,
 		 (unsigned long long)ring.dropped, (unsigned long long)(feed.refused + ring.refused),
 		 (unsigned long long)ring.index);
-	print_to(print, ctx, "feed: %llu log lines, %llu sent, %llu cut, %llu lost lines "
+	print_to(print, ctx, "feed: %llu log lines, %llu sent, %llu cut, %llu gaps "
 		 "(%llu log bytes overwritten unread)%s\n", (unsigned long long)line.lines,
 		 (unsigned long long)feed.sent, (unsigned long long)line.cut,
-		 (unsigned long long)line.lost, (unsigned long long)feed.lost_bytes,
+		 (unsigned long long)line.gaps, (unsigned long long)feed.lost_bytes,
 		 feed.running ? "" : ", not running");
 }
 
@@ -273,10 +273,10 @@ static void totals(print_fn print, void *ctx)
  * then the log outruns it.  Prints what the feed spent on the storm. */
 static int storm(uint64_t n, bool flood, print_fn print, void *ctx)
 {
-	uint64_t t0, r0, s0, lost0;
+	uint64_t t0, r0, s0, g0;
 
 	feed_now();
-	t0 = feed.tsc, r0 = ring.next, s0 = line.lines, lost0 = line.lost;
+	t0 = feed.tsc, r0 = ring.next, s0 = line.lines, g0 = line.gaps;
 	for (uint64_t i = 1; i <= n; i++) {
 		kr_log(KR_LOG_DEBUG, "obs: storm line %llu of %llu\n", (unsigned long long)i,
 		       (unsigned long long)n);
@@ -285,9 +285,9 @@ static int storm(uint64_t n, bool flood, print_fn print, void *ctx)
 	}
 	feed_now();
 	r0 = ring.next - r0;
-	print_to(print, ctx, "obs: storm: %llu lines logged, %llu read, %llu lost; %llu records "
+	print_to(print, ctx, "obs: storm: %llu lines logged, %llu read, %llu gaps; %llu records "
 		 "in %llu TSC cycles: %llu per record\n", (unsigned long long)n,
-		 (unsigned long long)(line.lines - s0), (unsigned long long)(line.lost - lost0),
+		 (unsigned long long)(line.lines - s0), (unsigned long long)(line.gaps - g0),
 		 (unsigned long long)r0, (unsigned long long)(feed.tsc - t0),
 		 (unsigned long long)(r0 ? (feed.tsc - t0) / r0 : 0));
 	totals(print, ctx);

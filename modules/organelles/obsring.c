@@ -134,8 +134,7 @@ void obsline_init(struct obsline *l)
 
 void obsline_gap(struct obsline *l)
 {
-	if (l->state != OBSLINE_START || l->len)
-		l->lost++;
+	l->gaps++;
 	l->len = 0;
 	/* The next byte is anywhere in a line: that line's start is gone. */
 	l->state = OBSLINE_SKIP;
@@ -147,9 +146,11 @@ void obsline_feed(struct obsline *l, const char *bytes, size_t n, obsline_emit_f
 		char c = bytes[i];
 
 		switch (l->state) {
-		case OBSLINE_SKIP:
+		case OBSLINE_SKIP:      /* a stamp starts a line; text has none */
 			if (c == '\n')
 				l->state = OBSLINE_START;
+			if (c == KR_LOG_STAMP)
+				l->state = OBSLINE_STAMP, l->stamp_left = KR_LOG_STAMP_DIGITS;
 			continue;
 		case OBSLINE_START:
 			l->len = 0;

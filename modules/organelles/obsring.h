@@ -83,15 +83,15 @@ struct obsline {
 	enum { OBSLINE_START, OBSLINE_STAMP, OBSLINE_TEXT, OBSLINE_SKIP } state;
 	unsigned stamp_left;
 	size_t len;
-	uint64_t lines, cut, lost;      /* emitted; cut short; lost to a gap */
+	uint64_t lines, cut, gaps;      /* emitted; cut short; obsline_gap calls */
 	char text[KR_PARCEL_PAYLOAD_MAX];
 };
 
 void obsline_init(struct obsline *l);
 void obsline_feed(struct obsline *l, const char *bytes, size_t n, obsline_emit_fn emit, void *ctx);
 /* Bytes were lost before the next ones (the log ring wrapped past the
- * reader): the line being assembled and the rest of the one the next
- * bytes start in are dropped (counted in lost). */
+ * reader; counted in gaps): the line being assembled is dropped, and so
+ * is the rest of the one the next bytes start in, up to the next stamp. */
 void obsline_gap(struct obsline *l);
 
 #endif
