@@ -89,6 +89,12 @@ void org_shell_recv(void *ctx, const struct kr_org_msg *m);
 void obs_append(const uint8_t *parcel, size_t size);
 kr_err_t obs_start(void);
 void obs_stop(void);
+/* The running index over every parcel that entered the ring (0 before the
+ * first), and a BLAKE2b-256 summary of the feed's configuration (the
+ * ring's size, channel 0's id, the log kind, a known-answer framing): for
+ * the boot proofs. */
+uint64_t obs_index(void);
+void obs_config_digest(uint8_t out[32]);
 /* The shell's `obs` (cmds.c lists it). */
 int obs_cmd(int argc, char **argv, print_fn print, void *ctx);
 
