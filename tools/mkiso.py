@@ -30,7 +30,7 @@ grub.cfg, so MANIFEST (which lists grub.cfg) does not depend on itself.  BUILDIN
 --buildinfo-option, SOURCE_DATE_EPOCH, the git commit and the versions
 of the Debian packages of the toolchain.  The last line of output is the
 payload, what GRUB loads: "karyon-dev.iso: payload N bytes (kernel N,
-modules N, manifest N)".
+modules N, manifest N, initrd N, release N)".
 
 The ISO is reproducible: the same inputs give the same bytes, whenever
 and wherever it is built.  Every date in it is SOURCE_DATE_EPOCH
@@ -334,16 +334,17 @@ def main():
         with open(os.path.join(root, 'BUILDINFO'), 'w') as f:
             f.write(info)
         text = manifest_text(root, abi, profile, staged)
+        payload_release = len(text.encode())
         with open(os.path.join(root, 'MANIFEST'), 'w') as f:
             f.write(text)
         set_times(root, epoch)
         run_grub_mkrescue(a.out, root, epoch)
 
     kernel = os.path.getsize(a.kernel)
-    print('%s: payload %d bytes (kernel %d, modules %d, manifest %d, initrd %d)'
+    print('%s: payload %d bytes (kernel %d, modules %d, manifest %d, initrd %d, release %d)'
           % (os.path.basename(a.out),
-             kernel + payload_modules + payload_manifest + payload_initrd,
-             kernel, payload_modules, payload_manifest, payload_initrd))
+             kernel + payload_modules + payload_manifest + payload_initrd + payload_release,
+             kernel, payload_modules, payload_manifest, payload_initrd, payload_release))
 
 
 if __name__ == '__main__':
