@@ -9,6 +9,7 @@ Usage: test_proofs.py CASE...      (test_proofs.py --list for the names)
 
 The image is build/images/karyon-dev.iso, found beside $KARYON_KERNEL.
 """
+import hashlib
 import os
 import re
 import subprocess
@@ -99,7 +100,6 @@ def case_stable():
     chain = [l for l in lines if E_LINE.match(l.strip('\r'))]
     forged = []
     prev = bytes(32)
-    import hashlib
     for l in chain:
         n, name, d, _c = re.match(r'#E(\d+) (\S+) d=(\S+) c=(\S+)', l.strip('\r')).groups()
         if n == '2':
