@@ -22,12 +22,15 @@ is a hybrid: GRUB for SeaBIOS (i386-pc) and for UEFI (x86_64-efi).
 Two more files sit at the root of every ISO.  MANIFEST lists each file
 mkiso put in the image (all but MANIFEST itself) with its size and
 BLAKE2b-256 digest, the version of each module (from its descriptor,
-tools/modinfo.py) and the ABI version (abi/karyon/abi.h).  BUILDINFO
+tools/modinfo.py) and the ABI version (abi/karyon/abi.h).  GRUB also
+loads MANIFEST, as the last boot module, named "release": the kernel's
+boot proofs hash it (#E9, docs/boot-proofs.md).  Only its path is in
+grub.cfg, so MANIFEST (which lists grub.cfg) does not depend on itself.  BUILDINFO
 (tools/buildinfo.py) gives the profile, the kernel command line, each
 --buildinfo-option, SOURCE_DATE_EPOCH, the git commit and the versions
 of the Debian packages of the toolchain.  The last line of output is the
 payload, what GRUB loads: "karyon-dev.iso: payload N bytes (kernel N,
-modules N, manifest N)".
+modules N, manifest N, initrd N, release N)".
 
 The ISO is reproducible: the same inputs give the same bytes, whenever
 and wherever it is built.  Every date in it is SOURCE_DATE_EPOCH
@@ -274,8 +277,9 @@ def main():
             if '/' in name or name.startswith('.') or "'" in name:
                 sys.exit('mkiso: bad module name %r' % name)
             if ((a.manifest and name == 'manifest') or (a.initrd and name == 'initrd') or
-                    (a.channels and name == 'channels')):
-                sys.exit('mkiso: module name "%s" is taken by --%s' % (name, name))
+                    (a.channels and name == 'channels') or name == 'release'):
+                sys.exit('mkiso: module name "%s" is taken by %s' % (
+                    name, 'MANIFEST' if name == 'release' else '--' + name))
             dst = os.path.join(boot, 'modules', name)
             if os.path.lexists(dst):
                 sys.exit('mkiso: two modules named %r' % name)
@@ -315,6 +319,8 @@ def main():
             payload_initrd = os.path.getsize(dst)
             staged.append(('boot/initrd', None))
             mods.append('\tmodule2 /boot/initrd initrd\n')
+        # The release manifest, written below (after grub.cfg, which it lists).
+        mods.append('\tmodule2 /MANIFEST release\n')
         with open(os.path.join(ROOT, 'boot', 'grub.cfg.in')) as f:
             cfg = f.read()
         cfg = cfg.replace('@CMDLINE@', cmdline).replace('@MODULES@', ''.join(mods))
@@ -328,16 +334,17 @@ def main():
         with open(os.path.join(root, 'BUILDINFO'), 'w') as f:
             f.write(info)
         text = manifest_text(root, abi, profile, staged)
+        payload_release = len(text.encode())
         with open(os.path.join(root, 'MANIFEST'), 'w') as f:
             f.write(text)
         set_times(root, epoch)
         run_grub_mkrescue(a.out, root, epoch)
 
     kernel = os.path.getsize(a.kernel)
-    print('%s: payload %d bytes (kernel %d, modules %d, manifest %d, initrd %d)'
+    print('%s: payload %d bytes (kernel %d, modules %d, manifest %d, initrd %d, release %d)'
           % (os.path.basename(a.out),
-             kernel + payload_modules + payload_manifest + payload_initrd,
-             kernel, payload_modules, payload_manifest, payload_initrd))
+             kernel + payload_modules + payload_manifest + payload_initrd + payload_release,
+             kernel, payload_modules, payload_manifest, payload_initrd, payload_release))
 
 
 if __name__ == '__main__':

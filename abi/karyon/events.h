@@ -16,7 +16,22 @@
 #include <karyon/service.h>
 
 #define KR_EVENTS_SERVICE "events"
-#define KR_EVENTS_VERSION 1
+#define KR_EVENTS_VERSION 2     /* 2: irq_source */
+
+/* An interrupt line the IRQ bridge exposes as events "irq.NAME", and its
+ * limits (docs/event-guide.md): what the boot proofs record. */
+#define KR_IRQ_SOURCE_VERSION 1
+struct kr_irq_source {
+	uint32_t version;       /* KR_IRQ_SOURCE_VERSION, set by the service */
+	uint32_t line;          /* 0..15 */
+	uint32_t rtc_hz;        /* the RTC's periodic rate on line 8, 0: none */
+	uint32_t rate;          /* events a second */
+	uint32_t burst;
+	uint32_t debounce_us;
+	char name[KR_EVENT_KIND_MAX - 4];       /* the kind is "irq.NAME" */
+};
+KR_ABI_OFFSET(struct kr_irq_source, name, 24);
+KR_ABI_SIZE(struct kr_irq_source, 52);
 
 struct kr_events_ops {
 	struct kr_ops_header hdr;       /* version KR_EVENTS_VERSION */
@@ -25,8 +40,13 @@ struct kr_events_ops {
 	 * NULL); KR_EINVAL for a bad kind or size, KR_EPERM for "timer.",
 	 * "vfs.", "kmod." or "irq.".  Callable from tasks, not interrupts. */
 	kr_err_t (*raise)(const char *kind, const void *data, size_t size, uint64_t *seq);
+	/* Version 2.  The index-th line the bridge exposes now (0, 1, ...
+	 * until KR_ENOENT), in the order of the bridge's table.  Read only;
+	 * callable from tasks. */
+	kr_err_t (*irq_source)(uint32_t index, struct kr_irq_source *out);
 };
-KR_ABI_SIZE(struct kr_events_ops, 24);
+KR_ABI_OFFSET(struct kr_events_ops, irq_source, 24);
+KR_ABI_SIZE(struct kr_events_ops, 32);
 
 #define KR_EVENT_RUNNER_SERVICE "runner.event"
 #define KR_EVENT_RUNNER_VERSION 1

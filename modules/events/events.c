@@ -161,9 +161,29 @@ kr_err_t ev_raise_custom(const char *kind, const void *data, size_t size, uint64
 	return bus_raise(kind, KR_EVSRC_CUSTOM, 1, data, size, seq);
 }
 
+/* The service's irq_source: the index-th used slot of the bridge's table.
+ * Only the configuration is read, never the bucket the interrupt changes. */
+static kr_err_t ev_irq_source(uint32_t index, struct kr_irq_source *out)
+{
+	if (!out)
+		return KR_EINVAL;
+	for (int i = 0; i < MAX_SOURCES; i++) {
+		const struct source *s = &ev_sources[i];
+
+		if (!s->used || index--)
+			continue;
+		*out = (struct kr_irq_source){ KR_IRQ_SOURCE_VERSION, s->line, s->rtc_hz,
+					       s->b.c.rate, s->b.c.burst, s->b.c.debounce_us, "" };
+		memcpy(out->name, s->name, sizeof(out->name));
+		return KR_OK;
+	}
+	return KR_ENOENT;
+}
+
 static const struct kr_events_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_EVENTS_VERSION, sizeof(struct kr_events_ops), 0 },
 	.raise = ev_raise_custom,
+	.irq_source = ev_irq_source,
 };
 
 /* ---- delivery ---- */

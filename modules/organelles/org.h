@@ -97,6 +97,9 @@ uint64_t obs_index(void);
 void obs_config_digest(uint8_t out[32]);
 /* The shell's `obs` (cmds.c lists it). */
 int obs_cmd(int argc, char **argv, print_fn print, void *ctx);
+/* BLAKE2b-256 of the feed's configuration, for the boot proofs (#E8).
+ * proof.c has a weak stand-in until obs.c defines it. */
+void obs_config_digest(uint8_t out[32]);
 
 /* proof.c: the boot proofs, printed once by a task after boot. */
 kr_err_t proof_start(void);
