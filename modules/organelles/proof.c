@@ -56,13 +56,6 @@ struct bootmod {
 static struct bootmod mods[KR_BOOT_MODULES_MAX];
 static uint32_t nmods;
 
-/* The observability feed's configuration (obs.c); this stands in for it
- * until obs.c defines its own: BLAKE2b-256 of "obs none\n". */
-__attribute__((weak)) void obs_config_digest(uint8_t out[32])
-{
-	kr_blake2b_256(out, "obs none\n", 9);
-}
-
 /* ---- canonical texts --------------------------------------------------- */
 
 struct text {
