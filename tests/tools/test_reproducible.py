@@ -180,13 +180,16 @@ def run(work):
                        if n in kmod_by_name)
     want_manifest = len('mode permissive\n') + os.path.getsize(MODULE_MANIFEST)
     want_kernel = os.path.getsize(KERNEL)
-    # This test builds without --initrd.
-    want = 'karyon.iso: payload %d bytes (kernel %d, modules %d, manifest %d, initrd 0)' % (
-        want_kernel + want_modules + want_manifest, want_kernel, want_modules, want_manifest)
+    # This test builds without --initrd.  The release manifest (the ISO's
+    # MANIFEST, shipped as the last boot module) is checked below.
+    tree = extract(iso_a, os.path.join(work, 'tree'))
+    want_release = os.path.getsize(os.path.join(tree, 'MANIFEST'))
+    want = ('karyon.iso: payload %d bytes (kernel %d, modules %d, manifest %d, initrd 0, '
+            'release %d)' % (want_kernel + want_modules + want_manifest + want_release,
+                             want_kernel, want_modules, want_manifest, want_release))
     check(want in out_a.splitlines(), 'mkiso prints the payload', 'want %r, got %r' % (want, out_a))
 
     # -- what is inside -----------------------------------------------------------
-    tree = extract(iso_a, os.path.join(work, 'tree'))
     manifest_path = os.path.join(tree, 'MANIFEST')
     if not check(os.path.isfile(manifest_path), 'MANIFEST at the ISO root'):
         return
