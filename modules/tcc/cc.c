@@ -536,6 +536,7 @@ int cc_install(struct handler *h, bool verbose, const struct cc_cost *cost, prin
 	if (old)                        /* replaced only once the new one is ready */
 		handler_free(old);
 	*slot = *h;
+	endpoint_open(slot);            /* after the old one closed its own */
 	grant_format(h->grants, gl, sizeof(gl));
 	printf_to(print, ctx, "cc: %s: code %llu bytes, data %llu bytes, grants %s\n", h->name,
 		  (unsigned long long)h->img.text_size,

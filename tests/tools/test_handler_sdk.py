@@ -62,6 +62,7 @@ LIBRARY = {
     'vfs.write': {'karyon/handler.h': 'vfs_write vfs_append'},
     'time': {'karyon/handler.h': 'time_us'},
     'events.raise': {'karyon/handler.h': 'event_raise'},
+    'parcel': {'karyon/handler.h': 'parcel_send parcel_send_raw parcel_recv'},
 }
 
 # Macros and types each header must define.
@@ -75,7 +76,7 @@ MACROS = {
     'limits.h': 'CHAR_BIT INT_MAX LONG_MAX ULLONG_MAX',
     'stdint.h': 'INT64_MAX UINT64_MAX SIZE_MAX INT64_C',
     'inttypes.h': 'PRId64 PRIu64 PRIx64 SCNd64',
-    'karyon/handler.h': 'KARYON_HANDLER',
+    'karyon/handler.h': 'KARYON_HANDLER PARCEL_PAYLOAD_MAX PARCEL_FROM_MAX',
 }
 TYPES = {
     'stddef.h': 'size_t ptrdiff_t wchar_t max_align_t',
