@@ -71,13 +71,24 @@ void endpoint_close(struct handler *h)
 	h->ep_open = false;
 }
 
-/* KR_OK if h has an endpoint for a call; else the error the call returns.
- * A handler compiled before the service was up gets its endpoint now. */
-static kr_err_t usable(struct handler *h)
+/* KR_OK if h has an endpoint for a call; else the error the call returns
+ * (and res->why).  One compiled before the service was up gets it now. */
+static kr_err_t usable(struct handler *h, struct kr_org_sent *res)
 {
+	kr_err_t e;
+
 	if (!h->ep_open && (h->ep_err == KR_ENOSYS || !org))
 		endpoint_open(h);
-	return h->ep_open ? KR_OK : h->ep_err ? h->ep_err : KR_ENOSYS;
+	e = h->ep_open ? KR_OK : h->ep_err ? h->ep_err : KR_ENOSYS;
+	if (e == KR_ENOENT)
+		ksnprintf(res->why, sizeof(res->why), "h:%s is no endpoint of the channel graph",
+			  h->name);
+	else if (e == KR_ENOSYS)
+		ksnprintf(res->why, sizeof(res->why), "no organelles service in this image");
+	else if (e)
+		ksnprintf(res->why, sizeof(res->why), "cannot open h:%s: %s", h->name,
+			  kr_strerror(e));
+	return e;
 }
 
 bool endpoint_dead(const struct handler *h, char *why, size_t len)
@@ -97,10 +108,10 @@ bool endpoint_dead(const struct handler *h, char *why, size_t len)
 long endpoint_send(struct handler *h, uint64_t chan, const char *to, const void *data,
 		   size_t n, struct kr_org_sent *res)
 {
-	kr_err_t e = usable(h);
+	kr_err_t e;
 
 	*res = (struct kr_org_sent){ .version = KR_ORG_SENT_VERSION };
-	if (e)
+	if ((e = usable(h, res)) != KR_OK)
 		return e;
 	/* A number past the graph's 16-bit channels is no channel of it. */
 	e = org->send(h->dom, h->ep, to, chan > 0xffff ? 0xffff : (uint16_t)chan, 0, data, n, res);
@@ -110,10 +121,10 @@ long endpoint_send(struct handler *h, uint64_t chan, const char *to, const void 
 long endpoint_send_raw(struct handler *h, const char *to, const void *bytes, size_t n,
 		       struct kr_org_sent *res)
 {
-	kr_err_t e = usable(h);
+	kr_err_t e;
 
 	*res = (struct kr_org_sent){ .version = KR_ORG_SENT_VERSION };
-	if (e)
+	if ((e = usable(h, res)) != KR_OK)
 		return e;
 	e = org->send_raw(h->dom, h->ep, to, bytes, n, res);
 	return e ? e : (long)res->seq;
@@ -121,8 +132,9 @@ long endpoint_send_raw(struct handler *h, const char *to, const void *bytes, siz
 
 long endpoint_take(struct handler *h, void *buf, size_t cap, struct ulib_parcel_info *info)
 {
+	struct kr_org_sent res;
 	struct kr_org_msg m;
-	kr_err_t e = usable(h);
+	kr_err_t e = usable(h, &res);
 
 	if (!e)                         /* a dead one's queue was dropped: nothing */
 		e = org->take(h->dom, h->ep, &m, buf, cap);
