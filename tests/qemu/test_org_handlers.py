@@ -99,6 +99,13 @@ def org_handler():
         g = re.search(r'^h:ping +open +(\d+)/1000000000 +(\d+)/10000 ', out, re.M)
         check(m, g and int(g.group(1)) > 0 and int(g.group(2)) == 2,
               'energy: h:ping should have used gas and 2 parcels: %r' % out)
+        # A work token's sends are immediate too (not kept aside).
+        sh(m, 'send ping tok', r'accepted$')
+        sh(m, 'task submit ping', r'^1$')
+        sh(m, 'task wait', timeout=120)
+        out = sh(m, 'task show 1')
+        check(m, re.search(r'^token 1: completed$', out, re.M) and
+              re.search(r'^ping: hello says "hello, tok"$', out, re.M), 'task show 1: %r' % out)
         # A send off the graph: refused, with the rule, and the run goes on.
         type_file(m, '/edge.c', EDGE)
         sh(m, 'cc /edge.c -o ping -g parcel', r'^cc: ping: code', 120)
