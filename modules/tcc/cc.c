@@ -165,8 +165,8 @@ int cc_parse(int argc, char **argv, struct cc_args *a, print_fn print, void *ctx
 		case 'g':
 			if (grant_parse(v, &a->grants, &bad, &badlen) != KR_OK) {
 				printf_to(print, ctx, "cc: unknown grant '%.*s' (grants: console, "
-					  "vfs.read, vfs.write, time, events.raise, parcel)\n", (int)badlen,
-					  bad);
+					  "vfs.read, vfs.write, time, events.raise, parcel)\n",
+					  (int)badlen, bad);
 				return 2;
 			}
 			a->grants_given = true;

@@ -59,7 +59,8 @@ static void granted_calls_follow_the_mask(void **state)
 static void parcel_calls_need_their_grant(void **state)
 {
 	static const struct { const char *name; unsigned nr; } calls[] = {
-		{ "parcel_send", ULIB_SYS_PARCEL_SEND }, { "parcel_send_raw", ULIB_SYS_PARCEL_SEND_RAW },
+		{ "parcel_send", ULIB_SYS_PARCEL_SEND },
+		{ "parcel_send_raw", ULIB_SYS_PARCEL_SEND_RAW },
 		{ "parcel_recv", ULIB_SYS_PARCEL_RECV },
 	};
 	const struct grant_call *c = NULL;
