@@ -149,6 +149,7 @@ enum kr_work_violation {
 	KR_VIOL_VTIME = 3,      /* budget: its virtual time */
 	KR_VIOL_CAPABILITY = 4, /* a call outside its grants */
 	KR_VIOL_FAULT = 5,      /* a CPU exception in the work */
+	KR_VIOL_ENERGY = 6,     /* its energy budget (<karyon/organelles.h>): killed; 1.3 */
 };
 
 #define KR_WORK_VERSION 1

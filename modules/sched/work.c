@@ -195,7 +195,7 @@ const char *work_state_name(uint32_t state, uint32_t violation)
 					      "violated", "cancelled" };
 	static const char *const why[] = { "violated", "violated:gas", "violated:memory",
 					   "violated:vtime", "violated:capability",
-					   "violated:fault" };
+					   "violated:fault", "violated:energy" };
 
 	if (state == KR_WORK_VIOLATED && violation < sizeof(why) / sizeof(why[0]))
 		return why[violation];

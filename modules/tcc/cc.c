@@ -165,8 +165,8 @@ int cc_parse(int argc, char **argv, struct cc_args *a, print_fn print, void *ctx
 		case 'g':
 			if (grant_parse(v, &a->grants, &bad, &badlen) != KR_OK) {
 				printf_to(print, ctx, "cc: unknown grant '%.*s' (grants: console, "
-					  "vfs.read, vfs.write, time, events.raise)\n", (int)badlen,
-					  bad);
+					  "vfs.read, vfs.write, time, events.raise, parcel)\n",
+					  (int)badlen, bad);
 				return 2;
 			}
 			a->grants_given = true;
@@ -536,6 +536,7 @@ int cc_install(struct handler *h, bool verbose, const struct cc_cost *cost, prin
 	if (old)                        /* replaced only once the new one is ready */
 		handler_free(old);
 	*slot = *h;
+	endpoint_open(slot);            /* after the old one closed its own */
 	grant_format(h->grants, gl, sizeof(gl));
 	printf_to(print, ctx, "cc: %s: code %llu bytes, data %llu bytes, grants %s\n", h->name,
 		  (unsigned long long)h->img.text_size,

@@ -4,6 +4,7 @@
  * user-mode stubs that make them are in ulib/sys.S.
  */
 #include <karyon/event.h>
+#include <karyon/parcel.h>
 #include "gate.h"
 #include "grants.h"
 #include "ulib/ulib.h"
@@ -30,6 +31,15 @@ static const struct gate_call calls[GATE_NR_MAX + 1] = {
 			       0 },
 	[ULIB_SYS_EVENT_RAISE] = { "event_raise", ULIB_SYS_EVENT_RAISE, GRANT_EVENTS_RAISE,
 				   ARGS(GA_STR, GA_IN, GA_LEN), KR_EVENT_DATA_MAX - 1 },
+	[ULIB_SYS_PARCEL_SEND] = { "parcel_send", ULIB_SYS_PARCEL_SEND, GRANT_PARCEL,
+				   ARGS(GA_INT, GA_STR, GA_IN, GA_LEN), KR_PARCEL_PAYLOAD_MAX },
+	[ULIB_SYS_PARCEL_SEND_RAW] = { "parcel_send_raw", ULIB_SYS_PARCEL_SEND_RAW, GRANT_PARCEL,
+				       ARGS(GA_STR, GA_IN, GA_LEN),
+				       KR_PARCEL_HDR_SIZE + KR_PARCEL_PAYLOAD_MAX },
+	/* buf and info are checked when the parcel is known (run.c): a
+	 * buffer larger than any payload is fine, only what is written counts. */
+	[ULIB_SYS_PARCEL_RECV] = { "parcel_recv", ULIB_SYS_PARCEL_RECV, GRANT_PARCEL,
+				   ARGS(GA_INT, GA_INT, GA_INT), 0 },
 };
 
 const struct gate_call *gate_find(uint64_t nr)

@@ -13,7 +13,7 @@
 static const char *const names[GRANT_COUNT] = {
 	[GRANT_PURE] = "pure", [GRANT_CONSOLE] = "console", [GRANT_VFS_READ] = "vfs.read",
 	[GRANT_VFS_WRITE] = "vfs.write", [GRANT_TIME] = "time",
-	[GRANT_EVENTS_RAISE] = "events.raise",
+	[GRANT_EVENTS_RAISE] = "events.raise", [GRANT_PARCEL] = "parcel",
 };
 
 #define P(n, name) { #name, n, GRANT_PURE }
@@ -69,6 +69,9 @@ const struct grant_call grant_calls[] = {
 	P(118, __karyon_gas_out), P(119, __karyon_gas),
 	/* grant "events.raise" (<karyon/handler.h>) */
 	{ "event_raise", 120, GRANT_EVENTS_RAISE },
+	/* grant "parcel" (<karyon/handler.h>; endpoint.c) */
+	{ "parcel_send", 121, GRANT_PARCEL }, { "parcel_send_raw", 122, GRANT_PARCEL },
+	{ "parcel_recv", 123, GRANT_PARCEL },
 };
 const unsigned grant_ncalls = sizeof(grant_calls) / sizeof(grant_calls[0]);
 

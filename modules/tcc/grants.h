@@ -25,6 +25,7 @@ enum grant {
 	GRANT_VFS_WRITE,        /* vfs_write, vfs_append */
 	GRANT_TIME,             /* time_us */
 	GRANT_EVENTS_RAISE,     /* event_raise: custom events (the events module) */
+	GRANT_PARCEL,           /* parcel_*: the organelles' fabric (endpoint.c) */
 	GRANT_COUNT
 };
 #define GRANT_BIT(g)     (1u << (g))

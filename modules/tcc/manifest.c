@@ -311,8 +311,8 @@ static int parse_grants(struct slice v, struct manifest *m, struct perr *e)
 	}
 	return 0;
 unknown:
-	return fail(e, "grants: unknown grant '%s' (console, vfs.read, vfs.write, time, events.raise)",
-		    quote(item, q, sizeof(q)));
+	return fail(e, "grants: unknown grant '%s' (console, vfs.read, vfs.write, time, "
+		    "events.raise, parcel)", quote(item, q, sizeof(q)));
 }
 
 static int parse_contexts(struct slice v, struct manifest *m, struct perr *e)

@@ -38,6 +38,7 @@
 #include <karyon/heap.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
+#include <karyon/organelles.h>
 #include <karyon/uspace.h>
 #include <krt/libc.h>
 #include "gate.h"
@@ -55,7 +56,8 @@
 #define TOKEN_SAFETY_MS 60000u          /* a token's wall-clock safety net (runner.c) */
 
 enum run_end { RUNNING, EXITED, ABORTED, FAULTED, BUDGET, INTERRUPTED, FAILED, NO_GAS, TAMPERED,
-	       NO_MEMORY, NO_VTIME, CANCELLED, NOT_GRANTED };   /* the last four: tokens' */
+	       NO_MEMORY, NO_VTIME, CANCELLED, NOT_GRANTED,     /* these four: tokens' */
+	       ENERGY };        /* the organelles killed its endpoint (endpoint.c) */
 
 struct run {
 	struct handler *h;
@@ -79,6 +81,7 @@ struct run {
 	enum run_end end;
 	int status;
 	char why[GATE_WHY_MAX];
+	char killed[112];               /* ENERGY: the organelles' reason */
 	struct kr_uctx u;
 };
 
@@ -409,6 +412,75 @@ static long sys_event_raise(struct run *r, const uint64_t *a)
 	return e ? e : (long)seq;
 }
 
+/* ---- parcels (endpoint.c) ---- */
+
+/* A send's outcome: KR_EENERGY ends the run (the organelles killed the
+ * handler); a refusal other than "try later" gets a report line. */
+static long parcel_sent(struct run *r, const char *call, long ret, const struct kr_org_sent *res)
+{
+	if (ret == KR_EENERGY) {
+		ksnprintf(r->killed, sizeof(r->killed), "%s", res->why[0] ? res->why : "energy");
+		r->end = ENERGY;
+	} else if (ret < 0 && ret != KR_EAGAIN) {
+		printf_to(r->print, r->ctx, "%s: %s refused: %s; it returns %ld (%s)\n", r->h->name,
+			  call, res->why[0] ? res->why : kr_strerror((kr_err_t)ret), ret,
+			  kr_strerror((kr_err_t)ret));
+	}
+	return ret;
+}
+
+/* parcel_send(channel, to, data, n) and parcel_send_raw(to, bytes, n). */
+static long sys_parcel_send(struct run *r, bool raw, const uint64_t *a)
+{
+	static uint8_t data[KR_PARCEL_HDR_SIZE + KR_PARCEL_PAYLOAD_MAX];  /* no yield in a call */
+	const uint64_t *s = raw ? a : a + 1;    /* to, data, n */
+	struct kr_org_sent res = { 0 };
+	char to[KR_ORG_NAME_MAX + 1];
+	kr_err_t e = copy_str(r, s[0], to, sizeof(to));
+	long ret;
+
+	if (e == KR_ERANGE) {                   /* no endpoint has so long a name */
+		r->copy.what = NULL;
+		e = KR_ENOENT;
+	}
+	if (r->copy.what)
+		r->copy.arg = raw ? 0 : 1;
+	if (!e && s[2] && kr_as_copy(r->rd, r->as, s[1], data, s[2], false))
+		e = copy_refused(r, raw ? 1 : 2, "bad pointer", KR_EFAULT);
+	if (e)
+		return e;
+	ret = raw ? endpoint_send_raw(r->h, to, data, s[2], &res) :
+		    endpoint_send(r->h, a[0], to, data, s[2], &res);
+	return parcel_sent(r, raw ? "parcel_send_raw" : "parcel_send", ret, &res);
+}
+
+/* parcel_recv(buf, cap, info): the next parcel for the handler, its
+ * payload into buf and what it is into info (NULL: not wanted).  Both are
+ * checked before the parcel is taken, so a bad pointer loses none. */
+static long sys_parcel_recv(struct run *r, const uint64_t *a)
+{
+	static uint8_t buf[KR_PARCEL_PAYLOAD_MAX];
+	uint64_t cap = a[1] < sizeof(buf) ? a[1] : sizeof(buf);
+	struct ulib_parcel_info info;
+	long n;
+
+	if (!gate_range_ok(&r->space, a[0], cap, true))
+		return copy_refused(r, 0, "bad pointer (not writable memory of the handler)",
+				    KR_EFAULT);
+	if (a[2] && !gate_range_ok(&r->space, a[2], sizeof(info), true))
+		return copy_refused(r, 2, "bad pointer (not writable memory of the handler)",
+				    KR_EFAULT);
+	if (stack_cover(r, a[0], cap) || (a[2] && stack_cover(r, a[2], sizeof(info))))
+		return KR_ENOMEM;
+	n = endpoint_take(r->h, buf, (size_t)cap, &info);
+	if (n < 0)
+		return n;
+	if ((n && kr_as_copy(r->rd, r->as, a[0], buf, (size_t)n, true)) ||
+	    (a[2] && kr_as_copy(r->rd, r->as, a[2], &info, sizeof(info), true)))
+		return copy_refused(r, 0, "bad pointer", KR_EFAULT);
+	return n;
+}
+
 /* Invoke a decoded call: the result for rax, or r->end set. */
 static long invoke(struct run *r, const struct gate_call *c, const uint64_t *a)
 {
@@ -446,6 +518,11 @@ static long invoke(struct run *r, const struct gate_call *c, const uint64_t *a)
 		return 0;
 	case ULIB_SYS_EVENT_RAISE:
 		return sys_event_raise(r, a);
+	case ULIB_SYS_PARCEL_SEND:
+	case ULIB_SYS_PARCEL_SEND_RAW:
+		return sys_parcel_send(r, c->nr == ULIB_SYS_PARCEL_SEND_RAW, a);
+	case ULIB_SYS_PARCEL_RECV:
+		return sys_parcel_recv(r, a);
 	}
 	e = copy_str(r, a[0], path, sizeof(path));
 	if (e)
@@ -689,6 +766,16 @@ static void run_end(struct run *r)
 	space_reset(r->h, r->tok && r->tok->event);
 }
 
+/* The pages of the run's heap and stack: what it held at the end. */
+static uint64_t pages_held(const struct run *r)
+{
+	uint64_t n = (r->heap_end - ULIB_HEAP_BASE) / KR_PAGE_SIZE;
+
+	for (uint64_t b = r->stack_pages; b; b &= b - 1)        /* no popcount in the kernel */
+		n++;
+	return n;
+}
+
 /* Output the handler buffered but did not write before it was stopped. */
 static void drain(struct run *r)
 {
@@ -731,6 +818,7 @@ static kr_err_t run_handler(struct run *r, int argc, char **argv, uint64_t *used
 {
 	struct handler *h = r->h;
 	char at[160];
+	size_t n;
 	kr_err_t e;
 
 	r->t_start = kr_uptime_us();
@@ -738,6 +826,13 @@ static kr_err_t run_handler(struct run *r, int argc, char **argv, uint64_t *used
 	r->npages = r->calls = 0;
 	r->end = RUNNING;
 	r->status = 0;
+	r->metered = false;
+	n = (size_t)ksnprintf(msg, msgsz, "run: %s: ", h->name);
+	if (n < msgsz && endpoint_dead(h, msg + n, msgsz - n)) {  /* until it is compiled again */
+		n = strlen(msg);
+		ksnprintf(msg + n, msgsz - n, "\n");
+		return KR_EDEAD;
+	}
 	h->busy = true;
 	e = run_begin(r, argc, argv);
 	while (!e && r->end == RUNNING) {
@@ -757,7 +852,14 @@ static kr_err_t run_handler(struct run *r, int argc, char **argv, uint64_t *used
 	*used = r->gas_used;
 	if (r->end != NO_GAS && r->end != TAMPERED && r->metered && !gas_check(r, used))
 		*used = r->gas_used;
-	if (!e && r->end == FAULTED)
+	/* The run's gas, and the pages it held at the end (its most), are
+	 * charged to the handler's endpoint: over a budget, it is killed. */
+	if (!e && r->end != ENERGY && endpoint_charge(h, r->metered ? *used : 0, pages_held(r),
+						      r->killed, sizeof(r->killed)) == KR_EENERGY)
+		r->end = ENERGY;
+	if (!e && r->end == ENERGY)
+		ksnprintf(msg, msgsz, "h:%s: killed: %s\n", h->name, r->killed);
+	else if (!e && r->end == FAULTED)
 		report_fault(r, msg, msgsz);
 	else if (!e && r->end == BUDGET)
 		ksnprintf(msg, msgsz, "%s: stopped: time budget of %u ms used up at %s\n",
@@ -815,7 +917,7 @@ void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint
 		[BUDGET] = KR_VIOL_VTIME, [INTERRUPTED] = KR_VIOL_FAULT, [FAILED] = KR_VIOL_FAULT,
 		[NO_GAS] = KR_VIOL_GAS, [TAMPERED] = KR_VIOL_GAS, [NO_MEMORY] = KR_VIOL_MEMORY,
 		[NO_VTIME] = KR_VIOL_VTIME, [CANCELLED] = KR_VIOL_NONE,
-		[NOT_GRANTED] = KR_VIOL_CAPABILITY,
+		[NOT_GRANTED] = KR_VIOL_CAPABILITY, [ENERGY] = KR_VIOL_ENERGY,
 	};
 	/* Event runs never yield, so one at a time: a static run, set field
 	 * by field as cmd_run's (no 3 KiB allocation and clearing on the way
@@ -841,7 +943,7 @@ void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint
 	n = strlen(res->detail);
 	if (n && res->detail[n - 1] == '\n')
 		res->detail[n - 1] = '\0';
-	res->violation = e ? KR_VIOL_FAULT : why[r->end];
+	res->violation = e == KR_EDEAD ? KR_VIOL_ENERGY : e ? KR_VIOL_FAULT : why[r->end];
 	if (tok->event && r->end == ABORTED)    /* an event run that gives up keeps nothing */
 		res->violation = KR_VIOL_FAULT;
 	res->exit_code = r->status;

@@ -94,6 +94,7 @@ struct kr_guard guard_for(void)
 
 void handler_free(struct handler *h)
 {
+	endpoint_close(h);
 	if (h->data_copy)
 		kr_free(h->dom, h->data_copy);
 	if (h->snap)

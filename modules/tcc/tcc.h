@@ -69,6 +69,10 @@ struct handler {
 	uint8_t *snap;
 	bool warm;
 	uint64_t ev_runs, ev_failed;    /* event runs kept, and dropped */
+	/* Its endpoint "h:NAME" of the organelles' fabric (endpoint.c). */
+	bool ep_open;
+	uint32_t ep;                    /* the service's handle, if ep_open */
+	kr_err_t ep_err;                /* why it is not open: what the calls return */
 };
 
 /* The user-mode C library, linked once (uspace.c). */
@@ -112,6 +116,23 @@ kr_err_t space_build(struct handler *h);
 void space_reset(struct handler *h, bool keep_data);
 /* Pages for a linker in domain d, mapped read+write in the kernel. */
 void *pages_for(kr_domain_t *d, size_t size, kr_cap_t *cap);
+
+/* endpoint.c: handler NAME as the endpoint "h:NAME" (grant "parcel"). */
+struct kr_org_sent;
+struct ulib_parcel_info;
+void endpoint_open(struct handler *h);  /* at install: opens, or revives, it */
+void endpoint_close(struct handler *h); /* before its domain goes */
+/* Is its endpoint in the dead-map (why: one line saying so)? */
+bool endpoint_dead(const struct handler *h, char *why, size_t len);
+/* The calls: the parcel's seq or the payload's length, or < 0 (res->why
+ * says why a send was refused). */
+long endpoint_send(struct handler *h, uint64_t chan, const char *to, const void *data,
+		   size_t n, struct kr_org_sent *res);
+long endpoint_send_raw(struct handler *h, const char *to, const void *bytes, size_t n,
+		       struct kr_org_sent *res);
+long endpoint_take(struct handler *h, void *buf, size_t cap, struct ulib_parcel_info *info);
+/* A run's gas and pages against its budget: KR_EENERGY (why) killed it. */
+kr_err_t endpoint_charge(struct handler *h, uint64_t gas, uint64_t pages, char *why, size_t len);
 
 int cmd_cc(int argc, char **argv, print_fn print, void *ctx);          /* cc.c */
 int cmd_run(int argc, char **argv, print_fn print, void *ctx);         /* run.c */

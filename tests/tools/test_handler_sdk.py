@@ -24,7 +24,10 @@ glibc and on the device against sdk/handler/include with TinyCC.  So:
     non-empty output and exits with the same status; tcc compiles it with
     our headers and the options `cc` uses (-nostdinc -nostdlib -fno-common),
     and `tcc -run` (with glibc's headers and with ours) prints the same
-    again.
+    again;
+  - the parcel examples (PARCEL_EXAMPLES, in sdk/examples: they need the
+    device's channel graph, so they are compiled, not run) build with gcc
+    and tcc against our headers.
 
 Needs gcc; without tcc the tcc checks are skipped with a message.
 Each check prints one PASS/FAIL line; exit status 1 if any failed.
@@ -62,6 +65,7 @@ LIBRARY = {
     'vfs.write': {'karyon/handler.h': 'vfs_write vfs_append'},
     'time': {'karyon/handler.h': 'time_us'},
     'events.raise': {'karyon/handler.h': 'event_raise'},
+    'parcel': {'karyon/handler.h': 'parcel_send parcel_send_raw parcel_recv'},
 }
 
 # Macros and types each header must define.
@@ -75,7 +79,7 @@ MACROS = {
     'limits.h': 'CHAR_BIT INT_MAX LONG_MAX ULLONG_MAX',
     'stdint.h': 'INT64_MAX UINT64_MAX SIZE_MAX INT64_C',
     'inttypes.h': 'PRId64 PRIu64 PRIx64 SCNd64',
-    'karyon/handler.h': 'KARYON_HANDLER',
+    'karyon/handler.h': 'KARYON_HANDLER PARCEL_PAYLOAD_MAX PARCEL_FROM_MAX',
 }
 TYPES = {
     'stddef.h': 'size_t ptrdiff_t wchar_t max_align_t',
@@ -108,6 +112,9 @@ RUNS = {
     'fibonacci': [['12'], ['50'], ['x']],
     'sieve': [['1000'], ['1']],
 }
+
+# Examples of the "parcel" grant (endpoints of images/dev.channels).
+PARCEL_EXAMPLES = ['ping.c', 'flood.c']
 
 STANDARD = {'assert.h', 'ctype.h', 'inttypes.h', 'limits.h', 'math.h', 'stdarg.h', 'stdbool.h',
             'stddef.h', 'stdint.h', 'stdio.h', 'stdlib.h', 'string.h'}
@@ -466,6 +473,15 @@ def check_example(tmp, ex):
                       'tcc %r, gcc %r' % (got, want))
 
 
+def check_parcel_examples(tmp):
+    for ex in PARCEL_EXAMPLES:
+        path = os.path.join(ROOT, 'sdk', 'examples', ex)
+        for cname, cc in compilers():
+            rc, out = cc(path, os.path.join(tmp, 'x.o'))
+            check(rc == 0, '%s: %s compiles against sdk/handler/include' % (cname, ex),
+                  first_lines(out))
+
+
 check_grant_table()
 with tempfile.TemporaryDirectory() as tmpdir:
     check_headers(tmpdir)
@@ -478,4 +494,5 @@ with tempfile.TemporaryDirectory() as tmpdir:
     check(len(examples) >= 6, 'sdk/examples/handlers holds the examples', repr(examples))
     for example in examples:
         check_example(tmpdir, example)
+    check_parcel_examples(tmpdir)
 finish()

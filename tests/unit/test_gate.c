@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <karyon/event.h>
+#include <karyon/parcel.h>
 #include "tcc/gate.h"
 #include "tcc/grants.h"
 #include "tcc/ulib/ulib.h"
@@ -58,6 +59,11 @@ static const struct gate_call expected[] = {
 	{ "__karyon_gas_out", ULIB_SYS_GAS_OUT, GRANT_PURE, { GA_NONE }, 0 },
 	{ "event_raise", ULIB_SYS_EVENT_RAISE, GRANT_EVENTS_RAISE, { GA_STR, GA_IN, GA_LEN },
 	  KR_EVENT_DATA_MAX - 1 },
+	{ "parcel_send", ULIB_SYS_PARCEL_SEND, GRANT_PARCEL, { GA_INT, GA_STR, GA_IN, GA_LEN },
+	  KR_PARCEL_PAYLOAD_MAX },
+	{ "parcel_send_raw", ULIB_SYS_PARCEL_SEND_RAW, GRANT_PARCEL, { GA_STR, GA_IN, GA_LEN },
+	  KR_PARCEL_HDR_SIZE + KR_PARCEL_PAYLOAD_MAX },
+	{ "parcel_recv", ULIB_SYS_PARCEL_RECV, GRANT_PARCEL, { GA_INT, GA_INT, GA_INT }, 0 },
 };
 #define NCALLS (sizeof(expected) / sizeof(expected[0]))
 
@@ -138,7 +144,7 @@ static void every_call_is_as_expected(void **state)
 static void other_numbers_are_not_calls(void **state)
 {
 	static const uint64_t nrs[] = {
-		0, 1, 47, 50, 96, 97, 108, 117, 119, 121, 999, 0xffff, 0x10000 + ULIB_SYS_NULL,
+		0, 1, 47, 50, 96, 97, 108, 117, 119, 124, 999, 0xffff, 0x10000 + ULIB_SYS_NULL,
 		0x100000000ull + ULIB_SYS_VFS_READ, (uint64_t)-1, (uint64_t)-ULIB_SYS_NULL,
 	};
 	struct gate_refusal why;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "tcc/grants.h"
+#include "tcc/ulib/ulib.h"
 
 static void table_is_consistent(void **state)
 {
@@ -52,6 +53,32 @@ static void granted_calls_follow_the_mask(void **state)
 	assert_int_equal(grant_lookup("vfs_size", mask, &c), KR_OK);
 	assert_int_equal(grant_lookup("time_us", mask, &c), KR_OK);
 	assert_int_equal(grant_lookup("vfs_append", mask, &c), KR_EPERM);
+}
+
+/* Grant "parcel": the organelles' fabric, calls 121-123 (ulib/ulib.h). */
+static void parcel_calls_need_their_grant(void **state)
+{
+	static const struct { const char *name; unsigned nr; } calls[] = {
+		{ "parcel_send", ULIB_SYS_PARCEL_SEND },
+		{ "parcel_send_raw", ULIB_SYS_PARCEL_SEND_RAW },
+		{ "parcel_recv", ULIB_SYS_PARCEL_RECV },
+	};
+	const struct grant_call *c = NULL;
+	uint32_t mask = GRANT_DEFAULT;
+
+	(void)state;
+	assert_int_equal(grant_parse("parcel", &mask, NULL, NULL), KR_OK);
+	assert_int_equal(mask, GRANT_DEFAULT | GRANT_BIT(GRANT_PARCEL));
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		assert_int_equal(grant_lookup(calls[i].name, GRANT_DEFAULT, &c), KR_EPERM);
+		assert_int_equal(c->grant, GRANT_PARCEL);       /* says what is missing */
+		assert_int_equal(grant_lookup(calls[i].name, mask, &c), KR_OK);
+		assert_int_equal(c->nr, calls[i].nr);
+	}
+	/* "events.raise" does not open the fabric, nor "parcel" the bus. */
+	assert_int_equal(grant_lookup("parcel_send", GRANT_BIT(GRANT_EVENTS_RAISE), &c), KR_EPERM);
+	assert_int_equal(grant_lookup("event_raise", mask, &c), KR_EPERM);
+	assert_string_equal(grant_name(GRANT_PARCEL), "parcel");
 }
 
 static void kernel_internals_never_resolve(void **state)
@@ -101,7 +128,7 @@ static void format_grants(void **state)
 	grant_format(0, buf, sizeof(buf));
 	assert_string_equal(buf, "-");
 	grant_format(UINT32_MAX, buf, sizeof(buf));
-	assert_string_equal(buf, "console,vfs.read,vfs.write,time,events.raise");
+	assert_string_equal(buf, "console,vfs.read,vfs.write,time,events.raise,parcel");
 	memset(tiny, 'x', sizeof(tiny));
 	grant_format(UINT32_MAX, tiny, sizeof(tiny));
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);       /* cut, still terminated */
@@ -115,6 +142,7 @@ int main(void)
 		cmocka_unit_test(table_is_consistent),
 		cmocka_unit_test(pure_calls_need_no_grant),
 		cmocka_unit_test(granted_calls_follow_the_mask),
+		cmocka_unit_test(parcel_calls_need_their_grant),
 		cmocka_unit_test(kernel_internals_never_resolve),
 		cmocka_unit_test(parse_grants),
 		cmocka_unit_test(format_grants),

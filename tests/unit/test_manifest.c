@@ -56,11 +56,11 @@ static void parses_good_texts(void **state)
 
 	/* every grant, both contexts, any order, the largest version */
 	assert_int_equal(parse("contexts=background,foreground;grants=time,events.raise,vfs.read,"
-			       "vfs.write,console;version=4294967295;events="), 0);
+			       "vfs.write,console,parcel;version=4294967295;events="), 0);
 	assert_int_equal(m.version, 4294967295u);
 	assert_int_equal(m.grants, GRANT_BIT(GRANT_CONSOLE) | GRANT_BIT(GRANT_VFS_READ) |
 			 GRANT_BIT(GRANT_VFS_WRITE) | GRANT_BIT(GRANT_TIME) |
-			 GRANT_BIT(GRANT_EVENTS_RAISE));
+			 GRANT_BIT(GRANT_EVENTS_RAISE) | GRANT_BIT(GRANT_PARCEL));
 	assert_int_equal(m.contexts, MF_FOREGROUND | MF_BACKGROUND);
 	assert_int_equal(m.nevents, 0);
 

@@ -39,6 +39,9 @@ STUB vfs_write, ULIB_SYS_VFS_WRITE
 STUB vfs_append, ULIB_SYS_VFS_APPEND
 STUB time_us, ULIB_SYS_TIME_US
 STUB event_raise, ULIB_SYS_EVENT_RAISE
+STUB parcel_send, ULIB_SYS_PARCEL_SEND
+STUB parcel_send_raw, ULIB_SYS_PARCEL_SEND_RAW
+STUB parcel_recv, ULIB_SYS_PARCEL_RECV
 STUB __karyon_write, ULIB_SYS_WRITE
 STUB __karyon_heap, ULIB_SYS_HEAP
 STUB __karyon_null, ULIB_SYS_NULL

@@ -28,6 +28,9 @@
 				   * (../gas.h); every register is kept */
 #define ULIB_GAS            119   /* the grant-table number of __karyon_gas (data) */
 #define ULIB_SYS_EVENT_RAISE 120  /* event_raise(kind, data, n): a custom event */
+#define ULIB_SYS_PARCEL_SEND 121  /* parcel_send(channel, to, data, n) */
+#define ULIB_SYS_PARCEL_SEND_RAW 122 /* parcel_send_raw(to, bytes, n) */
+#define ULIB_SYS_PARCEL_RECV 123  /* parcel_recv(buf, cap, info) */
 
 /* The heap is [ULIB_HEAP_BASE, end), empty at the start of every run. */
 #define ULIB_HEAP_BASE 0x40000000ul
@@ -44,6 +47,17 @@ struct ulib_out {
 };
 _Static_assert(sizeof(struct ulib_out) == 260, "__karyon_out layout is ABI");
 _Static_assert(__builtin_offsetof(struct ulib_out, buf) == 4, "__karyon_out layout is ABI");
+
+/* What parcel_recv writes to its info argument: struct parcel_info of
+ * <karyon/handler.h> (sdk/handler/include), the same fields and layout. */
+#define ULIB_PARCEL_FROM_MAX 32
+struct ulib_parcel_info {
+	unsigned int channel, kind, flags, seq, length;
+	char from[ULIB_PARCEL_FROM_MAX];
+};
+_Static_assert(sizeof(struct ulib_parcel_info) == 52, "struct parcel_info layout is ABI");
+_Static_assert(__builtin_offsetof(struct ulib_parcel_info, from) == 20,
+	       "struct parcel_info layout is ABI");
 
 /* What the kernel finds in the linked library. */
 extern struct ulib_out __karyon_out;

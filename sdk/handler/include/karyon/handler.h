@@ -31,6 +31,9 @@
  *   time            113      time_us                              this file
  *   (none)          117      karyon_strerror                      this file
  *   events.raise    120      event_raise                          this file
+ *   parcel          121      parcel_send                          this file
+ *                   122      parcel_send_raw
+ *                   123      parcel_recv
  *
  * "console" is granted by default; `cc -g vfs.read,time` adds others.  The
  * numbers are those of the tcc module's grant table and never change.  A
@@ -45,6 +48,7 @@
 #define _KARYON_HANDLER_H
 
 #include <stddef.h>
+#include <karyon/err.h>     /* KR_EAGAIN, ...: what the calls return */
 #include <karyon/event.h>
 
 #define KARYON_HANDLER 1
@@ -75,6 +79,42 @@
 /* Raise the custom event kind (not timer., vfs., kmod. or irq.) with
  * data[0..n) (n < KR_EVENT_DATA_MAX): its sequence number, or < 0. */
 long event_raise(const char *kind, const void *data, unsigned long n);
+
+/*
+ * Grant "parcel": the handler as the endpoint "h:NAME" of the image's
+ * channel graph (images/NAME.channels, docs/organelles.md; the handler
+ * guide's "Parcels").  Sends go only along the graph's edges, under its
+ * QoS and the endpoint's energy budget; a send that runs the budget out
+ * kills the handler (its run ends at once, as a violation, and it stays
+ * dead until it is compiled again).  Sends are immediate, also from a
+ * work token's or an event's run (not kept aside until the run completes).
+ * Errors: KR_ENOENT (see <karyon/err.h>) the handler or the receiver is no
+ * endpoint of the graph, KR_EPERM no such edge, KR_EAGAIN try later
+ * (bucket, queue or reservoir), KR_EDEAD a dead receiver, KR_EFORMAT a
+ * malformed raw parcel (quarantined), KR_ENOSYS no organelles module.
+ */
+#define PARCEL_PAYLOAD_MAX 4096         /* bytes of a parcel's payload, at most */
+#define PARCEL_FROM_MAX    32           /* an endpoint's name, with its NUL */
+
+struct parcel_info {
+	unsigned int channel;           /* its channel's number in the graph */
+	unsigned int kind;              /* 0 from parcel_send; a raw parcel's own */
+	unsigned int flags;             /* the header's flags */
+	unsigned int seq;               /* the sender's sequence number on the channel */
+	unsigned int length;            /* payload bytes */
+	char from[PARCEL_FROM_MAX];     /* the sender: "hello", "shell", "h:ping", ... */
+};
+
+/* Send data[0..n) (n <= PARCEL_PAYLOAD_MAX) to the endpoint named to on
+ * channel (its number), as a parcel of kind 0: its seq (>= 0), or < 0. */
+long parcel_send(unsigned channel, const char *to, const void *data, unsigned long n);
+/* Send a parcel the handler framed itself, header and payload
+ * (<karyon/parcel.h>), n bytes: its seq, or < 0 (KR_EFORMAT: malformed). */
+long parcel_send_raw(const char *to, const void *bytes, unsigned long n);
+/* Take the next parcel queued for the handler: its payload into buf (cap
+ * bytes; KR_ERANGE leaves a longer one queued), what it is into *info (if
+ * not NULL): the payload's length, or KR_EAGAIN if none is queued. */
+long parcel_recv(void *buf, unsigned long cap, struct parcel_info *info);
 
 /* Grant "vfs.read". */
 /* Read up to n bytes from offset: the number read (fewer at the end), or < 0. */
