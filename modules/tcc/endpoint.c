@@ -163,7 +163,8 @@ long endpoint_take(struct handler *h, void *buf, size_t cap, struct ulib_parcel_
 	return (long)m.length;
 }
 
-kr_err_t endpoint_charge(struct handler *h, uint64_t gas, uint64_t pages, char *why, size_t len)
+kr_err_t endpoint_charge(struct handler *h, uint64_t gas, uint64_t pages, uint64_t io, char *why,
+			 size_t len)
 {
 	char name[NAME_MAX + 2];
 	kr_err_t e;
@@ -186,5 +187,11 @@ kr_err_t endpoint_charge(struct handler *h, uint64_t gas, uint64_t pages, char *
 	}
 	if (pages && !e)
 		org->release(h->dom, h->ep, pages);
+	e = io ? org->charge(h->dom, h->ep, KR_ORG_IO, io) : KR_OK;
+	if (e == KR_EENERGY) {
+		ksnprintf(why, len, "energy: %s's file I/O (%llu bytes this run) is over its budget: "
+			  "killed (see: energy, organelles)", name, (unsigned long long)io);
+		return e;
+	}
 	return KR_OK;
 }

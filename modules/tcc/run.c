@@ -71,6 +71,7 @@ struct run {
 	uint64_t heap_end, heap_limit, heap_chunk;
 	uint64_t stack_pages;           /* bit i: page i below USTACK_TOP is mapped */
 	uint64_t t_start;
+	uint64_t io;                    /* file bytes read and written (energy: I/O) */
 	unsigned calls;
 	bool metered;
 	uint64_t gas_budget, gas_used;  /* gas_used: by the quanta before this one */
@@ -291,6 +292,7 @@ static long sys_vfs(struct run *r, uint64_t nr, const char *path, const uint64_t
 			break;
 	}
 	kr_free(tcc_self, b);
+	r->io += done;
 	return e ? e : (long)done;
 }
 
@@ -852,10 +854,12 @@ static kr_err_t run_handler(struct run *r, int argc, char **argv, uint64_t *used
 	*used = r->gas_used;
 	if (r->end != NO_GAS && r->end != TAMPERED && r->metered && !gas_check(r, used))
 		*used = r->gas_used;
-	/* The run's gas, and the pages it held at the end (its most), are
-	 * charged to the handler's endpoint: over a budget, it is killed. */
+	/* The run's gas, the pages it held at the end (its most) and its file
+	 * bytes are charged to the handler's endpoint: over a budget, it is
+	 * killed. */
 	if (!e && r->end != ENERGY && endpoint_charge(h, r->metered ? *used : 0, pages_held(r),
-						      r->killed, sizeof(r->killed)) == KR_EENERGY)
+						      r->io, r->killed, sizeof(r->killed)) ==
+				      KR_EENERGY)
 		r->end = ENERGY;
 	if (!e && r->end == ENERGY)
 		ksnprintf(msg, msgsz, "h:%s: killed: %s\n", h->name, r->killed);

@@ -132,7 +132,8 @@ long endpoint_send_raw(struct handler *h, const char *to, const void *bytes, siz
 		       struct kr_org_sent *res);
 long endpoint_take(struct handler *h, void *buf, size_t cap, struct ulib_parcel_info *info);
 /* A run's gas and pages against its budget: KR_EENERGY (why) killed it. */
-kr_err_t endpoint_charge(struct handler *h, uint64_t gas, uint64_t pages, char *why, size_t len);
+kr_err_t endpoint_charge(struct handler *h, uint64_t gas, uint64_t pages, uint64_t io, char *why,
+			 size_t len);
 
 int cmd_cc(int argc, char **argv, print_fn print, void *ctx);          /* cc.c */
 int cmd_run(int argc, char **argv, print_fn print, void *ctx);         /* run.c */

@@ -45,6 +45,19 @@ int main(int argc, char **argv)
 }
 '''
 
+# A handler that writes 100 bytes and reads them back: 200 bytes of I/O.
+IO = r'''#include <stdio.h>
+#include <karyon/handler.h>
+int main(void)
+{
+    char b[100] = "x";
+    long w = vfs_write("/io.out", b, sizeof(b));
+    long r = vfs_read("/io.out", 0, b, sizeof(b));
+    printf("io: %ld %ld\n", w, r);
+    return 0;
+}
+'''
+
 
 def sh(m, line, expect=None, timeout=60):
     """What the shell printed for line, up to the next prompt."""
@@ -127,6 +140,11 @@ def org_handler():
         out = sh(m, 'run stray 1 hello x')
         check(m, re.search(r'^stray: parcel_send refused: h:stray is no endpoint of the channel '
                            r'graph; it returns -4', out, re.M), 'stray: %r' % out)
+        # File I/O is energy too: 100 bytes written and read back.
+        type_file(m, '/io.c', IO)
+        sh(m, 'cc /io.c -o ping -g vfs.read,vfs.write,console', r'^cc: ping: code', 120)
+        sh(m, 'run ping', r'^io: 100 100$')
+        sh(m, 'energy', r'^h:ping +open +\S+ +\S+ +\S+ +0 +200 +0$')
         out = sh(m, 'organelles')
         check(m, re.search(r'^  not-in-graph +drop +2$', out, re.M) and
               re.search(r'^peroxisome: .* 1 quarantined$', out, re.M),
