@@ -119,7 +119,7 @@ def shell_commands():
         run('modinfo vfs', r'^name: +vfs\n(?:.*\n)*loaded: +built in$')
         run('modinfo console', r'^name: +console$')
         run('caps vfs', r'^cspace vfs: ')
-        run('lsmod', r'^sched +1\.\d+\.\d+ +- +2 +built-in +shell, events$')   # built-ins' users
+        run('lsmod', r'^sched +1\.\d+\.\d+ +- +3 +built-in +shell, events, organelles$')
         run('caps hello', r'^cspace hello: (?:.*\n)*.*service .*"shell"(?:.*\n)*\d+ of 32 slots used$')
         run('caps nosuch', r'^caps: nosuch: no such module \(see lsmod\)$')
         # modprobe: the Linux name of insmod with dependencies; -r unloads.
