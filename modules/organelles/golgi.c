@@ -54,8 +54,11 @@ kr_err_t golgi_init(struct golgi *gg, const struct graph *g, struct qos *q, stru
 
 static struct golgi_verdict verdict(struct golgi *gg, enum golgi_action a, enum golgi_rule r)
 {
-	struct golgi_verdict v = { a, r, { 0 } };
+	struct golgi_verdict v;
 
+	v.action = a;
+	v.rule = r;
+	v.energy.any = false;   /* the rest of energy is read only for GOLGI_ENERGY */
 	gg->count[r]++;
 	return v;
 }

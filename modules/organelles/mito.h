@@ -61,8 +61,28 @@ bool mito_charge(struct mito *m, unsigned dom, const uint64_t amounts[MITO_NRES]
 bool mito_charge1(struct mito *m, unsigned dom, enum mito_res res, uint64_t amount,
 		  struct mito_violation *v);
 /* A parcel sent: one parcel, len bytes and gas gas. */
-bool mito_charge_parcel(struct mito *m, unsigned dom, uint32_t len, uint64_t gas,
-			struct mito_violation *v);
+static inline bool mito_charge_parcel(struct mito *m, unsigned dom, uint32_t len, uint64_t gas,
+				      struct mito_violation *v)
+{
+	struct mito_domain *d = dom < m->n ? &m->d[dom] : NULL;
+	uint64_t a[MITO_NRES] = { 0 };
+
+	/* The fast path of every send: the three charges fit (the common case
+	 * of unlimited budgets), no violation to build. */
+	if (d && gas <= d->limit[MITO_GAS] && d->used[MITO_GAS] <= d->limit[MITO_GAS] - gas &&
+	    d->used[MITO_PARCELS] < d->limit[MITO_PARCELS] &&
+	    len <= d->limit[MITO_BYTES] && d->used[MITO_BYTES] <= d->limit[MITO_BYTES] - len) {
+		d->used[MITO_GAS] += gas;
+		d->used[MITO_PARCELS]++;
+		d->used[MITO_BYTES] += len;
+		if (v)
+			v->any = false;
+		return true;
+	}
+	a[MITO_GAS] = gas, a[MITO_PARCELS] = 1, a[MITO_BYTES] = len;
+	return mito_charge(m, dom, a, v);
+}
+
 /* Pages given back (at most what is used). */
 void mito_release(struct mito *m, unsigned dom, uint64_t pages);
 /* Use and the latched violation cleared, budgets kept. */

@@ -295,9 +295,14 @@ static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_or
 		 * takes parcels by function (the pump delivered all of those),
 		 * so this one is next: hand it over at once. */
 		if (!pumping && (org.ready >> to & 1) && golgi_take_last(&org.gg, chan, &p)) {
+			uint64_t seq = org.gg.seq;
+
 			pumping = true;
 			deliver(&p);
 			pumping = false;
+			if (org.gg.seq != seq)  /* its recv sent: that waits for the pump */
+				pump();
+			return KR_OK;
 		}
 		pump();
 		return KR_OK;

@@ -15,6 +15,17 @@
 /* Parcels up to this many bytes (header included) are checked whole. */
 #define PARCEL_SHORT 256
 
+/*
+ * Fields are little-endian.  On a little-endian machine (x86_64: the
+ * kernel, the host tools) a field is stored and loaded as it is, one move
+ * each; elsewhere byte by byte.  The bytes are the same either way.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static void put16(uint8_t *p, uint16_t v) { __builtin_memcpy(p, &v, 2); }
+static void put32(uint8_t *p, uint32_t v) { __builtin_memcpy(p, &v, 4); }
+static uint16_t get16(const uint8_t *p) { uint16_t v; __builtin_memcpy(&v, p, 2); return v; }
+static uint32_t get32(const uint8_t *p) { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+#else
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
@@ -36,6 +47,7 @@ static uint32_t get32(const uint8_t *p)
 {
 	return get16(p) | (uint32_t)get16(p + 2) << 16;
 }
+#endif
 
 /* The header's 16 bytes, check as given. */
 static void put_hdr(uint8_t h[KR_PARCEL_HDR_SIZE], uint16_t channel, uint8_t kind, uint8_t flags,

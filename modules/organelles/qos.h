@@ -60,9 +60,8 @@ void qos_init(struct qos *q, const struct graph *g, uint64_t now);
  * bucket gives a token (QOS_BUCKET if it has none).  chan < n_chan. */
 enum qos_verdict qos_charge(struct qos *q, uint32_t chan, uint32_t len, uint64_t now);
 /* qos_charge's two halves, for a caller that checks something between
- * them (golgi: the queue): the reservoir's charge, then the bucket's token. */
-enum qos_verdict qos_reserve(struct qos *q, uint32_t len, uint64_t now);
-enum qos_verdict qos_take(struct qos *q, uint32_t chan, uint64_t now);
+ * them (golgi: the queue): qos_reserve, the reservoir's charge, then
+ * qos_take, the bucket's token (both inline, below). */
 /* The gas an attempt of len bytes costs (saturating). */
 static inline uint64_t qos_cost(const struct graph_reservoir *c, uint32_t len)
 {
@@ -74,5 +73,66 @@ static inline uint64_t qos_cost(const struct graph_reservoir *c, uint32_t len)
  * (refilling first). */
 uint64_t qos_tokens(struct qos *q, uint32_t chan, uint64_t now);
 uint64_t qos_gas(struct qos *q, uint64_t now);
+
+/* ---- inline: every send takes this path ---- */
+
+/* Bring *level up to now at rate billionths a ns, at most full; now is
+ * clamped to *at (time never goes back). */
+static inline void qos_refill(uint64_t *level, uint64_t *at, uint64_t rate, uint64_t full,
+			      uint64_t now)
+{
+	uint64_t dt, need;
+
+	if (now < *at)
+		now = *at;
+	dt = now - *at;
+	*at = now;
+	if (*level >= full || !rate)
+		return;
+	need = full - *level;
+	if (dt > need / rate)
+		*level = full;
+	else
+		*level += dt * rate;    /* <= need */
+}
+
+static inline void qos_refill_bucket(struct qos_bucket *b, uint64_t now)
+{
+	qos_refill(&b->nano, &b->at, b->rate, b->burst * QOS_NANO, now);
+}
+
+static inline void qos_refill_reservoir(struct qos_reservoir *r, uint64_t now)
+{
+	qos_refill(&r->nano, &r->at, r->c.rate, r->c.cap * QOS_NANO, now);
+}
+
+static inline enum qos_verdict qos_reserve(struct qos *q, uint32_t len, uint64_t now)
+{
+	uint64_t cost = qos_cost(&q->r.c, len);
+
+	qos_refill_reservoir(&q->r, now);
+	/* cost <= cap <= QOS_MAX_GAS, so cost * QOS_NANO fits */
+	if (cost > q->r.c.cap || cost * QOS_NANO > q->r.nano) {
+		q->r.refused++;
+		return QOS_RESERVOIR;
+	}
+	q->r.nano -= cost * QOS_NANO;
+	q->r.charged += cost;
+	return QOS_OK;
+}
+
+static inline enum qos_verdict qos_take(struct qos *q, uint32_t chan, uint64_t now)
+{
+	struct qos_bucket *b = &q->b[chan];
+
+	qos_refill_bucket(b, now);
+	if (b->nano < QOS_NANO) {
+		b->refused++;
+		return QOS_BUCKET;
+	}
+	b->nano -= QOS_NANO;
+	b->granted++;
+	return QOS_OK;
+}
 
 #endif
