@@ -49,8 +49,8 @@ sources() {
 	# BLAKE2b as the unit tests and the kernel have it: blake2.c over libb2.a.
 	clog) echo "-Imodules/clog modules/clog/format.c modules/clog/log.c tcc-runtime/krt/blake2.c $krt -l:libb2.a" ;;
 	# Parcels as the kernel, parcelcat and the unit test have them: the
-	# codec and xxh.c over Debian's libxxhash.a.
-	parcel) echo "-Imodules/organelles modules/organelles/parcel.c modules/organelles/xxh.c -l:libxxhash.a" ;;
+	# codec, the peroxisome over it, and xxh.c over Debian's libxxhash.a.
+	parcel) echo "-Imodules/organelles modules/organelles/parcel.c modules/organelles/perox.c modules/organelles/xxh.c -l:libxxhash.a" ;;
 	channels) echo "-Imodules modules/organelles/graph.c modules/organelles/graph_blob.c tcc-runtime/krt/blake2.c $krt -l:libb2.a" ;;
 	# The libc differential targets include their sources themselves,
 	# renamed beside glibc's (as the unit tests do).

@@ -68,15 +68,18 @@ static inline bool mito_charge_parcel(struct mito *m, unsigned dom, uint32_t len
 	uint64_t a[MITO_NRES] = { 0 };
 
 	/* The fast path of every send: the three charges fit (the common case
-	 * of unlimited budgets), no violation to build. */
+	 * of unlimited budgets), no violation to build.  Pages and I/O are
+	 * charged 0 but still checked, as mito_charge does: a budget lowered
+	 * below its use refuses every charge. */
 	if (d && gas <= d->limit[MITO_GAS] && d->used[MITO_GAS] <= d->limit[MITO_GAS] - gas &&
 	    d->used[MITO_PARCELS] < d->limit[MITO_PARCELS] &&
-	    len <= d->limit[MITO_BYTES] && d->used[MITO_BYTES] <= d->limit[MITO_BYTES] - len) {
+	    len <= d->limit[MITO_BYTES] && d->used[MITO_BYTES] <= d->limit[MITO_BYTES] - len &&
+	    d->used[MITO_PAGES] <= d->limit[MITO_PAGES] && d->used[MITO_IO] <= d->limit[MITO_IO]) {
 		d->used[MITO_GAS] += gas;
 		d->used[MITO_PARCELS]++;
 		d->used[MITO_BYTES] += len;
 		if (v)
-			v->any = false;
+			*v = (struct mito_violation){ 0 };     /* as mito_charge leaves it */
 		return true;
 	}
 	a[MITO_GAS] = gas, a[MITO_PARCELS] = 1, a[MITO_BYTES] = len;

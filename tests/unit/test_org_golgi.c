@@ -226,6 +226,246 @@ static void a_flood_is_killed_and_the_rest_runs(void **state)
 	VERDICT(offer(1, FLOOD, VFS, 16, 2 * S), GOLGI_DELIVER, GOLGI_OK);
 }
 
+/* ---- taking for receivers ------------------------------------------------ */
+
+/* Queue a parcel that must be delivered; its seq. */
+static uint64_t put(uint32_t chan, int from, int to, uint32_t len)
+{
+	uint64_t seq = gg.seq;
+
+	VERDICT(offer(chan, from, to, len, 0), GOLGI_DELIVER, GOLGI_OK);
+	return seq;
+}
+
+/* Take for mask to and check the channel, the length (the offer's tag) and
+ * the books. */
+static void take_for(uint64_t to, uint32_t chan, uint32_t len)
+{
+	struct golgi_parcel peek, p;
+
+	assert_true(golgi_peek_for(&gg, to, &peek));
+	assert_true(golgi_next_for(&gg, to, &p));
+	assert_memory_equal(&peek, &p, sizeof(p));
+	if (p.chan != chan || p.len != len)
+		fail_msg("took chan %u len %u, want chan %u len %u", p.chan, p.len, chan, len);
+	assert_true(to >> p.to & 1);
+	for (unsigned c = 0; c < g.n_chan; c++)
+		assert_int_equal(gg.ch[c].delivered, gg.ch[c].taken + gg.ch[c].purged + gg.ch[c].len);
+}
+
+#define BIT(ep) (1ull << (ep))
+
+static void order_is_by_prio_then_id(void **state)
+{
+	static const uint8_t want[] = { 2, 3, 1, 0 };   /* prio 1, 1, 2, 7 */
+
+	(void)state;
+	setup(100000, 0, false);
+	assert_memory_equal(gg.order, want, sizeof(want));
+}
+
+static void next_for_a_receiver(void **state)
+{
+	struct golgi_parcel p;
+
+	(void)state;
+	setup(100000, 0, false);
+	put(0, VFS, SHELL, 1);          /* prio 7 */
+	put(1, SHELL, VFS, 2);          /* prio 2 */
+	put(2, VFS, FLOOD, 3);          /* prio 1, not for the shell */
+	put(2, VFS, SHELL, 4);
+	put(3, SHELL, VFS, 5);          /* prio 1, channel 3 */
+	put(2, VFS, FLOOD, 6);
+	put(2, VFS, SHELL, 7);
+	put(1, FLOOD, VFS, 8);
+	assert_int_equal(golgi_queued_for(&gg, 2, BIT(SHELL)), 2);
+	assert_int_equal(golgi_queued_for(&gg, 2, BIT(FLOOD)), 2);
+	assert_int_equal(golgi_queued_for(&gg, 2, BIT(SHELL) | BIT(FLOOD)), 4);
+	assert_int_equal(golgi_queued_for(&gg, 2, BIT(VFS)), 0);
+	assert_int_equal(golgi_queued_for(&gg, 1, BIT(VFS)), 2);
+	assert_int_equal(golgi_queued_for(&gg, 1, ~0ull), 2);
+	assert_int_equal(golgi_queued_for(&gg, 4, ~0ull), 0);          /* no channel 4 */
+	assert_int_equal(golgi_queued_for(&gg, UINT32_MAX, ~0ull), 0);
+	/* nothing for no one, or for an endpoint with nothing queued */
+	assert_false(golgi_peek_for(&gg, 0, &p));
+	assert_false(golgi_next_for(&gg, 0, &p));
+	assert_false(golgi_next_for(&gg, BIT(KERNEL) | BIT(63), &p));
+	/* the shell's: resp first (skipping the flood's), oldest first, then obs */
+	take_for(BIT(SHELL), 2, 4);
+	take_for(BIT(SHELL), 2, 7);
+	take_for(BIT(SHELL), 0, 1);
+	assert_false(golgi_peek_for(&gg, BIT(SHELL), &p));
+	assert_false(golgi_next_for(&gg, BIT(SHELL), &p));
+	/* the flood's stay queued, in order */
+	assert_int_equal(gg.ch[2].len, 2);
+	assert_int_equal(golgi_queued_for(&gg, 2, BIT(FLOOD)), 2);
+	/* vfs: ctl (prio 1) before req (prio 2), however old req's are */
+	take_for(BIT(VFS), 3, 5);
+	take_for(BIT(VFS), 1, 2);
+	take_for(BIT(VFS), 1, 8);
+	assert_false(golgi_next_for(&gg, BIT(VFS), &p));
+	/* and plain golgi_next sees the rest as they were queued */
+	assert_true(golgi_next(&gg, &p));
+	assert_int_equal(p.len, 3);
+	assert_true(golgi_next(&gg, &p));
+	assert_int_equal(p.len, 6);
+	assert_false(golgi_next(&gg, &p));
+}
+
+/* Channels 2 and 3 share prio 1: the lower id first, even when the other
+ * holds the older parcel; a mask of several receivers takes the oldest of
+ * that channel for any of them. */
+static void ties_go_to_the_lower_channel(void **state)
+{
+	(void)state;
+	setup(100000, 0, false);
+	put(3, SHELL, VFS, 1);
+	put(2, VFS, FLOOD, 2);
+	put(2, VFS, SHELL, 3);
+	take_for(BIT(SHELL) | BIT(VFS) | BIT(FLOOD), 2, 2);
+	take_for(BIT(SHELL) | BIT(VFS), 2, 3);
+	take_for(BIT(SHELL) | BIT(VFS), 3, 1);
+}
+
+/* Taking from the middle of a ring that has wrapped keeps the others in
+ * order. */
+static void taking_from_the_middle_of_a_wrapped_ring(void **state)
+{
+	struct golgi_parcel p;
+
+	(void)state;
+	setup(100000, 0, false);
+	/* resp: depth 4; move its head to 3 */
+	for (uint32_t i = 0; i < 3; i++) {
+		put(2, VFS, SHELL, 100 + i);
+		assert_true(golgi_next(&gg, &p));
+	}
+	assert_int_equal(gg.ch[2].head, 3);
+	put(2, VFS, FLOOD, 1);          /* at 3 */
+	put(2, VFS, FLOOD, 2);          /* at 0 */
+	put(2, VFS, SHELL, 3);          /* at 1 */
+	put(2, VFS, FLOOD, 4);          /* at 2 */
+	VERDICT(offer(2, VFS, FLOOD, 9, 0), GOLGI_DEFER, GOLGI_QUEUE_FULL);
+	take_for(BIT(SHELL), 2, 3);
+	put(2, VFS, SHELL, 5);          /* the freed place, at the tail */
+	take_for(BIT(FLOOD), 2, 1);
+	take_for(BIT(SHELL), 2, 5);
+	take_for(BIT(FLOOD), 2, 2);
+	take_for(BIT(FLOOD), 2, 4);
+	assert_int_equal(gg.ch[2].len, 0);
+	assert_int_equal(gg.ch[2].taken, 8);
+}
+
+static void take_last_pops_the_newest(void **state)
+{
+	struct golgi_parcel p;
+	uint64_t s1, s2, s3;
+
+	(void)state;
+	setup(100000, 0, false);
+	assert_false(golgi_take_last(&gg, 2, &p));
+	assert_false(golgi_take_last(&gg, 4, &p));
+	assert_false(golgi_take_last(&gg, UINT32_MAX, &p));
+	/* resp: depth 4; wrap it: head at 2 */
+	put(2, VFS, SHELL, 90);
+	put(2, VFS, SHELL, 91);
+	assert_true(golgi_next(&gg, &p));
+	assert_true(golgi_next(&gg, &p));
+	s1 = put(2, VFS, SHELL, 1);                     /* at 2 */
+	put(1, SHELL, VFS, 50);                         /* another channel's */
+	s2 = put(2, VFS, FLOOD, 2);                     /* at 3 */
+	s3 = put(2, VFS, SHELL, 3);                     /* at 0: wrapped */
+	assert_true(golgi_take_last(&gg, 2, &p));
+	assert_int_equal(p.seq, s3);
+	assert_int_equal(p.len, 3);
+	assert_int_equal(p.to, SHELL);
+	assert_true(golgi_take_last(&gg, 2, &p));
+	assert_int_equal(p.seq, s2);
+	assert_int_equal(p.to, FLOOD);
+	assert_int_equal(gg.ch[2].len, 1);
+	assert_int_equal(gg.ch[2].taken, 4);
+	/* the oldest is still first out, and the other channel untouched */
+	assert_true(golgi_next(&gg, &p));
+	assert_int_equal(p.seq, s1);
+	assert_false(golgi_take_last(&gg, 2, &p));
+	assert_true(golgi_next(&gg, &p));
+	assert_int_equal(p.chan, 1);
+	assert_int_equal(p.len, 50);
+	assert_false(golgi_next(&gg, &p));
+	for (unsigned c = 0; c < g.n_chan; c++)
+		assert_int_equal(gg.ch[c].delivered, gg.ch[c].taken + gg.ch[c].purged + gg.ch[c].len);
+}
+
+/* ---- the dropped hook ---------------------------------------------------- */
+
+static struct golgi_parcel seen[64];
+static int n_seen;
+
+static void note_dropped(void *ctx, const struct golgi_parcel *p)
+{
+	assert_ptr_equal(ctx, &n_seen);
+	assert_true(n_seen < 64);
+	seen[n_seen++] = *p;
+}
+
+static void the_hook_sees_each_purged_parcel(void **state)
+{
+	static int bodies[8];
+	struct golgi_parcel want[8], p;
+	int n_want = 0, kept = 0;
+
+	(void)state;
+	setup(100000, 0, false);
+	gg.dropped = note_dropped, gg.dropped_ctx = &n_seen;
+	n_seen = 0;
+	static const int offers[][3] = {
+		{ 1, SHELL, VFS }, { 1, FLOOD, VFS }, { 2, VFS, FLOOD }, { 2, VFS, SHELL },
+		{ 0, FLOOD, SHELL }, { 2, VFS, FLOOD }, { 0, KERNEL, SHELL }, { 1, FLOOD, VFS },
+	};
+	for (int i = 0; i < 8; i++) {
+		struct golgi_parcel o = { (uint32_t)offers[i][0], (uint16_t)(40 + i), (uint32_t)i,
+					  offers[i][1], offers[i][2], false, 0, &bodies[i] };
+		uint64_t seq = gg.seq;
+
+		VERDICT(golgi_route(&gg, &o, 0), GOLGI_DELIVER, GOLGI_OK);
+		o.seq = seq;
+		if (o.from == FLOOD || o.to == FLOOD)
+			want[n_want++] = o;
+	}
+	assert_int_equal(golgi_kill(&gg, FLOOD, LYSO_ADMIN), n_want);
+	assert_int_equal(n_seen, n_want);
+	/* each once, with its own fields (in channel order, oldest first) */
+	for (int i = 0; i < n_want; i++) {
+		int k;
+
+		for (k = 0; k < n_seen; k++)
+			if (seen[k].seq == want[i].seq)
+				break;
+		if (k == n_seen)
+			fail_msg("seq %llu not seen", (unsigned long long)want[i].seq);
+		assert_int_equal(seen[k].chan, want[i].chan);
+		assert_int_equal(seen[k].kind, want[i].kind);
+		assert_int_equal(seen[k].len, want[i].len);
+		assert_int_equal(seen[k].from, want[i].from);
+		assert_int_equal(seen[k].to, want[i].to);
+		assert_ptr_equal(seen[k].body, want[i].body);
+		for (int j = k + 1; j < n_seen; j++)
+			assert_true(seen[j].seq != want[i].seq);
+	}
+	for (int k = 1; k < n_seen; k++)
+		assert_true(seen[k].chan > seen[k - 1].chan ||
+			    (seen[k].chan == seen[k - 1].chan && seen[k].seq > seen[k - 1].seq));
+	/* the rest are not seen by the hook and still come out */
+	while (golgi_next(&gg, &p)) {
+		assert_true(p.from != FLOOD && p.to != FLOOD);
+		kept++;
+	}
+	assert_int_equal(kept, 8 - n_want);
+	/* a kill with nothing queued calls nothing */
+	assert_int_equal(golgi_kill(&gg, VFS, LYSO_ADMIN), 0);
+	assert_int_equal(n_seen, n_want);
+}
+
 /* ---- seeded random runs ------------------------------------------------- */
 
 static uint64_t rng;
@@ -335,6 +575,12 @@ int main(void)
 		cmocka_unit_test(kill_drops_to_and_from),
 		cmocka_unit_test(a_flood_is_killed_and_the_rest_runs),
 		cmocka_unit_test(random_runs_are_deterministic),
+		cmocka_unit_test(order_is_by_prio_then_id),
+		cmocka_unit_test(next_for_a_receiver),
+		cmocka_unit_test(ties_go_to_the_lower_channel),
+		cmocka_unit_test(taking_from_the_middle_of_a_wrapped_ring),
+		cmocka_unit_test(take_last_pops_the_newest),
+		cmocka_unit_test(the_hook_sees_each_purged_parcel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -168,6 +168,77 @@ static void random_against_a_model(void **state)
 	assert_true(refusals > 1000);
 }
 
+/* A limit or a use near one of the edges a charge is compared with. */
+static uint64_t edgy(uint64_t around)
+{
+	switch (rnd() % 6) {
+	case 0: return around;
+	case 1: return around + 1;
+	case 2: return around ? around - 1 : 0;
+	case 3: return rnd() % 1000;
+	case 4: return UINT64_MAX - rnd() % 3;
+	default: return rnd();
+	}
+}
+
+/* mito_charge_parcel (with its fast path) against mito_charge of {gas, 1,
+ * len, 0, 0} on two copies of the same random accounts: the same answer,
+ * violation and accounts, budgets lowered below use included. */
+static void charge_parcel_is_charge(void **state)
+{
+	static struct mito a, b;
+	uint64_t fast = 0, slow = 0;
+
+	(void)state;
+	rng = 0x2545f4914f6cdd1dull;
+	for (int i = 0; i < 200000; i++) {
+		struct mito_violation va, vb;
+		unsigned dom;
+		uint32_t len;
+		uint64_t gas, amt[MITO_NRES];
+		bool ra, rb, withv;
+
+		if (i % 50 == 0) {
+			mito_init(&a, 1 + (unsigned)(rnd() % 4));
+			for (unsigned d = 0; d < a.n; d++)
+				for (unsigned r = 0; r < MITO_NRES; r++) {
+					uint64_t lim = rnd() % 2 ? edgy(rnd() % 2000) : MITO_UNLIMITED;
+
+					a.d[d].limit[r] = lim;
+					a.d[d].used[r] = rnd() % 4 ? 0 : edgy(lim);
+				}
+		}
+		dom = (unsigned)(rnd() % 5);            /* sometimes past n */
+		len = rnd() % 8 ? (uint32_t)(rnd() % 100) : (uint32_t)rnd();
+		gas = rnd() % 8 ? rnd() % 100 : edgy(rnd() % 200);
+		memcpy(&b, &a, sizeof(a));
+		/* a stale answer in both: what a call leaves of it must match */
+		va = vb = (struct mito_violation){ true, MITO_IO, 7, 8, 9 };
+		withv = rnd() % 10 != 0;
+		amt[MITO_GAS] = gas, amt[MITO_PARCELS] = 1, amt[MITO_BYTES] = len;
+		amt[MITO_PAGES] = 0, amt[MITO_IO] = 0;
+		ra = mito_charge_parcel(&a, dom, len, gas, withv ? &va : NULL);
+		rb = mito_charge(&b, dom, amt, &vb);
+		assert_int_equal(ra, rb);
+		if (withv) {
+			assert_int_equal(va.any, vb.any);
+			assert_int_equal(va.res, vb.res);
+			assert_int_equal(va.used, vb.used);
+			assert_int_equal(va.want, vb.want);
+			assert_int_equal(va.limit, vb.limit);
+		}
+		assert_memory_equal(&a, &b, sizeof(a));
+		if (ra)
+			fast++;
+		else
+			slow++;
+	}
+	/* both ways taken often */
+	if (fast < 20000 || slow < 20000)
+		fail_msg("%llu charged, %llu refused", (unsigned long long)fast,
+			 (unsigned long long)slow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +247,7 @@ int main(void)
 		cmocka_unit_test(pages_come_back_and_reset),
 		cmocka_unit_test(budgets_from_the_profile),
 		cmocka_unit_test(random_against_a_model),
+		cmocka_unit_test(charge_parcel_is_charge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
