@@ -52,13 +52,13 @@ static int bench_append(uint64_t n, uint64_t size, print_fn print, void *ctx)
 	kr_free(cl_self, buf);
 	if (e)
 		return e;
-	printf_to(print, ctx, "ledger bench append: %llu records of %llu bytes: stage %llu TSC "
-		  "(%llu per record), write+flush %llu TSC, BLAKE2b-256 of the same bytes %llu TSC; "
-		  "append/hash speed %llu.%02llu\n", (unsigned long long)n, (unsigned long long)size,
-		  (unsigned long long)(t1 - t0), (unsigned long long)((t1 - t0) / n),
-		  (unsigned long long)(t2 - t1), (unsigned long long)(t3 - t2),
-		  (unsigned long long)((t3 - t2) / (t1 - t0)),
-		  (unsigned long long)((t3 - t2) * 100 / (t1 - t0) % 100));
+	print_to(print, ctx, "ledger bench append: %llu records of %llu bytes: stage %llu TSC "
+		 "(%llu per record), write+flush %llu TSC, BLAKE2b-256 of the same bytes %llu TSC; "
+		 "append/hash speed %llu.%02llu\n", (unsigned long long)n, (unsigned long long)size,
+		 (unsigned long long)(t1 - t0), (unsigned long long)((t1 - t0) / n),
+		 (unsigned long long)(t2 - t1), (unsigned long long)(t3 - t2),
+		 (unsigned long long)((t3 - t2) / (t1 - t0)),
+		 (unsigned long long)((t3 - t2) * 100 / (t1 - t0) % 100));
 	return KR_OK;
 }
 
@@ -112,12 +112,12 @@ static int bench_group(uint64_t tasks, uint64_t n, print_fn print, void *ctx)
 	{
 		uint64_t c = s1.commits - s0.commits, f = s1.flushes - s0.flushes;
 
-		printf_to(print, ctx, "ledger bench group: %llu tasks x %llu commits: %llu commits in "
-			  "%llu flushes (%llu.%02llu commits per flush), %llu TSC per commit\n",
-			  (unsigned long long)tasks, (unsigned long long)n, (unsigned long long)c,
-			  (unsigned long long)f, (unsigned long long)(f ? c / f : 0),
-			  (unsigned long long)(f ? c * 100 / f % 100 : 0),
-			  (unsigned long long)(c ? (t1 - t0) / c : 0));
+		print_to(print, ctx, "ledger bench group: %llu tasks x %llu commits: %llu commits in "
+			 "%llu flushes (%llu.%02llu commits per flush), %llu TSC per commit\n",
+			 (unsigned long long)tasks, (unsigned long long)n, (unsigned long long)c,
+			 (unsigned long long)f, (unsigned long long)(f ? c / f : 0),
+			 (unsigned long long)(f ? c * 100 / f % 100 : 0),
+			 (unsigned long long)(c ? (t1 - t0) / c : 0));
 	}
 	return KR_OK;
 }
@@ -145,8 +145,8 @@ static int bench_files(uint64_t n, print_fn print, void *ctx)
 	t1 = clog_tsc();
 	if (e)
 		return e;
-	printf_to(print, ctx, "ledger bench files: %llu vfs.write commits, %llu TSC per commit "
-		  "(each flushed)\n", (unsigned long long)n, (unsigned long long)((t1 - t0) / n));
+	print_to(print, ctx, "ledger bench files: %llu vfs.write commits, %llu TSC per commit "
+		 "(each flushed)\n", (unsigned long long)n, (unsigned long long)((t1 - t0) / n));
 	return KR_OK;
 }
 
@@ -169,6 +169,6 @@ int ledger_bench(int argc, char **argv, print_fn print, void *ctx)
 		return 1;
 	}
 	if (e)
-		printf_to(print, ctx, "ledger bench: %s\n", kr_strerror(e));
+		print_to(print, ctx, "ledger bench: %s\n", kr_strerror(e));
 	return e ? 1 : 0;
 }

@@ -58,8 +58,8 @@ kr_err_t ckpt_create(const char *label, print_fn print, void *ctx)
 		return e;
 	for (int i = 0; i < 8; i++)
 		ksnprintf(hex + 2 * i, 3, "%02x", cl_ckpts[cl_nckpts - 1].roots.root[i]);
-	printf_to(print, ctx, "checkpoint %u \"%s\" at seq %llu, state root %s\n", cl_nckpts, label,
-		  (unsigned long long)seq, hex);
+	print_to(print, ctx, "checkpoint %u \"%s\" at seq %llu, state root %s\n", cl_nckpts, label,
+		 (unsigned long long)seq, hex);
 	return KR_OK;
 }
 
@@ -120,7 +120,7 @@ static kr_err_t point(const char *id, void *views[KR_CLOG_PARTS], bool *live, ui
 		return KR_OK;
 	c = ckpt_find(id);
 	if (!c) {
-		printf_to(print, ctx, "checkpoint: %s: no such checkpoint (checkpoint list)\n", id);
+		print_to(print, ctx, "checkpoint: %s: no such checkpoint (checkpoint list)\n", id);
 		return KR_ENOENT;
 	}
 	*seq = c->seq;
@@ -160,11 +160,11 @@ kr_err_t ckpt_diff(const char *a, const char *b, print_fn print, void *ctx)
 			int c = p == x.n ? 1 : q == y.n ? -1 : strcmp(x.v[p].name, y.v[q].name);
 
 			if (c < 0)
-				printf_to(print, ctx, "%-6s - %s\n", clog_part_names[i], x.v[p++].name);
+				print_to(print, ctx, "%-6s - %s\n", clog_part_names[i], x.v[p++].name);
 			else if (c > 0)
-				printf_to(print, ctx, "%-6s + %s\n", clog_part_names[i], y.v[q++].name);
+				print_to(print, ctx, "%-6s + %s\n", clog_part_names[i], y.v[q++].name);
 			else if (memcmp(x.v[p++].digest, y.v[q++].digest, 32))
-				printf_to(print, ctx, "%-6s ~ %s\n", clog_part_names[i], y.v[q - 1].name);
+				print_to(print, ctx, "%-6s ~ %s\n", clog_part_names[i], y.v[q - 1].name);
 			else
 				continue;
 			changes++;
@@ -175,8 +175,8 @@ kr_err_t ckpt_diff(const char *a, const char *b, print_fn print, void *ctx)
 	views_free(va);
 	views_free(vb);
 	if (!e)
-		printf_to(print, ctx, "checkpoint diff %s %s: %u difference%s (- only in %s, + only "
-			  "in %s, ~ changed)\n", a, b, changes, changes == 1 ? "" : "s", a, b);
+		print_to(print, ctx, "checkpoint diff %s %s: %u difference%s (- only in %s, + only "
+			 "in %s, ~ changed)\n", a, b, changes, changes == 1 ? "" : "s", a, b);
 	return e;
 }
 
@@ -190,18 +190,18 @@ kr_err_t ckpt_replay(const char *id, bool close, print_fn print, void *ctx)
 	kr_err_t e;
 
 	if (!c) {
-		printf_to(print, ctx, "checkpoint: %s: no such checkpoint (checkpoint list)\n", id);
+		print_to(print, ctx, "checkpoint: %s: no such checkpoint (checkpoint list)\n", id);
 		return KR_ENOENT;
 	}
 	ksnprintf(name, sizeof(name), "%u", n);
 	if (close) {
 		if (c->mounted)
-			printf_to(print, ctx, "checkpoint %u: /ckpt/%u taken down\n", n, n);
+			print_to(print, ctx, "checkpoint %u: /ckpt/%u taken down\n", n, n);
 		ckpt_replay_close(c);
 		return KR_OK;
 	}
 	if (c->mounted) {
-		printf_to(print, ctx, "checkpoint %u is at /ckpt/%u already\n", n, n);
+		print_to(print, ctx, "checkpoint %u is at /ckpt/%u already\n", n, n);
 		return KR_OK;
 	}
 	e = views_at(c->seq, views);
@@ -214,9 +214,9 @@ kr_err_t ckpt_replay(const char *id, bool close, print_fn print, void *ctx)
 			items_free(&it);
 			continue;
 		}
-		printf_to(print, ctx, "%s (%u):", clog_part_names[i], it.n);
+		print_to(print, ctx, "%s (%u):", clog_part_names[i], it.n);
 		for (unsigned k = 0; k < it.n; k++)
-			printf_to(print, ctx, " %s", it.v[k].name);
+			print_to(print, ctx, " %s", it.v[k].name);
 		print(ctx, "\n");
 		items_free(&it);
 	}
@@ -224,12 +224,12 @@ kr_err_t ckpt_replay(const char *id, bool close, print_fn print, void *ctx)
 		c->view = views[0];
 		c->mounted = true;
 		views[0] = NULL;
-		printf_to(print, ctx, "checkpoint %u \"%s\" (seq %llu): its files are at /ckpt/%u "
-			  "(read-only; checkpoint close %u takes it down)\n", n, c->label,
-			  (unsigned long long)c->seq, n, n);
+		print_to(print, ctx, "checkpoint %u \"%s\" (seq %llu): its files are at /ckpt/%u "
+			 "(read-only; checkpoint close %u takes it down)\n", n, c->label,
+			 (unsigned long long)c->seq, n, n);
 	} else if (vfs) {
-		printf_to(print, ctx, "checkpoint %u: cannot show its files: %s\n", n,
-			  kr_strerror(e ? e : KR_ENOSYS));
+		print_to(print, ctx, "checkpoint %u: cannot show its files: %s\n", n,
+			 kr_strerror(e ? e : KR_ENOSYS));
 	}
 	views_free(views);
 	return KR_OK;
@@ -261,7 +261,7 @@ kr_err_t ckpt_restore(const char *id, print_fn print, void *ctx)
 	kr_err_t e;
 
 	if (!c) {
-		printf_to(print, ctx, "checkpoint: %s: no such checkpoint (checkpoint list)\n", id);
+		print_to(print, ctx, "checkpoint: %s: no such checkpoint (checkpoint list)\n", id);
 		return KR_ENOENT;
 	}
 	if (!cl_attached)
@@ -274,9 +274,9 @@ kr_err_t ckpt_restore(const char *id, print_fn print, void *ctx)
 	memcpy(rec.subject + n + 1, &c->seq, 8);
 	e = clog_commit_own("clog.restore", &rec, (uint32_t)(n + 1 + 8), 0, &seq);
 	if (!e)
-		printf_to(print, ctx, "restored checkpoint %u \"%s\" (seq %llu) as commit %llu\n",
-			  (unsigned)(c - cl_ckpts) + 1, c->label, (unsigned long long)c->seq,
-			  (unsigned long long)seq);
+		print_to(print, ctx, "restored checkpoint %u \"%s\" (seq %llu) as commit %llu\n",
+			 (unsigned)(c - cl_ckpts) + 1, c->label, (unsigned long long)c->seq,
+			 (unsigned long long)seq);
 	return e;
 }
 

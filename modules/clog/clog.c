@@ -40,17 +40,6 @@ static struct clog_dev dev;
 static kr_cap_t gate_cap;
 static uint64_t commits, flushes;
 
-void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	print(ctx, buf);
-}
-
 /* ---- the device: the whole disk, in requests of at most max_sectors,
  * up to the queue's depth in flight ---- */
 

@@ -28,9 +28,7 @@ static inline uint64_t clog_tsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-typedef void (*print_fn)(void *ctx, const char *s);
-void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#include "../lib/print_to.h"
 
 extern kr_domain_t *cl_self;
 extern const struct kr_sched_ops *cl_sched;

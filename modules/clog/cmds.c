@@ -88,14 +88,14 @@ static kr_err_t inspect_one(void *ctx, const struct kr_clog_rec *r, const void *
 		for (char *s = subject; *s; s++)
 			if (*s == '"' || *s == '\\')
 				*s = '?';
-		printf_to(in->print, in->ctx, "{\"seq\": %llu, \"kind\": \"%s\", \"length\": %u, "
-			  "\"subject\": \"%s\", \"offset\": %llu, \"durable\": %llu, \"prev\": \"%s\", "
-			  "\"hash\": \"%s\"}\n", (unsigned long long)r->seq, r->kind, r->length,
-			  subject, (unsigned long long)off, (unsigned long long)r->durable, p, h);
+		print_to(in->print, in->ctx, "{\"seq\": %llu, \"kind\": \"%s\", \"length\": %u, "
+			 "\"subject\": \"%s\", \"offset\": %llu, \"durable\": %llu, \"prev\": \"%s\", "
+			 "\"hash\": \"%s\"}\n", (unsigned long long)r->seq, r->kind, r->length,
+			 subject, (unsigned long long)off, (unsigned long long)r->durable, p, h);
 	} else {
 		h[16] = p[8] = '\0';
-		printf_to(in->print, in->ctx, "%6llu  %-16s %7u  %s..  %-30s\n",
-			  (unsigned long long)r->seq, r->kind, r->length, h, subject);
+		print_to(in->print, in->ctx, "%6llu  %-16s %7u  %s..  %-30s\n",
+			 (unsigned long long)r->seq, r->kind, r->length, h, subject);
 	}
 	in->shown++;
 	return KR_OK;
@@ -130,8 +130,8 @@ static int ledger_inspect(int argc, char **argv, print_fn print, void *ctx)
 				in.started = false;
 				from = i.base_seq;
 			} else {
-				printf_to(print, ctx, "ledger inspect: --since %s: not a seq or a hash "
-					  "prefix (8..64 hex digits)\n", s);
+				print_to(print, ctx, "ledger inspect: --since %s: not a seq or a hash "
+					 "prefix (8..64 hex digits)\n", s);
 				return 1;
 			}
 		} else {
@@ -143,12 +143,12 @@ static int ledger_inspect(int argc, char **argv, print_fn print, void *ctx)
 		print(ctx, "   seq  kind                length  hash                subject\n");
 	e = clog_walk(cl_log, from, inspect_one, &in);
 	if (e && e != KR_EALREADY) {
-		printf_to(print, ctx, "ledger inspect: stopped after %llu records: %s\n",
-			  (unsigned long long)in.shown, kr_strerror(e));
+		print_to(print, ctx, "ledger inspect: stopped after %llu records: %s\n",
+			 (unsigned long long)in.shown, kr_strerror(e));
 		return 1;
 	}
 	if (!in.started) {
-		printf_to(print, ctx, "ledger inspect: no record's hash starts with %s\n", in.hash);
+		print_to(print, ctx, "ledger inspect: no record's hash starts with %s\n", in.hash);
 		return 1;
 	}
 	return 0;
@@ -162,18 +162,18 @@ static int ledger_status(print_fn print, void *ctx)
 
 	clog_info(cl_log, &i);
 	hex(i.head_hash, 32, h);
-	printf_to(print, ctx, "ledger: %s, epoch %u, area %u; records seq %llu..%llu, head %.16s..\n",
-		  cl_device, i.epoch, i.area, (unsigned long long)i.base_seq,
-		  (unsigned long long)i.head_seq, h);
-	printf_to(print, ctx, "ledger: %llu of %llu KiB used; superblock generation %llu; %s\n",
-		  (unsigned long long)(i.used_bytes / 1024), (unsigned long long)(i.area_bytes / 1024),
-		  (unsigned long long)i.generation,
-		  i.corrupt ? "DAMAGED: read-only" : cl_attached ? "the gateway is on" :
-		  "the gateway is off (not replayed)");
+	print_to(print, ctx, "ledger: %s, epoch %u, area %u; records seq %llu..%llu, head %.16s..\n",
+		 cl_device, i.epoch, i.area, (unsigned long long)i.base_seq,
+		 (unsigned long long)i.head_seq, h);
+	print_to(print, ctx, "ledger: %llu of %llu KiB used; superblock generation %llu; %s\n",
+		 (unsigned long long)(i.used_bytes / 1024), (unsigned long long)(i.area_bytes / 1024),
+		 (unsigned long long)i.generation,
+		 i.corrupt ? "DAMAGED: read-only" : cl_attached ? "the gateway is on" :
+		 "the gateway is off (not replayed)");
 	if (cl_attached) {
 		if (clog_status_now(&s) == KR_OK)
-			printf_to(print, ctx, "ledger: since boot %llu commits in %llu flushes\n",
-				  (unsigned long long)s.commits, (unsigned long long)s.flushes);
+			print_to(print, ctx, "ledger: since boot %llu commits in %llu flushes\n",
+				 (unsigned long long)s.commits, (unsigned long long)s.flushes);
 	}
 	return 0;
 }
@@ -187,16 +187,16 @@ static int cmd_ledger(int argc, char **argv, print_fn print, void *ctx)
 	if (!strcmp(sub, "format") && argc == 2) {
 		e = clog_reformat(why, sizeof(why));
 		if (e)
-			printf_to(print, ctx, "ledger format: %s\n", why[0] ? why : kr_strerror(e));
+			print_to(print, ctx, "ledger format: %s\n", why[0] ? why : kr_strerror(e));
 		else
-			printf_to(print, ctx, "ledger format: a new, empty log on %s; nothing is "
-				  "committed until the next boot starts it from genesis\n", cl_device);
+			print_to(print, ctx, "ledger format: a new, empty log on %s; nothing is "
+				 "committed until the next boot starts it from genesis\n", cl_device);
 		return e ? 1 : 0;
 	}
 	if (!cl_log) {
-		printf_to(print, ctx, "ledger: %s\n", clog_has_device()
-			  ? "the disk holds no log (ledger format makes one)"
-			  : "no block device: no commit log");
+		print_to(print, ctx, "ledger: %s\n", clog_has_device()
+			 ? "the disk holds no log (ledger format makes one)"
+			 : "no block device: no commit log");
 		return 1;
 	}
 	if (!strcmp(sub, "status") && argc == 2)
@@ -231,20 +231,20 @@ static int cmd_checkpoint(int argc, char **argv, print_fn print, void *ctx)
 
 			hex(cl_ckpts[i].roots.root, 32, h);
 			h[16] = '\0';
-			printf_to(print, ctx, "%3u  seq %-8llu %-20s root %s..%s\n", i + 1,
-				  (unsigned long long)cl_ckpts[i].seq, cl_ckpts[i].label, h,
-				  cl_ckpts[i].mounted ? "  (at /ckpt)" : "");
+			print_to(print, ctx, "%3u  seq %-8llu %-20s root %s..%s\n", i + 1,
+				 (unsigned long long)cl_ckpts[i].seq, cl_ckpts[i].label, h,
+				 cl_ckpts[i].mounted ? "  (at /ckpt)" : "");
 		}
 		return 0;
 	}
 	if (!strcmp(sub, "create") && argc == 4 && !strcmp(argv[2], "--label")) {
 		e = ckpt_create(argv[3], print, ctx);
 		if (e)
-			printf_to(print, ctx, "checkpoint create: %s\n",
-				  e == KR_EEXIST ? "that label is taken" :
-				  e == KR_EINVAL ? "a label is 1..31 printable characters, no spaces" :
-				  e == KR_ENODEV ? "the gateway is off: nothing is committed" :
-				  kr_strerror(e));
+			print_to(print, ctx, "checkpoint create: %s\n",
+				 e == KR_EEXIST ? "that label is taken" :
+				 e == KR_EINVAL ? "a label is 1..31 printable characters, no spaces" :
+				 e == KR_ENODEV ? "the gateway is off: nothing is committed" :
+				 kr_strerror(e));
 		return e ? 1 : 0;
 	}
 	if (!strcmp(sub, "diff") && argc == 4)
@@ -263,7 +263,7 @@ static int cmd_checkpoint(int argc, char **argv, print_fn print, void *ctx)
 		return 1;
 	}
 	if (e && e != KR_ENOENT)
-		printf_to(print, ctx, "checkpoint %s: %s\n", sub, kr_strerror(e));
+		print_to(print, ctx, "checkpoint %s: %s\n", sub, kr_strerror(e));
 	return e ? 1 : 0;
 }
 

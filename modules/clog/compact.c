@@ -398,19 +398,19 @@ kr_err_t ckpt_compact(const char *label, print_fn print, void *ctx)
 		e = reindex();
 	clog_unlock();
 	if (e) {
-		printf_to(print, ctx, "checkpoint compact: %s%s%s\n", kr_strerror(e),
-			  c.why[0] ? ": " : "", c.why);
+		print_to(print, ctx, "checkpoint compact: %s%s%s\n", kr_strerror(e),
+			 c.why[0] ? ": " : "", c.why);
 		return e;
 	}
 	clog_info(cl_log, &after);
-	printf_to(print, ctx, "checkpoint compact: the log now begins at seq %llu (epoch %u): "
-		  "%llu records replaced by %llu (%llu file changes folded into the files they "
-		  "left, %llu other records kept); %llu of %llu KiB used; the chain goes on from "
-		  "seq %llu's hash\n", (unsigned long long)after.base_seq, after.epoch,
-		  (unsigned long long)(before.head_seq - before.base_seq + 1),
-		  (unsigned long long)(after.head_seq - after.base_seq + 1),
-		  (unsigned long long)c.vfs_records, (unsigned long long)c.copied,
-		  (unsigned long long)(after.used_bytes / 1024),
-		  (unsigned long long)(after.area_bytes / 1024), (unsigned long long)before.head_seq);
+	print_to(print, ctx, "checkpoint compact: the log now begins at seq %llu (epoch %u): "
+		 "%llu records replaced by %llu (%llu file changes folded into the files they "
+		 "left, %llu other records kept); %llu of %llu KiB used; the chain goes on from "
+		 "seq %llu's hash\n", (unsigned long long)after.base_seq, after.epoch,
+		 (unsigned long long)(before.head_seq - before.base_seq + 1),
+		 (unsigned long long)(after.head_seq - after.base_seq + 1),
+		 (unsigned long long)c.vfs_records, (unsigned long long)c.copied,
+		 (unsigned long long)(after.used_bytes / 1024),
+		 (unsigned long long)(after.area_bytes / 1024), (unsigned long long)before.head_seq);
 	return KR_OK;
 }

@@ -475,20 +475,20 @@ kr_err_t ledger_verify(print_fn print, void *ctx)
 	clog_info(cl_log, &info);
 	e = clog_walk(cl_log, info.base_seq, count_one, &ch);
 	if (!e && info.corrupt) {
-		printf_to(print, ctx, "ledger verify: the chain breaks at seq %llu (byte %llu of the "
-			  "log) after %llu good records: %s\n", (unsigned long long)cl_report.bad_seq,
-			  (unsigned long long)cl_report.bad_off, (unsigned long long)ch.records,
-			  cl_report.why);
+		print_to(print, ctx, "ledger verify: the chain breaks at seq %llu (byte %llu of the "
+			 "log) after %llu good records: %s\n", (unsigned long long)cl_report.bad_seq,
+			 (unsigned long long)cl_report.bad_off, (unsigned long long)ch.records,
+			 cl_report.why);
 		return KR_EFORMAT;
 	}
 	if (e) {
-		printf_to(print, ctx, "ledger verify: the chain breaks after %llu records: %s\n",
-			  (unsigned long long)ch.records, kr_strerror(e));
+		print_to(print, ctx, "ledger verify: the chain breaks after %llu records: %s\n",
+			 (unsigned long long)ch.records, kr_strerror(e));
 		return e;
 	}
-	printf_to(print, ctx, "ledger verify: chain: %llu records, seq %llu..%llu, every hash and "
-		  "link verifies\n", (unsigned long long)ch.records,
-		  (unsigned long long)info.base_seq, (unsigned long long)info.head_seq);
+	print_to(print, ctx, "ledger verify: chain: %llu records, seq %llu..%llu, every hash and "
+		 "link verifies\n", (unsigned long long)ch.records,
+		 (unsigned long long)info.base_seq, (unsigned long long)info.head_seq);
 	/* every state root, at its point: genesis, then record by record,
 	 * jumping to the target's state at each restore */
 	e = views_at(info.base_seq - 1, views);
@@ -505,12 +505,12 @@ kr_err_t ledger_verify(print_fn print, void *ctx)
 	}
 	views_free(views);
 	if (e) {
-		printf_to(print, ctx, "ledger verify: cannot rebuild the states: %s\n",
-			  kr_strerror(e));
+		print_to(print, ctx, "ledger verify: cannot rebuild the states: %s\n",
+			 kr_strerror(e));
 		return e;
 	}
-	printf_to(print, ctx, "ledger verify: %llu state roots rechecked, %llu differ%s\n",
-		  (unsigned long long)a.roots_checked, (unsigned long long)a.roots_bad,
-		  a.roots_bad ? "" : ": the log verifies");
+	print_to(print, ctx, "ledger verify: %llu state roots rechecked, %llu differ%s\n",
+		 (unsigned long long)a.roots_checked, (unsigned long long)a.roots_bad,
+		 a.roots_bad ? "" : ": the log verifies");
 	return a.roots_bad ? KR_EFORMAT : KR_OK;
 }

@@ -92,8 +92,8 @@ void syslog_print(unsigned n, print_fn print, void *ctx)
 		else
 			ksnprintf(res, sizeof(res), "refused: %s", e->why[0] ? e->why :
 				  kr_strerror(e->result));
-		printf_to(print, ctx, "%6llu %-10s %-14s %-28s %s\n", (unsigned long long)e->id, e->who,
-			  e->kind, e->subject, res);
+		print_to(print, ctx, "%6llu %-10s %-14s %-28s %s\n", (unsigned long long)e->id, e->who,
+			 e->kind, e->subject, res);
 	}
 	if (last == 0)
 		print(ctx, "syslog: no gateway calls since boot\n");

@@ -49,8 +49,8 @@ static bool options(int argc, char **argv, int first, const char *const *names, 
 		for (k = 0; k < n && strcmp(argv[i], names[k]); k++)
 			;
 		if (k == n || i + 1 >= argc || !number(argv[i + 1], max[k], &vals[k])) {
-			printf_to(print, ctx, "%s: %s %s\n", argv[0],
-				  k == n ? "unknown option" : "bad value for", argv[i]);
+			print_to(print, ctx, "%s: %s %s\n", argv[0],
+				 k == n ? "unknown option" : "bad value for", argv[i]);
 			return false;
 		}
 	}
@@ -66,17 +66,17 @@ static int cmd_on(int argc, char **argv, print_fn print, void *ctx)
 	kr_err_t e;
 
 	if (argc < 3 || !options(argc, argv, 3, names, v, max, 2, print, ctx) || !v[0] || !v[1]) {
-		printf_to(print, ctx, "usage: on EVENT HANDLER [--gas N] [--queue N] (gas default "
-			  "%llu, queue default %u, at most %u)\n", GAS_DEFAULT, QUEUE_DEFAULT,
-			  EVQ_MAX);
+		print_to(print, ctx, "usage: on EVENT HANDLER [--gas N] [--queue N] (gas default "
+			 "%llu, queue default %u, at most %u)\n", GAS_DEFAULT, QUEUE_DEFAULT,
+			 EVQ_MAX);
 		return 2;
 	}
 	if (ev_gate && !ev_in_config) {
 		struct ecommit c = { .gas = v[0], .queue = (uint32_t)v[1] };
 
 		if (strlen(argv[1]) >= sizeof(c.pattern) || strlen(argv[2]) >= sizeof(c.handler)) {
-			printf_to(print, ctx, "on: bad subscription (an event pattern or handler "
-				  "name too long)\n");
+			print_to(print, ctx, "on: bad subscription (an event pattern or handler "
+				 "name too long)\n");
 			return 1;
 		}
 		memcpy(c.pattern, argv[1], strlen(argv[1]) + 1);
@@ -85,7 +85,7 @@ static int cmd_on(int argc, char **argv, print_fn print, void *ctx)
 	}
 	e = sub_add(argv[1], argv[2], v[0], (uint32_t)v[1], why, sizeof(why));
 	if (e) {
-		printf_to(print, ctx, "on: %s\n", why[0] ? why : kr_strerror(e));
+		print_to(print, ctx, "on: %s\n", why[0] ? why : kr_strerror(e));
 		return 1;
 	}
 	return 0;
@@ -107,8 +107,8 @@ static int cmd_off(int argc, char **argv, print_fn print, void *ctx)
 		}
 	}
 	if (sub_remove(argv[1], argv[2])) {
-		printf_to(print, ctx, "off: %s is not subscribed to %s (see: events)\n", argv[2],
-			  argv[1]);
+		print_to(print, ctx, "off: %s is not subscribed to %s (see: events)\n", argv[2],
+			 argv[1]);
 		return 1;
 	}
 	return 0;
@@ -121,10 +121,10 @@ static int cmd_events(int argc, char **argv, print_fn print, void *ctx)
 		print(ctx, "usage: events\n");
 		return 2;
 	}
-	printf_to(print, ctx, "%llu events raised; last sequence number %llu\n",
-		  (unsigned long long)ev_raised, (unsigned long long)ev_seq);
-	printf_to(print, ctx, "%-3s %-22s %-14s %9s %9s %5s %8s %6s %8s  %s\n", "ID", "EVENT",
-		  "HANDLER", "GAS", "QUEUE", "HIGH", "RAN", "FAILED", "DROPPED", "LAST");
+	print_to(print, ctx, "%llu events raised; last sequence number %llu\n",
+		 (unsigned long long)ev_raised, (unsigned long long)ev_seq);
+	print_to(print, ctx, "%-3s %-22s %-14s %9s %9s %5s %8s %6s %8s  %s\n", "ID", "EVENT",
+		 "HANDLER", "GAS", "QUEUE", "HIGH", "RAN", "FAILED", "DROPPED", "LAST");
 	for (int i = 0; i < MAX_SUBS; i++) {
 		const struct sub *s = &ev_subs[i];
 		char q[24], last[80] = "-";
@@ -136,10 +136,10 @@ static int cmd_events(int argc, char **argv, print_fn print, void *ctx)
 			ksnprintf(last, sizeof(last), "#%llu (vt %llu ns) at %llu ms, returned %d",
 				  (unsigned long long)s->last_seq, (unsigned long long)s->last_time,
 				  (unsigned long long)s->last_done_ms, s->last_exit);
-		printf_to(print, ctx, "%-3u %-22s %-14s %9llu %9s %5u %8llu %6llu %8llu  %s\n", s->id,
-			  s->pattern, s->handler, (unsigned long long)s->gas, q, s->q.high,
-			  (unsigned long long)s->ran, (unsigned long long)s->failed,
-			  (unsigned long long)s->q.dropped, last);
+		print_to(print, ctx, "%-3u %-22s %-14s %9llu %9s %5u %8llu %6llu %8llu  %s\n", s->id,
+			 s->pattern, s->handler, (unsigned long long)s->gas, q, s->q.high,
+			 (unsigned long long)s->ran, (unsigned long long)s->failed,
+			 (unsigned long long)s->q.dropped, last);
 	}
 	return 0;
 }
@@ -197,17 +197,17 @@ static int event_bench(int argc, char **argv, print_fn print, void *ctx)
 		for (int w = 0; w < 100 && s->used && s->last_seq != seq; w++)
 			ev_sched->block(1);
 		if (!s->used || s->last_seq != seq || !s->last_entry_tsc) {
-			printf_to(print, ctx, "event: bench: event #%llu was not delivered\n",
-				  (unsigned long long)seq);
+			print_to(print, ctx, "event: bench: event #%llu was not delivered\n",
+				 (unsigned long long)seq);
 			return 1;
 		}
 		lat[i] = s->last_entry_tsc - t0;
 	}
 	qsort_u64(lat, n);
-	printf_to(print, ctx, "event bench: raise -> on_event entry: min %llu, median %llu, max "
-		  "%llu TSC cycles (%llu events, one at a time)\n", (unsigned long long)lat[0],
-		  (unsigned long long)lat[n / 2], (unsigned long long)lat[n - 1],
-		  (unsigned long long)n);
+	print_to(print, ctx, "event bench: raise -> on_event entry: min %llu, median %llu, max "
+		 "%llu TSC cycles (%llu events, one at a time)\n", (unsigned long long)lat[0],
+		 (unsigned long long)lat[n / 2], (unsigned long long)lat[n - 1],
+		 (unsigned long long)n);
 	t0 = kr_uptime_us();
 	for (uint64_t i = 0; i < n; i++)
 		if (ev_raise_custom(argv[2], NULL, 0, &seq))
@@ -217,9 +217,9 @@ static int event_bench(int argc, char **argv, print_fn print, void *ctx)
 	t1 = s->last_done_us;
 	if (!s->used || s->last_seq != seq || t1 <= t0)
 		return 1;
-	printf_to(print, ctx, "event bench: %llu events delivered in %llu us: %llu events per "
-		  "second\n", (unsigned long long)n, (unsigned long long)(t1 - t0),
-		  (unsigned long long)(n * 1000000 / (t1 - t0)));
+	print_to(print, ctx, "event bench: %llu events delivered in %llu us: %llu events per "
+		 "second\n", (unsigned long long)n, (unsigned long long)(t1 - t0),
+		 (unsigned long long)(n * 1000000 / (t1 - t0)));
 	return 0;
 }
 
@@ -239,16 +239,16 @@ static int cmd_event(int argc, char **argv, print_fn print, void *ctx)
 			argc = 0;
 	}
 	if (argc < 3 || strcmp(argv[1], "raise")) {
-		printf_to(print, ctx, "usage: event raise NAME [DATA...] [-n COUNT] (COUNT 1..%u)\n",
-			  RAISE_MAX);
+		print_to(print, ctx, "usage: event raise NAME [DATA...] [-n COUNT] (COUNT 1..%u)\n",
+			 RAISE_MAX);
 		return 2;
 	}
 	for (int i = 3; i < last; i++) {
 		size_t k = strlen(argv[i]);
 
 		if (n + k + (i > 3) >= sizeof(data)) {
-			printf_to(print, ctx, "event: data longer than %u bytes\n",
-				  KR_EVENT_DATA_MAX - 1);
+			print_to(print, ctx, "event: data longer than %u bytes\n",
+				 KR_EVENT_DATA_MAX - 1);
 			return 1;
 		}
 		if (i > 3)
@@ -257,8 +257,8 @@ static int cmd_event(int argc, char **argv, print_fn print, void *ctx)
 		n += k;
 	}
 	if (!kind_ok(argv[2])) {
-		printf_to(print, ctx, "event: '%s' is not an event name (1..%u of [a-z0-9_.-])\n",
-			  argv[2], KR_EVENT_KIND_MAX - 1);
+		print_to(print, ctx, "event: '%s' is not an event name (1..%u of [a-z0-9_.-])\n",
+			 argv[2], KR_EVENT_KIND_MAX - 1);
 		return 1;
 	}
 	for (uint64_t i = 0; i < count && !e; i++) {
@@ -267,14 +267,14 @@ static int cmd_event(int argc, char **argv, print_fn print, void *ctx)
 			break;
 	}
 	if (e) {
-		printf_to(print, ctx, "event: %s: %s\n", argv[2], e == KR_EPERM ?
-			  "timer., vfs., kmod. and irq. events are raised by their sources only" :
-			  kr_strerror(e));
+		print_to(print, ctx, "event: %s: %s\n", argv[2], e == KR_EPERM ?
+			 "timer., vfs., kmod. and irq. events are raised by their sources only" :
+			 kr_strerror(e));
 		return 1;
 	}
 	if (count > 1)
-		printf_to(print, ctx, "event: raised %llu %s events, the last #%llu\n",
-			  (unsigned long long)count, argv[2], (unsigned long long)seq);
+		print_to(print, ctx, "event: raised %llu %s events, the last #%llu\n",
+			 (unsigned long long)count, argv[2], (unsigned long long)seq);
 	return 0;
 }
 
@@ -286,8 +286,8 @@ static int cmd_timer(int argc, char **argv, print_fn print, void *ctx)
 	kr_err_t e;
 
 	if (!strcmp(sub, "list") && argc == 2) {
-		printf_to(print, ctx, "%-16s %10s %10s %8s %8s\n", "TIMER", "EVERY", "NEXT", "FIRED",
-			  "MISSED");
+		print_to(print, ctx, "%-16s %10s %10s %8s %8s\n", "TIMER", "EVERY", "NEXT", "FIRED",
+			 "MISSED");
 		for (int i = 0; i < MAX_TIMERS; i++) {
 			const struct timer *t = &ev_timers[i];
 			char every[24] = "once";
@@ -296,8 +296,8 @@ static int cmd_timer(int argc, char **argv, print_fn print, void *ctx)
 				continue;
 			if (t->period_ms)
 				ksnprintf(every, sizeof(every), "%llu ms", (unsigned long long)t->period_ms);
-			printf_to(print, ctx, "%-16s %10s %7llu ms %8u %8u\n", t->name, every,
-				  (unsigned long long)t->due_ms, t->fired, t->missed);
+			print_to(print, ctx, "%-16s %10s %7llu ms %8u %8u\n", t->name, every,
+				 (unsigned long long)t->due_ms, t->fired, t->missed);
 		}
 		return 0;
 	}
@@ -306,7 +306,7 @@ static int cmd_timer(int argc, char **argv, print_fn print, void *ctx)
 			return ev_commit("events.timer_del", &(struct ecommit){ .name = argv[2] },
 					 "timer", print, ctx);
 		if (timer_remove(argv[2])) {
-			printf_to(print, ctx, "timer: no timer %s (see: timer list)\n", argv[2]);
+			print_to(print, ctx, "timer: no timer %s (see: timer list)\n", argv[2]);
 			return 1;
 		}
 		return 0;
@@ -322,7 +322,7 @@ static int cmd_timer(int argc, char **argv, print_fn print, void *ctx)
 				 .every = !strcmp(argv[3], "every"), .ms = ms }, "timer", print, ctx);
 	e = timer_add(argv[2], !strcmp(argv[3], "every"), ms, why, sizeof(why));
 	if (e) {
-		printf_to(print, ctx, "timer: %s\n", why);
+		print_to(print, ctx, "timer: %s\n", why);
 		return 1;
 	}
 	return 0;
@@ -338,24 +338,24 @@ static int cmd_irq(int argc, char **argv, print_fn print, void *ctx)
 	char why[200];
 
 	if (!strcmp(sub, "stat") && argc == 2) {
-		printf_to(print, ctx, "%-12s %4s %10s %10s %10s %10s %8s\n", "SOURCE", "LINE", "RAISED",
-			  "EVENTS", "COALESCED", "DROPPED", "PENDING");
+		print_to(print, ctx, "%-12s %4s %10s %10s %10s %10s %8s\n", "SOURCE", "LINE", "RAISED",
+			 "EVENTS", "COALESCED", "DROPPED", "PENDING");
 		for (int i = 0; i < MAX_SOURCES; i++) {
 			struct bridge_src b;
 
 			if (!ev_sources[i].used)
 				continue;
 			source_stat(&ev_sources[i], &b);
-			printf_to(print, ctx, "%-12s %4u %10llu %10llu %10llu %10llu %8u\n",
-				  ev_sources[i].name, ev_sources[i].line, (unsigned long long)b.raised,
-				  (unsigned long long)b.events, (unsigned long long)b.coalesced,
-				  (unsigned long long)b.dropped, b.pending);
+			print_to(print, ctx, "%-12s %4u %10llu %10llu %10llu %10llu %8u\n",
+				 ev_sources[i].name, ev_sources[i].line, (unsigned long long)b.raised,
+				 (unsigned long long)b.events, (unsigned long long)b.coalesced,
+				 (unsigned long long)b.dropped, b.pending);
 		}
 		return 0;
 	}
 	if (!strcmp(sub, "hide") && argc == 3) {
 		if (source_remove(argv[2])) {
-			printf_to(print, ctx, "irq: no source %s (see: irq stat)\n", argv[2]);
+			print_to(print, ctx, "irq: no source %s (see: irq stat)\n", argv[2]);
 			return 1;
 		}
 		return 0;
@@ -368,7 +368,7 @@ static int cmd_irq(int argc, char **argv, print_fn print, void *ctx)
 	}
 	c = (struct bridge_conf){ (uint32_t)v[1], (uint32_t)v[2], (uint32_t)v[3] * 1000 };
 	if (source_add(argv[2], (unsigned)line, (uint32_t)v[0], &c, why, sizeof(why))) {
-		printf_to(print, ctx, "irq: %s\n", why);
+		print_to(print, ctx, "irq: %s\n", why);
 		return 1;
 	}
 	return 0;

@@ -53,17 +53,6 @@ static uint32_t next_sub_id = 1;
 static uint32_t clock_task;
 static kr_cap_t devices;                /* to take a source's line while it is exposed */
 
-void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	print(ctx, buf);
-}
-
 uint64_t irq_off(void)
 {
 	uint64_t f;

@@ -21,7 +21,7 @@
 #define GAS_DEFAULT     1000000ull
 #define GAS_MAX         (1ull << 40)
 
-typedef void (*print_fn)(void *ctx, const char *s);
+#include "../lib/print_to.h"
 
 struct deliverer;
 
@@ -81,8 +81,6 @@ extern struct source ev_sources[MAX_SOURCES];
 extern uint64_t ev_raised;              /* events raised since boot */
 extern uint64_t ev_seq;                 /* the last sequence number given */
 
-void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* events.c.  bus_raise: data longer than KR_EVENT_DATA_MAX - 1 bytes (a
  * long path) is cut there and the event flagged KR_EVENT_TRUNCATED. */

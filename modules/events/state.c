@@ -105,12 +105,12 @@ int ev_commit(const char *kind, const struct ecommit *c, const char *cmd, print_
 	kr_err_t e;
 
 	if (!n) {
-		printf_to(print, ctx, "%s: a name too long\n", cmd);
+		print_to(print, ctx, "%s: a name too long\n", cmd);
 		return 1;
 	}
 	e = ev_gate->commit(kind, buf, n, NULL, err, sizeof(err));
 	if (e)
-		printf_to(print, ctx, "%s: %s\n", cmd, err[0] ? err : kr_strerror(e));
+		print_to(print, ctx, "%s: %s\n", cmd, err[0] ? err : kr_strerror(e));
 	return e ? 1 : 0;
 }
 

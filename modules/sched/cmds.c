@@ -16,21 +16,7 @@
 
 #include "sched_int.h"
 
-typedef void (*print_fn)(void *ctx, const char *s);
-
-static void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	print(ctx, buf);
-}
+#include "../lib/print_to.h"
 
 static int cmd_tasks(int argc, char **argv, print_fn print, void *ctx)
 {
@@ -44,9 +30,9 @@ static int cmd_tasks(int argc, char **argv, print_fn print, void *ctx)
 	}
 	print(ctx, "  ID  NAME                  STATE    PRIO  SWITCHES  FAULTS  DOMAIN\n");
 	for (uint32_t i = 0; sched_task_info(i, &ti) == KR_OK; i++)
-		printf_to(print, ctx, "%4u  %-20s  %-7s  %4u  %8llu  %6llu  %6u\n", ti.id, ti.name,
-			  states[ti.state <= 3 ? ti.state : 0], ti.prio,
-			  (unsigned long long)ti.switches, (unsigned long long)ti.faults, ti.domain);
+		print_to(print, ctx, "%4u  %-20s  %-7s  %4u  %8llu  %6llu  %6u\n", ti.id, ti.name,
+			 states[ti.state <= 3 ? ti.state : 0], ti.prio,
+			 (unsigned long long)ti.switches, (unsigned long long)ti.faults, ti.domain);
 	return 0;
 }
 
@@ -69,9 +55,9 @@ static bool parse_id(const char *s, uint32_t *id)
 
 static void show_line(const struct work *w, print_fn print, void *ctx)
 {
-	printf_to(print, ctx, "%4u  %-20s  %-19s  %4u  %12llu  %12llu\n", w->id, w->argtext,
-		  work_state_name(w->state, w->violation), w->prio,
-		  (unsigned long long)w->gas_used, (unsigned long long)(w->end_vt / 1000));
+	print_to(print, ctx, "%4u  %-20s  %-19s  %4u  %12llu  %12llu\n", w->id, w->argtext,
+		 work_state_name(w->state, w->violation), w->prio,
+		 (unsigned long long)w->gas_used, (unsigned long long)(w->end_vt / 1000));
 }
 
 static int task_submit(int argc, char **argv, print_fn print, void *ctx)
@@ -81,19 +67,19 @@ static int task_submit(int argc, char **argv, print_fn print, void *ctx)
 	uint32_t id;
 
 	if (work_parse(argc, argv, &r, err, sizeof(err)) != 0) {
-		printf_to(print, ctx, "task submit: %s\n", err);
+		print_to(print, ctx, "task submit: %s\n", err);
 		return 2;
 	}
 	if (sched_check_runnable(r.argv[0], err, sizeof(err)) != KR_OK) {
-		printf_to(print, ctx, "task submit: %s\n", err);
+		print_to(print, ctx, "task submit: %s\n", err);
 		return 1;
 	}
 	if (work_submit(&sched_works, &r, sched_vclock(), &id, err, sizeof(err)) != 0) {
-		printf_to(print, ctx, "task submit: %s\n", err);
+		print_to(print, ctx, "task submit: %s\n", err);
 		return 1;
 	}
 	sched_works_changed = true;
-	printf_to(print, ctx, "%u\n", id);
+	print_to(print, ctx, "%u\n", id);
 	return 0;
 }
 
@@ -101,33 +87,33 @@ static int task_show(struct work *w, print_fn print, void *ctx)
 {
 	const char *argv[WORK_ARGS + 1];
 
-	printf_to(print, ctx, "token %u: %s\n", w->id, work_state_name(w->state, w->violation));
+	print_to(print, ctx, "token %u: %s\n", w->id, work_state_name(w->state, w->violation));
 	work_argv(w, argv);
-	printf_to(print, ctx, "  run      %s", argv[0]);
+	print_to(print, ctx, "  run      %s", argv[0]);
 	for (uint32_t i = 1; i < w->argc; i++)
-		printf_to(print, ctx, " %s", argv[i]);
-	printf_to(print, ctx, "\n  prio     %u\n", w->prio);
+		print_to(print, ctx, " %s", argv[i]);
+	print_to(print, ctx, "\n  prio     %u\n", w->prio);
 	if (w->after)
-		printf_to(print, ctx, "  after    token %u\n", w->after);
-	printf_to(print, ctx, "  budgets  gas %llu, memory %llu pages", (unsigned long long)w->gas_limit,
-		  (unsigned long long)w->mem_pages);
+		print_to(print, ctx, "  after    token %u\n", w->after);
+	print_to(print, ctx, "  budgets  gas %llu, memory %llu pages", (unsigned long long)w->gas_limit,
+		 (unsigned long long)w->mem_pages);
 	if (w->vtime_limit)
-		printf_to(print, ctx, ", virtual time %llu us\n",
-			  (unsigned long long)(w->vtime_limit / 1000));
+		print_to(print, ctx, ", virtual time %llu us\n",
+			 (unsigned long long)(w->vtime_limit / 1000));
 	else
 		print(ctx, ", virtual time unlimited\n");
-	printf_to(print, ctx, "  vtime    submitted %llu us, started %llu us, ended %llu us\n",
-		  (unsigned long long)(w->submit_vt / 1000), (unsigned long long)(w->start_vt / 1000),
-		  (unsigned long long)(w->end_vt / 1000));
-	printf_to(print, ctx, "  gas      %llu in turns of %llu\n", (unsigned long long)w->gas_used,
-		  (unsigned long long)w->quantum);
+	print_to(print, ctx, "  vtime    submitted %llu us, started %llu us, ended %llu us\n",
+		 (unsigned long long)(w->submit_vt / 1000), (unsigned long long)(w->start_vt / 1000),
+		 (unsigned long long)(w->end_vt / 1000));
+	print_to(print, ctx, "  gas      %llu in turns of %llu\n", (unsigned long long)w->gas_used,
+		 (unsigned long long)w->quantum);
 	if (w->task && w->state >= KR_WORK_COMPLETED)       /* it was started */
-		printf_to(print, ctx, "  elapsed  %llu TSC cycles from start to end\n",
-			  (unsigned long long)w->tsc);
+		print_to(print, ctx, "  elapsed  %llu TSC cycles from start to end\n",
+			 (unsigned long long)w->tsc);
 	if (w->state == KR_WORK_COMPLETED)
-		printf_to(print, ctx, "  exit     %d\n", w->exit_code);
+		print_to(print, ctx, "  exit     %d\n", w->exit_code);
 	if (w->detail[0])
-		printf_to(print, ctx, "  detail   %s\n", w->detail);
+		print_to(print, ctx, "  detail   %s\n", w->detail);
 	if (w->state == KR_WORK_COMPLETED && w->out_len) {
 		char chunk[200];
 
@@ -166,9 +152,9 @@ static int task_trace(print_fn print, void *ctx)
 	kr_blake2b_256(d, sched_works.trace, sched_works.trace_len);
 	for (int i = 0; i < KR_BLAKE2B_256_LEN; i++)
 		ksnprintf(hex + 2 * i, 3, "%02x", d[i]);
-	printf_to(print, ctx, "trace: %u tokens, blake2b-256 %s%s\n",
-		  (unsigned)(sched_works.completed + sched_works.violated + sched_works.cancelled),
-		  hex, sched_works.trace_full ? " (full: later tokens not traced)" : "");
+	print_to(print, ctx, "trace: %u tokens, blake2b-256 %s%s\n",
+		 (unsigned)(sched_works.completed + sched_works.violated + sched_works.cancelled),
+		 hex, sched_works.trace_full ? " (full: later tokens not traced)" : "");
 	return 0;
 }
 
@@ -212,14 +198,14 @@ static int cmd_task(int argc, char **argv, print_fn print, void *ctx)
 		return task_trace(print, ctx);
 	if (!strcmp(sub, "wait") && argc <= 3) {
 		if (argc == 3 && !parse_id(argv[2], &id)) {
-			printf_to(print, ctx, "task wait: %s is not a token id\n", argv[2]);
+			print_to(print, ctx, "task wait: %s is not a token id\n", argv[2]);
 			return 2;
 		}
 		return task_wait(id, print, ctx);
 	}
 	if ((!strcmp(sub, "show") || !strcmp(sub, "cancel")) && argc == 3) {
 		if (!parse_id(argv[2], &id) || !(w = work_find(&sched_works, id))) {
-			printf_to(print, ctx, "task %s: no token %s\n", sub, argv[2]);
+			print_to(print, ctx, "task %s: no token %s\n", sub, argv[2]);
 			return 1;
 		}
 		if (sub[0] == 's')
@@ -231,9 +217,9 @@ static int cmd_task(int argc, char **argv, print_fn print, void *ctx)
 		} else if (w->state == KR_WORK_STARTED) {
 			w->cancel = true;       /* it stops at its next turn */
 		} else {
-			printf_to(print, ctx, "task cancel: token %u has %s already\n", id,
-				  w->state == KR_WORK_COMPLETED ? "completed" :
-				  w->state == KR_WORK_CANCELLED ? "been cancelled" : "been stopped");
+			print_to(print, ctx, "task cancel: token %u has %s already\n", id,
+				 w->state == KR_WORK_COMPLETED ? "completed" :
+				 w->state == KR_WORK_CANCELLED ? "been cancelled" : "been stopped");
 			return 1;
 		}
 		return 0;
@@ -302,7 +288,7 @@ static int cmd_sched(int argc, char **argv, print_fn print, void *ctx)
 	if (!strcmp(sub, "reload")) {
 		kr_err_t e = sched_reload(msg, sizeof(msg));
 
-		printf_to(print, ctx, "sched: %s\n", msg);
+		print_to(print, ctx, "sched: %s\n", msg);
 		return e ? 1 : 0;
 	}
 	if (!strcmp(sub, "stat")) {
@@ -312,21 +298,21 @@ static int cmd_sched(int argc, char **argv, print_fn print, void *ctx)
 
 		while (sched_task_info(n, &ti) == KR_OK)
 			n++;
-		printf_to(print, ctx, "kernel tasks    %u (foreground allowed: %u)\n", n,
-			  sched_foreground_limit());
-		printf_to(print, ctx, "tokens run      %llu\ncompleted       %llu\nviolated        %llu\n"
-			  "cancelled       %llu\n", (unsigned long long)t->started,
-			  (unsigned long long)t->completed, (unsigned long long)t->violated,
-			  (unsigned long long)t->cancelled);
-		printf_to(print, ctx, "gas consumed    %llu\nqueue depth     %u\nvirtual clock   %llu us\n",
-			  (unsigned long long)t->gas, work_depth(t),
-			  (unsigned long long)(sched_vclock() / 1000));
-		printf_to(print, ctx, "latency (vtime) p50 %llu us, p90 %llu us, p99 %llu us\n",
-			  (unsigned long long)(work_percentile(t, 50) / 1000),
-			  (unsigned long long)(work_percentile(t, 90) / 1000),
-			  (unsigned long long)(work_percentile(t, 99) / 1000));
+		print_to(print, ctx, "kernel tasks    %u (foreground allowed: %u)\n", n,
+			 sched_foreground_limit());
+		print_to(print, ctx, "tokens run      %llu\ncompleted       %llu\nviolated        %llu\n"
+			 "cancelled       %llu\n", (unsigned long long)t->started,
+			 (unsigned long long)t->completed, (unsigned long long)t->violated,
+			 (unsigned long long)t->cancelled);
+		print_to(print, ctx, "gas consumed    %llu\nqueue depth     %u\nvirtual clock   %llu us\n",
+			 (unsigned long long)t->gas, work_depth(t),
+			 (unsigned long long)(sched_vclock() / 1000));
+		print_to(print, ctx, "latency (vtime) p50 %llu us, p90 %llu us, p99 %llu us\n",
+			 (unsigned long long)(work_percentile(t, 50) / 1000),
+			 (unsigned long long)(work_percentile(t, 90) / 1000),
+			 (unsigned long long)(work_percentile(t, 99) / 1000));
 		sched_write_metrics();
-		printf_to(print, ctx, "metrics         %s (Prometheus text format)\n", SCHED_METRICS);
+		print_to(print, ctx, "metrics         %s (Prometheus text format)\n", SCHED_METRICS);
 		return 0;
 	}
 	print(ctx, "usage: sched stat | reload\n");

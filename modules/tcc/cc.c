@@ -109,9 +109,9 @@ static bool compiler_lost;      /* libtcc faulted: its state is gone (compile) *
 
 static int usage(print_fn print, void *ctx, const char *why)
 {
-	printf_to(print, ctx, "cc: %s\nusage: cc FILE.c [-o NAME] [-g GRANT[,GRANT]]... "
-		  "[-DNAME[=VALUE]]... [-IDIR]... [-l] [-v] [--no-gas] [--budget-ms N] "
-		  "[--budget-mb N]\n", why);
+	print_to(print, ctx, "cc: %s\nusage: cc FILE.c [-o NAME] [-g GRANT[,GRANT]]... "
+		 "[-DNAME[=VALUE]]... [-IDIR]... [-l] [-v] [--no-gas] [--budget-ms N] "
+		 "[--budget-mb N]\n", why);
 	return 2;
 }
 
@@ -164,9 +164,9 @@ int cc_parse(int argc, char **argv, struct cc_args *a, print_fn print, void *ctx
 			break;
 		case 'g':
 			if (grant_parse(v, &a->grants, &bad, &badlen) != KR_OK) {
-				printf_to(print, ctx, "cc: unknown grant '%.*s' (grants: console, "
-					  "vfs.read, vfs.write, time, events.raise, parcel)\n",
-					  (int)badlen, bad);
+				print_to(print, ctx, "cc: unknown grant '%.*s' (grants: console, "
+					 "vfs.read, vfs.write, time, events.raise, parcel)\n",
+					 (int)badlen, bad);
 				return 2;
 			}
 			a->grants_given = true;
@@ -181,7 +181,7 @@ int cc_parse(int argc, char **argv, struct cc_args *a, print_fn print, void *ctx
 				a->q.incdirs[a->q.nincdirs++] = v;
 			break;
 		default:
-			printf_to(print, ctx, "cc: unknown option %s\n", o);
+			print_to(print, ctx, "cc: unknown option %s\n", o);
 			return usage(print, ctx, "see above");
 		}
 	}
@@ -201,8 +201,8 @@ int cc_handler_name(struct cc_args *a, char *name, print_fn print, void *ctx)
 	if (!a->name && n > 2 && !strcmp(base + n - 2, ".c"))
 		n -= 2;
 	if (!tcommit_name_ok(base, n)) {
-		printf_to(print, ctx, "cc: '%.*s' is not a handler name (letters, digits, _; at "
-			  "most %u characters): use -o NAME\n", (int)n, base, NAME_MAX - 1);
+		print_to(print, ctx, "cc: '%.*s' is not a handler name (letters, digits, _; at "
+			 "most %u characters): use -o NAME\n", (int)n, base, NAME_MAX - 1);
 		return 2;
 	}
 	memcpy(name, base, n);
@@ -258,7 +258,7 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 
 	e = kr_domain_create(tcc_self, "tcc:compile", 8, cd);
 	if (e) {
-		printf_to(print, ctx, "cc: no domain for the compile: %s\n", kr_strerror(e));
+		print_to(print, ctx, "cc: no domain for the compile: %s\n", kr_strerror(e));
 		return 1;
 	}
 	a->q.path = a->file;
@@ -273,13 +273,13 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 	if (over) {
 		*obj = NULL;
 		if (*over == 't')
-			printf_to(print, ctx, "cc: %s: stopped: the compile used up its time budget "
-				  "of %llu ms (cc --budget-ms N)\n", a->file,
-				  (unsigned long long)a->budget_ms);
+			print_to(print, ctx, "cc: %s: stopped: the compile used up its time budget "
+				 "of %llu ms (cc --budget-ms N)\n", a->file,
+				 (unsigned long long)a->budget_ms);
 		else
-			printf_to(print, ctx, "cc: %s: stopped: the compile used up its memory "
-				  "budget of %llu MiB (cc --budget-mb N)\n", a->file,
-				  (unsigned long long)a->budget_mb);
+			print_to(print, ctx, "cc: %s: stopped: the compile used up its memory "
+				 "budget of %llu MiB (cc --budget-mb N)\n", a->file,
+				 (unsigned long long)a->budget_mb);
 		return 1;
 	}
 	if (e == KR_EFAULT) {
@@ -287,21 +287,21 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 		 * put them back as at boot, or, where their place is unknown,
 		 * refuse later compiles rather than fail at random. */
 		compiler_lost = !libtcc_restore();
-		printf_to(print, ctx, "cc: the compiler stopped: %s at %#llx; nothing was kept%s\n",
-			  fault_name(g.fault.vector), (unsigned long long)g.fault.rip,
-			  compiler_lost ? ", and no compile can run until the next boot" : "");
+		print_to(print, ctx, "cc: the compiler stopped: %s at %#llx; nothing was kept%s\n",
+			 fault_name(g.fault.vector), (unsigned long long)g.fault.rip,
+			 compiler_lost ? ", and no compile can run until the next boot" : "");
 		return 1;
 	}
 	if (e || ret) {
 		if (a->q.errors)
-			printf_to(print, ctx, "cc: %s: %u error%s\n", a->file, a->q.errors,
-				  a->q.errors == 1 ? "" : "s");
+			print_to(print, ctx, "cc: %s: %u error%s\n", a->file, a->q.errors,
+				 a->q.errors == 1 ? "" : "s");
 		else
-			printf_to(print, ctx, "cc: %s: %s\n", a->file, kr_strerror(e ? e : ret));
+			print_to(print, ctx, "cc: %s: %s\n", a->file, kr_strerror(e ? e : ret));
 		return 1;
 	}
 	if (!*obj) {
-		printf_to(print, ctx, "cc: %s: the compiler wrote no object\n", a->file);
+		print_to(print, ctx, "cc: %s: the compiler wrote no object\n", a->file);
 		return 1;
 	}
 	return 0;
@@ -328,12 +328,12 @@ static int read_manifest(struct cc_args *a, struct handler *h, uint64_t addr, pr
 		end = off;
 	text = (const char *)img->base + off;
 	if (end == off || !memchr(text, 0, end - off)) {
-		printf_to(print, ctx, "cc: %s: __karyon_manifest is not a string (use "
-			  "KR_MANIFEST(\"...\") from <karyon/handler.h>)\n", a->file);
+		print_to(print, ctx, "cc: %s: __karyon_manifest is not a string (use "
+			 "KR_MANIFEST(\"...\") from <karyon/handler.h>)\n", a->file);
 		return 1;
 	}
 	if (manifest_parse(text, strlen(text), &h->mf, err, sizeof(err))) {
-		printf_to(print, ctx, "cc: %s: manifest: %s\n", a->file, err);
+		print_to(print, ctx, "cc: %s: manifest: %s\n", a->file, err);
 		return 1;
 	}
 	return 0;
@@ -349,22 +349,22 @@ static int check_grants(struct cc_args *a, struct handler *h, const struct link_
 
 	if (h->mf.present && a->grants_given && (a->grants & ~h->mf.grants)) {
 		grant_format(a->grants & ~h->mf.grants, gl, sizeof(gl));
-		printf_to(print, ctx, "cc: %s: -g %s is not in its manifest's grants: add it there "
-			  "(grants=...)\n", a->file, gl);
+		print_to(print, ctx, "cc: %s: -g %s is not in its manifest's grants: add it there "
+			 "(grants=...)\n", a->file, gl);
 		return 1;
 	}
 	h->grants = h->mf.present ? h->mf.grants | GRANT_BIT(GRANT_PURE) : a->grants;
 	for (unsigned i = 0; i < l->ncalls; i++)
 		if (!(h->grants & GRANT_BIT(l->calls[i]->grant))) {
-			printf_to(print, ctx, "cc: %s: undefined symbol %s (not granted): needs %s%s%s\n",
-				  a->file, l->calls[i]->name, h->mf.present ? "grant " : "-g ",
-				  grant_name(l->calls[i]->grant),
-				  h->mf.present ? " in its manifest" : "");
+			print_to(print, ctx, "cc: %s: undefined symbol %s (not granted): needs %s%s%s\n",
+				 a->file, l->calls[i]->name, h->mf.present ? "grant " : "-g ",
+				 grant_name(l->calls[i]->grant),
+				 h->mf.present ? " in its manifest" : "");
 			bad = 1;
 		}
 	if (!bad && (l->used & ~h->grants)) {  /* more calls than were listed */
 		grant_format(l->used & ~h->grants, gl, sizeof(gl));
-		printf_to(print, ctx, "cc: %s: calls that need %s, not granted\n", a->file, gl);
+		print_to(print, ctx, "cc: %s: calls that need %s, not granted\n", a->file, gl);
 		bad = 1;
 	}
 	return bad;
@@ -385,30 +385,30 @@ static int link_handler(struct cc_args *a, struct handler *h, const void *obj, s
 		e = tcc_kmod->link(obj, len, &how, &h->img, err, sizeof(err));
 	}
 	if (e) {
-		printf_to(print, ctx, "cc: %s: %s\n", a->file,
-			  e == KR_ENOENT && strstr(err, "entry") ?
-			  "no main() or on_event() function (a handler's entry is int main(int argc, "
-			  "char **argv), an event handler's int on_event(const struct kr_event *ev))"
-			  : err);
+		print_to(print, ctx, "cc: %s: %s\n", a->file,
+			 e == KR_ENOENT && strstr(err, "entry") ?
+			 "no main() or on_event() function (a handler's entry is int main(int argc, "
+			 "char **argv), an event handler's int on_event(const struct kr_event *ev))"
+			 : err);
 		return 1;
 	}
 	h->img_cap = l.cap;
 	for (unsigned i = 0; i < l.nmissing; i++)
-		printf_to(print, ctx, "cc: %s: undefined symbol %s (no handler may call it)\n",
-			  a->file, l.missing[i]);
+		print_to(print, ctx, "cc: %s: undefined symbol %s (no handler may call it)\n",
+			 a->file, l.missing[i]);
 	if (l.nmissing || read_manifest(a, h, l.manifest, print, ctx) ||
 	    check_grants(a, h, &l, print, ctx))
 		return 1;
 	h->main_entry = l.main;
 	h->event_entry = l.on_event;
 	if (h->mf.present && h->mf.nevents && !h->event_entry) {
-		printf_to(print, ctx, "cc: %s: its manifest lists events but it has no on_event() "
-			  "(int on_event(const struct kr_event *ev))\n", a->file);
+		print_to(print, ctx, "cc: %s: its manifest lists events but it has no on_event() "
+			 "(int on_event(const struct kr_event *ev))\n", a->file);
 		return 1;
 	}
 	if (h->mf.present && !h->main_entry && !(h->mf.contexts & MF_BACKGROUND)) {
-		printf_to(print, ctx, "cc: %s: no main() and no background context: it could "
-			  "never run\n", a->file);
+		print_to(print, ctx, "cc: %s: no main() and no background context: it could "
+			 "never run\n", a->file);
 		return 1;
 	}
 	h->data_copy = kr_malloc(h->dom, h->img.data_size ? h->img.data_size : 1);
@@ -416,7 +416,7 @@ static int link_handler(struct cc_args *a, struct handler *h, const void *obj, s
 		memcpy(h->data_copy, h->img.base + h->img.data_off, h->img.data_size);
 	e = h->data_copy ? space_build(h) : KR_ENOMEM;
 	if (e) {
-		printf_to(print, ctx, "cc: %s: no address space: %s\n", a->file, kr_strerror(e));
+		print_to(print, ctx, "cc: %s: no address space: %s\n", a->file, kr_strerror(e));
 		return 1;
 	}
 	return 0;
@@ -424,8 +424,8 @@ static int link_handler(struct cc_args *a, struct handler *h, const void *obj, s
 
 int cc_source_error(const struct cc_args *a, kr_err_t e, print_fn print, void *ctx)
 {
-	printf_to(print, ctx, "cc: %s: %s\n", a->file, e == KR_EINVAL ? "not a file" :
-		  e == KR_ERANGE ? "larger than 1 MiB" : kr_strerror(e));
+	print_to(print, ctx, "cc: %s: %s\n", a->file, e == KR_EINVAL ? "not a file" :
+		 e == KR_ERANGE ? "larger than 1 MiB" : kr_strerror(e));
 	return 1;
 }
 
@@ -438,16 +438,16 @@ static struct handler *slot_for(const char *name, struct handler **old, print_fn
 
 	*old = handler_find(name);
 	if (*old && (*old)->busy) {
-		printf_to(print, ctx, "cc: %s is running as a work token: replace it when it ends "
-			  "(task wait)\n", name);
+		print_to(print, ctx, "cc: %s is running as a work token: replace it when it ends "
+			 "(task wait)\n", name);
 		return NULL;
 	}
 	for (int i = 0; i < MAX_HANDLERS && !slot; i++)
 		if (!tcc_handlers[i].used)
 			slot = &tcc_handlers[i];
 	if (!slot && !*old) {
-		printf_to(print, ctx, "cc: %u handlers are loaded, the most there can be: unload "
-			  "one\n", MAX_HANDLERS);
+		print_to(print, ctx, "cc: %u handlers are loaded, the most there can be: unload "
+			 "one\n", MAX_HANDLERS);
 		return NULL;
 	}
 	return *old ? *old : slot;
@@ -477,11 +477,11 @@ int cc_build(struct cc_args *a, struct handler *h, struct cc_cost *cost, print_f
 		return 1;
 	cost->t0 = tsc();
 	if (!tcc_kmod && open_service("kmod", KR_KMOD_SERVICE_VERSION, (const void **)&tcc_kmod)) {
-		printf_to(print, ctx, "cc: no linker: the kmod service is not running\n");
+		print_to(print, ctx, "cc: no linker: the kmod service is not running\n");
 		return 1;
 	}
 	if ((e = ulib_load(gl, sizeof(gl))) != KR_OK) {
-		printf_to(print, ctx, "cc: cannot link the handler library: %s\n", gl);
+		print_to(print, ctx, "cc: cannot link the handler library: %s\n", gl);
 		return 1;
 	}
 	r = compile(a, &cd, &obj, &len, print, ctx);
@@ -490,7 +490,7 @@ int cc_build(struct cc_args *a, struct handler *h, struct cc_cost *cost, print_f
 		h->metered = a->q.gas;
 		e = kr_domain_create(tcc_self, h->name, HANDLER_SLOTS, &h->dom);
 		if (e) {
-			printf_to(print, ctx, "cc: no domain for %s: %s\n", h->name, kr_strerror(e));
+			print_to(print, ctx, "cc: no domain for %s: %s\n", h->name, kr_strerror(e));
 			r = 1;
 		} else {
 			h->used = true;
@@ -538,14 +538,14 @@ int cc_install(struct handler *h, bool verbose, const struct cc_cost *cost, prin
 	*slot = *h;
 	endpoint_open(slot);            /* after the old one closed its own */
 	grant_format(h->grants, gl, sizeof(gl));
-	printf_to(print, ctx, "cc: %s: code %llu bytes, data %llu bytes, grants %s\n", h->name,
-		  (unsigned long long)h->img.text_size,
-		  (unsigned long long)(h->img.ro_size + h->img.data_size), gl);
+	print_to(print, ctx, "cc: %s: code %llu bytes, data %llu bytes, grants %s\n", h->name,
+		 (unsigned long long)h->img.text_size,
+		 (unsigned long long)(h->img.ro_size + h->img.data_size), gl);
 	if (verbose)
-		printf_to(print, ctx, "cc: %s: compile %llu, link %llu TSC cycles (%llu-byte object), "
-			  "%u gas charges%s\n", h->name, (unsigned long long)(cost->t1 - cost->t0),
-			  (unsigned long long)(cost->t2 - cost->t1), (unsigned long long)cost->len,
-			  cost->charges, cost->gas ? "" : " (not metered)");
+		print_to(print, ctx, "cc: %s: compile %llu, link %llu TSC cycles (%llu-byte object), "
+			 "%u gas charges%s\n", h->name, (unsigned long long)(cost->t1 - cost->t0),
+			 (unsigned long long)(cost->t2 - cost->t1), (unsigned long long)cost->len,
+			 cost->charges, cost->gas ? "" : " (not metered)");
 	return 0;
 }
 

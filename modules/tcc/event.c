@@ -221,9 +221,9 @@ static void restore_cost(const struct handler *h, print_fn print, void *ctx)
 	memcpy(scratch, h->snap, n);
 	t1 = tsc();
 	kr_free(tcc_self, scratch);
-	printf_to(print, ctx, "restore  %llu TSC cycles for %llu pages: %llu per 4 KiB page\n",
-		  (unsigned long long)(t1 - t0), (unsigned long long)pages,
-		  (unsigned long long)((t1 - t0) / pages));
+	print_to(print, ctx, "restore  %llu TSC cycles for %llu pages: %llu per 4 KiB page\n",
+		 (unsigned long long)(t1 - t0), (unsigned long long)pages,
+		 (unsigned long long)((t1 - t0) / pages));
 }
 
 int cmd_snapshot(int argc, char **argv, print_fn print, void *ctx)
@@ -240,16 +240,16 @@ int cmd_snapshot(int argc, char **argv, print_fn print, void *ctx)
 	h = argc == 3 ? handler_find(argv[2]) : NULL;
 
 	if (!strcmp(sub, "list") && argc == 2) {
-		printf_to(print, ctx, "%-20s %8s %8s %8s %6s  %s\n", "HANDLER", "BYTES", "VERSION",
-			  "RUNS", "FAILED", "DIGEST");
+		print_to(print, ctx, "%-20s %8s %8s %8s %6s  %s\n", "HANDLER", "BYTES", "VERSION",
+			 "RUNS", "FAILED", "DIGEST");
 		for (int i = 0; i < MAX_HANDLERS; i++) {
 			h = &tcc_handlers[i];
 			if (!h->used || !h->snap)
 				continue;
 			digest_hex(h, dg, 8);
-			printf_to(print, ctx, "%-20s %8llu %8u %8llu %6llu  %s\n", h->name,
-				  (unsigned long long)h->img.data_size, h->mf.version,
-				  (unsigned long long)h->ev_runs, (unsigned long long)h->ev_failed, dg);
+			print_to(print, ctx, "%-20s %8llu %8u %8llu %6llu  %s\n", h->name,
+				 (unsigned long long)h->img.data_size, h->mf.version,
+				 (unsigned long long)h->ev_runs, (unsigned long long)h->ev_failed, dg);
 		}
 		return 0;
 	}
@@ -258,35 +258,35 @@ int cmd_snapshot(int argc, char **argv, print_fn print, void *ctx)
 		return 2;
 	}
 	if (!h || !h->snap) {
-		printf_to(print, ctx, "snapshot: %s %s\n", argv[2],
-			  h ? "is not an event handler (no on_event and manifest)" :
-			  "is not a handler (see: handlers)");
+		print_to(print, ctx, "snapshot: %s %s\n", argv[2],
+			 h ? "is not an event handler (no on_event and manifest)" :
+			 "is not a handler (see: handlers)");
 		return 1;
 	}
 	if (!strcmp(sub, "reset")) {
 		if (h->busy) {
-			printf_to(print, ctx, "snapshot: %s is running; reset it when it ends\n",
-				  h->name);
+			print_to(print, ctx, "snapshot: %s is running; reset it when it ends\n",
+				 h->name);
 			return 1;
 		}
 		memcpy(h->snap, h->data_copy, h->img.data_size);
 		memcpy(data_of(h), h->snap, h->img.data_size);
 		h->warm = true;
 		h->ev_runs = h->ev_failed = 0;
-		printf_to(print, ctx, "snapshot: %s: globals back to how they were compiled\n",
-			  h->name);
+		print_to(print, ctx, "snapshot: %s: globals back to how they were compiled\n",
+			 h->name);
 		return 0;
 	}
 	digest_hex(h, dg, 32);
 	manifest_format(&h->mf, mf, sizeof(mf));
-	printf_to(print, ctx, "handler  %s\nsize     %llu bytes (%llu pages)\nversion  %u "
-		  "(source %02x%02x%02x%02x%02x%02x%02x%02x)\nruns     %llu kept, %llu dropped\n",
-		  h->name, (unsigned long long)h->img.data_size,
-		  (unsigned long long)((h->img.data_size + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE),
-		  h->mf.version, h->version[0], h->version[1], h->version[2], h->version[3],
-		  h->version[4], h->version[5], h->version[6], h->version[7],
-		  (unsigned long long)h->ev_runs, (unsigned long long)h->ev_failed);
-	printf_to(print, ctx, "digest   %s\nmanifest %s\n", dg, mf);
+	print_to(print, ctx, "handler  %s\nsize     %llu bytes (%llu pages)\nversion  %u "
+		 "(source %02x%02x%02x%02x%02x%02x%02x%02x)\nruns     %llu kept, %llu dropped\n",
+		 h->name, (unsigned long long)h->img.data_size,
+		 (unsigned long long)((h->img.data_size + KR_PAGE_SIZE - 1) / KR_PAGE_SIZE),
+		 h->mf.version, h->version[0], h->version[1], h->version[2], h->version[3],
+		 h->version[4], h->version[5], h->version[6], h->version[7],
+		 (unsigned long long)h->ev_runs, (unsigned long long)h->ev_failed);
+	print_to(print, ctx, "digest   %s\nmanifest %s\n", dg, mf);
 	if (verbose)
 		restore_cost(h, print, ctx);
 	return 0;

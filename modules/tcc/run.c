@@ -424,9 +424,9 @@ static long parcel_sent(struct run *r, const char *call, long ret, const struct 
 		ksnprintf(r->killed, sizeof(r->killed), "%s", res->why[0] ? res->why : "energy");
 		r->end = ENERGY;
 	} else if (ret < 0 && ret != KR_EAGAIN) {
-		printf_to(r->print, r->ctx, "%s: %s refused: %s; it returns %ld (%s)\n", r->h->name,
-			  call, res->why[0] ? res->why : kr_strerror((kr_err_t)ret), ret,
-			  kr_strerror((kr_err_t)ret));
+		print_to(r->print, r->ctx, "%s: %s refused: %s; it returns %ld (%s)\n", r->h->name,
+			 call, res->why[0] ? res->why : kr_strerror((kr_err_t)ret), ret,
+			 kr_strerror((kr_err_t)ret));
 	}
 	return ret;
 }
@@ -554,8 +554,8 @@ static void refused(struct run *r, const char *name, const struct gate_refusal *
 		ksnprintf(num, sizeof(num), "%llu", (unsigned long long)r->u.rax);
 		name = num;
 	}
-	printf_to(r->print, r->ctx, "%s: system call %s refused: %s%s at %s; it returns %d (%s)\n",
-		  r->h->name, name, why->what, arg, at, e, kr_strerror(e));
+	print_to(r->print, r->ctx, "%s: system call %s refused: %s%s at %s; it returns %d (%s)\n",
+		 r->h->name, name, why->what, arg, at, e, kr_strerror(e));
 }
 
 static void syscall(struct run *r)
@@ -966,25 +966,25 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 
 	if (!run_opts(&argc, &argv, &verbose, &gas, &gas_given) || argc < 2 ||
 	    argc - 1 > MAX_ARGS) {
-		printf_to(print, ctx, "usage: run [-v] [--gas N] NAME [ARGS...] (at most %d "
-			  "arguments; gas: default %llu, 0 < N <= 2^62)\n", MAX_ARGS - 1,
-			  (unsigned long long)GAS_DEFAULT);
+		print_to(print, ctx, "usage: run [-v] [--gas N] NAME [ARGS...] (at most %d "
+			 "arguments; gas: default %llu, 0 < N <= 2^62)\n", MAX_ARGS - 1,
+			 (unsigned long long)GAS_DEFAULT);
 		return 2;
 	}
 	h = handler_find(argv[1]);
 	if (!h) {
-		printf_to(print, ctx, "run: no handler %s (see: handlers; cc FILE.c)\n", argv[1]);
+		print_to(print, ctx, "run: no handler %s (see: handlers; cc FILE.c)\n", argv[1]);
 		return 1;
 	}
 	if (h->busy) {
-		printf_to(print, ctx, "run: %s is running as a work token or for an event (see: "
-			  "task list, events)\n", argv[1]);
+		print_to(print, ctx, "run: %s is running as a work token or for an event (see: "
+			 "task list, events)\n", argv[1]);
 		return 1;
 	}
 	if (!h->main_entry || (h->mf.present && !(h->mf.contexts & MF_FOREGROUND))) {
-		printf_to(print, ctx, "run: %s %s: it runs for events (see: on, events)\n", h->name,
-			  !h->main_entry ? "has no main()" :
-			  "declares no foreground context in its manifest");
+		print_to(print, ctx, "run: %s %s: it runs for events (see: on, events)\n", h->name,
+			 !h->main_entry ? "has no main()" :
+			 "declares no foreground context in its manifest");
 		return 1;
 	}
 	r.h = h;                        /* field by field: pages[] needs no clearing */
@@ -994,15 +994,15 @@ int cmd_run(int argc, char **argv, print_fn print, void *ctx)
 	r.gas_budget = gas;
 	e = run_handler(&r, argc - 1, argv + 1, &used, msg, sizeof(msg), verbose ? &t_main : NULL);
 	if (verbose && t_main)
-		printf_to(print, ctx, "run: %s: dispatch to entry %llu TSC cycles\n", h->name,
-			  (unsigned long long)(t_main - t0));
+		print_to(print, ctx, "run: %s: dispatch to entry %llu TSC cycles\n", h->name,
+			 (unsigned long long)(t_main - t0));
 	if (verbose)            /* under -icount shift=0: guest instructions (tools/bench_gas.py) */
-		printf_to(print, ctx, "run: %s: %llu TSC cycles in all\n", h->name,
-			  (unsigned long long)(tsc() - t0));
+		print_to(print, ctx, "run: %s: %llu TSC cycles in all\n", h->name,
+			 (unsigned long long)(tsc() - t0));
 	if (r.metered && r.end != TAMPERED)     /* every run of a metered handler */
-		printf_to(print, ctx, "run: %s: gas %llu\n", h->name, (unsigned long long)used);
+		print_to(print, ctx, "run: %s: gas %llu\n", h->name, (unsigned long long)used);
 	else if ((verbose || gas_given) && !r.metered)
-		printf_to(print, ctx, "run: %s: gas not metered (cc --no-gas)\n", h->name);
+		print_to(print, ctx, "run: %s: gas not metered (cc --no-gas)\n", h->name);
 	print(ctx, msg);
 	return !e && r.end == EXITED ? 0 : 1;
 }

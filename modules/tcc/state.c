@@ -102,12 +102,12 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 	if ((e = cc_source_digest(a->cwd, a->file, source)) != KR_OK)
 		return cc_source_error(a, e, print, ctx);
 	if ((e = tcc_vfs->normalize(a->cwd, a->file, path, sizeof(path))) != KR_OK) {
-		printf_to(print, ctx, "cc: %s: %s\n", a->file, kr_strerror(e));
+		print_to(print, ctx, "cc: %s: %s\n", a->file, kr_strerror(e));
 		return 1;
 	}
 	for (unsigned i = 0; i < a->q.nincdirs; i++) {
 		if ((e = tcc_vfs->normalize(a->cwd, a->q.incdirs[i], dirs[i], PATH_LEN))) {
-			printf_to(print, ctx, "cc: -I %s: %s\n", a->q.incdirs[i], kr_strerror(e));
+			print_to(print, ctx, "cc: -I %s: %s\n", a->q.incdirs[i], kr_strerror(e));
 			return 1;
 		}
 		c.incdirs[i] = dirs[i];
@@ -122,7 +122,7 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 		  (a->grants_given ? TCOMMIT_GRANTS : 0);
 	cap += (uint32_t)(strlen(name) + strlen(path) + 2 + 32 + 8);
 	if (!(buf = kr_malloc(tcc_self, cap))) {
-		printf_to(print, ctx, "cc: %s\n", kr_strerror(KR_ENOMEM));
+		print_to(print, ctx, "cc: %s\n", kr_strerror(KR_ENOMEM));
 		return 1;
 	}
 	/* The compile comes first: its effective grants and manifest
@@ -130,14 +130,14 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 	 * why) records nothing.  check takes the stage over. */
 	if (!(st = kr_calloc(tcc_self, 1, sizeof(*st)))) {
 		kr_free(tcc_self, buf);
-		printf_to(print, ctx, "cc: %s\n", kr_strerror(KR_ENOMEM));
+		print_to(print, ctx, "cc: %s\n", kr_strerror(KR_ENOMEM));
 		return 1;
 	}
 	if (build(&c, a, st, print, ctx, err, sizeof(err)) != KR_OK) {
 		kr_free(tcc_self, st);
 		kr_free(tcc_self, buf);
 		if (err[0])
-			printf_to(print, ctx, "cc: %s\n", err);
+			print_to(print, ctx, "cc: %s\n", err);
 		return 1;
 	}
 	for (int i = 0; i < PENDING && !p; i++)
@@ -161,7 +161,7 @@ int cc_commit(struct cc_args *a, const char *name, print_fn print, void *ctx)
 	st_drop(st);
 	kr_free(tcc_self, buf);
 	if (e)
-		printf_to(print, ctx, "cc: %s\n", err[0] ? err : kr_strerror(e));
+		print_to(print, ctx, "cc: %s\n", err[0] ? err : kr_strerror(e));
 	return e ? 1 : 0;
 }
 
@@ -171,13 +171,13 @@ int unload_commit(const char *name, print_fn print, void *ctx)
 	kr_err_t e;
 
 	if (!tcommit_name_ok(name, strlen(name))) {
-		printf_to(print, ctx, "unload: no handler %s\n", name);
+		print_to(print, ctx, "unload: no handler %s\n", name);
 		return 1;
 	}
 	e = tcc_gate->commit("tcc.unload", name, (uint32_t)strlen(name) + 1, NULL, err,
 			     sizeof(err));
 	if (e)
-		printf_to(print, ctx, "unload: %s\n", err[0] ? err : kr_strerror(e));
+		print_to(print, ctx, "unload: %s\n", err[0] ? err : kr_strerror(e));
 	return e ? 1 : 0;
 }
 

@@ -40,17 +40,6 @@ uint8_t *tcc_stack;
 uint32_t tcc_budget_ms = 2000;
 uint64_t tcc_heap_limit;
 
-void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	print(ctx, buf);
-}
-
 struct handler *handler_find(const char *name)
 {
 	for (int i = 0; i < MAX_HANDLERS; i++)
@@ -150,25 +139,25 @@ static int cmd_handlers(int argc, char **argv, print_fn print, void *ctx)
 		print(ctx, "usage: handlers\n");
 		return 2;
 	}
-	printf_to(print, ctx, "%-20s %8s %8s  %-16s  %s\n", "NAME", "CODE", "DATA", "VERSION",
-		  "GRANTS");
+	print_to(print, ctx, "%-20s %8s %8s  %-16s  %s\n", "NAME", "CODE", "DATA", "VERSION",
+		 "GRANTS");
 	for (int i = 0; i < MAX_HANDLERS; i++) {
 		const struct handler *h = &tcc_handlers[i];
 
 		if (!h->used)
 			continue;
 		grant_format(h->grants, gl, sizeof(gl));
-		printf_to(print, ctx, "%-20s %8llu %8llu  %02x%02x%02x%02x%02x%02x%02x%02x  %s\n",
-			  h->name, (unsigned long long)h->img.text_size,
-			  (unsigned long long)(h->img.ro_size + h->img.data_size),
-			  h->version[0], h->version[1], h->version[2], h->version[3],
-			  h->version[4], h->version[5], h->version[6], h->version[7], gl);
+		print_to(print, ctx, "%-20s %8llu %8llu  %02x%02x%02x%02x%02x%02x%02x%02x  %s\n",
+			 h->name, (unsigned long long)h->img.text_size,
+			 (unsigned long long)(h->img.ro_size + h->img.data_size),
+			 h->version[0], h->version[1], h->version[2], h->version[3],
+			 h->version[4], h->version[5], h->version[6], h->version[7], gl);
 		if (h->mf.present) {
 			char mf[200];
 
 			manifest_format(&h->mf, mf, sizeof(mf));
-			printf_to(print, ctx, "  manifest: %s%s\n", mf,
-				  h->event_entry ? "" : " (no on_event)");
+			print_to(print, ctx, "  manifest: %s%s\n", mf,
+				 h->event_entry ? "" : " (no on_event)");
 		}
 	}
 	return 0;
@@ -185,12 +174,12 @@ static int cmd_unload(int argc, char **argv, print_fn print, void *ctx)
 	if (tcc_gate)
 		return unload_commit(argv[1], print, ctx);
 	if (!h) {
-		printf_to(print, ctx, "unload: no handler %s\n", argv[1]);
+		print_to(print, ctx, "unload: no handler %s\n", argv[1]);
 		return 1;
 	}
 	if (h->busy) {
-		printf_to(print, ctx, "unload: %s is running as a work token or for an event (see: "
-			  "task list, events)\n", argv[1]);
+		print_to(print, ctx, "unload: %s is running as a work token or for an event (see: "
+			 "task list, events)\n", argv[1]);
 		return 1;
 	}
 	handler_free(h);

@@ -28,7 +28,7 @@
 #define AS_SLOTS        (RUN_CAPS + 16)
 #define HANDLER_SLOTS   (RUN_CAPS + 16)
 
-typedef void (*print_fn)(void *ctx, const char *s);
+#include "../lib/print_to.h"
 
 /* The TSC: under QEMU with -icount shift=0 it counts guest instructions,
  * which is how -v's figures are meant to be read (tools/bench_tcc.py). */
@@ -96,8 +96,6 @@ extern uint32_t tcc_budget_ms;
 extern uint64_t tcc_heap_limit;                 /* bytes a run's heap may reach */
 extern struct ulib tcc_ulib_img;
 
-void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 struct handler *handler_find(const char *name);
 void handler_free(struct handler *h);
 /* A guard on the module's stack, for libtcc. */

@@ -26,24 +26,11 @@
 #define PATTERN_MAX     1000000u
 #define DEPTH_MAX       16
 
-typedef void (*print_fn)(void *ctx, const char *s);
+#include "../lib/print_to.h"
 
 static kr_domain_t *self;
 static const struct kr_shell_ops *shell;
 static const struct kr_vfs_ops *vfs;
-
-static void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void printf_to(print_fn print, void *ctx, const char *fmt, ...)
-{
-	char buf[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	print(ctx, buf);
-}
 
 static bool number(const char *s, uint64_t max, uint64_t *out)
 {
@@ -125,19 +112,19 @@ static int pattern(bool write, uint64_t seed, uint64_t n, uint64_t depth, print_
 	}
 	kr_free(self, buf);
 	if (failed)
-		printf_to(print, ctx, "blk: pattern: %llu of %llu requests failed: %s\n",
-			  (unsigned long long)failed, (unsigned long long)done, kr_strerror(first_err));
+		print_to(print, ctx, "blk: pattern: %llu of %llu requests failed: %s\n",
+			 (unsigned long long)failed, (unsigned long long)done, kr_strerror(first_err));
 	if (write)
-		printf_to(print, ctx, "blk: pattern: wrote %llu sectors (seed %llu, %llu in flight)\n",
-			  (unsigned long long)(done - failed), (unsigned long long)seed,
-			  (unsigned long long)depth);
+		print_to(print, ctx, "blk: pattern: wrote %llu sectors (seed %llu, %llu in flight)\n",
+			 (unsigned long long)(done - failed), (unsigned long long)seed,
+			 (unsigned long long)depth);
 	else if (differ)
-		printf_to(print, ctx, "blk: pattern: %llu sectors read, %llu differ, the first at "
-			  "sector %llu\n", (unsigned long long)(done - failed),
-			  (unsigned long long)differ, (unsigned long long)first_bad);
+		print_to(print, ctx, "blk: pattern: %llu sectors read, %llu differ, the first at "
+			 "sector %llu\n", (unsigned long long)(done - failed),
+			 (unsigned long long)differ, (unsigned long long)first_bad);
 	else
-		printf_to(print, ctx, "blk: pattern: %llu sectors read, all as written\n",
-			  (unsigned long long)(done - failed));
+		print_to(print, ctx, "blk: pattern: %llu sectors read, all as written\n",
+			 (unsigned long long)(done - failed));
 	return failed || differ ? 1 : 0;
 }
 
@@ -185,16 +172,16 @@ static int bench(uint64_t n, print_fn print, void *ctx)
 			}
 			t = rdtsc() - t0;
 			u = kr_uptime_us() - u0;
-			printf_to(print, ctx, "blk bench: %-16s depth %2u: %6llu requests/s, %8llu TSC "
-				  "a request; driver %llu (submit %llu, notify %llu, interrupt %llu "
-				  "in %llu interrupts)%s\n", kind[k], depth,
-				  (unsigned long long)(u ? n * 1000000 / u : 0),
-				  (unsigned long long)(t / n),
-				  (unsigned long long)((vblk.tsc_submit - sub0 + vblk.tsc_irq - irq0) / n),
-				  (unsigned long long)((vblk.tsc_submit - sub0) / n),
-				  (unsigned long long)((vblk.tsc_notify - not0) / n),
-				  (unsigned long long)((vblk.tsc_irq - irq0) / n),
-				  (unsigned long long)(vblk.irqs - irqs0), failed ? " (some failed)" : "");
+			print_to(print, ctx, "blk bench: %-16s depth %2u: %6llu requests/s, %8llu TSC "
+				 "a request; driver %llu (submit %llu, notify %llu, interrupt %llu "
+				 "in %llu interrupts)%s\n", kind[k], depth,
+				 (unsigned long long)(u ? n * 1000000 / u : 0),
+				 (unsigned long long)(t / n),
+				 (unsigned long long)((vblk.tsc_submit - sub0 + vblk.tsc_irq - irq0) / n),
+				 (unsigned long long)((vblk.tsc_submit - sub0) / n),
+				 (unsigned long long)((vblk.tsc_notify - not0) / n),
+				 (unsigned long long)((vblk.tsc_irq - irq0) / n),
+				 (unsigned long long)(vblk.irqs - irqs0), failed ? " (some failed)" : "");
 		}
 	for (unsigned i = 0; i < 2; i++) {      /* a flush round trip, warm */
 		uint64_t t0 = rdtsc();
@@ -202,8 +189,8 @@ static int bench(uint64_t n, print_fn print, void *ctx)
 		for (uint64_t j = 0; j < n; j++)
 			vblk_io(KR_BLK_FLUSH, 0, 0, NULL);
 		if (i)
-			printf_to(print, ctx, "blk bench: flush round trip (notify, device, interrupt, "
-				  "wake): %llu TSC cycles\n", (unsigned long long)((rdtsc() - t0) / n));
+			print_to(print, ctx, "blk bench: flush round trip (notify, device, interrupt, "
+				 "wake): %llu TSC cycles\n", (unsigned long long)((rdtsc() - t0) / n));
 	}
 	kr_free(self, buf);
 	return 0;
@@ -215,9 +202,9 @@ static int hexdump(uint64_t lba, uint64_t count, print_fn print, void *ctx)
 	kr_err_t e = b ? vblk_io(KR_BLK_READ, lba, (uint32_t)count, b) : KR_ENOMEM;
 
 	if (e) {
-		printf_to(print, ctx, "blk: read %llu+%llu: %s%s\n", (unsigned long long)lba,
-			  (unsigned long long)count, kr_strerror(e), e == KR_ERANGE ?
-			  " (past the end of the disk)" : "");
+		print_to(print, ctx, "blk: read %llu+%llu: %s%s\n", (unsigned long long)lba,
+			 (unsigned long long)count, kr_strerror(e), e == KR_ERANGE ?
+			 " (past the end of the disk)" : "");
 		kr_free(self, b);
 		return 1;
 	}
@@ -248,15 +235,15 @@ static int write_file(uint64_t lba, const char *path, print_fn print, void *ctx)
 	if (!e && st.type != KR_VFS_FILE)
 		e = KR_EINVAL;
 	if (e) {
-		printf_to(print, ctx, "blk: %s: %s\n", path, e == KR_EINVAL ? "not a file" :
-			  e == KR_ENOSYS ? "no file system" : kr_strerror(e));
+		print_to(print, ctx, "blk: %s: %s\n", path, e == KR_EINVAL ? "not a file" :
+			 e == KR_ENOSYS ? "no file system" : kr_strerror(e));
 		return 1;
 	}
 	sectors = (st.size + SECTOR - 1) / SECTOR;
 	if (!sectors || lba >= vblk.sectors || sectors > vblk.sectors - lba) {
-		printf_to(print, ctx, "blk: %s: %llu sectors from %llu do not fit the disk (%llu "
-			  "sectors)%s\n", path, (unsigned long long)sectors, (unsigned long long)lba,
-			  (unsigned long long)vblk.sectors, sectors ? "" : ": the file is empty");
+		print_to(print, ctx, "blk: %s: %llu sectors from %llu do not fit the disk (%llu "
+			 "sectors)%s\n", path, (unsigned long long)sectors, (unsigned long long)lba,
+			 (unsigned long long)vblk.sectors, sectors ? "" : ": the file is empty");
 		return 1;
 	}
 	b = kr_malloc(self, 64 * SECTOR);
@@ -271,12 +258,12 @@ static int write_file(uint64_t lba, const char *path, print_fn print, void *ctx)
 	}
 	kr_free(self, b);
 	if (e) {
-		printf_to(print, ctx, "blk: write %s: %s\n", path, kr_strerror(e));
+		print_to(print, ctx, "blk: write %s: %s\n", path, kr_strerror(e));
 		return 1;
 	}
-	printf_to(print, ctx, "blk: wrote %llu bytes to sectors %llu..%llu (blk flush to make it "
-		  "durable)\n", (unsigned long long)st.size, (unsigned long long)lba,
-		  (unsigned long long)(lba + sectors - 1));
+	print_to(print, ctx, "blk: wrote %llu bytes to sectors %llu..%llu (blk flush to make it "
+		 "durable)\n", (unsigned long long)st.size, (unsigned long long)lba,
+		 (unsigned long long)(lba + sectors - 1));
 	return 0;
 }
 
@@ -289,22 +276,22 @@ static int cmd_blk(int argc, char **argv, print_fn print, void *ctx)
 
 	if (!strcmp(sub, "info") && argc == 2) {
 		vblk_ops()->info(&info);
-		printf_to(print, ctx, "%s: %s, %llu sectors of %u bytes (%llu MiB)\n", info.name,
-			  info.model, (unsigned long long)info.sectors, info.sector_size,
-			  (unsigned long long)(info.sectors / 2048));
-		printf_to(print, ctx, "queue: %u requests in flight at most, %u sectors each; "
-			  "flush: %s%s\n", info.queue_depth, info.max_sectors, info.flush ? "yes" :
-			  "not needed (no write cache)", vblk.broken ? "; RESET after it misbehaved" : "");
-		printf_to(print, ctx, "requests: %llu sent, %llu done, %llu errors, %llu "
-			  "interrupts\n", (unsigned long long)vblk.submitted,
-			  (unsigned long long)vblk.done, (unsigned long long)vblk.errors,
-			  (unsigned long long)vblk.irqs);
+		print_to(print, ctx, "%s: %s, %llu sectors of %u bytes (%llu MiB)\n", info.name,
+			 info.model, (unsigned long long)info.sectors, info.sector_size,
+			 (unsigned long long)(info.sectors / 2048));
+		print_to(print, ctx, "queue: %u requests in flight at most, %u sectors each; "
+			 "flush: %s%s\n", info.queue_depth, info.max_sectors, info.flush ? "yes" :
+			 "not needed (no write cache)", vblk.broken ? "; RESET after it misbehaved" : "");
+		print_to(print, ctx, "requests: %llu sent, %llu done, %llu errors, %llu "
+			 "interrupts\n", (unsigned long long)vblk.submitted,
+			 (unsigned long long)vblk.done, (unsigned long long)vblk.errors,
+			 (unsigned long long)vblk.irqs);
 		return 0;
 	}
 	if (!strcmp(sub, "flush") && argc == 2) {
 		e = vblk_io(KR_BLK_FLUSH, 0, 0, NULL);
 		if (e)
-			printf_to(print, ctx, "blk: flush: %s\n", kr_strerror(e));
+			print_to(print, ctx, "blk: flush: %s\n", kr_strerror(e));
 		return e ? 1 : 0;
 	}
 	if (!strcmp(sub, "bench") && (argc == 2 || (argc == 3 && number(argv[2], 100000, &b) &&
