@@ -132,6 +132,11 @@ KR_API(1, 3) const uint8_t *kr_acpi_rsdp(size_t *len);
 KR_API(1, 0) kr_err_t kr_builtin_module(kr_domain_t *d, uint32_t index,
 					const struct kr_module_info **info, bool *running,
 					kr_cap_t *view);
+/* The size of the index-th built-in module (kr_builtin_module's order):
+ * the bytes of its code, data and bss in the kernel image, as the build
+ * measured its object.  KR_ENOENT past the last.  (Library code over the
+ * table the build links into .ksyms, tcc-runtime/krt/ksyms.c.) */
+KR_API(1, 3) kr_err_t kr_builtin_size(uint32_t index, uint64_t *bytes);
 /* The starter's side of a built-in module: the core starts only the first
  * in link order (kmod), and it starts the rest.  This makes the domain of
  * the index-th one, named after it and created by d (so only d gives it

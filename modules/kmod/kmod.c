@@ -538,6 +538,7 @@ static kr_err_t kmod_get(uint32_t index, struct kr_kmod_entry *out)
 		kr_builtin_module(NULL, index, &bi, &bd, NULL);
 		*out = (struct kr_kmod_entry){ .version = KR_KMOD_ENTRY_VERSION,
 			.state = bd ? KR_KMOD_LIVE : 0, .module_version = bi->version, .builtin = 1 };
+		kr_builtin_size(index, &out->size);     /* 0 if the table has none */
 		memcpy(out->name, bi->name, sizeof(out->name));
 		out->users = builtin_users(bi->name, out->used_by, sizeof(out->used_by));
 		return KR_OK;

@@ -96,9 +96,9 @@ int cmd_lsmod(int argc, char **argv, const struct sh_opts *o)
 		return lsmod_verbose();         /* lsmod_verbose.c: section addresses */
 	sh_printf("%-16s %-8s %8s %5s  %-9s %s\n", "name", "version", "size", "users", "state", "used by");
 	for (uint32_t i = 0; shell_kmod->get(i, &e) == KR_OK; i++) {
-		char size[24] = "-";    /* a built-in's lies inside the kernel image's */
+		char size[24] = "-";    /* a built-in the kernel has no size for */
 
-		if (!e.builtin)
+		if (!e.builtin || e.size)
 			ksnprintf(size, sizeof(size), "%llu", (unsigned long long)e.size);
 		sh_printf("%-16s %u.%u.%-4u %8s %5u  %-9s %s\n", e.name, KR_VERSION_MAJOR(e.module_version),
 			  KR_VERSION_MINOR(e.module_version), KR_VERSION_PATCH(e.module_version),
@@ -242,8 +242,13 @@ int cmd_modinfo(int argc, char **argv, const struct sh_opts *o)
 	(void)o;
 	module_path(argv[1], path, sizeof(path));
 	if (!strchr_slash(argv[1]) && builtin_index(argv[1], &bi) >= 0) {
+		uint64_t bytes;
+
 		print_info(bi);
 		print_deps_needs(bi);
+		if (kr_builtin_size((uint32_t)builtin_index(argv[1], &bi), &bytes) == KR_OK)
+			sh_printf("size:        %llu bytes in the kernel image\n",
+				  (unsigned long long)bytes);
 		sh_printf("loaded:      built in\n");
 		return 0;
 	}

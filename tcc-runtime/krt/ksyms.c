@@ -4,13 +4,15 @@
  * names of CPU exceptions.
  *
  * The table lives in .ksyms (last in the image, see linker.ld): a count,
- * sorted addresses, name offsets and the names.  The first link of the
+ * sorted addresses, name offsets and the names; then the built-in
+ * modules' sizes, in link order (kr_builtin_size).  The first link of the
  * kernel carries an empty table; its symbols fill the table of the second.
  */
 #include <stddef.h>
 
 #include <karyon/guard.h>
 #include <karyon/log.h>
+#include <karyon/module.h>
 #include <krt/ksyms.h>
 
 extern const uint64_t ksyms_count;
@@ -18,6 +20,18 @@ extern const uint64_t ksyms_addr[];
 extern const uint32_t ksyms_name[];
 extern const char ksyms_strings[];
 extern const char __text_end[];
+extern const uint64_t ksyms_builtin_count;
+extern const uint64_t ksyms_builtin_size[];
+
+kr_err_t kr_builtin_size(uint32_t index, uint64_t *bytes)
+{
+	if (!bytes)
+		return KR_EINVAL;
+	if (index >= ksyms_builtin_count)
+		return KR_ENOENT;
+	*bytes = ksyms_builtin_size[index];
+	return KR_OK;
+}
 
 const char *ksym_lookup(uint64_t addr, uint64_t *off)
 {
