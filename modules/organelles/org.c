@@ -13,10 +13,7 @@
  * taints a permissive one.  Without a graph the module still starts, says
  * why, and refuses every send (KR_ENODEV): nothing travels outside a graph.
  *
- * A send: the payload is framed into a parcel (its own allocation, the
- * "body"), the peroxisome checks the bytes, the Golgi decides; an accepted
- * parcel waits in its channel's queue, and the pump hands queued parcels
- * to receivers that take them by function, the most urgent channel first.
+ * The send path and delivery are fabric.c's.
  */
 #include <karyon/hash.h>
 #include <karyon/heap.h>
@@ -25,394 +22,10 @@
 #include <karyon/module.h>
 #include <karyon/shell.h>
 #include "org.h"
-#include "parcel.h"
 
 struct org org;
-
-
 kr_domain_t *org_self;
 const struct kr_sched_ops *org_sched;
-
-static bool pumping;                    /* the pump is running (a recv may send) */
-
-_Static_assert((int)KR_ORG_BUCKET == (int)GOLGI_BUCKET && (int)KR_ORG_SANITIZER == (int)GOLGI_SANITIZER &&
-	       (int)KR_ORG_ENERGY == (int)GOLGI_ENERGY, "the ABI's rules are the Golgi's");
-_Static_assert((int)KR_ORG_DEFER == (int)GOLGI_DEFER && (int)KR_ORG_DROP == (int)GOLGI_DROP,
-	       "the ABI's actions are the Golgi's");
-_Static_assert((int)KR_ORG_IO == (int)MITO_IO, "the ABI's resources are the mitochondria's");
-
-uint64_t org_now(void)
-{
-	return org_sched ? org_sched->vclock() : 0;
-}
-
-/* FNV-1a of a name (at most KR_ORG_NAME_MAX - 1 bytes; *len its length,
- * KR_ORG_NAME_MAX if it is longer), for the endpoint table. */
-static uint32_t name_hash(const char *s, size_t *len)
-{
-	uint32_t h = 2166136261u;
-	size_t n = 0;
-
-	for (; n < KR_ORG_NAME_MAX && s[n]; n++)
-		h = (h ^ (uint8_t)s[n]) * 16777619u;
-	*len = n;
-	return h;
-}
-
-static void ep_hash_build(void)
-{
-	memset(org.ep_hash, 0xff, sizeof(org.ep_hash));
-	for (unsigned i = 0; i < org.g.n_ep; i++) {
-		size_t n;
-		uint32_t k = name_hash(org.g.ep[i], &n);
-
-		org.ep_len[i] = (uint8_t)n;
-		while (org.ep_hash[k % sizeof(org.ep_hash)] != 0xff)
-			k++;    /* 64 names at most in 128 slots: never full */
-		org.ep_hash[k % sizeof(org.ep_hash)] = (uint8_t)i;
-	}
-}
-
-int org_endpoint(const char *name)
-{
-	size_t n;
-	uint32_t k = name_hash(name, &n);
-
-	if (n >= KR_ORG_NAME_MAX)
-		return -1;
-	for (;; k++) {
-		uint8_t i = org.ep_hash[k % sizeof(org.ep_hash)];
-
-		if (i == 0xff)
-			return -1;
-		if (org.ep_len[i] == n && !memcmp(org.g.ep[i], name, n))
-			return i;
-	}
-}
-
-int org_channel(const char *s)
-{
-	unsigned v = 0;
-
-	if (!s || !*s)
-		return -1;
-	for (unsigned i = 0; i < org.g.n_chan; i++)
-		if (!strcmp(org.g.chan[i].name, s))
-			return (int)i;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || v > 1000)
-			return -1;
-		v = v * 10 + (unsigned)(*p - '0');
-	}
-	return v < org.g.n_chan ? (int)v : -1;
-}
-
-/* ---- parcel bodies ------------------------------------------------------ */
-
-/* A framed parcel of at most CELL bytes lives in a cell: cells are cut
- * from 16 KiB chunks (at most CELL_CHUNKS of them, kept until the module
- * ends) and reused through a free list, so the common small parcel costs
- * no heap call.  Larger parcels, and any once the chunks are used up, come
- * from the heap.  The size tells which, so every free passes it. */
-#define CELL            256u
-#define CELL_CHUNK      (16384u / CELL)
-#define CELL_CHUNKS     64u
-
-struct cell { struct cell *next; };
-static struct cell *cell_free;
-static void *cell_chunk[CELL_CHUNKS];
-static unsigned cell_chunks;
-
-static uint8_t *body_alloc(size_t size)
-{
-	struct cell *c;
-
-	if (size > CELL)
-		return kr_malloc(org_self, size);
-	if (!cell_free && cell_chunks < CELL_CHUNKS &&
-	    (cell_chunk[cell_chunks] = kr_malloc(org_self, CELL_CHUNK * CELL)) != NULL) {
-		uint8_t *chunk = cell_chunk[cell_chunks++];
-
-		for (unsigned i = 0; i < CELL_CHUNK; i++) {
-			c = (struct cell *)(chunk + i * CELL);
-			c->next = cell_free;
-			cell_free = c;
-		}
-	}
-	if (!cell_free)
-		return kr_malloc(org_self, size);
-	c = cell_free;
-	cell_free = c->next;
-	return (uint8_t *)c;
-}
-
-/* Is p inside one of the chunks? (A small body may come from the heap.) */
-static bool in_cells(const void *p)
-{
-	for (unsigned i = 0; i < cell_chunks; i++)
-		if ((const uint8_t *)p >= (const uint8_t *)cell_chunk[i] &&
-		    (const uint8_t *)p < (const uint8_t *)cell_chunk[i] + CELL_CHUNK * CELL)
-			return true;
-	return false;
-}
-
-static void body_put(void *p, size_t size)
-{
-	struct cell *c = p;
-
-	if (size > CELL || !in_cells(p)) {
-		kr_free(org_self, p);
-		return;
-	}
-	c->next = cell_free;
-	cell_free = c;
-}
-
-static void bodies_free_all(void)
-{
-	for (unsigned i = 0; i < cell_chunks; i++)
-		kr_free(org_self, cell_chunk[i]);
-	cell_chunks = 0;
-	cell_free = NULL;
-}
-
-/* ---- delivery ---------------------------------------------------------- */
-
-static void body_free(void *ctx, const struct golgi_parcel *p)
-{
-	(void)ctx;
-	body_put(p->body, KR_PARCEL_HDR_SIZE + p->len);
-}
-
-/* Hand p to its receiver (open, with a recv function) and free it. */
-static void deliver(const struct golgi_parcel *p)
-{
-	const struct kr_parcel_hdr *h = p->body;
-	struct kr_org_msg m = { KR_ORG_MSG_VERSION, h->channel, h->kind, h->flags, h->length,
-				h->seq, "", (const uint8_t *)p->body + KR_PARCEL_HDR_SIZE };
-	struct org_ep *e = &org.ep[p->to];
-
-	memcpy(m.from, org.g.ep[p->from], sizeof(m.from));
-	if (p->chan == GRAPH_OBS_CHANNEL)
-		obs_append(p->body, KR_PARCEL_HDR_SIZE + h->length);
-	e->received++;
-	e->recv(e->ctx, &m);
-	body_put(p->body, KR_PARCEL_HDR_SIZE + p->len);
-}
-
-/* Deliver what waits for receivers that take parcels by function.  A
- * recv that sends lands here again: the outer loop delivers that too. */
-static void pump(void)
-{
-	struct golgi_parcel p;
-
-	if (pumping)
-		return;
-	pumping = true;
-	while (org.ready && golgi_next_for(&org.gg, org.ready, &p))
-		deliver(&p);
-	pumping = false;
-}
-
-/* ---- sending ----------------------------------------------------------- */
-
-static kr_err_t refusal(struct kr_org_sent *res, struct golgi_verdict v, int from, int to,
-			unsigned chan, uint64_t dropped)
-{
-	const struct graph_chan *c = chan < org.g.n_chan ? &org.g.chan[chan] : NULL;
-	const char *f = org.g.ep[from], *t = to >= 0 ? org.g.ep[to] : "?";
-	char *w = res->why;
-	size_t n = sizeof(res->why);
-
-	res->action = v.action;
-	res->rule = v.rule;
-	switch (v.rule) {
-	case GOLGI_SANITIZER:
-		ksnprintf(w, n, "sanitizer: malformed parcel quarantined");
-		return KR_EFORMAT;
-	case GOLGI_NOT_IN_GRAPH:
-		if (c)
-			ksnprintf(w, n, "not-in-graph: no edge %s -> %s on channel %u (%s)", f, t,
-				  chan, c->name);
-		else
-			ksnprintf(w, n, "not-in-graph: no channel %u", chan);
-		return KR_EPERM;
-	case GOLGI_DEAD_SENDER:
-		ksnprintf(w, n, "dead-sender: %s is in the dead-map (%s)", f,
-			  lyso_reason_name(org.l.e[from].why));
-		return KR_EDEAD;
-	case GOLGI_DEAD_RECEIVER:
-		ksnprintf(w, n, "dead-receiver: %s is in the dead-map (%s)", t,
-			  lyso_reason_name(org.l.e[to].why));
-		return KR_EDEAD;
-	case GOLGI_ENERGY:
-		ksnprintf(w, n, "energy: %s used %llu of %llu %s: killed, %llu queued parcels dropped",
-			  f, (unsigned long long)v.energy.used, (unsigned long long)v.energy.limit,
-			  mito_res_name(v.energy.res), (unsigned long long)dropped);
-		return KR_EENERGY;
-	case GOLGI_RESERVOIR:
-		ksnprintf(w, n, "reservoir: the GAS reservoir cannot pay for the attempt");
-		return KR_EAGAIN;
-	case GOLGI_QUEUE_FULL:
-		ksnprintf(w, n, "queue-full: channel %u (%s) holds %u parcels", chan, c->name,
-			  c->depth);
-		return KR_EAGAIN;
-	case GOLGI_BUCKET:
-		ksnprintf(w, n, "bucket: channel %u (%s) is past its bucket (burst %u, rate %u/s)",
-			  chan, c->name, c->burst, c->rate);
-		return KR_EAGAIN;
-	default:
-		ksnprintf(w, n, "refused");
-		return KR_EINVAL;
-	}
-}
-
-/* Route the framed parcel body (size bytes, owned by this call) from
- * endpoint from to endpoint to. */
-static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_org_sent *res)
-{
-	struct golgi_parcel p = { .from = from, .to = to, .body = body };
-	struct parcel_view v;
-	enum perox_reason pr;
-	struct golgi_verdict gv;
-	uint64_t dropped_before = org.l.e[from].dropped;
-	unsigned chan;
-
-	pr = perox_check(&org.px, body, size, from, org.g.n_chan, &v);
-	if (pr == PEROX_OK)
-		p.chan = v.channel, p.kind = v.kind, p.len = v.length;
-	else
-		p.malformed = true;
-	chan = p.chan;
-	gv = golgi_route(&org.gg, &p, org_now());
-	if (gv.action == GOLGI_DELIVER) {
-		res->action = KR_ORG_DELIVER;
-		res->rule = KR_ORG_OK;
-		res->seq = v.seq;
-		org.txseq[from][chan]++;
-		org.ep[from].sent++;
-		/* Outside a delivery nothing queued waits for a receiver that
-		 * takes parcels by function (the pump delivered all of those),
-		 * so this one is next: hand it over at once. */
-		if (!pumping && (org.ready >> to & 1) && golgi_take_last(&org.gg, chan, &p)) {
-			uint64_t seq = org.gg.seq;
-
-			pumping = true;
-			deliver(&p);
-			pumping = false;
-			if (org.gg.seq != seq)  /* its recv sent: that waits for the pump */
-				pump();
-			return KR_OK;
-		}
-		pump();
-		return KR_OK;
-	}
-	body_put(body, size);
-	if (chan < org.g.n_chan)
-		org.refused[chan][gv.rule]++;
-	if (gv.rule == GOLGI_ENERGY) {
-		uint64_t dropped = org.l.e[from].dropped - dropped_before;
-		kr_err_t e = refusal(res, gv, from, to, chan, dropped);
-
-		kr_log(KR_LOG_WARN, "organelles: %s\n", res->why);
-		return e;
-	}
-	if (pr != PEROX_OK)
-		ksnprintf(res->why, sizeof(res->why), "sanitizer: %s: quarantined",
-			  perox_reason_name(pr));
-	return pr != PEROX_OK ? (res->action = KR_ORG_DROP, res->rule = KR_ORG_SANITIZER,
-				 KR_EFORMAT) : refusal(res, gv, from, to, chan, 0);
-}
-
-static kr_err_t begin(int from, int to, struct kr_org_sent *res)
-{
-	res->version = KR_ORG_SENT_VERSION;     /* not the whole struct: this is every send */
-	res->action = KR_ORG_DROP;
-	res->rule = KR_ORG_OK;
-	res->seq = 0;
-	res->why[0] = '\0';
-	if (!org.up) {
-		ksnprintf(res->why, sizeof(res->why), "no channel graph: %s", org.down_why);
-		return KR_ENODEV;
-	}
-	if (from < 0 || from >= org.g.n_ep)
-		return KR_EINVAL;
-	if (to < 0 || to >= org.g.n_ep) {
-		ksnprintf(res->why, sizeof(res->why), "no endpoint %d in the channel graph", to);
-		return KR_ENOENT;
-	}
-	return KR_OK;
-}
-
-kr_err_t org_send(int from, int t, uint16_t chan, uint8_t kind, const void *data,
-		  size_t len, struct kr_org_sent *res)
-{
-	struct kr_org_sent dummy;
-	uint8_t *body;
-	size_t size;
-	kr_err_t e;
-
-	res = res ? res : &dummy;
-	if ((e = begin(from, t, res)) != KR_OK)
-		return e;
-	if (len > KR_PARCEL_PAYLOAD_MAX || (len && !data)) {
-		ksnprintf(res->why, sizeof(res->why), "payload of %zu bytes: at most %u", len,
-			  KR_PARCEL_PAYLOAD_MAX);
-		return len ? KR_ERANGE : KR_EINVAL;
-	}
-	body = body_alloc(KR_PARCEL_HDR_SIZE + len);
-	if (!body)
-		return KR_ENOMEM;
-	e = parcel_encode(body, KR_PARCEL_HDR_SIZE + len, chan, kind, 0,
-			  org.txseq[from][chan < GRAPH_MAX_CHANNELS ? chan : 0], data, (uint16_t)len,
-			  &size);
-	if (e) {
-		body_put(body, KR_PARCEL_HDR_SIZE + len);
-		return e;
-	}
-	return route(from, t, body, size, res);
-}
-
-kr_err_t org_send_raw(int from, int t, const void *bytes, size_t len,
-		      struct kr_org_sent *res)
-{
-	struct kr_org_sent dummy;
-	uint8_t *body;
-	kr_err_t e;
-
-	res = res ? res : &dummy;
-	if ((e = begin(from, t, res)) != KR_OK)
-		return e;
-	if (len > KR_PARCEL_HDR_SIZE + KR_PARCEL_PAYLOAD_MAX) {
-		/* Counted as quarantined too: the sanitizer sees it first. */
-		org.px.checked++;
-		perox_quarantine(&org.px, bytes, len, from, PEROX_LENGTH);
-		org.gg.count[GOLGI_SANITIZER]++;
-		res->rule = KR_ORG_SANITIZER;
-		ksnprintf(res->why, sizeof(res->why), "sanitizer: %zu bytes: quarantined", len);
-		return KR_EFORMAT;
-	}
-	body = body_alloc(len ? len : 1);
-	if (!body)
-		return KR_ENOMEM;
-	if (len)
-		memcpy(body, bytes, len);
-	return route(from, t, body, len, res);
-}
-
-int64_t org_kill(int ep, enum lyso_reason why)
-{
-	int64_t n;
-
-	if (ep < 0 || ep >= org.g.n_ep)
-		return -1;
-	n = golgi_kill(&org.gg, (unsigned)ep, why);
-	if (n >= 0)
-		kr_log(KR_LOG_WARN, "organelles: %s killed (%s): %lld queued parcels dropped; "
-		       "unreachable until reloaded\n", org.g.ep[ep], lyso_reason_name(why),
-		       (long long)n);
-	return n;
-}
 
 /* ---- the service ------------------------------------------------------- */
 
@@ -464,7 +77,7 @@ static kr_err_t op_open(kr_domain_t *d, const char *name, kr_org_recv_fn recv, v
 	if (recv)
 		org.ready |= 1ull << n;
 	*ep = (uint32_t)n;
-	pump();                 /* what waited for it */
+	org_pump();                 /* what waited for it */
 	return KR_OK;
 }
 
@@ -517,7 +130,7 @@ static kr_err_t op_take(kr_domain_t *d, uint32_t ep, struct kr_org_msg *m, void 
 	if (p.chan == GRAPH_OBS_CHANNEL)
 		obs_append(p.body, KR_PARCEL_HDR_SIZE + h->length);
 	org.ep[ep].received++;
-	body_put(p.body, KR_PARCEL_HDR_SIZE + p.len);
+	org_body_put(p.body, KR_PARCEL_HDR_SIZE + p.len);
 	return KR_OK;
 }
 
@@ -697,8 +310,8 @@ static kr_err_t load_graph(void)
 	mito_load(&org.m, &org.g);
 	lyso_init(&org.l, org.g.n_ep);
 	golgi_init(&org.gg, &org.g, &org.q, &org.m, &org.l, org.pool, pool);
-	org.gg.dropped = body_free;
-	ep_hash_build();
+	org.gg.dropped = org_body_dropped;
+	org_names_index();
 	org.up = true;
 	return KR_OK;
 }
@@ -744,8 +357,8 @@ static void org_exit(kr_domain_t *d)
 	org_cmds_remove();
 	if (org.up)
 		while (golgi_next(&org.gg, &p))
-			body_put(p.body, KR_PARCEL_HDR_SIZE + p.len);
-	bodies_free_all();
+			org_body_put(p.body, KR_PARCEL_HDR_SIZE + p.len);
+	org_bodies_free();
 	kr_free(org_self, org.pool);
 	memset(&org, 0, sizeof(org));
 }

@@ -60,8 +60,19 @@ extern struct org org;
 extern kr_domain_t *org_self;
 extern const struct kr_sched_ops *org_sched;
 
+/* ---- fabric.c ---- */
+
 /* The virtual clock (ns; the scheduler's), the fabric's only time. */
 uint64_t org_now(void);
+/* Build the endpoint-name index (org_endpoint) for a new graph. */
+void org_names_index(void);
+/* Give back a parcel body of size bytes; free every body cell (exit);
+ * the Golgi's hook for the parcels a kill drops. */
+void org_body_put(void *p, size_t size);
+void org_bodies_free(void);
+void org_body_dropped(void *ctx, const struct golgi_parcel *p);
+/* Deliver what waits for receivers that take parcels by function. */
+void org_pump(void);
 /* The fabric's send for endpoint from (already checked to be open):
  * frame, sanitize, route, and deliver what can be.  Service ops send and
  * the module's own endpoints (the shell's `send`, the log feed) use it. */
