@@ -16,7 +16,20 @@
 #include "org.h"
 #include "parcel.h"
 
-static bool pumping;                    /* the pump is running (a recv may send) */
+/*
+ * The pump: while it hands a parcel to a receiver, a send from inside that
+ * receiver (same task, deeper on its stack) or from another task (the
+ * pump's task blocked in the receiver) leaves the delivery to it.  A
+ * receiver that faults never returns: the kernel ends or restarts the
+ * pump's task, and the next send finds the pump stale (its task gone, or
+ * the same task again but no longer inside the receiver).  Then the
+ * receiver is killed for the fault, and the pump is free again.
+ */
+static bool pumping;
+static uint32_t pump_task;              /* the task the pump runs in */
+static uintptr_t pump_frame;            /* its stack where it called the receiver */
+static int delivering = -1;             /* the endpoint it is handing a parcel to */
+static struct golgi_parcel in_hand;     /* that parcel */
 
 _Static_assert((int)KR_ORG_BUCKET == (int)GOLGI_BUCKET && (int)KR_ORG_SANITIZER == (int)GOLGI_SANITIZER &&
 	       (int)KR_ORG_ENERGY == (int)GOLGI_ENERGY, "the ABI's rules are the Golgi's");
@@ -168,6 +181,42 @@ void org_body_dropped(void *ctx, const struct golgi_parcel *p)
 }
 
 /* Hand p to its receiver (open, with a recv function) and free it. */
+static bool task_alive(uint32_t id)
+{
+	struct kr_task_info ti = { .version = KR_TASK_INFO_VERSION };
+
+	for (uint32_t i = 0; org_sched && org_sched->task_info(i, &ti) == KR_OK; i++)
+		if (ti.id == id)
+			return true;
+	return false;
+}
+
+/* Is a delivery under way (so this send leaves its parcel to it)?  A stale
+ * one (its receiver faulted) is cleared here: the receiver is killed. */
+static bool pump_busy(void)
+{
+	uint32_t self;
+	int ep = delivering;
+
+	if (!pumping)
+		return false;
+	self = org_sched ? org_sched->self() : 0;
+	if (self == pump_task ? (uintptr_t)__builtin_frame_address(0) < pump_frame
+			      : task_alive(pump_task))
+		return true;
+	pumping = false;
+	delivering = -1;
+	if (ep >= 0) {
+		kr_log(KR_LOG_ERR, "organelles: %s faulted in its receive function (channel %u, "
+		       "from %s)\n", org.g.ep[ep], in_hand.chan, org.g.ep[in_hand.from]);
+		org_body_put(in_hand.body, KR_PARCEL_HDR_SIZE + in_hand.len);
+		org_kill(ep, LYSO_FAULT);
+	}
+	return false;
+}
+
+/* Hand p to its receiver (open, with a recv function) and free it; the
+ * caller has set pumping. */
 static void deliver(const struct golgi_parcel *p)
 {
 	const struct kr_parcel_hdr *h = p->body;
@@ -179,8 +228,18 @@ static void deliver(const struct golgi_parcel *p)
 	if (p->chan == GRAPH_OBS_CHANNEL)
 		obs_append(p->body, KR_PARCEL_HDR_SIZE + h->length);
 	e->received++;
+	in_hand = *p;
+	delivering = p->to;
+	pump_frame = (uintptr_t)__builtin_frame_address(0);
 	e->recv(e->ctx, &m);
+	delivering = -1;
 	org_body_put(p->body, KR_PARCEL_HDR_SIZE + p->len);
+}
+
+static void pump_begin(void)
+{
+	pumping = true;
+	pump_task = org_sched ? org_sched->self() : 0;
 }
 
 /* Deliver what waits for receivers that take parcels by function.  A
@@ -189,9 +248,9 @@ void org_pump(void)
 {
 	struct golgi_parcel p;
 
-	if (pumping)
+	if (pump_busy())
 		return;
-	pumping = true;
+	pump_begin();
 	while (org.ready && golgi_next_for(&org.gg, org.ready, &p))
 		deliver(&p);
 	pumping = false;
@@ -260,6 +319,7 @@ static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_or
 	struct golgi_verdict gv;
 	uint64_t dropped_before = org.l.e[from].dropped;
 	unsigned chan;
+	bool busy = pump_busy();        /* first: a receiver that faulted is killed now */
 
 	pr = perox_check(&org.px, body, size, from, org.g.n_chan, &v);
 	if (pr == PEROX_OK)
@@ -277,10 +337,10 @@ static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_or
 		/* Outside a delivery nothing queued waits for a receiver that
 		 * takes parcels by function (the pump delivered all of those),
 		 * so this one is next: hand it over at once. */
-		if (!pumping && (org.ready >> to & 1) && golgi_take_last(&org.gg, chan, &p)) {
+		if ((org.ready >> to & 1) && !busy && golgi_take_last(&org.gg, chan, &p)) {
 			uint64_t seq = org.gg.seq;
 
-			pumping = true;
+			pump_begin();
 			deliver(&p);
 			pumping = false;
 			if (org.gg.seq != seq)  /* its recv sent: that waits for the pump */
@@ -291,7 +351,7 @@ static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_or
 		return KR_OK;
 	}
 	org_body_put(body, size);
-	if (chan < org.g.n_chan)
+	if (pr == PEROX_OK)     /* a malformed parcel's channel is not to be believed */
 		org.refused[chan][gv.rule]++;
 	if (gv.rule == GOLGI_ENERGY) {
 		uint64_t dropped = org.l.e[from].dropped - dropped_before;

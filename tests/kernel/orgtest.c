@@ -3,7 +3,8 @@
  * tools/bench_org.py), loaded at boot beside the dev image's modules.  It
  * is three endpoints of the dev channel graph (images/dev.channels):
  *
- *   orgtest   logs each parcel it receives ("orgtest: got ..."); its
+ *   orgtest   logs each parcel it receives ("orgtest: got ..."), and
+ *             faults on one that says "fault" (a receiver with a bug); its
  *             shell command `orgtest greet NAME` sends NAME to the hello
  *             module on hello.req, whose answer comes back here: parcels
  *             between two modules, along the graph;
@@ -37,9 +38,14 @@ static uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/* A pointer the compiler cannot see is NULL. */
+static volatile int *volatile null_page;
+
 static void on_test(void *ctx, const struct kr_org_msg *m)
 {
 	(void)ctx;
+	if (m->length == 5 && !memcmp(m->payload, "fault", 5))
+		*null_page = 1;         /* a receiver with a bug: test_org.py org-recv-fault */
 	kr_log(KR_LOG_INFO, "orgtest: got channel %u kind %u seq %u from %s: %.*s\n", m->channel,
 	       m->kind, m->seq, m->from, (int)(m->length > 200 ? 200 : m->length),
 	       (const char *)m->payload);

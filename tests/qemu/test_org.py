@@ -165,6 +165,29 @@ def org_deadmap():
             'dead-map keeps the history')
 
 
+def org_recv_fault():
+    """A module whose receive function faults: the sending task is reported
+    (the shell's, restarted), the module is killed for the fault when the
+    fabric next runs, and the rest runs on."""
+    with tempfile.TemporaryDirectory() as d, machine(d) as m:
+        m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
+        sh(m, 'insmod orgtest')
+        start = len(m.log)
+        m.send('send test fault\r')
+        m.wait_for(re.escape(PROMPT), 60, start + 1)
+        check(m, re.search(r'^sched: task shell \(id \d+, domain \d+\) faulted: #PF .*restarted$',
+                           m.log[start:], re.M),
+              'the fault in orgtest\'s receive function was not reported:\n' + m.log[start:])
+        out = sh(m, 'send test again')
+        has(m, m.log, r'^organelles: orgtest faulted in its receive function \(channel 4, '
+            r'from shell\)$', 'the fault named')
+        has(m, m.log, r'^organelles: orgtest killed \(fault\)', 'killed for the fault')
+        has(m, out, r'dead-receiver: orgtest is in the dead-map \(fault\)', 'refused after')
+        has(m, sh(m, 'send hello.req after'), r'accepted', 'the rest runs on')
+        has(m, sh(m, 'recv'), r'hello, after$', 'hello still answers')
+        has(m, sh(m, 'organelles'), r'^  orgtest +dead +fault +kills 1 ', 'dead-map')
+
+
 def org_unmeasured():
     """A graph the manifest does not list (another blob shipped as the boot
     module "channels" under a manifest that lists the build's): an
@@ -212,6 +235,7 @@ CASES = {
     'org-refuse': org_refuse,
     'org-deadmap': org_deadmap,
     'org-unmeasured': org_unmeasured,
+    'org-recv-fault': org_recv_fault,
 }
 
 if __name__ == '__main__':
