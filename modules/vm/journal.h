@@ -28,8 +28,8 @@
  * and revert never allocate and cannot fail; and an overwrite allocates
  * the new entry before it frees the old, so for a moment it holds one
  * entry (at most VM_JOURNAL_ENTRY_COST + KR_VM_KEY_MAX + KR_VM_VALUE_MAX
- * bytes) over max_bytes.  All memory comes from the caller's allocator.  Not thread-safe: one journal per executing
- * transaction stream.
+ * bytes) over max_bytes.  All memory comes from the caller's allocator.
+ * Not thread-safe: one journal per executing transaction stream.
  */
 #ifndef VM_JOURNAL_H
 #define VM_JOURNAL_H

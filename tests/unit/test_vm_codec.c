@@ -843,7 +843,8 @@ static size_t golden_receipt(uint8_t *out, size_t cap)
 	struct vm_log logs[2] = {
 		{ .address = counter, .topic_count = 3, .topics = topics,
 		  .data = (const uint8_t *)"\x2b\0\0\0\0\0\0\0", .data_len = 8 },
-		{ .address = counter, .topic_count = 0, .data = (const uint8_t *)"hello", .data_len = 5 },
+		{ .address = counter, .topic_count = 0, .data = (const uint8_t *)"hello",
+		  .data_len = 5 },
 	};
 	struct vm_receipt r = { .status = KR_VM_OK, .gas_used = 21337,
 				.ret = (const uint8_t *)"\x2b\0\0\0\0\0\0\0", .ret_len = 8,

@@ -446,7 +446,8 @@ static void test_limits(void **state)
 	assert_int_equal(vm_journal_set(&f.j, B, &k0, 1, big, 101), KR_ENOSPC);
 	assert_int_equal(vm_journal_set(&f.j, B, &k0, 1, big, 50), KR_OK);    /* shrinks */
 	assert_int_equal(vm_journal_del(&f.j, B, &k0, 1), KR_OK);             /* frees 100 */
-	assert_int_equal(vm_journal_set(&f.j, B, &k3, 1, big, 100 - VM_JOURNAL_ENTRY_COST), KR_ENOSPC);
+	assert_int_equal(vm_journal_set(&f.j, B, &k3, 1, big, 100 - VM_JOURNAL_ENTRY_COST),
+			 KR_ENOSPC);
 	assert_int_equal(vm_journal_set(&f.j, B, &k3, 1, big, 99 - VM_JOURNAL_ENTRY_COST), KR_OK);
 	assert_int_equal(f.j.bytes, budget);
 	assert_true(f.j.bytes <= budget);
@@ -629,9 +630,10 @@ static void run_model(uint64_t seed, int steps, uint32_t max_entries, size_t max
 			e = vm_journal_set(&f.j, addr, key, kl, val, vl);
 			if (!m.depth)
 				assert_int_equal(e, KR_EINVAL);
-			else if (e == KR_ENOSPC)        /* full: the model only checks the bound */
+			else if (e == KR_ENOSPC)        /* full: the model checks the bound */
 				assert_true(f.j.count == max_entries ||
-					    f.j.bytes + VM_JOURNAL_ENTRY_COST + kl + vl > max_bytes);
+					    f.j.bytes + VM_JOURNAL_ENTRY_COST + kl + vl >
+					    max_bytes);
 			else {
 				assert_int_equal(e, KR_OK);
 				map_put(&m.level[m.depth], addr, key, kl, val, vl, false);
@@ -741,7 +743,8 @@ static void test_model(void **state)
 		run_model(seed * 0x9E3779B97F4A7C15ull, 3000, 4096, 1 << 22);
 	/* Small limits, so that the journal is often full. */
 	for (uint64_t seed = 1; seed <= 20; seed++)
-		run_model(seed * 0xD1B54A32D192ED03ull, 3000, 24, 24 * (VM_JOURNAL_ENTRY_COST + 40));
+		run_model(seed * 0xD1B54A32D192ED03ull, 3000, 24,
+			  24 * (VM_JOURNAL_ENTRY_COST + 40));
 }
 
 int main(void)
