@@ -25,7 +25,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FUZZ_DIR:-${TMPDIR:-/tmp}/karyon-fuzz}
-ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels printf scanf strtod strtol"
+ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels vm_block printf scanf strtod strtol"
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -52,6 +52,9 @@ sources() {
 	# codec, the peroxisome over it, and xxh.c over Debian's libxxhash.a.
 	parcel) echo "-Imodules/organelles modules/organelles/parcel.c modules/organelles/perox.c modules/organelles/xxh.c -l:libxxhash.a" ;;
 	channels) echo "-Imodules modules/organelles/graph.c modules/organelles/graph_blob.c tcc-runtime/krt/blake2.c $krt -l:libb2.a" ;;
+	# The contract VM's decoders as the unit test has them: codec.c,
+	# BLAKE2b through blake2.c over libb2.a.
+	vm_block) echo "-Imodules modules/vm/codec.c tcc-runtime/krt/blake2.c -l:libb2.a" ;;
 	# The libc differential targets include their sources themselves,
 	# renamed beside glibc's (as the unit tests do).
 	printf|strtod) echo "-Itcc-runtime -Itests/unit -lm" ;;
