@@ -25,7 +25,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FUZZ_DIR:-${TMPDIR:-/tmp}/karyon-fuzz}
-ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels printf scanf strtod strtol"
+ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels smt_proof printf scanf strtod strtol"
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -52,6 +52,8 @@ sources() {
 	# codec and xxh.c over Debian's libxxhash.a.
 	parcel) echo "-Imodules/organelles modules/organelles/parcel.c modules/organelles/xxh.c -l:libxxhash.a" ;;
 	channels) echo "-Imodules modules/organelles/graph.c modules/organelles/graph_blob.c tcc-runtime/krt/blake2.c $krt -l:libb2.a" ;;
+	# The contract VM's state tree, over blake2.c and libb2.a as above.
+	smt_proof) echo "-Imodules modules/vm/smt.c tcc-runtime/krt/blake2.c -l:libb2.a" ;;
 	# The libc differential targets include their sources themselves,
 	# renamed beside glibc's (as the unit tests do).
 	printf|strtod) echo "-Itcc-runtime -Itests/unit -lm" ;;
