@@ -227,6 +227,21 @@ def main():
     put("channels", "blob-sample", b"\x00" + sample_blob)
     put("channels", "blob-resealed", b"\x02" + sample_blob)
 
+    # smt_proof: a selector byte, then a proof (bit 0 clear: the golden
+    # proofs test_vm_smt.c checks, and the empty tree's) or 5-byte set and
+    # delete operations (bit 0 set) on keys sharing long prefixes.
+    for name, gold in (("golden-inclusion", "smt_proof.bin"),
+                       ("golden-exclusion", "smt_proof_absent.bin")):
+        with open(os.path.join(GOLDEN, gold), "rb") as f:
+            put("smt_proof", name, b"\x00" + f.read())
+    put("smt_proof", "empty-tree", b"\x00KSMP\x01\x01" + bytes(130))
+    for n in (1, 2, 5, 12, 30):
+        ops = bytearray(b"\x01")
+        for i in range(n):
+            op = (i * 37) & 0x7e if i < n * 2 // 3 else (i * 53) & 0xff
+            ops += bytes([op, (i * 71) & 0xff, (0, 1, 0xff)[i % 3], i & 1, 0xff])
+        put("smt_proof", "tree%d" % n, bytes(ops))
+
     for i, s in enumerate(["1.5e308", "0x1.fffffffffffffp1023", "nan(0x123)", "-inf",
                            "2.2250738585072011e-308", "1e-400", "  .5e+3x", "123456789012345678901234567890"]):
         put("strtod", "n%d" % i, s)
