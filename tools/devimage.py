@@ -2,7 +2,7 @@
 """devimage.py - a built profile's image plus modules built out of tree.
 
 What `./karyon run --module X.kmod` boots, and what the tests boot to check
-it: the build's kernel, manifest and initrd for PROFILE, with each
+it: the build's kernel, manifest, channel graph and initrd for PROFILE, with each
 --module added to the initrd as /lib/modules/NAME.kmod (NAME from its
 descriptor), so `insmod NAME`, `rmmod NAME`, `insmod NAME` work in the
 running image; with --boot GRUB also loads them at boot.  Prints the ISO's
@@ -56,6 +56,9 @@ def main():
     kernel = os.path.join(a.build, 'core', 'karyon-%s.elf' % name)
     initrd = os.path.join(a.build, 'images', 'initrd-%s.cpio' % name)
     manifest = os.path.join(a.build, 'modules', 'MANIFEST')
+    # The profile's channel graph, as the build compiled it (images/meson.build).
+    channels = os.path.join(a.build, 'images', 'channels-%s.blob' % name)
+    has_channels = os.path.exists(os.path.join(os.path.dirname(conf_path), name + '.channels'))
     if not os.path.exists(kernel):
         ap.fail('%s is not built (./karyon build %s)' % (kernel, name))
     mods = []
@@ -79,6 +82,8 @@ def main():
                 'modules at boot instead' % name)
     if has_initrd and not os.path.exists(initrd):
         ap.fail('%s is not built (./karyon build %s)' % (initrd, name))
+    if has_channels and not os.path.exists(channels):
+        ap.fail('%s is not built (./karyon build %s)' % (channels, name))
 
     opts = build_options(a.build)
     with tempfile.TemporaryDirectory(prefix='karyon-devimage-') as tmp:
@@ -88,6 +93,8 @@ def main():
                '--enforcement', opts.get('module_enforcement', 'permissive')]
         if os.path.exists(manifest):
             cmd += ['--manifest', manifest]
+            if has_channels:
+                cmd += ['--channels', channels]
         for m in opts.get('extra_modules', []):
             cmd += ['--module', '%s=%s' % (os.path.join(a.build, 'modules', m + '.kmod'), m)]
         if has_initrd:

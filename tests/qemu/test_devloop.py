@@ -73,6 +73,9 @@ def oot_module():
         iso = devimage(tmp, build_module(tmp))
         with Machine(KERNEL, iso=iso) as m:
             m.wait_for(PROMPT, BOOT_TIMEOUT['bios'])
+            # The profile's image, channel graph and its proof included.
+            check(m, re.search(r'^organelles: channel graph: .* measured$', m.log, re.M) and
+                  re.search(r'^proof ok c=', m.log, re.M), 'the image has no measured graph')
             run = session(m)
             run('ls /lib/modules', r'^minimal\.kmod$')
             run('insmod minimal', r'minimal: loaded')
