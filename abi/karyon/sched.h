@@ -121,7 +121,10 @@ struct kr_sched_ops {
 	bool (*foreground)(void);
 	/* Version 3.  Gas spent by untrusted work that is not a token (an
 	 * event handler's run): the virtual clock advances by it, so event
-	 * times depend on the work done, never on the wall clock. */
+	 * times depend on the work done, never on the wall clock.  From a
+	 * token, when its run has ended: the gas of its last, partial
+	 * quantum, and the token's end time is then (whatever the runner does
+	 * after, such as applying its writes, takes). */
 	void (*charge)(uint64_t gas);
 };
 KR_ABI_OFFSET(struct kr_sched_ops, vclock, 72);

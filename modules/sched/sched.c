@@ -60,6 +60,8 @@ struct task {
 	bool wake_pending, dying;
 	uint64_t deadline;              /* tick to wake at when blocked; 0: none */
 	uint64_t last_run;              /* sequence number of its last turn */
+	uint64_t end_vt;                /* a token's: the virtual time its run ended */
+	bool ended;                     /* end_vt is set (charge, at the run's end) */
 	uint64_t switches, faults;
 	struct work *work;              /* the token it runs, if any */
 	uint64_t turn_gas;              /* gas its runner has reported so far */
@@ -142,6 +144,13 @@ static kr_err_t task_start(struct task *t)
 	return kr_ctx_init(self, &t->ctx, task_main, t);
 }
 
+/* The token whose run has ended and whose runner is still finishing it
+ * (applying its writes: a commit may wait for a disk), or 0.  Until it is
+ * done no other token takes a turn, so the wall-clock time of that wait
+ * never becomes virtual time: the tokens' schedule stays the same on every
+ * run, disk or no disk.  Kernel tasks (the disk's, the commit log's) run. */
+static uint32_t finishing;
+
 /* The ready task to run next, or NULL; interrupts off. */
 static struct task *pick(void)
 {
@@ -150,7 +159,7 @@ static struct task *pick(void)
 	for (int i = 0; i < top; i++) {
 		struct task *t = &tasks[i];
 
-		if (!t->id || t->state != KR_TASK_READY)
+		if (!t->id || t->state != KR_TASK_READY || (finishing && t->work && t->id != finishing))
 			continue;
 		if (!best || t->spec.prio > best->spec.prio ||
 		    (t->spec.prio == best->spec.prio && (t->last_run < best->last_run ||
@@ -166,6 +175,9 @@ static void after_turn(struct task *t)
 	const struct kr_fault *f = &t->ctx.fault;
 	bool restart = (t->spec.flags & KR_TASK_RESTART) && !t->dying;
 
+	if (finishing == t->id && (t->dying || t->ctx.state == KR_CTX_DONE ||
+				   t->ctx.state == KR_CTX_FAULTED))
+		finishing = 0;          /* it will not finish: the other tokens go on */
 	if (t->dying || t->ctx.state == KR_CTX_DONE) {
 		free_stack(t);
 		return;
@@ -231,7 +243,11 @@ static void token_main(void *arg)
 	if (err && !res.violation && !w->cancel)
 		w->violation = KR_VIOL_FAULT;
 	w->tsc = rdtsc() - w->tsc;     /* start to end: guest instructions under icount */
-	work_end(&sched_works, w, state, vclock);
+	/* Its end is when its run ended (the runner's charge), not when the
+	 * runner returned: applying its writes may have waited for a disk
+	 * while other tokens took turns. */
+	work_end(&sched_works, w, state, t->ended ? t->end_vt : vclock);
+	finishing = 0;
 	t->work = NULL;
 	running_tokens--;
 	sched_works_changed = true;
@@ -435,7 +451,8 @@ static kr_err_t svc_spawn(kr_domain_t *d, const struct kr_task_spec *spec, uint3
 	t->spec.stack_pages = pages;
 	t->dom_id = dom_id;
 	t->wake_pending = t->dying = false;
-	t->deadline = t->last_run = t->switches = t->faults = t->turn_gas = 0;
+	t->deadline = t->last_run = t->switches = t->faults = t->turn_gas = t->end_vt = 0;
+	t->ended = false;
 	t->work = NULL;
 	t->id = ++next_id;
 	if ((err = task_start(t)) != KR_OK) {
@@ -544,7 +561,15 @@ static kr_err_t svc_turn(uint64_t gas)
 
 static void svc_charge(uint64_t gas)
 {
+	struct task *t = current;
+
 	vclock += gas;
+	if (t && t->work) {     /* a token's last, partial quantum: its run has ended */
+		t->turn_gas += gas;
+		t->end_vt = vclock;
+		t->ended = true;
+		finishing = t->id;
+	}
 }
 
 static bool svc_foreground(void)

@@ -539,6 +539,11 @@ void run_token(struct handler *h, struct token *tok, int argc, char **argv, uint
 	r->gas_budget = gas;
 	e = run_handler(r, argc, argv, &res->gas_used, res->detail, sizeof(res->detail),
 			tok->event ? &tok->t_main : NULL);
+	/* A token's last, partial quantum goes on the virtual clock now, when
+	 * its run ends: that is its end time, whatever applying its writes
+	 * (a commit that waits for the disk) takes afterwards. */
+	if (!tok->event && res->gas_used > r->turned)
+		tok->sched->charge(res->gas_used - r->turned);
 	n = strlen(res->detail);
 	if (n && res->detail[n - 1] == '\n')
 		res->detail[n - 1] = '\0';

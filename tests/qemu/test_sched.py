@@ -11,6 +11,7 @@ module, loaded at boot.
 import os
 import re
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kqemu import Machine  # noqa: E402
@@ -158,10 +159,15 @@ def type_file(m, path, text):
     m.wait_for(r'\n' + re.escape(PROMPT), 30, start)
 
 
-def token_boot(icount=False):
-    """Boot the dev image, compile the handlers, run SCRIPT; the machine."""
+def token_boot(icount=False, disk=None):
+    """Boot the dev image (with disk: a blank virtio disk, so every file
+    write is a commit of the commit log), compile the handlers, run SCRIPT;
+    the machine."""
     build = os.path.dirname(os.path.dirname(os.path.abspath(KERNEL)))
-    m = Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-dev.iso'), icount=icount)
+    extra = ['-drive', 'file=%s,if=none,id=d0,format=raw,cache=writeback' % disk,
+             '-device', 'virtio-blk-pci,drive=d0,disable-legacy=on'] if disk else []
+    m = Machine(KERNEL, iso=os.path.join(build, 'images', 'karyon-dev.iso'), icount=icount,
+                extra=extra)
     m.__enter__()
     try:
         m.wait_for(re.escape(PROMPT), BOOT_TIMEOUT['bios'])
@@ -255,14 +261,21 @@ def sched_tokens():
 
 
 def sched_tokens_replay():
-    # The same submissions three times, and once under -icount: one trace.
+    # The same submissions three times, once under -icount and once with
+    # the commit log on a disk (a token's writes are then a commit that
+    # waits for the disk while others take turns): one trace.
     digests = []
-    for icount in (False, False, False, True):
-        m = token_boot(icount)
-        try:
-            digests.append(trace_digest(m)[1])
-        finally:
-            m.__exit__(None, None, None)
+    with tempfile.TemporaryDirectory() as d:
+        disk = os.path.join(d, 'disk.img')
+        with open(disk, 'wb') as f:
+            f.truncate(16 << 20)
+        for icount, dsk in ((False, None), (False, None), (False, None), (True, None),
+                            (False, disk)):
+            m = token_boot(icount, dsk)
+            try:
+                digests.append(trace_digest(m)[1])
+            finally:
+                m.__exit__(None, None, None)
     check(m, len(set(digests)) == 1, 'trace digests differ: %r' % digests)
 
 
