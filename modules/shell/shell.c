@@ -6,8 +6,9 @@
  * asleep until the console's interrupt wakes it: each byte typed goes to the line editor (lineedit.c); a finished line is
  * split like sh does (token.c) and run as a command (commands.c), with
  * "> FILE" / ">> FILE" sending its output into a file through the vfs
- * service, and "A | B" its output into the next command's input.  At start it runs /etc/rc if the image has one, then the
- * script the kernel command line names with shell.script=PATH.
+ * service, and "A | B" A's output into B's input (run_pipeline).  At start
+ * it runs /etc/rc if the image has one, then the script the kernel command
+ * line names with shell.script=PATH.
  */
 #include <stdarg.h>
 #include <karyon/clog.h>
