@@ -24,7 +24,7 @@ int sh_usage(const char *name)
 	const struct shell_cmd *c = find(name);
 
 	if (c)
-		sh_printf("usage: %s\n", c->usage);
+		sh_error("usage: %s\n", c->usage);
 	return 1;
 }
 
@@ -51,7 +51,7 @@ int sh_prepare(const struct shell_cmd *c, int *argc, char **argv, struct sh_opts
 
 	*o = (struct sh_opts){ 0 };
 	if (c->flags & SH_FILES && !shell_vfs) {
-		sh_printf("%s: %s\n", c->name, SH_NO_FS);
+		sh_error("%s: %s\n", c->name, SH_NO_FS);
 		return 1;
 	}
 	if (!(c->flags & SH_RAW)) {
@@ -68,8 +68,8 @@ int sh_prepare(const struct shell_cmd *c, int *argc, char **argv, struct sh_opts
 
 				if (!letter || !at) {
 					takes(c->opts, what, sizeof(what));
-					sh_printf("%s: -%c: unknown option (%s takes %s)\n", c->name, *a,
-						  c->name, what);
+					sh_error("%s: -%c: unknown option (%s takes %s)\n", c->name, *a,
+						 c->name, what);
 					return sh_usage(c->name);
 				}
 				o->set |= 1ull << sh_opt_bit(*a);
@@ -80,7 +80,7 @@ int sh_prepare(const struct shell_cmd *c, int *argc, char **argv, struct sh_opts
 				} else if (i + 1 < *argc) {     /* -n 5 */
 					o->arg = argv[++i];
 				} else {
-					sh_printf("%s: -%c: needs a value\n", c->name, *a);
+					sh_error("%s: -%c: needs a value\n", c->name, *a);
 					return sh_usage(c->name);
 				}
 				break;
@@ -92,8 +92,8 @@ int sh_prepare(const struct shell_cmd *c, int *argc, char **argv, struct sh_opts
 	argv[n] = NULL;
 	*argc = n;
 	if (n - 1 < c->min || (c->max != 255 && n - 1 > c->max)) {
-		sh_printf("%s: %s\n", c->name, n - 1 < c->min ? "missing argument" :
-			  c->max ? "too many arguments" : "takes no arguments");
+		sh_error("%s: %s\n", c->name, n - 1 < c->min ? "missing argument" :
+			 c->max ? "too many arguments" : "takes no arguments");
 		return sh_usage(c->name);
 	}
 	return 0;
@@ -117,6 +117,8 @@ static int cmd_help(int argc, char **argv, const struct sh_opts *o)
 		if (!(c->flags & SH_FILES) || shell_vfs)
 			sh_printf("%-8s %s\n", c->name, c->help);
 	shell_help_added();
+	if (shell_vfs)
+		sh_printf("A | B    B reads what A prints (cat, head, grep, wc without a FILE)\n");
 	if (!shell_vfs)
 		sh_printf("(file commands are left out: %s)\n", SH_NO_FS);
 	return 0;
@@ -272,17 +274,17 @@ static int cmd_exit(int argc, char **argv, const struct sh_opts *o)
 
 #define ANY 255
 const struct shell_cmd shell_cmds[] = {
-	{ "cat", "cat [FILE...]", "print files (none: what you type, until Ctrl-D)", cmd_cat, "", 0, ANY, SH_FILES },
+	{ "cat", "cat [FILE...]", "print files (none: the piped input, or what you type until Ctrl-D)", cmd_cat, "", 0, ANY, SH_FILES },
 	{ "caps", "caps [MODULE]", "the shell's capability table, or any module's", cmd_caps, "", 0, 1, 0 },
 	{ "cd", "cd [DIR]", "change the working directory", cmd_cd, "", 0, 1, SH_FILES },
 	{ "clear", "clear", "clear the screen", cmd_clear, "", 0, 0, 0 },
 	{ "cp", "cp FROM TO", "copy a file", cmd_cp, "", 2, 2, SH_FILES },
 	{ "dmesg", "dmesg", "print the kernel log, each line with its time in seconds", cmd_dmesg, "", 0, 0, 0 },
-	{ "echo", "echo [WORD...]", "print words (> FILE, >> FILE to write a file)", cmd_echo, "", 0, ANY, SH_RAW },
+	{ "echo", "echo [WORD...]", "print words (> FILE, >> FILE to write a file; | CMD to pipe)", cmd_echo, "", 0, ANY, SH_RAW },
 	{ "exit", "exit", "leave the script being run (sh FILE)", cmd_exit, "", 0, 0, 0 },
-	{ "grep", "grep [-F] [-n] [-v] [-c] STRING FILE...",
-	  "print lines holding STRING (fixed strings; -n numbers, -v others, -c counts)", cmd_grep, "Fnvc", 2, ANY, SH_FILES },
-	{ "head", "head [-n N] FILE...", "print the first N lines (10) of files", cmd_head, "n:", 1, ANY, SH_FILES },
+	{ "grep", "grep [-F] [-n] [-v] [-c] STRING [FILE...]",
+	  "print lines holding STRING (fixed strings; -n numbers, -v others, -c counts; no FILE: the piped input)", cmd_grep, "Fnvc", 1, ANY, SH_FILES },
+	{ "head", "head [-n N] [FILE...]", "print the first N lines (10) of files or of the piped input", cmd_head, "n:", 0, ANY, SH_FILES },
 	{ "help", "help [CMD]", "list commands, or show one's usage", cmd_help, "", 0, 1, 0 },
 	{ "hexdump", "hexdump FILE", "print a file in hex and ASCII", cmd_hexdump, "", 1, 1, SH_FILES },
 	{ "history", "history", "the lines entered, oldest first (Up and Down recall them)", cmd_history, "", 0, 0, 0 },
@@ -302,5 +304,6 @@ const struct shell_cmd shell_cmds[] = {
 	{ "sh", "sh FILE", "run the commands in a file (Ctrl-C stops it)", cmd_sh, "", 1, 1, SH_FILES },
 	{ "stat", "stat PATH", "type, size, entries, last change", cmd_stat, "", 1, 1, SH_FILES },
 	{ "uptime", "uptime", "time since the kernel started", cmd_uptime, "", 0, 0, 0 },
+	{ "wc", "wc [-l] [-w] [-c] [FILE...]", "count lines, words, bytes of files or of the piped input", cmd_wc, "lwc", 0, ANY, SH_FILES },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0 },
 };

@@ -1,8 +1,9 @@
 /*
- * files.c - the shell's file commands (cd, ls, cat, head, grep, hexdump,
- * mkdir, rm, mv, cp, stat), all through the vfs service, and how their
- * errors are said: what a vfs error code means for the path at hand.
- * sh_prepare has refused them already when the image has no vfs.
+ * files.c - the shell's file commands (cd, ls, cat, head, grep, wc,
+ * hexdump, mkdir, rm, mv, cp, stat), all through the vfs service, and how
+ * their errors are said: what a vfs error code means for the path at hand.
+ * sh_prepare has refused them already when the image has no vfs.  cat,
+ * head, grep and wc given no file read the piped input (A | B) instead.
  */
 #include <karyon/console.h>
 #include <karyon/heap.h>
@@ -46,7 +47,7 @@ int sh_file_fail(const char *cmd, const char *path, kr_err_t err)
 		what = "directory not empty";
 	if (!what)
 		return sh_fail(cmd, path, err);
-	sh_printf("%s: %s: %s\n", cmd, path, what);
+	sh_error("%s: %s: %s\n", cmd, path, what);
 	return 1;
 }
 
@@ -64,7 +65,7 @@ int cmd_cd(int argc, char **argv, const struct sh_opts *o)
 	if (err)
 		return sh_file_fail("cd", to, err);
 	if (st.type != KR_VFS_DIR) {
-		sh_printf("cd: %s: not a directory\n", to);
+		sh_error("cd: %s: not a directory\n", to);
 		return 1;
 	}
 	memcpy(shell_cwd, path, strlen(path) + 1);
@@ -101,27 +102,50 @@ int cmd_ls(int argc, char **argv, const struct sh_opts *o)
 	return rc;
 }
 
-/* Each file in 4 KiB pieces to out(chunk, n, offset, ctx) until out
- * returns false; Ctrl-C stops it between pieces. */
+/* A file (path NULL: the piped input) in 4 KiB pieces to out(chunk, n,
+ * offset, ctx) until out returns false; Ctrl-C stops it between pieces. */
 static int each_chunk(const char *cmd, const char *path,
 		      bool (*out)(const char *s, size_t n, uint64_t off, void *ctx), void *ctx)
 {
 	char buf[4096];
+	const char *in, *at = buf;
 	uint64_t off = 0;
-	size_t got;
+	size_t got, inlen;
 	kr_err_t err;
 
+	sh_input(&in, &inlen);
 	do {
 		if (shell_interrupted())
 			return 1;
-		err = shell_vfs->read(shell_cwd, path, off, buf, sizeof(buf), &got);
-		if (err)
+		if (!path) {
+			at = in + off;
+			got = inlen - off < sizeof(buf) ? inlen - off : sizeof(buf);
+		} else if ((err = shell_vfs->read(shell_cwd, path, off, buf, sizeof(buf), &got))) {
 			return sh_file_fail(cmd, path, err);
-		if (!out(buf, got, off, ctx))
+		}
+		if (!out(at, got, off, ctx))
 			break;
 		off += got;
 	} while (got == sizeof(buf));
 	return 0;
+}
+
+static bool piped_in(void)
+{
+	const char *text;
+	size_t len;
+
+	return sh_input(&text, &len);
+}
+
+/* Is there piped input for cmd, which was given no file?  Says what is
+ * missing when there is not. */
+static bool input_for(const char *cmd)
+{
+	if (piped_in())
+		return true;
+	sh_error("%s: no FILE given, and nothing piped in (CMD | %s)\n", cmd, cmd);
+	return false;
 }
 
 static bool cat_out(const char *s, size_t n, uint64_t off, void *ctx)
@@ -181,6 +205,8 @@ int cmd_cat(int argc, char **argv, const struct sh_opts *o)
 	int rc = 0;
 
 	(void)o;
+	if (argc < 2 && piped_in())
+		return each_chunk("cat", NULL, cat_out, NULL);
 	if (argc < 2)
 		return cat_console();
 	for (int i = 1; i < argc && !shell_interrupted(); i++)
@@ -239,9 +265,16 @@ int cmd_head(int argc, char **argv, const struct sh_opts *o)
 		for (lines = 0; *p >= '0' && *p <= '9' && lines < 1000000000; p++)
 			lines = lines * 10 + (uint64_t)(*p - '0');
 		if (*p || p == o->arg) {
-			sh_printf("head: -n %s: not a number of lines\n", o->arg);
+			sh_error("head: -n %s: not a number of lines\n", o->arg);
 			return sh_usage("head");
 		}
+	}
+	if (argc < 2) {
+		struct head h = { lines };
+
+		if (!input_for("head"))
+			return sh_usage("head");
+		return lines ? each_chunk("head", NULL, head_out, &h) : 0;
 	}
 	for (int i = 1; i < argc && !shell_interrupted(); i++) {
 		struct head h = { lines };
@@ -284,27 +317,60 @@ static bool contains(const char *line, size_t n, const char *s, size_t sn)
 	return false;
 }
 
+/* grep's lines of one text (name: the file's, printed before each line
+ * when there are several files, or NULL); how many matched. */
+static uint64_t grep_text(const char *name, const char *text, size_t size, const char *pat,
+			  const struct sh_opts *o)
+{
+	size_t plen = strlen(pat);
+	uint64_t count = 0, num = 0;
+
+	for (const char *line = text; line < text + size && !shell_interrupted(); ) {
+		const char *end = line;
+
+		while (end < text + size && *end != '\n')
+			end++;
+		num++;
+		if (contains(line, (size_t)(end - line), pat, plen) != SH_OPT(o, 'v')) {
+			count++;
+			if (!SH_OPT(o, 'c'))
+				sh_printf("%s%s%.0llu%s%.*s\n", name ? name : "", name ? ":" : "",
+					  SH_OPT(o, 'n') ? (unsigned long long)num : 0ull,
+					  SH_OPT(o, 'n') ? ":" : "", (int)(end - line), line);
+		}
+		line = end + 1;
+	}
+	if (SH_OPT(o, 'c'))
+		sh_printf("%s%s%llu\n", name ? name : "", name ? ":" : "", (unsigned long long)count);
+	return count;
+}
+
 /* grep: fixed strings only.  Without -F a pattern with a character that
  * means something in a regular expression is refused, not matched as
  * text: the answer would differ from grep's. */
 int cmd_grep(int argc, char **argv, const struct sh_opts *o)
 {
-	const char *pat = argv[1];
-	size_t plen = strlen(pat);
+	const char *pat = argv[1], *in;
+	size_t inlen;
 	bool any = false;
 	int rc = 0;
 
 	if (!SH_OPT(o, 'F'))
 		for (const char *p = pat; *p; p++)
 			if (strchr(".[]*^$\\+?(){}|", *p)) {
-				sh_printf("grep: '%c' in %s: regular expressions are not supported "
-					  "(grep -F matches fixed strings)\n", *p, pat);
+				sh_error("grep: '%c' in %s: regular expressions are not supported "
+					 "(grep -F matches fixed strings)\n", *p, pat);
 				return 2;
 			}
+	if (argc < 3) {
+		if (!input_for("grep"))
+			return sh_usage("grep"), 2;
+		sh_input(&in, &inlen);
+		return grep_text(NULL, in, inlen, pat, o) ? 0 : 1;
+	}
 	for (int i = 2; i < argc && !shell_interrupted(); i++) {
-		char *text, *line;
+		char *text;
 		size_t size;
-		uint64_t count = 0, num = 0;
 		kr_err_t err = sh_read_whole(argv[i], &text, &size);
 
 		if (err) {
@@ -312,28 +378,74 @@ int cmd_grep(int argc, char **argv, const struct sh_opts *o)
 			sh_file_fail("grep", argv[i], err);
 			continue;
 		}
-		for (line = text; line < text + size && !shell_interrupted(); ) {
-			char *end = line;
-
-			while (end < text + size && *end != '\n')
-				end++;
-			num++;
-			if (contains(line, (size_t)(end - line), pat, plen) != SH_OPT(o, 'v')) {
-				count++;
-				if (!SH_OPT(o, 'c'))
-					sh_printf("%s%s%.0llu%s%.*s\n", argc > 3 ? argv[i] : "",
-						  argc > 3 ? ":" : "", SH_OPT(o, 'n') ? (unsigned long long)num : 0ull,
-						  SH_OPT(o, 'n') ? ":" : "", (int)(end - line), line);
-			}
-			line = end + 1;
-		}
-		if (SH_OPT(o, 'c'))
-			sh_printf("%s%s%llu\n", argc > 3 ? argv[i] : "", argc > 3 ? ":" : "",
-				  (unsigned long long)count);
-		any |= count > 0;
+		any |= grep_text(argc > 3 ? argv[i] : NULL, text, size, pat, o) > 0;
 		kr_free(shell_self, text);
 	}
 	return rc ? rc : !any;
+}
+
+/* wc: lines, words (runs of non-blanks) and bytes, as they come in pieces. */
+struct wc { uint64_t n[3]; bool in_word; };
+
+static bool wc_out(const char *s, size_t n, uint64_t off, void *ctx)
+{
+	struct wc *w = ctx;
+
+	(void)off;
+	for (size_t i = 0; i < n; i++) {
+		bool blank = s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r');
+
+		w->n[0] += s[i] == '\n';
+		w->n[1] += !blank && !w->in_word;
+		w->in_word = !blank;
+	}
+	w->n[2] += n;
+	return true;
+}
+
+/* The counts -l, -w, -c ask for (all three without any), then the name. */
+static void wc_print(const struct wc *w, const char *name, const struct sh_opts *o)
+{
+	static const char which[] = "lwc";
+	bool all = !SH_OPT(o, 'l') && !SH_OPT(o, 'w') && !SH_OPT(o, 'c'), first = true;
+
+	for (int k = 0; k < 3; k++)
+		if (all || SH_OPT(o, which[k])) {
+			sh_printf("%s%llu", first ? "" : " ", (unsigned long long)w->n[k]);
+			first = false;
+		}
+	sh_printf("%s%s\n", name ? " " : "", name ? name : "");
+}
+
+int cmd_wc(int argc, char **argv, const struct sh_opts *o)
+{
+	struct wc total = { 0 };
+	int rc = 0;
+
+	if (argc < 2) {
+		struct wc w = { 0 };
+
+		if (!input_for("wc"))
+			return sh_usage("wc");
+		rc = each_chunk("wc", NULL, wc_out, &w);
+		if (!rc)
+			wc_print(&w, NULL, o);
+		return rc;
+	}
+	for (int i = 1; i < argc && !shell_interrupted(); i++) {
+		struct wc w = { 0 };
+
+		if (each_chunk("wc", argv[i], wc_out, &w)) {
+			rc = 1;
+			continue;
+		}
+		wc_print(&w, argv[i], o);
+		for (int k = 0; k < 3; k++)
+			total.n[k] += w.n[k];
+	}
+	if (argc > 2 && !shell_interrupted())
+		wc_print(&total, "total", o);
+	return rc;
 }
 
 int cmd_mkdir(int argc, char **argv, const struct sh_opts *o)
@@ -391,7 +503,7 @@ int cmd_mv(int argc, char **argv, const struct sh_opts *o)
 	(void)o;
 	if (!shell_vfs->normalize(shell_cwd, argv[1], from, sizeof(from)) &&
 	    !shell_vfs->normalize(shell_cwd, argv[2], to, sizeof(to)) && inside(from, to)) {
-		sh_printf("mv: %s: cannot move a directory into itself (%s)\n", argv[1], argv[2]);
+		sh_error("mv: %s: cannot move a directory into itself (%s)\n", argv[1], argv[2]);
 		return 1;
 	}
 	err = shell_vfs->rename(shell_cwd, argv[1], argv[2]);

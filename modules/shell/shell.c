@@ -6,8 +6,9 @@
  * asleep until the console's interrupt wakes it: each byte typed goes to the line editor (lineedit.c); a finished line is
  * split like sh does (token.c) and run as a command (commands.c), with
  * "> FILE" / ">> FILE" sending its output into a file through the vfs
- * service.  At start it runs /etc/rc if the image has one, then the
- * script the kernel command line names with shell.script=PATH.
+ * service, and "A | B" A's output into B's input (run_pipeline).  At start
+ * it runs /etc/rc if the image has one, then the script the kernel command
+ * line names with shell.script=PATH.
  */
 #include <stdarg.h>
 #include <karyon/clog.h>
@@ -24,7 +25,7 @@
 #include "shell.h"
 #include "token.h"
 
-#define CAPTURE_MAX  (1u << 20) /* largest redirected output */
+#define CAPTURE_MAX  (1u << 20) /* largest redirected or piped output */
 #define SCRIPT_MAX   (64u << 10) /* largest script sh runs */
 #define SCRIPT_DEPTH 8          /* scripts running scripts: the kernel stack is small */
 
@@ -38,14 +39,17 @@ static struct le ed;
 static bool started;
 static const struct kr_sched_ops *shell_sched;
 static uint32_t shell_task;
-/* Output of the command being redirected; a nested one (sh FILE > X, whose
- * lines redirect too) saves and restores its caller's. */
+/* Output of the command being redirected or piped on; a nested one (sh
+ * FILE > X, whose lines redirect too) saves and restores its caller's. */
 struct capture {
 	char *buf;
 	size_t len, cap;
 	bool on, full;
 };
 static struct capture capture;
+/* What the command running reads (A's output while B runs in A | B): a
+ * pipeline's first command has none, nor has a script's line. */
+static struct piped { char *text; size_t len; bool on; } piped;
 static int script_depth;
 static bool interrupt_seen;     /* Ctrl-C during this top-level line */
 static bool exit_script;        /* exit ran in a script: its lines stop */
@@ -107,9 +111,28 @@ void sh_printf(const char *fmt, ...)
 	va_end(again);
 }
 
+bool sh_input(const char **text, size_t *len)
+{
+	*text = piped.text ? piped.text : "";
+	*len = piped.len;
+	return piped.on;
+}
+
+void sh_error(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	kr_console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
 int sh_fail(const char *cmd, const char *what, kr_err_t err)
 {
-	sh_printf("%s: %s: %s\n", cmd, what, kr_strerror(err));
+	sh_error("%s: %s: %s\n", cmd, what, kr_strerror(err));
 	return 1;
 }
 
@@ -419,8 +442,8 @@ static void finish_capture(const struct tok_result *tok, struct capture *mine)
 	kr_err_t err;
 
 	if (mine->full) {
-		sh_printf("sh: %s: output over %u bytes; nothing written\n", tok->redirect_path,
-			  CAPTURE_MAX);
+		sh_error("sh: %s: output over %u bytes; nothing written\n", tok->redirect_path,
+			 CAPTURE_MAX);
 		return;
 	}
 	err = shell_vfs->write(shell_cwd, tok->redirect_path, mine->buf, mine->len,
@@ -440,12 +463,12 @@ static void run_command(struct tok_result *tok)
 	if (!tok->argc)
 		return;
 	if (!(c = find_cmd(tok->argv[0])) && !(a = find_added(tok->argv[0]))) {
-		sh_printf("%s: command not found (try help)\n", tok->argv[0]);
+		sh_error("%s: command not found (try help)\n", tok->argv[0]);
 		return;
 	}
 	if (tok->redirect && !shell_vfs) {
-		sh_printf("sh: cannot redirect to %s: no file system in this image\n",
-			  tok->redirect_path);
+		sh_error("sh: cannot redirect to %s: no file system in this image\n",
+			 tok->redirect_path);
 		return;
 	}
 	if (c && sh_prepare(c, &tok->argc, tok->argv, &opts))
@@ -454,7 +477,7 @@ static void run_command(struct tok_result *tok)
 		capture = (struct capture){ .on = true };
 	if (c)
 		c->run(tok->argc, tok->argv, &opts);
-	else
+	else                    /* a module's command reads no input */
 		a->cmd->run(tok->argc, tok->argv, print_cb, NULL);
 	if (tok->redirect) {
 		mine = capture;
@@ -464,7 +487,58 @@ static void run_command(struct tok_result *tok)
 	}
 }
 
-/* A line: commands separated by ';', all checked before the first runs
+/* Past the rest of the pipeline tok is in: where the next one starts. */
+static const char *skip_pipeline(const char *line, struct tok_result *tok)
+{
+	char why[128];
+
+	while (tok->pipe)
+		tok_split_from(line, tok->rest, tok, why, sizeof(why));
+	return tok->rest;
+}
+
+/*
+ * One pipeline, from p: each command but the last runs with its output
+ * captured (up to CAPTURE_MAX), which is the next one's input; the last
+ * one's goes to the console or its own redirection.  They run one after
+ * the other, not side by side: there is one shell task.  Output over the
+ * limit, Ctrl-C or exit stop the pipeline there, before a later command
+ * is fed part of it.  Returns where the next pipeline starts.
+ */
+static const char *run_pipeline(const char *line, const char *p, struct tok_result *tok)
+{
+	struct piped outer_in = piped, in = { 0 };
+	struct capture outer = capture, out;
+	char why[128], name[16];
+
+	for (;;) {
+		tok_split_from(line, p, tok, why, sizeof(why));
+		piped = in;
+		if (!tok->pipe) {
+			run_command(tok);
+			break;
+		}
+		ksnprintf(name, sizeof(name), "%s", tok->argv[0]);
+		capture = (struct capture){ .on = true };
+		run_command(tok);
+		out = capture;
+		capture = outer;
+		kr_free(shell_self, in.text);
+		in = (struct piped){ out.buf, out.len, true };
+		piped = in;             /* a fault from here on frees it (shell_main) */
+		p = tok->rest;
+		if (out.full)
+			sh_error("sh: %s: output over %u bytes; the pipeline stops\n", name,
+				 CAPTURE_MAX);
+		if (out.full || exit_script || shell_interrupted())
+			break;
+	}
+	kr_free(shell_self, in.text);
+	piped = outer_in;
+	return skip_pipeline(line, tok);
+}
+
+/* A line: pipelines separated by ';', all checked before the first runs
  * (a syntax error anywhere, or a glob given to one of the shell's own
  * commands, runs none).  The words live on the heap, not in a static:
  * sh FILE runs lines inside a line, and the outer one still needs its own
@@ -493,10 +567,8 @@ static void run_line(const char *line)
 			return;
 		}
 	/* Not polled before the first command: what is typed ahead of it is its. */
-	for (p = line; p && !exit_script && !interrupt_seen; p = tok->rest) {
-		tok_split_from(line, p, tok, why, sizeof(why));
-		run_command(tok);
-	}
+	for (p = line; p && !exit_script && !interrupt_seen; )
+		p = run_pipeline(line, p, tok);
 	kr_free(shell_self, tok);
 }
 
@@ -632,7 +704,10 @@ static void shell_main(void *arg)
 	if (started) {          /* what the faulted command was doing is gone */
 		if (capture.buf)
 			kr_free(shell_self, capture.buf);
+		if (piped.text)
+			kr_free(shell_self, piped.text);
 		capture = (struct capture){ 0 };
+		piped = (struct piped){ 0 };
 		script_depth = 0;
 		interrupt_seen = exit_script = false;
 		kr_console_write("\r\nshell: restarted after a fault (see the log)\r\n", 48);

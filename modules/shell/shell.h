@@ -46,13 +46,23 @@ enum { SHELL_POWER, SHELL_KLOG };
 extern kr_cap_t shell_sys[2];
 extern char shell_cwd[SHELL_PATH_MAX];
 
+/* A command's output: to the console, or captured for a redirection or
+ * for the next command of a pipeline. */
 void sh_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sh_write(const char *s, size_t n);
+/* A message about a failure: to the console even when the output is
+ * captured (sh's standard error), so a file or the next command of a
+ * pipeline never takes it for output. */
+void sh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The text piped into the running command (its length, not NUL-
+ * terminated): true in A | THIS, false when nothing is piped in. */
+bool sh_input(const char **text, size_t *len);
 /* One byte of console input (0 or 1 read): what a command's Ctrl-C check
  * read ahead first, then the console. */
 size_t shell_console_read(char *c);
 void shell_wait(void);                /* sleep until input may be there */
-/* "NAME: what" for a failed call; returns 1 so commands can return it. */
+/* "NAME: what: error" for a failed call (sh_error); returns 1 so commands
+ * can return it. */
 int sh_fail(const char *cmd, const char *what, kr_err_t err);
 int shell_run_file(const char *path);
 void shell_help_added(void);             /* help lines of commands modules added */
@@ -70,7 +80,7 @@ kr_err_t sh_read_whole(const char *path, char **file, size_t *size);
 #define SH_CMD(name) int name(int argc, char **argv, const struct sh_opts *o)
 SH_CMD(cmd_cat); SH_CMD(cmd_cd); SH_CMD(cmd_cp); SH_CMD(cmd_grep); SH_CMD(cmd_head);
 SH_CMD(cmd_hexdump); SH_CMD(cmd_ls); SH_CMD(cmd_mkdir); SH_CMD(cmd_mv); SH_CMD(cmd_rm);
-SH_CMD(cmd_stat);
+SH_CMD(cmd_stat); SH_CMD(cmd_wc);
 SH_CMD(cmd_caps); SH_CMD(cmd_insmod); SH_CMD(cmd_lsmod); SH_CMD(cmd_modinfo); SH_CMD(cmd_rmmod);
 /* "CMD: PATH: what" for a failed vfs call, said as what it means for that
  * path (is a directory, not a directory, directory not empty); returns 1. */

@@ -10,9 +10,13 @@
  * and quoted and unquoted parts that touch form one word ("a"'b'c is abc).
  * Blanks end a word, and so does an unquoted '>' or '>>', which makes the
  * next word the redirection's path.  '#' at the start of a word ends the
- * line, an unquoted ';' ends the command (out->rest is what follows).
+ * line, an unquoted ';' or '|' ends the command (out->rest is what
+ * follows; out->pipe says it was '|').  A pipeline's syntax is checked
+ * from both sides of each '|': the command before it must have words and
+ * no redirection, the one after it (split from a rest just past the '|')
+ * must have words.
  * Unquoted characters to which sh gives a meaning this shell does not have
- * (pipes, && and ||, &, <, variables, command substitution, subshells) are
+ * (&& and ||, &, <, variables, command substitution, subshells) are
  * refused with KR_ENOSYS, never taken as text.  Glob characters are kept
  * but out->glob points at the first: the shell refuses them for its own
  * commands (a user who typed "ls *.c" must not get "no such entry: *.c")
@@ -32,6 +36,7 @@ static kr_err_t fail(struct tok_result *out, char *err, size_t errlen, kr_err_t 
 	out->redirect = TOK_REDIR_NONE;
 	out->redirect_path = NULL;
 	out->rest = NULL;
+	out->pipe = false;
 	out->glob = NULL;
 	if (errlen && at && code == KR_ENOSYS)
 		ksnprintf(err, errlen, "%s (column %zu; quote it to mean the character)", what,
@@ -51,7 +56,7 @@ static const char *unsupported(const char *p)
 
 	switch (*p) {
 	case '|':
-		return n == '|' ? "'||' is not supported" : "pipes ('|') are not supported";
+		return n == '|' ? "'||' is not supported" : NULL;	/* a pipe */
 	case '&':
 		return n == '&' ? "'&&' is not supported" : "background jobs ('&') are not supported";
 	case '<':
@@ -85,20 +90,26 @@ kr_err_t tok_split_from(const char *line, const char *from, struct tok_result *o
 			size_t errlen)
 {
 	const char *p = from, *start = from, *redir = NULL;	/* redir: a '>' awaiting its path */
+	const char *redir_at = NULL;	/* the '>' of the redirection */
+	/* from is just past a '|' (a rest is just past its ';' or '|') */
+	const char *piped = from > line && from[-1] == '|' ? from - 1 : NULL;
 	char *w = out->buf, *o = out->buf;	/* the word being built, its end */
 	bool in_word = false;
+	char why[112];
 
 	out->argc = 0;
 	out->redirect = TOK_REDIR_NONE;
 	out->redirect_path = NULL;
 	out->rest = NULL;
+	out->pipe = false;
 	out->glob = NULL;
 	if (strnlen(line, TOK_LINE_MAX) == TOK_LINE_MAX)
 		return fail(out, err, errlen, KR_ERANGE, "line too long (max 4095 bytes)", line, NULL);
 	for (;;) {
 		char c = *p;
 
-		if (c == '\0' || blank(c) || c == '>' || c == ';' || (c == '#' && !in_word)) {
+		if (c == '\0' || blank(c) || c == '>' || c == ';' || (c == '|' && p[1] != '|') ||
+		    (c == '#' && !in_word)) {
 			if (in_word) {
 				*o++ = '\0';
 				in_word = false;
@@ -113,9 +124,11 @@ kr_err_t tok_split_from(const char *line, const char *from, struct tok_result *o
 					out->argv[out->argc++] = w;
 				}
 			}
-			if (c == ';')
+			if (c == ';' || c == '|') {
 				out->rest = p + 1;
-			if (c == '\0' || c == '#' || c == ';')
+				out->pipe = c == '|';
+			}
+			if (c == '\0' || c == '#' || c == ';' || c == '|')
 				break;
 			if (c == '>') {
 				if (redir)	/* "> >x", ">>>" */
@@ -123,7 +136,7 @@ kr_err_t tok_split_from(const char *line, const char *from, struct tok_result *o
 				if (out->redirect)
 					return fail(out, err, errlen, KR_EFORMAT,
 						    "more than one redirection", line, p);
-				redir = p;
+				redir = redir_at = p;
 				p += p[1] == '>' ? 2 : 1;
 			} else {
 				p++;
@@ -166,6 +179,16 @@ kr_err_t tok_split_from(const char *line, const char *from, struct tok_result *o
 	}
 	if (redir)
 		return fail(out, err, errlen, KR_EFORMAT, "redirection without a path", line, redir);
+	if (piped && !out->argc)	/* "a |", "a | ; b", "a | > f" */
+		return fail(out, err, errlen, KR_EFORMAT, "missing command after '|'", line, piped);
+	if (out->pipe && !out->argc)	/* "| a", "a; | b" */
+		return fail(out, err, errlen, KR_EFORMAT, "missing command before '|'", line, p);
+	if (out->pipe && out->redirect) {	/* "a > f | b": f would get nothing */
+		ksnprintf(why, sizeof(why), "redirection at column %zu before '|' at column %zu "
+			  "(only a pipeline's last command can redirect)",
+			  (size_t)(redir_at - line) + 1, (size_t)(p - line) + 1);
+		return fail(out, err, errlen, KR_EFORMAT, why, line, NULL);
+	}
 	out->argv[out->argc] = NULL;
 	return KR_OK;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test_shell_ux.py - the shell says what it does not do and means what it
 says: unsupported syntax and options refused with the reason, ';' lists,
-history, exit, head, grep, modprobe, honest error texts, help and Tab for
+pipes, history, exit, head, grep, modprobe, honest error texts, help and Tab for
 module commands and module names, Ctrl-C during long commands and scripts,
 and the minimal image without a file system.
 
@@ -46,14 +46,14 @@ def shell_syntax():
         m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
         run = session(m)
         not_supported = r'^sh: %s (?:is|are) not supported \(column %d; quote it to mean the character\)$'
-        for line, what, col in (('echo a | cat', r"pipes \('\|'\)", 8),
-                                ('echo a && echo b', r"'&&'", 8),
+        for line, what, col in (('echo a && echo b', r"'&&'", 8),
                                 ('echo a || echo b', r"'\|\|'", 8),
                                 ('echo $HOME', r"variables \('\$'\)", 6),
                                 ('ls *.kmod', r"globs \('\*'\)", 4),
                                 ('ls /lib/modules/hello?.kmod', r"globs \('\?'\)", 22),
                                 ('ls [a]', r"globs \('\['\)", 4),
-                                ('echo ok; echo a | cat', r"pipes \('\|'\)", 17)):
+                                ('echo ok; echo a || cat', r"'\|\|'", 17),
+                                ('echo a | cat || wc', r"'\|\|'", 14)):
             out = run(line, not_supported % (what, col))
             check(m, out.count('\n') == 1, '%r printed more than the error: %r' % (line, out))
         run("echo 'a|b' \"c*\" 'x && $y' \\|", r'^a\|b c\* x && \$y \|$')
@@ -63,6 +63,35 @@ def shell_syntax():
         check(m, 'first' not in out.replace('echo first', ''), 'ran before the glob error: %r' % out)
         run('hello w*rld', r'^hello, w\*rld$')
         run('echo one; echo two;echo three', r'^one\ntwo\nthree$')
+        # Pipes: each command's output is the next one's input; the last
+        # one's goes to the console or its own redirection.
+        run('echo a b c | wc -w', r'^3\n$')
+        run('echo a b c | wc', r'^1 3 6\n$')
+        run('cat /etc/rc /etc/rc | grep -c Karyon', r'^2\n$')
+        run('cat /etc/rc /etc/rc | grep Karyon | head -n 1', r'^echo Karyon dev image: .*\n$')
+        entries = run('ls /').count('\n')
+        run('ls / | wc -l', r'^%d\n$' % entries)
+        run('lsmod | grep hello', r'^hello +\d')
+        run('hello | wc -w', r'^2\n$')                      # a module's command's output
+        run('echo a | hello x', r'^hello, x\n$')            # ... and it reads no input
+        run('echo a b | uptime', r'^up \d+\.\d{6} s\n$')  # nor does a command without FILE
+        run('mkdir /tmp; echo x y | wc -w > /tmp/n; echo one | cat >> /tmp/n; cat /tmp/n',
+            r'^2\none\n$')
+        run('echo a; echo b c | wc -w; echo d', r'^a\n2\nd\n$')
+        run('nosuch | wc -l', r'^nosuch: command not found \(try help\)\n0\n$')  # errors: not fed on
+        run('grep x', r'^grep: no FILE given, and nothing piped in \(CMD \| grep\)\nusage: grep')
+        # Syntax errors name the column (counted from the line's start) and
+        # run nothing of the line.
+        for line, msg in (('echo first; echo a |', "missing command after '|' at column 20"),
+                          ('echo first; | wc', "missing command before '|' at column 13"),
+                          ('echo first; echo a | | wc', "missing command after '|' at column 20"),
+                          ('echo first; echo a; | wc', "missing command before '|' at column 21"),
+                          ('echo first; echo a > /tmp/f | wc',
+                           "redirection at column 20 before '|' at column 29 "
+                           r"\(only a pipeline's last command can redirect\)")):
+            out = run(line, r'^sh: %s\n$' % msg.replace('|', r'\|'))
+            check(m, 'first\n' not in out, '%r ran before its syntax error: %r' % (line, out))
+        run('cat /tmp/f', r'^cat: /tmp/f: no such entry$')  # not written by the refused line
         run("echo 'a;b'", r'^a;b$')
         # Unknown options: what was wrong, then the usage.
         run('ls -R /', r'^ls: -R: unknown option \(ls takes -l\)\nusage: ls \[-l\] \[PATH\.\.\.\]$')
@@ -170,7 +199,8 @@ def shell_complete():
 
 
 def shell_interrupt():
-    # Ctrl-C stops a long cat, a long script, and the scripts that run it.
+    # Ctrl-C stops a long cat, a long pipeline, a long script, and the
+    # scripts that run it; a pipe holds at most 1 MiB.
     with image('dev') as m:
         m.wait_for(PROMPT % '/', BOOT_TIMEOUT['bios'])
         run = session(m)
@@ -191,6 +221,13 @@ def shell_interrupt():
             check(m, '\n%s\n' % none_of not in out, '%r: went on after Ctrl-C: %r' % (line, out[-200:]))
             run('echo alive', r'^alive$')
         interrupted('cat' + ' /tmp/f' * 16 + '; echo after cat', 'after cat')
+        # A pipeline: Ctrl-C stops the command running and the rest of the line.
+        interrupted('cat' + ' /tmp/f' * 3 + ' | grep x | cat; echo after pipe', 'after pipe')
+        # Output over the 1 MiB a pipe holds stops the pipeline there, the
+        # next command fed nothing.
+        run('cat' + ' /tmp/f' * 5 + ' | wc -c; echo next',
+            r'^sh: cat: output over 1048576 bytes; the pipeline stops\nnext\n$')
+        run('cat' + ' /tmp/f' * 4 + ' | wc -c', r'^1048576\n$')
         run('echo cat /tmp/f > /tmp/long.sh')
         for _ in range(15):
             run('echo cat /tmp/f >> /tmp/long.sh')

@@ -2,7 +2,8 @@
  * test_token.c - the shell's word splitter (modules/shell/token.c).
  *
  * A table of lines with the words, redirection and error each must give;
- * then seeded random lines over the characters that matter.  Each result is
+ * pipelines split command by command, with their errors; then seeded
+ * random lines over the characters that matter.  Each result is
  * re-quoted ('...' per word) and split again, which must give it back, and
  * every split runs on an exact-size heap copy of the line and a heap
  * tok_result (buf is its last field), so ASan sees any read or write past
@@ -45,9 +46,14 @@ static void check_shape(kr_err_t rc)
 	for (int i = 0; i < res->argc; i++)
 		assert_true(res->argv[i] >= res->buf && res->argv[i] < res->buf + sizeof(res->buf));
 	assert_true((res->redirect == TOK_REDIR_NONE) == (res->redirect_path == NULL));
+	assert_true(!res->pipe || res->rest);
+	if (!rc && res->pipe)
+		assert_true(res->argc > 0 && res->redirect == TOK_REDIR_NONE);
 	if (rc) {
 		assert_int_equal(res->argc, 0);
 		assert_int_equal(res->redirect, TOK_REDIR_NONE);
+		assert_null(res->rest);
+		assert_false(res->pipe);
 		assert_true(err[0] != 0 && strlen(err) < sizeof(err) - 1);
 	}
 }
@@ -98,9 +104,20 @@ static const struct case_ cases[] = {
 	ERR("echo >a >b", KR_EFORMAT, "more than one redirection at column 9"),
 	ERR("echo >a x>>b", KR_EFORMAT, "more than one redirection at column 10"),
 	/* What sh would do and this shell does not: refused, never text. */
-	ERR("echo a | cat", KR_ENOSYS, "pipes ('|') are not supported (column 8; quote it to mean the character)"),
-	ERR("echo a|cat", KR_ENOSYS, "pipes ('|') are not supported (column 7; quote it to mean the character)"),
+	/* A pipe ends the command (test_pipeline splits the rest). */
+	OK("echo a | cat", "echo", "a"),
+	OK("echo a|cat", "echo", "a"),
+	OK("echo 'a|b' a\\|b", "echo", "a|b", "a|b"),
+	ERR("| a", KR_EFORMAT, "missing command before '|' at column 1"),
+	ERR("  |a", KR_EFORMAT, "missing command before '|' at column 3"),
+	ERR("> f | a", KR_EFORMAT, "missing command before '|' at column 5"),
+	ERR("a > f | b", KR_EFORMAT,
+	    "redirection at column 3 before '|' at column 7 (only a pipeline's last command can redirect)"),
+	ERR("a>>f|b", KR_EFORMAT,
+	    "redirection at column 2 before '|' at column 5 (only a pipeline's last command can redirect)"),
+	ERR("a > | b", KR_EFORMAT, "redirection without a path at column 3"),
 	ERR("a || b", KR_ENOSYS, "'||' is not supported (column 3; quote it to mean the character)"),
+	ERR("a ||| b", KR_ENOSYS, "'||' is not supported (column 3; quote it to mean the character)"),
 	ERR("a && b", KR_ENOSYS, "'&&' is not supported (column 3; quote it to mean the character)"),
 	ERR("a &", KR_ENOSYS, "background jobs ('&') are not supported (column 3; quote it to mean the character)"),
 	ERR("cat < f", KR_ENOSYS, "input redirection ('<') is not supported (column 5; quote it to mean the character)"),
@@ -142,6 +159,77 @@ static void test_table(void **state)
 		if (c->path)
 			assert_string_equal(res->redirect_path, c->path);
 	}
+}
+
+/* Split a whole line as the shell does, command by command from each
+ * rest; the first error's code (its message in err), and the commands'
+ * first words and pipe flags in shape ("echo|wc;ls" for echo | wc ; ls). */
+static kr_err_t split_all(const char *line, char *shape, size_t len)
+{
+	size_t n = strlen(line) + 1, at = 0;
+	char *copy = malloc(n);
+	const char *p;
+	kr_err_t rc = KR_OK;
+
+	memcpy(copy, line, n);
+	shape[0] = 0;
+	for (p = copy; p && !rc; p = res->rest) {
+		memset(res, 0x5a, sizeof(*res));
+		rc = tok_split_from(copy, p, res, err, sizeof(err));
+		check_shape(rc);
+		if (rc)
+			break;
+		if (res->rest)
+			assert_int_equal(res->rest[-1], res->pipe ? '|' : ';');
+		at += (size_t)snprintf(shape + at, len - at, "%s%s", res->argc ? res->argv[0] : "",
+				       res->pipe ? "|" : res->rest ? ";" : "");
+		assert_true(at < len);
+	}
+	free(copy);
+	return rc;
+}
+
+/* '|' ends a command as ';' does, and says the next one reads its output;
+ * every way of leaving a command out of a pipeline is an error naming the
+ * '|' concerned. */
+static void test_pipeline(void **state)
+{
+	static const struct { const char *line, *shape; kr_err_t rc; const char *msg; } p[] = {
+		{ "echo a b | wc -w", "echo|wc", KR_OK, NULL },
+		{ "cat /etc/rc|grep x |head -n 1 > f", "cat|grep|head", KR_OK, NULL },
+		{ "a | b; c | d", "a|b;c|d", KR_OK, NULL },
+		{ "a | b # | c", "a|b", KR_OK, NULL },
+		{ "echo '|' | cat", "echo|cat", KR_OK, NULL },
+		{ "a |", NULL, KR_EFORMAT, "missing command after '|' at column 3" },
+		{ "a |   ", NULL, KR_EFORMAT, "missing command after '|' at column 3" },
+		{ "a | | b", NULL, KR_EFORMAT, "missing command after '|' at column 3" },
+		{ "a |; b", NULL, KR_EFORMAT, "missing command after '|' at column 3" },
+		{ "a | # b", NULL, KR_EFORMAT, "missing command after '|' at column 3" },
+		{ "a | > f", NULL, KR_EFORMAT, "missing command after '|' at column 3" },
+		{ "a | b |", NULL, KR_EFORMAT, "missing command after '|' at column 7" },
+		{ "| a", NULL, KR_EFORMAT, "missing command before '|' at column 1" },
+		{ "a; | b", NULL, KR_EFORMAT, "missing command before '|' at column 4" },
+		{ "a | b > f | c", NULL, KR_EFORMAT,
+		  "redirection at column 7 before '|' at column 11 (only a pipeline's last command can redirect)" },
+		{ "a | b || c", NULL, KR_ENOSYS, "'||' is not supported (column 7; quote it to mean the character)" },
+		{ "a | b && c", NULL, KR_ENOSYS, "'&&' is not supported (column 7; quote it to mean the character)" },
+	};
+	char shape[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		kr_err_t rc = split_all(p[i].line, shape, sizeof(shape));
+
+		assert_int_equal(rc, p[i].rc);
+		if (rc)
+			assert_string_equal(err, p[i].msg);
+		else
+			assert_string_equal(shape, p[i].shape);
+	}
+	/* The last command keeps its redirection. */
+	assert_int_equal(split_all("a | b >> f", shape, sizeof(shape)), KR_OK);
+	assert_int_equal(res->redirect, TOK_REDIR_APPEND);
+	assert_string_equal(res->redirect_path, "f");
 }
 
 /* Glob characters stay in their words; glob points at the first unquoted one. */
@@ -279,6 +367,8 @@ static void test_random(void **state)
 			line[i] = rand() % 8 ? alphabet[rand() % (sizeof(alphabet) - 1)] :
 					       (char)(1 + rand() % 255);
 		line[len] = 0;
+		rc = split_all(line, again, sizeof(again));	/* every command of it */
+		assert_true(rc == KR_OK || rc == KR_EFORMAT || rc == KR_ENOSPC || rc == KR_ENOSYS);
 		rc = split(line);
 		assert_true(rc == KR_OK || rc == KR_EFORMAT || rc == KR_ENOSPC || rc == KR_ENOSYS);
 		check_shape(rc);
@@ -331,6 +421,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_rest),
 		cmocka_unit_test(test_limits),
