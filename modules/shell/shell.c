@@ -55,12 +55,11 @@ static bool interrupt_seen;     /* Ctrl-C during this top-level line */
 static bool exit_script;        /* exit ran in a script: its lines stop */
 
 /* Commands other modules added (the shell service), and whose they are. */
-#define MAX_ADDED 32
-static struct added { uint32_t owner; const struct kr_shell_command *cmd; } shell_added[MAX_ADDED];
+struct shell_added shell_added[SHELL_ADDED_MAX];
 
-static struct added *find_added(const char *name)
+static struct shell_added *find_added(const char *name)
 {
-	for (int i = 0; i < MAX_ADDED; i++)
+	for (int i = 0; i < SHELL_ADDED_MAX; i++)
 		if (shell_added[i].cmd && !strcmp(shell_added[i].cmd->name, name))
 			return &shell_added[i];
 	return NULL;
@@ -142,159 +141,6 @@ static void console_out(void *ctx, const char *s, size_t n)
 	kr_console_write(s, n);
 }
 
-/* Tab: command names for the first word and after help, module names
- * after the module commands, else paths in the vfs. */
-static const char *cands[LE_COMPLETE_MAX];
-static char cand_buf[LE_COMPLETE_MAX][80];
-static size_t ncands;
-static char cword[SHELL_PATH_MAX];
-
-/* Just past the last '/' of s, or s. */
-static const char *strrchr_slash(const char *s)
-{
-	const char *b = s;
-
-	for (; *s; s++)
-		if (*s == '/')
-			b = s + 1;
-	return b;
-}
-
-/* A candidate that starts with the word (once; copied when it must be). */
-static void add_cand(const char *name, size_t n, bool copy)
-{
-	if (ncands == LE_COMPLETE_MAX || strncmp(name, cword, strlen(cword)) ||
-	    n >= sizeof(cand_buf[0]))
-		return;
-	for (size_t i = 0; i < ncands; i++)
-		if (!strncmp(cands[i], name, n) && !cands[i][n])
-			return;
-	if (copy) {
-		memcpy(cand_buf[ncands], name, n);
-		cand_buf[ncands][n] = '\0';
-		name = cand_buf[ncands];
-	}
-	cands[ncands++] = name;
-}
-
-static kr_err_t add_path(void *ctx, const char *name, const struct kr_vfs_stat *st)
-{
-	const char *base = strrchr_slash(cword);
-	size_t blen = strlen(base);
-
-	(void)ctx;
-
-	if (ncands < LE_COMPLETE_MAX && !strncmp(name, base, blen)) {
-		ksnprintf(cand_buf[ncands], sizeof(cand_buf[0]), "%.*s%s%s",
-			  (int)(base - cword), cword, name, st->type == KR_VFS_DIR ? "/" : "");
-		cands[ncands] = cand_buf[ncands];
-		ncands++;
-	}
-	return KR_OK;
-}
-
-/* NAME.kmod in /lib/modules: NAME. */
-static kr_err_t add_module_file(void *ctx, const char *name, const struct kr_vfs_stat *st)
-{
-	size_t n = strlen(name);
-
-	(void)ctx;
-	if (st->type == KR_VFS_FILE && n > 5 && !strcmp(name + n - 5, ".kmod"))
-		add_cand(name, n - 5, true);
-	return KR_OK;
-}
-
-static void add_commands(void)
-{
-	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
-		if (!(c->flags & SH_FILES) || shell_vfs)
-			add_cand(c->name, strlen(c->name), false);
-	for (int i = 0; i < MAX_ADDED; i++)
-		if (shell_added[i].cmd)
-			add_cand(shell_added[i].cmd->name, strlen(shell_added[i].cmd->name), false);
-}
-
-static void add_loaded(void)
-{
-	struct kr_kmod_entry e;
-
-	for (uint32_t i = 0; shell_kmod && shell_kmod->get(i, &e) == KR_OK; i++)
-		add_cand(e.name, strnlen(e.name, sizeof(e.name)), true);
-}
-
-static kr_err_t add_item(void *ctx, const char *name, const uint8_t digest[32])
-{
-	(void)ctx;
-	(void)digest;
-	add_cand(name, strlen(name), true);
-	return KR_OK;
-}
-
-/* Compiled handlers: the tcc module's "state.tcc" lists them (its items
- * are the handlers, <karyon/clog.h>); opened at the first Tab that needs
- * it, since tcc starts after the shell. */
-static void add_handlers(void)
-{
-	static const struct kr_state_ops *tcc;
-	const struct kr_ops_header *h;
-	kr_cap_t c;
-
-	if (!tcc && kr_service_open(shell_self, "state.tcc", KR_STATE_SERVICE_VERSION, &c) == KR_OK &&
-	    kr_service_ops(shell_self, c, &h) == KR_OK && h->size >= sizeof(*tcc))
-		tcc = (const struct kr_state_ops *)h;
-	if (tcc)
-		tcc->items(NULL, add_item, NULL);
-}
-
-static bool word_is(const char *w, size_t n, const char *a, const char *b)
-{
-	return (strlen(a) == n && !strncmp(w, a, n)) || (b && strlen(b) == n && !strncmp(w, b, n));
-}
-
-static size_t complete(void *ctx, const char *line, size_t start, size_t cursor,
-		       const char **out, size_t max)
-{
-	char dir[SHELL_PATH_MAX];
-	size_t n = cursor - start, first = 0, cmdlen = 0;
-	const char *cmd;
-	bool bare;
-
-	(void)ctx;
-	ncands = 0;
-	while (first < start && line[first] == ' ')
-		first++;
-	if (n >= sizeof(cword))
-		return 0;
-	memcpy(cword, line + start, n);
-	cword[n] = '\0';
-	cmd = line + first;
-	while (first + cmdlen < start && cmd[cmdlen] != ' ')
-		cmdlen++;
-	bare = strrchr_slash(cword) == cword;   /* no '/': a name, not a path */
-	if (first == start || word_is(cmd, cmdlen, "help", NULL)) {
-		add_commands();
-	} else if (bare && word_is(cmd, cmdlen, "insmod", "modprobe")) {
-		if (shell_vfs)
-			shell_vfs->list(NULL, "/lib/modules", add_module_file, NULL);
-	} else if (bare && word_is(cmd, cmdlen, "rmmod", "caps")) {
-		add_loaded();
-	} else if (bare && word_is(cmd, cmdlen, "run", "unload")) {
-		add_handlers();
-	} else if (bare && word_is(cmd, cmdlen, "modinfo", NULL)) {
-		add_loaded();
-		if (shell_vfs)
-			shell_vfs->list(NULL, "/lib/modules", add_module_file, NULL);
-	} else if (shell_vfs) {
-		size_t dlen = (size_t)(strrchr_slash(cword) - cword);
-
-		ksnprintf(dir, sizeof(dir), "%.*s", (int)dlen, dlen ? cword : ".");
-		shell_vfs->list(shell_cwd, dir, add_path, NULL);
-	}
-	for (size_t i = 0; i < ncands && i < max; i++)
-		out[i] = cands[i];
-	return ncands < max ? ncands : max;
-}
-
 static const struct shell_cmd *find_cmd(const char *name)
 {
 	for (const struct shell_cmd *c = shell_cmds; c->name; c++)
@@ -307,15 +153,15 @@ static const struct shell_cmd *find_cmd(const char *name)
 static void owner_gone(void *ctx, uint32_t owner)
 {
 	(void)ctx;
-	for (int i = 0; i < MAX_ADDED; i++)
+	for (int i = 0; i < SHELL_ADDED_MAX; i++)
 		if (shell_added[i].owner == owner)
-			shell_added[i] = (struct added){ 0 };
+			shell_added[i] = (struct shell_added){ 0 };
 }
 
 static kr_err_t svc_add(uint32_t owner, const struct kr_shell_command *cmd)
 {
 	bool watched = false;
-	struct added *slot = NULL;
+	struct shell_added *slot = NULL;
 	kr_err_t err;
 
 	if (!owner || !cmd || !cmd->name || !cmd->run || !cmd->usage || !cmd->help ||
@@ -323,7 +169,7 @@ static kr_err_t svc_add(uint32_t owner, const struct kr_shell_command *cmd)
 		return KR_EINVAL;
 	if (find_cmd(cmd->name) || find_added(cmd->name))
 		return KR_EEXIST;
-	for (int i = 0; i < MAX_ADDED; i++) {
+	for (int i = 0; i < SHELL_ADDED_MAX; i++) {
 		watched |= shell_added[i].cmd && shell_added[i].owner == owner;
 		if (!slot && !shell_added[i].cmd)
 			slot = &shell_added[i];
@@ -332,19 +178,19 @@ static kr_err_t svc_add(uint32_t owner, const struct kr_shell_command *cmd)
 		return KR_ENOSPC;
 	if (!watched && (err = kr_domain_watch(shell_self, owner, owner_gone, NULL)) != KR_OK)
 		return err;
-	*slot = (struct added){ owner, cmd };
+	*slot = (struct shell_added){ owner, cmd };
 	return KR_OK;
 }
 
 static kr_err_t svc_remove(uint32_t owner, const char *name)
 {
-	struct added *a = name ? find_added(name) : NULL;
+	struct shell_added *a = name ? find_added(name) : NULL;
 
 	if (!a)
 		return KR_ENOENT;
 	if (a->owner != owner)
 		return KR_EPERM;
-	*a = (struct added){ 0 };
+	*a = (struct shell_added){ 0 };
 	return KR_OK;
 }
 
@@ -422,7 +268,7 @@ static void print_cb(void *ctx, const char *text)
 
 int shell_help_added_one(const char *name)
 {
-	const struct added *a = find_added(name);
+	const struct shell_added *a = find_added(name);
 
 	if (!a)
 		return 1;
@@ -432,7 +278,7 @@ int shell_help_added_one(const char *name)
 
 void shell_help_added(void)
 {
-	for (int i = 0; i < MAX_ADDED; i++)
+	for (int i = 0; i < SHELL_ADDED_MAX; i++)
 		if (shell_added[i].cmd)
 			sh_printf("%-8s %s\n", shell_added[i].cmd->name, shell_added[i].cmd->help);
 }
@@ -457,7 +303,7 @@ static void run_command(struct tok_result *tok)
 {
 	struct capture outer = capture, mine;
 	const struct shell_cmd *c = NULL;
-	const struct added *a = NULL;
+	const struct shell_added *a = NULL;
 	struct sh_opts opts;
 
 	if (!tok->argc)
@@ -722,7 +568,7 @@ static void shell_main(void *arg)
 
 static kr_err_t shell_init(kr_domain_t *self)
 {
-	const struct le_io io = { NULL, console_out, complete };
+	const struct le_io io = { NULL, console_out, shell_complete };
 	kr_cap_t cap;
 	kr_err_t err;
 

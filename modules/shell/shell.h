@@ -6,6 +6,7 @@
 #define SHELL_SHELL_H
 
 #include <karyon/kmod.h>
+#include <karyon/shell.h>
 #include <karyon/vfs.h>
 
 #define SHELL_PATH_MAX 1024
@@ -38,6 +39,16 @@ struct shell_cmd {
 };
 
 extern const struct shell_cmd shell_cmds[];
+/* Commands modules added (shell.c), by owner: a free slot has cmd NULL. */
+#define SHELL_ADDED_MAX 32
+struct shell_added {
+	uint32_t owner;
+	const struct kr_shell_command *cmd;
+};
+extern struct shell_added shell_added[SHELL_ADDED_MAX];
+/* Tab completion (complete.c): lineedit.h's complete hook. */
+size_t shell_complete(void *ctx, const char *line, size_t start, size_t cursor,
+		      const char **out, size_t max);
 extern const struct kr_vfs_ops *shell_vfs;         /* NULL without the vfs module */
 extern const struct kr_kmod_ops *shell_kmod;       /* NULL without kmod */
 extern kr_domain_t *shell_self;
