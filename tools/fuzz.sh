@@ -25,7 +25,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FUZZ_DIR:-${TMPDIR:-/tmp}/karyon-fuzz}
-ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels vm_block smt_proof printf scanf strtod strtol"
+ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels vm_block smt_proof liba_enc printf scanf strtod strtol"
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -57,6 +57,8 @@ sources() {
 	vm_block) echo "-Imodules modules/vm/codec.c tcc-runtime/krt/blake2.c -l:libb2.a" ;;
 	# The contract VM's state tree, over blake2.c and libb2.a as above.
 	smt_proof) echo "-Imodules modules/vm/smt.c tcc-runtime/krt/blake2.c -l:libb2.a" ;;
+	# The contract argument reader, as unit-liba-enc has it.
+	liba_enc) echo "-Isdk/liba/include sdk/liba/enc.c" ;;
 	# The libc differential targets include their sources themselves,
 	# renamed beside glibc's (as the unit tests do).
 	printf|strtod) echo "-Itcc-runtime -Itests/unit -lm" ;;

@@ -242,6 +242,20 @@ def main():
             ops += bytes([op, (i * 71) & 0xff, (0, 1, 0xff)[i % 3], i & 1, 0xff])
         put("smt_proof", "tree%d" % n, bytes(ops))
 
+    # liba_enc: a count of reads, one byte each (low 3 bits: u8 u32 u64
+    # addr bytes copy; copy's buffer is (op >> 3) * 4 bytes), then the bytes
+    # they read: the golden transfer_from arguments read as written, short,
+    # with a byte left over, and copied into a buffer too small.
+    with open(os.path.join(GOLDEN, "liba_args.bin"), "rb") as f:
+        args = f.read()
+    script = bytes([6, 3, 3, 2, 4, 1, 0])
+    put("liba_enc", "golden-args", script + args)
+    put("liba_enc", "golden-short", script + args[:-3])
+    put("liba_enc", "golden-extra", script + args + b"\x00")
+    put("liba_enc", "golden-copy", bytes([6, 3, 3, 2, (3 << 3) | 5, 1, 0]) + args)
+    put("liba_enc", "huge-length", bytes([2, 4, 0]) + b"\xff\xff\xff\xff" + bytes(8))
+    put("liba_enc", "empty", b"\x00")
+
     for i, s in enumerate(["1.5e308", "0x1.fffffffffffffp1023", "nan(0x123)", "-inf",
                            "2.2250738585072011e-308", "1e-400", "  .5e+3x", "123456789012345678901234567890"]):
         put("strtod", "n%d" % i, s)
