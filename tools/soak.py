@@ -11,7 +11,9 @@ and unloading handlers, good ones and hostile ones (NULL writes, endless
 loops, division by zero, stack overflows, heap hogs); work tokens; event
 handlers, subscriptions, custom events and storms of them, timers and
 snapshots (runs that fault or run out of gas among them); the virtio disk
-(patterns written and checked, reads, flushes, requests outside it); and
+(patterns written and checked, reads, flushes, requests outside it);
+parcels on the organelles' channel graph (sends along it and outside it,
+malformed ones, kills and revivals, the ping and flood handlers); and
 malformed input (long lines, control bytes, unknown commands and options).
 
 After every step the shell must give its prompt back (and every tenth step
@@ -87,6 +89,7 @@ class Soak:
         self.subs = set()
         self.timer = False
         self.disk = False
+        self.parcels = False
         self.step = 0
 
     def shell(self, line, timeout=STEP_TIMEOUT):
@@ -228,6 +231,41 @@ class Soak:
                                         self.rng.randint(0, 40000), 'blk read 0 9',
                                         'blk read 99999999999', 'lspci', 'blk write 5 /nope']))
 
+    def do_parcels(self):
+        """The organelles: parcels along the dev graph (images/dev.channels),
+        refusals, malformed parcels, the flood and ping example handlers."""
+        if not self.parcels:
+            return
+        r = self.rng.random()
+        w = self.word()
+        if r < 0.25:
+            self.shell(self.rng.choice(['send hello.req %s' % w, 'send ping %s' % w,
+                                        'send test %s --kind %d' % (w, self.rng.randint(0, 255)),
+                                        'send obs %s' % w]))
+        elif r < 0.35:
+            self.shell(self.rng.choice(['send bench %s --to bench.b' % w, 'send nosuch x',
+                                        'send test %s --corrupt check' % w,
+                                        'send test %s --corrupt length' % w,
+                                        'send test %s --corrupt magic' % w, 'send 99 x',
+                                        'send hello.req ' + 'y' * 5000, 'send test x --to']))
+        elif r < 0.5:
+            self.shell(self.rng.choice(['recv', 'channels', 'energy', 'organelles', 'obs 5',
+                                        'proof']))
+        elif r < 0.6:
+            ep = self.rng.choice(['h:ping', 'orgtest', 'hello'])
+            self.shell('organelles kill %s' % ep)
+            self.shell('organelles revive %s' % ep)
+        elif r < 0.8:
+            name = self.rng.choice(['ping', 'flood'])
+            if name not in self.handlers:
+                if re.search(r'^cc: %s: code' % name,
+                             self.shell('cc /usr/share/examples/%s.c -g parcel' % name), re.M):
+                    self.handlers.add(name)
+            else:
+                self.shell('run %s%s' % (name, self.rng.choice(['', ' ' + w])))
+        else:
+            self.shell('task submit %s' % self.rng.choice(['ping', 'flood', 'ping x']))
+
     def do_malformed(self):
         r = self.rng.random()
         if r < 0.3:
@@ -250,7 +288,8 @@ class Soak:
 
     def random_step(self):
         kind = self.rng.choices([self.do_file, self.do_module, self.do_handler, self.do_malformed,
-                                 self.do_events, self.do_disk], [4, 1, 3, 2, 2, 1])[0]
+                                 self.do_events, self.do_disk, self.do_parcels],
+                                [4, 1, 3, 2, 2, 1, 2])[0]
         kind()
         if self.step % 10 == 0:
             out = self.shell('echo alive %d' % self.step)
@@ -268,6 +307,12 @@ class Soak:
         for name in sorted(self.handlers):
             self.shell('unload %s' % name)
         self.handlers.clear()
+        if self.parcels:
+            # Parcels still queued (to handlers that never took them): the
+            # kill drops them and gives their memory back; revive after.
+            for ep in ('h:ping', 'h:flood', 'orgtest'):
+                self.shell('organelles kill %s' % ep)
+                self.shell('organelles revive %s' % ep)
         self.shell('rm -r /soak')
         self.files = []
         out = self.shell('lsmod')
@@ -295,6 +340,11 @@ class Soak:
         self.disk = 'virtio0' in self.shell('blk info')
         if self.disk:
             self.shell('blk pattern write 1 20 16')
+        self.parcels = 'graph b2:' in self.shell('channels')
+        if self.parcels:
+            self.shell('send hello.req warm')
+            self.shell('recv')
+            self.shell('obs 1')
         self.shell('rmmod hello_user')
         self.shell('rmmod hello')
         self.cleanup()

@@ -106,10 +106,11 @@ int org_channel(const char *s)
 /* ---- parcel bodies ------------------------------------------------------ */
 
 /* A framed parcel of at most CELL bytes lives in a cell: cells are cut
- * from 16 KiB chunks (at most CELL_CHUNKS of them, kept until the module
- * ends) and reused through a free list, so the common small parcel costs
+ * from 16 KiB chunks (at most CELL_CHUNKS of them) and reused through a
+ * free list, so the common small parcel costs
  * no heap call.  Larger parcels, and any once the chunks are used up, come
- * from the heap.  The size tells which, so every free passes it. */
+ * from the heap.  The size tells which, so every free passes it.  When no
+ * cell is in use, the chunks past the first go back to the heap. */
 #define CELL            256u
 #define CELL_CHUNK      (16384u / CELL)
 #define CELL_CHUNKS     64u
@@ -118,6 +119,7 @@ struct cell { struct cell *next; };
 static struct cell *cell_free;
 static void *cell_chunk[CELL_CHUNKS];
 static unsigned cell_chunks;
+static uint32_t cells_used;             /* bodies now in cells */
 
 static uint8_t *body_alloc(size_t size)
 {
@@ -139,7 +141,24 @@ static uint8_t *body_alloc(size_t size)
 		return kr_malloc(org_self, size);
 	c = cell_free;
 	cell_free = c->next;
+	cells_used++;
 	return (uint8_t *)c;
+}
+
+/* No body is in a cell: give back every chunk but the first, so a burst's
+ * memory returns to the heap once the fabric is idle again. */
+static void cells_shrink(void)
+{
+	struct cell *c;
+
+	while (cell_chunks > 1)
+		kr_free(org_self, cell_chunk[--cell_chunks]);
+	cell_free = NULL;
+	for (unsigned i = 0; i < CELL_CHUNK; i++) {
+		c = (struct cell *)((uint8_t *)cell_chunk[0] + i * CELL);
+		c->next = cell_free;
+		cell_free = c;
+	}
 }
 
 /* Is p inside one of the chunks? (A small body may come from the heap.) */
@@ -162,6 +181,8 @@ void org_body_put(void *p, size_t size)
 	}
 	c->next = cell_free;
 	cell_free = c;
+	if (--cells_used == 0 && cell_chunks > 1)
+		cells_shrink();
 }
 
 void org_bodies_free(void)
@@ -170,6 +191,7 @@ void org_bodies_free(void)
 		kr_free(org_self, cell_chunk[i]);
 	cell_chunks = 0;
 	cell_free = NULL;
+	cells_used = 0;
 }
 
 /* ---- delivery ---------------------------------------------------------- */

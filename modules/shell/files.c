@@ -45,6 +45,8 @@ int sh_file_fail(const char *cmd, const char *path, kr_err_t err)
 		what = "not a directory";
 	else if (err == KR_EBUSY && got && st.type == KR_VFS_DIR && st.entries)
 		what = "directory not empty";
+	else if (err == KR_ERANGE)      /* <karyon/vfs.h>: past the file system's limits */
+		what = "name, path or depth too long";
 	if (!what)
 		return sh_fail(cmd, path, err);
 	sh_error("%s: %s: %s\n", cmd, path, what);

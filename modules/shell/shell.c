@@ -90,24 +90,33 @@ void sh_write(const char *s, size_t n)
 	capture.len += n;
 }
 
-void sh_printf(const char *fmt, ...)
+/* Format into a stack buffer, or the heap for a long line (whole, its
+ * newline kept), and hand it to out. */
+static void sh_vout(void (*out)(const char *s, size_t n), const char *fmt, va_list ap)
 {
 	char buf[512], *big;
-	va_list ap, again;
+	va_list again;
 	int n;
 
-	va_start(ap, fmt);
 	va_copy(again, ap);
 	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	if (n >= (int)sizeof(buf) && (big = kr_malloc(shell_self, (size_t)n + 1))) {
 		kvsnprintf(big, (size_t)n + 1, fmt, again);   /* long output: whole */
-		sh_write(big, (size_t)n);
+		out(big, (size_t)n);
 		kr_free(shell_self, big);
 	} else {
-		sh_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+		out(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 	}
 	va_end(again);
+}
+
+void sh_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sh_vout(sh_write, fmt, ap);
+	va_end(ap);
 }
 
 bool sh_input(const char **text, size_t *len)
@@ -119,14 +128,11 @@ bool sh_input(const char **text, size_t *len)
 
 void sh_error(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	sh_vout(kr_console_write, fmt, ap);
 	va_end(ap);
-	kr_console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 int sh_fail(const char *cmd, const char *what, kr_err_t err)

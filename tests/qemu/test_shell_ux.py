@@ -134,6 +134,9 @@ def shell_commands():
         run('exit', r'^exit: this is the console\'s only shell, so it stays; .*poweroff or reboot$')
         # Errors that mean what they say.
         run('cat /tmp/d', r'^cat: /tmp/d: is a directory$')
+        # An error longer than the shell's line buffer comes whole, newline
+        # and all (the prompt after it on a line of its own).
+        run('ls ' + '/a' * 300, r'^ls: (?:/a){300}: name, path or depth too long$')
         run('cat /tmp/t/x', r'^cat: /tmp/t/x: not a directory$')
         run('cd /tmp/t', r'^cd: /tmp/t: not a directory$')
         run('rm /tmp/d', r'^rm: /tmp/d: directory not empty$')
