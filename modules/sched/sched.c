@@ -30,6 +30,7 @@
 #include <karyon/cap.h>
 #include <karyon/ctx.h>
 #include <karyon/guard.h>
+#include <karyon/kmod.h>
 #include <karyon/libc.h>
 #include <karyon/log.h>
 #include <karyon/module.h>
@@ -169,11 +170,37 @@ static struct task *pick(void)
 	return best;
 }
 
+/* " in NAME+0xOFF" when rip lies in a loaded module (kmod's layout), so a
+ * fault in a module's code running in someone's task names the module;
+ * "" otherwise (the kernel image's addresses the backtrace names). */
+static void fault_where(uint64_t rip, char *buf, size_t len)
+{
+	static const struct kr_kmod_ops *kmod;
+	const struct kr_ops_header *h;
+	struct kr_kmod_entry e;
+	struct kr_kmod_layout l;
+	kr_cap_t c;
+
+	buf[0] = '\0';
+	if (!kmod && kr_service_open(self, "kmod", 4, &c) == KR_OK &&
+	    kr_service_ops(self, c, &h) == KR_OK)
+		kmod = (const struct kr_kmod_ops *)h;
+	for (uint32_t i = 0; kmod && kmod->get(i, &e) == KR_OK; i++) {
+		l.version = KR_KMOD_LAYOUT_VERSION;
+		if (kmod->layout(i, &l) == KR_OK && rip - l.base < l.size) {
+			ksnprintf(buf, len, " in %.*s+%#llx", (int)sizeof(e.name), e.name,
+				  (unsigned long long)(rip - l.base));
+			return;
+		}
+	}
+}
+
 /* Back in on_idle after t's turn: did it end? */
 static void after_turn(struct task *t)
 {
 	const struct kr_fault *f = &t->ctx.fault;
 	bool restart = (t->spec.flags & KR_TASK_RESTART) && !t->dying;
+	char where[64];
 
 	if (finishing == t->id && (t->dying || t->ctx.state == KR_CTX_DONE ||
 				   t->ctx.state == KR_CTX_FAULTED))
@@ -185,10 +212,12 @@ static void after_turn(struct task *t)
 	if (t->ctx.state != KR_CTX_FAULTED)
 		return;
 	t->faults++;
-	kr_log(KR_LOG_ERR, "sched: task %s (id %u, domain %u) faulted: %s at %#llx "
+	fault_where(f->rip, where, sizeof(where));
+	kr_log(KR_LOG_ERR, "sched: task %s (id %u, domain %u) faulted: %s at %#llx%s "
 	       "(address %#llx, error %#llx); %s\n", t->spec.name, t->id, t->dom_id,
-	       kr_exc_name(f->vector), (unsigned long long)f->rip, (unsigned long long)f->addr,
-	       (unsigned long long)f->error, restart ? "restarted" : "ended");
+	       kr_exc_name(f->vector), (unsigned long long)f->rip, where,
+	       (unsigned long long)f->addr, (unsigned long long)f->error,
+	       restart ? "restarted" : "ended");
 	if (!restart || task_start(t) != KR_OK)
 		free_stack(t);
 }

@@ -175,8 +175,8 @@ def org_recv_fault():
         start = len(m.log)
         m.send('send test fault\r')
         m.wait_for(re.escape(PROMPT), 60, start + 1)
-        check(m, re.search(r'^sched: task shell \(id \d+, domain \d+\) faulted: #PF .*restarted$',
-                           m.log[start:], re.M),
+        check(m, re.search(r'^sched: task shell \(id \d+, domain \d+\) faulted: #PF page fault '
+                           r'at 0x[0-9a-f]+ in orgtest\+0x[0-9a-f]+ .*restarted$', m.log[start:], re.M),
               'the fault in orgtest\'s receive function was not reported:\n' + m.log[start:])
         out = sh(m, 'send test again')
         has(m, m.log, r'^organelles: orgtest faulted in its receive function \(channel 4, '

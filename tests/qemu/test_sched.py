@@ -54,7 +54,8 @@ def sched_tasks():
         sleep = log.find('tasktest: sleep 5 ticks: success')
         check(m, sleep >= 0 and log.find('tasktest: woke up') > sleep, 'sleeping task did not wake')
         check(m, re.search(r'^sched: task tt_fault \(id \d+, domain \d+\) faulted: #PF page fault '
-                           r'at 0x[0-9a-f]+ \(address 0x10, error 0x[0-9a-f]+\); ended$', log, re.M),
+                           r'at 0x[0-9a-f]+ in tasktest\+0x[0-9a-f]+ \(address 0x10, error 0x[0-9a-f]+\); '
+                           r'ended$', log, re.M),
               'the faulting task was not reported and ended')
         check(m, re.search(r'^sched: task tt_restart \(id \d+, domain \d+\) faulted: #PF page fault '
                            r'.*\(address 0x18, .*; restarted$', log, re.M),
