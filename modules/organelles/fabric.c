@@ -121,7 +121,7 @@ static void *cell_chunk[CELL_CHUNKS];
 static unsigned cell_chunks;
 static uint32_t cells_used;             /* bodies now in cells */
 
-static uint8_t *body_alloc(size_t size)
+static inline uint8_t *body_alloc(size_t size)
 {
 	struct cell *c;
 
@@ -213,15 +213,12 @@ static bool task_alive(uint32_t id)
 	return false;
 }
 
-/* Is a delivery under way (so this send leaves its parcel to it)?  A stale
- * one (its receiver faulted) is cleared here: the receiver is killed. */
-static bool pump_busy(void)
+/* pump_busy while the pump runs: busy, or stale and cleared. */
+static bool pump_busy_check(void)
 {
 	uint32_t self;
 	int ep = delivering;
 
-	if (!pumping)
-		return false;
 	self = org_sched ? org_sched->self() : 0;
 	if (self == pump_task ? (uintptr_t)__builtin_frame_address(0) < pump_frame
 			      : task_alive(pump_task))
@@ -237,20 +234,32 @@ static bool pump_busy(void)
 	return false;
 }
 
-/* Hand p to its receiver (open, with a recv function) and free it; the
- * caller has set pumping. */
-static void deliver(const struct golgi_parcel *p)
+/* Is a delivery under way (so this send leaves its parcel to it)?  A stale
+ * one (its receiver faulted) is cleared here: the receiver is killed.
+ * Inline: outside a delivery (most sends) it is one test. */
+static inline bool pump_busy(void)
 {
+	return pumping && pump_busy_check();
+}
+
+/* Hand in_hand (the Golgi took it out straight into there) to its
+ * receiver (open, with a recv function) and free it; the caller has set
+ * pumping.  While the receiver runs no other delivery starts (the pump is
+ * busy), so in_hand stays as it is until recv returns or faults. */
+static void deliver(void)
+{
+	const struct golgi_parcel *p = &in_hand;
 	const struct kr_parcel_hdr *h = p->body;
 	struct kr_org_msg m = { KR_ORG_MSG_VERSION, h->channel, h->kind, h->flags, h->length,
 				h->seq, "", (const uint8_t *)p->body + KR_PARCEL_HDR_SIZE };
 	struct org_ep *e = &org.ep[p->to];
 
-	memcpy(m.from, org.g.ep[p->from], sizeof(m.from));
+	/* The builtin: a constant 32 bytes inline (two moves), not memcpy's
+	 * call and loop (the kernel is built -fno-builtin). */
+	__builtin_memcpy(m.from, org.g.ep[p->from], sizeof(m.from));
 	if (p->chan == GRAPH_OBS_CHANNEL)
 		obs_append(p->body, KR_PARCEL_HDR_SIZE + h->length);
 	e->received++;
-	in_hand = *p;
 	delivering = p->to;
 	pump_frame = (uintptr_t)__builtin_frame_address(0);
 	e->recv(e->ctx, &m);
@@ -268,13 +277,11 @@ static void pump_begin(void)
  * recv that sends lands here again: the outer loop delivers that too. */
 void org_pump(void)
 {
-	struct golgi_parcel p;
-
 	if (pump_busy())
 		return;
 	pump_begin();
-	while (org.ready && golgi_next_for(&org.gg, org.ready, &p))
-		deliver(&p);
+	while (org.ready && golgi_next_for(&org.gg, org.ready, &in_hand))
+		deliver();
 	pumping = false;
 }
 
@@ -332,11 +339,13 @@ static kr_err_t refusal(struct kr_org_sent *res, struct golgi_verdict v, int fro
 }
 
 /* Route the framed parcel body (size bytes, owned by this call) from
- * endpoint from to endpoint to. */
-static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_org_sent *res)
+ * endpoint from to endpoint to.  Always inline: a call here would cost a
+ * frame and a register shuffle on every send (docs/benchmarks.md). */
+static inline __attribute__((always_inline)) kr_err_t route(int from, int to, uint8_t *body,
+							    size_t size, struct kr_org_sent *res)
 {
 	struct golgi_parcel p = { .from = from, .to = to, .body = body };
-	struct parcel_view v;
+	struct parcel_view v = { 0 };   /* read only on PEROX_OK; gcc cannot see that */
 	enum perox_reason pr;
 	struct golgi_verdict gv;
 	uint64_t dropped_before = org.l.e[from].dropped;
@@ -359,11 +368,11 @@ static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_or
 		/* Outside a delivery nothing queued waits for a receiver that
 		 * takes parcels by function (the pump delivered all of those),
 		 * so this one is next: hand it over at once. */
-		if ((org.ready >> to & 1) && !busy && golgi_take_last(&org.gg, chan, &p)) {
+		if ((org.ready >> to & 1) && !busy && golgi_take_last(&org.gg, chan, &in_hand)) {
 			uint64_t seq = org.gg.seq;
 
 			pump_begin();
-			deliver(&p);
+			deliver();
 			pumping = false;
 			if (org.gg.seq != seq)  /* its recv sent: that waits for the pump */
 				org_pump();
@@ -389,7 +398,7 @@ static kr_err_t route(int from, int to, uint8_t *body, size_t size, struct kr_or
 				 KR_EFORMAT) : refusal(res, gv, from, to, chan, 0);
 }
 
-static kr_err_t begin(int from, int to, struct kr_org_sent *res)
+static inline kr_err_t begin(int from, int to, struct kr_org_sent *res)
 {
 	res->version = KR_ORG_SENT_VERSION;     /* not the whole struct: this is every send */
 	res->action = KR_ORG_DROP;

@@ -184,20 +184,6 @@ bool golgi_peek_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out)
 	return find_for(gg, to, out, false);
 }
 
-bool golgi_take_last(struct golgi *gg, uint32_t chan, struct golgi_parcel *out)
-{
-	struct golgi_queue *cq = chan < gg->g->n_chan ? &gg->ch[chan] : NULL;
-	uint32_t at;
-
-	if (!cq || !cq->len)
-		return false;
-	at = cq->head + cq->len - 1;
-	*out = gg->pool[cq->base + (at >= cq->cap ? at - cq->cap : at)];
-	cq->len--;
-	cq->taken++;
-	return true;
-}
-
 uint32_t golgi_queued_for(const struct golgi *gg, uint32_t chan, uint64_t to)
 {
 	const struct golgi_queue *cq;

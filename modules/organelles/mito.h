@@ -65,7 +65,6 @@ static inline bool mito_charge_parcel(struct mito *m, unsigned dom, uint32_t len
 				      struct mito_violation *v)
 {
 	struct mito_domain *d = dom < m->n ? &m->d[dom] : NULL;
-	uint64_t a[MITO_NRES] = { 0 };
 
 	/* The fast path of every send: the three charges fit (the common case
 	 * of unlimited budgets), no violation to build.  Pages and I/O are
@@ -82,8 +81,8 @@ static inline bool mito_charge_parcel(struct mito *m, unsigned dom, uint32_t len
 			*v = (struct mito_violation){ 0 };     /* as mito_charge leaves it */
 		return true;
 	}
-	a[MITO_GAS] = gas, a[MITO_PARCELS] = 1, a[MITO_BYTES] = len;
-	return mito_charge(m, dom, a, v);
+	return mito_charge(m, dom, (const uint64_t[MITO_NRES]){ [MITO_GAS] = gas, [MITO_PARCELS] = 1,
+							       [MITO_BYTES] = len }, v);
 }
 
 /* Pages given back (at most what is used). */

@@ -14,8 +14,7 @@ const char *perox_reason_name(enum perox_reason r)
 	return (unsigned)r < PEROX_NREASONS ? names[r] : "?";
 }
 
-/* parcel_decode's reason, as the peroxisome counts it. */
-static enum perox_reason reason_of(const char *why)
+enum perox_reason perox_reason_of(const char *why)
 {
 	if (!strcmp(why, PARCEL_WHY_MAGIC))
 		return PEROX_MAGIC;
@@ -44,25 +43,6 @@ enum perox_reason perox_quarantine(struct perox *px, const void *p, size_t size,
 	e->n = ++px->quarantined;
 	px->by[r]++;
 	return r;
-}
-
-enum perox_reason perox_check(struct perox *px, void *p, size_t size, int from,
-			      unsigned n_chan, struct parcel_view *v)
-{
-	const char *why = PARCEL_WHY_ARGS;
-	struct parcel_view pv;
-
-	px->checked++;
-	px->bytes += size;
-	if (!p || !v || parcel_decode_mut(p, size, &pv, &why) != KR_OK)
-		return perox_quarantine(px, p, size, from, reason_of(why));
-	if (pv.size != size)    /* the header's length does not cover what came */
-		return perox_quarantine(px, p, size, from, PEROX_LENGTH);
-	if (pv.channel >= n_chan)
-		return perox_quarantine(px, p, size, from, PEROX_CHANNEL);
-	px->passed++;
-	*v = pv;
-	return PEROX_OK;
 }
 
 const struct perox_entry *perox_kept(const struct perox *px, unsigned i)

@@ -47,14 +47,37 @@ struct perox {
  * n_chan channels.  PEROX_OK and *v (its fields; v->payload inside p), or
  * the reason, with the parcel quarantined.  p is the sanitizer's to write
  * while it checks (the check field, put back): it hashes in place. */
-enum perox_reason perox_check(struct perox *px, void *p, size_t size, int from,
-			      unsigned n_chan, struct parcel_view *v);
+static inline enum perox_reason perox_check(struct perox *px, void *p, size_t size, int from,
+					    unsigned n_chan, struct parcel_view *v);
 /* Quarantine size bytes at p (read only) for reason r without checking
  * them: bytes the caller refuses before they are copied (too many). */
 enum perox_reason perox_quarantine(struct perox *px, const void *p, size_t size, int from,
 				   enum perox_reason r);
+/* parcel_decode's why (a PARCEL_WHY_* string), as the peroxisome counts it. */
+enum perox_reason perox_reason_of(const char *why);
 const char *perox_reason_name(enum perox_reason r);
 /* The i-th newest quarantined entry (0: the newest), or NULL. */
 const struct perox_entry *perox_kept(const struct perox *px, unsigned i);
+
+/* Inline: every send is checked here, and the call would cost as much as
+ * the checks around parcel_decode_mut (docs/benchmarks.md). */
+static inline enum perox_reason perox_check(struct perox *px, void *p, size_t size, int from,
+					    unsigned n_chan, struct parcel_view *v)
+{
+	const char *why = PARCEL_WHY_ARGS;
+	struct parcel_view pv;
+
+	px->checked++;
+	px->bytes += size;
+	if (!p || !v || parcel_decode_mut(p, size, &pv, &why) != KR_OK)
+		return perox_quarantine(px, p, size, from, perox_reason_of(why));
+	if (pv.size != size)    /* the header's length does not cover what came */
+		return perox_quarantine(px, p, size, from, PEROX_LENGTH);
+	if (pv.channel >= n_chan)
+		return perox_quarantine(px, p, size, from, PEROX_CHANNEL);
+	px->passed++;
+	*v = pv;
+	return PEROX_OK;
+}
 
 #endif

@@ -87,7 +87,7 @@ static inline void qos_refill(uint64_t *level, uint64_t *at, uint64_t rate, uint
 		now = *at;
 	dt = now - *at;
 	*at = now;
-	if (*level >= full || !rate)
+	if (!dt || *level >= full || !rate)     /* no time passed: most sends in a burst */
 		return;
 	need = full - *level;
 	if (dt > need / rate)
