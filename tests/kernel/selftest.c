@@ -489,7 +489,7 @@ static void st_watch(void *ctx, uint32_t change, const char *path)
 }
 
 /* A root over every item: BLAKE2b-256 of the (name, digest) pairs. */
-static uint8_t st_items_buf[4096];
+static uint8_t st_items_buf[32768];  /* every item of the dev initrd, with room to grow */
 static size_t st_items_len;
 static unsigned st_items_n;
 
