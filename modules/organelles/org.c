@@ -36,9 +36,37 @@ static struct org_ep *own(kr_domain_t *d, uint32_t ep)
 	return &org.ep[ep];
 }
 
+static void domain_gone(void *ctx, uint32_t id);
+
+/* The domains watched (kr_domain_watch), one slot each however many
+ * endpoints they open and close: the core has 32 watch slots in all. */
+static uint32_t watched[GRAPH_MAX_ENDPOINTS];
+
+static kr_err_t watch_domain(kr_domain_t *d)
+{
+	uint32_t id = kr_domain_id(d);
+	int slot = -1;
+	kr_err_t e;
+
+	for (int i = 0; i < GRAPH_MAX_ENDPOINTS; i++) {
+		if (watched[i] == id)
+			return KR_OK;
+		if (!watched[i] && slot < 0)
+			slot = i;
+	}
+	if (slot < 0)
+		return KR_ENOSPC;
+	if ((e = kr_domain_watch(org_self, id, domain_gone, NULL)) == KR_OK)
+		watched[slot] = id;
+	return e;
+}
+
 static void domain_gone(void *ctx, uint32_t id)
 {
 	(void)ctx;
+	for (int i = 0; i < GRAPH_MAX_ENDPOINTS; i++)
+		if (watched[i] == id)
+			watched[i] = 0;
 	for (unsigned i = 0; i < org.g.n_ep; i++)
 		if (org.ep[i].open && org.ep[i].owner_id == id) {
 			org.ep[i] = (struct org_ep){ .sent = org.ep[i].sent,
@@ -62,7 +90,7 @@ static kr_err_t op_open(kr_domain_t *d, const char *name, kr_org_recv_fn recv, v
 	e = &org.ep[n];
 	if (e->open)
 		return KR_EBUSY;
-	if (d != org_self && kr_domain_watch(org_self, kr_domain_id(d), domain_gone, NULL))
+	if (d != org_self && watch_domain(d))
 		return KR_ENOSPC;
 	if (lyso_dead(&org.l, (unsigned)n)) {   /* reloaded: back, with fresh energy */
 		lyso_revive(&org.l, (unsigned)n);
@@ -361,6 +389,7 @@ static void org_exit(kr_domain_t *d)
 	org_bodies_free();
 	kr_free(org_self, org.pool);
 	memset(&org, 0, sizeof(org));
+	memset(watched, 0, sizeof(watched));     /* the core drops our watches with us */
 }
 
 KR_MODULE(.name = "organelles", .version = KR_VERSION(1, 0, 0),
