@@ -172,4 +172,31 @@ KR_ABI_SIZE(struct kr_vm_log_hdr, KR_VM_LOG_HDR_SIZE);
 #define KR_VM_KEY_MAX         64
 #define KR_VM_VALUE_MAX       1024
 
+/* ---- A block's results, as the vm module keeps them ---- */
+
+/* /var/vm/blocks/N.res beside N.blk (the block's bytes): what executing
+ * block N gave, checked at every replay (boot, `vm verify`).  The struct
+ * is the file, little-endian; a reader refuses another size, magic,
+ * version or a nonzero reserved field. */
+#define KR_VM_RESULT_MAGIC    0x584D564Bu       /* "KVMX" in the file */
+#define KR_VM_RESULT_VERSION  1
+
+struct kr_vm_result {
+	uint32_t magic;                         /* KR_VM_RESULT_MAGIC */
+	uint16_t version;                       /* KR_VM_RESULT_VERSION */
+	uint16_t reserved;                      /* zero */
+	uint64_t height;                        /* N: 1 for the first block */
+	uint64_t slot;
+	uint64_t gas;                           /* the sum of the receipts' gas_used */
+	uint32_t txs;                           /* transactions */
+	uint32_t ok;                            /* of which status KR_VM_OK */
+	uint8_t  block_hash[KR_VM_HASH_LEN];
+	uint8_t  state_root[KR_VM_HASH_LEN];    /* after the block */
+	uint8_t  receipts_root[KR_VM_HASH_LEN];
+};
+KR_ABI_OFFSET(struct kr_vm_result, height, 8);
+KR_ABI_OFFSET(struct kr_vm_result, txs, 32);
+KR_ABI_OFFSET(struct kr_vm_result, block_hash, 40);
+KR_ABI_SIZE(struct kr_vm_result, 136);
+
 #endif

@@ -672,6 +672,42 @@ static void drop_pending(struct vm *vm)
 	}
 }
 
+/* Decode block and check it can follow the head. */
+static kr_err_t check_block(const struct vm *vm, const void *block, size_t len,
+			    struct vm_block *b, char *why, size_t whylen)
+{
+	const char *bad = NULL;
+	kr_err_t e = vm_block_decode(block, len, b, &bad);
+
+	if (e) {
+		ksnprintf(why, whylen, "not a block: %s", bad ? bad : kr_strerror(e));
+		return KR_EFORMAT;
+	}
+	if (memcmp(b->parent_state_root, vm->root, KR_VM_HASH_LEN)) {
+		char x[17], y[17];
+
+		hex8(x, b->parent_state_root);
+		hex8(y, vm->root);
+		ksnprintf(why, whylen, "its parent state root %s... is not the chain's, %s...", x,
+			  y);
+		return KR_EINVAL;
+	}
+	if (b->slot <= vm->slot) {
+		ksnprintf(why, whylen, "its slot %llu is not after the chain's, %llu",
+			  (unsigned long long)b->slot, (unsigned long long)vm->slot);
+		return KR_EINVAL;
+	}
+	return KR_OK;
+}
+
+kr_err_t vm_check_block(const struct vm *vm, const void *block, size_t len, char *why,
+			size_t whylen)
+{
+	struct vm_block b;
+
+	return check_block(vm, block, len, &b, why, whylen);
+}
+
 kr_err_t vm_exec_block(struct vm *vm, const void *block, size_t len, bool dry,
 		       struct vm_block_result *out, vm_receipt_fn fn, void *ctx, char *why,
 		       size_t whylen)
@@ -680,29 +716,12 @@ kr_err_t vm_exec_block(struct vm *vm, const void *block, size_t len, bool dry,
 	struct vm_block_iter it;
 	struct vm_merkle m;
 	struct vm_tx tx;
-	const char *bad = NULL;
-	kr_err_t e = vm_block_decode(block, len, &b, &bad);
+	kr_err_t e = check_block(vm, block, len, &b, why, whylen);
 	uint32_t i = 0;
 
 	*out = (struct vm_block_result){ 0 };
-	if (e) {
-		ksnprintf(why, whylen, "not a block: %s", bad ? bad : kr_strerror(e));
-		return KR_EFORMAT;
-	}
-	if (memcmp(b.parent_state_root, vm->root, KR_VM_HASH_LEN)) {
-		char x[17], y[17];
-
-		hex8(x, b.parent_state_root);
-		hex8(y, vm->root);
-		ksnprintf(why, whylen, "its parent state root %s... is not the chain's, %s...", x,
-			  y);
-		return KR_EINVAL;
-	}
-	if (b.slot <= vm->slot) {
-		ksnprintf(why, whylen, "its slot %llu is not after the chain's, %llu",
-			  (unsigned long long)b.slot, (unsigned long long)vm->slot);
-		return KR_EINVAL;
-	}
+	if (e)
+		return e;
 	vm->b_slot = b.slot;
 	memcpy(vm->b_leader, b.leader, KR_VM_ADDR_LEN);
 	memcpy(vm->b_parent, b.parent_state_root, KR_VM_HASH_LEN);

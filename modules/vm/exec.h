@@ -128,6 +128,11 @@ kr_err_t vm_exec_block(struct vm *vm, const void *block, size_t len, bool dry,
 		       struct vm_block_result *out, vm_receipt_fn fn, void *ctx, char *why,
 		       size_t whylen);
 
+/* Whether block[0..len) is well formed and can follow the head (as
+ * vm_exec_block checks before it runs anything). */
+kr_err_t vm_check_block(const struct vm *vm, const void *block, size_t len, char *why,
+			size_t whylen);
+
 /* A read-only call of method on to, as sender from, with gas: its receipt
  * through fn (nothing written, every write and log KR_EPERM). */
 kr_err_t vm_exec_call(struct vm *vm, const uint8_t from[KR_VM_ADDR_LEN],
