@@ -57,7 +57,7 @@ static void result_of(struct kr_vm_result *r, const struct vm_block_result *b)
 	memcpy(r->receipts_root, b->receipts_root, KR_VM_HASH_LEN);
 }
 
-/* N.res, checked: KR_OK and *r; KR_EFORMAT with why. */
+/* N.res, checked: KR_OK and *r; an error with why. */
 static kr_err_t read_result(uint64_t height, struct kr_vm_result *r, const char **why)
 {
 	char path[VM_PATH_MAX];
@@ -71,20 +71,20 @@ static kr_err_t read_result(uint64_t height, struct kr_vm_result *r, const char 
 		*why = e == KR_ENOENT ? "missing" : kr_strerror(e);
 		return e;
 	}
-	if (n == sizeof(*r))
-		memcpy(r, b, sizeof(*r));
+	e = vm_result_decode(b, n, r, why);
 	kr_free(vm_self, b);
-	*why = n != sizeof(*r) ? "wrong size" : r->magic != KR_VM_RESULT_MAGIC ? "bad magic" :
-	       r->version != KR_VM_RESULT_VERSION ? "bad version" :
-	       r->reserved ? "reserved field not zero" : r->height != height ? "another height" :
-	       NULL;
-	return *why ? KR_EFORMAT : KR_OK;
+	if (!e && r->height != height) {
+		*why = "another block's";
+		e = KR_EFORMAT;
+	}
+	return e;
 }
 
 kr_err_t chain_commit(struct vm *vm, const void *block, size_t len, vm_receipt_fn fn,
 		      void *fctx, struct vm_block_result *res, vm_print_fn print, void *ctx)
 {
 	char blk[VM_PATH_MAX], resp[VM_PATH_MAX], why[VM_WHY_MAX];
+	uint8_t enc[VM_RESULT_SIZE];
 	struct kr_vm_result r;
 	kr_err_t e;
 
@@ -117,7 +117,8 @@ kr_err_t chain_commit(struct vm *vm, const void *block, size_t len, vm_receipt_f
 		return e;
 	}
 	result_of(&r, res);
-	e = vm_vfs->write("/", resp, &r, sizeof(r), false);
+	vm_result_encode(enc, &r);
+	e = vm_vfs->write("/", resp, enc, sizeof(enc), false);
 	if (e)
 		print_to(print, ctx, "vm: block %llu executed, but its results are not kept (%s): "
 			 "the next boot recomputes them\n", (unsigned long long)res->height,

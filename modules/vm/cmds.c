@@ -262,21 +262,6 @@ static void on_receipt(void *ctx, uint32_t i, const struct vm_tx *tx, const stru
 	}
 }
 
-static void print_result(const struct vm_block_result *r, vm_print_fn print, void *ctx)
-{
-	char s[65], rr[65], b[65];
-
-	vm_hex(s, r->state_root, KR_VM_HASH_LEN);
-	vm_hex(rr, r->receipts_root, KR_VM_HASH_LEN);
-	vm_hex(b, r->block_hash, KR_VM_HASH_LEN);
-	print_to(print, ctx, "block %llu (slot %llu): %u transactions, %u ok, gas %llu\n",
-		 (unsigned long long)r->height, (unsigned long long)r->slot, r->txs, r->ok,
-		 (unsigned long long)r->gas);
-	print_to(print, ctx, "  block %s\n", b);
-	print_to(print, ctx, "  state root %s\n", s);
-	print_to(print, ctx, "  receipts root %s\n", rr);
-}
-
 /* ---- options ---- */
 
 struct opts {
@@ -457,7 +442,7 @@ static int do_block(struct vm *vm, struct opts *o, vm_print_fn print, void *ctx)
 	e = chain_commit(vm, b, n, on_receipt, &p, &res, print, ctx);
 	kr_free(vm_self, b);
 	if (!e)
-		print_result(&res, print, ctx);
+		vm_print_result(&res, print, ctx);
 	return e != KR_OK;
 }
 
@@ -513,7 +498,7 @@ static int do_gen(struct vm *vm, struct opts *o, vm_print_fn print, void *ctx)
 		e = chain_commit(vm, buf, len, on_receipt, &p, &res, print, ctx);
 		if (e)
 			break;
-		print_result(&res, print, ctx);
+		vm_print_result(&res, print, ctx);
 		if (step >= 2)
 			total -= k;
 		step++;

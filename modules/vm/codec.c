@@ -574,3 +574,44 @@ void vm_contract_address(const uint8_t deployer[KR_VM_ADDR_LEN],
 	put64(in + KR_VM_ADDR_DOMAIN_LEN + KR_VM_ADDR_LEN + KR_VM_HASH_LEN, nonce);
 	kr_blake2b_256(out, in, sizeof(in));
 }
+
+/* ---- A block's kept results ---- */
+
+void vm_result_encode(uint8_t out[VM_RESULT_SIZE], const struct kr_vm_result *r)
+{
+	put32(out, KR_VM_RESULT_MAGIC);
+	put16(out + 4, KR_VM_RESULT_VERSION);
+	put16(out + 6, 0);
+	put64(out + 8, r->height);
+	put64(out + 16, r->slot);
+	put64(out + 24, r->gas);
+	put32(out + 32, r->txs);
+	put32(out + 36, r->ok);
+	memcpy(out + 40, r->block_hash, KR_VM_HASH_LEN);
+	memcpy(out + 72, r->state_root, KR_VM_HASH_LEN);
+	memcpy(out + 104, r->receipts_root, KR_VM_HASH_LEN);
+}
+
+kr_err_t vm_result_decode(const void *buf, size_t len, struct kr_vm_result *out,
+			  const char **why)
+{
+	const uint8_t *b = buf;
+	kr_err_t e = !buf ? KR_EINVAL : len < VM_RESULT_SIZE ? KR_ETRUNC : KR_EFORMAT;
+	const char *w = !buf ? VM_WHY_ARGS : len < VM_RESULT_SIZE ? VM_WHY_SHORT :
+			len > VM_RESULT_SIZE ? VM_WHY_TRAILING :
+			get32(b) != KR_VM_RESULT_MAGIC ? VM_WHY_MAGIC :
+			get16(b + 4) != KR_VM_RESULT_VERSION ? VM_WHY_VERSION :
+			get16(b + 6) ? VM_WHY_RESERVED : NULL;
+
+	if (why)
+		*why = w;
+	if (w)
+		return e;
+	*out = (struct kr_vm_result){ .magic = KR_VM_RESULT_MAGIC, .version = KR_VM_RESULT_VERSION,
+				      .height = get64(b + 8), .slot = get64(b + 16),
+				      .gas = get64(b + 24), .txs = get32(b + 32), .ok = get32(b + 36) };
+	memcpy(out->block_hash, b + 40, KR_VM_HASH_LEN);
+	memcpy(out->state_root, b + 72, KR_VM_HASH_LEN);
+	memcpy(out->receipts_root, b + 104, KR_VM_HASH_LEN);
+	return KR_OK;
+}

@@ -160,6 +160,16 @@ void vm_contract_address(const uint8_t deployer[KR_VM_ADDR_LEN],
 			 const uint8_t code_hash[KR_VM_HASH_LEN], uint64_t nonce,
 			 uint8_t out[KR_VM_ADDR_LEN]);
 
+/* ---- A block's kept results (struct kr_vm_result, karyon/vm.h) ---- */
+
+#define VM_RESULT_SIZE 136
+
+void vm_result_encode(uint8_t out[VM_RESULT_SIZE], const struct kr_vm_result *r);
+/* Exactly VM_RESULT_SIZE bytes with the magic, version 1 and a zero
+ * reserved field (KR_ETRUNC / KR_EFORMAT and why otherwise). */
+kr_err_t vm_result_decode(const void *buf, size_t len, struct kr_vm_result *out,
+			  const char **why);
+
 #define VM_WHY_ARGS         "bad arguments"
 #define VM_WHY_SHORT        "truncated"
 #define VM_WHY_TRAILING     "trailing bytes"

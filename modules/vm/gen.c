@@ -158,3 +158,28 @@ out:
 	vm_release(used);
 	return e;
 }
+
+void vm_print_result(const struct vm_block_result *r, void (*print)(void *ctx, const char *s),
+		     void *ctx)
+{
+	static const char d[] = "0123456789abcdef";
+	const uint8_t *h[3] = { r->block_hash, r->state_root, r->receipts_root };
+	static const char *const what[3] = { "block", "state root", "receipts root" };
+	char line[128];
+
+	ksnprintf(line, sizeof(line), "block %llu (slot %llu): %u transactions, %u ok, gas %llu\n",
+		  (unsigned long long)r->height, (unsigned long long)r->slot, r->txs, r->ok,
+		  (unsigned long long)r->gas);
+	print(ctx, line);
+	for (int k = 0; k < 3; k++) {
+		int n = ksnprintf(line, sizeof(line), "  %s ", what[k]);
+
+		for (int i = 0; i < KR_VM_HASH_LEN; i++) {
+			line[n++] = d[h[k][i] >> 4];
+			line[n++] = d[h[k][i] & 15];
+		}
+		line[n++] = '\n';
+		line[n] = '\0';
+		print(ctx, line);
+	}
+}

@@ -43,4 +43,10 @@ kr_err_t vm_gen_transfers(struct vm_gen *g, uint32_t n, uint64_t slot,
 /* Bytes a block of n transfers needs, at most. */
 size_t vm_gen_size(uint32_t n);
 
+struct vm_block_result;
+/* A block's result as `vm gen`, `vm block` and tools/chain print it (four
+ * lines: the counts, the block hash, the state root, the receipts root). */
+void vm_print_result(const struct vm_block_result *r, void (*print)(void *ctx, const char *s),
+		     void *ctx);
+
 #endif

@@ -5,7 +5,8 @@
  * stored receipt passes before anything runs.
  *
  * The input, in an exact-size allocation (ASan sees a read past it), is
- * decoded as a block, as a transaction and as a receipt.  Checked on every
+ * decoded as a block, as a transaction, as a receipt and as a block's kept
+ * results (N.res).  Checked on every
  * answer, abort() if broken: a refusal gives a reason and leaves the view
  * alone; an accepted block's transactions iterate in place, tx_count of
  * them filling its body exactly; and whatever decodes encodes back to
@@ -72,6 +73,25 @@ static void block(const uint8_t *p, size_t size, uint8_t *out)
 	same(e, len, out, p, size);
 }
 
+/* A block's kept results: decoded, they encode back to the same bytes. */
+static void result(const uint8_t *p, size_t size)
+{
+	struct kr_vm_result r, before;
+	uint8_t out[VM_RESULT_SIZE];
+	const char *why = NULL;
+	kr_err_t e;
+
+	memset(&r, 0xA5, sizeof(r));
+	before = r;
+	e = vm_result_decode(p, size, &r, &why);
+	if (e != KR_OK) {
+		refused(e, why, &r, &before, sizeof(r));
+		return;
+	}
+	vm_result_encode(out, &r);
+	same(KR_OK, sizeof(out), out, p, size);
+}
+
 static void tx(const uint8_t *p, size_t size, uint8_t *out)
 {
 	struct vm_tx t, before;
@@ -132,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	block(buf, size, out);
 	tx(buf, size, out);
 	receipt(buf, size, out);
+	result(buf, size);
 	if (memcmp(buf, data, size))    /* decoding never writes its input */
 		abort();
 	free(buf);

@@ -949,6 +949,49 @@ static void test_golden(void **state)
 	}
 }
 
+/* The results of a block as the vm module keeps them (N.res). */
+static void golden_result(uint8_t out[VM_RESULT_SIZE])
+{
+	struct kr_vm_result r = { .height = 3, .slot = 9, .gas = 123456789, .txs = 1000,
+				  .ok = 998 };
+
+	for (int i = 0; i < KR_VM_HASH_LEN; i++) {
+		r.block_hash[i] = (uint8_t)(0x10 + i);
+		r.state_root[i] = (uint8_t)(0x40 + i);
+		r.receipts_root[i] = (uint8_t)(0x80 + i);
+	}
+	vm_result_encode(out, &r);
+}
+
+static void test_result(void **state)
+{
+	uint8_t enc[VM_RESULT_SIZE], file[512], again[VM_RESULT_SIZE];
+	struct kr_vm_result r;
+	const char *why;
+	size_t n;
+
+	(void)state;
+	golden_result(enc);
+	n = slurp("vm_result.bin", file, sizeof(file));
+	assert_int_equal(n, VM_RESULT_SIZE);
+	assert_memory_equal(file, enc, n);
+	assert_int_equal(vm_result_decode(enc, sizeof(enc), &r, &why), KR_OK);
+	assert_int_equal(r.height, 3);
+	assert_int_equal(r.gas, 123456789);
+	assert_int_equal(r.ok, 998);
+	assert_int_equal(r.state_root[0], 0x40);
+	vm_result_encode(again, &r);
+	assert_memory_equal(again, enc, sizeof(enc));
+	assert_int_equal(vm_result_decode(enc, sizeof(enc) - 1, &r, &why), KR_ETRUNC);
+	assert_int_equal(vm_result_decode(file, sizeof(enc) + 1, &r, &why), KR_EFORMAT);
+	for (int at = 0; at < 8; at++) {
+		enc[at] ^= 1;
+		assert_int_equal(vm_result_decode(enc, sizeof(enc), &r, &why), KR_EFORMAT);
+		assert_non_null(why);
+		enc[at] ^= 1;
+	}
+}
+
 static int write_golden(const char *dir)
 {
 	static uint8_t blk[4096], rcp[1024];
@@ -957,6 +1000,19 @@ static int write_golden(const char *dir)
 					      "vm_receipt.txt" };
 	size_t bn = golden_block(blk, sizeof(blk)), rn = golden_receipt(rcp, sizeof(rcp));
 
+	{
+		uint8_t res[VM_RESULT_SIZE];
+		char path[512];
+		FILE *f;
+
+		golden_result(res);
+		snprintf(path, sizeof(path), "%s/vm_result.bin", dir);
+		f = fopen(path, "wb");
+		if (!f || fwrite(res, 1, sizeof(res), f) != sizeof(res) || fclose(f)) {
+			fprintf(stderr, "test_vm_codec: cannot write %s\n", path);
+			return 1;
+		}
+	}
 	for (int i = 0; i < 4; i++) {
 		char path[512];
 		const void *p = i == 0 ? (const void *)blk : i == 1 ? (const void *)rcp : text;
@@ -994,6 +1050,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_receipts_root),
 		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_result),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
