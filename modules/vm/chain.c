@@ -14,6 +14,13 @@
 #include <karyon/libc.h>
 #include "vmmod.h"
 
+uint64_t chain_t_exec, chain_t_write;
+
+static uint64_t tick(const struct vm *vm)
+{
+	return vm->clock ? vm->clock() : 0;
+}
+
 static void path_of(char *out, uint64_t height, const char *ext)
 {
 	ksnprintf(out, VM_PATH_MAX, "%s/%08llu.%s", VM_DIR, (unsigned long long)height, ext);
@@ -86,6 +93,7 @@ kr_err_t chain_commit(struct vm *vm, const void *block, size_t len, vm_receipt_f
 	char blk[VM_PATH_MAX], resp[VM_PATH_MAX], why[VM_WHY_MAX];
 	uint8_t enc[VM_RESULT_SIZE];
 	struct kr_vm_result r;
+	uint64_t t0;
 	kr_err_t e;
 
 	if (len > KR_CLOG_PAYLOAD_MAX - 4096) {
@@ -101,14 +109,18 @@ kr_err_t chain_commit(struct vm *vm, const void *block, size_t len, vm_receipt_f
 	}
 	path_of(blk, vm->height + 1, "blk");
 	path_of(resp, vm->height + 1, "res");
+	t0 = tick(vm);
 	e = vm_vfs->mkdir("/", VM_DIR, true);
 	if (!e || e == KR_EEXIST)
 		e = vm_vfs->write("/", blk, block, len, false);
+	chain_t_write += tick(vm) - t0;
 	if (e) {
 		print_to(print, ctx, "vm: cannot keep the block in %s: %s\n", blk, kr_strerror(e));
 		return e;
 	}
+	t0 = tick(vm);
 	e = vm_exec_block(vm, block, len, false, res, fn, fctx, why, sizeof(why));
+	chain_t_exec += tick(vm) - t0;
 	if (e) {
 		print_to(print, ctx, "vm: block not executed: %s\n", why);
 		if (vm_vfs->remove("/", blk, false))
@@ -118,7 +130,9 @@ kr_err_t chain_commit(struct vm *vm, const void *block, size_t len, vm_receipt_f
 	}
 	result_of(&r, res);
 	vm_result_encode(enc, &r);
+	t0 = tick(vm);
 	e = vm_vfs->write("/", resp, enc, sizeof(enc), false);
+	chain_t_write += tick(vm) - t0;
 	if (e)
 		print_to(print, ctx, "vm: block %llu executed, but its results are not kept (%s): "
 			 "the next boot recomputes them\n", (unsigned long long)res->height,

@@ -127,7 +127,7 @@ static kr_err_t loaded(struct vm *vm, struct vm_contract *c)
 	uint32_t id;
 	kr_err_t e;
 
-	c->used = ++vm->clock;
+	c->used = ++vm->clock_lru;
 	if (c->id >= 0)
 		return KR_OK;
 	for (;;) {
@@ -451,10 +451,36 @@ static long h_revert(void *ctx, uint64_t *gas, const char *reason, uint32_t n)
 	return KR_CONTRACT_STOP_REVERT;
 }
 
+/* With vm->clock set (benchmarks), the time inside the liba calls but
+ * liba_call (whose callee's execution is execution) is summed in t_ops. */
+#define TIMED(name, params, args) \
+	static long t_##name params \
+	{ \
+		struct vm *vm = ((struct vm_frame *)ctx)->vm; \
+		uint64_t t0 = vm->clock ? vm->clock() : 0; \
+		long r = h_##name args; \
+		if (vm->clock) \
+			vm->t_ops += vm->clock() - t0; \
+		return r; \
+	}
+TIMED(get, (void *ctx, uint64_t *gas, const uint8_t *key, uint32_t klen, uint8_t *buf,
+	    uint32_t cap), (ctx, gas, key, klen, buf, cap))
+TIMED(set, (void *ctx, uint64_t *gas, const uint8_t *key, uint32_t klen, const uint8_t *val,
+	    uint32_t vlen), (ctx, gas, key, klen, val, vlen))
+TIMED(del, (void *ctx, uint64_t *gas, const uint8_t *key, uint32_t klen), (ctx, gas, key, klen))
+TIMED(log, (void *ctx, uint64_t *gas, const uint8_t *topics, uint32_t ntopics,
+	    const uint8_t *data, uint32_t len), (ctx, gas, topics, ntopics, data, len))
+TIMED(hash, (void *ctx, uint64_t *gas, const uint8_t *in, uint32_t n, uint8_t *out),
+      (ctx, gas, in, n, out))
+TIMED(context, (void *ctx, uint64_t *gas, uint8_t *out), (ctx, gas, out))
+TIMED(ret, (void *ctx, uint64_t *gas, const uint8_t *buf, uint32_t n), (ctx, gas, buf, n))
+TIMED(revert, (void *ctx, uint64_t *gas, const char *reason, uint32_t n),
+      (ctx, gas, reason, n))
+
 static const struct kr_contract_host host = {
 	.magic = KR_CONTRACT_HOST_MAGIC, .version = KR_CONTRACT_HOST_VERSION,
-	.get = h_get, .set = h_set, .del = h_del, .log = h_log, .hash = h_hash,
-	.context = h_context, .call = h_call, .ret = h_ret, .revert = h_revert,
+	.get = t_get, .set = t_set, .del = t_del, .log = t_log, .hash = t_hash,
+	.context = t_context, .call = h_call, .ret = t_ret, .revert = t_revert,
 };
 
 /* ---- transactions ---- */
@@ -527,7 +553,7 @@ static void deploy(struct vm *vm, const struct vm_tx *tx, uint64_t gas, struct t
 		e = loaded(vm, c);      /* evicts, and loads it */
 	} else if (!e) {
 		c->id = layer;
-		c->used = ++vm->clock;
+		c->used = ++vm->clock_lru;
 	}
 	if (e == KR_EFORMAT) {
 		vm_contract_remove(&vm->st, c);
@@ -717,6 +743,7 @@ kr_err_t vm_exec_block(struct vm *vm, const void *block, size_t len, bool dry,
 	struct vm_merkle m;
 	struct vm_tx tx;
 	kr_err_t e = check_block(vm, block, len, &b, why, whylen);
+	uint64_t t0;
 	uint32_t i = 0;
 
 	*out = (struct vm_block_result){ 0 };
@@ -758,6 +785,7 @@ kr_err_t vm_exec_block(struct vm *vm, const void *block, size_t len, bool dry,
 		}
 		return KR_OK;
 	}
+	t0 = vm->clock ? vm->clock() : 0;
 	e = vm_journal_apply(&vm->j);
 	if (e) {
 		/* Idempotent writes: a retry of the rest is safe, but this
@@ -774,10 +802,13 @@ kr_err_t vm_exec_block(struct vm *vm, const void *block, size_t len, bool dry,
 	vm_merkle_root(&m, out->receipts_root);
 	vm_block_hash(&b, out->block_hash);
 	vm_state_root(&vm->st, vm->root);
+	if (vm->clock)
+		vm->t_state += vm->clock() - t0;
 	memcpy(out->state_root, vm->root, KR_VM_HASH_LEN);
 	memcpy(vm->head, out->block_hash, KR_VM_HASH_LEN);
 	vm->slot = b.slot;
 	out->height = ++vm->height;
+	vm->executed += out->txs;
 	out->slot = b.slot;
 	return KR_OK;
 }

@@ -91,7 +91,12 @@ struct vm {
 	const struct kr_contract_ops *run;
 	kr_print_fn diag;               /* compile diagnostics, other notes */
 	void *dctx;
-	uint64_t clock;                 /* for evicting the least recently run */
+	uint64_t clock_lru;             /* for evicting the least recently run */
+	/* Benchmarks: a clock (the TSC) and what it measured, summed. */
+	uint64_t (*clock)(void);
+	uint64_t t_ops;                 /* inside liba's calls (but liba_call) */
+	uint64_t t_state;               /* applying a block's writes, the state root */
+	uint64_t executed;              /* transactions of the blocks kept so far */
 	/* The chain's head. */
 	uint64_t height, slot;
 	uint8_t head[KR_VM_HASH_LEN];   /* the last block's hash */

@@ -30,6 +30,9 @@ struct vm *vm_chain(vm_print_fn print, void *ctx);
 void vm_set_output(vm_print_fn print, void *ctx);
 
 /* chain.c */
+/* With the chain's clock set (vm bench): time executing blocks and
+ * writing them (N.blk, N.res), summed. */
+extern uint64_t chain_t_exec, chain_t_write;
 /* Execute block[0..len) on the chain and keep it (N.blk, then N.res);
  * receipts through fn.  Prints why on a refusal. */
 kr_err_t chain_commit(struct vm *vm, const void *block, size_t len, vm_receipt_fn fn,
