@@ -49,6 +49,9 @@
 #define KR_VM_TX_HDR_SIZE     96
 #define KR_VM_METHOD_MAX      31
 #define KR_VM_ARGS_MAX        65536     /* policy: a longer args_len is malformed */
+/* policy: a transaction's gas_limit, at most (a block's gas is the sum of its
+ * transactions'); about 10^10 guest instructions, minutes under TCG. */
+#define KR_VM_GAS_MAX         1000000000ull
 #define KR_VM_TX_MAX          (KR_VM_TX_HDR_SIZE + KR_VM_METHOD_MAX + KR_VM_ARGS_MAX)
 
 struct kr_vm_tx_hdr {
