@@ -28,6 +28,9 @@
 #ifndef KARYON_CONTRACT_H
 #define KARYON_CONTRACT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <karyon/cap.h>
 #include <karyon/service.h>
 #include <karyon/vm.h>
