@@ -101,7 +101,7 @@ kr_err_t grant_parse(const char *list, uint32_t *mask, const char **bad, unsigne
 		for (g = GRANT_CONSOLE; g < GRANT_VM; g++)      /* "vm" is no handler's */
 			if (strlen(names[g]) == n && !strncmp(names[g], p, n))
 				break;
-		if (g == GRANT_COUNT) {
+		if (g >= GRANT_VM) {
 			if (bad)
 				*bad = p;
 			if (badlen)
