@@ -10,6 +10,7 @@
  *   ctest load FILE                     the load's result and why
  *   ctest chain FILE N                  FILE loaded N times (1..8), each
  *                                       calling the next: "chain N: depth N"
+ *   ctest twice FILE METHOD             METHOD run twice, on the same storage
  */
 #include <karyon/contract.h>
 #include <karyon/heap.h>
@@ -92,28 +93,31 @@ static kr_err_t load(const char *file, const char *name, uint32_t *id, print_fn 
 
 static const char *const ends[] = { "returned", "reverted", "out of gas", "faulted" };
 
-static int run(int argc, char **argv, print_fn print, void *ctx)
+static int run(int argc, char **argv, int times, print_fn print, void *ctx)
 {
 	uint8_t args[32];
 	uint32_t id, n = 0;
 	uint64_t gas = argc > 3 ? num(argv[3]) : 10000000;
-	struct cframe f = { .h = &host };
 	struct kr_contract_result res;
-	kr_err_t e;
+	kr_err_t e = KR_OK;
 
 	for (int i = 4; i < argc && n < sizeof(args); i++)
 		args[n++] = (uint8_t)num(argv[i]);
 	if (load(argv[1], "rt", &id, print, ctx))
 		return 1;
 	host = (struct chost){ .ops = ops };
-	e = ops->invoke(id, argv[2], args, n, gas, &chost_table, &f, &res);
-	if (e)
-		say(print, ctx, "ctest: %s: invoke: %s\n", argv[2], kr_strerror(e));
-	else
-		say(print, ctx, "ctest: %s: %s %lld, gas %llu, data %u%s%s\n", argv[2],
-		    res.end < 4 ? ends[res.end] : "?", (long long)res.ret,
-		    (unsigned long long)(gas - res.gas_left), f.retlen, res.why[0] ? ", why: " : "",
-		    res.why);
+	for (int t = 0; t < times && !e; t++) {
+		struct cframe f = { .h = &host };
+
+		e = ops->invoke(id, argv[2], args, n, gas, &chost_table, &f, &res);
+		if (e)
+			say(print, ctx, "ctest: %s: invoke: %s\n", argv[2], kr_strerror(e));
+		else
+			say(print, ctx, "ctest: %s: %s %lld, gas %llu, data %u%s%s\n", argv[2],
+			    res.end < 4 ? ends[res.end] : "?", (long long)res.ret,
+			    (unsigned long long)(gas - res.gas_left), f.retlen,
+			    res.why[0] ? ", why: " : "", res.why);
+	}
 	ops->unload(id);
 	return e ? 1 : 0;
 }
@@ -179,7 +183,9 @@ static int ctest_cmd(int argc, char **argv, print_fn print, void *ctx)
 		      "ctest chain FILE [N]\n");
 		return 2;
 	}
-	return run(argc, argv, print, ctx);
+	if (argc == 4 && !strcmp(argv[1], "twice"))
+		return run(argc - 1, argv + 1, 2, print, ctx);
+	return run(argc, argv, 1, print, ctx);
 }
 
 static const struct kr_shell_command command = {

@@ -104,6 +104,12 @@ def contract_gas():
         has(m, sh(m, 'ctest /t/rt.c fresh'), r'returned 0,', 'fresh stack')
         has(m, sh(m, 'ctest /t/rt.c nosuch'), r'invoke: ', 'no such method')
         has(m, sh(m, 'ctest /t/rt.c work'), r'returned 55', 'runs on')
+        # The SDK's counter, twice on one store: a key created, then replaced.
+        out = sh(m, 'ctest twice /usr/share/examples/contracts/counter.c increment')
+        got = [int(g) for g in re.findall(r'^ctest: increment: returned 0, gas (\d+)', out, re.M)]
+        print('counter: host gas %d, %d; kernel gas %s' % (gas['counter1'], gas['counter2'], got))
+        check(m, got == [gas['counter1'], gas['counter2']], 'counter: kernel %s, host %d, %d'
+              % (got, gas['counter1'], gas['counter2']))
 
 
 def contract_refuse():

@@ -33,7 +33,8 @@ static char *source(const char *name, size_t *len)
 	FILE *f;
 	char *b = malloc(1 << 16);
 
-	snprintf(path, sizeof(path), "%s/tests/contracts/%s", root, name);
+	snprintf(path, sizeof(path), "%s/%s%s", root, strchr(name, '/') ? "" : "tests/contracts/",
+		 name);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	*len = fread(b, 1, 1 << 16, f);
@@ -241,6 +242,40 @@ static void nested(void **state)
 		assert_int_equal(ops->unload(ids[i]), KR_OK);
 }
 
+/* The SDK's example contracts load, with the methods they describe. */
+static void examples(void **state)
+{
+	static const struct { const char *file, *method; } cases[] = {
+		{ "sdk/examples/contracts/counter.c", "increment" },
+		{ "sdk/examples/contracts/token.c", "transfer" },
+		{ "sdk/examples/contracts/escrow.c", "release" },
+		{ "sdk/examples/contracts/registry.c", "claim" },
+	};
+	char why[KR_CONTRACT_WHY_MAX];
+	uint32_t id;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		kr_err_t e = load(cases[i].file, "example", &id, why);
+
+		if (e)
+			fail_msg("%s: %s", cases[i].file, why);
+		assert_true(ops->has_method(id, cases[i].method));
+		if (i == 0) {           /* counter: twice, a key created then replaced */
+			struct kr_contract_result r;
+
+			host = (struct chost){ .ops = ops };
+			r = call(id, "increment", NULL, 0, GAS, NULL);
+			assert_int_equal(r.end, KR_CONTRACT_RETURNED);
+			printf("GAS counter1 %llu\n", (unsigned long long)(GAS - r.gas_left));
+			r = call(id, "increment", NULL, 0, GAS, NULL);
+			assert_int_equal(r.end, KR_CONTRACT_RETURNED);
+			printf("GAS counter2 %llu\n", (unsigned long long)(GAS - r.gas_left));
+		}
+		assert_int_equal(ops->unload(id), KR_OK);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +286,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(nested, setup, teardown),
+		cmocka_unit_test(examples),
 	};
 
 	root = argc > 1 ? argv[1] : ".";
