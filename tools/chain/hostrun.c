@@ -27,64 +27,23 @@
 #include <unistd.h>
 #include <libtcc.h>
 #include <liba.h>
-#include "kmod/kmod_elf.h"
 #include "tcc/gas.h"
-#include "hostrun.h"
-
-/* The kernel's addresses and sizes (modules/tcc/tcc.h, ulib/ulib.h). */
-#define ULIB_BASE       0x00100000ull
-#define HANDLER_BASE    0x01000000ull
-#define ULIB_ARGS_BASE  0x20000000ull
-#define ULIB_ARGS_MAX   (64u << 10)
-#define USTACK_TOP      0x7ff000000000ull
-#define USTACK_MAX      (256u << 10)
-#define USTACK_GAP      (1u << 20)
-#define IMAGE_MAX       (16u << 20)
-#define PAGE            4096u
-#define SYS_GAS_OUT     118
-#define SYS_METHOD_END  133
-#define SYS_GET         124
-#define MAX_CONTRACTS   64
-#define METHODS_MAX     48
-#define NAME_MAX        32
-#define CALLEE_FAILED_LO (-1003)
-#define CALLEE_FAILED_HI (-1001)
-
-struct hr_cpu {                 /* hostrun_cpu.S's offsets */
-	uint64_t host[7];
-	uint64_t user[7];
-	uint64_t nr, a[6];
-	sigjmp_buf jb;
-};
-
-struct contract {
-	bool used, running;
-	char name[NAME_MAX];
-	struct kmod_image img;          /* linked for HANDLER_BASE, kept here */
-	uint8_t *data_copy;
-	unsigned nmethods;
-	struct { char name[KR_VM_METHOD_MAX + 1]; uint64_t addr; } methods[METHODS_MAX];
-};
+#include "hostrun_int.h"
 
 __attribute__((visibility("hidden"))) struct hr_cpu *hostrun_cur;
-long hostrun_enter(struct hr_cpu *c, uint64_t rip, uint64_t rsp, uint64_t a0, uint64_t a1,
-		   uint64_t a2);
-long hostrun_resume(struct hr_cpu *c, long rax);
-void hostrun_trap(void);
-
-static struct contract contracts[MAX_CONTRACTS];
+struct contract hr_contracts[MAX_CONTRACTS];
+bool hr_ready;
+int hr_resident = -1;
+volatile sig_atomic_t hr_in_user;
+struct hr_caught hr_caught;
 static char inc[3][512], enc_path[512];
-static bool ready;
-static int resident = -1;               /* whose text is at HANDLER_BASE */
-static volatile sig_atomic_t in_user;
-static struct { int sig; uint64_t addr, rip; } caught;
 
 /* ---- the low pages: stubs, slots, the counter ---- */
 
 static uint8_t *lib;                    /* ULIB_BASE: text, slots, data */
 #define LIB_SLOTS (lib + PAGE)
 #define LIB_DATA  (lib + 2 * PAGE)
-static volatile int64_t *gas_counter(void)
+volatile int64_t *hr_gas_counter(void)
 {
 	return (volatile int64_t *)LIB_DATA;
 }
@@ -148,7 +107,7 @@ static void *map_fixed(uint64_t at, size_t size, int prot)
 
 kr_err_t hostrun_init(const char *root)
 {
-	if (ready)
+	if (hr_ready)
 		return KR_OK;
 	snprintf(inc[0], sizeof(inc[0]), "%s/sdk/handler/include", root);
 	snprintf(inc[1], sizeof(inc[1]), "%s/sdk/include", root);
@@ -164,7 +123,7 @@ kr_err_t hostrun_init(const char *root)
 		write_stub(i);
 	if (mprotect(lib, PAGE, PROT_READ | PROT_EXEC) || mprotect(lib + PAGE, PAGE, PROT_READ))
 		return KR_EEXIST;
-	ready = true;
+	hr_ready = true;
 	return KR_OK;
 }
 
@@ -424,15 +383,15 @@ static kr_err_t hr_load(const char *name, const void *src, size_t len, kr_print_
 	uint32_t i;
 	kr_err_t e;
 
-	if (!ready || !name_ok(name) || (!src && len) || len > KR_VM_ARGS_MAX || !id || !why ||
+	if (!hr_ready || !name_ok(name) || (!src && len) || len > KR_VM_ARGS_MAX || !id || !why ||
 	    !whylen)
 		return KR_EINVAL;
 	why[0] = '\0';
-	for (i = 0; i < MAX_CONTRACTS && contracts[i].used; i++)
+	for (i = 0; i < MAX_CONTRACTS && hr_contracts[i].used; i++)
 		;
 	if (i == MAX_CONTRACTS)
 		return KR_ENOSPC;
-	c = &contracts[i];
+	c = &hr_contracts[i];
 	*c = (struct contract){ 0 };
 	e = compile(&l, src ? src : "", len, &obj, &olen);
 	lc = (struct link_ctx){ .c = c };
@@ -462,15 +421,15 @@ static kr_err_t hr_load(const char *name, const void *src, size_t len, kr_print_
 	memcpy(c->data_copy, c->img.base + c->img.data_off, c->img.data_size);
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->used = true;
-	if (resident == (int)i)
-		resident = -1;
+	if (hr_resident == (int)i)
+		hr_resident = -1;
 	*id = i;
 	return KR_OK;
 }
 
 static kr_err_t hr_unload(uint32_t id)
 {
-	struct contract *c = id < MAX_CONTRACTS && contracts[id].used ? &contracts[id] : NULL;
+	struct contract *c = id < MAX_CONTRACTS && hr_contracts[id].used ? &hr_contracts[id] : NULL;
 	struct kmod_env env = env_tmpl;
 
 	if (!c)
@@ -480,12 +439,17 @@ static kr_err_t hr_unload(uint32_t id)
 	kmod_release(&env, &c->img);
 	free(c->data_copy);
 	*c = (struct contract){ 0 };
-	if (resident == (int)id)
-		resident = -1;
+	if (hr_resident == (int)id)
+		hr_resident = -1;
 	return KR_OK;
 }
 
-static uint64_t method_addr(const struct contract *c, const char *method)
+uint64_t hr_method_entry(void)
+{
+	return stub_addr(NSTUBS - 1);
+}
+
+uint64_t hr_method_addr(const struct contract *c, const char *method)
 {
 	for (unsigned i = 0; method && i < c->nmethods; i++)
 		if (!strcmp(c->methods[i].name, method))
@@ -495,10 +459,8 @@ static uint64_t method_addr(const struct contract *c, const char *method)
 
 static bool hr_has_method(uint32_t id, const char *method)
 {
-	return id < MAX_CONTRACTS && contracts[id].used && method_addr(&contracts[id], method);
+	return id < MAX_CONTRACTS && hr_contracts[id].used && hr_method_addr(&hr_contracts[id], method);
 }
-
-#include "hostrun_run.c"
 
 static const struct kr_contract_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_CONTRACT_VERSION, sizeof(struct kr_contract_ops), 0 },

@@ -1,10 +1,19 @@
 /*
- * hostrun_run.c - invoke on the host (included by hostrun.c, whose
- * statics it shares): modules/tcc/contract_run.c's rules, the contract
- * running on the fixed stack and trapping back here at every liba call.
+ * hostrun_run.c - invoke on the host (hostrun_int.h): modules/tcc/
+ * contract_run.c's rules, the contract running on the fixed stack and
+ * trapping back here at every liba call.
  * Every check, copy and bound is the kernel's, so the host functions see
  * the same arguments and gas, and the run ends at the same charge.
  */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include "hostrun_int.h"
 
 enum { C_RUNNING, C_RETURNED, C_REVERTED, C_GAS, C_FAULTED };
 
@@ -41,14 +50,14 @@ static const int sigs[4] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
-	if (!in_user || !hostrun_cur) {         /* the host's own bug: die of it */
+	if (!hr_in_user || !hostrun_cur) {         /* the host's own bug: die of it */
 		signal(sig, SIG_DFL);
 		return;
 	}
-	caught.sig = sig;
-	caught.addr = (uint64_t)si->si_addr;
-	caught.rip = (uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
-	in_user = 0;
+	hr_caught.sig = sig;
+	hr_caught.addr = (uint64_t)si->si_addr;
+	hr_caught.rip = (uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+	hr_in_user = 0;
 	siglongjmp(hostrun_cur->jb, 1);
 }
 
@@ -75,10 +84,10 @@ static void signals(bool on)
 /* Contract c's image at HANDLER_BASE (its text if not there yet), and data. */
 static void place(uint32_t id, const uint8_t *data)
 {
-	struct contract *c = &contracts[id];
+	struct contract *c = &hr_contracts[id];
 	uint8_t *at = (uint8_t *)HANDLER_BASE;
 
-	if (resident != (int)id) {
+	if (hr_resident != (int)id) {
 		if (resident_size)
 			mprotect(at, resident_size, PROT_NONE);
 		mprotect(at, c->img.size, PROT_READ | PROT_WRITE);
@@ -87,7 +96,7 @@ static void place(uint32_t id, const uint8_t *data)
 			mprotect(at + c->img.text_off, c->img.text_size, PROT_READ | PROT_EXEC);
 		if (c->img.ro_size)
 			mprotect(at + c->img.ro_off, c->img.ro_size, PROT_READ);
-		resident = (int)id;
+		hr_resident = (int)id;
 		resident_size = c->img.size;
 	}
 	memcpy(at + c->img.data_off, data, c->img.data_size);
@@ -184,10 +193,10 @@ static const uint8_t *arg_in(struct hrun *x, const char *call, int arg, uint64_t
 
 static long host_done(struct hrun *x, uint64_t gas, long ret)
 {
-	*gas_counter() = (int64_t)gas;
+	*hr_gas_counter() = (int64_t)gas;
 	x->gas_set = (int64_t)gas;
 	if (ret == KR_CONTRACT_STOP_GAS) {
-		*gas_counter() = 0;
+		*hr_gas_counter() = 0;
 		x->end = C_GAS;
 	} else if (ret == KR_CONTRACT_STOP_REVERT) {
 		x->end = C_REVERTED;
@@ -199,7 +208,7 @@ static long liba(struct hrun *x)
 {
 	const struct kr_contract_host *H = x->host;
 	const uint64_t *a = x->cpu.a;
-	uint64_t gas = (uint64_t)*gas_counter(), greq = 0;
+	uint64_t gas = (uint64_t)*hr_gas_counter(), greq = 0;
 	uint8_t *small = x->small, *big = x->big, *out = x->out, to[KR_VM_ADDR_LEN];
 	const uint8_t *k, *v;
 	char method[KR_VM_METHOD_MAX + 2];
@@ -286,14 +295,14 @@ static long liba(struct hrun *x)
 /* A trap: the call in x->cpu; the value for rax (if the run goes on). */
 static long trap(struct hrun *x)
 {
-	int64_t c = *gas_counter();
+	int64_t c = *hr_gas_counter();
 
 	if (c > x->gas_set) {
 		snprintf(x->why, sizeof(x->why), "%s: gas counter tampered with", x->c->name);
 		x->end = C_FAULTED;
 	} else if (x->cpu.nr == SYS_GAS_OUT || (x->cpu.nr >= SYS_GET && x->cpu.nr < SYS_METHOD_END &&
 						 c < 0)) {
-		*gas_counter() = 0;
+		*hr_gas_counter() = 0;
 		x->end = C_GAS;
 	} else if (x->cpu.nr == SYS_METHOD_END) {
 		x->ret = (int64_t)x->cpu.a[0];
@@ -306,14 +315,14 @@ static long trap(struct hrun *x)
 
 static void fault_why(struct hrun *x)
 {
-	uint64_t a = caught.addr, lo = USTACK_TOP - USTACK_MAX;
+	uint64_t a = hr_caught.addr, lo = USTACK_TOP - USTACK_MAX;
 	char at[80], what[96];
 
 	memset(at, 0, sizeof(at));
-	where(x, caught.rip, at, sizeof(at));
-	if (caught.sig == SIGFPE)
+	where(x, hr_caught.rip, at, sizeof(at));
+	if (hr_caught.sig == SIGFPE)
 		snprintf(what, sizeof(what), "divide error");
-	else if (caught.sig == SIGILL)
+	else if (hr_caught.sig == SIGILL)
 		snprintf(what, sizeof(what), "invalid opcode");
 	else
 		snprintf(what, sizeof(what), "page fault (%s, address %#llx)",
@@ -335,15 +344,15 @@ static void run(struct hrun *x, uint64_t m, uint32_t alen)
 			x->end = C_FAULTED;
 			break;
 		}
-		in_user = 1;
+		hr_in_user = 1;
 		if (first) {
 			first = false;
-			hostrun_enter(&x->cpu, stub_addr(NSTUBS - 1), USTACK_TOP - 16, ULIB_ARGS_BASE,
+			hostrun_enter(&x->cpu, hr_method_entry(), USTACK_TOP - 16, ULIB_ARGS_BASE,
 				      alen, m);
 		} else {
 			hostrun_resume(&x->cpu, rax);
 		}
-		in_user = 0;
+		hr_in_user = 0;
 		rax = trap(x);
 	}
 }
@@ -365,7 +374,7 @@ static void suspend(struct hrun *x, struct hrun *below)
 	if (x->args)
 		memcpy(x->args, (void *)ULIB_ARGS_BASE, args_len);
 	x->alen = args_len;
-	x->counter = *gas_counter();
+	x->counter = *hr_gas_counter();
 }
 
 static void restore(struct hrun *x)
@@ -375,23 +384,23 @@ static void restore(struct hrun *x)
 	place(b->id, x->data ? x->data : b->c->data_copy);
 	put_args(x->args, x->alen);
 	memcpy((void *)x->stack_lo, x->stack, USTACK_TOP - x->stack_lo);
-	*gas_counter() = x->counter;
+	*hr_gas_counter() = x->counter;
 	hostrun_cur = &b->cpu;
 	free(x->stack);
 	free(x->data);
 	free(x->args);
 }
 
-static kr_err_t hr_invoke(uint32_t id, const char *method, const void *args, uint32_t alen,
+kr_err_t hr_invoke(uint32_t id, const char *method, const void *args, uint32_t alen,
 			  uint64_t gas, const struct kr_contract_host *host, void *hctx,
 			  struct kr_contract_result *res)
 {
-	struct contract *c = id < MAX_CONTRACTS && contracts[id].used ? &contracts[id] : NULL;
-	uint64_t m = c ? method_addr(c, method) : 0;
+	struct contract *c = id < MAX_CONTRACTS && hr_contracts[id].used ? &hr_contracts[id] : NULL;
+	uint64_t m = c ? hr_method_addr(c, method) : 0;
 	struct hrun *x;
 	int64_t left;
 
-	if (!ready || !method || !res || !host || host->magic != KR_CONTRACT_HOST_MAGIC ||
+	if (!hr_ready || !method || !res || !host || host->magic != KR_CONTRACT_HOST_MAGIC ||
 	    host->version != KR_CONTRACT_HOST_VERSION || (alen && !args) || alen > KR_VM_ARGS_MAX)
 		return KR_EINVAL;
 	if (!c)
@@ -432,9 +441,9 @@ static kr_err_t hr_invoke(uint32_t id, const char *method, const void *args, uin
 	x->r[2] = (struct region){ USTACK_TOP - USTACK_MAX, USTACK_TOP, true };
 	x->r[3] = (struct region){ ULIB_ARGS_BASE, ULIB_ARGS_BASE + ULIB_ARGS_MAX, false };
 	x->gas_set = (int64_t)gas;
-	*gas_counter() = (int64_t)gas;
+	*hr_gas_counter() = (int64_t)gas;
 	run(x, m, alen);
-	left = *gas_counter();
+	left = *hr_gas_counter();
 	*res = (struct kr_contract_result){ .version = KR_CONTRACT_RESULT_VERSION,
 		.end = x->end == C_RETURNED ? KR_CONTRACT_RETURNED :
 		       x->end == C_REVERTED ? KR_CONTRACT_REVERTED :
