@@ -12,13 +12,15 @@ Cases:
                     pointer to a liba call) end the call, the kernel runs on
   contract-refuse   floating point, inline assembly, a call outside liba:
                     refused with the host's why strings
-  contract-nested   a chain of eight contracts calling each other
+  contract-nested   a chain of eight contracts calling each other; Ctrl-C
+                    stops a contract with the most gas (KR_ETIME)
 """
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kqemu  # noqa: E402
@@ -132,6 +134,15 @@ def contract_nested():
         check(m, int(r.group(1)) == gas['chain8'], 'chain8: kernel gas %s, host %d'
               % (r.group(1), gas['chain8']))
         has(m, sh(m, 'ctest /t/rt.c work'), r'returned 55', 'runs on')
+        # No time budget, only Ctrl-C: the invoke says KR_ETIME.
+        start = len(m.log)
+        m.send('ctest /t/rt.c spin 1000000000\r')
+        m.wait_for(r'ctest /t/rt.c spin 1000000000\n', 30, start)
+        time.sleep(1)
+        m.send('\x03')
+        m.wait_for(r'^ctest: spin: invoke: time budget exhausted\n' + re.escape(PROMPT), 60,
+                   start)
+        has(m, sh(m, 'ctest /t/rt.c work'), r'returned 55', 'runs on after Ctrl-C')
 
 
 CASES = {
