@@ -411,6 +411,13 @@ static kr_err_t hr_load(const char *name, const void *src, size_t len, kr_print_
 		e = KR_ENOMEM;
 	if (!e && !(c->data_copy = malloc(c->img.data_size ? c->img.data_size : 1)))
 		e = KR_ENOMEM;
+	if (!e && (c->lines = malloc(LINES_SIZE(LINES_MAX))) != NULL) {
+		lines_read(obj, olen, c->lines);
+		if (!c->lines->nrows) {
+			free(c->lines);
+			c->lines = NULL;
+		}
+	}
 	free(obj);
 	if (e) {
 		if (c->img.base)
@@ -438,6 +445,7 @@ static kr_err_t hr_unload(uint32_t id)
 		return KR_EBUSY;
 	kmod_release(&env, &c->img);
 	free(c->data_copy);
+	free(c->lines);
 	*c = (struct contract){ 0 };
 	if (hr_resident == (int)id)
 		hr_resident = -1;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "kmod/kmod_elf.h"
+#include "tcc/lines.h"
 #include "hostrun.h"
 
 /* The kernel's addresses and sizes (modules/tcc/tcc.h, ulib/ulib.h). */
@@ -43,6 +44,7 @@ struct contract {
 	char name[NAME_MAX];
 	struct kmod_image img;          /* linked for HANDLER_BASE, kept here */
 	uint8_t *data_copy;
+	struct line_table *lines;       /* for a fault's (contract.c:N), or NULL */
 	unsigned nmethods;
 	struct { char name[KR_VM_METHOD_MAX + 1]; uint64_t addr; } methods[METHODS_MAX];
 };

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,28 @@ static void put_args(const void *args, uint32_t alen)
 	mprotect((void *)ULIB_ARGS_BASE, ULIB_ARGS_MAX, PROT_READ);
 }
 
+/* snprintf that may cut (a why line is for the console only). */
+static void cut(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
 /* Where rip is: NAME+OFF in the contract's text, else the address. */
 static void where(const struct hrun *x, uint64_t rip, char *buf, size_t len)
 {
 	uint64_t text = HANDLER_BASE + x->c->img.text_off;
+	const struct line_row *row = rip - text < x->c->img.text_size && x->c->lines ?
+				     lines_find(x->c->lines, (uint32_t)(rip - text)) : NULL;
 
-	if (rip - text < x->c->img.text_size)
+	if (row)
+		cut(buf, len, "%s+%#llx (%s:%u)", x->c->name,
+				(unsigned long long)(rip - text), x->c->lines->files[row->file],
+				row->line);
+	else if (rip - text < x->c->img.text_size)
 		snprintf(buf, len, "%s+%#llx", x->c->name, (unsigned long long)(rip - text));
 	else
 		snprintf(buf, len, "%#llx", (unsigned long long)rip);
@@ -126,15 +143,15 @@ static void where(const struct hrun *x, uint64_t rip, char *buf, size_t len)
 static void fault(struct hrun *x, const char *call, int arg, uint64_t p)
 {
 	uint64_t sp = x->cpu.user[0], ret = sp;
-	char at[80];
+	char at[120];
 
 	if (x->end != C_RUNNING)
 		return;
 	if (sp >= USTACK_TOP - USTACK_MAX && sp + 8 <= USTACK_TOP)
 		memcpy(&ret, (void *)sp, 8);
 	where(x, ret, at, sizeof(at));
-	snprintf(x->why, sizeof(x->why), "%.31s: bad pointer to %s (argument %d: %#llx) at %.60s",
-		 x->c->name, call, arg, (unsigned long long)p, at);
+	cut(x->why, sizeof(x->why), "%s: bad pointer to %s (argument %d: %#llx) at %s",
+			x->c->name, call, arg, (unsigned long long)p, at);
 	x->end = C_FAULTED;
 }
 
@@ -316,7 +333,7 @@ static long trap(struct hrun *x)
 static void fault_why(struct hrun *x)
 {
 	uint64_t a = hr_caught.addr, lo = USTACK_TOP - USTACK_MAX;
-	char at[80], what[96];
+	char at[120], what[96];
 
 	memset(at, 0, sizeof(at));
 	where(x, hr_caught.rip, at, sizeof(at));
@@ -329,7 +346,7 @@ static void fault_why(struct hrun *x)
 			 a < PAGE ? "NULL pointer dereference" :
 			 a < lo && a >= lo - USTACK_GAP ? "stack overflow" : "bad access",
 			 (unsigned long long)a);
-	snprintf(x->why, sizeof(x->why), "%.31s: stopped: %.60s at %.50s", x->c->name, what, at);
+	cut(x->why, sizeof(x->why), "%s: stopped: %s at %s", x->c->name, what, at);
 }
 
 /* Run x to its end. */
