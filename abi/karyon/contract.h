@@ -18,7 +18,12 @@
  * length is within the largest any call accepts (the bounds below);
  * otherwise it passes the length with a NULL pointer and the host function
  * refuses it.  A pointer whose bytes are not the contract's own memory
- * (for the bytes the call would touch) ends the run FAULTED.
+ * (for the bytes the call would touch) ends the run FAULTED: an input
+ * before the host function is called, an output (the bytes the runner
+ * would copy out) after it returned.  The contract's own memory is its
+ * image, its stack and its arguments (read-only), nothing else.  A host
+ * function's gas is the runner's counter: what it leaves in *gas is what
+ * the contract runs on with.
  *
  * Calls from tasks only, never from an interrupt handler.  invoke may be
  * called from inside a host function (a contract calling another): the
@@ -29,6 +34,8 @@
 #define KARYON_CONTRACT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <karyon/cap.h>
 #include <karyon/service.h>
 #include <karyon/vm.h>
@@ -80,15 +87,19 @@ struct kr_contract_host {
 	/* liba_call: method is NUL-terminated (the runner copies at most
 	 * KR_VM_METHOD_MAX + 1 bytes and passes NULL when there is no NUL in
 	 * them); args NULL when alen > KR_VM_ARGS_MAX; ret holds
-	 * min(rcap, KR_VM_RET_MAX) bytes.  Returns as liba_call (n: the runner
-	 * copies min(n, rcap) bytes of ret). */
+	 * min(rcap, KR_VM_RET_MAX) bytes, zeroed by the runner.  Returns as
+	 * liba_call: n >= 0, the runner copies min(n, rcap) bytes of ret; a
+	 * callee that failed (LIBA_EREVERTED, _EOUTOFGAS, _EFAULTED: -1001 to
+	 * -1003), it copies min(rcap, KR_VM_RET_MAX) bytes of ret (the reason,
+	 * then zeros); any other error, nothing.  gas_req is liba_call's gas. */
 	long (*call)(void *ctx, uint64_t *gas, const uint8_t *to, const char *method,
 		     const uint8_t *args, uint32_t alen, uint8_t *ret, uint32_t rcap,
 		     uint64_t gas_req);
 	/* liba_return: buf NULL when n > KR_VM_RET_MAX. */
 	long (*ret)(void *ctx, uint64_t *gas, const uint8_t *buf, uint32_t n);
-	/* liba_revert: the reason's first n bytes (the runner copies up to
-	 * KR_VM_RET_MAX bytes, or to the NUL).  Returns
+	/* liba_revert: the reason's first n bytes, n its length without the
+	 * NUL (the runner reads up to the NUL, at most KR_VM_RET_MAX bytes;
+	 * a byte before the NUL outside the contract's memory: FAULTED).  Returns
 	 * KR_CONTRACT_STOP_REVERT (or STOP_GAS): it never resumes the run. */
 	long (*revert)(void *ctx, uint64_t *gas, const char *reason, uint32_t n);
 };

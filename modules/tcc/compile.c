@@ -19,6 +19,7 @@
 #include "compile.h"
 #include "gas.h"
 
+void *malloc(size_t n);
 void free(void *p);
 
 /* TinyCC reports "file:line: error: text" or "tcc: error: text". */
@@ -70,8 +71,39 @@ static TCCState *state(struct compile_req *q, int output, bool macros)
 	return s;
 }
 
-/* Pass 1 and the metering: the instrumented text in *res. */
-static kr_err_t metered(struct compile_req *q, struct gas_result *res)
+/* A unit's text named by a line directive, NUL-terminated (malloc). */
+static char *unit_text(const struct compile_unit *u)
+{
+	size_t n = strlen(u->name) + 12;
+	char *t = malloc(n + u->len + 1);
+
+	if (!t)
+		return NULL;
+	ksnprintf(t, n + 1, "#line 1 \"%s\"\n", u->name);
+	n = strlen(t);
+	memcpy(t + n, u->src, u->len);
+	t[n + u->len] = '\0';
+	return t;
+}
+
+/* Add unit i (or the file, without units) to s. */
+static int add_source(struct compile_req *q, TCCState *s, unsigned i)
+{
+	char *t;
+	int r;
+
+	if (!q->nunits)
+		return tcc_add_file(s, q->path);
+	t = unit_text(&q->units[i]);
+	if (!t)
+		return -1;
+	r = tcc_compile_string(s, t);
+	free(t);
+	return r;
+}
+
+/* Pass 1 and the metering of unit i: the instrumented text in *res. */
+static kr_err_t metered(struct compile_req *q, unsigned i, struct gas_result *res)
 {
 	TCCState *s = state(q, TCC_OUTPUT_PREPROCESS, true);
 	const char *pp;
@@ -83,7 +115,7 @@ static kr_err_t metered(struct compile_req *q, struct gas_result *res)
 	if (!s)
 		return KR_ENOMEM;
 	sys_capture(true);
-	r = tcc_add_file(s, q->path);
+	r = add_source(q, s, i);
 	sys_capture(false);
 	tcc_delete(s);
 	if (r || q->errors)
@@ -91,7 +123,7 @@ static kr_err_t metered(struct compile_req *q, struct gas_result *res)
 	pp = sys_captured(&len);
 	if (!pp)
 		return KR_ENOMEM;
-	e = gas_instrument(pp, len, res, err, sizeof(err));
+	e = gas_instrument_mode(pp, len, q->gas_flags, res, err, sizeof(err));
 	if (e == KR_EFORMAT) {
 		q->errors++;
 		q->diag(q->ctx, err);
@@ -102,21 +134,27 @@ static kr_err_t metered(struct compile_req *q, struct gas_result *res)
 long compile_entry(void *arg)
 {
 	struct compile_req *q = arg;
-	struct gas_result g = { 0 };
+	struct gas_result g[COMPILE_UNITS] = { 0 };
+	unsigned n = q->nunits ? q->nunits : 1, i;
 	TCCState *s;
-	kr_err_t e = q->gas ? metered(q, &g) : KR_OK;
-	int r;
+	kr_err_t e = KR_OK;
+	int r = 0;
 
+	if (n > COMPILE_UNITS)
+		return KR_EINVAL;
+	for (i = 0; i < n && !e && q->gas; i++) {
+		e = metered(q, i, &g[i]);
+		q->charges += g[i].charges;
+	}
+	s = e ? NULL : state(q, TCC_OUTPUT_OBJ, !q->gas);
+	for (i = 0; i < n && s && r == 0 && !q->errors; i++)
+		r = q->gas ? tcc_compile_string(s, g[i].text) : add_source(q, s, i);
+	for (i = 0; i < n; i++)
+		free(g[i].text);
 	if (e)
 		return e == KR_ENOMEM ? e : KR_EFORMAT;
-	q->charges = g.charges;
-	s = state(q, TCC_OUTPUT_OBJ, !q->gas);
-	if (!s) {
-		free(g.text);
+	if (!s)
 		return KR_ENOMEM;
-	}
-	r = q->gas ? tcc_compile_string(s, g.text) : tcc_add_file(s, q->path);
-	free(g.text);
 	if (r == 0 && !q->errors)
 		r = tcc_output_file(s, SYS_OBJECT_PATH);
 	tcc_delete(s);

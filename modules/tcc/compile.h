@@ -9,6 +9,15 @@
 #include "sys.h"
 
 #define COMPILE_MAX_OPTS 16
+#define COMPILE_UNITS    2
+
+/* A translation unit given as a buffer, compiled as the file name (a
+ * contract and the encoding helper: contract.c). */
+struct compile_unit {
+	const char *name;
+	const char *src;
+	size_t len;
+};
 
 struct compile_req {
 	const char *path;               /* the source, relative to the cwd */
@@ -17,6 +26,11 @@ struct compile_req {
 	unsigned ndefines, nincdirs;
 	bool lines;                     /* -l: line information (stabs) for reports */
 	bool gas;                       /* metered (gas.h): cc's default, not --no-gas */
+	unsigned gas_flags;             /* gas_instrument_mode's (GAS_CONTRACT) */
+	/* Buffer mode (nunits > 0, path ignored): each unit compiled, metered
+	 * if gas, into the one object. */
+	struct compile_unit units[COMPILE_UNITS];
+	unsigned nunits;
 	sys_diag_fn diag;               /* one diagnostic line at a time */
 	void *ctx;
 	unsigned errors;                /* out: errors TinyCC (or the metering) reported */

@@ -64,6 +64,7 @@ struct gas {
 	char *err;
 	size_t errlen;
 	kr_err_t e;
+	unsigned flags;                 /* GAS_CONTRACT */
 };
 
 static kr_err_t fail(struct gas *g, uint32_t line, const char *what)
@@ -298,27 +299,50 @@ static kr_err_t brackets(struct gas *g)
 
 /* ---- 2. checks ---- */
 
+/* A floating literal: a decimal number with a '.' or an exponent, or a
+ * hexadecimal one with a binary exponent ('p'). */
+static bool floating(const struct gas *g, uint32_t i)
+{
+	const char *s = g->src + g->t[i].off;
+	uint32_t n = g->t[i].len;
+	bool hex = n > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+
+	for (uint32_t k = hex ? 2 : 0; k < n; k++)
+		if (s[k] == '.' || (hex ? s[k] == 'p' || s[k] == 'P' : s[k] == 'e' || s[k] == 'E'))
+			return true;
+	return false;
+}
+
 static kr_err_t checks(struct gas *g)
 {
+	bool contract = g->flags & GAS_CONTRACT;
+
 	for (uint32_t i = 0; i < g->n && !g->e; i++) {
 		const char *s = g->src + g->t[i].off;
 
+		/* A contract computes with integers only: float rounding and
+		 * conversion helpers could differ between machines. */
+		if (contract && ((g->t[i].kind == K_NUM && floating(g, i)) ||
+				 tok_is(g, i, "float") || tok_is(g, i, "double")))
+			return fail_at(g, i, "floating point is not allowed in a contract");
 		if (g->t[i].kind != K_IDENT)
 			continue;
 		/* TinyCC predefines __REDIRECT* as asm labels: an #undef in pass 1
 		 * would let pass 2 expand them. */
 		if (tok_is(g, i, "asm") || tok_is(g, i, "__asm") || tok_is(g, i, "__asm__") ||
 		    tok_is(g, i, "__REDIRECT") || tok_is(g, i, "__REDIRECT_NTH"))
-			return fail_at(g, i, "inline assembly is not allowed in a metered handler "
-				       "(cc --no-gas compiles it unmetered)");
+			return fail_at(g, i, contract ? "inline assembly is not allowed in a "
+				       "contract" : "inline assembly is not allowed in a metered "
+				       "handler (cc --no-gas compiles it unmetered)");
 		if (g->t[i].len >= 12 && !memcmp(s, "__karyon_gas", 12))
 			return fail_at(g, i, "__karyon_gas... names are reserved for metering");
 		if ((tok_is(g, i, "__attribute__") || tok_is(g, i, "__attribute") ||
 		     tok_is(g, i, "__declspec")) && tok_is(g, i + 1, "(")) {
 			for (uint32_t j = i + 2; j < g->match[i + 1]; j++)
 				if (tok_is(g, j, "section") || tok_is(g, j, "__section__"))
-					return fail_at(g, j, "a section attribute is not allowed in "
-						       "a metered handler");
+					return fail_at(g, j, contract ? "a section attribute is "
+						       "not allowed in a contract" : "a section "
+						       "attribute is not allowed in a metered handler");
 		}
 		/* _Pragma("pack(...)") stays; others are blanked, as #pragma is. */
 		if (tok_is(g, i, "_Pragma") && tok_is(g, i + 1, "(") && g->match[i + 1] == i + 3 &&
@@ -642,7 +666,14 @@ static kr_err_t write_out(struct gas *g, char *text, struct gas_result *res)
 kr_err_t gas_instrument(const char *src, size_t len, struct gas_result *res, char *err,
 			size_t errlen)
 {
-	struct gas g = { .src = src, .len = len, .err = err, .errlen = errlen, .nfiles = 1 };
+	return gas_instrument_mode(src, len, 0, res, err, errlen);
+}
+
+kr_err_t gas_instrument_mode(const char *src, size_t len, unsigned flags,
+			     struct gas_result *res, char *err, size_t errlen)
+{
+	struct gas g = { .src = src, .len = len, .err = err, .errlen = errlen, .nfiles = 1,
+			 .flags = flags };
 	char *text;
 	kr_err_t e;
 

@@ -44,4 +44,13 @@ struct gas_result {
 kr_err_t gas_instrument(const char *src, size_t len, struct gas_result *res, char *err,
 			size_t errlen);
 
+/* Modes of gas_instrument_mode.  GAS_CONTRACT: the source is a contract of
+ * the contract VM (contract.c, tools/chain/hostrun.c): floating point
+ * (`float`, `double`, a floating literal) is refused as well, with
+ * "file:line: error: floating point is not allowed in a contract", and
+ * the other refusals say "contract" where they say "metered handler". */
+#define GAS_CONTRACT 1u
+kr_err_t gas_instrument_mode(const char *src, size_t len, unsigned flags,
+			     struct gas_result *res, char *err, size_t errlen);
+
 #endif

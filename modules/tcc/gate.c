@@ -40,6 +40,15 @@ static const struct gate_call calls[GATE_NR_MAX + 1] = {
 	 * buffer larger than any payload is fine, only what is written counts. */
 	[ULIB_SYS_PARCEL_RECV] = { "parcel_recv", ULIB_SYS_PARCEL_RECV, GRANT_PARCEL,
 				   ARGS(GA_INT, GA_INT, GA_INT), 0 },
+	/* A contract's (grant "vm"): contract.c copies their arguments itself,
+	 * by <karyon/contract.h>'s rules (a bad pointer ends the run). */
+#define VM(nr, name) [nr] = { name, nr, GRANT_VM, ARGS(GA_INT), 0 }
+	VM(ULIB_SYS_LIBA_GET, "liba_get"), VM(ULIB_SYS_LIBA_SET, "liba_set"),
+	VM(ULIB_SYS_LIBA_DEL, "liba_del"), VM(ULIB_SYS_LIBA_LOG, "liba_log"),
+	VM(ULIB_SYS_LIBA_BLAKE2B, "liba_blake2b"), VM(ULIB_SYS_LIBA_CTX, "liba_ctx"),
+	VM(ULIB_SYS_LIBA_CALL, "liba_call"), VM(ULIB_SYS_LIBA_RETURN, "liba_return"),
+	VM(ULIB_SYS_LIBA_REVERT, "liba_revert"), VM(ULIB_SYS_METHOD_END, "__karyon_method_end"),
+#undef VM
 };
 
 const struct gate_call *gate_find(uint64_t nr)

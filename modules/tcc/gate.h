@@ -24,7 +24,7 @@
 #define GATE_IO_MAX      (16u << 20)    /* one vfs_read / vfs_write */
 #define GATE_WRITE_MAX   (64u << 10)    /* one console write */
 #define GATE_REGIONS     8
-#define GATE_NR_MAX      127            /* call numbers are below 128 */
+#define GATE_NR_MAX      255            /* call numbers are below 256 */
 
 enum gate_arg {
 	GA_NONE = 0,

@@ -13,7 +13,7 @@
 static const char *const names[GRANT_COUNT] = {
 	[GRANT_PURE] = "pure", [GRANT_CONSOLE] = "console", [GRANT_VFS_READ] = "vfs.read",
 	[GRANT_VFS_WRITE] = "vfs.write", [GRANT_TIME] = "time",
-	[GRANT_EVENTS_RAISE] = "events.raise", [GRANT_PARCEL] = "parcel",
+	[GRANT_EVENTS_RAISE] = "events.raise", [GRANT_PARCEL] = "parcel", [GRANT_VM] = "vm",
 };
 
 #define P(n, name) { #name, n, GRANT_PURE }
@@ -72,6 +72,12 @@ const struct grant_call grant_calls[] = {
 	/* grant "parcel" (<karyon/handler.h>; endpoint.c) */
 	{ "parcel_send", 121, GRANT_PARCEL }, { "parcel_send_raw", 122, GRANT_PARCEL },
 	{ "parcel_recv", 123, GRANT_PARCEL },
+	/* grant "vm": a contract's calls into the VM (<liba.h>; contract.c) */
+	{ "liba_get", 124, GRANT_VM }, { "liba_set", 125, GRANT_VM },
+	{ "liba_del", 126, GRANT_VM }, { "liba_log", 127, GRANT_VM },
+	{ "liba_blake2b", 128, GRANT_VM }, { "liba_ctx", 129, GRANT_VM },
+	{ "liba_call", 130, GRANT_VM }, { "liba_return", 131, GRANT_VM },
+	{ "liba_revert", 132, GRANT_VM },
 };
 const unsigned grant_ncalls = sizeof(grant_calls) / sizeof(grant_calls[0]);
 
@@ -92,10 +98,10 @@ kr_err_t grant_parse(const char *list, uint32_t *mask, const char **bad, unsigne
 		for (end = p; *end && *end != ','; end++)
 			;
 		n = (unsigned)(end - p);
-		for (g = GRANT_CONSOLE; g < GRANT_COUNT; g++)
+		for (g = GRANT_CONSOLE; g < GRANT_VM; g++)      /* "vm" is no handler's */
 			if (strlen(names[g]) == n && !strncmp(names[g], p, n))
 				break;
-		if (g == GRANT_COUNT) {
+		if (g >= GRANT_VM) {
 			if (bad)
 				*bad = p;
 			if (badlen)

@@ -26,6 +26,8 @@ enum grant {
 	GRANT_TIME,             /* time_us */
 	GRANT_EVENTS_RAISE,     /* event_raise: custom events (the events module) */
 	GRANT_PARCEL,           /* parcel_*: the organelles' fabric (endpoint.c) */
+	GRANT_VM,               /* liba_*: a contract's only grant (contract.c); never a
+				 * handler's (grant_parse does not know it) */
 	GRANT_COUNT
 };
 #define GRANT_BIT(g)     (1u << (g))

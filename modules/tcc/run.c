@@ -219,7 +219,7 @@ static const char *privileged(struct run *r)
 	return NULL;
 }
 
-static void report_fault(struct run *r, char *msg, size_t len)
+void run_report_fault(struct run *r, char *msg, size_t len)
 {
 	struct kr_uctx *u = &r->u;
 	uint64_t text = HANDLER_BASE + r->h->img.text_off, a = u->addr;
@@ -459,7 +459,7 @@ static kr_err_t run_handler(struct run *r, int argc, char **argv, uint64_t *used
 	if (!e && r->end == ENERGY)
 		ksnprintf(msg, msgsz, "h:%s: killed: %s\n", h->name, r->killed);
 	else if (!e && r->end == FAULTED)
-		report_fault(r, msg, msgsz);
+		run_report_fault(r, msg, msgsz);
 	else if (!e && r->end == BUDGET)
 		ksnprintf(msg, msgsz, "%s: stopped: time budget of %u ms used up at %s\n",
 			  h->name, r->tok ? TOKEN_SAFETY_MS : tcc_budget_ms, at);

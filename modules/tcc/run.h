@@ -46,6 +46,8 @@ struct run {
 /* Where rip is, as a report says it: NAME+OFF (FILE:LINE), or in the C
  * library, or an address. */
 void run_where(const struct run *r, uint64_t rip, char *buf, size_t len);
+/* "NAME: stopped: WHAT at WHERE\n" for the exception in r->u (r->end FAULTED). */
+void run_report_fault(struct run *r, char *msg, size_t len);
 /* __karyon_gas_out: the quantum is spent; past the budget, the run is. */
 void run_gas_out(struct run *r);
 /* A token's time_us(): the virtual clock, with the gas of this quantum. */

@@ -32,7 +32,8 @@ void sys_end(void);
 const void *sys_object(size_t *len);
 /* While on, what libtcc writes to stdout (its -E output) is kept in a
  * buffer of the heap domain instead of going to diag; sys_captured() is
- * that text, NUL-terminated (NULL if memory ran out), until sys_end(). */
+ * that text, NUL-terminated (NULL if memory ran out), until sys_end() or
+ * the next sys_capture(true), which starts afresh. */
 void sys_capture(bool on);
 const char *sys_captured(size_t *len);
 

@@ -83,6 +83,12 @@ void sys_files_end(void)
 
 void sys_capture(bool on)
 {
+	if (on) {                       /* a new capture: one unit's text each */
+		io.pplen = 0;
+		io.lost = false;
+		if (io.pp)
+			io.pp[0] = '\0';
+	}
 	io.capture = on;
 }
 

@@ -29,6 +29,7 @@
 #include "cc.h"
 #include "grants.h"
 #include "sys.h"
+#include "crun.h"
 #include "tcc.h"
 
 kr_domain_t *tcc_self;
@@ -242,7 +243,8 @@ static kr_err_t tcc_init(kr_domain_t *d)
 	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if ((e = tcc_shell->add(kr_domain_id(tcc_self), &commands[i])))
 			return e;
-	if ((e = runner_publish()) || (e = event_publish()) || (e = tcc_state_publish()))
+	if ((e = runner_publish()) || (e = event_publish()) || (e = tcc_state_publish()) ||
+	    (e = contract_publish()))
 		return e;
 	kr_log(KR_LOG_INFO, "tcc: TinyCC ready (run budget %u ms)\n", tcc_budget_ms);
 	return KR_OK;
@@ -252,6 +254,7 @@ static void tcc_exit(kr_domain_t *d)
 {
 	(void)d;
 	tcc_state_exit();
+	contract_exit();
 	for (int i = 0; i < MAX_HANDLERS; i++)
 		if (tcc_handlers[i].used)
 			handler_free(&tcc_handlers[i]);

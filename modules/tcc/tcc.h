@@ -83,7 +83,8 @@ struct ulib {
 	void *data_copy;
 	uint64_t start, out, t_main;    /* __karyon_start, __karyon_out, __karyon_t_main */
 	uint64_t ev_start;              /* __karyon_event */
-	uint64_t addr[128];             /* by call number: the name's address */
+	uint64_t method;                /* __karyon_method: a contract's entry */
+	uint64_t addr[256];             /* by call number: the name's address */
 };
 
 extern kr_domain_t *tcc_self;

@@ -79,6 +79,8 @@ static kr_err_t ulib_defined(void *ctx, const char *name, uint64_t addr)
 		u->t_main = addr;
 	else if (!strcmp(name, "__karyon_event"))
 		u->ev_start = addr;
+	else if (!strcmp(name, "__karyon_method"))
+		u->method = addr;
 	else if (grant_lookup(name, ~0u, &c) == KR_OK && c->nr < sizeof(u->addr) / sizeof(u->addr[0]))
 		u->addr[c->nr] = addr;
 	return KR_OK;
@@ -103,7 +105,7 @@ kr_err_t ulib_load(char *err, size_t len)
 			e = KR_ENOENT;
 		}
 	u->data_copy = kr_malloc(tcc_self, u->img.data_size ? u->img.data_size : 1);
-	if (!e && (!u->data_copy || !u->start || !u->out || !u->t_main || !u->ev_start)) {
+	if (!e && (!u->data_copy || !u->start || !u->out || !u->t_main || !u->ev_start || !u->method)) {
 		ksnprintf(err, len, "%s", u->data_copy ? "the handler library has no entry" :
 			  "out of memory");
 		e = u->data_copy ? KR_ENOENT : KR_ENOMEM;

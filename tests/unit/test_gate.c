@@ -64,6 +64,17 @@ static const struct gate_call expected[] = {
 	{ "parcel_send_raw", ULIB_SYS_PARCEL_SEND_RAW, GRANT_PARCEL, { GA_STR, GA_IN, GA_LEN },
 	  KR_PARCEL_HDR_SIZE + KR_PARCEL_PAYLOAD_MAX },
 	{ "parcel_recv", ULIB_SYS_PARCEL_RECV, GRANT_PARCEL, { GA_INT, GA_INT, GA_INT }, 0 },
+	/* A contract's (grant "vm"): contract_run.c decodes their arguments. */
+	{ "liba_get", ULIB_SYS_LIBA_GET, GRANT_VM, { GA_INT }, 0 },
+	{ "liba_set", ULIB_SYS_LIBA_SET, GRANT_VM, { GA_INT }, 0 },
+	{ "liba_del", ULIB_SYS_LIBA_DEL, GRANT_VM, { GA_INT }, 0 },
+	{ "liba_log", ULIB_SYS_LIBA_LOG, GRANT_VM, { GA_INT }, 0 },
+	{ "liba_blake2b", ULIB_SYS_LIBA_BLAKE2B, GRANT_VM, { GA_INT }, 0 },
+	{ "liba_ctx", ULIB_SYS_LIBA_CTX, GRANT_VM, { GA_INT }, 0 },
+	{ "liba_call", ULIB_SYS_LIBA_CALL, GRANT_VM, { GA_INT }, 0 },
+	{ "liba_return", ULIB_SYS_LIBA_RETURN, GRANT_VM, { GA_INT }, 0 },
+	{ "liba_revert", ULIB_SYS_LIBA_REVERT, GRANT_VM, { GA_INT }, 0 },
+	{ "__karyon_method_end", ULIB_SYS_METHOD_END, GRANT_VM, { GA_INT }, 0 },
 };
 #define NCALLS (sizeof(expected) / sizeof(expected[0]))
 
@@ -144,7 +155,7 @@ static void every_call_is_as_expected(void **state)
 static void other_numbers_are_not_calls(void **state)
 {
 	static const uint64_t nrs[] = {
-		0, 1, 47, 50, 96, 97, 108, 117, 119, 124, 999, 0xffff, 0x10000 + ULIB_SYS_NULL,
+		0, 1, 47, 50, 96, 97, 108, 117, 119, 134, 255, 256, 999, 0xffff, 0x10000 + ULIB_SYS_NULL,
 		0x100000000ull + ULIB_SYS_VFS_READ, (uint64_t)-1, (uint64_t)-ULIB_SYS_NULL,
 	};
 	struct gate_refusal why;

@@ -109,6 +109,8 @@ static void parse_grants(void **state)
 	assert_int_equal(badlen, 5);
 	assert_int_equal(mask, GRANT_BIT(GRANT_CONSOLE));       /* unchanged on error */
 	assert_int_equal(grant_parse("pure", &mask, &bad, &badlen), KR_EUNKNOWN);
+	/* "vm" is a contract's grant (contract.c), never a handler's. */
+	assert_int_equal(grant_parse("vm", &mask, &bad, &badlen), KR_EUNKNOWN);
 	assert_int_equal(grant_parse("vfs.read,,time", &mask, &bad, &badlen), KR_EUNKNOWN);
 	assert_int_equal(badlen, 0);
 	assert_int_equal(grant_parse("vfs.rea", &mask, &bad, &badlen), KR_EUNKNOWN);
@@ -128,7 +130,7 @@ static void format_grants(void **state)
 	grant_format(0, buf, sizeof(buf));
 	assert_string_equal(buf, "-");
 	grant_format(UINT32_MAX, buf, sizeof(buf));
-	assert_string_equal(buf, "console,vfs.read,vfs.write,time,events.raise,parcel");
+	assert_string_equal(buf, "console,vfs.read,vfs.write,time,events.raise,parcel,vm");
 	memset(tiny, 'x', sizeof(tiny));
 	grant_format(UINT32_MAX, tiny, sizeof(tiny));
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);       /* cut, still terminated */

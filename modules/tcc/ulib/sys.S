@@ -63,6 +63,34 @@ __karyon_gas_out:
 	ret
 	.size __karyon_gas_out, . - __karyon_gas_out
 
+/* A contract's calls (<liba.h>).  liba_call's seventh argument is on the
+ * stack, where the kernel reads it; liba_ctx returns rdi, which the kernel
+ * puts in rax. */
+STUB liba_get, ULIB_SYS_LIBA_GET
+STUB liba_set, ULIB_SYS_LIBA_SET
+STUB liba_del, ULIB_SYS_LIBA_DEL
+STUB liba_log, ULIB_SYS_LIBA_LOG
+STUB liba_blake2b, ULIB_SYS_LIBA_BLAKE2B
+STUB liba_ctx, ULIB_SYS_LIBA_CTX
+STUB liba_call, ULIB_SYS_LIBA_CALL
+STUB liba_return, ULIB_SYS_LIBA_RETURN
+STUB_NORETURN liba_revert, ULIB_SYS_LIBA_REVERT
+
+/* A contract method's run (ulib.h): call it, then end with its value.
+ * No frame of its own: the method starts at the stack's top less 24, the
+ * same on every machine (tools/chain/hostrun.c does the same). */
+	.text
+	.globl __karyon_method
+	.type __karyon_method, @function
+	.p2align 4
+__karyon_method:
+	call *%rdx
+	mov %rax, %rdi
+	mov $ULIB_SYS_METHOD_END, %eax
+	syscall
+	ud2
+	.size __karyon_method, . - __karyon_method
+
 STUB_NORETURN ulib_sys_exit, ULIB_SYS_EXIT
 STUB_NORETURN ulib_sys_abort, ULIB_SYS_ABORT
 

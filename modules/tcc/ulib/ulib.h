@@ -31,6 +31,22 @@
 #define ULIB_SYS_PARCEL_SEND 121  /* parcel_send(channel, to, data, n) */
 #define ULIB_SYS_PARCEL_SEND_RAW 122 /* parcel_send_raw(to, bytes, n) */
 #define ULIB_SYS_PARCEL_RECV 123  /* parcel_recv(buf, cap, info) */
+/* A contract's calls (grant "vm", <liba.h>; ../contract.c): */
+#define ULIB_SYS_LIBA_GET    124  /* liba_get(key, klen, buf, cap) */
+#define ULIB_SYS_LIBA_SET    125  /* liba_set(key, klen, val, vlen) */
+#define ULIB_SYS_LIBA_DEL    126  /* liba_del(key, klen) */
+#define ULIB_SYS_LIBA_LOG    127  /* liba_log(topics, ntopics, data, len) */
+#define ULIB_SYS_LIBA_BLAKE2B 128 /* liba_blake2b(out, in, n) */
+#define ULIB_SYS_LIBA_CTX    129  /* liba_ctx(): rdi the struct's hidden pointer, returned */
+#define ULIB_SYS_LIBA_CALL   130  /* liba_call(to, method, args, alen, ret, rcap, gas):
+				   * the seventh argument is on the stack at rsp + 8 */
+#define ULIB_SYS_LIBA_RETURN 131  /* liba_return(buf, n) */
+#define ULIB_SYS_LIBA_REVERT 132  /* liba_revert(reason): does not return */
+#define ULIB_SYS_METHOD_END  133  /* the end of a method's run: rdi its return value */
+
+/* A contract's arguments: mapped read-only here, up to 64 KiB. */
+#define ULIB_ARGS_BASE 0x20000000ul
+#define ULIB_ARGS_MAX  (64ul << 10)
 
 /* The heap is [ULIB_HEAP_BASE, end), empty at the start of every run. */
 #define ULIB_HEAP_BASE 0x40000000ul
@@ -74,6 +90,11 @@ __attribute__((noreturn)) void __karyon_start(int argc, char **argv,
 struct kr_event;
 __attribute__((noreturn)) void __karyon_event(const struct kr_event *ev,
 					      int (*on_event)(const struct kr_event *));
+
+/* A contract method's entry (sys.S): rdi args, rsi alen, rdx the method,
+ * rsp 16-byte aligned; calls it, then ends the run with its value. */
+__attribute__((noreturn)) void __karyon_method(const void *args, unsigned int alen,
+					       long (*m)(const void *, unsigned int));
 
 /* The system-call stubs the library itself calls (sys.S). */
 long __karyon_write(const char *buf, unsigned long n);

@@ -9,18 +9,19 @@
  * <string.h> (which TinyCC's own code calls).  docs/contract-guide.md is
  * the author's guide: the rules `vm deploy` enforces and the gas schedule.
  *
- * STATUS: the VM module is not built yet.  This header is the contract
- * the VM will implement; until it does, a contract compiles (see
- * sdk/examples/contracts) but cannot be deployed or run.
+ * STATUS: the runner that compiles and runs contracts exists (the tcc
+ * module's runner.contract service, tools/chain/hostrun.c on the host);
+ * the VM module that deploys them and gives these calls their meaning is
+ * not built yet.
  *
  * System calls.  Every liba_* function below is a system call into the
  * VM: a stub in the contract's user-mode library that makes system call N,
  * checked by the kernel before it acts, as a handler's vfs_* calls are.
- * Their numbers will be appended to the tcc module's grant table
- * (modules/tcc/grants.c, after the parcel calls 121-123) under one grant,
- * "vm", when the VM module is built; no number is assigned yet, so a
- * contract must never depend on one.  The encoding helper is not a system
- * call: it is ordinary C, metered like the contract's own code.
+ * Their numbers are in the tcc module's grant table (modules/tcc/grants.c,
+ * grant "vm": 124 liba_get .. 132 liba_revert), but a contract calls the
+ * functions, never a number.  The encoding helper is not a system call:
+ * it is ordinary C, metered like the contract's own code, compiled into
+ * every contract with it.
  *
  * Errors.  A call that can fail returns a negative <karyon/err.h> code
  * (KR_EINVAL, KR_ERANGE, ...) or, for the outcome of a called contract,
