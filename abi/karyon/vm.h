@@ -169,7 +169,7 @@ KR_ABI_SIZE(struct kr_vm_log_hdr, KR_VM_LOG_HDR_SIZE);
 
 /* A storage key is 1..KR_VM_KEY_MAX bytes in a contract's namespace; a
  * value is 1..KR_VM_VALUE_MAX bytes (an empty value is a delete). */
-#define KR_VM_KEY_MAX         64
+#define KR_VM_KEY_MAX         128
 #define KR_VM_VALUE_MAX       1024
 
 /* ---- A block's results, as the vm module keeps them ---- */

@@ -12,6 +12,9 @@
  *	chain run BLOCK... [-v]
  *		execute block files in order from genesis
  *	-v prints every receipt's status, gas and return data
+ *	--root DIR: the source tree whose sdk/ headers contracts compile
+ *	against (the image's /usr/include holds the same files); the tree
+ *	it was built from by default
  *
  * Exit status: 0 when every block ran, 1 when one was refused, 2 on bad
  * usage.
@@ -156,9 +159,13 @@ static int gen(struct vm *vm, int argc, char **argv, const char *dir)
 	return r;
 }
 
+#ifndef CHAIN_ROOT
+#define CHAIN_ROOT "."
+#endif
+
 int main(int argc, char **argv)
 {
-	const char *dir = NULL;
+	const char *dir = NULL, *root = CHAIN_ROOT;
 	char *args[64];
 	int n = 0, r = 0;
 	struct vm *vm;
@@ -168,12 +175,19 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			dir = argv[++i];
+		else if (!strcmp(argv[i], "--root") && i + 1 < argc)
+			root = argv[++i];
 		else if (n < 64)
 			args[n++] = argv[i];
 	}
 	if (n < 2 || (strcmp(args[0], "gen") && strcmp(args[0], "run"))) {
 		fprintf(stderr, "usage: chain gen TOKEN.c ACCOUNTS TRANSFERS [PER_BLOCK] [SEED] "
-			"[--out DIR] [-v]\n       chain run BLOCK... [-v]\n");
+			"[--out DIR] [-v]\n       chain run BLOCK... [-v]\n"
+			"       (--root DIR: the source tree of the contract headers)\n");
+		return 2;
+	}
+	if (hostrun_init(root)) {
+		fprintf(stderr, "chain: %s: not a Karyon source tree (--root)\n", root);
 		return 2;
 	}
 	if (vm_open(&vm, hostrun_ops(), diag, NULL)) {

@@ -45,7 +45,7 @@
 
 #define LIBA_ADDR_LEN     KR_VM_ADDR_LEN        /* 32: an account or contract address */
 #define LIBA_HASH_LEN     KR_VM_HASH_LEN        /* 32: BLAKE2b-256 */
-#define LIBA_KEY_MAX      KR_VM_KEY_MAX         /* 64: bytes of a storage key, at most */
+#define LIBA_KEY_MAX      KR_VM_KEY_MAX         /* 128: bytes of a storage key, at most */
 #define LIBA_VALUE_MAX    KR_VM_VALUE_MAX       /* 1024: bytes of a stored value, at most */
 #define LIBA_TOPICS_MAX   KR_VM_LOG_TOPICS_MAX  /* 4: topics of a log, at most */
 #define LIBA_TOPIC_LEN    KR_VM_TOPIC_LEN       /* 32: bytes of a topic */
