@@ -273,7 +273,7 @@ CASES = {
     'vm-hostile': vm_hostile,
     'vm-same-roots': vm_same_roots,
     'vm-persist': vm_persist,
-    'vm-proof': vm_proof,
+    'vm-state-proof': vm_proof,
 }
 
 if __name__ == '__main__':
