@@ -269,12 +269,76 @@ def vm_proof():
         check(m, no.returncode == 1, 'vm_proof.py accepted a tampered proof: %s' % no.stdout)
 
 
+def hexdump_bytes(m, path):
+    """A guest file's bytes, through the shell's hexdump."""
+    out = sh(m, 'hexdump ' + path, None, 300)
+    data = bytearray()
+    for line in out.splitlines():
+        g = re.match(r'^[0-9a-f]{8}  (.{48}) \|', line)
+        check(m, g, 'hexdump %s: %r' % (path, line))
+        data += bytes.fromhex(g.group(1).replace(' ', ''))
+    return bytes(data)
+
+
+def dump_chain(d):
+    """A chain made in the kernel, hostile contracts among it: its blocks
+    (files in d) and their kept results."""
+    with Booted() as m:
+        type_file(m, '/hostile.c', HOSTILE)
+        type_file(m, '/asm.c', ASM)
+        for line in ('vm deploy token %s/token.c --from alice' % EX,
+                     'vm deploy counter %s/counter.c' % EX,
+                     'vm deploy hostile /hostile.c', 'vm deploy asm /asm.c',
+                     'vm tx counter add u64:7',
+                     'vm tx token transfer addr:bob u64:5 --from alice',
+                     'vm tx token transfer addr:carol u64:6 --from bob',
+                     'vm tx hostile spin --gas 300000', 'vm tx hostile boom --gas 300000',
+                     'vm tx hostile divide --gas 300000', 'vm tx hostile again',
+                     'vm tx counter nosuch'):
+            sh(m, line, r'^tx 0: ', 300)
+        names = sorted(re.findall(r'(\d{8})\.blk', sh(m, 'ls /var/vm/blocks')))
+        check(m, len(names) == 12, 'ls /var/vm/blocks: %r' % names)
+        blocks, results = [], []
+        for n in names:
+            path = os.path.join(d, n + '.blk')
+            with open(path, 'wb') as f:
+                f.write(hexdump_bytes(m, '/var/vm/blocks/%s.blk' % n))
+            blocks.append(path)
+            results.append(hexdump_bytes(m, '/var/vm/blocks/%s.res' % n))
+    return blocks, results
+
+
+def vm_host_replay():
+    """The blocks the kernel kept, hostile ones among them, run on the host
+    by tools/chain: the same gas, receipts roots and state roots as the
+    kernel's N.res."""
+    with tempfile.TemporaryDirectory() as d:
+        blocks, results = dump_chain(d)
+        host = subprocess.run([CHAIN, 'run'] + blocks, capture_output=True, text=True,
+                              timeout=600)
+    if host.returncode:
+        raise AssertionError('chain run failed: %s%s' % (host.stdout, host.stderr))
+    lines = host.stdout.splitlines()
+    for i, res in enumerate(results):
+        want = ('block %d (slot %d): %d transactions, %d ok, gas %d' %
+                (int.from_bytes(res[8:16], 'little'), int.from_bytes(res[16:24], 'little'),
+                 int.from_bytes(res[32:36], 'little'), int.from_bytes(res[36:40], 'little'),
+                 int.from_bytes(res[24:32], 'little')),
+                '  block ' + res[40:72].hex(), '  state root ' + res[72:104].hex(),
+                '  receipts root ' + res[104:136].hex())
+        got = tuple(lines[4 * i:4 * i + 4])
+        if got != want:
+            raise AssertionError('block %d: the host gives\n%s\nthe kernel kept\n%s' %
+                                 (i + 1, '\n'.join(got), '\n'.join(want)))
+
+
 CASES = {
     'vm-examples': vm_examples,
     'vm-hostile': vm_hostile,
     'vm-same-roots': vm_same_roots,
     'vm-persist': vm_persist,
     'vm-state-proof': vm_proof,
+    'vm-host-replay': vm_host_replay,
 }
 
 if __name__ == '__main__':
