@@ -32,4 +32,8 @@
 kr_err_t hostrun_init(const char *root);
 const struct kr_contract_ops *hostrun_ops(void);
 
+/* TSC cycles spent in contracts' code (from entering or resuming one to
+ * its next trap), summed: for `chain bench`. */
+extern uint64_t hostrun_user_cycles;
+
 #endif

@@ -349,19 +349,32 @@ static void fault_why(struct hrun *x)
 	cut(x->why, sizeof(x->why), "%s: stopped: %s at %s", x->c->name, what, at);
 }
 
+uint64_t hostrun_user_cycles;
+
+static uint64_t cycles(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 /* Run x to its end. */
 static void run(struct hrun *x, uint64_t m, uint32_t alen)
 {
+	volatile uint64_t t0 = 0;
 	volatile bool first = true;
 	volatile long rax = 0;
 
 	while (x->end == C_RUNNING) {
 		if (sigsetjmp(x->cpu.jb, 1)) {
+			hostrun_user_cycles += cycles() - t0;
 			fault_why(x);
 			x->end = C_FAULTED;
 			break;
 		}
 		hr_in_user = 1;
+		t0 = cycles();
 		if (first) {
 			first = false;
 			hostrun_enter(&x->cpu, hr_method_entry(), USTACK_TOP - 16, ULIB_ARGS_BASE,
@@ -369,6 +382,7 @@ static void run(struct hrun *x, uint64_t m, uint32_t alen)
 		} else {
 			hostrun_resume(&x->cpu, rax);
 		}
+		hostrun_user_cycles += cycles() - t0;
 		hr_in_user = 0;
 		rax = trap(x);
 	}

@@ -11,6 +11,11 @@
  *		--out keeps each block as DIR/N.blk for `vm block`
  *	chain run BLOCK... [-v]
  *		execute block files in order from genesis
+ *	chain bench TOKEN.c [TRANSFERS]
+ *		a block of token transfers run by the real (TinyCC, metered)
+ *		runner and by gcc -O2's code called natively (native.c): the
+ *		time inside the contract's methods but liba's calls, a
+ *		transaction, and their ratio (TSC cycles of this machine)
  *	-v prints every receipt's status, gas and return data
  *	--root DIR: the source tree whose sdk/ headers contracts compile
  *	against (the image's /usr/include holds the same files); the tree
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hostrun.h"
+#include "native.h"
 #include "vm/exec.h"
 #include "vm/gen.h"
 
@@ -159,6 +165,118 @@ static int gen(struct vm *vm, int argc, char **argv, const char *dir)
 	return r;
 }
 
+/* ---- chain bench ---- */
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* A runner with its invokes timed. */
+static const struct kr_contract_ops *timed_real;
+static uint64_t timed_t;
+
+static kr_err_t timed_invoke(uint32_t id, const char *method, const void *args, uint32_t alen,
+			     uint64_t gas, const struct kr_contract_host *h, void *hc,
+			     struct kr_contract_result *res)
+{
+	uint64_t t0 = rdtsc();
+	kr_err_t e = timed_real->invoke(id, method, args, alen, gas, h, hc, res);
+
+	timed_t += rdtsc() - t0;
+	return e;
+}
+
+/* One run: the token, 16 funded accounts, then n transfers timed; the
+ * cycles a transaction inside the methods but liba's calls, and in all. */
+static int bench_once(const struct kr_contract_ops *real, const uint8_t *src, size_t len,
+		      uint32_t n, double *exec, double *all, uint64_t *gas)
+{
+	struct kr_contract_ops ops = *real;
+	struct vm_block_result res;
+	struct vm_gen g;
+	char why[VM_WHY_MAX];
+	size_t cap = vm_gen_size(n) + len, blen;
+	uint8_t *buf = malloc(cap);
+	struct vm *vm;
+	uint64_t t0;
+	kr_err_t e;
+
+	timed_real = real;
+	ops.invoke = timed_invoke;
+	if (!buf || vm_open(&vm, &ops, diag, NULL) || vm_gen_init(&g, 16, 3))
+		return 1;
+	e = vm_gen_deploy(&g, src, (uint32_t)len, 1, vm->root, buf, cap, &blen);
+	e = e ? e : vm_exec_block(vm, buf, blen, false, &res, NULL, NULL, why, sizeof(why));
+	e = e ? e : vm_gen_fund(&g, 2, vm->root, buf, cap, &blen);
+	e = e ? e : vm_exec_block(vm, buf, blen, false, &res, NULL, NULL, why, sizeof(why));
+	e = e ? e : vm_gen_transfers(&g, n, 3, vm->root, buf, cap, &blen);
+	if (!e) {
+		vm->clock = rdtsc;
+		vm->t_ops = 0;
+		timed_t = 0;
+		hostrun_user_cycles = 0;
+		t0 = rdtsc();
+		e = vm_exec_block(vm, buf, blen, false, &res, NULL, NULL, why, sizeof(why));
+		*all = (double)(rdtsc() - t0) / n;
+		/* The real runner: the contract's own code (hostrun counts it);
+		 * native: the invokes but liba's calls, all of it its code. */
+		*exec = (double)(real == hostrun_ops() ? hostrun_user_cycles :
+				 timed_t - vm->t_ops) / n;
+		*gas = res.gas / n;
+		if (!e && res.ok != n)
+			e = KR_EINVAL;
+	}
+	vm_gen_fini(&g);
+	vm_close(vm);
+	free(buf);
+	if (e)
+		fprintf(stderr, "chain bench: %s\n", why[0] ? why : kr_strerror(e));
+	return e != KR_OK;
+}
+
+static int bench(int argc, char **argv, const char *root)
+{
+	unsigned long long n = 1000;
+	double best[2][2] = { { 1e300, 1e300 }, { 1e300, 1e300 } };
+	uint64_t gas[2] = { 0, 0 };
+	uint8_t *src;
+	size_t len;
+
+	if (argc < 1 || argc > 2 || (argc == 2 && (!num(argv[1], KR_VM_BLOCK_TX_MAX, &n) || !n))) {
+		fprintf(stderr, "usage: chain bench TOKEN.c [TRANSFERS]\n");
+		return 2;
+	}
+	src = read_file(argv[0], &len);
+	if (!src)
+		return 1;
+	native_init(root);
+	for (int round = 0; round < 5; round++)
+		for (int k = 0; k < 2; k++) {
+			double ex, all;
+
+			if (bench_once(k ? native_ops() : hostrun_ops(), src, len, (uint32_t)n, &ex,
+				       &all, &gas[k])) {
+				free(src);
+				return 1;
+			}
+			best[k][0] = ex < best[k][0] ? ex : best[k][0];
+			best[k][1] = all < best[k][1] ? all : best[k][1];
+		}
+	free(src);
+	printf("chain bench: %llu token transfers in a block, TSC cycles a transaction (best of 5):\n",
+	       n);
+	printf("  the contract's code (its methods but liba's calls): TinyCC metered %.0f, "
+	       "gcc -O2 %.0f: %.2fx\n", best[0][0], best[1][0], best[0][0] / best[1][0]);
+	printf("  the whole block: TinyCC metered %.0f, gcc -O2 %.0f (gas a transfer: %llu "
+	       "metered, %llu unmetered)\n", best[0][1], best[1][1], (unsigned long long)gas[0],
+	       (unsigned long long)gas[1]);
+	return 0;
+}
+
 #ifndef CHAIN_ROOT
 #define CHAIN_ROOT "."
 #endif
@@ -180,9 +298,15 @@ int main(int argc, char **argv)
 		else if (n < 64)
 			args[n++] = argv[i];
 	}
+	if (n >= 2 && !strcmp(args[0], "bench")) {
+		if (hostrun_init(root))
+			return 2;
+		return bench(n - 1, args + 1, root);
+	}
 	if (n < 2 || (strcmp(args[0], "gen") && strcmp(args[0], "run"))) {
 		fprintf(stderr, "usage: chain gen TOKEN.c ACCOUNTS TRANSFERS [PER_BLOCK] [SEED] "
 			"[--out DIR] [-v]\n       chain run BLOCK... [-v]\n"
+			"       chain bench TOKEN.c [TRANSFERS]\n"
 			"       (--root DIR: the source tree of the contract headers)\n");
 		return 2;
 	}
