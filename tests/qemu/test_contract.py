@@ -134,6 +134,10 @@ def contract_refuse():
                        ('outside.c', 'call outside liba: strlen')]:
             has(m, sh(m, 'ctest load /t/%s' % f), r'why "%s"$' % re.escape(why), f)
         has(m, sh(m, 'ctest load /t/rt.c'), r'^ctest: load /t/rt.c: ok$', 'rt loads')
+        # liba is no handler's: cc refuses a handler that calls it, and -g vm.
+        has(m, sh(m, 'cc /t/h_liba.c'), r"^cc: /t/h_liba.c: undefined symbol liba_get \(a "
+            r"contract's call: no handler may call it\)$", 'a handler calling liba')
+        has(m, sh(m, 'cc /t/h_liba.c -g vm'), r"^cc: unknown grant 'vm'", 'cc -g vm')
 
 
 def contract_nested():
