@@ -81,8 +81,7 @@ static int setup(void **state)
 	(void)state;
 	host = (struct chost){ .ops = ops };
 	if (load("rt.c", "rt", &rt, why) != KR_OK)
-		fprintf(stderr, "rt.c: %s\n", why);
-	assert_int_equal(load("rt.c", "rt", &rt, why), KR_OK);
+		fail_msg("rt.c: %s", why);
 	return 0;
 }
 
@@ -203,6 +202,22 @@ static void refusals(void **state)
 	}
 	assert_int_equal(ops->load("Bad-name", "", 0, quiet, NULL, &id, why, sizeof(why)),
 			 KR_EINVAL);
+	/* 64 slots, rt in one: 63 more, then none. */
+	{
+		uint32_t ids[63];
+		size_t len;
+		char *src = source("rt.c", &len);
+
+		for (int i = 0; i < 63; i++)
+			assert_int_equal(ops->load("more", src, len, quiet, NULL, &ids[i], why,
+						   sizeof(why)), KR_OK);
+		assert_int_equal(ops->load("more", src, len, quiet, NULL, &id, why, sizeof(why)),
+				 KR_ENOSPC);
+		for (int i = 0; i < 63; i++)
+			assert_int_equal(ops->unload(ids[i]), KR_OK);
+		assert_int_equal(ops->unload(ids[0]), KR_ENOENT);
+		free(src);
+	}
 	assert_int_equal(ops->invoke(rt, "none", NULL, 0, GAS, &chost_table, NULL,
 				     &(struct kr_contract_result){ 0 }), KR_EUNKNOWN);
 	assert_int_equal(ops->invoke(99, "work", NULL, 0, GAS, &chost_table, NULL,
