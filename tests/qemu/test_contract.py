@@ -149,6 +149,15 @@ def contract_nested():
         print('chain8: host gas %d, kernel gas %s' % (gas['chain8'], r.group(1)))
         check(m, int(r.group(1)) == gas['chain8'], 'chain8: kernel gas %s, host %d'
               % (r.group(1), gas['chain8']))
+        # A callee that faults, runs out of its gas, reverts: the caller
+        # runs on and returns the code (1003, 1002, 1001) and the reason.
+        for which, data in [(0, '03 eb 00'), (1, '03 ea 00'), (2, '03 e9 6e')]:
+            r = has(m, sh(m, 'ctest pair /t/rt.c callbad %d' % which),
+                    r'^ctest: callbad: returned 0, gas (\d+), data 3: %s$' % data, 'callbad')
+            name = 'callbad%d' % which
+            print('%s: host gas %d, kernel gas %s' % (name, gas[name], r.group(1)))
+            check(m, int(r.group(1)) == gas[name], '%s: kernel gas %s, host %d'
+                  % (name, r.group(1), gas[name]))
         has(m, sh(m, 'ctest /t/rt.c work'), r'returned 55', 'runs on')
         # No time budget, only Ctrl-C: the invoke says KR_ETIME.
         start = len(m.log)

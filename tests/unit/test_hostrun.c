@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <liba.h>
 #include "hostrun.h"
 #include "../contracts/chost.h"
 
@@ -253,6 +254,20 @@ static void nested(void **state)
 	args[0] = (uint8_t)ids[0];
 	r = call(ids[0], "chain", args, 2, GAS, &f);
 	assert_int_equal(r.end, KR_CONTRACT_REVERTED);
+	/* A callee that faults, runs out of the gas it was given, or reverts:
+	 * the caller runs on and sees LIBA_EFAULTED, _EOUTOFGAS, _EREVERTED. */
+	for (uint8_t which = 0; which < 3; which++) {
+		static const long want[] = { LIBA_EFAULTED, LIBA_EOUTOFGAS, LIBA_EREVERTED };
+		uint8_t a[2] = { (uint8_t)ids[1], which };
+
+		f = (struct cframe){ .h = &host };
+		r = call(ids[0], "callbad", a, 2, GAS, &f);
+		assert_int_equal(r.end, KR_CONTRACT_RETURNED);
+		assert_int_equal(f.retlen, 3);
+		assert_int_equal(-(f.ret[0] << 8 | f.ret[1]), want[which]);
+		assert_int_equal(f.ret[2], which == 2 ? 'n' : 0);
+		printf("GAS callbad%u %llu\n", which, (unsigned long long)(GAS - r.gas_left));
+	}
 	for (int i = 1; i < 8; i++)
 		assert_int_equal(ops->unload(ids[i]), KR_OK);
 }
