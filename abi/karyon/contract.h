@@ -104,6 +104,10 @@ struct kr_contract_host {
 	long (*revert)(void *ctx, uint64_t *gas, const char *reason, uint32_t n);
 };
 
+KR_ABI_OFFSET(struct kr_contract_host, get, 8);
+KR_ABI_OFFSET(struct kr_contract_host, revert, 72);
+KR_ABI_SIZE(struct kr_contract_host, 80);
+
 /* How a method's run ended. */
 enum kr_contract_end {
 	KR_CONTRACT_RETURNED = 0,       /* the method returned: ret is its value */
@@ -156,6 +160,7 @@ struct kr_contract_ops {
 			   struct kr_contract_result *res);
 };
 KR_ABI_OFFSET(struct kr_contract_ops, load, 16);
+KR_ABI_OFFSET(struct kr_contract_ops, invoke, 40);
 KR_ABI_SIZE(struct kr_contract_ops, 48);
 
 #endif

@@ -355,7 +355,11 @@ static int check_grants(struct cc_args *a, struct handler *h, const struct link_
 	}
 	h->grants = h->mf.present ? h->mf.grants | GRANT_BIT(GRANT_PURE) : a->grants;
 	for (unsigned i = 0; i < l->ncalls; i++)
-		if (!(h->grants & GRANT_BIT(l->calls[i]->grant))) {
+		if (l->calls[i]->grant == GRANT_VM) {   /* no grant of a handler's gives it */
+			print_to(print, ctx, "cc: %s: undefined symbol %s (a contract's call: no "
+				 "handler may call it)\n", a->file, l->calls[i]->name);
+			bad = 1;
+		} else if (!(h->grants & GRANT_BIT(l->calls[i]->grant))) {
 			print_to(print, ctx, "cc: %s: undefined symbol %s (not granted): needs %s%s%s\n",
 				 a->file, l->calls[i]->name, h->mf.present ? "grant " : "-g ",
 				 grant_name(l->calls[i]->grant),

@@ -306,6 +306,8 @@ static kr_err_t svc_load(const char *name, const void *src, size_t len, kr_print
 	}
 	if (e && c->h.dom)
 		handler_free(&c->h);
+	if (e && !why[0])
+		ksnprintf(why, whylen, "%s", kr_strerror(e));
 	if (e) {
 		*c = (struct contract){ 0 };
 		return e;

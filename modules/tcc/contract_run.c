@@ -391,7 +391,8 @@ kr_err_t contract_invoke(uint32_t id, const char *method, const void *args, uint
 	x->c = c;
 	x->host = host;
 	x->hctx = hctx;
-	memcpy(c->args_kva, args, alen);
+	if (alen)
+		memcpy(c->args_kva, args, alen);
 	if (c->args_len > alen)         /* what the last invoke's arguments left */
 		memset(c->args_kva + alen, 0, c->args_len - alen);
 	c->args_len = alen;

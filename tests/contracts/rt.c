@@ -140,3 +140,23 @@ LIBA_METHOD(chain)
 	liba_return(&out, 1);
 	return 0;
 }
+
+/* Calls contract args[0]'s nullp (args[1] 0), spin with 5,000 gas (1) or
+ * rev (2); the return data is the failure's code, negated, and the
+ * callee's reason's first byte. */
+LIBA_METHOD(callbad)
+{
+	static const char *const methods[] = { "nullp", "spin", "rev" };
+	uint8_t to[32] = { 0 }, ret[8] = { 0 }, out[3];
+	long r;
+
+	if (alen < 2 || args[1] > 2)
+		liba_revert("expected (u8 contract, u8 which)");
+	to[0] = args[0];
+	r = liba_call(to, methods[args[1]], 0, 0, ret, sizeof(ret), args[1] == 1 ? 5000 : 0);
+	out[0] = (uint8_t)(-r >> 8);
+	out[1] = (uint8_t)-r;
+	out[2] = ret[0];
+	liba_return(out, 3);
+	return 0;
+}

@@ -11,6 +11,8 @@
  *   ctest chain FILE N                  FILE loaded N times (1..8), each
  *                                       calling the next: "chain N: depth N"
  *   ctest twice FILE METHOD             METHOD run twice, on the same storage
+ *   ctest pair FILE METHOD [BYTE...]    FILE loaded twice, the first's METHOD
+ *                                       run with the second's id, then BYTEs
  */
 #include <karyon/contract.h>
 #include <karyon/heap.h>
@@ -122,6 +124,37 @@ static int run(int argc, char **argv, int times, print_fn print, void *ctx)
 	return e ? 1 : 0;
 }
 
+static int pair(int argc, char **argv, print_fn print, void *ctx)
+{
+	uint32_t a, b, n = 1;
+	uint8_t args[16];
+	struct cframe f = { .h = &host };
+	struct kr_contract_result res;
+	kr_err_t e;
+
+	if (load(argv[2], "first", &a, print, ctx))
+		return 1;
+	if (load(argv[2], "second", &b, print, ctx)) {
+		ops->unload(a);
+		return 1;
+	}
+	args[0] = (uint8_t)b;
+	for (int i = 4; i < argc && n < sizeof(args); i++)
+		args[n++] = (uint8_t)num(argv[i]);
+	host = (struct chost){ .ops = ops };
+	e = ops->invoke(a, argv[3], args, n, 10000000, &chost_table, &f, &res);
+	if (e)
+		say(print, ctx, "ctest: %s: invoke: %s\n", argv[3], kr_strerror(e));
+	else
+		say(print, ctx, "ctest: %s: %s %lld, gas %llu, data %u: %02x %02x %02x\n", argv[3],
+		    res.end < 4 ? ends[res.end] : "?", (long long)res.ret,
+		    (unsigned long long)(10000000 - res.gas_left), f.retlen, f.ret[0], f.ret[1],
+		    f.ret[2]);
+	ops->unload(b);
+	ops->unload(a);
+	return e ? 1 : 0;
+}
+
 static int chain(int argc, char **argv, print_fn print, void *ctx)
 {
 	uint32_t ids[8], n = argc > 3 ? (uint32_t)num(argv[3]) : 8, k = 0;
@@ -176,6 +209,8 @@ static int ctest_cmd(int argc, char **argv, print_fn print, void *ctx)
 		ops->unload(id);
 		return 0;
 	}
+	if (argc >= 4 && !strcmp(argv[1], "pair"))
+		return pair(argc, argv, print, ctx);
 	if (argc >= 3 && !strcmp(argv[1], "chain"))
 		return chain(argc, argv, print, ctx);
 	if (argc < 3) {

@@ -32,13 +32,19 @@ PROMPT = 'karyon:/> '
 CONTRACTS = os.path.join(kqemu.ROOT, 'tests', 'contracts')
 
 
-def host_gas():
-    """The host runner's gas per method: {name: N}."""
+def host_run():
+    """What the host runner's test prints: ({method: gas}, {method: why})."""
     exe = os.path.join(BUILD, 'tests', 'unit', 'test_hostrun')
     r = subprocess.run([exe, kqemu.ROOT], capture_output=True, text=True)
     if r.returncode != 0:
         raise AssertionError('test_hostrun failed:\n' + r.stdout + r.stderr)
-    return {m.group(1): int(m.group(2)) for m in re.finditer(r'^GAS (\w+) (\d+)$', r.stdout, re.M)}
+    gas = {m.group(1): int(m.group(2)) for m in re.finditer(r'^GAS (\w+) (\d+)$', r.stdout, re.M)}
+    why = dict(re.findall(r'^(nullp|divz|deep|badptr): (.*)$', r.stdout, re.M))
+    return gas, why
+
+
+def host_gas():
+    return host_run()[0]
 
 
 def machine(d):
@@ -73,7 +79,7 @@ def ready(m):
 
 
 def contract_gas():
-    gas = host_gas()
+    gas, why = host_run()
     with tempfile.TemporaryDirectory() as d, machine(d) as m:
         ready(m)
         for method, end in [('work', r'returned 55'), ('rev', r'reverted 0'),
@@ -101,6 +107,12 @@ def contract_gas():
         has(m, sh(m, 'ctest /t/rt.c deep'), r'faulted 0, .*stack overflow', 'deep')
         has(m, sh(m, 'ctest /t/rt.c badptr'),
             r'faulted 0, .*bad pointer to liba_get \(argument 1: 0x10\)', 'badptr')
+        # Same image, same addresses: even the reports read the same.
+        for method in sorted(why):
+            r = has(m, sh(m, 'ctest /t/rt.c %s' % method), r'why: (.*)$', method)
+            print('%s: host why "%s", kernel why "%s"' % (method, why[method], r.group(1)))
+            check(m, r.group(1) == why[method], '%s: kernel says %r, host %r'
+                  % (method, r.group(1), why[method]))
         has(m, sh(m, 'ctest /t/rt.c glob'), r'returned 1,', 'glob')
         has(m, sh(m, 'ctest /t/rt.c glob'), r'returned 1,', 'glob again')
         has(m, sh(m, 'ctest /t/rt.c fresh'), r'returned 0,', 'fresh stack')
@@ -122,6 +134,10 @@ def contract_refuse():
                        ('outside.c', 'call outside liba: strlen')]:
             has(m, sh(m, 'ctest load /t/%s' % f), r'why "%s"$' % re.escape(why), f)
         has(m, sh(m, 'ctest load /t/rt.c'), r'^ctest: load /t/rt.c: ok$', 'rt loads')
+        # liba is no handler's: cc refuses a handler that calls it, and -g vm.
+        has(m, sh(m, 'cc /t/h_liba.c'), r"^cc: /t/h_liba.c: undefined symbol liba_get \(a "
+            r"contract's call: no handler may call it\)$", 'a handler calling liba')
+        has(m, sh(m, 'cc /t/h_liba.c -g vm'), r"^cc: unknown grant 'vm'", 'cc -g vm')
 
 
 def contract_nested():
@@ -133,6 +149,15 @@ def contract_nested():
         print('chain8: host gas %d, kernel gas %s' % (gas['chain8'], r.group(1)))
         check(m, int(r.group(1)) == gas['chain8'], 'chain8: kernel gas %s, host %d'
               % (r.group(1), gas['chain8']))
+        # A callee that faults, runs out of its gas, reverts: the caller
+        # runs on and returns the code (1003, 1002, 1001) and the reason.
+        for which, data in [(0, '03 eb 00'), (1, '03 ea 00'), (2, '03 e9 6e')]:
+            r = has(m, sh(m, 'ctest pair /t/rt.c callbad %d' % which),
+                    r'^ctest: callbad: returned 0, gas (\d+), data 3: %s$' % data, 'callbad')
+            name = 'callbad%d' % which
+            print('%s: host gas %d, kernel gas %s' % (name, gas[name], r.group(1)))
+            check(m, int(r.group(1)) == gas[name], '%s: kernel gas %s, host %d'
+                  % (name, r.group(1), gas[name]))
         has(m, sh(m, 'ctest /t/rt.c work'), r'returned 55', 'runs on')
         # No time budget, only Ctrl-C: the invoke says KR_ETIME.
         start = len(m.log)

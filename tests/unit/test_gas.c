@@ -273,6 +273,42 @@ static void refused(void **state)
 	}
 }
 
+/* A contract (GAS_CONTRACT): no floating point in any form; integers,
+ * hexadecimal ones with an 'e' digit included, pass as for a handler. */
+static void contract_mode(void **state)
+{
+	static const char *const floats[] = {
+		"float x;", "double f(void);", "long double x;", "long x = 1.5;", "long x = 1e5;",
+		"long x = 1E-3;", "long x = .5;", "long x = 2.f;", "long x = 0x1p3;", "long x = 0X1.8P1;",
+	};
+	static const char *const fine[] = {
+		"long x = 0x1e5;", "long x = 10ul;", "char *s = \"1.5 double\";", "int floaty;",
+		"long x = 'e';",
+	};
+	struct gas_result r;
+	char src[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(floats) / sizeof(floats[0]); i++) {
+		snprintf(src, sizeof(src), "# 4 \"contract.c\"\n%s\n", floats[i]);
+		assert_int_equal(gas_instrument_mode(src, strlen(src), GAS_CONTRACT, &r, err,
+						     sizeof(err)), KR_EFORMAT);
+		assert_string_equal(err, "contract.c:4: error: floating point is not allowed in a "
+				    "contract");
+		assert_int_equal(gas_instrument(src, strlen(src), &r, err, sizeof(err)), KR_OK);
+		free(r.text);
+	}
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		assert_int_equal(gas_instrument_mode(fine[i], strlen(fine[i]), GAS_CONTRACT, &r, err,
+						     sizeof(err)), KR_OK);
+		free(r.text);
+	}
+	snprintf(src, sizeof(src), "# 1 \"contract.c\"\nint f(void) { asm(\"nop\"); }\n");
+	assert_int_equal(gas_instrument_mode(src, strlen(src), GAS_CONTRACT, &r, err, sizeof(err)),
+			 KR_EFORMAT);
+	assert_string_equal(err, "contract.c:1: error: inline assembly is not allowed in a contract");
+}
+
 /* Line markers and pragmas as TinyCC's -E writes them; the output has
  * the same lines, so messages and line tables name the user's lines. */
 static void markers_and_pragmas(void **state)
@@ -383,6 +419,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(functions),
 		cmocka_unit_test(strings_and_chars),
 		cmocka_unit_test(refused),
+		cmocka_unit_test(contract_mode),
 		cmocka_unit_test(markers_and_pragmas),
 		cmocka_unit_test(preprocessed_by_tcc),
 		cmocka_unit_test(broken_sources),

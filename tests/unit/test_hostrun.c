@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <liba.h>
 #include "hostrun.h"
 #include "../contracts/chost.h"
 
@@ -81,8 +82,7 @@ static int setup(void **state)
 	(void)state;
 	host = (struct chost){ .ops = ops };
 	if (load("rt.c", "rt", &rt, why) != KR_OK)
-		fprintf(stderr, "rt.c: %s\n", why);
-	assert_int_equal(load("rt.c", "rt", &rt, why), KR_OK);
+		fail_msg("rt.c: %s", why);
 	return 0;
 }
 
@@ -203,6 +203,22 @@ static void refusals(void **state)
 	}
 	assert_int_equal(ops->load("Bad-name", "", 0, quiet, NULL, &id, why, sizeof(why)),
 			 KR_EINVAL);
+	/* 64 slots, rt in one: 63 more, then none. */
+	{
+		uint32_t ids[63];
+		size_t len;
+		char *src = source("rt.c", &len);
+
+		for (int i = 0; i < 63; i++)
+			assert_int_equal(ops->load("more", src, len, quiet, NULL, &ids[i], why,
+						   sizeof(why)), KR_OK);
+		assert_int_equal(ops->load("more", src, len, quiet, NULL, &id, why, sizeof(why)),
+				 KR_ENOSPC);
+		for (int i = 0; i < 63; i++)
+			assert_int_equal(ops->unload(ids[i]), KR_OK);
+		assert_int_equal(ops->unload(ids[0]), KR_ENOENT);
+		free(src);
+	}
 	assert_int_equal(ops->invoke(rt, "none", NULL, 0, GAS, &chost_table, NULL,
 				     &(struct kr_contract_result){ 0 }), KR_EUNKNOWN);
 	assert_int_equal(ops->invoke(99, "work", NULL, 0, GAS, &chost_table, NULL,
@@ -238,6 +254,20 @@ static void nested(void **state)
 	args[0] = (uint8_t)ids[0];
 	r = call(ids[0], "chain", args, 2, GAS, &f);
 	assert_int_equal(r.end, KR_CONTRACT_REVERTED);
+	/* A callee that faults, runs out of the gas it was given, or reverts:
+	 * the caller runs on and sees LIBA_EFAULTED, _EOUTOFGAS, _EREVERTED. */
+	for (uint8_t which = 0; which < 3; which++) {
+		static const long want[] = { LIBA_EFAULTED, LIBA_EOUTOFGAS, LIBA_EREVERTED };
+		uint8_t a[2] = { (uint8_t)ids[1], which };
+
+		f = (struct cframe){ .h = &host };
+		r = call(ids[0], "callbad", a, 2, GAS, &f);
+		assert_int_equal(r.end, KR_CONTRACT_RETURNED);
+		assert_int_equal(f.retlen, 3);
+		assert_int_equal(-(f.ret[0] << 8 | f.ret[1]), want[which]);
+		assert_int_equal(f.ret[2], which == 2 ? 'n' : 0);
+		printf("GAS callbad%u %llu\n", which, (unsigned long long)(GAS - r.gas_left));
+	}
 	for (int i = 1; i < 8; i++)
 		assert_int_equal(ops->unload(ids[i]), KR_OK);
 }

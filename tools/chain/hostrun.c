@@ -397,8 +397,7 @@ static kr_err_t hr_load(const char *name, const void *src, size_t len, kr_print_
 	lc = (struct link_ctx){ .c = c };
 	env.ctx = &lc;
 	if (!e && (e = kmod_load(obj, olen, &env, &c->img, &err)) != KR_OK) {
-		snprintf(w, sizeof(w), "%s%s%s", err.what ? err.what : "cannot link",
-			 err.detail[0] ? ": " : "", err.detail);
+		snprintf(w, sizeof(w), "%s: %s", err.what ? err.what : kr_strerror(e), err.detail);
 		set_why(&l, w);
 		e = e == KR_ENOMEM ? e : KR_EFORMAT;
 	}
@@ -419,6 +418,8 @@ static kr_err_t hr_load(const char *name, const void *src, size_t len, kr_print_
 		}
 	}
 	free(obj);
+	if (e && !why[0])
+		snprintf(why, whylen, "%s", kr_strerror(e));
 	if (e) {
 		if (c->img.base)
 			kmod_release(&env, &c->img);

@@ -106,7 +106,8 @@ static void place(uint32_t id, const uint8_t *data)
 static void put_args(const void *args, uint32_t alen)
 {
 	mprotect((void *)ULIB_ARGS_BASE, ULIB_ARGS_MAX, PROT_READ | PROT_WRITE);
-	memcpy((void *)ULIB_ARGS_BASE, args, alen);
+	if (alen)
+		memcpy((void *)ULIB_ARGS_BASE, args, alen);
 	if (args_len > alen)
 		memset((uint8_t *)ULIB_ARGS_BASE + alen, 0, args_len - alen);
 	args_len = alen;
