@@ -82,7 +82,9 @@ struct kr_contract_host {
 	/* liba_blake2b: in NULL when n > KR_CONTRACT_HASH_MAX; out is 32
 	 * bytes the runner copies out when it returns 0. */
 	long (*hash)(void *ctx, uint64_t *gas, const uint8_t *in, uint32_t n, uint8_t *out);
-	/* liba_ctx: out is KR_CONTRACT_CTX_SIZE bytes, copied out on 0. */
+	/* liba_ctx: out is KR_CONTRACT_CTX_SIZE zeroed bytes, copied out (all
+	 * zeros if it returns an error other than the stops: liba_ctx cannot
+	 * fail). */
 	long (*context)(void *ctx, uint64_t *gas, uint8_t *out);
 	/* liba_call: method is NUL-terminated (the runner copies at most
 	 * KR_VM_METHOD_MAX + 1 bytes and passes NULL when there is no NUL in

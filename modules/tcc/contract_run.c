@@ -156,10 +156,10 @@ static const uint8_t *arg_in(struct crun *x, const char *call, int arg, uint64_t
 }
 
 /* After a host function: its gas back into the counter, and its stops. */
-static long host_done(struct crun *x, uint64_t gas, long ret)
+static long host_done(struct crun *x, const uint64_t *gas, long ret)
 {
-	*counter(x->c) = (int64_t)gas;
-	x->r.gas_set = (int64_t)gas;
+	*counter(x->c) = (int64_t)*gas;
+	x->r.gas_set = (int64_t)*gas;
 	if (ret == KR_CONTRACT_STOP_GAS) {
 		*counter(x->c) = 0;
 		x->end = C_GAS;
@@ -174,22 +174,37 @@ static long host_done(struct crun *x, uint64_t gas, long ret)
 		 KR_VM_LOG_TOPICS_MAX * KR_VM_TOPIC_LEN : KR_VM_KEY_MAX)
 #define BIG     KR_CONTRACT_HASH_MAX
 
-static long liba(struct crun *x, const uint64_t *a, uint8_t *small, uint8_t *big, uint8_t *out)
+/* liba's 32-bit arguments (lengths, counts, caps), by call: the ABI leaves
+ * a register's upper half undefined, so only its lower half counts. */
+static const uint8_t narrow[] = {
+	[ULIB_SYS_LIBA_GET - ULIB_SYS_LIBA_GET] = 1 << 1 | 1 << 3,
+	[ULIB_SYS_LIBA_SET - ULIB_SYS_LIBA_GET] = 1 << 1 | 1 << 3,
+	[ULIB_SYS_LIBA_DEL - ULIB_SYS_LIBA_GET] = 1 << 1,
+	[ULIB_SYS_LIBA_LOG - ULIB_SYS_LIBA_GET] = 1 << 1 | 1 << 3,
+	[ULIB_SYS_LIBA_BLAKE2B - ULIB_SYS_LIBA_GET] = 1 << 2,
+	[ULIB_SYS_LIBA_CALL - ULIB_SYS_LIBA_GET] = 1 << 3 | 1 << 5,
+	[ULIB_SYS_LIBA_RETURN - ULIB_SYS_LIBA_GET] = 1 << 1,
+	[ULIB_SYS_LIBA_REVERT - ULIB_SYS_LIBA_GET] = 0,
+};
+
+static long liba(struct crun *x, const uint64_t *in, uint8_t *small, uint8_t *big, uint8_t *out)
 {
 	const struct kr_contract_host *H = x->host;
-	uint64_t gas = (uint64_t)*counter(x->c), greq = 0;
+	uint64_t gas = (uint64_t)*counter(x->c), greq = 0, a[6];
 	const uint8_t *k, *v;
 	char method[KR_VM_METHOD_MAX + 2];
 	uint8_t to[KR_VM_ADDR_LEN];
 	size_t n;
 	long ret;
 
+	for (int i = 0; i < 6; i++)
+		a[i] = narrow[x->r.u.rax - ULIB_SYS_LIBA_GET] >> i & 1 ? (uint32_t)in[i] : in[i];
 	switch (x->r.u.rax) {
 	case ULIB_SYS_LIBA_GET:
 		k = arg_in(x, "liba_get", 1, a[0], a[1], KR_VM_KEY_MAX, small);
 		if (x->end)
 			return 0;
-		ret = host_done(x, gas, H->get(x->hctx, &gas, k, (uint32_t)a[1], out,
+		ret = host_done(x, &gas, H->get(x->hctx, &gas, k, (uint32_t)a[1], out,
 					       a[3] < KR_VM_VALUE_MAX ? (uint32_t)a[3] :
 					       KR_VM_VALUE_MAX));
 		if (!x->end && ret > 0)
@@ -201,32 +216,37 @@ static long liba(struct crun *x, const uint64_t *a, uint8_t *small, uint8_t *big
 		v = x->end ? NULL : arg_in(x, "liba_set", 3, a[2], a[3], KR_VM_VALUE_MAX, big);
 		if (x->end)
 			return 0;
-		return host_done(x, gas, H->set(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
+		return host_done(x, &gas, H->set(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
 	case ULIB_SYS_LIBA_DEL:
 		k = arg_in(x, "liba_del", 1, a[0], a[1], KR_VM_KEY_MAX, small);
 		if (x->end)
 			return 0;
-		return host_done(x, gas, H->del(x->hctx, &gas, k, (uint32_t)a[1]));
+		return host_done(x, &gas, H->del(x->hctx, &gas, k, (uint32_t)a[1]));
 	case ULIB_SYS_LIBA_LOG:
 		k = a[1] <= KR_VM_LOG_TOPICS_MAX ? arg_in(x, "liba_log", 1, a[0],
 							  a[1] * KR_VM_TOPIC_LEN, SMALL, small) : NULL;
 		v = x->end ? NULL : arg_in(x, "liba_log", 3, a[2], a[3], KR_VM_LOG_DATA_MAX, big);
 		if (x->end)
 			return 0;
-		return host_done(x, gas, H->log(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
+		return host_done(x, &gas, H->log(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
 	case ULIB_SYS_LIBA_BLAKE2B:
 		v = arg_in(x, "liba_blake2b", 2, a[1], a[2], KR_CONTRACT_HASH_MAX, big);
 		if (x->end)
 			return 0;
-		ret = host_done(x, gas, H->hash(x->hctx, &gas, v, (uint32_t)a[2], out));
+		ret = host_done(x, &gas, H->hash(x->hctx, &gas, v, (uint32_t)a[2], out));
 		if (!x->end && ret == 0)
 			xfer(x, "liba_blake2b", 1, a[0], out, KR_VM_HASH_LEN, true);
 		return ret;
 	case ULIB_SYS_LIBA_CTX:
-		ret = host_done(x, gas, H->context(x->hctx, &gas, out));
-		if (!x->end && ret == 0 && xfer(x, "liba_ctx", 1, a[0], out, KR_CONTRACT_CTX_SIZE, true))
-			return (long)a[0];      /* a struct returned by value: its address */
-		return ret;
+		/* A struct returned by value: rax is its address, whatever the
+		 * host function said (it cannot fail; its error leaves zeros). */
+		memset(out, 0, KR_CONTRACT_CTX_SIZE);
+		ret = host_done(x, &gas, H->context(x->hctx, &gas, out));
+		if (!x->end && ret)
+			memset(out, 0, KR_CONTRACT_CTX_SIZE);
+		if (!x->end)
+			xfer(x, "liba_ctx", 1, a[0], out, KR_CONTRACT_CTX_SIZE, true);
+		return (long)a[0];
 	case ULIB_SYS_LIBA_CALL:
 		if (!xfer(x, "liba_call", 1, a[0], to, sizeof(to), false) ||
 		    !xstr(x, "liba_call", 2, a[1], method, KR_VM_METHOD_MAX + 1, &n) ||
@@ -236,7 +256,7 @@ static long liba(struct crun *x, const uint64_t *a, uint8_t *small, uint8_t *big
 		if (x->end)
 			return 0;
 		memset(out, 0, KR_VM_RET_MAX);
-		ret = host_done(x, gas, H->call(x->hctx, &gas, to, n <= KR_VM_METHOD_MAX ? method :
+		ret = host_done(x, &gas, H->call(x->hctx, &gas, to, n <= KR_VM_METHOD_MAX ? method :
 						NULL, v, (uint32_t)a[3], out, a[5] < KR_VM_RET_MAX ?
 						(uint32_t)a[5] : KR_VM_RET_MAX, greq));
 		/* Return data, or a failed callee's reason: min(n, rcap) bytes;
@@ -250,11 +270,11 @@ static long liba(struct crun *x, const uint64_t *a, uint8_t *small, uint8_t *big
 		v = arg_in(x, "liba_return", 1, a[0], a[1], KR_VM_RET_MAX, big);
 		if (x->end)
 			return 0;
-		return host_done(x, gas, H->ret(x->hctx, &gas, v, (uint32_t)a[1]));
+		return host_done(x, &gas, H->ret(x->hctx, &gas, v, (uint32_t)a[1]));
 	case ULIB_SYS_LIBA_REVERT:
 		if (!xstr(x, "liba_revert", 1, a[0], (char *)big, KR_VM_RET_MAX, &n))
 			return 0;
-		ret = host_done(x, gas, H->revert(x->hctx, &gas, (const char *)big, (uint32_t)n));
+		ret = host_done(x, &gas, H->revert(x->hctx, &gas, (const char *)big, (uint32_t)n));
 		if (!x->end)                    /* it never resumes the run */
 			x->end = C_REVERTED;
 		return ret;

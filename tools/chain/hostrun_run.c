@@ -209,10 +209,10 @@ static const uint8_t *arg_in(struct hrun *x, const char *call, int arg, uint64_t
 	return xfer(x, call, arg, p, buf, n, false) ? buf : NULL;
 }
 
-static long host_done(struct hrun *x, uint64_t gas, long ret)
+static long host_done(struct hrun *x, const uint64_t *gas, long ret)
 {
-	*hr_gas_counter() = (int64_t)gas;
-	x->gas_set = (int64_t)gas;
+	*hr_gas_counter() = (int64_t)*gas;
+	x->gas_set = (int64_t)*gas;
 	if (ret == KR_CONTRACT_STOP_GAS) {
 		*hr_gas_counter() = 0;
 		x->end = C_GAS;
@@ -222,23 +222,32 @@ static long host_done(struct hrun *x, uint64_t gas, long ret)
 	return ret;
 }
 
+/* liba's 32-bit arguments, by call (contract_run.c's table). */
+static const uint8_t narrow[] = {
+	1 << 1 | 1 << 3, 1 << 1 | 1 << 3, 1 << 1, 1 << 1 | 1 << 3, 1 << 2, 0, 1 << 3 | 1 << 5, 1 << 1,
+	0,
+};
+
 static long liba(struct hrun *x)
 {
 	const struct kr_contract_host *H = x->host;
-	const uint64_t *a = x->cpu.a;
-	uint64_t gas = (uint64_t)*hr_gas_counter(), greq = 0;
+	uint64_t gas = (uint64_t)*hr_gas_counter(), greq = 0, a[6];
 	uint8_t *small = x->small, *big = x->big, *out = x->out, to[KR_VM_ADDR_LEN];
 	const uint8_t *k, *v;
 	char method[KR_VM_METHOD_MAX + 2];
 	size_t n;
 	long ret;
 
+	if (x->cpu.nr < SYS_GET || x->cpu.nr >= SYS_METHOD_END)
+		return KR_ENOSYS;
+	for (int i = 0; i < 6; i++)
+		a[i] = narrow[x->cpu.nr - SYS_GET] >> i & 1 ? (uint32_t)x->cpu.a[i] : x->cpu.a[i];
 	switch (x->cpu.nr) {
 	case 124:       /* liba_get */
 		k = arg_in(x, "liba_get", 1, a[0], a[1], KR_VM_KEY_MAX, small);
 		if (x->end)
 			return 0;
-		ret = host_done(x, gas, H->get(x->hctx, &gas, k, (uint32_t)a[1], out,
+		ret = host_done(x, &gas, H->get(x->hctx, &gas, k, (uint32_t)a[1], out,
 					       a[3] < KR_VM_VALUE_MAX ? (uint32_t)a[3] :
 					       KR_VM_VALUE_MAX));
 		if (!x->end && ret > 0)
@@ -250,12 +259,12 @@ static long liba(struct hrun *x)
 		v = x->end ? NULL : arg_in(x, "liba_set", 3, a[2], a[3], KR_VM_VALUE_MAX, big);
 		if (x->end)
 			return 0;
-		return host_done(x, gas, H->set(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
+		return host_done(x, &gas, H->set(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
 	case 126:       /* liba_del */
 		k = arg_in(x, "liba_del", 1, a[0], a[1], KR_VM_KEY_MAX, small);
 		if (x->end)
 			return 0;
-		return host_done(x, gas, H->del(x->hctx, &gas, k, (uint32_t)a[1]));
+		return host_done(x, &gas, H->del(x->hctx, &gas, k, (uint32_t)a[1]));
 	case 127:       /* liba_log */
 		k = a[1] <= KR_VM_LOG_TOPICS_MAX ? arg_in(x, "liba_log", 1, a[0],
 							  a[1] * KR_VM_TOPIC_LEN, sizeof(x->small),
@@ -263,20 +272,25 @@ static long liba(struct hrun *x)
 		v = x->end ? NULL : arg_in(x, "liba_log", 3, a[2], a[3], KR_VM_LOG_DATA_MAX, big);
 		if (x->end)
 			return 0;
-		return host_done(x, gas, H->log(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
+		return host_done(x, &gas, H->log(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
 	case 128:       /* liba_blake2b */
 		v = arg_in(x, "liba_blake2b", 2, a[1], a[2], KR_CONTRACT_HASH_MAX, big);
 		if (x->end)
 			return 0;
-		ret = host_done(x, gas, H->hash(x->hctx, &gas, v, (uint32_t)a[2], out));
+		ret = host_done(x, &gas, H->hash(x->hctx, &gas, v, (uint32_t)a[2], out));
 		if (!x->end && ret == 0)
 			xfer(x, "liba_blake2b", 1, a[0], out, KR_VM_HASH_LEN, true);
 		return ret;
 	case 129:       /* liba_ctx */
-		ret = host_done(x, gas, H->context(x->hctx, &gas, out));
-		if (!x->end && ret == 0 && xfer(x, "liba_ctx", 1, a[0], out, KR_CONTRACT_CTX_SIZE, true))
-			return (long)a[0];
-		return ret;
+		/* A struct returned by value: rax is its address, whatever the
+		 * host function said (it cannot fail; its error leaves zeros). */
+		memset(out, 0, KR_CONTRACT_CTX_SIZE);
+		ret = host_done(x, &gas, H->context(x->hctx, &gas, out));
+		if (!x->end && ret)
+			memset(out, 0, KR_CONTRACT_CTX_SIZE);
+		if (!x->end)
+			xfer(x, "liba_ctx", 1, a[0], out, KR_CONTRACT_CTX_SIZE, true);
+		return (long)a[0];
 	case 130:       /* liba_call */
 		if (!xfer(x, "liba_call", 1, a[0], to, sizeof(to), false) ||
 		    !xstr(x, "liba_call", 2, a[1], method, KR_VM_METHOD_MAX + 1, &n) ||
@@ -286,7 +300,7 @@ static long liba(struct hrun *x)
 		if (x->end)
 			return 0;
 		memset(out, 0, KR_VM_RET_MAX);
-		ret = host_done(x, gas, H->call(x->hctx, &gas, to, n <= KR_VM_METHOD_MAX ? method :
+		ret = host_done(x, &gas, H->call(x->hctx, &gas, to, n <= KR_VM_METHOD_MAX ? method :
 						NULL, v, (uint32_t)a[3], out, a[5] < KR_VM_RET_MAX ?
 						(uint32_t)a[5] : KR_VM_RET_MAX, greq));
 		n = ret >= 0 ? (size_t)ret : ret >= CALLEE_FAILED_LO && ret <= CALLEE_FAILED_HI ?
@@ -298,11 +312,11 @@ static long liba(struct hrun *x)
 		v = arg_in(x, "liba_return", 1, a[0], a[1], KR_VM_RET_MAX, big);
 		if (x->end)
 			return 0;
-		return host_done(x, gas, H->ret(x->hctx, &gas, v, (uint32_t)a[1]));
+		return host_done(x, &gas, H->ret(x->hctx, &gas, v, (uint32_t)a[1]));
 	case 132:       /* liba_revert */
 		if (!xstr(x, "liba_revert", 1, a[0], (char *)big, KR_VM_RET_MAX, &n))
 			return 0;
-		ret = host_done(x, gas, H->revert(x->hctx, &gas, (const char *)big, (uint32_t)n));
+		ret = host_done(x, &gas, H->revert(x->hctx, &gas, (const char *)big, (uint32_t)n));
 		if (!x->end)
 			x->end = C_REVERTED;
 		return ret;
