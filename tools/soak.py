@@ -13,8 +13,11 @@ handlers, subscriptions, custom events and storms of them, timers and
 snapshots (runs that fault or run out of gas among them); the virtio disk
 (patterns written and checked, reads, flushes, requests outside it);
 parcels on the organelles' channel graph (sends along it and outside it,
-malformed ones, kills and revivals, the ping and flood handlers); and
-malformed input (long lines, control bytes, unknown commands and options).
+malformed ones, kills and revivals, the ping and flood handlers); the
+contract VM (good and hostile contracts deployed and sent transactions,
+read-only calls, refused deploys, proofs, verification, malformed blocks
+and arguments, new chains); and malformed input (long lines, control
+bytes, unknown commands and options).
 
 After every step the shell must give its prompt back (and every tenth step
 answer an echo) within a timeout.  At the end everything the run made is
@@ -75,6 +78,30 @@ EVENT_HANDLER = ('#include <stdio.h>\n#include <karyon/handler.h>\n'
                  'if (ev->data[0] == \'s\') for (;;) n++; '
                  'if (ev->data[0] == \'p\') printf("evc %ld\\n", n); return 0; }\n')
 
+# Contracts (the vm module): a good one and hostile ones, METHOD per name.
+CONTRACTS = {
+    'cgood': ('add', '#include <stdint.h>\n#include <liba.h>\nLIBA_METHOD(add) { uint8_t v[8] = '
+              '{0}; liba_get("n", 1, v, 8); v[0]++; liba_set("n", 1, v, 8); liba_log(0, 0, v, 8); '
+              'return liba_return(v, 8); }\n'),
+    'cspin': ('spin', '#include <liba.h>\nLIBA_METHOD(spin) { volatile long x = 0; for (;;) x++; '
+              'return 0; }\n'),
+    'cboom': ('boom', '#include <liba.h>\nLIBA_METHOD(boom) { liba_set("k", 1, "v", 1); '
+              'return *(volatile long *)8; }\n'),
+    'cdiv': ('div', '#include <liba.h>\nLIBA_METHOD(div) { volatile long z = 0; liba_set("k", 1, '
+             '"v", 1); return 7 / z; }\n'),
+    'cagain': ('again', '#include <stdint.h>\n#include <liba.h>\nLIBA_METHOD(again) { struct '
+               'liba_ctx c = liba_ctx(); uint8_t r[8]; long n = liba_call(c.self, "again", 0, 0, '
+               'r, 8, 0); return liba_return(&n, 8); }\n'),
+    'cdeep': ('deep', '#include <stdint.h>\n#include <liba.h>\nLIBA_METHOD(deep) { uint8_t b[4096]; '
+              'b[0] = (uint8_t)alen; return liba_m_deep(b, alen + 1) + b[0]; }\n'),
+    'crev': ('rev', '#include <liba.h>\nLIBA_METHOD(rev) { liba_set("k", 1, "v", 1); '
+             'liba_revert("no"); }\n'),
+    'casm': ('t', '#include <liba.h>\nLIBA_METHOD(t) { __asm__("rdtsc"); return 0; }\n'),
+    'cflt': ('t', '#include <liba.h>\nLIBA_METHOD(t) { double d = alen; return (long)d; }\n'),
+    'cout': ('t', '#include <liba.h>\nint puts(const char *);\nLIBA_METHOD(t) { puts("x"); '
+             'return 0; }\n'),
+}
+
 
 class Failure(Exception):
     pass
@@ -90,6 +117,8 @@ class Soak:
         self.timer = False
         self.disk = False
         self.parcels = False
+        self.vm = False
+        self.contracts = set()
         self.step = 0
 
     def shell(self, line, timeout=STEP_TIMEOUT):
@@ -266,6 +295,45 @@ class Soak:
         else:
             self.shell('task submit %s' % self.rng.choice(['ping', 'flood', 'ping x']))
 
+    def do_contracts(self):
+        """The contract VM: deploys (refused ones among them), transactions
+        that revert, fault, run out of gas or reenter, calls, proofs,
+        malformed input, and now and then a new chain."""
+        if not self.vm:
+            return
+        r = self.rng.random()
+        name = self.rng.choice(sorted(CONTRACTS))
+        method, src = CONTRACTS[name]
+        if r < 0.2 or (r < 0.6 and name not in self.contracts):
+            self.write('/soak/%s.c' % name, src)
+            out = self.shell('vm deploy %s /soak/%s.c' % (name, name), 300)
+            if re.search(r'^tx 0: ok', out, re.M):
+                self.contracts.add(name)
+        elif r < 0.6:
+            self.shell('vm tx %s %s --gas %d --from %s' % (
+                name, method, self.rng.choice([2000, 30000, 300000, 5000000]),
+                self.rng.choice(['alice', 'bob', 'shell'])), 300)
+        elif r < 0.7:
+            self.shell('vm call %s %s --gas %d' % (name, method,
+                                                   self.rng.choice([5000, 300000])), 300)
+        elif r < 0.8:
+            self.shell(self.rng.choice(['vm status', 'vm contracts', 'vm proof %s text:n' % name,
+                                        'vm proof %s text:k' % name]))
+        elif r < 0.85:
+            self.shell('vm verify', 600)
+        elif r < 0.97:
+            w = self.word()
+            self.write('/soak/notablock', (w + '\n') * self.rng.randint(1, 100))
+            self.shell(self.rng.choice([
+                'vm tx nosuch %s' % w, 'vm block /soak/notablock', 'vm block /nonexistent',
+                'vm deploy %s /nonexistent' % w, 'vm tx cgood add u64:%s' % w,
+                'vm deploy ' + 'x' * 40 + ' /soak/notablock', 'vm proof', 'vm gen x 1 1',
+                'vm tx cgood add --gas 0', 'vm call cgood ' + 'm' * 40, 'vm frob',
+                'vm tx cgood add hex:%s' % w, 'vm deploy %s /soak/notablock' % w[:8]]))
+        else:
+            self.shell('vm reset')
+            self.contracts.clear()
+
     def do_malformed(self):
         r = self.rng.random()
         if r < 0.3:
@@ -288,8 +356,9 @@ class Soak:
 
     def random_step(self):
         kind = self.rng.choices([self.do_file, self.do_module, self.do_handler, self.do_malformed,
-                                 self.do_events, self.do_disk, self.do_parcels],
-                                [4, 1, 3, 2, 2, 1, 2])[0]
+                                 self.do_events, self.do_disk, self.do_parcels,
+                                 self.do_contracts],
+                                [4, 1, 3, 2, 2, 1, 2, 2])[0]
         kind()
         if self.step % 10 == 0:
             out = self.shell('echo alive %d' % self.step)
@@ -313,6 +382,10 @@ class Soak:
             for ep in ('h:ping', 'h:flood', 'orgtest'):
                 self.shell('organelles kill %s' % ep)
                 self.shell('organelles revive %s' % ep)
+        if self.vm:
+            # A new chain: the contracts and the blocks kept go.
+            self.shell('vm reset')
+            self.contracts.clear()
         self.shell('rm -r /soak')
         self.files = []
         out = self.shell('lsmod')
@@ -345,6 +418,15 @@ class Soak:
             self.shell('send hello.req warm')
             self.shell('recv')
             self.shell('obs 1')
+        self.vm = 'height ' in self.shell('vm status')
+        if self.vm:
+            for name in ('cgood', 'cspin'):
+                self.write('/soak/%s.c' % name, CONTRACTS[name][1])
+                self.shell('vm deploy %s /soak/%s.c' % (name, name), 300)
+                self.shell('vm tx %s %s --gas 100000' % (name, CONTRACTS[name][0]), 300)
+            self.shell('vm call cgood add')
+            self.shell('vm proof cgood text:n')
+            self.shell('vm verify', 300)
         self.shell('rmmod hello_user')
         self.shell('rmmod hello')
         self.cleanup()

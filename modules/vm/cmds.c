@@ -712,6 +712,7 @@ static int help(vm_print_fn print, void *ctx)
 		"vm proof CONTRACT KEY..         a state proof, for tools/vm_proof.py",
 		"vm verify                       re-execute every block from genesis",
 		"vm bench TOKEN.c [TRANSFERS]    a block of token transfers, its cost split",
+		"vm reset                        a new chain: every block kept is removed",
 		"options: --from ACCOUNT (a name or 64 hex digits; default \"shell\"), --gas N, "
 		"--value N, -v",
 		"ARG: u8:N u32:N u64:N addr:NAME|HEX bytes:TEXT text:TEXT hex:HEX",
@@ -731,6 +732,9 @@ int cmd_vm(int argc, char **argv, vm_print_fn print, void *ctx)
 
 	if (!strcmp(sub, "help") || !strcmp(sub, "-h") || !strcmp(sub, "--help"))
 		return help(print, ctx);
+	if (!strcmp(sub, "reset"))
+		return argc == 2 ? vm_reset(print, ctx) :
+		       (print_to(print, ctx, "usage: vm reset\n"), 1);
 	vm = vm_chain(print, ctx);
 	if (!vm)
 		return 1;

@@ -100,6 +100,23 @@ struct vm *vm_chain(vm_print_fn print, void *ctx)
 	return chain;
 }
 
+int vm_reset(vm_print_fn print, void *ctx)
+{
+	kr_err_t e;
+
+	vm_close(chain);
+	chain = NULL;
+	chain_tried = true;     /* nothing kept to replay any more */
+	e = vm_vfs->remove("/", VM_DIR, true);
+	if (e && e != KR_ENOENT) {
+		print_to(print, ctx, "vm reset: cannot remove %s: %s\n", VM_DIR, kr_strerror(e));
+		return 1;
+	}
+	print_to(print, ctx, "vm reset: a new chain from genesis (the blocks kept in %s are gone)\n",
+		 VM_DIR);
+	return 0;
+}
+
 static const struct kr_shell_command vm_command = {
 	"vm", "vm status|deploy|call|tx|block|gen|proof|verify|contracts ...",
 	"the contract VM: deploy C contracts, send transactions, blocks, proofs (vm help)",

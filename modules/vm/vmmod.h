@@ -25,6 +25,9 @@ extern const struct kr_shell_ops *vm_shell;
 /* The chain, restored from VM_DIR at the first call after a boot (NULL
  * and a message through print when it cannot be). */
 struct vm *vm_chain(vm_print_fn print, void *ctx);
+/* `vm reset`: drop the chain and the blocks kept; the next call starts a
+ * new chain from genesis. */
+int vm_reset(vm_print_fn print, void *ctx);
 /* Where compile diagnostics and notes go for now (the running command's
  * output). */
 void vm_set_output(vm_print_fn print, void *ctx);
