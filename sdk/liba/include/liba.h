@@ -9,10 +9,10 @@
  * <string.h> (which TinyCC's own code calls).  docs/contract-guide.md is
  * the author's guide: the rules `vm deploy` enforces and the gas schedule.
  *
- * STATUS: the runner that compiles and runs contracts exists (the tcc
- * module's runner.contract service, tools/chain/hostrun.c on the host);
- * the VM module that deploys them and gives these calls their meaning is
- * not built yet.
+ * The vm module (modules/vm, in the dev and full images) deploys
+ * contracts and gives these calls their meaning and cost
+ * (modules/vm/exec.c); the tcc module's runner.contract service compiles
+ * and runs them (tools/chain does both on the host, with the same gas).
  *
  * System calls.  Every liba_* function below is a system call into the
  * VM: a stub in the contract's user-mode library that makes system call N,
@@ -30,8 +30,10 @@
  * transaction ends with status FAULT), not an error return.
  *
  * Gas.  Each call names its cost class; docs/contract-guide.md ("Gas
- * schedule") gives the numbers.  The cost is charged before the call acts;
- * a call that runs the gas out ends the transaction with OUT_OF_GAS.
+ * schedule") gives the numbers (VM_GAS_* in modules/vm/exec.h).  The base
+ * cost is charged before the call checks anything, so a refused call
+ * still costs it; a call that runs the gas out ends the method's run with
+ * OUT_OF_GAS (the transaction's, or LIBA_EOUTOFGAS to a calling contract).
  */
 #ifndef LIBA_H
 #define LIBA_H
@@ -113,12 +115,15 @@ long liba_get(const void *key, uint32_t klen, void *buf, uint32_t cap);
 /* Write val[0..vlen) under key[0..klen), creating or replacing it: 0.
  * KR_EINVAL bad klen (as liba_get); KR_ERANGE vlen is 0 or above
  * LIBA_VALUE_MAX; KR_EPERM in a read-only call (`vm call`).  Gas: storage
- * write (more for a key that did not exist; per key and value byte). */
+ * write (more for a key that did not exist; per key and value byte).
+ * KR_ENOSPC: the block's journal is full (16,384 entries or 4 MiB of
+ * writes; nothing is written). */
 long liba_set(const void *key, uint32_t klen, const void *val, uint32_t vlen);
 
 /* Delete key[0..klen): 0, or KR_ENOENT if it did not exist (nothing
- * changes).  KR_EINVAL bad klen; KR_EPERM in a read-only call.  Gas:
- * storage delete (base + per key byte). */
+ * changes).  KR_EINVAL bad klen; KR_EPERM in a read-only call; KR_ENOSPC
+ * the block's journal is full.  Gas: storage delete (base + per key byte;
+ * the base alone when there was no key). */
 long liba_del(const void *key, uint32_t klen);
 
 /* ---- Event logs ---- */
@@ -136,8 +141,9 @@ long liba_log(const void *topics, uint32_t ntopics, const void *data, uint32_t l
 /* ---- Hashing ---- */
 
 /* out = BLAKE2b-256(in[0..n)) (no key, <karyon/hash.h>'s, the state
- * tree's and the receipts' hash): 0.  Gas: hash (base + per 128-byte
- * block). */
+ * tree's and the receipts' hash): 0, or KR_ERANGE n above 65536
+ * (KR_CONTRACT_HASH_MAX).  Gas: hash (base + per 128-byte block, at least
+ * one). */
 long liba_blake2b(uint8_t out[LIBA_HASH_LEN], const void *in, uint32_t n);
 
 /* ---- The execution context ---- */
@@ -147,7 +153,9 @@ long liba_blake2b(uint8_t out[LIBA_HASH_LEN], const void *in, uint32_t n);
 struct liba_ctx {
 	uint32_t version;                       /* LIBA_VERSION */
 	uint32_t depth;                         /* 0: called by the transaction; 1..: by a contract */
-	uint64_t slot;                          /* the block's slot (0 in a read-only call) */
+	uint64_t slot;                          /* the block's slot (0 in a read-only call,
+						 * whose leader is zero and parent_state_root
+						 * the current state root) */
 	uint8_t  leader[LIBA_ADDR_LEN];         /* the block's leader */
 	uint8_t  parent_state_root[LIBA_HASH_LEN]; /* the state root the block executes on */
 	uint8_t  sender[LIBA_ADDR_LEN];         /* the transaction's sender (its `from`) */
