@@ -3,10 +3,12 @@
  * calling").  Transactions typed at the shell (deploy, tx) become blocks
  * of one transaction on the chain's head, kept like any other block.
  *
- * Accounts are 64 hex digits or a name (BLAKE2b-256 of
- * "karyon-vm-account" and the name, so "alice" is the same account on
- * every machine); contracts are 64 hex digits or the name they were
- * deployed under (the last deployed of that name).  Method arguments are
+ * Accounts (--from, addr:X) are 64 hex digits or a name: a deployed
+ * contract's name gives its address, any other name an account's,
+ * BLAKE2b-256 of "karyon-vm-account" and the name, so "alice" is the same
+ * account on every machine; the default sender is "shell".  Contracts are
+ * 64 hex digits or the name they were deployed under (the last deployed
+ * of that name).  Method arguments are
  * typed words, encoded as <liba_enc.h> does: u8:N u32:N u64:N addr:X
  * bytes:TEXT, plus text:TEXT and hex:HEX for raw bytes.
  */

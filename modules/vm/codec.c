@@ -1,6 +1,7 @@
 /*
- * codec.c - the contract VM's codec: transactions, blocks and receipts
- * (karyon/vm.h) to bytes and back, and the hashes over them.
+ * codec.c - the contract VM's codec: transactions, blocks, receipts and a
+ * block's kept results (/var/vm/blocks/N.res) (karyon/vm.h) to bytes and
+ * back, and the hashes over them: the receipts root, contract addresses.
  *
  * Three layers, bottom up: the little-endian field helpers; a parser per
  * thing (tx_parse, log_parse) that checks one encoding at the start of a

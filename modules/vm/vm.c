@@ -2,9 +2,11 @@
  * vm.c - the contract VM module (issue 18; docs/contract-guide.md): the
  * `vm` command, the chain in memory, and its allocator.  Contracts are
  * compiled and run by the tcc module's "runner.contract" service, opened
- * at the first use (the VM needs nothing at boot); the chain lives in the
- * VFS under /var/vm/blocks, whose writes are commits of the commit log
- * when it runs, and is replayed from there at the first use after a boot.
+ * at the first `vm` command (init opens only the vfs, which it needs, and
+ * the shell, for the command); the chain lives in the VFS under
+ * /var/vm/blocks, whose writes are commits of the commit log when it runs,
+ * and is replayed from there at the first use after a boot (/etc/rc's
+ * `vm restore` in the dev image).
  */
 #include <karyon/contract.h>
 #include <karyon/heap.h>
