@@ -2,9 +2,9 @@
  * vm.h - the contract VM's wire formats (issue 18), pinned: transactions,
  * blocks, receipts and their logs, and how their hashes, the receipts root
  * and a contract's address are computed.  docs/contracts-format.md
- * describes every byte.  The VM module itself is not built yet: these
- * formats and their codec (modules/vm/codec.c) come first, so that the
- * kernel, tools/chain and the tests share one definition of the bytes.
+ * describes every byte.  One codec (modules/vm/codec.c) encodes and
+ * decodes them for the vm module, tools/chain and the tests alike, so
+ * every machine computes the same bytes and hashes.
  *
  * Every multi-byte field is little-endian and there is no padding between
  * the parts of an encoding: a fixed header (a struct below, pinned by

@@ -105,6 +105,7 @@ static kr_err_t compile(struct load_ctx *l, const char *src, size_t len, kr_doma
 	char *enc = NULL;
 	size_t enclen = 0;
 	long ret = KR_OK;
+	bool over = false;
 	kr_err_t e = read_enc(&enc, &enclen);
 
 	if (e) {
@@ -121,20 +122,27 @@ static kr_err_t compile(struct load_ctx *l, const char *src, size_t len, kr_doma
 		sys_budget(BUDGET_MS, (uint64_t)BUDGET_MB << 20);
 		e = kr_guard_call(tcc_self, &g, compile_entry, &q, &ret);
 		*obj = sys_object(olen);
-		if (sys_over())
+		over = sys_over();
+		if (over)
 			set_why(l, "the compile used up its budget");
-		if (sys_over() || e || ret)
+		if (over || e || ret)
 			*obj = NULL;
 		sys_end();
 	}
 	kr_free(tcc_self, enc);
+	/* Neither the budget (wall time and this kernel's memory) nor a fault
+	 * inside libtcc is a property of the source every machine would see
+	 * alike: they are the runner's failures (KR_ETIME, KR_EFAULT), never
+	 * a refusal a receipt would record. */
 	if (e == KR_EFAULT) {           /* libtcc's statics point into the freed heap */
 		libtcc_restore();
 		set_why(l, "the compiler stopped");
-		return KR_EFORMAT;
+		return KR_EFAULT;
 	}
 	if (e)
 		return e;
+	if (over)
+		return KR_ETIME;
 	if (!*obj) {
 		set_why(l, q.errors ? "compile error" : "the compiler wrote no object");
 		return ret == KR_ENOMEM ? KR_ENOMEM : KR_EFORMAT;
@@ -148,6 +156,7 @@ struct link_ctx {
 	struct contract *c;
 	kr_cap_t cap;
 	char outside[48];               /* the first name outside liba */
+	bool too_many;                  /* more than CONTRACT_METHODS methods */
 };
 
 static void *link_alloc(void *ctx, size_t size)
@@ -193,9 +202,12 @@ static kr_err_t link_defined(void *ctx, const char *name, uint64_t addr)
 	struct contract *c = ((struct link_ctx *)ctx)->c;
 	size_t n = strlen(name);
 
-	if (n <= 7 || strncmp(name, "liba_m_", 7) || n - 7 > KR_VM_METHOD_MAX ||
-	    c->nmethods == CONTRACT_METHODS)
+	if (n <= 7 || strncmp(name, "liba_m_", 7) || n - 7 > KR_VM_METHOD_MAX)
 		return KR_OK;
+	if (c->nmethods == CONTRACT_METHODS) {
+		((struct link_ctx *)ctx)->too_many = true;
+		return KR_OK;
+	}
 	memcpy(c->methods[c->nmethods].name, name + 7, n - 6);
 	c->methods[c->nmethods++].addr = addr;
 	return KR_OK;
@@ -223,6 +235,10 @@ static kr_err_t link_contract(struct load_ctx *lc, struct contract *c, const voi
 	if (l.outside[0]) {
 		ksnprintf(why, sizeof(why), "call outside liba: %s", l.outside);
 		set_why(lc, why);
+		return KR_EFORMAT;
+	}
+	if (l.too_many) {
+		set_why(lc, "more than " CONTRACT_METHODS_TEXT " methods");
 		return KR_EFORMAT;
 	}
 	h->data_copy = kr_malloc(h->dom, h->img.data_size ? h->img.data_size : 1);

@@ -12,6 +12,7 @@
 
 #define MAX_CONTRACTS   64      /* apart from the MAX_HANDLERS handlers */
 #define CONTRACT_METHODS 48     /* liba_m_* functions of one contract, at most */
+#define CONTRACT_METHODS_TEXT "48"
 
 struct contract_method {
 	char name[KR_VM_METHOD_MAX + 1];        /* METHOD of liba_m_METHOD */

@@ -173,6 +173,7 @@ kr_err_t chain_replay(struct vm *vm, bool verbose, vm_print_fn print, void *ctx)
 		return KR_OK;
 	if (e) {
 		print_to(print, ctx, "vm: cannot list %s: %s\n", VM_DIR, kr_strerror(e));
+		vm->broken = "the kept blocks cannot be read";
 		return e;
 	}
 	for (uint64_t h = vm->height + 1; h <= l.last; h++) {
@@ -187,12 +188,16 @@ kr_err_t chain_replay(struct vm *vm, bool verbose, vm_print_fn print, void *ctx)
 		e = vm_read_file("/", path, KR_VM_BLOCK_HDR_SIZE + KR_VM_BLOCK_BODY_MAX, &b, &n);
 		if (e) {
 			print_to(print, ctx, "vm: %s: %s\n", path, kr_strerror(e));
+			vm->broken = "the replay of the kept blocks stopped (vm reset starts a new "
+				     "chain)";
 			return e;
 		}
 		e = vm_exec_block(vm, b, n, false, &res, NULL, NULL, why, sizeof(why));
 		kr_free(vm_self, b);
 		if (e) {
 			print_to(print, ctx, "vm: block %llu: %s\n", (unsigned long long)h, why);
+			vm->broken = "the replay of the kept blocks stopped (vm reset starts a new "
+				     "chain)";
 			return e;
 		}
 		if (read_result(h, &r, &bad)) {
@@ -207,6 +212,8 @@ kr_err_t chain_replay(struct vm *vm, bool verbose, vm_print_fn print, void *ctx)
 				 memcmp(r.state_root, res.state_root, KR_VM_HASH_LEN) ? "state root" :
 				 memcmp(r.receipts_root, res.receipts_root, KR_VM_HASH_LEN) ?
 				 "receipts root" : r.gas != res.gas ? "gas" : "block");
+			vm->broken = "the replay of the kept blocks stopped (vm reset starts a new "
+				     "chain)";
 			return KR_EINVAL;
 		} else {
 			checked++;

@@ -119,6 +119,18 @@ static bool address_of(struct vm *vm, const char *s, uint8_t out[KR_VM_ADDR_LEN]
 	return true;
 }
 
+/* An account: 64 hex digits or a name (never a contract's: a sender is an
+ * account). */
+static bool account_of(const char *s, uint8_t out[KR_VM_ADDR_LEN])
+{
+	if (strlen(s) == 64)
+		return from_hex(s, out, KR_VM_ADDR_LEN) == KR_VM_ADDR_LEN;
+	if (!valid_name(s))
+		return false;
+	vm_account(s, out);
+	return true;
+}
+
 /* Typed words to argument bytes: their length, or -1 (what was wrong
  * printed). */
 static long encode_args(struct vm *vm, int argc, char **argv, uint8_t *buf, size_t cap,
@@ -269,16 +281,17 @@ static void on_receipt(void *ctx, uint32_t i, const struct vm_tx *tx, const stru
 struct opts {
 	uint8_t from[KR_VM_ADDR_LEN];
 	uint64_t gas, value;
+	bool gas_given;
 	bool verbose;
 	int argc;
 	char *argv[32];
 };
 
 /* Options anywhere after the subcommand; the rest in o->argv. */
-static bool parse(struct vm *vm, int argc, char **argv, struct opts *o, vm_print_fn print,
-		  void *ctx)
+static bool parse(int argc, char **argv, struct opts *o, vm_print_fn print, void *ctx)
 {
 	o->gas = DEFAULT_GAS;
+	o->gas_given = false;
 	o->value = 0;
 	o->verbose = false;
 	o->argc = 0;
@@ -292,14 +305,17 @@ static bool parse(struct vm *vm, int argc, char **argv, struct opts *o, vm_print
 			   i + 1 < argc) {
 			const char *v = argv[++i];
 
-			if (a[2] == 'f' ? !address_of(vm, v, o->from) :
+			if (a[2] == 'f' ? !account_of(v, o->from) :
 			    !number(v, a[2] == 'g' ? KR_VM_GAS_MAX : ~0ull,
-				    a[2] == 'g' ? &o->gas : &o->value)) {
+				    a[2] == 'g' ? &o->gas : &o->value) ||
+			    (a[2] == 'g' && !o->gas)) {
 				print_to(print, ctx, "vm: %s %s: not a%s\n", a, v,
 					 a[2] == 'f' ? "n account (a name or 64 hex digits)" :
 					 a[2] == 'g' ? " gas limit (1..1000000000)" : " number");
 				return false;
 			}
+			if (a[2] == 'g')
+				o->gas_given = true;
 		} else if (a[0] == '-' && a[1] == '-') {
 			print_to(print, ctx, "vm: unknown option %s\n", a);
 			return false;
@@ -367,7 +383,7 @@ static int do_deploy(struct vm *vm, struct opts *o, vm_print_fn print, void *ctx
 				    .method_len = (uint8_t)strlen(o->argv[0]), .args = src,
 				    .args_len = (uint32_t)n };
 
-		if (o->gas == DEFAULT_GAS)
+		if (!o->gas_given)      /* the compile's 20 a source byte on top */
 			tx.gas_limit = DEFAULT_GAS + 20ull * n;
 		r = submit(vm, &tx, true, print, ctx);
 	}
@@ -741,7 +757,7 @@ int cmd_vm(int argc, char **argv, vm_print_fn print, void *ctx)
 	if (!vm)
 		return 1;
 	vm_set_output(print, ctx);
-	if (!parse(vm, argc - 2, argv + 2, &o, print, ctx))
+	if (!parse(argc - 2, argv + 2, &o, print, ctx))
 		r = 1;
 	else if (!strcmp(sub, "restore"))
 		r = 0;          /* vm_chain() replayed the kept blocks, if any */

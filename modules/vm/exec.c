@@ -709,6 +709,10 @@ static kr_err_t check_block(const struct vm *vm, const void *block, size_t len,
 		ksnprintf(why, whylen, "not a block: %s", bad ? bad : kr_strerror(e));
 		return KR_EFORMAT;
 	}
+	if (vm->broken) {
+		ksnprintf(why, whylen, "the chain takes no block: %s", vm->broken);
+		return KR_EBUSY;
+	}
 	if (memcmp(b->parent_state_root, vm->root, KR_VM_HASH_LEN)) {
 		char x[17], y[17];
 
@@ -788,13 +792,15 @@ kr_err_t vm_exec_block(struct vm *vm, const void *block, size_t len, bool dry,
 	t0 = vm->clock ? vm->clock() : 0;
 	e = vm_journal_apply(&vm->j);
 	if (e) {
-		/* Idempotent writes: a retry of the rest is safe, but this
-		 * process cannot make memory; the state and the tree still
-		 * agree, the root will say what was applied. */
+		/* Some of the writes may be in the state already: it is no
+		 * longer what the kept blocks give, so the chain takes no more
+		 * blocks until it is rebuilt (a reboot replays the kept ones). */
 		ksnprintf(why, whylen, "applying the block's writes: %s", kr_strerror(e));
 		vm_journal_discard(&vm->j);
 		drop_pending(vm);
 		vm_state_root(&vm->st, vm->root);
+		vm->broken = "a block's writes were applied in part (out of memory); the kept "
+			     "blocks replay without it after a reboot";
 		return e;
 	}
 	for (uint32_t k = 0; k < vm->st.ncon; k++)

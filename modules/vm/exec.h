@@ -97,6 +97,9 @@ struct vm {
 	uint64_t t_ops;                 /* inside liba's calls (but liba_call) */
 	uint64_t t_state;               /* applying a block's writes, the state root */
 	uint64_t executed;              /* transactions of the blocks kept so far */
+	/* Why no block may follow (the state is not what the kept blocks
+	 * give: a block's writes failed to apply, a replay stopped), or NULL. */
+	const char *broken;
 	/* The chain's head. */
 	uint64_t height, slot;
 	uint8_t head[KR_VM_HASH_LEN];   /* the last block's hash */
@@ -126,8 +129,9 @@ void vm_close(struct vm *vm);
  * Execute the block block[0..len) on the head and, unless dry, keep its
  * result (the state, the head); a dry run leaves everything as it was.
  * KR_EFORMAT: not a well-formed block; KR_EINVAL: its parent state root
- * is not the head's or its slot is not after the head's; another error:
- * the runner failed (Ctrl-C, memory) and nothing is kept.  why says what.
+ * is not the head's or its slot is not after the head's; KR_EBUSY: the
+ * chain is broken (vm->broken); another error: the runner failed (Ctrl-C,
+ * memory) and nothing is kept.  why says what.
  */
 kr_err_t vm_exec_block(struct vm *vm, const void *block, size_t len, bool dry,
 		       struct vm_block_result *out, vm_receipt_fn fn, void *ctx, char *why,

@@ -95,8 +95,8 @@ struct vm *vm_chain(vm_print_fn print, void *ctx)
 		vm_set_output(print, ctx);
 		if (chain_replay(chain, false, print, ctx)) {
 			print_to(print, ctx, "vm: the chain stops at block %llu (the blocks after it "
-				 "are left in %s, not replayed)\n",
-				 (unsigned long long)chain->height, VM_DIR);
+				 "are left in %s, not replayed); it takes no new block until "
+				 "vm reset\n", (unsigned long long)chain->height, VM_DIR);
 		}
 	}
 	return chain;
@@ -120,7 +120,7 @@ int vm_reset(vm_print_fn print, void *ctx)
 }
 
 static const struct kr_shell_command vm_command = {
-	"vm", "vm status|deploy|call|tx|block|gen|proof|verify|contracts ...",
+	"vm", "vm status|contracts|deploy|call|tx|block|gen|proof|verify|restore|bench|reset ...",
 	"the contract VM: deploy C contracts, send transactions, blocks, proofs (vm help)",
 	cmd_vm,
 };

@@ -1,6 +1,6 @@
 /*
- * vmmod.h - what the vm module's kernel files share: vm.c (the module, its
- * services, the chain in memory), chain.c (the chain on the VFS: blocks
+ * vmmod.h - what the vm module's kernel files share: vm.c (the module, the
+ * services it opens, the chain in memory), chain.c (the chain on the VFS: blocks
  * kept, replayed at the first use after a boot, verified) and cmds.c (the
  * `vm` shell command).  The pure parts (exec, state, journal, smt, codec,
  * gen) are shared with tools/chain.

@@ -240,6 +240,24 @@ def vm_persist():
             sh(m, 'vm call counter get', r'= u64 11$')
             sh(m, 'vm tx counter add u64:1', r'= u64 12$')
             sh(m, 'vm verify', r'^vm verify: ok: 4 blocks from genesis', 300)
+            # A kept block damaged: the next boot's replay stops before it,
+            # and the chain takes no block (it would overwrite the kept
+            # ones after it) until `vm reset`.
+            sh(m, 'echo junk > /var/vm/blocks/00000003.blk')
+            poweroff(m)
+        finally:
+            m.close()
+        m = Booted(disk).__enter__()
+        try:
+            check(m, re.search(r'^vm: block 3: not a block: ', m.log, re.M) and
+                  re.search(r'^vm: the chain stops at block 2 ', m.log, re.M),
+                  'the replay did not stop at the damaged block')
+            sh(m, 'vm tx counter add u64:1',
+               r'^vm: block refused: the chain takes no block: the replay of the kept blocks '
+               r'stopped')
+            sh(m, 'vm reset', r'^vm reset: a new chain from genesis')
+            sh(m, 'vm status', r'^height 0, slot 0$')
+            sh(m, 'vm deploy counter %s/counter.c' % EX, r'^tx 0: ok', 300)
             poweroff(m)
         finally:
             m.close()

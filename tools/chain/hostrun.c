@@ -305,6 +305,7 @@ static kr_err_t compile(struct load_ctx *l, const char *src, size_t len, void **
 struct link_ctx {
 	struct contract *c;
 	char outside[48];
+	bool too_many;          /* more than METHODS_MAX methods */
 };
 
 static void *link_alloc(void *ctx, size_t size)
@@ -344,9 +345,12 @@ static kr_err_t link_defined(void *ctx, const char *name, uint64_t addr)
 	struct contract *c = ((struct link_ctx *)ctx)->c;
 	size_t n = strlen(name);
 
-	if (n <= 7 || strncmp(name, "liba_m_", 7) || n - 7 > KR_VM_METHOD_MAX ||
-	    c->nmethods == METHODS_MAX)
+	if (n <= 7 || strncmp(name, "liba_m_", 7) || n - 7 > KR_VM_METHOD_MAX)
 		return KR_OK;
+	if (c->nmethods == METHODS_MAX) {
+		((struct link_ctx *)ctx)->too_many = true;
+		return KR_OK;
+	}
 	memcpy(c->methods[c->nmethods].name, name + 7, n - 6);
 	c->methods[c->nmethods++].addr = addr;
 	return KR_OK;
@@ -403,6 +407,11 @@ static kr_err_t hr_load(const char *name, const void *src, size_t len, kr_print_
 	}
 	if (!e && lc.outside[0]) {
 		snprintf(w, sizeof(w), "call outside liba: %s", lc.outside);
+		set_why(&l, w);
+		e = KR_EFORMAT;
+	}
+	if (!e && lc.too_many) {
+		snprintf(w, sizeof(w), "more than %d methods", METHODS_MAX);
 		set_why(&l, w);
 		e = KR_EFORMAT;
 	}
