@@ -7,8 +7,9 @@
  * (either would make the end depend on the machine), only Ctrl-C.
  *
  * Its system calls are the liba_* calls (grant "vm"), the method's end and
- * __karyon_gas_out (which, with one quantum, means out of gas).  Each is
- * decoded here by contract.h's rules: a length above the call's bound
+ * __karyon_gas_out (which, with one quantum, means out of gas).  Each liba
+ * call is decoded by liba_call.c, shared with the host's runner, by
+ * contract.h's rules: a length above the call's bound
  * passes NULL to the host function (which refuses it and charges what the
  * VM says); a range of bytes the call would touch that is not the
  * contract's own memory (its image, stack or arguments) ends the run
@@ -30,13 +31,10 @@
 #include "crun.h"
 #include "gate.h"
 #include "grants.h"
+#include "liba_call.h"
 #include "run.h"
 #include "ulib/ulib.h"
 
-/* liba_call's outcomes of a callee that ran and failed (<liba.h>: -1001
- * reverted, -1002 out of gas, -1003 faulted): its reason goes back too. */
-#define CALLEE_FAILED_LO (-1003)
-#define CALLEE_FAILED_HI (-1001)
 
 enum { C_RUNNING, C_RETURNED, C_REVERTED, C_GAS, C_FAULTED, C_STOPPED };
 
@@ -146,15 +144,6 @@ static bool xstr(struct crun *x, const char *call, int arg, uint64_t p, char *bu
 	return true;
 }
 
-/* A copy of the contract's bytes when n is within bound, else NULL. */
-static const uint8_t *arg_in(struct crun *x, const char *call, int arg, uint64_t p, uint64_t n,
-			     uint64_t bound, uint8_t *buf)
-{
-	if (n > bound)
-		return NULL;
-	return xfer(x, call, arg, p, buf, n, false) ? buf : NULL;
-}
-
 /* After a host function: its gas back into the counter, and its stops. */
 static long host_done(struct crun *x, const uint64_t *gas, long ret)
 {
@@ -169,117 +158,40 @@ static long host_done(struct crun *x, const uint64_t *gas, long ret)
 	return ret;
 }
 
-/* The larger buffers of a call: a key or topics, and a value, data or args. */
-#define SMALL   (KR_VM_LOG_TOPICS_MAX * KR_VM_TOPIC_LEN > KR_VM_KEY_MAX ? \
-		 KR_VM_LOG_TOPICS_MAX * KR_VM_TOPIC_LEN : KR_VM_KEY_MAX)
-#define BIG     KR_CONTRACT_HASH_MAX
-
-/* liba's 32-bit arguments (lengths, counts, caps), by call: the ABI leaves
- * a register's upper half undefined, so only its lower half counts. */
-static const uint8_t narrow[] = {
-	[ULIB_SYS_LIBA_GET - ULIB_SYS_LIBA_GET] = 1 << 1 | 1 << 3,
-	[ULIB_SYS_LIBA_SET - ULIB_SYS_LIBA_GET] = 1 << 1 | 1 << 3,
-	[ULIB_SYS_LIBA_DEL - ULIB_SYS_LIBA_GET] = 1 << 1,
-	[ULIB_SYS_LIBA_LOG - ULIB_SYS_LIBA_GET] = 1 << 1 | 1 << 3,
-	[ULIB_SYS_LIBA_BLAKE2B - ULIB_SYS_LIBA_GET] = 1 << 2,
-	[ULIB_SYS_LIBA_CALL - ULIB_SYS_LIBA_GET] = 1 << 3 | 1 << 5,
-	[ULIB_SYS_LIBA_RETURN - ULIB_SYS_LIBA_GET] = 1 << 1,
-	[ULIB_SYS_LIBA_REVERT - ULIB_SYS_LIBA_GET] = 0,
-};
-
-static long liba(struct crun *x, const uint64_t *in, uint8_t *small, uint8_t *big, uint8_t *out)
+/* The runner's side of liba_call.c: the contract's memory, its counter. */
+static bool io_xfer(void *ctx, const char *call, int arg, uint64_t p, void *buf, uint64_t n,
+		    bool to_user)
 {
-	const struct kr_contract_host *H = x->host;
-	uint64_t gas = (uint64_t)*counter(x->c), greq = 0, a[6];
-	const uint8_t *k, *v;
-	char method[KR_VM_METHOD_MAX + 2];
-	uint8_t to[KR_VM_ADDR_LEN];
-	size_t n;
-	long ret;
+	return xfer(ctx, call, arg, p, buf, n, to_user);
+}
 
-	for (int i = 0; i < 6; i++)
-		a[i] = narrow[x->r.u.rax - ULIB_SYS_LIBA_GET] >> i & 1 ? (uint32_t)in[i] : in[i];
-	switch (x->r.u.rax) {
-	case ULIB_SYS_LIBA_GET:
-		k = arg_in(x, "liba_get", 1, a[0], a[1], KR_VM_KEY_MAX, small);
-		if (x->end)
-			return 0;
-		ret = host_done(x, &gas, H->get(x->hctx, &gas, k, (uint32_t)a[1], out,
-					       a[3] < KR_VM_VALUE_MAX ? (uint32_t)a[3] :
-					       KR_VM_VALUE_MAX));
-		if (!x->end && ret > 0)
-			xfer(x, "liba_get", 3, a[2], out, (uint64_t)ret < a[3] ? (uint64_t)ret : a[3],
-			     true);
-		return ret;
-	case ULIB_SYS_LIBA_SET:
-		k = arg_in(x, "liba_set", 1, a[0], a[1], KR_VM_KEY_MAX, small);
-		v = x->end ? NULL : arg_in(x, "liba_set", 3, a[2], a[3], KR_VM_VALUE_MAX, big);
-		if (x->end)
-			return 0;
-		return host_done(x, &gas, H->set(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
-	case ULIB_SYS_LIBA_DEL:
-		k = arg_in(x, "liba_del", 1, a[0], a[1], KR_VM_KEY_MAX, small);
-		if (x->end)
-			return 0;
-		return host_done(x, &gas, H->del(x->hctx, &gas, k, (uint32_t)a[1]));
-	case ULIB_SYS_LIBA_LOG:
-		k = a[1] <= KR_VM_LOG_TOPICS_MAX ? arg_in(x, "liba_log", 1, a[0],
-							  a[1] * KR_VM_TOPIC_LEN, SMALL, small) : NULL;
-		v = x->end ? NULL : arg_in(x, "liba_log", 3, a[2], a[3], KR_VM_LOG_DATA_MAX, big);
-		if (x->end)
-			return 0;
-		return host_done(x, &gas, H->log(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
-	case ULIB_SYS_LIBA_BLAKE2B:
-		v = arg_in(x, "liba_blake2b", 2, a[1], a[2], KR_CONTRACT_HASH_MAX, big);
-		if (x->end)
-			return 0;
-		ret = host_done(x, &gas, H->hash(x->hctx, &gas, v, (uint32_t)a[2], out));
-		if (!x->end && ret == 0)
-			xfer(x, "liba_blake2b", 1, a[0], out, KR_VM_HASH_LEN, true);
-		return ret;
-	case ULIB_SYS_LIBA_CTX:
-		/* A struct returned by value: rax is its address, whatever the
-		 * host function said (it cannot fail; its error leaves zeros). */
-		memset(out, 0, KR_CONTRACT_CTX_SIZE);
-		ret = host_done(x, &gas, H->context(x->hctx, &gas, out));
-		if (!x->end && ret)
-			memset(out, 0, KR_CONTRACT_CTX_SIZE);
-		if (!x->end)
-			xfer(x, "liba_ctx", 1, a[0], out, KR_CONTRACT_CTX_SIZE, true);
-		return (long)a[0];
-	case ULIB_SYS_LIBA_CALL:
-		if (!xfer(x, "liba_call", 1, a[0], to, sizeof(to), false) ||
-		    !xstr(x, "liba_call", 2, a[1], method, KR_VM_METHOD_MAX + 1, &n) ||
-		    !xfer(x, "liba_call", 7, x->r.u.rsp + 8, &greq, sizeof(greq), false))
-			return 0;
-		v = arg_in(x, "liba_call", 3, a[2], a[3], KR_VM_ARGS_MAX, big);
-		if (x->end)
-			return 0;
-		memset(out, 0, KR_VM_RET_MAX);
-		ret = host_done(x, &gas, H->call(x->hctx, &gas, to, n <= KR_VM_METHOD_MAX ? method :
-						NULL, v, (uint32_t)a[3], out, a[5] < KR_VM_RET_MAX ?
-						(uint32_t)a[5] : KR_VM_RET_MAX, greq));
-		/* Return data, or a failed callee's reason: min(n, rcap) bytes;
-		 * for LIBA_E*, the whole of what the runner gave it (zeroed). */
-		n = ret >= 0 ? (size_t)ret : ret >= CALLEE_FAILED_LO && ret <= CALLEE_FAILED_HI ?
-		    KR_VM_RET_MAX : 0;
-		if (!x->end && n)
-			xfer(x, "liba_call", 5, a[4], out, n < a[5] ? n : a[5], true);
-		return ret;
-	case ULIB_SYS_LIBA_RETURN:
-		v = arg_in(x, "liba_return", 1, a[0], a[1], KR_VM_RET_MAX, big);
-		if (x->end)
-			return 0;
-		return host_done(x, &gas, H->ret(x->hctx, &gas, v, (uint32_t)a[1]));
-	case ULIB_SYS_LIBA_REVERT:
-		if (!xstr(x, "liba_revert", 1, a[0], (char *)big, KR_VM_RET_MAX, &n))
-			return 0;
-		ret = host_done(x, &gas, H->revert(x->hctx, &gas, (const char *)big, (uint32_t)n));
-		if (!x->end)                    /* it never resumes the run */
-			x->end = C_REVERTED;
-		return ret;
-	}
-	return KR_ENOSYS;
+static bool io_xstr(void *ctx, const char *call, int arg, uint64_t p, char *buf, size_t max,
+		    size_t *n)
+{
+	return xstr(ctx, call, arg, p, buf, max, n);
+}
+
+static uint64_t io_gas(void *ctx)
+{
+	return (uint64_t)*counter(((struct crun *)ctx)->c);
+}
+
+static void io_done(void *ctx, uint64_t gas, long ret)
+{
+	host_done(ctx, &gas, ret);
+}
+
+static bool io_ended(void *ctx)
+{
+	return ((struct crun *)ctx)->end != C_RUNNING;
+}
+
+static void io_reverted(void *ctx)
+{
+	struct crun *x = ctx;
+
+	if (x->end == C_RUNNING)
+		x->end = C_REVERTED;
 }
 
 static void sys_call(struct crun *x, uint8_t *small, uint8_t *big, uint8_t *out)
@@ -298,7 +210,10 @@ static void sys_call(struct crun *x, uint8_t *small, uint8_t *big, uint8_t *out)
 		*counter(x->c) = 0;             /* written below zero by the contract */
 		x->end = C_GAS;
 	} else if (call && call->grant == GRANT_VM) {
-		x->r.u.rax = (uint64_t)liba(x, a, small, big, out);
+		const struct liba_io io = { x, io_xfer, io_xstr, io_gas, io_done, io_ended,
+					    io_reverted, x->r.u.rsp, small, big, out };
+
+		x->r.u.rax = (uint64_t)liba_call_run(&io, x->host, x->hctx, x->r.u.rax, a);
 	} else {
 		x->r.u.rax = (uint64_t)(long)KR_ENOSYS;
 	}
@@ -401,7 +316,7 @@ kr_err_t contract_invoke(uint32_t id, const char *method, const void *args, uint
 	if (gas > KR_VM_GAS_MAX)
 		return KR_ERANGE;
 	x = kr_calloc(tcc_self, 1, sizeof(*x));
-	buf = kr_malloc(tcc_self, SMALL + BIG + KR_VM_RET_MAX + KR_VM_VALUE_MAX);
+	buf = kr_malloc(tcc_self, LIBA_SMALL_SIZE + LIBA_BIG_SIZE + LIBA_OUT_SIZE);
 	if (!x || !buf) {
 		kr_free(tcc_self, x);
 		kr_free(tcc_self, buf);
@@ -418,7 +333,7 @@ kr_err_t contract_invoke(uint32_t id, const char *method, const void *args, uint
 	c->args_len = alen;
 	space_reset(&c->h, false);
 	begin(x, m, alen, gas);
-	loop(x, buf, buf + SMALL, buf + SMALL + BIG);
+	loop(x, buf, buf + LIBA_SMALL_SIZE, buf + LIBA_SMALL_SIZE + LIBA_BIG_SIZE);
 	left = *counter(c);
 	*res = (struct kr_contract_result){ .version = KR_CONTRACT_RESULT_VERSION,
 		.end = x->end == C_RETURNED ? KR_CONTRACT_RETURNED :

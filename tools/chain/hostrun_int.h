@@ -29,8 +29,6 @@
 #define MAX_CONTRACTS   64
 #define METHODS_MAX     48
 #define NAME_MAX        32
-#define CALLEE_FAILED_LO (-1003)
-#define CALLEE_FAILED_HI (-1001)
 
 struct hr_cpu {                 /* hostrun_cpu.S's offsets */
 	uint64_t host[7];

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include "hostrun_int.h"
+#include "tcc/liba_call.h"
 
 enum { C_RUNNING, C_RETURNED, C_REVERTED, C_GAS, C_FAULTED };
 
@@ -36,9 +37,9 @@ struct hrun {
 	uint64_t stack_lo;
 	uint32_t alen;
 	int64_t counter;
-	uint8_t small[KR_VM_LOG_TOPICS_MAX * KR_VM_TOPIC_LEN];
-	uint8_t big[KR_CONTRACT_HASH_MAX];
-	uint8_t out[KR_VM_RET_MAX + KR_VM_VALUE_MAX];
+	uint8_t small[LIBA_SMALL_SIZE];
+	uint8_t big[LIBA_BIG_SIZE];
+	uint8_t out[LIBA_OUT_SIZE];
 };
 
 static struct hrun *top;                /* the innermost run */
@@ -201,14 +202,6 @@ static bool xstr(struct hrun *x, const char *call, int arg, uint64_t p, char *bu
 	return true;
 }
 
-static const uint8_t *arg_in(struct hrun *x, const char *call, int arg, uint64_t p, uint64_t n,
-			     uint64_t bound, uint8_t *buf)
-{
-	if (n > bound)
-		return NULL;
-	return xfer(x, call, arg, p, buf, n, false) ? buf : NULL;
-}
-
 static long host_done(struct hrun *x, const uint64_t *gas, long ret)
 {
 	*hr_gas_counter() = (int64_t)*gas;
@@ -222,106 +215,50 @@ static long host_done(struct hrun *x, const uint64_t *gas, long ret)
 	return ret;
 }
 
-/* liba's 32-bit arguments, by call (contract_run.c's table). */
-static const uint8_t narrow[] = {
-	1 << 1 | 1 << 3, 1 << 1 | 1 << 3, 1 << 1, 1 << 1 | 1 << 3, 1 << 2, 0, 1 << 3 | 1 << 5, 1 << 1,
-	0,
-};
+/* The runner's side of liba_call.c (modules/tcc): the contract's memory,
+ * its counter. */
+static bool io_xfer(void *ctx, const char *call, int arg, uint64_t p, void *buf, uint64_t n,
+		    bool to_user)
+{
+	return xfer(ctx, call, arg, p, buf, n, to_user);
+}
+
+static bool io_xstr(void *ctx, const char *call, int arg, uint64_t p, char *buf, size_t max,
+		    size_t *n)
+{
+	return xstr(ctx, call, arg, p, buf, max, n);
+}
+
+static uint64_t io_gas(void *ctx)
+{
+	(void)ctx;
+	return (uint64_t)*hr_gas_counter();
+}
+
+static void io_done(void *ctx, uint64_t gas, long ret)
+{
+	host_done(ctx, &gas, ret);
+}
+
+static bool io_ended(void *ctx)
+{
+	return ((struct hrun *)ctx)->end != C_RUNNING;
+}
+
+static void io_reverted(void *ctx)
+{
+	struct hrun *x = ctx;
+
+	if (x->end == C_RUNNING)
+		x->end = C_REVERTED;
+}
 
 static long liba(struct hrun *x)
 {
-	const struct kr_contract_host *H = x->host;
-	uint64_t gas = (uint64_t)*hr_gas_counter(), greq = 0, a[6];
-	uint8_t *small = x->small, *big = x->big, *out = x->out, to[KR_VM_ADDR_LEN];
-	const uint8_t *k, *v;
-	char method[KR_VM_METHOD_MAX + 2];
-	size_t n;
-	long ret;
+	const struct liba_io io = { x, io_xfer, io_xstr, io_gas, io_done, io_ended, io_reverted,
+				    x->cpu.user[0], x->small, x->big, x->out };
 
-	if (x->cpu.nr < SYS_GET || x->cpu.nr >= SYS_METHOD_END)
-		return KR_ENOSYS;
-	for (int i = 0; i < 6; i++)
-		a[i] = narrow[x->cpu.nr - SYS_GET] >> i & 1 ? (uint32_t)x->cpu.a[i] : x->cpu.a[i];
-	switch (x->cpu.nr) {
-	case 124:       /* liba_get */
-		k = arg_in(x, "liba_get", 1, a[0], a[1], KR_VM_KEY_MAX, small);
-		if (x->end)
-			return 0;
-		ret = host_done(x, &gas, H->get(x->hctx, &gas, k, (uint32_t)a[1], out,
-					       a[3] < KR_VM_VALUE_MAX ? (uint32_t)a[3] :
-					       KR_VM_VALUE_MAX));
-		if (!x->end && ret > 0)
-			xfer(x, "liba_get", 3, a[2], out, (uint64_t)ret < a[3] ? (uint64_t)ret : a[3],
-			     true);
-		return ret;
-	case 125:       /* liba_set */
-		k = arg_in(x, "liba_set", 1, a[0], a[1], KR_VM_KEY_MAX, small);
-		v = x->end ? NULL : arg_in(x, "liba_set", 3, a[2], a[3], KR_VM_VALUE_MAX, big);
-		if (x->end)
-			return 0;
-		return host_done(x, &gas, H->set(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
-	case 126:       /* liba_del */
-		k = arg_in(x, "liba_del", 1, a[0], a[1], KR_VM_KEY_MAX, small);
-		if (x->end)
-			return 0;
-		return host_done(x, &gas, H->del(x->hctx, &gas, k, (uint32_t)a[1]));
-	case 127:       /* liba_log */
-		k = a[1] <= KR_VM_LOG_TOPICS_MAX ? arg_in(x, "liba_log", 1, a[0],
-							  a[1] * KR_VM_TOPIC_LEN, sizeof(x->small),
-							  small) : NULL;
-		v = x->end ? NULL : arg_in(x, "liba_log", 3, a[2], a[3], KR_VM_LOG_DATA_MAX, big);
-		if (x->end)
-			return 0;
-		return host_done(x, &gas, H->log(x->hctx, &gas, k, (uint32_t)a[1], v, (uint32_t)a[3]));
-	case 128:       /* liba_blake2b */
-		v = arg_in(x, "liba_blake2b", 2, a[1], a[2], KR_CONTRACT_HASH_MAX, big);
-		if (x->end)
-			return 0;
-		ret = host_done(x, &gas, H->hash(x->hctx, &gas, v, (uint32_t)a[2], out));
-		if (!x->end && ret == 0)
-			xfer(x, "liba_blake2b", 1, a[0], out, KR_VM_HASH_LEN, true);
-		return ret;
-	case 129:       /* liba_ctx */
-		/* A struct returned by value: rax is its address, whatever the
-		 * host function said (it cannot fail; its error leaves zeros). */
-		memset(out, 0, KR_CONTRACT_CTX_SIZE);
-		ret = host_done(x, &gas, H->context(x->hctx, &gas, out));
-		if (!x->end && ret)
-			memset(out, 0, KR_CONTRACT_CTX_SIZE);
-		if (!x->end)
-			xfer(x, "liba_ctx", 1, a[0], out, KR_CONTRACT_CTX_SIZE, true);
-		return (long)a[0];
-	case 130:       /* liba_call */
-		if (!xfer(x, "liba_call", 1, a[0], to, sizeof(to), false) ||
-		    !xstr(x, "liba_call", 2, a[1], method, KR_VM_METHOD_MAX + 1, &n) ||
-		    !xfer(x, "liba_call", 7, x->cpu.user[0] + 8, &greq, sizeof(greq), false))
-			return 0;
-		v = arg_in(x, "liba_call", 3, a[2], a[3], KR_VM_ARGS_MAX, big);
-		if (x->end)
-			return 0;
-		memset(out, 0, KR_VM_RET_MAX);
-		ret = host_done(x, &gas, H->call(x->hctx, &gas, to, n <= KR_VM_METHOD_MAX ? method :
-						NULL, v, (uint32_t)a[3], out, a[5] < KR_VM_RET_MAX ?
-						(uint32_t)a[5] : KR_VM_RET_MAX, greq));
-		n = ret >= 0 ? (size_t)ret : ret >= CALLEE_FAILED_LO && ret <= CALLEE_FAILED_HI ?
-		    KR_VM_RET_MAX : 0;
-		if (!x->end && n)
-			xfer(x, "liba_call", 5, a[4], out, n < a[5] ? n : a[5], true);
-		return ret;
-	case 131:       /* liba_return */
-		v = arg_in(x, "liba_return", 1, a[0], a[1], KR_VM_RET_MAX, big);
-		if (x->end)
-			return 0;
-		return host_done(x, &gas, H->ret(x->hctx, &gas, v, (uint32_t)a[1]));
-	case 132:       /* liba_revert */
-		if (!xstr(x, "liba_revert", 1, a[0], (char *)big, KR_VM_RET_MAX, &n))
-			return 0;
-		ret = host_done(x, &gas, H->revert(x->hctx, &gas, (const char *)big, (uint32_t)n));
-		if (!x->end)
-			x->end = C_REVERTED;
-		return ret;
-	}
-	return KR_ENOSYS;
+	return liba_call_run(&io, x->host, x->hctx, x->cpu.nr, x->cpu.a);
 }
 
 /* A trap: the call in x->cpu; the value for rax (if the run goes on). */
