@@ -633,6 +633,7 @@ kr_err_t strand_boot_choice(struct strand_table *t, unsigned *which)
 			struct strand_rec next = t->rec;
 
 			next.flags |= KR_UPDATE_F_TRIAL;
+			*which = pref;
 			e = commit(t, &next);
 			if (e != KR_OK)
 				return refuse(&t->why, "store error recording the trial boot", e);

@@ -185,8 +185,10 @@ kr_err_t strand_fail(struct strand_table *t);
  * other one, if verified and intact, is chosen and preferred, with
  * t->why saying why (t->why is NULL when nothing was corrected).  A
  * preferred strand on probation gets TRIAL set before it is returned.
- * KR_ENOENT: no strand can be loaded.  On a store error while correcting,
- * the error is returned and *which is still the strand to load. */
+ * KR_ENOENT: no strand can be loaded.  On a store error while correcting
+ * the preference or recording TRIAL, the error is returned and *which is
+ * still the strand to load.  A preferred strand that cannot be read (a
+ * store error, not damage) is skipped for this boot, nothing changed. */
 kr_err_t strand_boot_choice(struct strand_table *t, unsigned *which);
 
 /* Read strand which's image into buf (cap bytes, at least its length) and

@@ -777,6 +777,13 @@ static void test_boot_choice(void **state)
 	assert_int_equal(strand_write(&tab, image(2), IMG_LEN(2), 2), KR_OK);
 	assert_int_equal(strand_verify(&tab, &allow, NULL), KR_OK);
 	assert_int_equal(strand_prefer(&tab, 5, 0), KR_OK);
+	/* TRIAL cannot be recorded: the error, and still the strand to load. */
+	sim.fail_at = sim.points + 1;
+	which = 9;
+	assert_int_equal(strand_boot_choice(&tab, &which), KR_EIO);
+	assert_int_equal(which, STRAND_B);
+	assert_int_equal(tab.rec.flags, KR_UPDATE_F_PROBATION);
+	sim.fail_at = 0;
 	assert_int_equal(strand_boot_choice(&tab, &which), KR_OK);
 	assert_int_equal(which, STRAND_B);
 	assert_null(tab.why);
