@@ -267,10 +267,13 @@ static kr_err_t commit(struct strand_table *t, const struct strand_rec *next)
 	e = t->env.store.write(t->env.store.ctx, b, 0, buf, sizeof(buf));
 	if (e == KR_OK)
 		e = t->env.store.flush(t->env.store.ctx, b);
-	if (e != KR_OK)
+	if (e != KR_OK) {
+		t->stale = true;
 		return refuse(&t->why, "store error writing the strand table", e);
+	}
 	t->rec = r;
 	t->copy = (uint8_t)copy;
+	t->stale = false;
 	return KR_OK;
 }
 
@@ -374,6 +377,7 @@ kr_err_t strand_open(struct strand_table *t, const struct strand_env *env, const
 	t->env = *env;
 	t->rec = r[best];
 	t->copy = (uint8_t)best;
+	t->stale = false;       /* the other copy is older, or not valid */
 	t->why = NULL;
 	return KR_OK;
 }
@@ -452,8 +456,10 @@ kr_err_t strand_write(struct strand_table *t, const uint8_t *image, size_t len,
 	next = t->rec;
 	memset(&next.s[other], 0, sizeof(next.s[other]));
 	/* The image is overwritten only once a durable record says its strand
-	 * holds nothing. */
-	if (t->rec.s[other].state != KR_STRAND_EMPTY) {
+	 * holds nothing; and after a failed record write, whose bytes may have
+	 * landed and would win at the next open naming the old image, only
+	 * once a record written since has replaced them. */
+	if (t->rec.s[other].state != KR_STRAND_EMPTY || t->stale) {
 		e = commit(t, &next);
 		if (e != KR_OK)
 			return e;

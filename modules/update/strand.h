@@ -104,6 +104,9 @@ struct strand_table {
 	struct strand_env env;
 	struct strand_rec rec;          /* the last record written and flushed (or read) */
 	uint8_t copy;                   /* which copy holds rec: 0 record.a, 1 record.b */
+	bool stale;                     /* a record write failed since the last that
+					 * succeeded: the other copy may hold it, valid
+					 * and newer, until the next commit overwrites it */
 	const char *why;                /* the last refusal's or fallback's reason */
 };
 

@@ -57,7 +57,10 @@ struct sim {
 	unsigned points;                /* writes and flushes so far */
 	unsigned fail_at;               /* fail this one (1-based); 0: none */
 	enum land land;
-	bool failed;                    /* fail_at was reached */
+	unsigned fail_at2;              /* and this one, later (a second fault) */
+	enum land land2;
+	unsigned failures;              /* how many of them were reached */
+	bool rec_flushed;               /* a record copy was flushed: a table is durable */
 	unsigned fail_reads;            /* a bit per blob whose reads fail */
 	unsigned allocs_left;           /* fail the allocator after this many; ~0u: never */
 };
@@ -86,11 +89,13 @@ static kr_err_t sim_write(void *ctx, enum strand_blob b, uint64_t off, const voi
 	struct sim *s = ctx;
 
 	assert_true((unsigned)b < STRAND_BLOBS);
-	if (++s->points == s->fail_at) {
-		s->failed = true;
-		if (s->land == LAND_HALF)
+	if (++s->points == s->fail_at || s->points == s->fail_at2) {
+		enum land land = s->points == s->fail_at ? s->land : s->land2;
+
+		s->failures++;
+		if (land == LAND_HALF)
 			blob_put(&s->b[b], off, buf, len / 2);
-		else if (s->land == LAND_ALL)
+		else if (land == LAND_ALL)
 			blob_put(&s->b[b], off, buf, len);
 		return KR_EIO;
 	}
@@ -103,12 +108,14 @@ static kr_err_t sim_flush(void *ctx, enum strand_blob b)
 	struct sim *s = ctx;
 
 	assert_true((unsigned)b < STRAND_BLOBS);
-	if (++s->points == s->fail_at) {
-		s->failed = true;
+	if (++s->points == s->fail_at || s->points == s->fail_at2) {
+		s->failures++;
 		return KR_EIO;
 	}
 	memcpy(s->b[b].dur, s->b[b].cur, s->b[b].cur_len);
 	s->b[b].dur_len = s->b[b].cur_len;
+	if (b == STRAND_REC_A || b == STRAND_REC_B)
+		s->rec_flushed = true;
 	return KR_OK;
 }
 
@@ -133,8 +140,8 @@ static kr_err_t sim_read(void *ctx, enum strand_blob b, uint64_t off, void *buf,
 static void power_cut(struct sim *dst, const struct sim *src, bool keep_all)
 {
 	*dst = *src;
-	dst->fail_at = 0;
-	dst->failed = false;
+	dst->fail_at = dst->fail_at2 = 0;
+	dst->failures = 0;
 	for (int i = 0; i < STRAND_BLOBS; i++) {
 		struct blob *b = &dst->b[i];
 
@@ -1004,8 +1011,10 @@ static void check_after_cut(const struct run *r, struct sim *s)
 	size_t len;
 	kr_err_t e = strand_open(&u, &env, "vfs");
 
-	if (!r->created) {
-		/* Cut during the first create: no table, or a torn first record. */
+	if (!s->rec_flushed) {
+		/* No record was ever flushed (a cut during the first create, or
+		 * after it failed and the table was opened from what the store
+		 * had not flushed): no table, or a torn first record. */
 		if (e != KR_OK) {
 			assert_true(e == KR_ENOENT || e == KR_EFORMAT);
 			return;
@@ -1023,62 +1032,63 @@ static void check_after_cut(const struct run *r, struct sim *s)
 	check_reopen(&u, s);
 }
 
-static unsigned cut_checks, go_on_checks;
+static unsigned cut_checks, go_on_checks, runs;
 
-/* Run seq failing write point k (0: none) as land says; return the points
- * a clean run makes and, in *final, its last record. */
-static unsigned run_seq(const struct step *seq, unsigned k, enum land land,
-			struct strand_rec *final)
+/* Run seq with write point k failing as land says, and k2 (later, 0:
+ * none) as land2 says; return the points a clean run makes and, in
+ * *final, its last record.  After each failure: the invariant in memory,
+ * two power cuts, then the step again until it succeeds. */
+static unsigned run_seq(const struct step *seq, unsigned k, enum land land, unsigned k2,
+			enum land land2, struct strand_rec *final)
 {
 	static struct run r;
-	bool failed = false;
 
 	memset(&r, 0, sizeof(r));
 	sim_reset(&sim);
 	r.allow = allow_all(true);
 	sim.fail_at = k;
 	sim.land = land;
+	sim.fail_at2 = k2;
+	sim.land2 = land2;
+	runs++;
 	for (const struct step *st = seq; st->op != END; st++) {
+		unsigned before = sim.failures;
 		kr_err_t e = do_step(&r, &sim, st);
 
-		if (!sim.failed || failed) {
-			assert_int_equal(e, KR_OK);
-			if (!r.corrupt) {
+		for (int attempt = 0; e != KR_OK; attempt++) {
+			/* Only a failed write point makes a step fail here. */
+			assert_true(sim.failures > before);
+			assert_true(attempt < 3);
+			before = sim.failures;
+			if (r.created && !r.corrupt)
 				check_invariant(&r.t, &sim);
-				check_reopen(&r.t, &sim);
+			for (int keep_all = 0; keep_all < 2; keep_all++) {
+				power_cut(&crash, &sim, keep_all);
+				check_after_cut(&r, &crash);
+				cut_checks++;
 			}
-			continue;
-		}
-		/* The k-th write point failed within this step. */
-		failed = true;
-		assert_int_not_equal(e, KR_OK);
-		if (r.created && !r.corrupt)
-			check_invariant(&r.t, &sim);
-		for (int keep_all = 0; keep_all < 2; keep_all++) {
-			power_cut(&crash, &sim, keep_all);
-			check_after_cut(&r, &crash);
-			cut_checks++;
-		}
-		/* Go on: the step again, then the rest of the sequence. */
-		sim.fail_at = 0;
-		if (st->op == CREATE) {
-			struct strand_env env = env_of(&sim, CHUNK);
+			/* Go on: the step again (a create that landed: opened). */
+			if (st->op == CREATE) {
+				struct strand_env env = env_of(&sim, CHUNK);
 
-			e = strand_open(&r.t, &env, "vfs");
-			if (e == KR_OK)
-				r.created = true;
-			else
+				e = strand_open(&r.t, &env, "vfs");
+				if (e == KR_OK)
+					r.created = true;
+				else
+					e = do_step(&r, &sim, st);
+			} else {
 				e = do_step(&r, &sim, st);
-		} else {
-			e = do_step(&r, &sim, st);
+			}
+			go_on_checks++;
 		}
-		assert_int_equal(e, KR_OK);
-		if (!r.corrupt)
+		if (!r.corrupt) {
 			check_invariant(&r.t, &sim);
-		go_on_checks++;
+			if (sim.failures == 0)
+				check_reopen(&r.t, &sim);
+		}
 	}
 	if (k)
-		assert_true(failed);
+		assert_true(sim.failures >= 1);
 	if (final)
 		*final = r.t.rec;
 	return sim.points;
@@ -1086,20 +1096,25 @@ static unsigned run_seq(const struct step *seq, unsigned k, enum land land,
 
 static unsigned points_total;
 
-static void exhaustive(const struct step *seq, uint32_t want_version)
+static void exhaustive(const struct step *seq, uint32_t want_version, bool twice)
 {
 	struct strand_rec clean, end;
-	unsigned n = run_seq(seq, 0, LAND_NONE, &clean);
+	unsigned n = run_seq(seq, 0, LAND_NONE, 0, LAND_NONE, &clean);
 
 	assert_int_equal(clean.s[clean.preferred].version, want_version);
 	assert_true(n > 20);
 	for (unsigned k = 1; k <= n; k++) {
-		for (int land = LAND_NONE; land <= LAND_ALL; land++) {
-			run_seq(seq, k, (enum land)land, &end);
-			/* The same end as the clean run (generations aside: a retried
-			 * write may skip a record the failed one already wrote). */
-			end.generation = clean.generation;
-			assert_memory_equal(&end, &clean, sizeof(end));
+		/* With two faults, the first one's bytes landed in part or whole
+		 * (none landed is a store the first test already covers). */
+		for (int land = twice ? LAND_HALF : LAND_NONE; land <= LAND_ALL; land++) {
+			/* A second fault at every later point (the retries add some). */
+			for (unsigned k2 = twice ? k + 1 : 0; k2 <= (twice ? n + 8 : 0); k2++) {
+				run_seq(seq, k, (enum land)land, k2, LAND_ALL, &end);
+				/* The same end as the clean run (generations aside: a
+				 * retried write may skip a record the failed one wrote). */
+				end.generation = clean.generation;
+				assert_memory_equal(&end, &clean, sizeof(end));
+			}
 		}
 	}
 	points_total += n;
@@ -1108,11 +1123,25 @@ static void exhaustive(const struct step *seq, uint32_t want_version)
 static void test_every_write_fails(void **state)
 {
 	(void)state;
-	exhaustive(seq_update, 2);
-	exhaustive(seq_trial, 1);
-	exhaustive(seq_corrupt, 4);
-	print_message("strand: %u write points, each failed 3 ways: %u power cuts and %u "
-		      "continuations checked\n", points_total, cut_checks, go_on_checks);
+	exhaustive(seq_update, 2, false);
+	exhaustive(seq_trial, 1, false);
+	exhaustive(seq_corrupt, 4, false);
+	print_message("strand: %u write points, each failed 3 ways: %u runs, %u power cuts, "
+		      "%u continuations checked\n", points_total, runs, cut_checks, go_on_checks);
+}
+
+/* Two faults: the second at every point after the first (all of its bytes
+ * landed).  This is what found that an image must not be overwritten while
+ * a record write that failed may still be on the store, valid and newer. */
+static void test_two_writes_fail(void **state)
+{
+	(void)state;
+	runs = cut_checks = go_on_checks = 0;
+	exhaustive(seq_update, 2, true);
+	exhaustive(seq_trial, 1, true);
+	exhaustive(seq_corrupt, 4, true);
+	print_message("strand: two faults: %u runs, %u power cuts, %u continuations checked\n",
+		      runs, cut_checks, go_on_checks);
 }
 
 int main(int argc, char **argv)
@@ -1132,6 +1161,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_boot_choice),
 		cmocka_unit_test(test_torn_records),
 		cmocka_unit_test(test_every_write_fails),
+		cmocka_unit_test(test_two_writes_fail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
