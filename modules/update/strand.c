@@ -127,6 +127,8 @@ static const char *rec_check(const struct strand_rec *r)
 		return "generation 0";
 	if (r->preferred > STRAND_B)
 		return "preferred strand out of range";
+	if (r->pad)
+		return "padding not zero";
 	if (r->flags & ~KR_UPDATE_F_KNOWN)
 		return "unknown record flags";
 	if ((r->flags & KR_UPDATE_F_TRIAL) && !(r->flags & KR_UPDATE_F_PROBATION))
@@ -138,6 +140,8 @@ static const char *rec_check(const struct strand_rec *r)
 			return "strand state out of range";
 		if (s->flags & ~KR_STRAND_F_KNOWN)
 			return "unknown strand flags";
+		if (s->pad[0] || s->pad[1])
+			return "padding not zero";
 		if (s->state == KR_STRAND_EMPTY) {
 			if (s->length || s->version || s->flags ||
 			    !all_zero(s->digest, sizeof(s->digest)))

@@ -82,17 +82,21 @@ struct strand_info {
 	uint32_t version;
 	uint8_t state;          /* enum kr_strand_state */
 	uint8_t flags;          /* KR_STRAND_F_* */
+	uint8_t pad[2];         /* zero: no hidden padding, so records compare with memcmp */
 };
+_Static_assert(sizeof(struct strand_info) == 48, "struct strand_info has hidden padding");
 
 struct strand_rec {
 	uint64_t generation;
 	char name[KR_UPDATE_NAME_LEN];  /* NUL-terminated, NUL-padded */
 	uint16_t flags;                 /* KR_UPDATE_F_* */
 	uint8_t preferred;              /* STRAND_A or STRAND_B */
+	uint8_t pad;                    /* zero */
 	uint32_t probation_calls;
 	uint64_t probation_time;
 	struct strand_info s[2];
 };
+_Static_assert(sizeof(struct strand_rec) == 152, "struct strand_rec has hidden padding");
 
 struct strand_env {
 	struct strand_store store;

@@ -483,6 +483,8 @@ static void test_encode_refusals(void **state)
 	ENCODE_REFUSED(r.s[0].length = 0);
 	ENCODE_REFUSED(r.s[0].length = KR_UPDATE_IMAGE_MAX + 1);
 	ENCODE_REFUSED(r.s[0].state = KR_STRAND_EMPTY);
+	ENCODE_REFUSED(r.pad = 1);
+	ENCODE_REFUSED(r.s[1].pad[1] = 1);
 #undef ENCODE_REFUSED
 	assert_int_equal(strand_record_encode(NULL, out, NULL), KR_EINVAL);
 	r = sample_rec();
