@@ -11,7 +11,8 @@
  *	  to the same end as a run without failures;
  *	- a power cut is simulated (only flushed blobs kept, or every write
  *	  kept, the failed one as it landed) and the table reopened: it must
- *	  decode, hold the invariant, and boot a strand whose image verifies.
+ *	  decode, hold the invariant, and boot a strand whose image verifies;
+ * and the same again with a second fault at every later write point.
  * The invariant (strand.h): the preferred strand is VERIFIED and its image
  * on the store hashes (libb2 here, not the code under test) to its digest;
  * every WRITTEN or VERIFIED strand's image does; on probation the other
@@ -920,23 +921,31 @@ enum op { CREATE, WRITE, VERIFY, PREFER, CONFIRM, ROLLBACK, FAIL, BOOT, CORRUPT,
 
 struct step {
 	enum op op;
-	unsigned v;             /* CREATE, WRITE: the version */
+	unsigned v;             /* CREATE, WRITE: the version (0: an image not allowed) */
+	kr_err_t want;          /* what the step returns without faults */
 };
 
 static const struct step seq_update[] = {
-	{ CREATE, 1 }, { WRITE, 2 }, { VERIFY, 0 }, { PREFER, 0 }, { BOOT, 0 },
-	{ CONFIRM, 0 }, { WRITE, 3 }, { VERIFY, 0 }, { PREFER, 0 }, { FAIL, 0 }, { BOOT, 0 },
-	{ END, 0 },
+	{ CREATE, 1, KR_OK }, { WRITE, 2, KR_OK }, { VERIFY, 0, KR_OK }, { PREFER, 0, KR_OK }, { BOOT, 0, KR_OK },
+	{ CONFIRM, 0, KR_OK }, { WRITE, 3, KR_OK }, { VERIFY, 0, KR_OK }, { PREFER, 0, KR_OK }, { FAIL, 0, KR_OK }, { BOOT, 0, KR_OK },
+	{ END, 0, KR_OK },
 };
 static const struct step seq_trial[] = {
-	{ CREATE, 1 }, { WRITE, 2 }, { VERIFY, 0 }, { PREFER, 0 }, { BOOT, 0 }, { BOOT, 0 },
-	{ WRITE, 3 }, { VERIFY, 0 }, { PREFER, 0 }, { CONFIRM, 0 }, { ROLLBACK, 0 },
-	{ BOOT, 0 }, { END, 0 },
+	{ CREATE, 1, KR_OK }, { WRITE, 2, KR_OK }, { VERIFY, 0, KR_OK }, { PREFER, 0, KR_OK }, { BOOT, 0, KR_OK }, { BOOT, 0, KR_OK },
+	{ WRITE, 3, KR_OK }, { VERIFY, 0, KR_OK }, { PREFER, 0, KR_OK }, { CONFIRM, 0, KR_OK }, { ROLLBACK, 0, KR_OK },
+	{ BOOT, 0, KR_OK }, { END, 0, KR_OK },
 };
 static const struct step seq_corrupt[] = {
-	{ CREATE, 1 }, { WRITE, 2 }, { VERIFY, 0 }, { PREFER, 0 }, { CONFIRM, 0 },
-	{ CORRUPT, 0 }, { BOOT, 0 }, { WRITE, 4 }, { VERIFY, 0 }, { PREFER, 0 },
-	{ CONFIRM, 0 }, { WRITE, 5 }, { END, 0 },
+	{ CREATE, 1, KR_OK }, { WRITE, 2, KR_OK }, { VERIFY, 0, KR_OK }, { PREFER, 0, KR_OK }, { CONFIRM, 0, KR_OK },
+	{ CORRUPT, 0, KR_OK }, { BOOT, 0, KR_OK }, { WRITE, 4, KR_OK }, { VERIFY, 0, KR_OK }, { PREFER, 0, KR_OK },
+	{ CONFIRM, 0, KR_OK }, { WRITE, 5, KR_OK }, { END, 0, KR_OK },
+};
+
+/* A refused image among them: the verify that marks it failed, faulted too. */
+static const struct step seq_refused[] = {
+	{ CREATE, 1, KR_OK }, { WRITE, 0, KR_OK }, { VERIFY, 0, KR_EPERM }, { PREFER, 0, KR_EPERM },
+	{ WRITE, 2, KR_OK }, { VERIFY, 0, KR_OK }, { PREFER, 0, KR_OK }, { FAIL, 0, KR_OK }, { WRITE, 3, KR_OK }, { VERIFY, 0, KR_OK },
+	{ PREFER, 0, KR_OK }, { CONFIRM, 0, KR_OK }, { ROLLBACK, 0, KR_OK }, { BOOT, 0, KR_OK }, { END, 0, KR_OK },
 };
 
 struct run {
@@ -1057,7 +1066,7 @@ static unsigned run_seq(const struct step *seq, unsigned k, enum land land, unsi
 		unsigned before = sim.failures;
 		kr_err_t e = do_step(&r, &sim, st);
 
-		for (int attempt = 0; e != KR_OK; attempt++) {
+		for (int attempt = 0; e != st->want; attempt++) {
 			/* Only a failed write point makes a step fail here. */
 			assert_true(sim.failures > before);
 			assert_true(attempt < 3);
@@ -1128,6 +1137,7 @@ static void test_every_write_fails(void **state)
 	exhaustive(seq_update, 2, false);
 	exhaustive(seq_trial, 1, false);
 	exhaustive(seq_corrupt, 4, false);
+	exhaustive(seq_refused, 1, false);
 	print_message("strand: %u write points, each failed 3 ways: %u runs, %u power cuts, "
 		      "%u continuations checked\n", points_total, runs, cut_checks, go_on_checks);
 }
@@ -1142,6 +1152,7 @@ static void test_two_writes_fail(void **state)
 	exhaustive(seq_update, 2, true);
 	exhaustive(seq_trial, 1, true);
 	exhaustive(seq_corrupt, 4, true);
+	exhaustive(seq_refused, 1, true);
 	print_message("strand: two faults: %u runs, %u power cuts, %u continuations checked\n",
 		      runs, cut_checks, go_on_checks);
 }
