@@ -25,7 +25,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FUZZ_DIR:-${TMPDIR:-/tmp}/karyon-fuzz}
-ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels vm_block smt_proof liba_enc printf scanf strtod strtol"
+ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels vm_block smt_proof update_strand liba_enc printf scanf strtod strtol"
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -57,6 +57,9 @@ sources() {
 	vm_block) echo "-Imodules modules/vm/codec.c tcc-runtime/krt/blake2.c -l:libb2.a" ;;
 	# The contract VM's state tree, over blake2.c and libb2.a as above.
 	smt_proof) echo "-Imodules modules/vm/smt.c tcc-runtime/krt/blake2.c -l:libb2.a" ;;
+	# Module updates' strand table as unit-update-strand has it: strand.c,
+	# BLAKE2b through blake2.c over libb2.a.
+	update_strand) echo "-Imodules modules/update/strand.c tcc-runtime/krt/blake2.c -l:libb2.a" ;;
 	# The contract argument reader, as unit-liba-enc has it.
 	liba_enc) echo "-Isdk/liba/include sdk/liba/enc.c" ;;
 	# The libc differential targets include their sources themselves,

@@ -10,6 +10,7 @@ a plain object loaded with an entry, in the build's tests/unit/), copied
 when given.  Inputs the fuzzers found (crash-*) are
 kept beside the seeds and not written here.
 """
+import hashlib
 import os
 import shutil
 import struct
@@ -81,6 +82,20 @@ def clog_image(groups, area=8, epoch=1, which=0, base_seq=1, base_prev=bytes(32)
         head_seq=head[0], head_off=head[2], head_hash=head[1])
     return bytes([flag]) + bytes(region)
 
+
+def strand_record(name, gen, preferred, strands, flags=0, calls=0, time=0):
+    """A strand table record (abi/karyon/update.h): strands is two
+    (state, image, version, strand flags) tuples, image None when empty."""
+    b = struct.pack("<IHHQ", 0x4452534B, 1, flags, gen) + name.encode().ljust(32, b"\0")
+    b += struct.pack("<B3xIQ", preferred, calls, time)
+    for state, img, version, sflags in strands:
+        if img is None:
+            b += bytes(64)
+        else:
+            b += (hashlib.blake2b(img, digest_size=32).digest()
+                  + struct.pack("<QIBB18x", len(img), version, state, sflags))
+    b += bytes(32)
+    return b + hashlib.blake2b(b, digest_size=32).digest()
 
 def main():
     if len(sys.argv) >= 3:
@@ -255,6 +270,25 @@ def main():
     put("liba_enc", "golden-copy", bytes([6, 3, 3, 2, (3 << 3) | 5, 1, 0]) + args)
     put("liba_enc", "huge-length", bytes([2, 4, 0]) + b"\xff\xff\xff\xff" + bytes(8))
     put("liba_enc", "empty", b"\x00")
+
+    # update_strand: a record (the golden one, cut short, grown), or a store:
+    # record.a, record.b, then strand.a and strand.b's images in two halves
+    # (fuzz_update_strand.c).
+    with open(os.path.join(GOLDEN, "update_strand.bin"), "rb") as f:
+        gold = f.read()
+    put("update_strand", "golden", gold)
+    put("update_strand", "short", gold[:200])
+    put("update_strand", "long", gold + b"\0")
+    img_a, img_b = bytes(range(256)) * 4, bytes(range(255, -1, -1)) * 4
+    a = strand_record("vfs", 3, 1, [(2, img_a, 0x010000, 0), (2, img_b, 0x010100, 0)], flags=1,
+                      calls=10)
+    b = strand_record("vfs", 2, 0, [(2, img_a, 0x010000, 0), (1, img_b, 0x010100, 0)])
+    put("update_strand", "store-probation", a + b + img_a + img_b)
+    trial = strand_record("vfs", 4, 1, [(2, img_a, 0x010000, 0), (2, img_b, 0x010100, 1)],
+                          flags=3)
+    put("update_strand", "store-trial", a + trial + img_a + img_b)
+    put("update_strand", "store-damaged", a + b + img_a + img_b[:-1] + b"\x01")
+    put("update_strand", "store-torn", a[:100] + bytes(156) + b + img_a + img_b)
 
     for i, s in enumerate(["1.5e308", "0x1.fffffffffffffp1023", "nan(0x123)", "-inf",
                            "2.2250738585072011e-308", "1e-400", "  .5e+3x", "123456789012345678901234567890"]):
