@@ -299,8 +299,8 @@ def hexdump_bytes(m, path):
 
 
 def dump_chain(d):
-    """A chain made in the kernel, hostile contracts among it: its blocks
-    (files in d) and their kept results."""
+    """A chain made in the kernel, hostile contracts and the four examples
+    among it: its blocks (files in d) and their kept results."""
     with Booted() as m:
         type_file(m, '/hostile.c', HOSTILE)
         type_file(m, '/asm.c', ASM)
@@ -312,10 +312,18 @@ def dump_chain(d):
                      'vm tx token transfer addr:carol u64:6 --from bob',
                      'vm tx hostile spin --gas 300000', 'vm tx hostile boom --gas 300000',
                      'vm tx hostile divide --gas 300000', 'vm tx hostile again',
-                     'vm tx counter nosuch'):
+                     'vm tx counter nosuch',
+                     'vm deploy escrow %s/escrow.c' % EX, 'vm deploy registry %s/registry.c' % EX,
+                     'vm tx token approve addr:escrow u64:40 --from alice',
+                     'vm tx escrow open addr:token addr:bob u64:40 --from alice',
+                     'vm tx escrow refund u64:0 --from bob',
+                     'vm tx escrow release u64:0 --from alice',
+                     'vm tx registry claim bytes:karyon --from alice',
+                     'vm tx registry point bytes:karyon addr:bob --from alice',
+                     'vm tx registry claim bytes:karyon --from bob'):
             sh(m, line, r'^tx 0: ', 300)
         names = sorted(re.findall(r'(\d{8})\.blk', sh(m, 'ls /var/vm/blocks')))
-        check(m, len(names) == 12, 'ls /var/vm/blocks: %r' % names)
+        check(m, len(names) == 21, 'ls /var/vm/blocks: %r' % names)
         blocks, results = [], []
         for n in names:
             path = os.path.join(d, n + '.blk')
@@ -327,9 +335,9 @@ def dump_chain(d):
 
 
 def vm_host_replay():
-    """The blocks the kernel kept, hostile ones among them, run on the host
-    by tools/chain: the same gas, receipts roots and state roots as the
-    kernel's N.res."""
+    """The blocks the kernel kept, hostile ones and the four examples among
+    them, run on the host by tools/chain: the same gas, receipts roots and
+    state roots as the kernel's N.res."""
     with tempfile.TemporaryDirectory() as d:
         blocks, results = dump_chain(d)
         host = subprocess.run([CHAIN, 'run'] + blocks, capture_output=True, text=True,
