@@ -51,6 +51,11 @@ cmdline_problem(const struct cmdline_run *r, const char *f, ...)
 		va_start(ap, f);
 		kvsnprintf(msg, sizeof(msg), f, ap);
 		va_end(ap);
+		/* One line, as cmdline.h promises: a quoted value may hold a
+		 * newline or a terminal's escape; they show as '?'. */
+		for (char *c = msg; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 		r->warn(r->ctx, msg);
 	}
 	return 1;

@@ -268,6 +268,13 @@ static void test_quotes(void **state)
 	assert_true(quiet);
 	assert_false(debug);
 	assert_int_equal(mem, 777);
+
+	/* A quoted value's newline or escape never breaks the warning's line. */
+	reset(NULL);
+	assert_int_equal(apply("port=\"a\nb\x1b[2J\"", &w), 1);
+	expect_msg(&w, 0, "'port'", "'a?b?[2J'", "not a number", NULL);
+	assert_null(strchr(w.msg[0], '\n'));
+	assert_null(strchr(w.msg[0], 0x1b));
 }
 
 /* Fuzz: exact-size heap copies so ASan sees any read past the NUL or write past dst. */
