@@ -1,0 +1,631 @@
+/*
+ * update.c - the update module (issue 19, second slice): module updates
+ * through two strands per module, without live replacement.
+ *
+ *   update MODULE FILE.kmod   write FILE into MODULE's strand that is not
+ *                             preferred, read it back, check its digest and
+ *                             the allow-list, prefer it, then replace the
+ *                             running version: unload the old, load the new;
+ *                             if the new fails to start, the old again and
+ *                             the preference back (strand_fail)
+ *   update status [MODULE]    both strands, digests, versions, preferred
+ *   update rollback MODULE    prefer the other strand and run it
+ *   update digest FILE        the line /etc/update.allow takes for FILE
+ *
+ * At boot (a task, so that commits can wait for the disk): for every table
+ * under /var/update, strand_boot_choice names the strand to run (falling
+ * back when the preferred one is damaged or a trial of it never
+ * confirmed), and the module is made to run that strand's image.
+ * The strands and the records are kept by strand.c on store.c's vfs store;
+ * loading goes through the kmod service (and so through the commit log).
+ * docs/module-updates.md has the design.
+ */
+#include <karyon/hash.h>
+#include <karyon/heap.h>
+#include <karyon/libc.h>
+#include <karyon/log.h>
+#include <karyon/module.h>
+#include <karyon/sched.h>
+#include <karyon/shell.h>
+
+#include "../lib/print_to.h"
+#include "update_int.h"
+
+kr_domain_t *upd_self;
+const struct kr_vfs_ops *upd_vfs;
+const struct kr_kmod_ops *upd_kmod;
+static const struct kr_shell_ops *upd_shell;
+
+#define ERRLEN 160
+
+/* The output of a command or of the boot task: the shell's print, or the log. */
+struct out {
+	print_fn print;
+	void *ctx;
+};
+
+static void log_print(void *ctx, const char *s)
+{
+	(void)ctx;
+	kr_log(KR_LOG_INFO, "%s", s);
+}
+
+static void vstr(uint32_t v, char out[16])
+{
+	ksnprintf(out, 16, "%u.%u.%u", KR_VERSION_MAJOR(v), KR_VERSION_MINOR(v), KR_VERSION_PATCH(v));
+}
+
+static bool name_ok(const char *n)
+{
+	size_t len = strnlen(n, KR_UPDATE_NAME_LEN);
+
+	if (len == 0 || len >= KR_UPDATE_NAME_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
+			return false;
+	return true;
+}
+
+/* The loaded module named name, if it is. */
+static bool find_loaded(const char *name, struct kr_kmod_entry *e)
+{
+	for (uint32_t i = 0; upd_kmod->get(i, e) == KR_OK; i++)
+		if (!strcmp(e->name, name))
+			return true;
+	return false;
+}
+
+/* Open name's table (KR_ENOENT: none). */
+static kr_err_t open_table(const char *name, struct upd_store *s, struct strand_table *t)
+{
+	struct strand_env env;
+	kr_err_t e = store_env(s, &env, name);
+
+	return e ? e : strand_open(t, &env, name);
+}
+
+/* A strand's image, read and checked against its digest (strand_load). */
+static kr_err_t load_strand_image(struct strand_table *t, unsigned which, uint8_t **img,
+				  size_t *len)
+{
+	size_t cap = (size_t)t->rec.s[which].length;
+	kr_err_t e;
+
+	*img = NULL;
+	if (!cap)
+		return KR_ENOENT;
+	if (!(*img = kr_malloc(upd_self, cap)))
+		return KR_ENOMEM;
+	if ((e = strand_load(t, which, *img, cap, len)) != KR_OK) {
+		kr_free(upd_self, *img);
+		*img = NULL;
+	}
+	return e;
+}
+
+/* Load strand which of t as the running version (the module is not loaded
+ * now).  err gets kmod's reason. */
+static kr_err_t start_strand(struct strand_table *t, unsigned which, char *err, size_t len)
+{
+	char origin[48];
+	uint8_t *img;
+	size_t n;
+	kr_err_t e = load_strand_image(t, which, &img, &n);
+
+	if (e) {
+		ksnprintf(err, len, "strand %c: %s", strand_letter(which),
+			  e == KR_EFORMAT ? "its image does not match its digest" : kr_strerror(e));
+		return e;
+	}
+	ksnprintf(origin, sizeof(origin), "%s/strand.%c", t->rec.name, 'a' + which);
+	e = upd_kmod->load(img, n, origin, err, len);
+	kr_free(upd_self, img);
+	return e;
+}
+
+/* The preferred strand failed to start (why): mark it failed, prefer the
+ * other, and start that one.  Says what happened on o. */
+static void fall_back(struct out *o, struct strand_table *t, const char *why)
+{
+	unsigned bad = t->rec.preferred;
+	char err[ERRLEN], v[16];
+	kr_err_t e;
+
+	vstr(t->rec.s[bad].version, v);
+	if ((e = strand_fail(t)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: %s (strand %c) failed to start: %s; "
+			 "no other strand to go back to (%s)\n", t->rec.name, v, strand_letter(bad),
+			 why, t->why ? t->why : kr_strerror(e));
+		return;
+	}
+	print_to(o->print, o->ctx, "update: %s: %s (strand %c) failed to start: %s; "
+		 "preferring strand %c again\n", t->rec.name, v, strand_letter(bad), why,
+		 strand_letter(t->rec.preferred));
+	vstr(t->rec.s[t->rec.preferred].version, v);
+	if (start_strand(t, t->rec.preferred, err, sizeof(err)) == KR_OK)
+		print_to(o->print, o->ctx, "update: %s: rolled back to %s (strand %c), running\n",
+			 t->rec.name, v, strand_letter(t->rec.preferred));
+	else
+		print_to(o->print, o->ctx, "update: %s: the old version %s (strand %c) did not "
+			 "start either: %s; %s is not running\n", t->rec.name, v,
+			 strand_letter(t->rec.preferred), err, t->rec.name);
+}
+
+/* Make the module run its preferred strand, replacing what runs (checked
+ * by the caller: not built in, no users).  On probation, confirmed once it
+ * started; falls back when it does not. */
+static kr_err_t run_preferred(struct out *o, struct strand_table *t)
+{
+	struct kr_kmod_entry e;
+	char err[ERRLEN], v[16];
+	unsigned p = t->rec.preferred;
+	kr_err_t r;
+
+	if (find_loaded(t->rec.name, &e)) {
+		if (!memcmp(e.digest, t->rec.s[p].digest, KR_UPDATE_DIGEST_LEN))
+			goto started;
+		if ((r = upd_kmod->unload(t->rec.name, err, sizeof(err))) != KR_OK) {
+			print_to(o->print, o->ctx, "update: %s: cannot unload the running version: %s\n",
+				 t->rec.name, err);
+			return r;
+		}
+	}
+	if ((r = start_strand(t, p, err, sizeof(err))) != KR_OK) {
+		fall_back(o, t, err);
+		return r;
+	}
+started:
+	if (t->rec.flags & KR_UPDATE_F_PROBATION)
+		strand_confirm(t);      /* started: the probation of this slice */
+	vstr(t->rec.s[p].version, v);
+	print_to(o->print, o->ctx, "update: %s: running %s (strand %c)\n", t->rec.name, v,
+		 strand_letter(p));
+	return KR_OK;
+}
+
+/* The checks before anything changes: a module that can be replaced. */
+static bool replaceable(struct out *o, const char *name)
+{
+	struct kr_kmod_entry e;
+
+	if (!find_loaded(name, &e))
+		return true;
+	if (e.builtin) {
+		print_to(o->print, o->ctx, "update: %s is built into the kernel: only boot and "
+			 "loadable modules can be updated (live replacement is not built)\n", name);
+		return false;
+	}
+	if (e.users) {
+		print_to(o->print, o->ctx, "update: %s is used by %s: unload them first (live "
+			 "replacement is not built)\n", name, e.used_by);
+		return false;
+	}
+	return true;
+}
+
+/* ---- update MODULE FILE ------------------------------------------------- */
+
+/* No table yet: the version to keep as the way back is
+ * /lib/modules/NAME.kmod, which must be what runs (if anything does). */
+static kr_err_t create_table(struct out *o, const char *name, struct upd_store *s,
+			     struct strand_table *t, struct upd_allow *allow)
+{
+	struct strand_env env;
+	struct kr_module_info info;
+	struct kr_kmod_entry e;
+	uint8_t *base, d[KR_UPDATE_DIGEST_LEN];
+	char path[UPD_PATH_MAX], err[ERRLEN];
+	const char *why;
+	size_t len;
+	kr_err_t r;
+
+	ksnprintf(path, sizeof(path), "/lib/modules/%s.kmod", name);
+	if ((r = store_read_file(NULL, path, KR_UPDATE_IMAGE_MAX, &base, &len, &why)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: %s: %s (its first update keeps it as "
+			 "the way back)\n", name, path, why);
+		return r;
+	}
+	if ((r = upd_kmod->describe(base, len, &info, err, sizeof(err))) != KR_OK ||
+	    strcmp(info.name, name)) {
+		print_to(o->print, o->ctx, "update: %s: %s: %s\n", name, path,
+			 r ? err : "holds another module");
+		kr_free(upd_self, base);
+		return r ? r : KR_EINVAL;
+	}
+	kr_blake2b_256(d, base, len);
+	if (find_loaded(name, &e) && memcmp(e.digest, d, sizeof(d))) {
+		print_to(o->print, o->ctx, "update: %s: the running version is not %s (another "
+			 "digest): it cannot be kept as the way back\n", name, path);
+		kr_free(upd_self, base);
+		return KR_EINVAL;
+	}
+	if ((r = store_env(s, &env, name)) == KR_OK && (r = store_mkdir(s)) == KR_OK)
+		r = strand_create(t, &env, name, base, len, info.version, &allow->a, NULL);
+	kr_free(upd_self, base);
+	if (r)
+		print_to(o->print, o->ctx, "update: %s: cannot keep %s in strand A: %s\n", name,
+			 path, t->why ? t->why : kr_strerror(r));
+	return r;
+}
+
+static int cmd_update(struct out *o, const char *name, const char *file)
+{
+	struct strand_table t;
+	struct upd_store s;
+	struct upd_allow *allow;
+	struct kr_module_info info;
+	struct kr_kmod_entry e;
+	uint8_t *img = NULL, d[KR_UPDATE_DIGEST_LEN];
+	char err[ERRLEN], hex[2 * KR_UPDATE_DIGEST_LEN + 1], v[16], vold[16];
+	const char *why, *cwd = upd_shell->cwd();
+	size_t len;
+	bool unlisted = false, was_running;
+	unsigned other;
+	kr_err_t r;
+
+	/* decode: everything checked before anything is written */
+	if (!name_ok(name)) {
+		print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n", name);
+		return 1;
+	}
+	if (!replaceable(o, name))
+		return 1;
+	if (store_read_file(cwd, file, KR_UPDATE_IMAGE_MAX, &img, &len, &why) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: %s\n", file, why);
+		return 1;
+	}
+	if (upd_kmod->describe(img, len, &info, err, sizeof(err)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: not a module: %s\n", file, err);
+		goto fail;
+	}
+	if (strcmp(info.name, name)) {
+		print_to(o->print, o->ctx, "update: %s holds module %s, not %s\n", file, info.name, name);
+		goto fail;
+	}
+	kr_blake2b_256(d, img, len);
+	allow_hex(d, hex);
+	if (!(allow = kr_malloc(upd_self, sizeof(*allow))))
+		goto fail;
+	if (allow_load(allow) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s\n", allow->why);
+		goto fail_allow;
+	}
+	if (allow_enforcing() && !allow->a.listed(allow, d)) {
+		print_to(o->print, o->ctx, "update: %s: %s: blake2b-256 %.16s... is not in the "
+			 "image's manifest: this image is enforcing, nothing is written\n", name,
+			 file, hex);
+		goto fail_allow;
+	}
+	r = open_table(name, &s, &t);
+	if (r == KR_ENOENT)
+		r = create_table(o, name, &s, &t, allow);
+	else if (r)
+		print_to(o->print, o->ctx, "update: %s: its strand table cannot be read: %s\n", name,
+			 t.why ? t.why : kr_strerror(r));
+	if (r)
+		goto fail_allow;
+	if (!memcmp(t.rec.s[t.rec.preferred].digest, d, sizeof(d))) {
+		print_to(o->print, o->ctx, "update: %s: %s is the preferred strand's image already\n",
+			 name, file);
+		goto fail_allow;
+	}
+	/* invoke: the other strand, written, read back and checked */
+	other = !t.rec.preferred;
+	if ((r = strand_write(&t, img, len, info.version)) != KR_OK ||
+	    (r = strand_verify(&t, &allow->a, &unlisted)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: strand %c: %s\n", name, strand_letter(other),
+			 t.why ? t.why : kr_strerror(r));
+		goto fail_allow;
+	}
+	kr_free(upd_self, allow);
+	allow = NULL;
+	if (unlisted)
+		print_to(o->print, o->ctx, "update: %s: %s is in no allow-list (accepted: this "
+			 "image is permissive; strand %c flagged unlisted)\n", name, file,
+			 strand_letter(other));
+	vstr(t.rec.s[t.rec.preferred].version, vold);
+	vstr(info.version, v);
+	was_running = find_loaded(name, &e);
+	if (was_running && (r = upd_kmod->unload(name, err, sizeof(err))) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: cannot unload %s: %s (strand %c holds %s, "
+			 "verified, not preferred)\n", name, vold, err, strand_letter(other), v);
+		goto fail;
+	}
+	if ((r = strand_prefer(&t, 0, 0)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: cannot prefer strand %c: %s\n", name,
+			 strand_letter(other), t.why ? t.why : kr_strerror(r));
+		if (was_running && start_strand(&t, t.rec.preferred, err, sizeof(err)) != KR_OK)
+			print_to(o->print, o->ctx, "update: %s: %s did not start again: %s\n", name,
+				 vold, err);
+		goto fail;
+	}
+	print_to(o->print, o->ctx, "update: %s: strand %c holds %s (blake2b-256 %.16s...), "
+		 "preferred over %s\n", name, strand_letter(other), v, hex, vold);
+	kr_free(upd_self, img);
+	return run_preferred(o, &t) == KR_OK ? 0 : 1;
+fail_allow:
+	if (allow)
+		kr_free(upd_self, allow);
+fail:
+	kr_free(upd_self, img);
+	return 1;
+}
+
+/* ---- update rollback MODULE --------------------------------------------- */
+
+static int cmd_rollback(struct out *o, const char *name)
+{
+	struct strand_table t;
+	struct upd_store s;
+	char v[16];
+	kr_err_t r;
+
+	if (!name_ok(name)) {
+		print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n", name);
+		return 1;
+	}
+	if ((r = open_table(name, &s, &t)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: %s\n", name, r == KR_ENOENT ?
+			 "has no strands (never updated)" : t.why ? t.why : kr_strerror(r));
+		return 1;
+	}
+	if (!replaceable(o, name))
+		return 1;
+	if ((r = strand_rollback(&t)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: cannot roll back: %s\n", name,
+			 t.why ? t.why : kr_strerror(r));
+		return 1;
+	}
+	vstr(t.rec.s[t.rec.preferred].version, v);
+	print_to(o->print, o->ctx, "update: %s: strand %c (%s) preferred again\n", name,
+		 strand_letter(t.rec.preferred), v);
+	return run_preferred(o, &t) == KR_OK ? 0 : 1;
+}
+
+/* ---- update status [MODULE] --------------------------------------------- */
+
+static void show(struct out *o, const char *name)
+{
+	struct strand_table t;
+	struct upd_store s;
+	struct kr_kmod_entry e;
+	char hex[2 * KR_UPDATE_DIGEST_LEN + 1], v[16];
+	bool running = find_loaded(name, &e);
+	kr_err_t r = open_table(name, &s, &t);
+
+	if (r) {
+		print_to(o->print, o->ctx, "%s: %s\n", name, r == KR_ENOENT ?
+			 "no strands (never updated)" : t.why ? t.why : kr_strerror(r));
+		return;
+	}
+	print_to(o->print, o->ctx, "%s: strand %c preferred%s%s, generation %llu\n", name,
+		 strand_letter(t.rec.preferred),
+		 t.rec.flags & KR_UPDATE_F_PROBATION ? ", on probation" : "",
+		 t.rec.flags & KR_UPDATE_F_TRIAL ? " (trial boot)" : "",
+		 (unsigned long long)t.rec.generation);
+	for (unsigned i = 0; i < 2; i++) {
+		const struct strand_info *si = &t.rec.s[i];
+
+		if (si->state == KR_STRAND_EMPTY) {
+			print_to(o->print, o->ctx, "%c %c  empty\n", i == t.rec.preferred ? '*' : ' ',
+				 strand_letter(i));
+			continue;
+		}
+		allow_hex(si->digest, hex);
+		vstr(si->version, v);
+		print_to(o->print, o->ctx, "%c %c  %-8s  %-8s  %llu bytes  blake2b-256 %s%s%s\n",
+			 i == t.rec.preferred ? '*' : ' ', strand_letter(i),
+			 strand_state_name(si->state), v, (unsigned long long)si->length, hex,
+			 si->flags & KR_STRAND_F_UNLISTED ? "  unlisted" : "",
+			 running && !memcmp(e.digest, si->digest, sizeof(si->digest)) ? "  running" : "");
+	}
+}
+
+struct names {
+	char n[16][KR_UPDATE_NAME_LEN];
+	unsigned count;
+};
+
+static kr_err_t collect(void *ctx, const char *name, const struct kr_vfs_stat *st)
+{
+	struct names *ns = ctx;
+
+	if (st->type == KR_VFS_DIR && name_ok(name) && ns->count < 16)
+		ksnprintf(ns->n[ns->count++], KR_UPDATE_NAME_LEN, "%s", name);
+	return KR_OK;
+}
+
+static void list_tables(struct names *ns)
+{
+	ns->count = 0;
+	upd_vfs->list(NULL, UPD_DIR, collect, ns);
+}
+
+static int cmd_status(struct out *o, const char *name)
+{
+	struct names *ns;
+
+	if (name) {
+		if (!name_ok(name)) {
+			print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n",
+				 name);
+			return 1;
+		}
+		show(o, name);
+		return 0;
+	}
+	if (!(ns = kr_malloc(upd_self, sizeof(*ns))))
+		return 1;
+	list_tables(ns);
+	print_to(o->print, o->ctx, "allow-list: the image's manifest (%s)%s\n",
+		 allow_have_manifest() ? (allow_enforcing() ? "enforcing" : "permissive") : "none",
+		 allow_enforcing() ? "" : " and " UPD_ALLOW_FILE);
+	if (!ns->count)
+		print_to(o->print, o->ctx, "no module has strands (none updated)\n");
+	for (unsigned i = 0; i < ns->count; i++)
+		show(o, ns->n[i]);
+	kr_free(upd_self, ns);
+	return 0;
+}
+
+static int cmd_digest(struct out *o, const char *file)
+{
+	struct kr_module_info info;
+	uint8_t *img, d[KR_UPDATE_DIGEST_LEN];
+	char hex[2 * KR_UPDATE_DIGEST_LEN + 1], err[ERRLEN];
+	const char *why;
+	size_t len;
+
+	if (store_read_file(upd_shell->cwd(), file, KR_UPDATE_IMAGE_MAX, &img, &len, &why)) {
+		print_to(o->print, o->ctx, "update: %s: %s\n", file, why);
+		return 1;
+	}
+	if (upd_kmod->describe(img, len, &info, err, sizeof(err)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: not a module: %s\n", file, err);
+		kr_free(upd_self, img);
+		return 1;
+	}
+	kr_blake2b_256(d, img, len);
+	kr_free(upd_self, img);
+	allow_hex(d, hex);
+	print_to(o->print, o->ctx, "blake2b-256 %s %s\n", hex, info.name);
+	return 0;
+}
+
+static int update_run(int argc, char **argv, void (*print)(void *ctx, const char *s), void *ctx)
+{
+	struct out o = { print, ctx };
+
+	if (!upd_kmod) {
+		print(ctx, "update: no kmod service: modules cannot be loaded\n");
+		return 1;
+	}
+	if (argc == 2 && !strcmp(argv[1], "status"))
+		return cmd_status(&o, NULL);
+	if (argc == 3 && !strcmp(argv[1], "status"))
+		return cmd_status(&o, argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "rollback"))
+		return cmd_rollback(&o, argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "digest"))
+		return cmd_digest(&o, argv[2]);
+	if (argc == 3 && argv[1][0] != '-' && strcmp(argv[1], "status") &&
+	    strcmp(argv[1], "rollback") && strcmp(argv[1], "digest"))
+		return cmd_update(&o, argv[1], argv[2]);
+	print(ctx, "usage: update MODULE FILE.kmod | update status [MODULE] | "
+	      "update rollback MODULE | update digest FILE\n");
+	return 1;
+}
+
+static const struct kr_shell_command update_command = {
+	"update", "update MODULE FILE.kmod | status [MODULE] | rollback MODULE | digest FILE",
+	"update a module through its two strands (docs/module-updates.md)", update_run,
+};
+
+/* ---- at boot ------------------------------------------------------------ */
+
+/* Each table's chosen strand, running. */
+static void boot_restore(void *arg)
+{
+	struct out o = { log_print, NULL };
+	struct strand_table t;
+	struct upd_store s;
+	struct names *ns = arg;
+	unsigned which;
+	kr_err_t r;
+
+	for (unsigned i = 0; i < ns->count; i++) {
+		const char *name = ns->n[i];
+
+		if ((r = open_table(name, &s, &t)) != KR_OK) {
+			if (r != KR_ENOENT)
+				kr_log(KR_LOG_WARN, "update: %s: its strand table cannot be read: %s; "
+				       "running what the image has\n", name, t.why ? t.why : kr_strerror(r));
+			continue;
+		}
+		r = strand_boot_choice(&t, &which);
+		if (r == KR_ENOENT) {
+			kr_log(KR_LOG_WARN, "update: %s: no strand can be loaded (%s); running what "
+			       "the image has\n", name, t.why ? t.why : "none verified");
+			continue;
+		}
+		if (t.why)
+			kr_log(KR_LOG_WARN, "update: %s: %s; falling back to strand %c\n", name, t.why,
+			       strand_letter(which));
+		if (r)
+			kr_log(KR_LOG_WARN, "update: %s: the strand table could not be updated: %s\n",
+			       name, kr_strerror(r));
+		if (which != t.rec.preferred) {
+			/* a store error skipped the preferred strand this boot only */
+			kr_log(KR_LOG_WARN, "update: %s: strand %c cannot be read; not replacing what "
+			       "runs\n", name, strand_letter(t.rec.preferred));
+			continue;
+		}
+		if (replaceable(&o, name))
+			run_preferred(&o, &t);
+	}
+	kr_free(upd_self, ns);
+}
+
+/* The boot restore as a task (commits wait for the disk, which needs the
+ * scheduler running); inline without a scheduler. */
+static void boot_schedule(void)
+{
+	struct kr_task_spec spec = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL + 1,
+				     .stack_pages = 8, .fn = boot_restore, .name = "update-boot" };
+	const struct kr_ops_header *h;
+	struct names *ns = kr_malloc(upd_self, sizeof(*ns));
+	uint32_t id;
+	kr_cap_t c;
+
+	if (!ns)
+		return;
+	list_tables(ns);
+	if (!ns->count || !upd_kmod) {
+		kr_free(upd_self, ns);
+		return;
+	}
+	spec.arg = ns;
+	if (kr_service_open(upd_self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &c) != KR_OK ||
+	    kr_service_ops(upd_self, c, &h) != KR_OK ||
+	    ((const struct kr_sched_ops *)h)->spawn(upd_self, &spec, &id) != KR_OK)
+		boot_restore(ns);
+}
+
+static const struct kr_ops_header *open_ops(const char *name, uint32_t version)
+{
+	const struct kr_ops_header *h;
+	kr_cap_t c;
+
+	if (kr_service_open(upd_self, name, version, &c) != KR_OK ||
+	    kr_service_ops(upd_self, c, &h) != KR_OK)
+		return NULL;
+	return h;
+}
+
+static kr_err_t update_init(kr_domain_t *self)
+{
+	upd_self = self;
+	if (!(upd_vfs = (const struct kr_vfs_ops *)open_ops("vfs", 1))) {
+		kr_log(KR_LOG_ERR, "update: no vfs service: there is nowhere to keep strands\n");
+		return KR_ENOENT;
+	}
+	upd_kmod = (const struct kr_kmod_ops *)open_ops("kmod", 1);
+	upd_shell = (const struct kr_shell_ops *)open_ops("shell", 2);
+	if (upd_shell)
+		upd_shell->add(kr_domain_id(self), &update_command);
+	allow_boot_init();
+	boot_schedule();
+	return KR_OK;
+}
+
+static void update_exit(kr_domain_t *self)
+{
+	if (upd_shell)
+		upd_shell->remove(kr_domain_id(self), "update");
+}
+
+KR_MODULE(.name = "update", .version = KR_VERSION(1, 0, 0),
+	  .description = "module updates: two strands per module, checked, with rollback",
+	  .license = "MIT", .author = "Karyon developers",
+	  .init = update_init, .exit = update_exit);
