@@ -35,6 +35,9 @@ kr_domain_t *upd_self;
 const struct kr_vfs_ops *upd_vfs;
 const struct kr_kmod_ops *upd_kmod;
 static const struct kr_shell_ops *upd_shell;
+/* The boot task is restoring tables: commands wait for it to finish (both
+ * yield inside vfs and kmod calls while commits wait for the disk). */
+static bool upd_booting;
 
 #define ERRLEN 160
 
@@ -501,6 +504,10 @@ static int update_run(int argc, char **argv, void (*print)(void *ctx, const char
 		print(ctx, "update: no kmod service: modules cannot be loaded\n");
 		return 1;
 	}
+	if (upd_booting && argc > 1 && strcmp(argv[1], "digest")) {
+		print(ctx, "update: busy: the boot restore is still running (try again)\n");
+		return 1;
+	}
 	if (argc == 2 && !strcmp(argv[1], "status"))
 		return cmd_status(&o, NULL);
 	if (argc == 3 && !strcmp(argv[1], "status"))
@@ -565,6 +572,7 @@ static void boot_restore(void *arg)
 			run_preferred(&o, &t);
 	}
 	kr_free(upd_self, ns);
+	upd_booting = false;
 }
 
 /* The boot restore as a task (commits wait for the disk, which needs the
@@ -586,6 +594,7 @@ static void boot_schedule(void)
 		return;
 	}
 	spec.arg = ns;
+	upd_booting = true;
 	if (kr_service_open(upd_self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &c) != KR_OK ||
 	    kr_service_ops(upd_self, c, &h) != KR_OK ||
 	    ((const struct kr_sched_ops *)h)->spawn(upd_self, &spec, &id) != KR_OK)

@@ -126,9 +126,13 @@ def update_cycle():
                                r'preferred over 1\.0\.0$' % b2(V2)[:16], out, re.M) and
                   re.search(r'^update: hello: running 2\.0\.0 \(strand B\)$', out, re.M),
                   'update hello: %r' % out)
+            check(m, re.search(r'^update: hello: /t/hello2\.kmod is in no allow-list \(accepted: '
+                               r'this image is permissive; strand B flagged unlisted\)$', out, re.M),
+                  'an unlisted image not reported: %r' % out)
             check(m, hello_version(m) == '2.0.0', 'hello 2.0.0 does not run')
             check(m, sh(m, 'hello you') == 'hello from version 2, you\n', 'hello 2 does not answer')
             out = sh(m, 'update status hello')
+            check(m, re.search(r'^\* B .*  unlisted  running$', out, re.M), 'no unlisted flag: %r' % out)
             check(m, strand_line(out, 'A') == (False, 'verified', '1.0.0', b2(V1), False) and
                   strand_line(out, 'B') == (True, 'verified', '2.0.0', b2(V2), True) and
                   re.search(r'^hello: strand B preferred, generation \d+$', out, re.M),
@@ -147,6 +151,19 @@ def update_cycle():
                   'update status after the rollback: %r' % out)
             out = sh(m, 'update digest /t/hello2.kmod')
             check(m, out == 'blake2b-256 %s hello\n' % b2(V2), 'update digest: %r' % out)
+            # the update manifest: a malformed line refuses, a listed image is not flagged
+            sh(m, 'echo nonsense > /etc/update.allow')
+            out = sh(m, 'update hello /t/hello2.kmod')
+            check(m, out == 'update: /etc/update.allow has a malformed line (want: blake2b-256 HEX '
+                  'NAME)\n', 'a malformed update manifest: %r' % out)
+            sh(m, 'echo "# test" > /etc/update.allow')
+            sh(m, 'update digest /t/hello2.kmod >> /etc/update.allow')
+            out = sh(m, 'update hello /t/hello2.kmod')
+            check(m, 'running 2.0.0 (strand B)' in out and 'allow-list' not in out,
+                  'update with the image in /etc/update.allow: %r' % out)
+            out = sh(m, 'update status hello')
+            check(m, re.search(r'^\* B .*  running$', out, re.M) and 'unlisted' not in out,
+                  'a listed image flagged: %r' % out)
             out = sh(m, 'syslog')
             check(m, re.search(r'vfs\.write\s+/var/update/hello/strand\.b\s+ok, commit', out) and
                   re.search(r'kmod\.load\s+hello\s+ok, commit', out),
