@@ -8,6 +8,8 @@
  *                             running version: unload the old, load the new;
  *                             if the new fails to start, the old again and
  *                             the preference back (strand_fail)
+ *        ... --next-boot      prefer it (on probation) without replacing
+ *                             what runs: the next boot runs it, or falls back
  *   update status [MODULE]    both strands, digests, versions, preferred
  *   update rollback MODULE    prefer the other strand and run it
  *   update digest FILE        the line /etc/update.allow takes for FILE
@@ -83,7 +85,10 @@ static bool find_loaded(const char *name, struct kr_kmod_entry *e)
 static kr_err_t open_table(const char *name, struct upd_store *s, struct strand_table *t)
 {
 	struct strand_env env;
-	kr_err_t e = store_env(s, &env, name);
+	kr_err_t e;
+
+	memset(t, 0, sizeof(*t));
+	e = store_env(s, &env, name);
 
 	return e ? e : strand_open(t, &env, name);
 }
@@ -237,6 +242,7 @@ static kr_err_t create_table(struct out *o, const char *name, struct upd_store *
 		return r ? r : KR_EINVAL;
 	}
 	kr_blake2b_256(d, base, len);
+	memset(t, 0, sizeof(*t));
 	if (find_loaded(name, &e) && memcmp(e.digest, d, sizeof(d))) {
 		print_to(o->print, o->ctx, "update: %s: the running version is not %s (another "
 			 "digest): it cannot be kept as the way back\n", name, path);
@@ -252,7 +258,7 @@ static kr_err_t create_table(struct out *o, const char *name, struct upd_store *
 	return r;
 }
 
-static int cmd_update(struct out *o, const char *name, const char *file)
+static int cmd_update(struct out *o, const char *name, const char *file, bool next_boot)
 {
 	struct strand_table t;
 	struct upd_store s;
@@ -329,6 +335,20 @@ static int cmd_update(struct out *o, const char *name, const char *file)
 			 strand_letter(other));
 	vstr(t.rec.s[t.rec.preferred].version, vold);
 	vstr(info.version, v);
+	if (next_boot) {
+		/* staged: preferred now (on probation), run by the next boot, which
+		 * confirms it once it starts or falls back to the other strand */
+		if ((r = strand_prefer(&t, 0, 0)) != KR_OK) {
+			print_to(o->print, o->ctx, "update: %s: cannot prefer strand %c: %s\n", name,
+				 strand_letter(other), t.why ? t.why : kr_strerror(r));
+			goto fail;
+		}
+		print_to(o->print, o->ctx, "update: %s: strand %c holds %s (blake2b-256 %.16s...), "
+			 "preferred over %s from the next boot\n", name, strand_letter(other), v, hex,
+			 vold);
+		kr_free(upd_self, img);
+		return 0;
+	}
 	was_running = find_loaded(name, &e);
 	if (was_running && (r = upd_kmod->unload(name, err, sizeof(err))) != KR_OK) {
 		print_to(o->print, o->ctx, "update: %s: cannot unload %s: %s (strand %c holds %s, "
@@ -516,16 +536,18 @@ static int update_run(int argc, char **argv, void (*print)(void *ctx, const char
 		return cmd_rollback(&o, argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "digest"))
 		return cmd_digest(&o, argv[2]);
-	if (argc == 3 && argv[1][0] != '-' && strcmp(argv[1], "status") &&
-	    strcmp(argv[1], "rollback") && strcmp(argv[1], "digest"))
-		return cmd_update(&o, argv[1], argv[2]);
-	print(ctx, "usage: update MODULE FILE.kmod | update status [MODULE] | "
+	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "--next-boot"))) && argv[1][0] != '-' &&
+	    argv[2][0] != '-' && strcmp(argv[1], "status") && strcmp(argv[1], "rollback") &&
+	    strcmp(argv[1], "digest"))
+		return cmd_update(&o, argv[1], argv[2], argc == 4);
+	print(ctx, "usage: update MODULE FILE.kmod [--next-boot] | update status [MODULE] | "
 	      "update rollback MODULE | update digest FILE\n");
 	return 1;
 }
 
 static const struct kr_shell_command update_command = {
-	"update", "update MODULE FILE.kmod | status [MODULE] | rollback MODULE | digest FILE",
+	"update", "update MODULE FILE.kmod [--next-boot] | status [MODULE] | rollback MODULE | "
+	"digest FILE",
 	"update a module through its two strands (docs/module-updates.md)", update_run,
 };
 

@@ -273,6 +273,53 @@ def update_reboot():
             m.close()
 
 
+def update_boot_fail():
+    # An update staged for the next boot (--next-boot) whose init fails:
+    # that boot tries it, falls back to the old strand, corrects the
+    # preference and says so; a good one staged the same way runs.
+    with tempfile.TemporaryDirectory() as d:
+        iso, disk = make_iso(d), new_disk(d)
+        m = boot(iso, disk)
+        try:
+            sh(m, 'rmmod hello_user')
+            out = sh(m, 'update hello /t/hellofail.kmod --next-boot')
+            check(m, re.search(r'^update: hello: strand B holds 3\.0\.0 \(blake2b-256 [0-9a-f]{16}'
+                               r'\.\.\.\), preferred over 1\.0\.0 from the next boot$', out, re.M),
+                  'update --next-boot: %r' % out)
+            check(m, hello_version(m) == '1.0.0', '--next-boot replaced what runs')
+            out = sh(m, 'update status hello')
+            check(m, re.search(r'^hello: strand B preferred, on probation, generation', out, re.M),
+                  'a staged update is not on probation: %r' % out)
+            out = sh(m, 'update hello /t/hello2.kmod')
+            check(m, re.search(r'^update: hello: strand A: ', out, re.M) and len(out.splitlines()) == 1,
+                  'an update over a strand on probation: %r' % out)
+            poweroff(m)
+            m = boot(iso, disk)
+            m.wait_for(r'update: hello: rolled back to 1\.0\.0 \(strand A\), running\n', 60)
+            check(m, re.search(r'^(?:karyon:/> )?update: hello: 3\.0\.0 \(strand B\) failed to start: '
+                               r'.*; preferring strand A again$', m.log, re.M),
+                  'the boot fallback is not reported')
+            check(m, hello_version(m) == '1.0.0', 'hello 1.0.0 does not run after the boot fallback')
+            out = sh(m, 'update status hello')
+            check(m, strand_line(out, 'A') == (True, 'verified', '1.0.0', b2(V1), True) and
+                  strand_line(out, 'B')[1] == 'failed' and 'probation' not in out,
+                  'update status after the boot fallback: %r' % out)
+            out = sh(m, 'update hello /t/hello2.kmod --next-boot')
+            check(m, 'from the next boot' in out, 'a second staged update: %r' % out)
+            poweroff(m)
+            m = boot(iso, disk)
+            m.wait_for(r'update: hello: running 2\.0\.0 \(strand B\)\n', 60)
+            check(m, re.search(r'^kmod: loaded hello 2\.0\.0 from hello/strand\.b$', m.log, re.M),
+                  'the boot did not load strand B')
+            check(m, hello_version(m) == '2.0.0', 'hello 2.0.0 does not run after the staged update')
+            out = sh(m, 'update status hello')
+            check(m, strand_line(out, 'B') == (True, 'verified', '2.0.0', b2(V2), True) and
+                  'probation' not in out, 'the staged update not confirmed: %r' % out)
+            poweroff(m)
+        finally:
+            m.close()
+
+
 def update_nodisk():
     # Without a disk there is no commit log: the strands live in memory,
     # updates and rollbacks work until power-off.
@@ -298,6 +345,7 @@ CASES = {
     'update-failinit': update_failinit,
     'update-enforce': update_enforce,
     'update-reboot': update_reboot,
+    'update-boot-fail': update_boot_fail,
     'update-nodisk': update_nodisk,
 }
 
