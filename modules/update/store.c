@@ -17,7 +17,6 @@
  * manifest counts: kmod there refuses to load anything else, and a file
  * any shell can write must not widen what an enforcing image runs.
  */
-#include <karyon/hash.h>
 #include <karyon/heap.h>
 #include <karyon/libc.h>
 #include <karyon/module.h>
@@ -143,87 +142,22 @@ kr_err_t store_read_file(const char *cwd, const char *path, size_t max, uint8_t 
 
 /* ---- the allow-list ----------------------------------------------------- */
 
-#define MANIFEST_MAX 64
-
-static uint8_t manifest[MANIFEST_MAX][KR_UPDATE_DIGEST_LEN];
-static uint32_t nmanifest;
-static bool enforcing, have_manifest;
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-bool allow_parse_hex(const char *s, uint8_t d[KR_UPDATE_DIGEST_LEN])
-{
-	for (int i = 0; i < KR_UPDATE_DIGEST_LEN; i++) {
-		int hi = hexval(s[2 * i]), lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		d[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
-void allow_hex(const uint8_t d[KR_UPDATE_DIGEST_LEN], char out[2 * KR_UPDATE_DIGEST_LEN + 1])
-{
-	for (int i = 0; i < KR_UPDATE_DIGEST_LEN; i++) {
-		out[2 * i] = "0123456789abcdef"[d[i] >> 4];
-		out[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
-	}
-	out[2 * KR_UPDATE_DIGEST_LEN] = '\0';
-}
-
-/* One line of a manifest: a digest into d (true), or nothing to take
- * (*skip: blank, comment, mode or channels line).  false: malformed. */
-static bool parse_line(const char *l, size_t n, uint8_t d[KR_UPDATE_DIGEST_LEN], bool *skip,
-		       bool *enforce)
-{
-	static const char tag[] = "blake2b-256 ";
-	const size_t tl = sizeof(tag) - 1;
-
-	*skip = true;
-	if (n == 12 && !memcmp(l, "mode enforce", 12))
-		return *enforce = true;
-	if (n == 15 && !memcmp(l, "mode permissive", 15))
-		return !(*enforce = false);
-	if (n == 0 || l[0] == '#' || (n > 9 && !memcmp(l, "channels ", 9)))
-		return true;
-	*skip = false;
-	/* "blake2b-256 HEX NAME": the name is for the reader; HEX is what counts */
-	return n > tl + 2 * KR_UPDATE_DIGEST_LEN && !memcmp(l, tag, tl) &&
-	       l[tl + 2 * KR_UPDATE_DIGEST_LEN] == ' ' && allow_parse_hex(l + tl, d);
-}
+static struct allow_list manifest;      /* the image's, read once at init */
+static bool have_manifest;
 
 void allow_boot_init(void)
 {
 	struct kr_boot_module_info bi;
-	uint8_t d[KR_UPDATE_DIGEST_LEN];
 	kr_cap_t cap;
 	void *va;
-	bool skip;
 
 	for (uint32_t i = 0; kr_boot_module(upd_self, i, &cap, &bi) == KR_OK; i++) {
 		if (!have_manifest && !strcmp(bi.name, "manifest") &&
 		    kr_page_map(upd_self, cap, KR_RIGHT_READ, &va) == KR_OK) {
-			const char *t = (const char *)va + bi.offset;
-			size_t start = 0;
-
 			have_manifest = true;
-			for (size_t k = 0; k <= bi.size; k++) {
-				if (k < bi.size && t[k] != '\n')
-					continue;
-				if (!parse_line(t + start, k - start, d, &skip, &enforcing)) {
-					/* as kmod does: a damaged manifest opens nothing */
-					enforcing = true;
-					nmanifest = 0;
-					break;
-				}
-				if (!skip && nmanifest < MANIFEST_MAX)
-					memcpy(manifest[nmanifest++], d, sizeof(d));
-				start = k + 1;
-			}
+			/* as kmod does: a damaged manifest opens nothing */
+			if (allow_parse(&manifest, (const char *)va + bi.offset, bi.size, NULL, NULL))
+				manifest.enforce = true;
 		}
 		kr_cap_delete(upd_self, cap);
 	}
@@ -231,15 +165,12 @@ void allow_boot_init(void)
 
 bool allow_in_manifest(const uint8_t d[KR_UPDATE_DIGEST_LEN])
 {
-	for (uint32_t i = 0; i < nmanifest; i++)
-		if (!memcmp(manifest[i], d, KR_UPDATE_DIGEST_LEN))
-			return true;
-	return false;
+	return allow_has(&manifest, d);
 }
 
 bool allow_enforcing(void)
 {
-	return enforcing;
+	return manifest.enforce;
 }
 
 bool allow_have_manifest(void)
@@ -251,48 +182,32 @@ static bool listed(void *ctx, const uint8_t d[KR_UPDATE_DIGEST_LEN])
 {
 	const struct upd_allow *a = ctx;
 
-	if (allow_in_manifest(d))
+	if (allow_has(&manifest, d))
 		return true;
-	if (enforcing)
-		return false;   /* only the image's manifest opens an enforcing image */
-	for (uint32_t i = 0; i < a->nuser; i++)
-		if (!memcmp(a->user[i], d, KR_UPDATE_DIGEST_LEN))
-			return true;
-	return false;
+	/* only the image's manifest opens an enforcing image */
+	return !manifest.enforce && allow_has(&a->user, d);
 }
 
 kr_err_t allow_load(struct upd_allow *a)
 {
 	uint8_t *text;
-	size_t len, start = 0;
+	size_t len;
 	const char *why;
-	bool skip, ignored = false;
+	unsigned line;
 	kr_err_t e;
 
 	memset(a, 0, sizeof(*a));
-	a->a = (struct strand_allow){ listed, a, enforcing };
+	a->a = (struct strand_allow){ listed, a, manifest.enforce };
 	e = store_read_file(NULL, UPD_ALLOW_FILE, 64 * 1024, &text, &len, &why);
 	if (e == KR_ENOENT)
 		return KR_OK;   /* no update manifest: the image's alone */
 	if (e) {
-		a->why = "/etc/update.allow cannot be read";
+		ksnprintf(a->why, sizeof(a->why), "%s: %s", UPD_ALLOW_FILE, why);
 		return e;
 	}
-	for (size_t k = 0; k <= len; k++) {
-		if (k < len && text[k] != '\n')
-			continue;
-		if (!parse_line((const char *)text + start, k - start, a->user[a->nuser], &skip,
-				&ignored) || (!skip && a->nuser == 64)) {
-			a->why = a->nuser == 64 ? "/etc/update.allow lists more than 64 digests"
-					       : "/etc/update.allow has a malformed line "
-						 "(want: blake2b-256 HEX NAME)";
-			kr_free(upd_self, text);
-			return KR_EFORMAT;
-		}
-		if (!skip)
-			a->nuser++;
-		start = k + 1;
-	}
+	e = allow_parse(&a->user, (const char *)text, len, &line, &why);
 	kr_free(upd_self, text);
-	return KR_OK;
+	if (e)
+		ksnprintf(a->why, sizeof(a->why), "%s line %u: %s", UPD_ALLOW_FILE, line, why);
+	return e;
 }

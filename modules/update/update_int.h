@@ -1,5 +1,6 @@
 /*
  * update_int.h - the update module's parts (issue 19, second slice):
+ *   allow.c   manifest lines into digests (pure; unit-tested on the host);
  *   store.c   the strand store on the vfs (/var/update/MODULE/...: every
  *             write a commit when the commit log is attached), files read
  *             whole, and the allow-list (the image's manifest plus
@@ -15,6 +16,7 @@
 #include <karyon/kmod.h>
 #include <karyon/vfs.h>
 
+#include "allow.h"
 #include "strand.h"
 
 #define UPD_DIR         "/var/update"
@@ -44,23 +46,19 @@ kr_err_t store_mkdir(const struct upd_store *s);
 kr_err_t store_read_file(const char *cwd, const char *path, size_t max, uint8_t **out,
 			 size_t *len, const char **why);
 
-/* The allow-list. */
+/* The allow-list: the image's manifest (read once) and UPD_ALLOW_FILE. */
 struct upd_allow {
 	struct strand_allow a;          /* a.ctx points back here */
-	uint32_t nuser;                 /* digests read from UPD_ALLOW_FILE */
-	uint8_t user[64][KR_UPDATE_DIGEST_LEN];
-	const char *why;                /* a malformed UPD_ALLOW_FILE */
+	struct allow_list user;         /* UPD_ALLOW_FILE's digests */
+	char why[96];                   /* why UPD_ALLOW_FILE was refused */
 };
 /* Read the image's manifest (boot module "manifest"): once, from init. */
 void allow_boot_init(void);
 /* Fill a from the image's manifest and UPD_ALLOW_FILE (read now; none is
- * fine).  KR_EFORMAT when the file has a malformed line (a->why). */
+ * fine).  An error when the file cannot be read or is malformed (a->why). */
 kr_err_t allow_load(struct upd_allow *a);
 bool allow_in_manifest(const uint8_t d[KR_UPDATE_DIGEST_LEN]);
 bool allow_enforcing(void);
 bool allow_have_manifest(void);
-/* "blake2b-256 HEX" parsing; false if s is not 64 lowercase hex digits. */
-bool allow_parse_hex(const char *s, uint8_t d[KR_UPDATE_DIGEST_LEN]);
-void allow_hex(const uint8_t d[KR_UPDATE_DIGEST_LEN], char out[2 * KR_UPDATE_DIGEST_LEN + 1]);
 
 #endif

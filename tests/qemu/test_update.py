@@ -154,8 +154,8 @@ def update_cycle():
             # the update manifest: a malformed line refuses, a listed image is not flagged
             sh(m, 'echo nonsense > /etc/update.allow')
             out = sh(m, 'update hello /t/hello2.kmod')
-            check(m, out == 'update: /etc/update.allow has a malformed line (want: blake2b-256 HEX '
-                  'NAME)\n', 'a malformed update manifest: %r' % out)
+            check(m, out == 'update: /etc/update.allow line 1: want: blake2b-256 HEX NAME\n',
+                  'a malformed update manifest: %r' % out)
             sh(m, 'echo "# test" > /etc/update.allow')
             sh(m, 'update digest /t/hello2.kmod >> /etc/update.allow')
             out = sh(m, 'update hello /t/hello2.kmod')
