@@ -132,6 +132,30 @@ static kr_err_t start_strand(struct strand_table *t, unsigned which, char *err, 
 	return e;
 }
 
+/* No strand can run: the image's own version, /lib/modules/NAME.kmod, if
+ * there is one, so that a failed update leaves a working version. */
+static void start_image_version(struct out *o, const char *name)
+{
+	char path[UPD_PATH_MAX], err[ERRLEN];
+	const char *why;
+	uint8_t *img;
+	size_t n;
+
+	ksnprintf(path, sizeof(path), "/lib/modules/%s.kmod", name);
+	if (store_read_file(NULL, path, KR_UPDATE_IMAGE_MAX, &img, &n, &why) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: %s: %s; %s is not running\n", name, path, why,
+			 name);
+		return;
+	}
+	if (upd_kmod->load(img, n, path, err, sizeof(err)) == KR_OK)
+		print_to(o->print, o->ctx, "update: %s: running the image's own version (%s)\n",
+			 name, path);
+	else
+		print_to(o->print, o->ctx, "update: %s: %s did not start either: %s; %s is not "
+			 "running\n", name, path, err, name);
+	kr_free(upd_self, img);
+}
+
 /* The preferred strand failed to start (why): mark it failed, prefer the
  * other, and start that one.  Says what happened on o. */
 static void fall_back(struct out *o, struct strand_table *t, const char *why)
@@ -145,6 +169,7 @@ static void fall_back(struct out *o, struct strand_table *t, const char *why)
 		print_to(o->print, o->ctx, "update: %s: %s (strand %c) failed to start: %s; "
 			 "no other strand to go back to (%s)\n", t->rec.name, v, strand_letter(bad),
 			 why, t->why ? t->why : kr_strerror(e));
+		start_image_version(o, t->rec.name);
 		return;
 	}
 	print_to(o->print, o->ctx, "update: %s: %s (strand %c) failed to start: %s; "
@@ -184,8 +209,11 @@ static kr_err_t run_preferred(struct out *o, struct strand_table *t)
 		return r;
 	}
 started:
-	if (t->rec.flags & KR_UPDATE_F_PROBATION)
-		strand_confirm(t);      /* started: the probation of this slice */
+	/* started: the end of this slice's probation */
+	if ((t->rec.flags & KR_UPDATE_F_PROBATION) && (r = strand_confirm(t)) != KR_OK)
+		print_to(o->print, o->ctx, "update: %s: started, but could not be confirmed (%s): "
+			 "the next boot falls back from it\n", t->rec.name,
+			 t->why ? t->why : kr_strerror(r));
 	vstr(t->rec.s[p].version, v);
 	print_to(o->print, o->ctx, "update: %s: running %s (strand %c)\n", t->rec.name, v,
 		 strand_letter(p));
@@ -553,16 +581,56 @@ static const struct kr_shell_command update_command = {
 
 /* ---- at boot ------------------------------------------------------------ */
 
+static const struct kr_ops_header *open_ops(const char *name, uint32_t version)
+{
+	const struct kr_ops_header *h;
+	kr_cap_t c;
+
+	if (kr_service_open(upd_self, name, version, &c) != KR_OK ||
+	    kr_service_ops(upd_self, c, &h) != KR_OK)
+		return NULL;
+	return h;
+}
+
+static const struct kr_sched_ops *upd_sched;
+
+/* Boot modules may still be loading when the task first runs (clog's init
+ * waits for the disk while it replays the log): wait until none is, so the
+ * tables read are the replayed ones.  At most about 30 s. */
+static void wait_for_boot_modules(void)
+{
+	struct kr_kmod_entry e;
+
+	for (unsigned tries = 0; tries < 3000; tries++) {
+		bool loading = false;
+
+		for (uint32_t i = 0; upd_kmod->get(i, &e) == KR_OK; i++)
+			if (e.state == KR_KMOD_LOADING && strcmp(e.name, "update"))
+				loading = true;
+		if (!loading)
+			return;
+		upd_sched->block(1);
+	}
+	kr_log(KR_LOG_WARN, "update: boot modules still loading after 30 s; restoring anyway\n");
+}
+
 /* Each table's chosen strand, running. */
 static void boot_restore(void *arg)
 {
 	struct out o = { log_print, NULL };
 	struct strand_table t;
 	struct upd_store s;
-	struct names *ns = arg;
+	struct names *ns;
 	unsigned which;
 	kr_err_t r;
 
+	(void)arg;
+	wait_for_boot_modules();
+	if (!(ns = kr_malloc(upd_self, sizeof(*ns)))) {
+		upd_booting = false;
+		return;
+	}
+	list_tables(ns);
 	for (unsigned i = 0; i < ns->count; i++) {
 		const char *name = ns->n[i];
 
@@ -597,41 +665,27 @@ static void boot_restore(void *arg)
 	upd_booting = false;
 }
 
-/* The boot restore as a task (commits wait for the disk, which needs the
- * scheduler running); inline without a scheduler. */
+/* The boot restore, as a task: it runs once the boot modules have started
+ * (clog among them, which replays /var/update from the disk), and the
+ * unloads and loads it makes are commits that wait for the disk. */
 static void boot_schedule(void)
 {
-	struct kr_task_spec spec = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL + 1,
-				     .stack_pages = 8, .fn = boot_restore, .name = "update-boot" };
-	const struct kr_ops_header *h;
-	struct names *ns = kr_malloc(upd_self, sizeof(*ns));
+	const struct kr_task_spec spec = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL + 1,
+					   .stack_pages = 8, .fn = boot_restore,
+					   .name = "update-boot" };
 	uint32_t id;
-	kr_cap_t c;
 
-	if (!ns)
+	if (!upd_kmod)
 		return;
-	list_tables(ns);
-	if (!ns->count || !upd_kmod) {
-		kr_free(upd_self, ns);
+	if (!(upd_sched = (const struct kr_sched_ops *)open_ops(KR_SCHED_SERVICE, KR_SCHED_VERSION))) {
+		kr_log(KR_LOG_WARN, "update: no scheduler: strands are not restored at boot\n");
 		return;
 	}
-	spec.arg = ns;
 	upd_booting = true;
-	if (kr_service_open(upd_self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &c) != KR_OK ||
-	    kr_service_ops(upd_self, c, &h) != KR_OK ||
-	    ((const struct kr_sched_ops *)h)->spawn(upd_self, &spec, &id) != KR_OK)
-		boot_restore(ns);
-}
-
-static const struct kr_ops_header *open_ops(const char *name, uint32_t version)
-{
-	const struct kr_ops_header *h;
-	kr_cap_t c;
-
-	if (kr_service_open(upd_self, name, version, &c) != KR_OK ||
-	    kr_service_ops(upd_self, c, &h) != KR_OK)
-		return NULL;
-	return h;
+	if (upd_sched->spawn(upd_self, &spec, &id) != KR_OK) {
+		upd_booting = false;
+		kr_log(KR_LOG_WARN, "update: cannot start the boot restore task\n");
+	}
 }
 
 static kr_err_t update_init(kr_domain_t *self)

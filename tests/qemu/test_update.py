@@ -10,7 +10,7 @@ back to the other one and says so.
 
 Usage: test_update.py CASE...      (test_update.py --list for the names)
 
-Every case boots the dev profile (the update module a boot module after
+Every case boots the dev profile (the update module a boot module before
 clog) from an ISO of its own: the build's kernel, boot modules and initrd
 plus /t/hello2.kmod (hello 2.0.0) and /t/hellofail.kmod (hello 3.0.0,
 whose init fails), tests/kernel/hello_next.c, with a disk of its own.
