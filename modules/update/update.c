@@ -179,10 +179,11 @@ static void fall_back(struct out *o, struct strand_table *t, const char *why)
 	if (start_strand(t, t->rec.preferred, err, sizeof(err)) == KR_OK)
 		print_to(o->print, o->ctx, "update: %s: rolled back to %s (strand %c), running\n",
 			 t->rec.name, v, strand_letter(t->rec.preferred));
-	else
+	else {
 		print_to(o->print, o->ctx, "update: %s: the old version %s (strand %c) did not "
-			 "start either: %s; %s is not running\n", t->rec.name, v,
-			 strand_letter(t->rec.preferred), err, t->rec.name);
+			 "start either: %s\n", t->rec.name, v, strand_letter(t->rec.preferred), err);
+		start_image_version(o, t->rec.name);
+	}
 }
 
 /* Make the module run its preferred strand, replacing what runs (checked
