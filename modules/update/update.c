@@ -38,214 +38,16 @@ const struct kr_vfs_ops *upd_vfs;
 const struct kr_kmod_ops *upd_kmod;
 static const struct kr_shell_ops *upd_shell;
 /* The boot task is restoring tables: commands wait for it to finish (both
- * yield inside vfs and kmod calls while commits wait for the disk). */
+ * yield inside vfs and kmod calls while commits wait for the disk, so they
+ * would interleave).  Only set with a scheduler (upd_sched). */
 static bool upd_booting;
-
-#define ERRLEN 160
-
-/* The output of a command or of the boot task: the shell's print, or the log. */
-struct out {
-	print_fn print;
-	void *ctx;
-};
-
-static void log_print(void *ctx, const char *s)
-{
-	(void)ctx;
-	kr_log(KR_LOG_INFO, "%s", s);
-}
-
-static void vstr(uint32_t v, char out[16])
-{
-	ksnprintf(out, 16, "%u.%u.%u", KR_VERSION_MAJOR(v), KR_VERSION_MINOR(v), KR_VERSION_PATCH(v));
-}
-
-static bool name_ok(const char *n)
-{
-	size_t len = strnlen(n, KR_UPDATE_NAME_LEN);
-
-	if (len == 0 || len >= KR_UPDATE_NAME_LEN)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
-			return false;
-	return true;
-}
-
-/* The loaded module named name, if it is. */
-static bool find_loaded(const char *name, struct kr_kmod_entry *e)
-{
-	for (uint32_t i = 0; upd_kmod->get(i, e) == KR_OK; i++)
-		if (!strcmp(e->name, name))
-			return true;
-	return false;
-}
-
-/* Open name's table (KR_ENOENT: none). */
-static kr_err_t open_table(const char *name, struct upd_store *s, struct strand_table *t)
-{
-	struct strand_env env;
-	kr_err_t e;
-
-	memset(t, 0, sizeof(*t));
-	e = store_env(s, &env, name);
-
-	return e ? e : strand_open(t, &env, name);
-}
-
-/* A strand's image, read and checked against its digest (strand_load). */
-static kr_err_t load_strand_image(struct strand_table *t, unsigned which, uint8_t **img,
-				  size_t *len)
-{
-	size_t cap = (size_t)t->rec.s[which].length;
-	kr_err_t e;
-
-	*img = NULL;
-	if (!cap)
-		return KR_ENOENT;
-	if (!(*img = kr_malloc(upd_self, cap)))
-		return KR_ENOMEM;
-	if ((e = strand_load(t, which, *img, cap, len)) != KR_OK) {
-		kr_free(upd_self, *img);
-		*img = NULL;
-	}
-	return e;
-}
-
-/* Load strand which of t as the running version (the module is not loaded
- * now).  err gets kmod's reason. */
-static kr_err_t start_strand(struct strand_table *t, unsigned which, char *err, size_t len)
-{
-	char origin[48];
-	uint8_t *img;
-	size_t n;
-	kr_err_t e = load_strand_image(t, which, &img, &n);
-
-	if (e) {
-		ksnprintf(err, len, "strand %c: %s", strand_letter(which),
-			  e == KR_EFORMAT ? "its image does not match its digest" : kr_strerror(e));
-		return e;
-	}
-	ksnprintf(origin, sizeof(origin), "%s/strand.%c", t->rec.name, 'a' + which);
-	e = upd_kmod->load(img, n, origin, err, len);
-	kr_free(upd_self, img);
-	return e;
-}
-
-/* No strand can run: the image's own version, /lib/modules/NAME.kmod, if
- * there is one, so that a failed update leaves a working version. */
-static void start_image_version(struct out *o, const char *name)
-{
-	char path[UPD_PATH_MAX], err[ERRLEN];
-	const char *why;
-	uint8_t *img;
-	size_t n;
-
-	ksnprintf(path, sizeof(path), "/lib/modules/%s.kmod", name);
-	if (store_read_file(NULL, path, KR_UPDATE_IMAGE_MAX, &img, &n, &why) != KR_OK) {
-		print_to(o->print, o->ctx, "update: %s: %s: %s; %s is not running\n", name, path, why,
-			 name);
-		return;
-	}
-	if (upd_kmod->load(img, n, path, err, sizeof(err)) == KR_OK)
-		print_to(o->print, o->ctx, "update: %s: running the image's own version (%s)\n",
-			 name, path);
-	else
-		print_to(o->print, o->ctx, "update: %s: %s did not start either: %s; %s is not "
-			 "running\n", name, path, err, name);
-	kr_free(upd_self, img);
-}
-
-/* The preferred strand failed to start (why): mark it failed, prefer the
- * other, and start that one.  Says what happened on o. */
-static void fall_back(struct out *o, struct strand_table *t, const char *why)
-{
-	unsigned bad = t->rec.preferred;
-	char err[ERRLEN], v[16];
-	kr_err_t e;
-
-	vstr(t->rec.s[bad].version, v);
-	if ((e = strand_fail(t)) != KR_OK) {
-		print_to(o->print, o->ctx, "update: %s: %s (strand %c) failed to start: %s; "
-			 "no other strand to go back to (%s)\n", t->rec.name, v, strand_letter(bad),
-			 why, t->why ? t->why : kr_strerror(e));
-		start_image_version(o, t->rec.name);
-		return;
-	}
-	print_to(o->print, o->ctx, "update: %s: %s (strand %c) failed to start: %s; "
-		 "preferring strand %c again\n", t->rec.name, v, strand_letter(bad), why,
-		 strand_letter(t->rec.preferred));
-	vstr(t->rec.s[t->rec.preferred].version, v);
-	if (start_strand(t, t->rec.preferred, err, sizeof(err)) == KR_OK)
-		print_to(o->print, o->ctx, "update: %s: rolled back to %s (strand %c), running\n",
-			 t->rec.name, v, strand_letter(t->rec.preferred));
-	else {
-		print_to(o->print, o->ctx, "update: %s: the old version %s (strand %c) did not "
-			 "start either: %s\n", t->rec.name, v, strand_letter(t->rec.preferred), err);
-		start_image_version(o, t->rec.name);
-	}
-}
-
-/* Make the module run its preferred strand, replacing what runs (checked
- * by the caller: not built in, no users).  On probation, confirmed once it
- * started; falls back when it does not. */
-static kr_err_t run_preferred(struct out *o, struct strand_table *t)
-{
-	struct kr_kmod_entry e;
-	char err[ERRLEN], v[16];
-	unsigned p = t->rec.preferred;
-	kr_err_t r;
-
-	if (find_loaded(t->rec.name, &e)) {
-		if (!memcmp(e.digest, t->rec.s[p].digest, KR_UPDATE_DIGEST_LEN))
-			goto started;
-		if ((r = upd_kmod->unload(t->rec.name, err, sizeof(err))) != KR_OK) {
-			print_to(o->print, o->ctx, "update: %s: cannot unload the running version: %s\n",
-				 t->rec.name, err);
-			return r;
-		}
-	}
-	if ((r = start_strand(t, p, err, sizeof(err))) != KR_OK) {
-		fall_back(o, t, err);
-		return r;
-	}
-started:
-	/* started: the end of this slice's probation */
-	if ((t->rec.flags & KR_UPDATE_F_PROBATION) && (r = strand_confirm(t)) != KR_OK)
-		print_to(o->print, o->ctx, "update: %s: started, but could not be confirmed (%s): "
-			 "the next boot falls back from it\n", t->rec.name,
-			 t->why ? t->why : kr_strerror(r));
-	vstr(t->rec.s[p].version, v);
-	print_to(o->print, o->ctx, "update: %s: running %s (strand %c)\n", t->rec.name, v,
-		 strand_letter(p));
-	return KR_OK;
-}
-
-/* The checks before anything changes: a module that can be replaced. */
-static bool replaceable(struct out *o, const char *name)
-{
-	struct kr_kmod_entry e;
-
-	if (!find_loaded(name, &e))
-		return true;
-	if (e.builtin) {
-		print_to(o->print, o->ctx, "update: %s is built into the kernel: only boot and "
-			 "loadable modules can be updated (live replacement is not built)\n", name);
-		return false;
-	}
-	if (e.users) {
-		print_to(o->print, o->ctx, "update: %s is used by %s: unload them first (live "
-			 "replacement is not built)\n", name, e.used_by);
-		return false;
-	}
-	return true;
-}
+static const struct kr_sched_ops *upd_sched;
 
 /* ---- update MODULE FILE ------------------------------------------------- */
 
 /* No table yet: the version to keep as the way back is
  * /lib/modules/NAME.kmod, which must be what runs (if anything does). */
-static kr_err_t create_table(struct out *o, const char *name, struct upd_store *s,
+static kr_err_t create_table(struct upd_out *o, const char *name, struct upd_store *s,
 			     struct strand_table *t, struct upd_allow *allow)
 {
 	struct strand_env env;
@@ -272,7 +74,7 @@ static kr_err_t create_table(struct out *o, const char *name, struct upd_store *
 	}
 	kr_blake2b_256(d, base, len);
 	memset(t, 0, sizeof(*t));
-	if (find_loaded(name, &e) && memcmp(e.digest, d, sizeof(d))) {
+	if (upd_find_loaded(name, &e) && memcmp(e.digest, d, sizeof(d))) {
 		print_to(o->print, o->ctx, "update: %s: the running version is not %s (another "
 			 "digest): it cannot be kept as the way back\n", name, path);
 		kr_free(upd_self, base);
@@ -287,7 +89,7 @@ static kr_err_t create_table(struct out *o, const char *name, struct upd_store *
 	return r;
 }
 
-static int cmd_update(struct out *o, const char *name, const char *file, bool next_boot)
+static int cmd_update(struct upd_out *o, const char *name, const char *file, bool next_boot)
 {
 	struct strand_table t;
 	struct upd_store s;
@@ -303,11 +105,11 @@ static int cmd_update(struct out *o, const char *name, const char *file, bool ne
 	kr_err_t r;
 
 	/* decode: everything checked before anything is written */
-	if (!name_ok(name)) {
+	if (!upd_name_ok(name)) {
 		print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n", name);
 		return 1;
 	}
-	if (!replaceable(o, name))
+	if (!upd_replaceable(o, name))
 		return 1;
 	if (store_read_file(cwd, file, KR_UPDATE_IMAGE_MAX, &img, &len, &why) != KR_OK) {
 		print_to(o->print, o->ctx, "update: %s: %s\n", file, why);
@@ -335,7 +137,7 @@ static int cmd_update(struct out *o, const char *name, const char *file, bool ne
 			 file, hex);
 		goto fail_allow;
 	}
-	r = open_table(name, &s, &t);
+	r = upd_open_table(name, &s, &t);
 	if (r == KR_ENOENT)
 		r = create_table(o, name, &s, &t, allow);
 	else if (r)
@@ -362,8 +164,8 @@ static int cmd_update(struct out *o, const char *name, const char *file, bool ne
 		print_to(o->print, o->ctx, "update: %s: %s is in no allow-list (accepted: this "
 			 "image is permissive; strand %c flagged unlisted)\n", name, file,
 			 strand_letter(other));
-	vstr(t.rec.s[t.rec.preferred].version, vold);
-	vstr(info.version, v);
+	upd_vstr(t.rec.s[t.rec.preferred].version, vold);
+	upd_vstr(info.version, v);
 	if (next_boot) {
 		/* staged: preferred now (on probation), run by the next boot, which
 		 * confirms it once it starts or falls back to the other strand */
@@ -378,7 +180,7 @@ static int cmd_update(struct out *o, const char *name, const char *file, bool ne
 		kr_free(upd_self, img);
 		return 0;
 	}
-	was_running = find_loaded(name, &e);
+	was_running = upd_find_loaded(name, &e);
 	if (was_running && (r = upd_kmod->unload(name, err, sizeof(err))) != KR_OK) {
 		print_to(o->print, o->ctx, "update: %s: cannot unload %s: %s (strand %c holds %s, "
 			 "verified, not preferred)\n", name, vold, err, strand_letter(other), v);
@@ -387,7 +189,7 @@ static int cmd_update(struct out *o, const char *name, const char *file, bool ne
 	if ((r = strand_prefer(&t, 0, 0)) != KR_OK) {
 		print_to(o->print, o->ctx, "update: %s: cannot prefer strand %c: %s\n", name,
 			 strand_letter(other), t.why ? t.why : kr_strerror(r));
-		if (was_running && start_strand(&t, t.rec.preferred, err, sizeof(err)) != KR_OK)
+		if (was_running && upd_start_strand(&t, t.rec.preferred, err, sizeof(err)) != KR_OK)
 			print_to(o->print, o->ctx, "update: %s: %s did not start again: %s\n", name,
 				 vold, err);
 		goto fail;
@@ -395,7 +197,7 @@ static int cmd_update(struct out *o, const char *name, const char *file, bool ne
 	print_to(o->print, o->ctx, "update: %s: strand %c holds %s (blake2b-256 %.16s...), "
 		 "preferred over %s\n", name, strand_letter(other), v, hex, vold);
 	kr_free(upd_self, img);
-	return run_preferred(o, &t) == KR_OK ? 0 : 1;
+	return upd_run_preferred(o, &t) == KR_OK ? 0 : 1;
 fail_allow:
 	if (allow)
 		kr_free(upd_self, allow);
@@ -406,45 +208,45 @@ fail:
 
 /* ---- update rollback MODULE --------------------------------------------- */
 
-static int cmd_rollback(struct out *o, const char *name)
+static int cmd_rollback(struct upd_out *o, const char *name)
 {
 	struct strand_table t;
 	struct upd_store s;
 	char v[16];
 	kr_err_t r;
 
-	if (!name_ok(name)) {
+	if (!upd_name_ok(name)) {
 		print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n", name);
 		return 1;
 	}
-	if ((r = open_table(name, &s, &t)) != KR_OK) {
+	if ((r = upd_open_table(name, &s, &t)) != KR_OK) {
 		print_to(o->print, o->ctx, "update: %s: %s\n", name, r == KR_ENOENT ?
 			 "has no strands (never updated)" : t.why ? t.why : kr_strerror(r));
 		return 1;
 	}
-	if (!replaceable(o, name))
+	if (!upd_replaceable(o, name))
 		return 1;
 	if ((r = strand_rollback(&t)) != KR_OK) {
 		print_to(o->print, o->ctx, "update: %s: cannot roll back: %s\n", name,
 			 t.why ? t.why : kr_strerror(r));
 		return 1;
 	}
-	vstr(t.rec.s[t.rec.preferred].version, v);
+	upd_vstr(t.rec.s[t.rec.preferred].version, v);
 	print_to(o->print, o->ctx, "update: %s: strand %c (%s) preferred again\n", name,
 		 strand_letter(t.rec.preferred), v);
-	return run_preferred(o, &t) == KR_OK ? 0 : 1;
+	return upd_run_preferred(o, &t) == KR_OK ? 0 : 1;
 }
 
 /* ---- update status [MODULE] --------------------------------------------- */
 
-static void show(struct out *o, const char *name)
+static void show(struct upd_out *o, const char *name)
 {
 	struct strand_table t;
 	struct upd_store s;
 	struct kr_kmod_entry e;
 	char hex[2 * KR_UPDATE_DIGEST_LEN + 1], v[16];
-	bool running = find_loaded(name, &e);
-	kr_err_t r = open_table(name, &s, &t);
+	bool running = upd_find_loaded(name, &e);
+	kr_err_t r = upd_open_table(name, &s, &t);
 
 	if (r) {
 		print_to(o->print, o->ctx, "%s: %s\n", name, r == KR_ENOENT ?
@@ -465,7 +267,7 @@ static void show(struct out *o, const char *name)
 			continue;
 		}
 		allow_hex(si->digest, hex);
-		vstr(si->version, v);
+		upd_vstr(si->version, v);
 		print_to(o->print, o->ctx, "%c %c  %-8s  %-8s  %llu bytes  blake2b-256 %s%s%s\n",
 			 i == t.rec.preferred ? '*' : ' ', strand_letter(i),
 			 strand_state_name(si->state), v, (unsigned long long)si->length, hex,
@@ -483,7 +285,7 @@ static kr_err_t collect(void *ctx, const char *name, const struct kr_vfs_stat *s
 {
 	struct names *ns = ctx;
 
-	if (st->type == KR_VFS_DIR && name_ok(name) && ns->count < 16)
+	if (st->type == KR_VFS_DIR && upd_name_ok(name) && ns->count < 16)
 		ksnprintf(ns->n[ns->count++], KR_UPDATE_NAME_LEN, "%s", name);
 	return KR_OK;
 }
@@ -494,12 +296,12 @@ static void list_tables(struct names *ns)
 	upd_vfs->list(NULL, UPD_DIR, collect, ns);
 }
 
-static int cmd_status(struct out *o, const char *name)
+static int cmd_status(struct upd_out *o, const char *name)
 {
 	struct names *ns;
 
 	if (name) {
-		if (!name_ok(name)) {
+		if (!upd_name_ok(name)) {
 			print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n",
 				 name);
 			return 1;
@@ -521,7 +323,7 @@ static int cmd_status(struct out *o, const char *name)
 	return 0;
 }
 
-static int cmd_digest(struct out *o, const char *file)
+static int cmd_digest(struct upd_out *o, const char *file)
 {
 	struct kr_module_info info;
 	uint8_t *img, d[KR_UPDATE_DIGEST_LEN];
@@ -547,13 +349,16 @@ static int cmd_digest(struct out *o, const char *file)
 
 static int update_run(int argc, char **argv, void (*print)(void *ctx, const char *s), void *ctx)
 {
-	struct out o = { print, ctx };
+	struct upd_out o = { print, ctx };
 
 	if (!upd_kmod) {
 		print(ctx, "update: no kmod service: modules cannot be loaded\n");
 		return 1;
 	}
-	if (upd_booting && argc > 1 && strcmp(argv[1], "digest")) {
+	/* the boot restore first: wait for it (about 30 s at most) */
+	for (unsigned tries = 0; upd_booting && tries < 3000; tries++)
+		upd_sched->block(1);
+	if (upd_booting) {
 		print(ctx, "update: busy: the boot restore is still running (try again)\n");
 		return 1;
 	}
@@ -593,7 +398,6 @@ static const struct kr_ops_header *open_ops(const char *name, uint32_t version)
 	return h;
 }
 
-static const struct kr_sched_ops *upd_sched;
 
 /* Boot modules may still be loading when the task first runs (clog's init
  * waits for the disk while it replays the log): wait until none is, so the
@@ -618,7 +422,7 @@ static void wait_for_boot_modules(void)
 /* Each table's chosen strand, running. */
 static void boot_restore(void *arg)
 {
-	struct out o = { log_print, NULL };
+	struct upd_out o = { upd_log_print, NULL };
 	struct strand_table t;
 	struct upd_store s;
 	struct names *ns;
@@ -635,7 +439,7 @@ static void boot_restore(void *arg)
 	for (unsigned i = 0; i < ns->count; i++) {
 		const char *name = ns->n[i];
 
-		if ((r = open_table(name, &s, &t)) != KR_OK) {
+		if ((r = upd_open_table(name, &s, &t)) != KR_OK) {
 			if (r != KR_ENOENT)
 				kr_log(KR_LOG_WARN, "update: %s: its strand table cannot be read: %s; "
 				       "running what the image has\n", name, t.why ? t.why : kr_strerror(r));
@@ -659,8 +463,8 @@ static void boot_restore(void *arg)
 			       "runs\n", name, strand_letter(t.rec.preferred));
 			continue;
 		}
-		if (replaceable(&o, name))
-			run_preferred(&o, &t);
+		if (upd_replaceable(&o, name))
+			upd_run_preferred(&o, &t);
 	}
 	kr_free(upd_self, ns);
 	upd_booting = false;

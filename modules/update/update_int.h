@@ -5,9 +5,10 @@
  *             write a commit when the commit log is attached), files read
  *             whole, and the allow-list (the image's manifest plus
  *             /etc/update.allow);
- *   update.c  the commands, replacing a running module (unload the old,
- *             load the new, the old again if the new fails) and the boot
- *             task that restores each table's preferred strand.
+ *   replace.c making a module run a strand: unload the old, load the
+ *             new, the old again if the new fails;
+ *   update.c  the commands and the boot task that restores each table's
+ *             preferred strand.
  * strand.c keeps the tables; nothing here writes a record itself.
  */
 #ifndef UPDATE_INT_H
@@ -45,6 +46,36 @@ kr_err_t store_mkdir(const struct upd_store *s);
  * one-line reason on an error. */
 kr_err_t store_read_file(const char *cwd, const char *path, size_t max, uint8_t **out,
 			 size_t *len, const char **why);
+
+/* ---- replace.c ---- */
+
+#define ERRLEN 160
+
+/* Where a command or the boot task says what happens: the shell's print,
+ * or upd_log_print (the kernel log). */
+struct upd_out {
+	void (*print)(void *ctx, const char *s);
+	void *ctx;
+};
+void upd_log_print(void *ctx, const char *s);
+void upd_vstr(uint32_t v, char out[16]);        /* "1.2.3" */
+bool upd_name_ok(const char *n);                /* [a-z0-9_], 1..31 */
+/* The loaded module named name, if it is. */
+bool upd_find_loaded(const char *name, struct kr_kmod_entry *e);
+/* Open name's table (KR_ENOENT: none); t zeroed first, t->why on errors. */
+kr_err_t upd_open_table(const char *name, struct upd_store *s, struct strand_table *t);
+/* Load strand which of t (its image checked) while the module is not
+ * loaded; err gets kmod's reason. */
+kr_err_t upd_start_strand(struct strand_table *t, unsigned which, char *err, size_t len);
+/* Make the module run its preferred strand, replacing what runs (the
+ * caller checked upd_replaceable); confirms a probation once it started,
+ * falls back (strand_fail, the old strand, the image's own version) when
+ * it does not. */
+kr_err_t upd_run_preferred(struct upd_out *o, struct strand_table *t);
+/* Not built in and no users, or says why not. */
+bool upd_replaceable(struct upd_out *o, const char *name);
+
+/* ---- store.c ---- */
 
 /* The allow-list: the image's manifest (read once) and UPD_ALLOW_FILE. */
 struct upd_allow {
