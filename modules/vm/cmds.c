@@ -3,21 +3,20 @@
  * calling").  Transactions typed at the shell (deploy, tx) become blocks
  * of one transaction on the chain's head, kept like any other block.
  *
- * Accounts (--from, addr:X) are 64 hex digits or a name: a deployed
- * contract's name gives its address, any other name an account's,
+ * Addresses are 64 hex digits or a name.  --from always names an account,
  * BLAKE2b-256 of "karyon-vm-account" and the name, so "alice" is the same
- * account on every machine; the default sender is "shell".  Contracts are
- * 64 hex digits or the name they were deployed under (the last deployed
- * of that name).  Method arguments are
- * typed words, encoded as <liba_enc.h> does: u8:N u32:N u64:N addr:X
- * bytes:TEXT, plus text:TEXT and hex:HEX for raw bytes.
+ * account on every machine (the default sender is "shell"); addr:X names
+ * a deployed contract first, else an account.  Contracts are 64 hex digits
+ * or the name they were deployed under (the last deployed of that name).
+ * Method arguments are typed words, encoded as <liba_enc.h> does: u8:N
+ * u32:N u64:N addr:X bytes:TEXT, plus text:TEXT and hex:HEX for raw bytes.
+ * `vm gen` and `vm bench` are workload.c's.
  */
 #include <karyon/heap.h>
 #include <karyon/libc.h>
+#include "cmds.h"
 #include "gen.h"
-#include "vmmod.h"
 
-#define DEFAULT_GAS 10000000ull
 #define ARGS_CAP    4096
 
 void vm_hex(char *out, const uint8_t *b, size_t n)
@@ -64,7 +63,7 @@ static bool is_hex(const char *s)
 	return n % 2 == 0;
 }
 
-static bool number(const char *s, uint64_t max, uint64_t *out)
+bool vm_number(const char *s, uint64_t max, uint64_t *out)
 {
 	uint64_t x = 0;
 
@@ -147,11 +146,11 @@ static long encode_args(struct vm *vm, int argc, char **argv, uint8_t *buf, size
 		if (!v)
 			goto bad;
 		v++;
-		if (tl == 2 && !memcmp(w, "u8", 2) && number(v, 0xff, &x))
+		if (tl == 2 && !memcmp(w, "u8", 2) && vm_number(v, 0xff, &x))
 			need = 1;
-		else if (tl == 3 && !memcmp(w, "u32", 3) && number(v, 0xffffffffull, &x))
+		else if (tl == 3 && !memcmp(w, "u32", 3) && vm_number(v, 0xffffffffull, &x))
 			need = 4;
-		else if (tl == 3 && !memcmp(w, "u64", 3) && number(v, ~0ull, &x))
+		else if (tl == 3 && !memcmp(w, "u64", 3) && vm_number(v, ~0ull, &x))
 			need = 8;
 		else if (tl == 4 && !memcmp(w, "addr", 4) && address_of(vm, v, tmp))
 			need = KR_VM_ADDR_LEN;
@@ -202,13 +201,6 @@ static const char *status_name(uint8_t s)
 	return s <= KR_VM_STATUS_MAX ? n[s] : "?";
 }
 
-struct rprint {
-	struct vm *vm;
-	vm_print_fn print;
-	void *ctx;
-	bool each;              /* a line per receipt (else only failures) */
-	bool deploy;
-};
 
 static void print_bytes(struct rprint *p, const char *what, const uint8_t *b, uint32_t n)
 {
@@ -232,7 +224,7 @@ static void print_bytes(struct rprint *p, const char *what, const uint8_t *b, ui
 	print_to(p->print, p->ctx, "\n");
 }
 
-static void on_receipt(void *ctx, uint32_t i, const struct vm_tx *tx, const struct vm_receipt *r,
+void vm_on_receipt(void *ctx, uint32_t i, const struct vm_tx *tx, const struct vm_receipt *r,
 		       const uint8_t hash[KR_VM_HASH_LEN])
 {
 	struct rprint *p = ctx;
@@ -278,14 +270,6 @@ static void on_receipt(void *ctx, uint32_t i, const struct vm_tx *tx, const stru
 
 /* ---- options ---- */
 
-struct opts {
-	uint8_t from[KR_VM_ADDR_LEN];
-	uint64_t gas, value;
-	bool gas_given;
-	bool verbose;
-	int argc;
-	char *argv[32];
-};
 
 /* Options anywhere after the subcommand; the rest in o->argv. */
 static bool parse(int argc, char **argv, struct opts *o, vm_print_fn print, void *ctx)
@@ -306,7 +290,7 @@ static bool parse(int argc, char **argv, struct opts *o, vm_print_fn print, void
 			const char *v = argv[++i];
 
 			if (a[2] == 'f' ? !account_of(v, o->from) :
-			    !number(v, a[2] == 'g' ? KR_VM_GAS_MAX : ~0ull,
+			    !vm_number(v, a[2] == 'g' ? KR_VM_GAS_MAX : ~0ull,
 				    a[2] == 'g' ? &o->gas : &o->value) ||
 			    (a[2] == 'g' && !o->gas)) {
 				print_to(print, ctx, "vm: %s %s: not a%s\n", a, v,
@@ -347,7 +331,7 @@ static int submit(struct vm *vm, const struct vm_tx *tx, bool deploy, vm_print_f
 	}
 	e = vm_block_encode(buf, cap, &b, tx, 1, &len);
 	if (!e)
-		e = chain_commit(vm, buf, len, on_receipt, &p, &res, print, ctx);
+		e = chain_commit(vm, buf, len, vm_on_receipt, &p, &res, print, ctx);
 	else
 		print_to(print, ctx, "vm: cannot encode the transaction: %s\n", kr_strerror(e));
 	kr_free(vm_self, buf);
@@ -429,7 +413,7 @@ static int do_call(struct vm *vm, struct opts *o, bool tx, vm_print_fn print, vo
 		struct rprint p = { vm, print, ctx, true, false };
 		char why[VM_WHY_MAX];
 		kr_err_t e = vm_exec_call(vm, o->from, c->addr, o->argv[1], args, (uint32_t)n,
-					  o->gas, on_receipt, &p, why, sizeof(why));
+					  o->gas, vm_on_receipt, &p, why, sizeof(why));
 
 		if (e)
 			print_to(print, ctx, "vm: call not run: %s\n", why);
@@ -457,180 +441,11 @@ static int do_block(struct vm *vm, struct opts *o, vm_print_fn print, void *ctx)
 		print_to(print, ctx, "vm: %s: %s\n", o->argv[0], kr_strerror(e));
 		return 1;
 	}
-	e = chain_commit(vm, b, n, on_receipt, &p, &res, print, ctx);
+	e = chain_commit(vm, b, n, vm_on_receipt, &p, &res, print, ctx);
 	kr_free(vm_self, b);
 	if (!e)
 		vm_print_result(&res, print, ctx);
 	return e != KR_OK;
-}
-
-/* vm gen TOKEN.c ACCOUNTS TRANSFERS [PER_BLOCK] [SEED]: the shared
- * workload (gen.h), block by block on the head. */
-static int do_gen(struct vm *vm, struct opts *o, vm_print_fn print, void *ctx)
-{
-	uint64_t acc, total, per = 1000, seed = 1;
-	struct rprint p = { vm, print, ctx, o->verbose, false };
-	struct vm_gen g;
-	struct vm_block_result res;
-	uint8_t *src = NULL, *buf = NULL;
-	size_t n, cap, len;
-	kr_err_t e;
-	int step = 0;
-
-	if (o->argc < 3 || o->argc > 5 || !number(o->argv[1], VM_GEN_ACCOUNTS_MAX, &acc) ||
-	    acc < 2 || !number(o->argv[2], 1000000, &total) ||
-	    (o->argc > 3 && (!number(o->argv[3], KR_VM_BLOCK_TX_MAX, &per) || !per)) ||
-	    (o->argc > 4 && !number(o->argv[4], ~0ull, &seed))) {
-		print_to(print, ctx, "usage: vm gen TOKEN.c ACCOUNTS(2..%u) TRANSFERS [PER_BLOCK "
-			 "(1..%u, 1000)] [SEED (1)] [-v]\n", VM_GEN_ACCOUNTS_MAX,
-			 KR_VM_BLOCK_TX_MAX);
-		return 1;
-	}
-	e = vm_read_file(vm_shell->cwd(), o->argv[0], KR_VM_ARGS_MAX, &src, &n);
-	if (e) {
-		print_to(print, ctx, "vm: %s: %s\n", o->argv[0], kr_strerror(e));
-		return 1;
-	}
-	e = vm_gen_init(&g, (uint32_t)acc, seed);
-	cap = vm_gen_size(per > acc ? (uint32_t)per : (uint32_t)acc) + n;
-	if (!e && !(buf = kr_malloc(vm_self, cap)))
-		e = KR_ENOMEM;
-	if (e) {
-		print_to(print, ctx, "vm gen: %s\n", kr_strerror(e));
-		goto out;
-	}
-	g.deployer_nonce = vm_nonce(vm, g.deployer);
-	for (uint32_t i = 0; i < g.accounts; i++)
-		g.nonce[i] = vm_nonce(vm, g.addr[i]);
-	while (!e && (step < 2 || total)) {
-		uint32_t k = total < per ? (uint32_t)total : (uint32_t)per;
-
-		e = step == 0 ? vm_gen_deploy(&g, src, (uint32_t)n, vm->slot + 1, vm->root, buf, cap,
-					      &len) :
-		    step == 1 ? vm_gen_fund(&g, vm->slot + 1, vm->root, buf, cap, &len) :
-		    vm_gen_transfers(&g, k, vm->slot + 1, vm->root, buf, cap, &len);
-		if (e) {
-			print_to(print, ctx, "vm gen: %s\n", kr_strerror(e));
-			break;
-		}
-		e = chain_commit(vm, buf, len, on_receipt, &p, &res, print, ctx);
-		if (e)
-			break;
-		vm_print_result(&res, print, ctx);
-		if (step >= 2)
-			total -= k;
-		step++;
-	}
-out:
-	vm_gen_fini(&g);
-	kr_free(vm_self, src);
-	if (buf)
-		kr_free(vm_self, buf);
-	return e != KR_OK;
-}
-
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
-/* vm bench TOKEN.c [TRANSFERS]: one block of token transfers between 16
- * accounts the token funded first, its cost split (docs/benchmarks.md;
- * under -icount the TSC counts guest instructions), then the whole chain
- * replayed from genesis. */
-static int do_bench(struct vm *vm, struct opts *o, vm_print_fn print, void *ctx)
-{
-	struct rprint p = { vm, print, ctx, false, false };
-	uint64_t n = 1000, t_exec = 0, t_write = 0, replay, txs;
-	struct vm_block_result res;
-	struct vm_gen g;
-	uint8_t *src = NULL, *buf = NULL;
-	size_t len, cap, blen;
-	struct vm *v;
-	kr_err_t e;
-
-	if (o->argc < 1 || o->argc > 2 || (o->argc == 2 && (!number(o->argv[1], KR_VM_BLOCK_TX_MAX,
-								   &n) || !n))) {
-		print_to(print, ctx, "usage: vm bench TOKEN.c [TRANSFERS (1..%u, 1000)]\n",
-			 KR_VM_BLOCK_TX_MAX);
-		return 1;
-	}
-	e = vm_read_file(vm_shell->cwd(), o->argv[0], KR_VM_ARGS_MAX, &src, &len);
-	if (!e)
-		e = vm_gen_init(&g, 16, 3);
-	cap = vm_gen_size((uint32_t)n) + len;
-	if (!e && !(buf = kr_malloc(vm_self, cap)))
-		e = KR_ENOMEM;
-	if (e) {
-		print_to(print, ctx, "vm bench: %s\n", kr_strerror(e));
-		kr_free(vm_self, src);
-		return 1;
-	}
-	g.deployer_nonce = vm_nonce(vm, g.deployer);
-	for (uint32_t i = 0; i < g.accounts; i++)
-		g.nonce[i] = vm_nonce(vm, g.addr[i]);
-	/* The token and the funding: not measured. */
-	e = vm_gen_deploy(&g, src, (uint32_t)len, vm->slot + 1, vm->root, buf, cap, &blen);
-	if (!e)
-		e = chain_commit(vm, buf, blen, on_receipt, &p, &res, print, ctx);
-	if (!e)
-		e = vm_gen_fund(&g, vm->slot + 1, vm->root, buf, cap, &blen);
-	if (!e)
-		e = chain_commit(vm, buf, blen, on_receipt, &p, &res, print, ctx);
-	if (!e)
-		e = vm_gen_transfers(&g, (uint32_t)n, vm->slot + 1, vm->root, buf, cap, &blen);
-	if (!e) {
-		vm->clock = rdtsc;
-		vm->t_ops = vm->t_state = 0;
-		chain_t_exec = chain_t_write = 0;
-		e = chain_commit(vm, buf, blen, on_receipt, &p, &res, print, ctx);
-		vm->clock = NULL;
-		t_exec = chain_t_exec;
-		t_write = chain_t_write;
-	}
-	vm_gen_fini(&g);
-	kr_free(vm_self, src);
-	kr_free(vm_self, buf);
-	if (e)
-		return 1;
-	vm_print_result(&res, print, ctx);
-	print_to(print, ctx, "vm bench: %llu token transfers (%u ok) in one block; guest "
-		 "instructions (the TSC under -icount) a transaction:\n", (unsigned long long)n,
-		 res.ok);
-	print_to(print, ctx, "  execution             %llu\n",
-		 (unsigned long long)((t_exec - vm->t_ops - vm->t_state) / n));
-	print_to(print, ctx, "  storage + state root  %llu (liba calls %llu, the block's writes "
-		 "and root %llu)\n", (unsigned long long)((vm->t_ops + vm->t_state) / n),
-		 (unsigned long long)(vm->t_ops / n), (unsigned long long)(vm->t_state / n));
-	print_to(print, ctx, "  commit (N.blk, N.res) %llu\n", (unsigned long long)(t_write / n));
-	print_to(print, ctx, "  total                 %llu: %llu transactions a second of guest "
-		 "time\n", (unsigned long long)((t_exec + t_write) / n),
-		 (unsigned long long)(1000000000ull * n / (t_exec + t_write)));
-	/* Replay: a second VM re-executes the whole chain. */
-	for (uint32_t i = 0; i < vm->st.ncon; i++)
-		if (vm->st.con[i]->id >= 0) {
-			vm->run->unload((uint32_t)vm->st.con[i]->id);
-			vm->st.con[i]->id = -1;
-		}
-	e = vm_open(&v, vm->run, vm->diag, vm->dctx);
-	if (e) {
-		print_to(print, ctx, "vm bench: %s\n", kr_strerror(e));
-		return 1;
-	}
-	replay = rdtsc();
-	e = chain_replay(v, false, print, ctx);
-	replay = rdtsc() - replay;
-	txs = v->executed;
-	vm_close(v);
-	if (e || !txs)
-		return 1;
-	print_to(print, ctx, "  replay (vm verify)    %llu a transaction (%llu transactions, %llu "
-		 "blocks)\n", (unsigned long long)(replay / txs), (unsigned long long)txs,
-		 (unsigned long long)vm->height);
-	return 0;
 }
 
 static int do_proof(struct vm *vm, struct opts *o, vm_print_fn print, void *ctx)
@@ -772,9 +587,9 @@ int cmd_vm(int argc, char **argv, vm_print_fn print, void *ctx)
 	else if (!strcmp(sub, "block"))
 		r = do_block(vm, &o, print, ctx);
 	else if (!strcmp(sub, "gen"))
-		r = do_gen(vm, &o, print, ctx);
+		r = vm_do_gen(vm, &o, print, ctx);
 	else if (!strcmp(sub, "bench"))
-		r = do_bench(vm, &o, print, ctx);
+		r = vm_do_bench(vm, &o, print, ctx);
 	else if (!strcmp(sub, "proof"))
 		r = do_proof(vm, &o, print, ctx);
 	else if (!strcmp(sub, "verify"))
