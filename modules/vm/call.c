@@ -306,6 +306,7 @@ static long h_call(void *ctx, uint64_t *gas, const uint8_t *to, const char *meth
 	uint64_t avail, fwd, left;
 	enum vm_outcome o;
 	uint32_t n;
+	kr_err_t e;
 
 	if (!charge(gas, VM_GAS_CALL))
 		return KR_CONTRACT_STOP_GAS;
@@ -319,8 +320,9 @@ static long h_call(void *ctx, uint64_t *gas, const uint8_t *to, const char *meth
 	for (unsigned d = 0; d < vm->depth; d++)
 		if (vm->frames[d].c == c)
 			return KR_EBUSY;
-	if (vm_loaded(vm, c)) {
-		vm_failed(vm, KR_ENOMEM, c->name);
+	e = vm_loaded(vm, c);
+	if (e) {                        /* the runner's failure: the block is abandoned */
+		vm_failed(vm, e, c->name);
 		return KR_CONTRACT_STOP_GAS;
 	}
 	if (!vm->run->has_method((uint32_t)c->id, method))

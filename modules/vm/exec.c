@@ -212,6 +212,7 @@ static void exec_tx(struct vm *vm, const struct vm_tx *tx, struct txout *o)
 	struct vm_frame *f;
 	enum vm_outcome out;
 	unsigned layer;
+	kr_err_t e;
 
 	*o = (struct txout){ 0 };
 	vm->tx = tx;
@@ -239,8 +240,9 @@ static void exec_tx(struct vm *vm, const struct vm_tx *tx, struct txout *o)
 	c = vm_contract_get(&vm->st, tx->to);
 	if (!c)
 		REFUSE(o, "no contract at %s", a);
-	if (vm_loaded(vm, c)) {
-		vm_failed(vm, KR_ENOMEM, c->name);
+	e = vm_loaded(vm, c);
+	if (e) {                        /* the runner's failure: the block is abandoned */
+		vm_failed(vm, e, c->name);
 		return;
 	}
 	if (!vm->run->has_method((uint32_t)c->id, method))
