@@ -344,14 +344,21 @@ static int do_deploy(struct vm *vm, struct opts *o, vm_print_fn print, void *ctx
 	uint8_t *src;
 	size_t n;
 	kr_err_t e;
+	bool ok;
 	int r;
 
 	if (o->argc != 2) {
 		print_to(print, ctx, "usage: vm deploy NAME FILE.c [--from ACCOUNT] [--gas N]\n");
 		return 1;
 	}
-	if (strlen(o->argv[0]) > KR_VM_METHOD_MAX) {
-		print_to(print, ctx, "vm: %s: a contract name has 1..31 characters\n", o->argv[0]);
+	/* Checked here too, so a typo makes no block (the VM would keep a
+	 * refused deploy in one). */
+	ok = o->argv[0][0] && strlen(o->argv[0]) <= KR_VM_METHOD_MAX;
+	for (const char *c = o->argv[0]; *c; c++)
+		ok &= (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+	if (!ok) {
+		print_to(print, ctx, "vm: %s: a contract name is 1..31 of a-z, 0-9 and _\n",
+			 o->argv[0]);
 		return 1;
 	}
 	e = vm_read_file(vm_shell->cwd(), o->argv[1], KR_VM_ARGS_MAX, &src, &n);

@@ -158,6 +158,11 @@ def vm_examples():
         # Refusals of the transaction itself: no such method, no contract.
         sh(m, 'vm tx counter nosuch', r'^tx 0: refused, gas 0: counter has no method nosuch$')
         sh(m, 'vm tx nowhere get', r'^vm: no contract nowhere')
+        # A bad contract name is refused at the shell: no block is made.
+        height = sh(m, 'vm status')
+        sh(m, 'vm deploy Bad-Name %s/counter.c' % EX,
+           r'^vm: Bad-Name: a contract name is 1\.\.31 of a-z, 0-9 and _$')
+        check(m, sh(m, 'vm status') == height, 'a refused name made a block')
 
 
 def vm_hostile():
