@@ -51,9 +51,8 @@ void vm_failed(struct vm *vm, kr_err_t e, const char *what)
 
 /* c compiled and in the runner, evicting the least recently run contract
  * that is not on the call stack when the runner is full. */
-kr_err_t vm_loaded(struct vm *vm, struct vm_contract *c)
+kr_err_t vm_load_why(struct vm *vm, struct vm_contract *c, char *why, size_t whylen)
 {
-	char why[VM_WHY_MAX];
 	uint32_t id;
 	kr_err_t e;
 
@@ -63,8 +62,9 @@ kr_err_t vm_loaded(struct vm *vm, struct vm_contract *c)
 	for (;;) {
 		struct vm_contract *old = NULL;
 
+		why[0] = '\0';
 		e = vm->run->load(c->name, c->src, c->src_len, vm->diag, vm->dctx, &id, why,
-				  sizeof(why));
+				  whylen);
 		if (e != KR_ENOSPC)
 			break;
 		for (uint32_t i = 0; i < vm->st.ncon; i++) {
@@ -85,6 +85,13 @@ kr_err_t vm_loaded(struct vm *vm, struct vm_contract *c)
 		return e;
 	c->id = id;
 	return KR_OK;
+}
+
+kr_err_t vm_loaded(struct vm *vm, struct vm_contract *c)
+{
+	char why[VM_WHY_MAX];
+
+	return vm_load_why(vm, c, why, sizeof(why));
 }
 
 void vm_unload(struct vm *vm, struct vm_contract *c)

@@ -17,6 +17,8 @@ void vm_failed(struct vm *vm, kr_err_t e, const char *what);
 /* c compiled and in the runner (evicting the least recently run contract
  * off the call stack when it is full); vm_unload takes it out. */
 kr_err_t vm_loaded(struct vm *vm, struct vm_contract *c);
+/* The same, with the runner's refusal (KR_EFORMAT) in why (whylen >= 1). */
+kr_err_t vm_load_why(struct vm *vm, struct vm_contract *c, char *why, size_t whylen);
 void vm_unload(struct vm *vm, struct vm_contract *c);
 /* Run method of c in a new frame at depth vm->depth (its own journal
  * layer, committed on success, dropped otherwise), with gas; *left gets

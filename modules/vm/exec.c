@@ -147,14 +147,9 @@ static void deploy(struct vm *vm, const struct vm_tx *tx, uint64_t gas, struct t
 		return;
 	}
 	c->pending = true;
-	e = vm->run->load(name, tx->args, tx->args_len, vm->diag, vm->dctx, &layer, why,
-			  sizeof(why));
-	if (e == KR_ENOSPC) {
-		e = vm_loaded(vm, c);      /* evicts, and loads it */
-	} else if (!e) {
-		c->id = layer;
-		c->used = ++vm->clock_lru;
-	}
+	/* Compiled now (evicting another if the runner is full): a refusal
+	 * is the runner's why, the same on every machine. */
+	e = vm_load_why(vm, c, why, sizeof(why));
 	if (e == KR_EFORMAT) {
 		vm_contract_remove(&vm->st, c);
 		REFUSE(o, "deploy refused: %s", why);
@@ -164,13 +159,20 @@ static void deploy(struct vm *vm, const struct vm_tx *tx, uint64_t gas, struct t
 		vm_failed(vm, e, "deploy");
 		return;
 	}
-	vm_journal_begin(&vm->j, &layer);
+	e = vm_journal_begin(&vm->j, &layer);
+	if (e) {
+		vm_unload(vm, c);
+		vm_contract_remove(&vm->st, c);
+		vm_failed(vm, e, "deploy");
+		return;
+	}
 	sys_key(key, VM_SYS_CODE, addr);
 	memcpy(val, code, KR_VM_HASH_LEN);
 	memcpy(val + KR_VM_HASH_LEN, name, tx->method_len);
-	set_nonce(vm, tx->from, tx->nonce + 1);
-	e = vm_journal_set(&vm->j, vm_system_addr, key, sizeof(key), val,
-			   KR_VM_HASH_LEN + tx->method_len);
+	e = set_nonce(vm, tx->from, tx->nonce + 1);
+	if (!e)
+		e = vm_journal_set(&vm->j, vm_system_addr, key, sizeof(key), val,
+				   KR_VM_HASH_LEN + tx->method_len);
 	if (!e && vm->run->has_method((uint32_t)c->id, "init"))
 		out = vm_frame_run(vm, c, tx->from, "init", NULL, 0, gas, &left, &f);
 	if (e || out == O_FAILED) {

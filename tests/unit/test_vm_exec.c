@@ -235,21 +235,22 @@ static bool busy[SLOTS];
 static kr_err_t m_load(const char *name, const void *src, size_t len, kr_print_fn diag, void *dctx,
 		       uint32_t *id, char *why, size_t whylen)
 {
+	uint32_t i;
+
 	(void)name;
 	(void)diag;
 	(void)dctx;
+	for (i = 0; i < SLOTS && slot[i]; i++)  /* a full runner says so first */
+		;
+	if (i == SLOTS)
+		return KR_ENOSPC;
 	for (size_t p = 0; p < sizeof(progs) / sizeof(progs[0]); p++) {
 		if (strlen(progs[p].src) != len || memcmp(progs[p].src, src, len))
 			continue;
-		for (uint32_t i = 0; i < SLOTS; i++) {
-			if (!slot[i]) {
-				slot[i] = &progs[p];
-				*id = i;
-				loads++;
-				return KR_OK;
-			}
-		}
-		return KR_ENOSPC;
+		slot[i] = &progs[p];
+		*id = i;
+		loads++;
+		return KR_OK;
 	}
 	snprintf(why, whylen, "syntax error");
 	return KR_EFORMAT;
@@ -535,6 +536,15 @@ static void test_refusals(void **state)
 	assert_memory_equal(vm->root, root, 32);
 	assert_int_equal(vm_nonce(vm, alice), 1);
 	assert_int_equal(vm->st.ncon, 1);
+
+	/* With the runner full, a refused deploy still says the runner's why. */
+	txs[0] = tx_deploy(alice, 1, "loop");
+	txs[1] = tx_deploy(alice, 2, "fault");
+	txs[2] = tx_deploy(alice, 3, "gibberish");
+	assert_int_equal(block(vm, txs, 3, false, &s, &res), KR_OK);
+	assert_int_equal(s.r[2].status, KR_VM_REFUSED);
+	assert_int_equal(s.r[2].ret_len, 28);
+	assert_memory_equal(s.r[2].ret, "deploy refused: syntax error", 28);
 	vm_close(vm);
 }
 
