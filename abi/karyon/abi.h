@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define KR_ABI_MAJOR 1
-#define KR_ABI_MINOR 3
+#define KR_ABI_MINOR 4
 
 /* The page size of every address the ABI deals in. */
 #define KR_PAGE_SIZE 4096u

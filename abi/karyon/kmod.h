@@ -11,7 +11,7 @@
 #include <karyon/module.h>
 #include <karyon/service.h>
 
-#define KR_KMOD_SERVICE_VERSION 5     /* 2: link; 3: watch; 4: layout; 5: caps */
+#define KR_KMOD_SERVICE_VERSION 6     /* 2: link; 3: watch; 4: layout; 5: caps; 6: live */
 
 enum kr_kmod_state { KR_KMOD_LOADING = 1, KR_KMOD_LIVE = 2, KR_KMOD_UNLOADING = 3 };
 
@@ -89,6 +89,34 @@ struct kr_kmod_layout {
 };
 KR_ABI_SIZE(struct kr_kmod_layout, 72);
 
+/* Version 6: live replacement (<karyon/live.h>): how one is made. */
+#define KR_KMOD_LIVE_VERSION 1
+struct kr_kmod_live {
+	uint32_t version;       /* KR_KMOD_LIVE_VERSION */
+	uint32_t window;        /* probation: calls guarded before the old version goes; 0: none */
+	const char *origin;     /* names the file in messages */
+	/* Each line of the outcome, when the replacement is made and when its
+	 * probation ends (confirmed or rolled back); may be NULL.  Runs in the
+	 * task that made the last call of the window or hit the fault. */
+	void (*report)(void *ctx, const char *name, bool kept, const char *line);
+	void *ctx;
+};
+KR_ABI_SIZE(struct kr_kmod_live, 32);
+
+/* The replacement in probation, if any. */
+#define KR_KMOD_LIVE_STATUS_VERSION 1
+struct kr_kmod_live_status {
+	uint32_t version;       /* KR_KMOD_LIVE_STATUS_VERSION */
+	uint32_t active;        /* 1: a replacement is in probation */
+	char     name[KR_MODULE_NAME_MAX];
+	uint32_t calls, window; /* guarded calls so far, of window */
+	uint32_t services;      /* services handed over */
+	uint32_t reserved;
+	uint64_t state_bytes;   /* the state handed over, last replacement */
+	uint64_t pause_tsc;     /* TSC ticks callers waited, last replacement */
+};
+KR_ABI_SIZE(struct kr_kmod_live_status, 72);
+
 struct kr_kmod_ops {
 	struct kr_ops_header hdr;       /* version KR_KMOD_SERVICE_VERSION */
 	/* Load the module in file[0..size) (origin names it in messages).  On
@@ -123,10 +151,22 @@ struct kr_kmod_ops {
 	 * read through kr_builtin_module).  KR_ENOENT if no module of that
 	 * name was loaded. */
 	kr_err_t (*caps)(const char *name, kr_print_fn print, void *ctx);
+	/* Version 6: replace the running module of file's name with file,
+	 * live (<karyon/live.h>).  Refused with nothing changed (err says
+	 * why) when either version cannot, the state versions differ, one is
+	 * in probation already, or the old one stays busy; a failing import
+	 * leaves the old one running. */
+	kr_err_t (*live)(const void *file, size_t size, const struct kr_kmod_live *how,
+			 char *err, size_t errlen);
+	kr_err_t (*live_status)(struct kr_kmod_live_status *out);
+	/* End the probation now: confirm (the old version goes) or roll
+	 * back.  KR_ENOENT if none is running. */
+	kr_err_t (*live_end)(bool confirm, char *err, size_t errlen);
 };
 KR_ABI_OFFSET(struct kr_kmod_ops, load, 16);
 KR_ABI_OFFSET(struct kr_kmod_ops, watch, 56);
 KR_ABI_OFFSET(struct kr_kmod_ops, caps, 72);
-KR_ABI_SIZE(struct kr_kmod_ops, 80);
+KR_ABI_OFFSET(struct kr_kmod_ops, live, 80);
+KR_ABI_SIZE(struct kr_kmod_ops, 104);
 
 #endif

@@ -267,6 +267,31 @@ kr_err_t cap_revoke(struct cspace *cs, kr_cap_t c)
 	return KR_OK;
 }
 
+kr_err_t cap_move(struct cap_slot *s, struct cspace *to, struct cap_slot **out)
+{
+	struct cap_slot *n = cap_free_slot(to);
+	uint16_t gen = n && n->gen ? n->gen : 1;
+
+	if (!n)
+		return KR_ENOSPC;
+	*n = *s;
+	n->gen = gen;
+	n->owner = to;
+	if (n->parent && n->parent->first_child == s)
+		n->parent->first_child = n;
+	if (n->prev_sibling)
+		n->prev_sibling->next_sibling = n;
+	if (n->next_sibling)
+		n->next_sibling->prev_sibling = n;
+	for (struct cap_slot *c = n->first_child; c; c = c->next_sibling)
+		c->parent = n;
+	to->used++;
+	s->owner->used--;
+	*s = (struct cap_slot){ .gen = s->gen == 0xffff ? 1 : s->gen + 1 };
+	*out = n;
+	return KR_OK;
+}
+
 kr_err_t cap_delete(struct cspace *cs, kr_cap_t c)
 {
 	struct cap_slot *s;

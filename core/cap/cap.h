@@ -88,6 +88,9 @@ kr_err_t cap_mint(struct cspace *cs, kr_cap_t c, struct cspace *to, struct cap_o
 kr_err_t cap_revoke(struct cspace *cs, kr_cap_t c);
 /* Remove c; its children move up to c's parent (or become roots). */
 kr_err_t cap_delete(struct cspace *cs, kr_cap_t c);
+/* Move the capability in s into a free slot of to (*out), keeping its place
+ * in the derivation tree and its object; s's old handle goes stale. */
+kr_err_t cap_move(struct cap_slot *s, struct cspace *to, struct cap_slot **out);
 kr_err_t cap_info(struct cspace *cs, kr_cap_t c, struct kr_cap_info *out);
 /* s's handle in its owner's table. */
 kr_cap_t cap_handle(const struct cap_slot *s);

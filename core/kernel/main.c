@@ -111,16 +111,16 @@ static void heap_report(kr_err_t err, const void *p, size_t n)
 static void mem_init(void)
 {
 	static const struct kheap_pagesrc src = { heap_get, heap_put, heap_report };
-	struct pmm_reserved res[2 + KR_BOOT_MODULES_MAX];
+	struct memmap_range res[2 + KR_BOOT_MODULES_MAX];
 	struct pmm_stats st;
 	const char *why = "";
 	size_t n = 0;
 	kr_err_t err;
 
-	res[n++] = (struct pmm_reserved){ boot_info.kernel_phys_start, boot_info.kernel_phys_end };
-	res[n++] = (struct pmm_reserved){ boot_info.mbi_phys, boot_info.mbi_phys + boot_info.mbi_size };
+	res[n++] = (struct memmap_range){ boot_info.kernel_phys_start, boot_info.kernel_phys_end };
+	res[n++] = (struct memmap_range){ boot_info.mbi_phys, boot_info.mbi_phys + boot_info.mbi_size };
 	for (uint32_t i = 0; i < boot_info.module_count; i++)
-		res[n++] = (struct pmm_reserved){ boot_info.modules[i].start, boot_info.modules[i].end };
+		res[n++] = (struct memmap_range){ boot_info.modules[i].start, boot_info.modules[i].end };
 	err = pmm_init(boot_info.mmap, boot_info.mmap_count, res, n, phys_to_virt, &why);
 	if (err)
 		panic("memory: %s (%s)", why, kr_strerror(err));

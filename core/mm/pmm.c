@@ -15,9 +15,9 @@
  * trampoline live there.  RAM is only reached through phys_to_virt.
  */
 #include "mm/pmm.h"
+#include <krt/memmap.h>
 #include <krt/string.h>
 
-#define PMM_LOW_LIMIT 0x100000ULL
 #define PMM_NONE      UINT64_MAX
 
 /* Not locked: the kernel has one CPU and calls this from thread context only. */
@@ -29,105 +29,6 @@ static struct {
 	uint64_t hint;   /* page index where the next search starts */
 	struct pmm_stats st;
 } pmm;
-
-/* What pmm_init was given, plus the bitmap once it has a place ([bm_b, bm_e)). */
-struct pmm_input {
-	const struct kr_mem_range *map;
-	size_t n;
-	const struct pmm_reserved *res;
-	size_t nres;
-	uint64_t bm_b, bm_e;
-};
-
-static uint64_t pmm_down(uint64_t x)
-{
-	return x & ~(PMM_PAGE_SIZE - 1);
-}
-
-/* Saturates: a range reaching the top of the address space stays there. */
-static uint64_t pmm_up(uint64_t x)
-{
-	return x > UINT64_MAX - (PMM_PAGE_SIZE - 1) ? pmm_down(UINT64_MAX)
-						     : pmm_down(x + PMM_PAGE_SIZE - 1);
-}
-
-static uint64_t pmm_end(uint64_t base, uint64_t len)
-{
-	return len > UINT64_MAX - base ? UINT64_MAX : base + len;
-}
-
-/* Usable entry i trimmed inward to whole pages at or above 1 MiB. */
-static bool pmm_usable(const struct pmm_input *in, size_t i, uint64_t *b, uint64_t *e)
-{
-	const struct kr_mem_range *r = &in->map[i];
-
-	if (r->type != KR_MEM_USABLE)
-		return false;
-	*b = pmm_up(r->base);
-	if (*b < PMM_LOW_LIMIT)
-		*b = PMM_LOW_LIMIT;
-	*e = pmm_down(pmm_end(r->base, r->length));
-	return *b < *e;
-}
-
-/*
- * Blocker i, rounded outward: the non-usable map entries (i < n), then the
- * reserved ranges, then the bitmap.  Whatever a blocker touches is not ours.
- */
-static bool pmm_blocker(const struct pmm_input *in, size_t i, uint64_t *b, uint64_t *e)
-{
-	if (i < in->n) {
-		if (in->map[i].type == KR_MEM_USABLE)
-			return false;
-		*b = in->map[i].base;
-		*e = pmm_end(*b, in->map[i].length);
-	} else if (i < in->n + in->nres) {
-		*b = in->res[i - in->n].base;
-		*e = in->res[i - in->n].end;
-	} else {
-		*b = in->bm_b;
-		*e = in->bm_e;
-	}
-	*b = pmm_down(*b);
-	*e = pmm_up(*e);
-	return *b < *e;
-}
-
-static bool pmm_fits(const struct pmm_input *in, uint64_t b, uint64_t e)
-{
-	uint64_t xb, xe;
-
-	for (size_t i = 0; i <= in->n + in->nres; i++)
-		if (pmm_blocker(in, i, &xb, &xe) && xb < e && b < xe)
-			return false;
-	return true;
-}
-
-/*
- * Find size free bytes inside a single usable entry.  A free
- * stretch starts either at an entry's start or where some blocker ends, so
- * those are the only candidates.  Returns 0 (never a valid answer) if none.
- */
-static uint64_t pmm_find_room(const struct pmm_input *in, uint64_t size)
-{
-	uint64_t b, e, xb, xe, c;
-
-	for (size_t i = 0; i < in->n; i++) {
-		if (!pmm_usable(in, i, &b, &e))
-			continue;
-		for (size_t j = 0; j <= in->n + in->nres + 1; j++) {
-			if (j == 0)
-				c = b;
-			else if (pmm_blocker(in, j - 1, &xb, &xe) && xe > b && xe < e)
-				c = xe;
-			else
-				continue;
-			if (size <= e - c && pmm_fits(in, c, c + size))
-				return c;
-		}
-	}
-	return 0;
-}
 
 static bool pmm_test(const uint64_t *m, uint64_t i)
 {
@@ -158,10 +59,10 @@ static uint64_t pmm_mark(uint64_t *m, uint64_t b, uint64_t e, bool v)
 }
 
 kr_err_t pmm_init(const struct kr_mem_range *map, size_t n,
-		  const struct pmm_reserved *res, size_t nres,
+		  const struct memmap_range *res, size_t nres,
 		  void *(*phys_to_virt)(uint64_t phys), const char **why)
 {
-	struct pmm_input in = { map, n, res, nres, 0, 0 };
+	struct memmap in = { map, n, res, nres, 0, 0 };
 	uint64_t lo = UINT64_MAX, hi = 0, b, e, words, bytes, bm, total, rsv;
 	const char *dummy;
 
@@ -171,24 +72,24 @@ kr_err_t pmm_init(const struct kr_mem_range *map, size_t n,
 	if ((!map && n) || (!res && nres) || !phys_to_virt)
 		return KR_EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		if (pmm_usable(&in, i, &b, &e)) {
+		if (memmap_usable(&in, i, &b, &e)) {
 			lo = b < lo ? b : lo;
 			hi = e > hi ? e : hi;
 		}
 	}
 	*why = "no usable memory above 1 MiB";
-	if (lo >= hi || !pmm_find_room(&in, PMM_PAGE_SIZE))
+	if (lo >= hi || !memmap_find_room(&in, PMM_PAGE_SIZE))
 		return KR_ENOMEM;
 	words = ((hi - lo) / PMM_PAGE_SIZE + 63) / 64;
 	bytes = 2 * words * sizeof(uint64_t);
-	bm = pmm_find_room(&in, pmm_up(bytes));
+	bm = memmap_find_room(&in, memmap_up(bytes));
 	if (!bm) {
 		*why = "too much memory for the page bitmap to fit";
 		return KR_ENOMEM;
 	}
 	in.bm_b = bm;
 	in.bm_e = bm + bytes;
-	if (!pmm_find_room(&in, PMM_PAGE_SIZE))
+	if (!memmap_find_room(&in, PMM_PAGE_SIZE))
 		return KR_ENOMEM; /* the bitmap would take the last pages */
 
 	*why = NULL;
@@ -201,10 +102,10 @@ kr_err_t pmm_init(const struct kr_mem_range *map, size_t n,
 	memset(pmm.own, 0, bytes);
 	total = rsv = 0;
 	for (size_t i = 0; i < n; i++)
-		if (pmm_usable(&in, i, &b, &e))
+		if (memmap_usable(&in, i, &b, &e))
 			total += pmm_mark(pmm.own, b, e, true);
 	for (size_t i = 0; i <= n + nres; i++) {
-		if (!pmm_blocker(&in, i, &b, &e))
+		if (!memmap_blocker(&in, i, &b, &e))
 			continue;
 		if (i < n)
 			total -= pmm_mark(pmm.own, b, e, false);

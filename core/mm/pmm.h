@@ -12,13 +12,9 @@
 #include <stdint.h>
 #include <karyon/boot_info.h>
 #include <karyon/err.h>
+#include <krt/memmap.h>     /* struct memmap_range: what must never be handed out */
 
 #define PMM_PAGE_SIZE 4096ULL
-
-/* [base, end) bytes the allocator must never hand out (kernel image, modules, MBI). */
-struct pmm_reserved {
-	uint64_t base, end;
-};
 
 struct pmm_stats {
 	uint64_t total_pages;    /* usable pages at or above 1 MiB */
@@ -33,7 +29,7 @@ struct pmm_stats {
  * On failure *why (if why is non-NULL) says what went wrong.
  */
 kr_err_t pmm_init(const struct kr_mem_range *map, size_t n,
-		  const struct pmm_reserved *res, size_t nres,
+		  const struct memmap_range *res, size_t nres,
 		  void *(*phys_to_virt)(uint64_t phys), const char **why);
 /* npages physically contiguous, zero-filled pages; their address in *phys. */
 kr_err_t pmm_alloc(size_t npages, uint64_t *phys);

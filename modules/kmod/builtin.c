@@ -19,6 +19,12 @@
 
 #include "builtin.h"
 #include "guarded.h"
+#include "kmod_int.h"
+
+#define BUILTINS 16	/* core/cap/domain.c has room for 16 */
+
+static kr_domain_t *domains[BUILTINS];   /* the ones started, by index */
+static kr_domain_t *starter;
 
 /* Is the built-in called name, among the first `before`, running? */
 static bool started(const char *name, uint32_t before)
@@ -53,12 +59,16 @@ static void start(kr_domain_t *self, kr_cap_t devices, uint32_t i,
 			return;
 		}
 	r = kr_builtin_domain(self, devices, i, &dom);
+	if (!r && i < BUILTINS)
+		domains[i] = dom;
 	if (!r && (r = kr_module_grant(self, devices, dom, m->needs, why, sizeof(why))) != KR_OK)
 		kr_log(KR_LOG_ERR, "modules: built-in %s: %s\n", m->name, why);
 	if (!r)
 		r = guarded_call_init(m, dom, 0, 0);
 	if (!r)
 		return;
+	if (i < BUILTINS)
+		domains[i] = NULL;
 	kr_log(KR_LOG_ERR, "modules: built-in %s failed to start: %s\n", m->name, kr_strerror(r));
 	if (dom && kr_domain_destroy(self, dom) != KR_OK)
 		/* Its init lent a capability out (an open service, say): its
@@ -66,11 +76,42 @@ static void start(kr_domain_t *self, kr_cap_t devices, uint32_t i,
 		kr_log(KR_LOG_ERR, "modules: built-in %s lent capabilities out; kept\n", m->name);
 }
 
+kr_domain_t *builtin_domain(const char *name)
+{
+	const struct kr_module_info *m;
+	bool running;
+
+	for (uint32_t i = 0; i < BUILTINS && kr_builtin_module(NULL, i, &m, &running, NULL) == KR_OK;
+	     i++)
+		if (running && domains[i] && !strcmp(m->name, name))
+			return domains[i];
+	return NULL;
+}
+
+void builtin_retire(const char *name)
+{
+	const struct kr_module_info *m;
+	bool running;
+
+	for (uint32_t i = 0; i < BUILTINS && kr_builtin_module(NULL, i, &m, &running, NULL) == KR_OK;
+	     i++) {
+		if (!running || !domains[i] || strcmp(m->name, name))
+			continue;
+		guarded_call_exit(m, domains[i], 0, 0);
+		if (kr_domain_destroy(starter, domains[i]) != KR_OK)
+			kr_log(KR_LOG_ERR, "modules: built-in %s lent capabilities out; kept, stopped\n",
+			       name);
+		else
+			domains[i] = NULL;
+	}
+}
+
 void builtin_start_all(kr_domain_t *self, kr_cap_t devices)
 {
 	const struct kr_module_info *m;
 	bool running;
 
+	starter = self;
 	for (uint32_t i = 0; kr_builtin_module(NULL, i, &m, &running, NULL) == KR_OK; i++)
 		if (!running)           /* kmod itself is */
 			start(self, devices, i, m);

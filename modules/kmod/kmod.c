@@ -32,6 +32,7 @@
 #include "builtin.h"
 #include "guarded.h"
 #include "kmod_elf.h"
+#include "kmod_int.h"
 #include "measure.h"
 #include "resolve.h"
 #include "state.h"
@@ -104,12 +105,19 @@ struct load_ctx {
 	struct kres_module others[MAX_MODULES];         /* for kres_explain only */
 };
 
+/* The module called name; during a live replacement (live.c), when two
+ * share the name, the one that is live. */
 static struct kmod *find(const char *name)
 {
+	struct kmod *any = NULL;
+
 	for (int i = 0; i < MAX_MODULES; i++)
-		if (mods[i].state && !strcmp(mods[i].info->name, name))
-			return &mods[i];
-	return NULL;
+		if (mods[i].state && !strcmp(mods[i].info->name, name)) {
+			if (mods[i].state == KR_KMOD_LIVE)
+				return &mods[i];
+			any = any ? any : &mods[i];
+		}
+	return any;
 }
 
 static void *env_alloc(void *ctx, size_t size)
@@ -176,7 +184,8 @@ static const char *second_exporter(const struct kmod_image *img, const char **ow
 	size_t n = 0;
 
 	for (int i = 0; i < MAX_MODULES; i++)
-		if (mods[i].state)      /* a stopped, kept one still holds its names */
+		if (mods[i].state &&    /* a stopped, kept one still holds its names */
+		    strcmp(mods[i].info->name, img->info->name))        /* a predecessor */
 			loaded[n++] = exports_of(&mods[i]);
 	return kres_conflict(&m, loaded, n, owner);
 }
@@ -254,8 +263,8 @@ static __attribute__((noinline, used)) void kmod_debug_placed(const struct kmod 
 
 /* The checks of a load that need no loading: a free slot, the descriptor,
  * the name free, the dependencies live, the manifest.  Changes nothing. */
-static kr_err_t insert_check(const void *file, size_t size, const char *origin, struct kmod **slot,
-			     struct kr_module_info *desc, struct kmod **deps,
+static kr_err_t insert_check(const void *file, size_t size, const char *origin, unsigned how,
+			     struct kmod **slot, struct kr_module_info *desc, struct kmod **deps,
 			     uint8_t digest[DIGEST_LEN], char *err, size_t len)
 {
 	struct kmod_error e = { 0 };
@@ -273,9 +282,9 @@ static kr_err_t insert_check(const void *file, size_t size, const char *origin, 
 	if (r)
 		return fail(err, len, r, "%s: %s", e.what ? e.what : kr_strerror(r),
 			    e.detail[0] ? e.detail : "");
-	if (find(desc->name))
+	if (!(how & KMOD_SUCCESSOR) && find(desc->name))
 		return fail(err, len, KR_EEXIST, "%s is already loaded%s", desc->name, "");
-	if (builtin(desc->name, &started, &version))
+	if (!(how & KMOD_SUCCESSOR) && builtin(desc->name, &started, &version))
 		return fail(err, len, KR_EEXIST, "%s is built in%s", desc->name, "");
 	r = check_deps(desc, deps, err, len);
 	if (!r)
@@ -289,13 +298,15 @@ kr_err_t kmod_load_check(const void *file, size_t size, const char *origin, char
 	struct kr_module_info desc;
 	uint8_t digest[DIGEST_LEN];
 
-	return insert_check(file, size, origin, &m, &desc, deps, digest, err, len);
+	return insert_check(file, size, origin, 0, &m, &desc, deps, digest, err, len);
 }
 
 /* The loader's ladder (top of the file).  how: KMOD_QUIET tells no
- * watchers (a replay), KMOD_COMMITTED marks the module as a commit's. */
-kr_err_t kmod_load_file(const void *file, size_t size, const char *origin, unsigned how,
-			char *err, size_t len)
+ * watchers (a replay), KMOD_COMMITTED marks the module as a commit's,
+ * KMOD_SUCCESSOR loads a new version beside the running one for live.c:
+ * placed, its domain made and given its needs, but no init (*out). */
+static kr_err_t load(const void *file, size_t size, const char *origin, unsigned how,
+		     struct kmod **out, char *err, size_t len)
 {
 	struct load_ctx lc = { 0 };
 	struct kmod_env env = env_ops;
@@ -309,7 +320,7 @@ kr_err_t kmod_load_file(const void *file, size_t size, const char *origin, unsig
 	char why[128];
 	kr_err_t r;
 
-	r = insert_check(file, size, origin, &m, &desc, deps, digest, err, len);
+	r = insert_check(file, size, origin, how, &m, &desc, deps, digest, err, len);
 	if (r)
 		return r;
 	env.ctx = &lc;
@@ -355,6 +366,10 @@ kr_err_t kmod_load_file(const void *file, size_t size, const char *origin, unsig
 			deps[i]->users++;
 	measure_log(img.info->name, digest);
 	kmod_debug_placed(m);
+	if (how & KMOD_SUCCESSOR) {
+		*out = m;
+		return KR_OK;
+	}
 	r = guarded_call_init(img.info, dom, (uint64_t)img.base + img.text_off,
 			      (uint64_t)img.base + img.text_off + img.text_size);
 	if (r == KR_EFAULT) {
@@ -389,6 +404,97 @@ undo_init:
 release:
 	kmod_release(&env, &img);
 	return r;
+}
+
+kr_err_t kmod_load_file(const void *file, size_t size, const char *origin, unsigned how,
+			char *err, size_t len)
+{
+	return load(file, size, origin, how & ~KMOD_SUCCESSOR, NULL, err, len);
+}
+
+/* ---- For live.c (kmod_int.h) ---- */
+
+struct kmod *kmod_stage(const void *file, size_t size, const char *origin, char *err, size_t len)
+{
+	struct kmod *m = NULL;
+
+	return load(file, size, origin, KMOD_SUCCESSOR, &m, err, len) ? NULL : m;
+}
+
+struct kmod *kmod_running(const char *name)
+{
+	struct kmod *m = find(name);
+
+	return m && m->state == KR_KMOD_LIVE ? m : NULL;
+}
+
+kr_domain_t *kmod_domain_of(const struct kmod *m)
+{
+	return m->domain;
+}
+
+const struct kr_module_info *kmod_info_of(const struct kmod *m)
+{
+	return m->info;
+}
+
+const struct kr_live_ops *kmod_live_of(const struct kmod *m)
+{
+	return m->img.live;
+}
+
+void kmod_text_of(const struct kmod *m, uint64_t *lo, uint64_t *hi)
+{
+	*lo = (uint64_t)m->img.base + m->img.text_off;
+	*hi = *lo + m->img.text_size;
+}
+
+/* A staged or retired module's deps, domain and image go; no exit. */
+static void drop(struct kmod *m)
+{
+	for (int d = 0; d < KR_MODULE_DEPS_MAX; d++)
+		if (m->deps[d])
+			m->deps[d]->users--;
+	if (kr_domain_destroy(self, m->domain) != KR_OK) {
+		m->state = KR_KMOD_UNLOADING;   /* lent out: its code stays */
+		kr_log(KR_LOG_ERR, "kmod: %s lent capabilities out; kept, stopped\n", m->info->name);
+		return;
+	}
+	kr_cap_delete(self, m->img_cap);        /* unmaps and frees the image */
+	*m = (struct kmod){ 0 };
+}
+
+void kmod_discard(struct kmod *m)
+{
+	drop(m);
+}
+
+void kmod_activate(struct kmod *m, const char *how)
+{
+	m->state = KR_KMOD_LIVE;
+	kr_log(KR_LOG_INFO, "kmod: %s %s %u.%u.%u\n", how, m->info->name,
+	       KR_VERSION_MAJOR(m->info->version), KR_VERSION_MINOR(m->info->version),
+	       KR_VERSION_PATCH(m->info->version));
+}
+
+void kmod_standby(struct kmod *m)
+{
+	m->state = KR_KMOD_UNLOADING;
+}
+
+void kmod_retire(struct kmod *m)
+{
+	uint64_t lo, hi;
+
+	kmod_text_of(m, &lo, &hi);
+	m->state = KR_KMOD_UNLOADING;
+	guarded_call_exit(m->info, m->domain, lo, hi);
+	drop(m);
+}
+
+kr_domain_t *kmod_self(void)
+{
+	return self;
 }
 
 /* "a, b": the loaded modules that depend on m. */
@@ -665,6 +771,7 @@ static const struct kr_kmod_ops ops = {
 	.hdr = { KR_OPS_MAGIC, KR_KMOD_SERVICE_VERSION, sizeof(struct kr_kmod_ops), 0 },
 	.load = kstate_load, .unload = kstate_unload, .get = kmod_get, .describe = kmod_info,
 	.link = kmod_link, .watch = kmod_watch, .layout = kmod_layout_of, .caps = kmod_caps,
+	.live = live_replace, .live_status = live_status, .live_end = live_end,
 };
 
 /* One line with every module, built-in and loaded: what this image runs

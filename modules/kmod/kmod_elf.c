@@ -68,7 +68,7 @@ struct kmod_file {
 	const uint8_t *p;
 	size_t size;
 	struct kmod_error *err;
-	unsigned shnum, symtab, mod, exp;       /* section indices; 0: none */
+	unsigned shnum, symtab, mod, exp, live; /* section indices; 0: none */
 	uint64_t shoff, shstr, shstrsz, symoff, nsyms, stroff, strsz;
 	size_t nexports, ngot;                  /* ngot: GOT relocations to apply */
 	uint64_t entry_sym;                     /* plain objects: the entry's symbol */
@@ -190,7 +190,8 @@ static kr_err_t kmod_check_sections(struct kmod_file *f)
 		if ((s.flags & SHF_WRITE) && (s.flags & SHF_EXECINSTR))
 			return kmod_fail(f, KR_EFORMAT, "writable and executable section", "%s", name);
 		slot = s.type == SHT_SYMTAB ? &f->symtab : !strcmp(name, ".kr_module") ? &f->mod :
-		       !strcmp(name, ".kr_exports") ? &f->exp : NULL;
+		       !strcmp(name, ".kr_exports") ? &f->exp :
+		       !strcmp(name, ".kr_live") ? &f->live : NULL;
 		if (slot && *slot)
 			return kmod_fail(f, KR_EFORMAT, "section appears twice", "%s", name);
 		if (slot)
@@ -320,7 +321,7 @@ static kr_err_t kmod_check_desc(const struct kmod_file *f, const uint8_t *m, con
 
 static kr_err_t kmod_check_module(struct kmod_file *f)
 {
-	struct elf_shdr s, x = { 0 };
+	struct elf_shdr s, l, x = { 0 };
 
 	if (!f->mod)
 		return kmod_fail(f, KR_EFORMAT, "no .kr_module section (not a Karyon module)", "%s", "");
@@ -335,6 +336,13 @@ static kr_err_t kmod_check_module(struct kmod_file *f)
 			return kmod_fail(f, KR_EFORMAT, "bad .kr_exports section", "%llu bytes",
 					 (unsigned long long)x.size);
 		f->nexports = x.size / sizeof(struct kr_module_export);
+	}
+	if (f->live) {
+		kmod_shdr(f, f->live, &l);
+		if (l.size != sizeof(struct kr_live_ops) || l.type != SHT_PROGBITS ||
+		    !kmod_loaded(f, &l))
+			return kmod_fail(f, KR_EFORMAT, "bad .kr_live section", "%llu bytes",
+					 (unsigned long long)l.size);
 	}
 	return kmod_check_desc(f, f->p + s.offset, f->p + x.offset);
 }
@@ -463,12 +471,12 @@ static kr_err_t kmod_layout(struct kmod_file *f)
 		f->reg_off[r] = cur;
 		for (i = 1; i < f->shnum && cur <= KMOD_MAX_IMAGE; i++) {
 			kmod_shdr(f, i, &s);
-			reg = (i == f->mod || i == f->exp) ? KMOD_RO : (s.flags & SHF_EXECINSTR) ?
+			reg = (i == f->mod || i == f->exp || i == f->live) ? KMOD_RO : (s.flags & SHF_EXECINSTR) ?
 			      KMOD_TEXT : (s.flags & SHF_WRITE) ? KMOD_DATA : KMOD_RO;
 			if (reg != r || !kmod_loaded(f, &s))
 				continue;
 			align = s.addralign ? s.addralign : 1;
-			if ((i == f->mod || i == f->exp) && align < 8)
+			if ((i == f->mod || i == f->exp || i == f->live) && align < 8)
 				align = 8;      /* read as structs */
 			cur = (cur + align - 1) & ~(align - 1);
 			f->off[i] = (uint32_t)cur;
@@ -624,6 +632,7 @@ kr_err_t kmod_load(const void *file, size_t size, const struct kmod_env *env,
 		.info = f.mod ? (const void *)(base + f.off[f.mod]) : NULL,
 		.exports = f.exp ? (const void *)(base + f.off[f.exp]) : NULL,
 		.nexports = f.nexports,
+		.live = f.live ? (const void *)(base + f.off[f.live]) : NULL,
 	};
 	if (env->entry)
 		kmod_symval(&f, env, base, f.entry_sym, &img->entry);

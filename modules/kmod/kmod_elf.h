@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <karyon/err.h>
+#include <karyon/live.h>
 #include <karyon/module.h>
 
 struct kmod_env {
@@ -47,6 +48,7 @@ struct kmod_image {
 	const struct kr_module_info *info;      /* inside the image, relocated */
 	const struct kr_module_export *exports; /* NULL if the module exports nothing */
 	size_t nexports;
+	const struct kr_live_ops *live;         /* .kr_live, relocated; NULL if none */
 	uint64_t entry;                 /* plain objects: env->entry's run-time address */
 };
 

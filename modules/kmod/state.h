@@ -14,6 +14,7 @@
 #define KMOD_COMMITTED 2u       /* loaded by a commit: reset unloads it */
 #define KMOD_EARLY     4u       /* a boot module loaded early for a replay: genesis,
 				 * and the boot loop skips it */
+#define KMOD_SUCCESSOR 8u       /* live.c's: beside the running version, no init */
 
 /* Everything a load checks before it loads anything; changes nothing. */
 kr_err_t kmod_load_check(const void *file, size_t size, const char *origin, char *err, size_t len);

@@ -36,13 +36,19 @@ bool upd_name_ok(const char *n)
 	return true;
 }
 
-/* The loaded module named name, if it is. */
+/* The loaded module named name, if it is: the live one while a live
+ * replacement's probation lists both versions. */
 bool upd_find_loaded(const char *name, struct kr_kmod_entry *e)
 {
-	for (uint32_t i = 0; upd_kmod->get(i, e) == KR_OK; i++)
-		if (!strcmp(e->name, name))
-			return true;
-	return false;
+	struct kr_kmod_entry x;
+	bool found = false;
+
+	for (uint32_t i = 0; upd_kmod->get(i, &x) == KR_OK; i++)
+		if (!strcmp(x.name, name) && (!found || x.state == KR_KMOD_LIVE)) {
+			*e = x;
+			found = true;
+		}
+	return found;
 }
 
 /* Open name's table (KR_ENOENT: none). */

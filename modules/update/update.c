@@ -10,6 +10,12 @@
  *                             the preference back (strand_fail)
  *        ... --next-boot      prefer it (on probation) without replacing
  *                             what runs: the next boot runs it, or falls back
+ *        ... --live [--probation CALLS]
+ *                             replace the running version live (kmod,
+ *                             <karyon/live.h>): its state and users handed
+ *                             over; the next CALLS calls (default 64) are
+ *                             guarded, and a fault rolls back by itself
+ *   update confirm MODULE     end a live replacement's probation now
  *   update status [MODULE]    both strands, digests, versions, preferred
  *   update rollback MODULE    prefer the other strand and run it
  *   update digest FILE        the line /etc/update.allow takes for FILE
@@ -89,7 +95,65 @@ static kr_err_t create_table(struct upd_out *o, const char *name, struct upd_sto
 	return r;
 }
 
-static int cmd_update(struct upd_out *o, const char *name, const char *file, bool next_boot)
+/* kmod's outcome of a live replacement's probation (see cmd_update): the
+ * strand confirmed, or marked failed and the old one preferred again. */
+static void live_report(void *ctx, const char *name, bool kept, const char *line)
+{
+	struct strand_table t;
+	struct upd_store s;
+	kr_err_t r;
+
+	(void)ctx;
+	(void)line;
+	if (upd_open_table(name, &s, &t) != KR_OK)
+		return;
+	r = kept ? strand_confirm(&t) : strand_fail(&t);
+	if (r && r != KR_EALREADY)
+		kr_log(KR_LOG_ERR, "update: %s: the strand table was not updated after the live "
+		       "replacement's probation: %s\n", name, t.why ? t.why : kr_strerror(r));
+	else
+		kr_log(KR_LOG_INFO, "update: %s: strand %c preferred%s\n", name,
+		       strand_letter(t.rec.preferred), kept ? ", confirmed" : " again (rolled back)");
+}
+
+/* The new image replaces the running version live (kmod, <karyon/live.h>);
+ * the strand is preferred on probation first, failed if it is refused. */
+static int replace_live(struct upd_out *o, struct strand_table *t, const uint8_t *img, size_t len,
+			const char *file, uint32_t window)
+{
+	struct kr_kmod_live how = { .version = KR_KMOD_LIVE_VERSION, .window = window,
+				    .origin = file, .report = live_report };
+	struct kr_kmod_live_status st;
+	char err[ERRLEN], v[16];
+	kr_err_t r;
+
+	if ((r = strand_prefer(t, window, 0)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: cannot prefer the new strand: %s\n",
+			 t->rec.name, t->why ? t->why : kr_strerror(r));
+		return 1;
+	}
+	if ((r = upd_kmod->live(img, len, &how, err, sizeof(err))) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: not replaced: %s\n", t->rec.name, err);
+		if (strand_fail(t) == KR_OK)
+			print_to(o->print, o->ctx, "update: %s: strand %c preferred again\n",
+				 t->rec.name, strand_letter(t->rec.preferred));
+		return 1;
+	}
+	upd_kmod->live_status(&st);
+	upd_vstr(t->rec.s[t->rec.preferred].version, v);
+	print_to(o->print, o->ctx, "update: %s: running %s (strand %c), replaced live: %u services "
+		 "and %llu bytes of state handed over, callers paused %llu TSC ticks%s\n",
+		 t->rec.name, v, strand_letter(t->rec.preferred), st.services,
+		 (unsigned long long)st.state_bytes, (unsigned long long)st.pause_tsc,
+		 st.active ? "; on probation" : "");
+	if (st.active)
+		print_to(o->print, o->ctx, "update: %s: probation: the next %u calls are guarded; a "
+			 "fault rolls back to the old version\n", t->rec.name, st.window);
+	return 0;
+}
+
+static int cmd_update(struct upd_out *o, const char *name, const char *file, bool next_boot,
+		      bool live, uint32_t window)
 {
 	struct strand_table t;
 	struct upd_store s;
@@ -109,7 +173,7 @@ static int cmd_update(struct upd_out *o, const char *name, const char *file, boo
 		print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n", name);
 		return 1;
 	}
-	if (!upd_replaceable(o, name))
+	if (!live && !upd_replaceable(o, name))
 		return 1;
 	if (store_read_file(cwd, file, KR_UPDATE_IMAGE_MAX, &img, &len, &why) != KR_OK) {
 		print_to(o->print, o->ctx, "update: %s: %s\n", file, why);
@@ -166,6 +230,13 @@ static int cmd_update(struct upd_out *o, const char *name, const char *file, boo
 			 strand_letter(other));
 	upd_vstr(t.rec.s[t.rec.preferred].version, vold);
 	upd_vstr(info.version, v);
+	if (live) {
+		print_to(o->print, o->ctx, "update: %s: strand %c holds %s (blake2b-256 %.16s...); "
+			 "replacing %s live\n", name, strand_letter(other), v, hex, vold);
+		r = replace_live(o, &t, img, len, file, window);
+		kr_free(upd_self, img);
+		return r;
+	}
 	if (next_boot) {
 		/* staged: preferred now (on probation), run by the next boot, which
 		 * confirms it once it starts or falls back to the other strand */
@@ -208,6 +279,34 @@ fail:
 
 /* ---- update rollback MODULE --------------------------------------------- */
 
+/* A live replacement of name in probation, if there is one. */
+static bool in_probation(const char *name)
+{
+	struct kr_kmod_live_status st;
+
+	return upd_kmod->live_status(&st) == KR_OK && st.active && !strcmp(st.name, name);
+}
+
+/* update confirm MODULE, and update rollback MODULE in probation. */
+static int cmd_end(struct upd_out *o, const char *name, bool confirm)
+{
+	char err[ERRLEN];
+
+	if (!upd_name_ok(name) || !in_probation(name)) {
+		print_to(o->print, o->ctx, "update: %s: no live replacement of it is in probation\n",
+			 name);
+		return 1;
+	}
+	if (upd_kmod->live_end(confirm, err, sizeof(err)) != KR_OK) {
+		print_to(o->print, o->ctx, "update: %s: %s\n", name, err);
+		return 1;
+	}
+	print_to(o->print, o->ctx, "update: %s: %s\n", name, confirm ?
+		 "confirmed; the old version is unloaded" :
+		 "rolled back live; the old version runs with its state");
+	return 0;
+}
+
 static int cmd_rollback(struct upd_out *o, const char *name)
 {
 	struct strand_table t;
@@ -219,6 +318,8 @@ static int cmd_rollback(struct upd_out *o, const char *name)
 		print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n", name);
 		return 1;
 	}
+	if (in_probation(name))
+		return cmd_end(o, name, false);
 	if ((r = upd_open_table(name, &s, &t)) != KR_OK) {
 		print_to(o->print, o->ctx, "update: %s: %s\n", name, r == KR_ENOENT ?
 			 "has no strands (never updated)" : t.why ? t.why : kr_strerror(r));
@@ -347,6 +448,24 @@ static int cmd_digest(struct upd_out *o, const char *file)
 	return 0;
 }
 
+/* --probation CALLS: 1..100000. */
+static bool parse_window(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000)
+			return false;
+		v = v * 10 + (uint32_t)(*s - '0');
+	}
+	if (v < 1 || v > 100000)
+		return false;
+	*out = v;
+	return true;
+}
+
 static int update_run(int argc, char **argv, void (*print)(void *ctx, const char *s), void *ctx)
 {
 	struct upd_out o = { print, ctx };
@@ -370,18 +489,35 @@ static int update_run(int argc, char **argv, void (*print)(void *ctx, const char
 		return cmd_rollback(&o, argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "digest"))
 		return cmd_digest(&o, argv[2]);
-	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "--next-boot"))) && argv[1][0] != '-' &&
-	    argv[2][0] != '-' && strcmp(argv[1], "status") && strcmp(argv[1], "rollback") &&
-	    strcmp(argv[1], "digest"))
-		return cmd_update(&o, argv[1], argv[2], argc == 4);
-	print(ctx, "usage: update MODULE FILE.kmod [--next-boot] | update status [MODULE] | "
-	      "update rollback MODULE | update digest FILE\n");
+	if (argc == 3 && !strcmp(argv[1], "confirm"))
+		return cmd_end(&o, argv[2], true);
+	if (argc >= 3 && argv[1][0] != '-' && argv[2][0] != '-' && strcmp(argv[1], "status") &&
+	    strcmp(argv[1], "rollback") && strcmp(argv[1], "digest") && strcmp(argv[1], "confirm")) {
+		bool next_boot = false, live = false, bad = false;
+		uint32_t window = UPD_LIVE_WINDOW;
+
+		for (int i = 3; i < argc && !bad; i++) {
+			if (!strcmp(argv[i], "--next-boot"))
+				next_boot = true;
+			else if (!strcmp(argv[i], "--live"))
+				live = true;
+			else if (!strcmp(argv[i], "--probation") && i + 1 < argc &&
+				 parse_window(argv[i + 1], &window))
+				i++;
+			else
+				bad = true;
+		}
+		if (!bad && !(next_boot && live) && (live || window == UPD_LIVE_WINDOW))
+			return cmd_update(&o, argv[1], argv[2], next_boot, live, window);
+	}
+	print(ctx, "usage: update MODULE FILE.kmod [--next-boot | --live [--probation CALLS]] | "
+	      "update status [MODULE] | update rollback|confirm MODULE | update digest FILE\n");
 	return 1;
 }
 
 static const struct kr_shell_command update_command = {
-	"update", "update MODULE FILE.kmod [--next-boot] | status [MODULE] | rollback MODULE | "
-	"digest FILE",
+	"update", "update MODULE FILE.kmod [--next-boot | --live [--probation CALLS]] | "
+	"status [MODULE] | rollback|confirm MODULE | digest FILE",
 	"update a module through its two strands (docs/module-updates.md)", update_run,
 };
 

@@ -23,6 +23,7 @@
 #define UPD_DIR         "/var/update"
 #define UPD_ALLOW_FILE  "/etc/update.allow"
 #define UPD_PATH_MAX    64
+#define UPD_LIVE_WINDOW 64      /* calls guarded after a live replacement */
 
 /* Set by init; the services are built in (vfs) or published before boot
  * modules load (kmod). */

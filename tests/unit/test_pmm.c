@@ -48,7 +48,7 @@ static const struct kr_mem_range real_map[] = {
 };
 #define NMAP (sizeof(real_map) / sizeof(real_map[0]))
 
-static const struct pmm_reserved real_res[] = {
+static const struct memmap_range real_res[] = {
 	{ 0x100000, 0x2a1234 },  /* kernel image */
 	{ 0x500010, 0x500020 },  /* a tiny boot module */
 	{ 0x10000, 0x10800 },    /* the MBI, below 1 MiB */
@@ -358,7 +358,7 @@ static void test_bad_frees(void **state)
 }
 
 static void expect_fail(const struct kr_mem_range *map, size_t n,
-			const struct pmm_reserved *res, size_t nres, const char *reason)
+			const struct memmap_range *res, size_t nres, const char *reason)
 {
 	const char *why = NULL;
 
@@ -380,7 +380,7 @@ static void test_init_failures(void **state)
 		{ 0x1ff800, 0x10801, KR_MEM_ACPI_NVS, 0 },      /* covers the one above */
 		{ 0x300000, 0x10000, KR_MEM_USABLE, 0 },        /* reserved below */
 	};
-	const struct pmm_reserved res[] = { { 0x2fffff, 0x310001 } };
+	const struct memmap_range res[] = { { 0x2fffff, 0x310001 } };
 	const struct kr_mem_range one_page[] = { { 0x100000, 0x1000, KR_MEM_USABLE, 0 } };
 	const struct kr_mem_range huge[] = {
 		{ 0x100000, 0x1000, KR_MEM_USABLE, 0 },

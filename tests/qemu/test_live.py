@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""test_live.py - live replacement (issue 19, <karyon/live.h>, kmod's
+live.c, `update MODULE FILE --live`) as a user meets it: a module replaced
+while another module keeps calling it through the table it was given at
+init, its state handed over; refusals that change nothing (a different
+state version, an import that fails, a module that cannot); a new version
+that faults on its third call rolled back by itself, the call made again on
+the old version, no add lost; `update rollback` and `update confirm` in
+probation; and the vfs replaced live while a script writes files.
+
+Usage: test_live.py CASE...      (test_live.py --list for the names)
+
+The modules are tests/kernel/livetest.c's: livetest 1.0.0 (a counter
+service), its variants, and liveuser (`liveuse add N|get`), put in the
+dev image's initrd under /t/.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kqemu  # noqa: E402
+from test_boot import KERNEL, check, main  # noqa: E402
+from test_clog import new_disk, poweroff  # noqa: E402
+from test_update import BUILD, boot, sh  # noqa: E402
+
+LIVE = ('livetest', 'livetest_v2', 'livetest_fault', 'livetest_importfail', 'livetest_state2',
+        'liveuser')
+
+
+def make_iso(d, extra=()):
+    """The dev image with the live test modules in /t/, and extra files."""
+    initrd = os.path.join(d, 'initrd.cpio')
+    args = [sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkinitrd.py'), initrd,
+            '--from', os.path.join(BUILD, 'images', 'initrd-dev.cpio')]
+    for n in LIVE:      # the first version where the update module looks for it
+        where = '/lib/modules' if n in ('livetest', 'liveuser') else '/t'
+        args += ['--file', '%s/%s.kmod=%s' % (where, n, os.path.join(BUILD, 'tests', n + '.kmod'))]
+    for path, src in extra:
+        args += ['--file', '%s=%s' % (path, src)]
+    subprocess.run(args, check=True)
+    iso = os.path.join(d, 'live.iso')
+    r = subprocess.run([sys.executable, os.path.join(kqemu.ROOT, 'tools', 'mkiso.py'),
+                        '--kernel', KERNEL, '--out', iso,
+                        '--profile', os.path.join(kqemu.ROOT, 'images', 'dev.conf'),
+                        '--module-dir', os.path.join(BUILD, 'modules'),
+                        '--manifest', os.path.join(BUILD, 'modules', 'MANIFEST'),
+                        '--enforcement', 'permissive', '--initrd', initrd,
+                        '--channels', os.path.join(BUILD, 'images', 'channels-dev.blob')],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise AssertionError('mkiso.py failed: %s%s' % (r.stdout, r.stderr))
+    return iso
+
+
+def has(out, line):
+    """Is line one of out's lines?  (Kernel log lines may come between.)"""
+    return line in out.splitlines()
+
+
+def version(m, name):
+    r = re.search(r'^%s\s+(\d+\.\d+\.\d+)' % name, sh(m, 'lsmod'), re.M)
+    return r and r.group(1)
+
+
+def start_pair(m):
+    for n in ('livetest', 'liveuser'):
+        out = sh(m, 'insmod /lib/modules/%s.kmod' % n)
+        check(m, 'error' not in out.lower(), 'insmod %s: %r' % (n, out))
+    for n in (5, 7):
+        sh(m, 'liveuse add %d' % n)
+    out = sh(m, 'liveuse get')
+    check(m, has(out, 'total 12 in 2 adds (version 1)'), 'livetest 1 before: %r' % out)
+
+
+def mem_line(m):
+    return re.search(r'pages (\d+) used.*heap (\d+) blocks', sh(m, 'mem'))
+
+
+def live_cycle():
+    with tempfile.TemporaryDirectory() as d:
+        m = boot(make_iso(d), new_disk(d))
+        try:
+            start_pair(m)
+            # refusals first: nothing changes, the old version answers
+            for f, want in (
+                    ('livetest_state2', r'^update: livetest: not replaced: state version 2 of '
+                                        r'the new livetest is not 1, the running one\'s; '
+                                        r'nothing changed$'),
+                    ('livetest_importfail', r'^update: livetest: not replaced: livetest: the new '
+                                            r'version\'s import failed: .*; the old one runs on$')):
+                out = sh(m, 'update livetest /t/%s.kmod --live' % f)
+                check(m, re.search(want, out, re.M) and
+                      re.search(r'^update: livetest: strand A preferred again$', out, re.M),
+                      '%s: %r' % (f, out))
+                out = sh(m, 'liveuse get')
+                check(m, has(out, 'total 12 in 2 adds (version 1)'), 'after %s: %r' % (f, out))
+                check(m, version(m, 'livetest') == '1.0.0', 'livetest changed after %s' % f)
+            out = sh(m, 'update hello /t/livetest_v2.kmod --live')
+            check(m, 'holds module livetest, not hello' in out, 'wrong module: %r' % out)
+            out = sh(m, 'update livetest /t/livetest_v2.kmod --live --probation 4')
+            check(m, re.search(r'^update: livetest: running 2\.0\.0 \(strand B\), replaced live: 2 '
+                               r'services and \d+ bytes of state handed over, callers paused \d+ '
+                               r'TSC ticks; on probation$', out, re.M),
+                  'update --live: %r' % out)
+            # liveuser kept its table pointer: its calls reach version 2, state kept
+            out = sh(m, 'liveuse get')
+            check(m, has(out, 'total 12 in 2 adds (version 2)'), 'after the swap: %r' % out)
+            out = sh(m, 'update status livetest')
+            check(m, 'on probation' in out, 'not on probation: %r' % out)
+            out = sh(m, 'liveuse add 1')         # calls 3 and 4: the window ends
+            check(m, has(out, 'total 13 (version 2)'), 'add in probation: %r' % out)
+            out = sh(m, 'update status livetest')
+            check(m, 'on probation' not in out and re.search(r'^\* B .*running$', out, re.M),
+                  'not confirmed after the window: %r' % out)
+            out = sh(m, 'lsmod')
+            check(m, len(re.findall(r'^livetest\s', out, re.M)) == 1 and
+                  re.search(r'^livetest\s+2\.0\.0', out, re.M), 'lsmod after: %r' % out)
+            out = sh(m, 'dmesg')
+            check(m, 'live: livetest confirmed after 4 guarded calls' in out,
+                  'no confirmation in the log: %r' % out[-2000:])
+            # and once more, with no probation, back to the first image
+            out = sh(m, 'update livetest /lib/modules/livetest.kmod --live --probation 1')
+            check(m, 'replaced live' in out, 'second replacement: %r' % out)
+            out = sh(m, 'liveuse get')
+            check(m, has(out, 'total 13 in 3 adds (version 1)'), 'second swap: %r' % out)
+            out = sh(m, 'rmmod livetest')
+            check(m, 'still in use' in out, 'rmmod of a used module: %r' % out)
+            poweroff(m)
+        finally:
+            m.close()
+
+
+def live_fault():
+    # Version 2.0.1 faults in its third add: rolled back by itself.
+    with tempfile.TemporaryDirectory() as d:
+        m = boot(make_iso(d), new_disk(d))
+        try:
+            start_pair(m)
+            out = sh(m, 'update livetest /t/livetest_fault.kmod --live --probation 20')
+            check(m, 'replaced live' in out and 'on probation' in out, 'update: %r' % out)
+            for total in (13, 14):
+                out = sh(m, 'liveuse add 1')
+                check(m, has(out, 'total %d (version 2)' % total), 'add in probation: %r' % out)
+            out = sh(m, 'liveuse add 1')         # the third add faults in 2.0.1
+            check(m, has(out, 'total 15 (version 1)'), 'the faulting add: %r' % out)
+            out = sh(m, 'dmesg')
+            check(m, re.search(r'live: livetest rolled back: #PF page fault at livetest\+0x[0-9a-f]+ '
+                               r'in call \d+ of 20 to livetest; the old version runs on with the '
+                               r'state the new one had', out), 'no rollback report: %r' % out[-2000:])
+            out = sh(m, 'liveuse get')
+            check(m, has(out, 'total 15 in 5 adds (version 1)'), 'after the rollback: %r' % out)
+            check(m, version(m, 'livetest') == '1.0.0', 'livetest 1.0.0 not running')
+            out = sh(m, 'update status livetest')
+            check(m, re.search(r'^\* A .*running$', out, re.M) and
+                  re.search(r'^  B  failed', out, re.M), 'strands after the rollback: %r' % out)
+            # by hand: rollback and confirm in probation
+            out = sh(m, 'update livetest /t/livetest_v2.kmod --live --probation 50')
+            check(m, 'on probation' in out, 'update v2: %r' % out)
+            out = sh(m, 'update rollback livetest')
+            check(m, 'rolled back live' in out, 'update rollback: %r' % out)
+            out = sh(m, 'liveuse get')
+            check(m, has(out, 'total 15 in 5 adds (version 1)'), 'after rollback: %r' % out)
+            out = sh(m, 'update livetest /t/livetest_v2.kmod --live --probation 50')
+            check(m, 'on probation' in out, 'update v2 again: %r' % out)
+            out = sh(m, 'update confirm livetest')
+            check(m, 'confirmed' in out, 'update confirm: %r' % out)
+            out = sh(m, 'liveuse add 2')
+            check(m, has(out, 'total 17 (version 2)'), 'after confirm: %r' % out)
+            out = sh(m, 'update confirm livetest')
+            check(m, 'no live replacement of it is in probation' in out, 'confirm twice: %r' % out)
+            poweroff(m)
+        finally:
+            m.close()
+
+
+CASES = {
+    'live-cycle': live_cycle,
+    'live-fault': live_fault,
+}
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv, CASES))
