@@ -68,8 +68,11 @@ KR_ABI_SIZE(struct kr_ctx, 640);
  * switch.  KR_EINVAL: bad version, stack (below the kernel half, under
  * 1 KiB, misaligned), no resume, or c is the current context. */
 KR_API(1, 2) kr_err_t kr_ctx_init(kr_domain_t *d, struct kr_ctx *c, kr_ctx_fn fn, void *arg);
-/* Save the current context and run to (KR_CTX_READY).  Returns KR_OK when
- * something switches back; KR_EINVAL at once if to cannot run. */
+/* Save the current context and run to (KR_CTX_READY): one of d's, the
+ * boot context, or (ABI 1.4) one nested in one of d's, whose resume chain
+ * leads to it (a guarded call another module made inside d's task, which
+ * blocked there).  Returns KR_OK when something switches back; KR_EINVAL
+ * at once if to cannot run. */
 KR_API(1, 2) kr_err_t kr_ctx_switch(kr_domain_t *d, struct kr_ctx *to);
 /* The running context (the boot context's own struct until a switch). */
 KR_API(1, 2) struct kr_ctx *kr_ctx_current(void);

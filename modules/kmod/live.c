@@ -29,7 +29,7 @@
 #define LIVE_SERVICES 6
 #define LIVE_SLOTS    ((KR_SERVICE_OPS_MAX - sizeof(struct kr_ops_header)) / 8)
 #define LIVE_STACK    8         /* pages of stack per guarded call, a guard page below */
-#define QUIESCE_TRIES 1000      /* yields to wait for the old version to be idle */
+#define QUIESCE_TICKS 500       /* timer ticks to wait for the old version to be idle */
 
 typedef long (*slot_fn)(long, long, long, long, long, long);
 
@@ -42,10 +42,14 @@ struct live_svc {
 	char name[KR_SERVICE_NAME_MAX];
 	const struct kr_ops_header *old_tab, *new_tab;
 	const struct kr_ops_header *cur;        /* outside probation: the one kept */
-	union table relay;                      /* live.NAME's: the new table as is */
+	bool is_live;                           /* live.NAME: never relayed */
+	union table relay;
 };
 
-enum { IDLE, PROBATION };
+/* PAUSED: the services point at the relay, which holds callers until the
+ * replacement is made or given up (then they go on where the tables say). */
+enum { IDLE, PAUSED, PROBATION };
+enum { TAB_OLD, TAB_NEW, TAB_RELAY };
 
 static struct {
 	int state;
@@ -165,7 +169,11 @@ static long relay(unsigned s, unsigned i, long a, long b, long c, long d, long e
 	long ret = 0;
 	kr_err_t r;
 
-	if (L.state != PROBATION)       /* ended while the caller waited */
+	/* Paused: wait (queued, not failed) until the replacement is made or
+	 * given up.  Outside a task nothing can wait: the table kept runs. */
+	while (L.state == PAUSED && sched && sched->block(1) == KR_OK)
+		;
+	if (L.state != PROBATION)
 		return slot(v->cur, i)(a, b, c, d, e, f);
 	L.inflight++;
 	L.calls++;
@@ -200,25 +208,29 @@ static long relay(unsigned s, unsigned i, long a, long b, long c, long d, long e
 
 /* ---- Handing the services over ---- */
 
-/* Every service goes to dom with the table pick gives; on a failure the
- * ones done go back to back_dom (old tables).  KR_OK or the error. */
-static kr_err_t hand_all(kr_domain_t *dom, bool to_new, bool relayed)
+/* The table of service v that tab names (live.NAME is never relayed: the
+ * holder's own descriptor). */
+static const struct kr_ops_header *pick(const struct live_svc *v, int tab, kr_domain_t *dom)
+{
+	if (tab == TAB_RELAY && v->is_live)
+		tab = dom == L.old_dom ? TAB_OLD : TAB_NEW;
+	return tab == TAB_OLD ? v->old_tab : tab == TAB_NEW ? v->new_tab : &v->relay.h;
+}
+
+/* Every service to dom (its root moved there) with table tab; if one
+ * fails, the ones done go back to the old domain and tables. */
+static kr_err_t hand_all(kr_domain_t *dom, int tab)
 {
 	kr_domain_t *kself = kmod_self();
 	kr_cap_t cap;
 	kr_err_t e = KR_OK;
 	uint32_t i;
 
-	for (i = 0; i < L.nsvc && !e; i++) {
-		const struct kr_ops_header *t = !to_new ? L.svc[i].old_tab :
-						relayed ? &L.svc[i].relay.h : L.svc[i].new_tab;
-
-		e = kr_service_handover(kself, L.svc[i].name, dom, t, &cap);
-	}
-	if (e && to_new)
-		while (i-- > 1)
-			kr_service_handover(kself, L.svc[i - 1].name, L.old_dom, L.svc[i - 1].old_tab,
-					    &cap);
+	for (i = 0; i < L.nsvc && !e; i++)
+		e = kr_service_handover(kself, L.svc[i].name, dom, pick(&L.svc[i], tab, dom), &cap);
+	if (e)
+		for (uint32_t j = 0; j + 1 < i; j++)
+			kr_service_handover(kself, L.svc[j].name, L.old_dom, L.svc[j].old_tab, &cap);
 	return e;
 }
 
@@ -278,7 +290,7 @@ static bool carry_back(void)
 static void rollback(const char *why)
 {
 	bool carried = carry_back();
-	kr_err_t e = hand_all(L.old_dom, false, false);
+	kr_err_t e = hand_all(L.old_dom, TAB_OLD);
 
 	for (uint32_t i = 0; i < L.nsvc; i++)
 		L.svc[i].cur = L.svc[i].old_tab;
@@ -354,7 +366,7 @@ static kr_err_t list_services(char *err, size_t len)
 				      L.name, LIVE_SERVICES);
 		memset(v, 0, sizeof(*v));
 		memcpy(v->name, ce.info.name, strnlen(ce.info.name, sizeof(v->name) - 1));
-		is_live = !strcmp(v->name, live_name);
+		is_live = v->is_live = !strcmp(v->name, live_name);
 		v->old_tab = is_live ? &L.old_live->hdr : L.old_live->table(v->name);
 		v->new_tab = is_live ? &L.new_live->hdr : L.new_live->table(v->name);
 		if (!v->old_tab || !v->new_tab)
@@ -364,6 +376,7 @@ static kr_err_t list_services(char *err, size_t len)
 			return refuse(err, len, KR_EINVAL,
 				      "service %s's table changed size (%u to %u bytes)", v->name,
 				      v->old_tab->size, v->new_tab->size);
+		v->cur = v->old_tab;
 		/* The relay: the new table's header, a stub for every function. */
 		memcpy(&v->relay, v->new_tab, v->new_tab->size);
 		for (unsigned s = 0; !is_live && s < (v->new_tab->size - 16) / 8; s++)
@@ -374,24 +387,31 @@ static kr_err_t list_services(char *err, size_t len)
 	return L.nsvc ? KR_OK : refuse(err, len, KR_ENOENT, "%s publishes no service", L.name);
 }
 
+/* Pause: new calls wait in the relay; then wait for the ones in progress
+ * (tasks blocked inside the old version) to come out.  On failure the
+ * services are the old version's again. */
 static kr_err_t quiesce(char *err, size_t len)
 {
 	const struct kr_ops_header *h;
 	kr_cap_t c;
+	kr_err_t e;
 
-	if (!L.old_live->busy)
-		return KR_OK;
 	if (!sched && kr_service_open(kmod_self(), KR_SCHED_SERVICE, KR_SCHED_VERSION, &c) == KR_OK &&
 	    kr_service_ops(kmod_self(), c, &h) == KR_OK)
 		sched = (const struct kr_sched_ops *)h;
-	for (int i = 0; L.old_live->busy() && i < QUIESCE_TRIES; i++) {
-		if (!sched)
+	if ((e = hand_all(L.old_dom, TAB_RELAY)))
+		return refuse(err, len, e, "%s: cannot pause its services: %s", L.name, kr_strerror(e));
+	L.state = PAUSED;
+	for (int i = 0; L.old_live->busy && L.old_live->busy() && i < QUIESCE_TICKS; i++)
+		if (!sched || sched->block(1) != KR_OK)
 			break;
-		sched->yield();
+	if (L.old_live->busy && L.old_live->busy()) {
+		e = refuse(err, len, KR_EBUSY, "%s stays busy (%u calls in progress); nothing changed",
+			   L.name, L.old_live->busy());
+		hand_all(L.old_dom, TAB_OLD);
+		L.state = IDLE;
+		return e;
 	}
-	if (L.old_live->busy())
-		return refuse(err, len, KR_EBUSY, "%s stays busy (%u calls in progress); nothing changed",
-			      L.name, L.old_live->busy());
 	return KR_OK;
 }
 
@@ -409,9 +429,9 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 
 	if (!file || !how || how->version != KR_KMOD_LIVE_VERSION)
 		return refuse(err, len, KR_EINVAL, "bad arguments");
-	if (L.state == PROBATION)
-		return refuse(err, len, KR_EBUSY, "%s is in probation: `update confirm` or "
-			      "`update rollback` it first", L.name);
+	if (L.state != IDLE)
+		return refuse(err, len, KR_EBUSY, "%s is %s: `update confirm` or `update rollback` "
+			      "it first", L.name, L.state == PAUSED ? "being replaced" : "in probation");
 	reap();
 	if (L.zombie)
 		return refuse(err, len, KR_EBUSY, "a rolled-back version is still being called");
@@ -443,10 +463,10 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 			   L.old_live->state_version);
 	else
 		e = list_services(err, len);
+	t0 = __builtin_ia32_rdtsc();
 	if (!e)
 		e = quiesce(err, len);
-	/* From here to the handover nothing yields: callers wait. */
-	t0 = __builtin_ia32_rdtsc();
+	/* From here to the handover nothing yields; callers wait in the relay. */
 	exported = !e;
 	if (!e && (e = L.old_live->export_state(NULL, 0, &n)) == KR_OK &&
 	    (!(state = kr_malloc(kmod_self(), n ? n : 1)) ||
@@ -458,12 +478,16 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 		refuse(err, len, e, "%s: the new version's import failed: %s; the old one runs on",
 		       L.name, kr_strerror(e));
 	kr_free(kmod_self(), state);
-	if (!e && (e = hand_all(L.new_dom, true, L.window > 0)) != KR_OK)
+	if (!e && (e = hand_all(L.new_dom, L.window ? TAB_RELAY : TAB_NEW)) != KR_OK)
 		refuse(err, len, e, "%s: services not handed over: %s; the old one runs on", L.name,
 		       kr_strerror(e));
 	if (e) {
+		if (L.state == PAUSED)
+			hand_all(L.old_dom, TAB_OLD);
 		kmod_discard(L.new_m);
-		memset(&L, 0, sizeof(L));
+		L.state = IDLE;         /* callers waiting in the relay take cur: old */
+		L.new_m = L.old_m = NULL;
+		L.new_dom = L.old_dom = NULL;
 		return e;
 	}
 	L.pause_tsc = __builtin_ia32_rdtsc() - t0;

@@ -52,6 +52,8 @@ enum { NEED_TIMER, NEED_IDLE };         /* .needs order */
 
 struct task {
 	struct kr_ctx ctx;              /* first: the array keeps it 16-byte aligned */
+	struct kr_ctx *at;              /* where it gave the CPU back: ctx, or a guarded
+					 * call's context inside it (NULL: ctx) */
 	uint32_t id;                    /* 0: a free slot */
 	uint32_t state;                 /* enum kr_task_state */
 	struct kr_task_spec spec;
@@ -141,6 +143,7 @@ static kr_err_t task_start(struct task *t)
 		.stack_lo = (uint64_t)t->stack + KR_PAGE_SIZE,
 		.stack_hi = (uint64_t)t->stack + (t->spec.stack_pages + 1) * KR_PAGE_SIZE,
 		.resume = boot_ctx };
+	t->at = NULL;
 	t->state = KR_TASK_READY;
 	return kr_ctx_init(self, &t->ctx, task_main, t);
 }
@@ -348,7 +351,7 @@ static void on_idle(void *ctx, unsigned line)
 		irq_restore(f);
 		if (!t)
 			return;
-		if (kr_ctx_switch(self, &t->ctx) != KR_OK) {
+		if (kr_ctx_switch(self, t->at ? t->at : &t->ctx) != KR_OK) {
 			kr_log(KR_LOG_ERR, "sched: cannot run task %s (id %u); ended\n",
 			       t->spec.name, t->id);
 			t->dying = true;
@@ -507,14 +510,17 @@ static uint32_t svc_self(void)
 	return current ? current->id : 0;
 }
 
-/* Give the CPU back to on_idle in state; interrupts off on entry.  Only
- * from the task's own context (not from a guarded call inside it). */
+/* Give the CPU back to on_idle in state; interrupts off on entry.  From
+ * the task's own context or from a guarded call's inside it (kr_guard_call
+ * makes one whose resume is the task's): the task runs on where it gave
+ * the CPU back, and the guarded call ends into the task as it would have. */
 static kr_err_t give_back(uint32_t state)
 {
 	struct task *t = current;
 
-	if (!t || kr_ctx_current() != &t->ctx)
+	if (!t)
 		return KR_EPERM;
+	t->at = kr_ctx_current();
 	t->state = state;
 	return kr_ctx_switch(self, boot_ctx);
 }

@@ -102,7 +102,8 @@ int cmd_lsmod(int argc, char **argv, const struct sh_opts *o)
 			ksnprintf(size, sizeof(size), "%llu", (unsigned long long)e.size);
 		sh_printf("%-16s %u.%u.%-4u %8s %5u  %-9s %s\n", e.name, KR_VERSION_MAJOR(e.module_version),
 			  KR_VERSION_MINOR(e.module_version), KR_VERSION_PATCH(e.module_version),
-			  size, e.users, e.builtin ? "built-in" : states[e.state <= 3 ? e.state : 0],
+			  size, e.users, e.builtin ? (e.state ? "built-in" : "stopped") :
+			  states[e.state <= 3 ? e.state : 0],
 			  e.used_by);
 	}
 	return 0;

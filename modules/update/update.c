@@ -52,7 +52,9 @@ static const struct kr_sched_ops *upd_sched;
 /* ---- update MODULE FILE ------------------------------------------------- */
 
 /* No table yet: the version to keep as the way back is
- * /lib/modules/NAME.kmod, which must be what runs (if anything does). */
+ * /lib/modules/NAME.kmod, which must be what runs (if anything does; a
+ * built-in module's .kmod is the object built into the kernel, whose
+ * digest is not known). */
 static kr_err_t create_table(struct upd_out *o, const char *name, struct upd_store *s,
 			     struct strand_table *t, struct upd_allow *allow)
 {
@@ -80,7 +82,7 @@ static kr_err_t create_table(struct upd_out *o, const char *name, struct upd_sto
 	}
 	kr_blake2b_256(d, base, len);
 	memset(t, 0, sizeof(*t));
-	if (upd_find_loaded(name, &e) && memcmp(e.digest, d, sizeof(d))) {
+	if (upd_find_loaded(name, &e) && !e.builtin && memcmp(e.digest, d, sizeof(d))) {
 		print_to(o->print, o->ctx, "update: %s: the running version is not %s (another "
 			 "digest): it cannot be kept as the way back\n", name, path);
 		kr_free(upd_self, base);

@@ -17,7 +17,18 @@
 
 static kr_cap_t state_cap;
 static bool published;
-static uint64_t genesis_ticks;  /* the live clock when the initrd was unpacked */
+uint64_t vfs_genesis_ticks;     /* the live clock when the initrd was unpacked */
+static uint32_t commits;        /* in progress: vfs_state_busy */
+struct vfs_part *vfs_views[VFS_VIEWS];
+
+/* The commit log holds views by handle (slot + 1), not by address, so a
+ * new version of the module can take them over (live.c). */
+static struct vfs_part *view_of(const void *handle)
+{
+	uintptr_t i = (uintptr_t)handle;
+
+	return i >= 1 && i <= VFS_VIEWS ? vfs_views[i - 1] : NULL;
+}
 
 kr_err_t vfs_commit(const char *cwd, const struct vfs_req *rq)
 {
@@ -30,7 +41,9 @@ kr_err_t vfs_commit(const char *cwd, const struct vfs_req *rq)
 	if (r)
 		return r;
 	/* why: the gateway has audited it already; the caller gets the code */
+	commits++;
 	r = vfs_gate->commit(vfs_req_kind(rq->op), payload, len, NULL, why, sizeof(why));
+	commits--;
 	vfs_heap.free(vfs_heap.ctx, payload, size);
 	return r;
 }
@@ -71,8 +84,10 @@ static kr_err_t st_apply(void *view, const struct kr_commit *c, void *stage, uin
 	(void)stage;
 	if (r)
 		return r;
-	if (view)
-		r = vfs_req_run(((struct vfs_part *)view)->fs, &rq, false);
+	if (view && !view_of(view))
+		r = KR_EINVAL;
+	else if (view)
+		r = vfs_req_run(view_of(view)->fs, &rq, false);
 	else if (flags & KR_APPLY_REPLAY)
 		r = vfs_req_run(vfs_live.fs, &rq, false);
 	else
@@ -89,7 +104,9 @@ static void st_drop(void *stage)
  * scratch buffer (vfs_fs.h, vfs_walk). */
 static kr_err_t st_items(void *view, kr_state_item_fn fn, void *ctx)
 {
-	return vfs_items(view ? ((struct vfs_part *)view)->fs : vfs_live.fs, &vfs_heap, fn, ctx);
+	if (view && !view_of(view))
+		return KR_EINVAL;
+	return vfs_items(view ? view_of(view)->fs : vfs_live.fs, &vfs_heap, fn, ctx);
 }
 
 /* A fresh tree from the initrd replaces the live one; the old one goes
@@ -111,7 +128,7 @@ static kr_err_t st_reset(char *err, size_t errlen)
 			ksnprintf(err, errlen, "vfs: reset to genesis: %s", kr_strerror(r));
 		return r;
 	}
-	vfs_live.ticks = genesis_ticks; /* the unpack ticked as at boot: the same */
+	vfs_live.ticks = vfs_genesis_ticks; /* the unpack ticked as at boot: the same */
 	vfs_destroy(old.fs);
 	return KR_OK;
 }
@@ -126,15 +143,23 @@ static kr_err_t st_attach(const struct kr_gate_ops *gate)
 
 static void *st_view_new(const void *from)
 {
-	return vfs_view_new(from ? from : &vfs_live, &vfs_heap);
+	const struct vfs_part *src = from ? view_of(from) : &vfs_live;
+	uintptr_t i;
+
+	for (i = 0; i < VFS_VIEWS && vfs_views[i]; i++)
+		;
+	if (!src || i == VFS_VIEWS || !(vfs_views[i] = vfs_view_new(src, &vfs_heap)))
+		return NULL;
+	return (void *)(i + 1);
 }
 
 static void st_view_free(void *view)
 {
-	struct vfs_part *v = view;
+	struct vfs_part *v = view_of(view);
 
 	if (!v)
 		return;
+	vfs_views[(uintptr_t)view - 1] = NULL;
 	/* A caller that forgot to take it down must not leave /ckpt/NAME
 	 * pointing at freed memory. */
 	for (unsigned i = vfs_mounts.n; i-- > 0;)
@@ -145,7 +170,9 @@ static void st_view_free(void *view)
 
 static kr_err_t st_view_mount(void *view, const char *name)
 {
-	return vfs_mount(&vfs_mounts, name, view ? ((struct vfs_part *)view)->fs : NULL);
+	if (view && !view_of(view))
+		return KR_EINVAL;
+	return vfs_mount(&vfs_mounts, name, view ? view_of(view)->fs : NULL);
 }
 
 static const struct kr_state_ops state_ops = {
@@ -156,11 +183,21 @@ static const struct kr_state_ops state_ops = {
 	.view_new = st_view_new, .view_free = st_view_free, .view_mount = st_view_mount,
 };
 
+const struct kr_ops_header *vfs_state_table(void)
+{
+	return &state_ops.hdr;
+}
+
+uint32_t vfs_state_busy(void)
+{
+	return commits;
+}
+
 kr_err_t vfs_state_publish(void)
 {
 	kr_err_t r;
 
-	genesis_ticks = vfs_live.ticks;
+	vfs_genesis_ticks = vfs_live.ticks;
 	r = kr_service_publish(vfs_self, "state.vfs", &state_ops.hdr, &state_cap);
 	published = r == KR_OK;
 	return r;

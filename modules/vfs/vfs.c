@@ -30,20 +30,15 @@ const struct vfs_alloc vfs_heap = { &vfs_live, fs_alloc, fs_free };
 struct vfs_mounts vfs_mounts;
 const struct kr_gate_ops *vfs_gate;
 
-#define WATCHERS 4
 #define NORM_MAX 1024           /* a normalised path (vfs_fs.h's path_max) */
-static struct watcher {
-	kr_domain_t *d;
-	kr_vfs_watch_fn fn;
-	void *ctx;
-} watchers[WATCHERS];
+struct vfs_watcher vfs_watchers[VFS_WATCHERS];
 
 /* Is anyone watching?  Without a watcher no operation does more than it
  * did before watchers existed (no stat, no normalising for them). */
 static bool watched(void)
 {
-	for (int i = 0; i < WATCHERS; i++)
-		if (watchers[i].fn)
+	for (int i = 0; i < VFS_WATCHERS; i++)
+		if (vfs_watchers[i].fn)
 			return true;
 	return false;
 }
@@ -56,9 +51,9 @@ static void changed(uint32_t change, const char *cwd, const char *path)
 
 	if (!watched() || vfs_normalize(cwd, path, norm, sizeof(norm)) != KR_OK)
 		return;
-	for (int i = 0; i < WATCHERS; i++)
-		if (watchers[i].fn)
-			watchers[i].fn(watchers[i].ctx, change, norm);
+	for (int i = 0; i < VFS_WATCHERS; i++)
+		if (vfs_watchers[i].fn)
+			vfs_watchers[i].fn(vfs_watchers[i].ctx, change, norm);
 }
 
 static bool exists(const char *cwd, const char *path)
@@ -92,23 +87,23 @@ static kr_err_t target_of(const char *cwd, const char *from, const char *to, cha
 
 static kr_err_t op_watch(kr_domain_t *d, kr_vfs_watch_fn fn, void *ctx)
 {
-	struct watcher *free_slot = NULL;
+	struct vfs_watcher *free_slot = NULL;
 
 	if (!d)
 		return KR_EINVAL;
-	for (int i = 0; i < WATCHERS; i++) {
-		if (watchers[i].d == d) {
-			watchers[i] = fn ? (struct watcher){ d, fn, ctx } : (struct watcher){ 0 };
+	for (int i = 0; i < VFS_WATCHERS; i++) {
+		if (vfs_watchers[i].d == d) {
+			vfs_watchers[i] = fn ? (struct vfs_watcher){ d, fn, ctx } : (struct vfs_watcher){ 0 };
 			return KR_OK;
 		}
-		if (!watchers[i].d && !free_slot)
-			free_slot = &watchers[i];
+		if (!vfs_watchers[i].d && !free_slot)
+			free_slot = &vfs_watchers[i];
 	}
 	if (!fn)
 		return KR_OK;
 	if (!free_slot)
 		return KR_ENOSPC;
-	*free_slot = (struct watcher){ d, fn, ctx };
+	*free_slot = (struct vfs_watcher){ d, fn, ctx };
 	return KR_OK;
 }
 
@@ -367,6 +362,11 @@ kr_err_t vfs_load_initrd(struct vfs *into, bool quiet)
 	return first;
 }
 
+const struct kr_ops_header *vfs_ops_table(void)
+{
+	return &ops.hdr;
+}
+
 static kr_err_t vfs_module_init(kr_domain_t *dom)
 {
 	kr_cap_t cap;
@@ -387,6 +387,9 @@ static kr_err_t vfs_module_init(kr_domain_t *dom)
 	 * file system itself works: say so and go on. */
 	if ((r = vfs_state_publish()))
 		kr_log(KR_LOG_ERR, "vfs: state.vfs not published (%s): changes will not be logged\n",
+		       kr_strerror(r));
+	if ((r = vfs_live_publish()))
+		kr_log(KR_LOG_ERR, "vfs: live.vfs not published (%s): no live replacement\n",
 		       kr_strerror(r));
 	return KR_OK;
 }

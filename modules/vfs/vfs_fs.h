@@ -117,6 +117,13 @@ kr_err_t vfs_clone(const struct vfs *src, void *ctx, struct vfs **out);
  * KR_OK, VFS_WALK_SKIP (not into this directory) or an error, which stops
  * the walk and is returned; KR_ENOMEM if the walk's stack cannot grow.
  * fn must not call into fs. */
+/* vfs_tree.c, for live replacement: the whole tree as bytes (with out NULL
+ * or cap short only *len; KR_ERANGE when short), and a tree made from
+ * such bytes (checked: KR_EFORMAT for anything vfs_pack would not make,
+ * KR_ENOMEM; nothing made then). */
+kr_err_t vfs_pack(const struct vfs *fs, void *out, size_t cap, size_t *len);
+kr_err_t vfs_unpack(const struct vfs_alloc *a, const struct vfs_limits *lim,
+		    uint64_t (*clock)(void *ctx), const void *in, size_t len, struct vfs **out);
 #define VFS_WALK_SKIP 1
 typedef int (*vfs_walk_fn)(void *ctx, const char *path, bool dir, const uint8_t *data,
 			   size_t size);

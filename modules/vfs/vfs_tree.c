@@ -154,3 +154,155 @@ kr_err_t vfs_walk(struct vfs *fs, vfs_walk_fn fn, void *ctx)
 	fs->a.free(fs->a.ctx, st, cap * sizeof(*st));
 	return r < 0 ? r : KR_OK;
 }
+
+/* ---- packed trees (live replacement, modules/vfs/live.c) ----
+ *
+ * The tree in clone's depth-first order.  After a header (VFS_PACK_MAGIC,
+ * version, the node count, the root's mtime), each node but "/" is
+ *	u8 dir, u8 down (1: the first entry of the node before; 0: a later
+ *	sibling after climbing `up` levels), u16 name length, u32 up,
+ *	u64 mtime, u64 size (files), then the name and the data.
+ * Little-endian, as the machine is; read back only by the same machine.
+ */
+#define VFS_PACK_MAGIC 0x4c534656u      /* "VFSL" */
+
+struct vfs_pack_head {
+	uint32_t magic, version;
+	uint64_t nodes, root_mtime;
+};
+
+struct vfs_pack_node {
+	uint8_t dir, down;
+	uint16_t nlen;
+	uint32_t up;
+	uint64_t mtime, size;
+};
+_Static_assert(sizeof(struct vfs_pack_node) == 24, "packed node header");
+
+/* Append n bytes of src at *at if they fit in cap; counts them either way. */
+static void vfs_put(uint8_t *buf, size_t cap, size_t *at, const void *src, size_t n)
+{
+	if (buf && *at + n <= cap && n)
+		memcpy(buf + *at, src, n);
+	*at += n;
+}
+
+kr_err_t vfs_pack(const struct vfs *fs, void *out, size_t cap, size_t *len)
+{
+	const struct vfs_node *s = fs->root;
+	struct vfs_pack_head h = { VFS_PACK_MAGIC, 1, fs->nodes, fs->root->mtime };
+	size_t at = 0;
+	uint32_t up;
+
+	vfs_put(out, cap, &at, &h, sizeof(h));
+	for (;;) {
+		bool down = s->child != NULL;
+		struct vfs_pack_node pn;
+
+		up = 0;
+		if (!down) {
+			for (; s != fs->root && !s->next; s = s->parent)
+				up++;
+			if (s == fs->root)
+				break;
+		}
+		s = down ? s->child : s->next;
+		pn = (struct vfs_pack_node){ s->dir, down, (uint16_t)s->nlen, up, s->mtime, s->size };
+		vfs_put(out, cap, &at, &pn, sizeof(pn));
+		vfs_put(out, cap, &at, s->name, s->nlen);
+		vfs_put(out, cap, &at, s->data, s->size);
+	}
+	*len = at;
+	return out && at > cap ? KR_ERANGE : KR_OK;
+}
+
+/* Is name[0..len) a name the tree could hold, after prev (strcmp order)? */
+static bool vfs_unpack_name(const struct vfs *fs, const char *name, size_t len,
+			    const struct vfs_node *prev)
+{
+	size_t m;
+
+	if (len == 0 || len > fs->lim.name_max || (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] == '/' || (unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return false;
+	if (!prev)
+		return true;
+	m = prev->nlen < len ? prev->nlen : len;
+	return memcmp(prev->name, name, m) < 0 || (memcmp(prev->name, name, m) == 0 && prev->nlen < len);
+}
+
+kr_err_t vfs_unpack(const struct vfs_alloc *a, const struct vfs_limits *lim,
+		    uint64_t (*clock)(void *ctx), const void *in, size_t len, struct vfs **out)
+{
+	const uint8_t *p = in;
+	struct vfs_pack_head h;
+	struct vfs_pack_node pn;
+	struct vfs_node *d, *n;
+	struct vfs *fs;
+	size_t at = sizeof(h);
+	kr_err_t r;
+
+	if (len < sizeof(h))
+		return KR_EFORMAT;
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != VFS_PACK_MAGIC || h.version != 1)
+		return KR_EFORMAT;
+	if ((r = vfs_create(a, lim, clock, &fs)))
+		return r;
+	fs->root->mtime = h.root_mtime;
+	d = fs->root;
+	r = KR_OK;
+	while (!r && at < len) {
+		if (len - at < sizeof(pn)) {
+			r = KR_EFORMAT;
+			break;
+		}
+		memcpy(&pn, p + at, sizeof(pn));
+		at += sizeof(pn);
+		if (pn.nlen > len - at || pn.size > len - at - pn.nlen || pn.dir > 1 || pn.down > 1 ||
+		    (pn.dir && pn.size) || pn.size > fs->lim.file_max ||
+		    fs->bytes + pn.size > fs->lim.total_max || fs->nodes >= fs->lim.nodes_max) {
+			r = KR_EFORMAT;
+			break;
+		}
+		if (!pn.down)   /* climb: never past "/", and "/" has no siblings */
+			for (uint32_t i = 0; i < pn.up && d != fs->root; i++)
+				d = d->parent;
+		if ((pn.down && (!d->dir || d->child)) || (!pn.down && d == fs->root) ||
+		    !vfs_unpack_name(fs, (const char *)p + at, pn.nlen, pn.down ? NULL : d)) {
+			r = KR_EFORMAT;
+			break;
+		}
+		if (!(n = vfs_node_new(fs, (const char *)p + at, pn.nlen, pn.dir))) {
+			r = KR_ENOMEM;
+			break;
+		}
+		at += pn.nlen;
+		if (pn.size && !(n->data = fs->a.alloc(fs->a.ctx, pn.size))) {
+			vfs_node_free(fs, n);
+			r = KR_ENOMEM;
+			break;
+		}
+		if (pn.size)
+			memcpy(n->data, p + at, pn.size);
+		at += pn.size;
+		n->size = pn.size;
+		n->mtime = pn.mtime;
+		fs->bytes += pn.size;
+		n->parent = pn.down ? d : d->parent;
+		*(pn.down ? &d->child : &d->next) = n;
+		n->parent->entries++;
+		d = n;
+	}
+	if (!r && fs->nodes != h.nodes)
+		r = KR_EFORMAT;
+	if (r) {
+		vfs_destroy(fs);
+		return r;
+	}
+	*out = fs;
+	return KR_OK;
+}

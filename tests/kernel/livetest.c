@@ -11,14 +11,20 @@
  *   LIVE_STATE_V2     version 3.0.0, with state version 2 (refused)
  * Built with -DLIVE_USER it is "liveuser", which opens the service once at
  * init, keeps the table, and adds the shell command `liveuse add N|get`:
- * a dependent module that must notice nothing of a replacement.
+ * a dependent module that must notice nothing of a replacement.  Its
+ * `liveuse write N DIR` starts a task that writes DIR/f0 .. DIR/f(N-1)
+ * through the vfs table it kept at init, yielding after each, and
+ * `liveuse writes` tells how many were written and failed (the vfs
+ * replaced live under a writer, test_live.py live-vfs).
  */
 #include <karyon/libc.h>
 #include <karyon/live.h>
 #include <karyon/log.h>
 #include <karyon/module.h>
+#include <karyon/sched.h>
 #include <karyon/service.h>
 #include <karyon/shell.h>
+#include <karyon/vfs.h>
 
 struct livetest_ops {
 	struct kr_ops_header hdr;
@@ -30,6 +36,38 @@ struct livetest_ops {
 #ifdef LIVE_USER
 
 static const struct livetest_ops *lt;
+static const struct kr_vfs_ops *vfs;
+static const struct kr_sched_ops *sched;
+static kr_domain_t *user_self;
+
+static struct {
+	char dir[64];
+	uint32_t n, ok, failed;
+	bool running;
+	kr_err_t first;
+} wr;
+
+static void writer(void *arg)
+{
+	char path[96], data[32];
+
+	(void)arg;
+	for (uint32_t i = 0; i < wr.n; i++) {
+		kr_err_t e;
+
+		ksnprintf(path, sizeof(path), "%s/f%u", wr.dir, i);
+		ksnprintf(data, sizeof(data), "file %u\n", i);
+		e = vfs->write(NULL, path, data, strlen(data), false);
+		if (e) {
+			wr.failed++;
+			wr.first = wr.first ? wr.first : e;
+		} else {
+			wr.ok++;
+		}
+		sched->yield();
+	}
+	wr.running = false;
+}
 
 static uint64_t number(const char *s)
 {
@@ -60,7 +98,27 @@ static int liveuse_cmd(int argc, char **argv, void (*print)(void *ctx, const cha
 		print(ctx, line);
 		return 0;
 	}
-	print(ctx, "usage: liveuse add N | liveuse get\n");
+	if (argc == 4 && !strcmp(argv[1], "write") && !wr.running) {
+		struct kr_task_spec spec = { .version = KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL,
+					     .fn = writer, .name = "livewriter" };
+		uint32_t id;
+
+		wr = (typeof(wr)){ .n = (uint32_t)number(argv[2]), .running = true };
+		ksnprintf(wr.dir, sizeof(wr.dir), "%s", argv[3]);
+		if (vfs->mkdir(NULL, wr.dir, true) || sched->spawn(user_self, &spec, &id)) {
+			wr.running = false;
+			print(ctx, "liveuse: cannot start the writer\n");
+			return 1;
+		}
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "writes")) {
+		ksnprintf(line, sizeof(line), "writes: %u ok, %u failed (%s), %s\n", wr.ok, wr.failed,
+			  kr_strerror(wr.first), wr.running ? "running" : "done");
+		print(ctx, line);
+		return 0;
+	}
+	print(ctx, "usage: liveuse add N | get | write N DIR | writes\n");
 	return 1;
 }
 
@@ -75,9 +133,18 @@ static kr_err_t user_init(kr_domain_t *self)
 	kr_cap_t c;
 	kr_err_t e;
 
+	user_self = self;
 	if ((e = kr_service_open(self, "livetest", 1, &c)) || (e = kr_service_ops(self, c, &h)))
 		return e;
 	lt = (const struct livetest_ops *)h;
+	if ((e = kr_service_open(self, "vfs", KR_VFS_SERVICE_VERSION, &c)) ||
+	    (e = kr_service_ops(self, c, &h)))
+		return e;
+	vfs = (const struct kr_vfs_ops *)h;
+	if ((e = kr_service_open(self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &c)) ||
+	    (e = kr_service_ops(self, c, &h)))
+		return e;
+	sched = (const struct kr_sched_ops *)h;
 	if ((e = kr_service_open(self, "shell", KR_SHELL_SERVICE_VERSION, &c)) ||
 	    (e = kr_service_ops(self, c, &h)))
 		return e;

@@ -104,14 +104,18 @@ kr_err_t kr_ctx_init(kr_domain_t *d, struct kr_ctx *c, kr_ctx_fn fn, void *arg)
 	return KR_OK;
 }
 
-/* Only to a context of d's own, or back to the boot context. */
+/* Only to a context of d's own, one nested in one of d's (its resume
+ * chain leads there: a guarded call made inside a task of d's, switched
+ * away from while it blocked), or back to the boot context. */
 kr_err_t kr_ctx_switch(kr_domain_t *d, struct kr_ctx *to)
 {
-	struct kr_ctx *from = current;
+	struct kr_ctx *from = current, *c = to;
 	uint64_t flags;
 
+	while (c && c->domain != d && c != &boot_ctx)
+		c = c->resume;
 	if (!domain_ok(d) || !to || to->version != KR_CTX_VERSION || to->state != KR_CTX_READY ||
-	    (to->domain != d && to != &boot_ctx))
+	    !c || (c == &boot_ctx && to != &boot_ctx))
 		return KR_EINVAL;
 	flags = irq_save();
 	from->state = KR_CTX_READY;
