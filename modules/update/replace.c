@@ -8,6 +8,7 @@
  */
 #include <karyon/heap.h>
 #include <karyon/libc.h>
+#include <karyon/live.h>
 #include <karyon/log.h>
 
 #include "../lib/print_to.h"
@@ -156,9 +157,50 @@ static void fall_back(struct upd_out *o, struct strand_table *t, const char *why
 	}
 }
 
+/* Does the running name publish live.NAME (<karyon/live.h>)? */
+bool upd_live_capable(const char *name)
+{
+	char svc[KR_SERVICE_NAME_MAX];
+	kr_cap_t c;
+
+	ksnprintf(svc, sizeof(svc), KR_LIVE_PREFIX "%s", name);
+	if (kr_service_open(upd_self, svc, KR_LIVE_VERSION, &c) != KR_OK)
+		return false;
+	kr_cap_delete(upd_self, c);
+	return true;
+}
+
+/* Replace the running version of t's module with strand which live, with
+ * a probation of window calls (kmod's live; the report flips the strand
+ * table when the probation ends). */
+kr_err_t upd_live_strand(struct strand_table *t, unsigned which, uint32_t window, char *err,
+			 size_t len)
+{
+	/* without a probation the caller confirms the strand itself */
+	struct kr_kmod_live how = { .version = KR_KMOD_LIVE_VERSION, .window = window,
+				    .report = window ? upd_live_report : NULL };
+	char origin[48];
+	uint8_t *img;
+	size_t n;
+	kr_err_t e = load_strand_image(t, which, &img, &n);
+
+	if (e) {
+		ksnprintf(err, len, "strand %c: %s", strand_letter(which),
+			  e == KR_EFORMAT ? "its image does not match its digest" : kr_strerror(e));
+		return e;
+	}
+	ksnprintf(origin, sizeof(origin), "%s/strand.%c", t->rec.name, 'a' + which);
+	how.origin = origin;
+	e = upd_kmod->live(img, n, &how, err, len);
+	kr_free(upd_self, img);
+	return e;
+}
+
 /* Make the module run its preferred strand, replacing what runs (checked
- * by the caller: not built in, no users).  On probation, confirmed once it
- * started; falls back when it does not. */
+ * by the caller: not built in and no users, or live-capable).  A module
+ * that supports it is replaced live, without probation (the version ran
+ * before); else unloaded and the strand loaded.  On probation, confirmed
+ * once it started; falls back when it does not. */
 kr_err_t upd_run_preferred(struct upd_out *o, struct strand_table *t)
 {
 	struct kr_kmod_entry e;
@@ -167,8 +209,21 @@ kr_err_t upd_run_preferred(struct upd_out *o, struct strand_table *t)
 	kr_err_t r;
 
 	if (upd_find_loaded(t->rec.name, &e)) {
-		if (!memcmp(e.digest, t->rec.s[p].digest, KR_UPDATE_DIGEST_LEN))
+		if (!memcmp(e.digest, t->rec.s[p].digest, KR_UPDATE_DIGEST_LEN) ||
+		    (e.builtin && e.state == KR_KMOD_LIVE && e.module_version == t->rec.s[p].version))
+			goto started;   /* (a built-in's digest is not known: its version) */
+		if (upd_live_capable(t->rec.name)) {
+			if ((r = upd_live_strand(t, p, 0, err, sizeof(err))) != KR_OK) {
+				print_to(o->print, o->ctx, "update: %s: not replaced live: %s\n",
+					 t->rec.name, err);
+				if (strand_fail(t) == KR_OK)
+					print_to(o->print, o->ctx, "update: %s: strand %c preferred "
+						 "again; the running version stays\n", t->rec.name,
+						 strand_letter(t->rec.preferred));
+				return r;
+			}
 			goto started;
+		}
 		if ((r = upd_kmod->unload(t->rec.name, err, sizeof(err))) != KR_OK) {
 			print_to(o->print, o->ctx, "update: %s: cannot unload the running version: %s\n",
 				 t->rec.name, err);
@@ -196,16 +251,16 @@ bool upd_replaceable(struct upd_out *o, const char *name)
 {
 	struct kr_kmod_entry e;
 
-	if (!upd_find_loaded(name, &e))
+	if (!upd_find_loaded(name, &e) || upd_live_capable(name))
 		return true;
 	if (e.builtin) {
-		print_to(o->print, o->ctx, "update: %s is built into the kernel: only boot and "
-			 "loadable modules can be updated (live replacement is not built)\n", name);
+		print_to(o->print, o->ctx, "update: %s is built into the kernel and cannot be "
+			 "replaced live (it publishes no live.%s)\n", name, name);
 		return false;
 	}
 	if (e.users) {
-		print_to(o->print, o->ctx, "update: %s is used by %s: unload them first (live "
-			 "replacement is not built)\n", name, e.used_by);
+		print_to(o->print, o->ctx, "update: %s is used by %s: unload them first (it cannot "
+			 "be replaced live)\n", name, e.used_by);
 		return false;
 	}
 	return true;

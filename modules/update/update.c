@@ -99,7 +99,7 @@ static kr_err_t create_table(struct upd_out *o, const char *name, struct upd_sto
 
 /* kmod's outcome of a live replacement's probation (see cmd_update): the
  * strand confirmed, or marked failed and the old one preferred again. */
-static void live_report(void *ctx, const char *name, bool kept, const char *line)
+void upd_live_report(void *ctx, const char *name, bool kept, const char *line)
 {
 	struct strand_table t;
 	struct upd_store s;
@@ -124,7 +124,7 @@ static int replace_live(struct upd_out *o, struct strand_table *t, const uint8_t
 			const char *file, uint32_t window)
 {
 	struct kr_kmod_live how = { .version = KR_KMOD_LIVE_VERSION, .window = window,
-				    .origin = file, .report = live_report };
+				    .origin = file, .report = upd_live_report };
 	struct kr_kmod_live_status st;
 	char err[ERRLEN], v[16];
 	kr_err_t r;

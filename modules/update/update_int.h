@@ -73,8 +73,16 @@ kr_err_t upd_start_strand(struct strand_table *t, unsigned which, char *err, siz
  * falls back (strand_fail, the old strand, the image's own version) when
  * it does not. */
 kr_err_t upd_run_preferred(struct upd_out *o, struct strand_table *t);
-/* Not built in and no users, or says why not. */
+/* Not built in and no users, or live-capable; or says why not. */
 bool upd_replaceable(struct upd_out *o, const char *name);
+/* Does the running name publish live.NAME? */
+bool upd_live_capable(const char *name);
+/* Replace the running version with strand which live (probation: window
+ * calls); err gets kmod's reason. */
+kr_err_t upd_live_strand(struct strand_table *t, unsigned which, uint32_t window, char *err,
+			 size_t len);
+/* update.c: kmod's report at the end of a live replacement's probation. */
+void upd_live_report(void *ctx, const char *name, bool kept, const char *line);
 
 /* ---- store.c ---- */
 

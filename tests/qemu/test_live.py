@@ -241,10 +241,51 @@ def live_vfs():
             m.close()
 
 
+def live_vfs_reboot():
+    # The vfs replaced live, rolled back live, replaced again; after a
+    # reboot the boot task replaces the built-in with the preferred strand
+    # live, and the files written before are all there.
+    with tempfile.TemporaryDirectory() as d:
+        nxt, v = next_version(d, 'vfs')
+        iso = make_iso(d, [('/t/vfs_next.kmod', nxt),
+                           ('/lib/modules/vfs.kmod', os.path.join(BUILD, 'modules', 'vfs.kmod'))])
+        disk = new_disk(d)
+        m = boot(iso, disk)
+        try:
+            sh(m, 'mkdir /keep')
+            sh(m, 'echo one > /keep/1.txt')
+            out = sh(m, 'update vfs /t/vfs_next.kmod --live --probation 2')
+            check(m, 'replaced live' in out, 'update vfs: %r' % out)
+            sh(m, 'echo two > /keep/2.txt')
+            out = sh(m, 'update rollback vfs')
+            check(m, re.search(r'^update: vfs: strand A \(1\.1\.0\) preferred again$', out, re.M) and
+                  re.search(r'^update: vfs: running 1\.1\.0 \(strand A\)$', out, re.M),
+                  'update rollback vfs: %r' % out)
+            check(m, re.search(r'^vfs\s+1\.1\.0\s.*live', sh(m, 'lsmod'), re.M),
+                  'vfs 1.1.0 (strand A) not running')
+            sh(m, 'echo three > /keep/3.txt')
+            out = sh(m, 'update vfs /t/vfs_next.kmod --live --probation 1')
+            check(m, 'replaced live' in out, 'update vfs again: %r' % out)
+            sh(m, 'echo four > /keep/4.txt')
+            check(m, 'on probation' not in sh(m, 'update status vfs'), 'not confirmed')
+            poweroff(m)
+            m = boot(iso, disk)
+            m.wait_for(r'update: vfs: running %s \(strand B\)\n' % re.escape(v), 60)
+            out = sh(m, 'lsmod')
+            check(m, re.search(r'^vfs\s+%s\s.*live' % re.escape(v), out, re.M),
+                  'vfs %s not running after the reboot: %r' % (v, out))
+            for n, word in ((1, 'one'), (2, 'two'), (3, 'three'), (4, 'four')):
+                check(m, has(sh(m, 'cat /keep/%d.txt' % n), word), '/keep/%d.txt lost' % n)
+            poweroff(m)
+        finally:
+            m.close()
+
+
 CASES = {
     'live-cycle': live_cycle,
     'live-fault': live_fault,
     'live-vfs': live_vfs,
+    'live-vfs-reboot': live_vfs_reboot,
 }
 
 if __name__ == '__main__':

@@ -111,7 +111,8 @@ def update_cycle():
             # the refusals: each one line, nothing written
             for line, want in (
                     ('update hello /t/nope.kmod', r'^update: /t/nope\.kmod: no such file$'),
-                    ('update vfs /t/hello2.kmod', r'^update: vfs is built into the kernel'),
+                    ('update console /t/hello2.kmod', r'^update: console is built into the kernel '
+                                                      r'and cannot be replaced live'),
                     ('update hello /etc/karyon.conf', r'^update: /etc/karyon\.conf: not a module'),
                     ('update Hello /t/hello2.kmod', r'^update: Hello: not a module name'),
                     ('update rollback hello', r'^update: hello: has no strands'),
