@@ -597,6 +597,75 @@ static void test_delete_reparents(void **state)
 	assert_heap_empty();
 }
 
+/* cap_move (live replacement's root handover): the capability goes to a
+ * slot of another table with its place in the tree kept; the old handle
+ * goes stale; revoking from above still reaches it and below it. */
+static void test_move(void **state)
+{
+	struct cspace a, b, c;
+	struct fake f, g;
+	kr_cap_t r, p, x, y, z, moved;
+	struct cap_slot *sp, *np, *sr;
+
+	(void)state;
+	must(cspace_init(&a, "a", 8));
+	must(cspace_init(&b, "b", 8));
+	must(cspace_init(&c, "c", 1));
+	fake_init(&f, KR_OBJ_PAGES, 0x1000, 1);
+	r = create(&a, &f, KR_RIGHTS_ALL);
+	x = derive(&a, r, &a, KR_RIGHT_READ);    /* r -> {y, p -> z, x}: p in the middle */
+	p = derive(&a, r, &a, KR_RIGHTS_ALL);
+	y = derive(&a, r, &b, KR_RIGHT_READ);
+	z = derive(&a, p, &b, KR_RIGHT_READ);
+	sp = slot_of(&a, p);
+	sr = slot_of(&a, r);
+	assert_int_equal(a.used, 3);
+	assert_int_equal(cap_move(sp, &b, &np), KR_OK);
+	moved = cap_handle(np);
+	assert_stale(&a, p);
+	assert_live(&b, moved);
+	assert_int_equal(a.used, 2);
+	assert_int_equal(b.used, 3);
+	assert_ptr_equal(np->owner, &b);
+	assert_ptr_equal(np->parent, sr);
+	assert_int_equal(np->depth, 1);
+	assert_int_equal(np->rights, KR_RIGHTS_ALL);
+	assert_ptr_equal(slot_of(&b, z)->parent, np);
+	assert_ptr_equal(np->first_child, slot_of(&b, z));
+	assert_int_equal(f.o.refs, 5);
+	/* r's children are y, the moved one and x, links both ways */
+	{
+		int n = 0, seen = 0;
+
+		for (struct cap_slot *s = sr->first_child, *prev = NULL; s;
+		     prev = s, s = s->next_sibling, n++) {
+			assert_ptr_equal(s->prev_sibling, prev);
+			seen |= (s == slot_of(&a, x)) | (s == np) << 1 | (s == slot_of(&b, y)) << 2;
+		}
+		assert_int_equal(n, 3);
+		assert_int_equal(seen, 7);
+	}
+	/* the first child moved: the parent's first_child follows it */
+	moved = derive(&a, r, &a, KR_RIGHT_READ);
+	assert_int_equal(cap_move(slot_of(&a, moved), &b, &np), KR_OK);
+	assert_ptr_equal(sr->first_child, np);
+	/* a full table refuses, nothing changed */
+	fake_init(&g, KR_OBJ_PAGES, 0x2000, 1);
+	create(&c, &g, KR_RIGHT_READ);
+	assert_int_equal(cap_move(sr, &c, &np), KR_ENOSPC);
+	assert_live(&a, r);
+	must(cap_revoke(&a, r));
+	assert_stale(&b, y);
+	assert_stale(&b, z);
+	assert_int_equal(b.used, 0);
+	cspace_destroy(&a);
+	cspace_destroy(&b);
+	cspace_destroy(&c);
+	assert_int_equal(f.destroyed, 1);
+	assert_int_equal(g.destroyed, 1);
+	assert_heap_empty();
+}
+
 #define DEEP 10000
 
 static void test_deep_chain(void **state)
@@ -1298,6 +1367,7 @@ int main(void)
 		cmocka_unit_test_setup(test_enospc_changes_nothing, setup),
 		cmocka_unit_test_setup(test_mint, setup),
 		cmocka_unit_test_setup(test_delete_reparents, setup),
+		cmocka_unit_test_setup(test_move, setup),
 		cmocka_unit_test_setup(test_deep_chain, setup),
 		cmocka_unit_test_setup(test_cspace_destroy_cross, setup),
 		cmocka_unit_test_setup(test_list_slot_order, setup),
