@@ -3,10 +3,11 @@
  *
  * Output is open to every module and is the core's (it must print even in
  * a panic).  Input is not the core's: the console module (modules/console),
- * a driver holding IRQ 4 and COM1's ports, exports kr_console_claim and
- * kr_console_read, so a module calling them names "console" in its .deps
- * and, as kmod does not yet resolve against a built-in module's exports,
- * is built in with it (the shell).  Input goes to one domain at a time,
+ * a driver holding IRQ 4 and COM1's ports, offers it as the service
+ * "console.input" (ABI 1.4; a loaded module uses that) and exports
+ * kr_console_claim, kr_console_read and kr_console_notify (a module calling
+ * those names "console" in its .deps and, as kmod does not resolve against
+ * a built-in module's exports, is built in with it).  Input goes to one domain at a time,
  * the one that claimed it; the claim ends with that domain.  Bytes typed
  * before anyone reads them wait in an 8 KiB ring.
  *
@@ -20,8 +21,26 @@
 #define KARYON_CONSOLE_H
 
 #include <karyon/cap.h>
+#include <karyon/service.h>
 
 KR_API(1, 0) void kr_console_write(const char *s, size_t n);
+
+/* ABI 1.4: the same as the service "console.input" (modules/console), so
+ * a loaded module reaches it without linking against the built-in: */
+#define KR_CONSOLE_INPUT_SERVICE "console.input"
+#define KR_CONSOLE_INPUT_VERSION 1
+struct kr_console_input_ops {
+	struct kr_ops_header hdr;       /* version KR_CONSOLE_INPUT_VERSION */
+	kr_err_t (*claim)(kr_domain_t *d);
+	size_t (*read)(kr_domain_t *d, char *buf, size_t n, kr_err_t *err);
+	kr_err_t (*notify)(kr_domain_t *d, void (*fn)(void *ctx), void *ctx);
+	/* The claim goes from the domain holding it to another (a module
+	 * replaced live hands its console to its new version); the notify
+	 * function is dropped.  KR_EPERM unless from holds it. */
+	kr_err_t (*pass)(kr_domain_t *from, kr_domain_t *to);
+};
+KR_ABI_OFFSET(struct kr_console_input_ops, claim, 16);
+KR_ABI_SIZE(struct kr_console_input_ops, 48);
 
 /* Exported by the console module, not the core.  Claim: KR_EBUSY if
  * another domain holds the console. */

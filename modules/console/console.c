@@ -3,7 +3,8 @@
  * the UART's ports through its .needs, drains received bytes into a ring
  * from the interrupt handler, and gives the ring to one domain at a time
  * (the shell) through the functions it exports, kr_console_claim,
- * kr_console_read and kr_console_notify (<karyon/console.h>).
+ * kr_console_read and kr_console_notify, and the same (with pass) as the
+ * service "console.input" (<karyon/console.h>).
  *
  * Output stays in the core (kr_console_write, the kernel log), which must
  * print even while panicking.  The two sides share the UART without a
@@ -14,6 +15,7 @@
 #include <karyon/console.h>
 #include <karyon/module.h>
 #include <karyon/sched.h>
+#include <karyon/service.h>
 
 #define COM1     0x3f8
 #define REG_RBR  0              /* read: the received byte */
@@ -125,15 +127,41 @@ kr_err_t kr_console_notify(kr_domain_t *d, void (*fn)(void *ctx), void *ctx)
 }
 KR_EXPORT(kr_console_notify);
 
+static kr_err_t console_pass(kr_domain_t *from, kr_domain_t *to)
+{
+	uint32_t id = kr_domain_id(from), to_id = kr_domain_id(to);
+	kr_err_t err;
+
+	if (!id || !to_id)
+		return KR_EINVAL;
+	if (id != owner)
+		return KR_EPERM;
+	if (to_id == id)
+		return KR_OK;
+	if ((err = kr_domain_watch(self, to_id, owner_gone, NULL)))
+		return err;
+	notify = NULL;
+	owner = to_id;
+	return KR_OK;
+}
+
+static const struct kr_console_input_ops input_ops = {
+	.hdr = { KR_OPS_MAGIC, KR_CONSOLE_INPUT_VERSION, sizeof(struct kr_console_input_ops), 0 },
+	.claim = kr_console_claim, .read = kr_console_read, .notify = kr_console_notify,
+	.pass = console_pass,
+};
+
 static kr_err_t console_init(kr_domain_t *d)
 {
-	kr_cap_t irq;
+	kr_cap_t irq, c;
 	kr_err_t err;
 
 	self = d;
 	err = kr_need_cap(d, NEED_IRQ, &irq);
 	if (!err)
 		err = kr_need_cap(d, NEED_PORTS, &ports);
+	if (!err)
+		err = kr_service_publish(d, KR_CONSOLE_INPUT_SERVICE, &input_ops.hdr, &c);
 	if (err)
 		return err;
 	/* No UART reads all ones: then nothing is ever typed, but the claim

@@ -38,7 +38,10 @@ char shell_cwd[SHELL_PATH_MAX] = "/";
 static struct le ed;
 static bool started;
 static const struct kr_sched_ops *shell_sched;
+static const struct kr_console_input_ops *shell_in;
 static uint32_t shell_task;
+static bool repl_running;       /* shell_main is running in shell_task */
+static bool retired;            /* replaced live: the task ends after its line */
 /* Output of the command being redirected or piped on; a nested one (sh
  * FILE > X, whose lines redirect too) saves and restores its caller's. */
 struct capture {
@@ -215,7 +218,7 @@ size_t shell_console_read(char *c)
 		*c = pending[pending_at++];
 		return 1;
 	}
-	return kr_console_read(shell_self, c, 1, NULL);
+	return shell_in->read(shell_self, c, 1, NULL);
 }
 
 static bool svc_interrupted(void)
@@ -225,7 +228,7 @@ static bool svc_interrupted(void)
 
 	if (pending_at == npending)
 		npending = pending_at = 0;
-	while (npending < sizeof(pending) && kr_console_read(shell_self, &c, 1, NULL) == 1) {
+	while (npending < sizeof(pending) && shell_in->read(shell_self, &c, 1, NULL) == 1) {
 		if (c == 3) {           /* Ctrl-C: it and the typeahead before it go */
 			hit = interrupt_seen = true;    /* and the rest of the line's work */
 			npending = pending_at = 0;
@@ -539,10 +542,12 @@ static void shell_step(void)
 	/* A byte at a time: what is typed after a line belongs to the command
 	 * that line starts (cat reads it), so none is taken from the console
 	 * ahead of time. */
-	while (shell_console_read(&c) == 1)
+	while (!retired && shell_console_read(&c) == 1)
 		if (le_feed(&ed, (unsigned char)c) == LE_LINE) {
 			interrupt_seen = exit_script = false;
 			run_line(le_line(&ed));
+			if (retired)    /* the line replaced this shell: the new one prompts */
+				return;
 			set_prompt();
 			le_start(&ed);
 		}
@@ -553,7 +558,11 @@ static void shell_step(void)
 static void shell_main(void *arg)
 {
 	(void)arg;
-	if (started) {          /* what the faulted command was doing is gone */
+	repl_running = true;
+	if (started && arg) {   /* a new version of the shell, or back to this one */
+		set_prompt();
+		le_start(&ed);
+	} else if (started) {   /* what the faulted command was doing is gone */
 		if (capture.buf)
 			kr_free(shell_self, capture.buf);
 		if (piped.text)
@@ -568,8 +577,131 @@ static void shell_main(void *arg)
 	}
 	for (;;) {
 		shell_step();
+		if (retired)
+			break;
 		shell_sched->block(0);
 	}
+	repl_running = false;
+}
+
+static const struct kr_task_spec repl_spec = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL + 8,
+	.stack_pages = 16, .flags = KR_TASK_RESTART | KR_TASK_FOREGROUND, .fn = shell_main,
+	.name = "shell" };
+
+/* After a live replacement (live.c): the task that starts the shell's
+ * once the version it replaced has ended its own (one foreground task at
+ * a time); a few seconds at most. */
+static void repl_starter(void *arg)
+{
+	struct kr_task_spec spec = repl_spec;
+
+	(void)arg;
+	spec.arg = (void *)1;   /* shell_main: prompt, no "restarted" */
+	for (int i = 0; i < 500 && !repl_running; i++) {
+		if (shell_sched->spawn(shell_self, &spec, &shell_task) == KR_OK)
+			return;
+		shell_sched->block(1);
+	}
+	if (!repl_running)
+		kr_log(KR_LOG_ERR, "shell: its task could not start after a live replacement\n");
+}
+
+const struct kr_ops_header *shell_ops_table(void)
+{
+	return &svc_ops.hdr;
+}
+
+void shell_save(struct shell_handover *h)
+{
+	h->from = shell_self;
+	memcpy(h->cwd, shell_cwd, sizeof(h->cwd));
+	memcpy(h->added, shell_added, sizeof(h->added));
+	memcpy(h->pending, pending, sizeof(h->pending));
+	h->npending = (uint32_t)npending;
+	h->pending_at = (uint32_t)pending_at;
+	memcpy(h->hist, ed.hist, sizeof(h->hist));
+	h->hist_used = ed.hist_used;
+	h->hist_n = ed.hist_n;
+}
+
+/* Open what the shell uses, once. */
+static kr_err_t open_services(kr_domain_t *self)
+{
+	const struct kr_ops_header *ops;
+	kr_cap_t cap;
+	kr_err_t err = KR_OK;
+
+	if (!shell_sched && !(err = kr_service_open(self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &cap)) &&
+	    !(err = kr_service_ops(self, cap, &ops)))
+		shell_sched = (const struct kr_sched_ops *)ops;
+	if (!err && !shell_in &&
+	    !(err = kr_service_open(self, KR_CONSOLE_INPUT_SERVICE, KR_CONSOLE_INPUT_VERSION, &cap)) &&
+	    !(err = kr_service_ops(self, cap, &ops)))
+		shell_in = (const struct kr_console_input_ops *)ops;
+	return err;
+}
+
+/* Is h what shell_save makes (every string within its array)? */
+static bool handover_ok(const struct shell_handover *h)
+{
+	size_t n = 0;
+
+	if (strnlen(h->cwd, sizeof(h->cwd)) == sizeof(h->cwd) || h->cwd[0] != '/' ||
+	    h->npending > sizeof(h->pending) || h->pending_at > h->npending ||
+	    h->hist_used > sizeof(h->hist) || h->hist_n > LE_HISTORY)
+		return false;
+	for (size_t i = 0; i < h->hist_used; i++)
+		n += h->hist[i] == '\0';
+	return n == h->hist_n && (!h->hist_used || h->hist[h->hist_used - 1] == '\0');
+}
+
+kr_err_t shell_restore(kr_domain_t *self, const struct shell_handover *h)
+{
+	const struct le_io io = { NULL, console_out, shell_complete };
+	struct kr_task_spec starter = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL,
+					.fn = repl_starter, .name = "shell.start" };
+	const struct kr_ops_header *ops;
+	uint32_t id;
+	kr_cap_t cap;
+	kr_err_t err;
+
+	if (!handover_ok(h))
+		return KR_EFORMAT;
+	shell_self = self;
+	kr_need_cap(self, SHELL_POWER, &shell_sys[SHELL_POWER]);
+	kr_need_cap(self, SHELL_KLOG, &shell_sys[SHELL_KLOG]);
+	if ((err = open_services(self)) || (err = shell_in->pass(h->from, self)))
+		return err;
+	if (!shell_vfs && kr_service_open(self, "vfs", KR_VFS_SERVICE_VERSION, &cap) == KR_OK &&
+	    kr_service_ops(self, cap, &ops) == KR_OK)
+		shell_vfs = (const struct kr_vfs_ops *)ops;
+	if (!shell_kmod && kr_service_open(self, "kmod", KR_KMOD_SERVICE_VERSION, &cap) == KR_OK &&
+	    kr_service_ops(self, cap, &ops) == KR_OK)
+		shell_kmod = (const struct kr_kmod_ops *)ops;
+	if (!started)
+		le_init(&ed, &io, "karyon:/> ");
+	memcpy(ed.hist, h->hist, sizeof(ed.hist));
+	ed.hist_used = (size_t)h->hist_used;
+	ed.hist_n = (size_t)h->hist_n;
+	ed.hist_pos = 0;
+	memcpy(shell_cwd, h->cwd, sizeof(shell_cwd));
+	memcpy(pending, h->pending, sizeof(pending));
+	npending = h->npending;
+	pending_at = h->pending_at;
+	memset(shell_added, 0, sizeof(shell_added));
+	for (int i = 0; i < SHELL_ADDED_MAX; i++)       /* again, watching each owner */
+		if (h->added[i].cmd && svc_add(h->added[i].owner, h->added[i].cmd) != KR_OK)
+			kr_log(KR_LOG_WARN, "shell: command %s of domain %u not kept\n",
+			       h->added[i].cmd->name, h->added[i].owner);
+	started = true;
+	retired = false;
+	shell_in->notify(self, wake_shell, NULL);
+	return repl_running ? KR_OK : shell_sched->spawn(self, &starter, &id);
+}
+
+void shell_retire(bool on)
+{
+	retired = on;
 }
 
 static kr_err_t shell_init(kr_domain_t *self)
@@ -581,22 +713,18 @@ static kr_err_t shell_init(kr_domain_t *self)
 	shell_self = self;
 	kr_need_cap(self, SHELL_POWER, &shell_sys[SHELL_POWER]);
 	kr_need_cap(self, SHELL_KLOG, &shell_sys[SHELL_KLOG]);
-	const struct kr_task_spec task = { KR_TASK_SPEC_VERSION, .prio = KR_PRIO_NORMAL + 8,
-		.stack_pages = 16, .flags = KR_TASK_RESTART | KR_TASK_FOREGROUND,
-		.fn = shell_main, .name = "shell" };
-	const struct kr_ops_header *ops;
-
-	err = kr_console_claim(self);
-	if (!err && !(err = kr_service_open(self, KR_SCHED_SERVICE, KR_SCHED_VERSION, &cap)) &&
-	    !(err = kr_service_ops(self, cap, &ops)))
-		shell_sched = (const struct kr_sched_ops *)ops;
+	err = open_services(self);
+	if (!err)
+		err = shell_in->claim(self);
 	if (!err)
 		err = kr_service_publish(self, "shell", &svc_ops.hdr, &cap);
+	if (!err)
+		err = shell_live_publish(self);
 	if (err)
 		return err;
 	le_init(&ed, &io, "karyon:/> ");
-	err = shell_sched->spawn(self, &task, &shell_task);
-	return err ? err : kr_console_notify(self, wake_shell, NULL);
+	err = shell_sched->spawn(self, &repl_spec, &shell_task);
+	return err ? err : shell_in->notify(self, wake_shell, NULL);
 }
 
 KR_MODULE(.name = "shell", .version = KR_VERSION(0, 1, 0),

@@ -9,6 +9,8 @@
 #include <karyon/shell.h>
 #include <karyon/vfs.h>
 
+#include "lineedit.h"
+
 #define SHELL_PATH_MAX 1024
 
 /* A command's options, parsed for it before it runs (sh_prepare): one
@@ -46,6 +48,30 @@ struct shell_added {
 	const struct kr_shell_command *cmd;
 };
 extern struct shell_added shell_added[SHELL_ADDED_MAX];
+
+/* Live replacement (live.c, <karyon/live.h>): what a version hands the
+ * next (shell.c fills and takes it).  from: the version that saved it,
+ * whose console claim the next one takes. */
+struct shell_handover {
+	kr_domain_t *from;
+	char cwd[SHELL_PATH_MAX];
+	struct shell_added added[SHELL_ADDED_MAX];
+	char pending[256];              /* typed ahead, read by a Ctrl-C check */
+	uint32_t npending, pending_at;
+	char hist[LE_HIST_BYTES];       /* the line editor's history */
+	uint64_t hist_used, hist_n;
+};
+void shell_save(struct shell_handover *h);
+/* In a new version instead of init, or back in the old one (a rollback):
+ * take h, the console and the commands' owners' watches; start the
+ * shell's task once the other version's has ended.  KR_EFORMAT for a
+ * malformed h, nothing taken. */
+kr_err_t shell_restore(kr_domain_t *self, const struct shell_handover *h);
+/* The old version's task ends after the line it runs (true), or stays. */
+void shell_retire(bool on);
+const struct kr_ops_header *shell_ops_table(void);
+/* live.c: publish "live.shell". */
+kr_err_t shell_live_publish(kr_domain_t *self);
 /* Tab completion (complete.c): lineedit.h's complete hook. */
 size_t shell_complete(void *ctx, const char *line, size_t start, size_t cursor,
 		      const char **out, size_t max);

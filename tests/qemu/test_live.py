@@ -281,8 +281,52 @@ def live_vfs_reboot():
             m.close()
 
 
+def live_shell():
+    # The shell replaced live from its own prompt: its working directory,
+    # history and the commands modules added kept, one shell task after.
+    with tempfile.TemporaryDirectory() as d:
+        nxt, v = next_version(d, 'shell')
+        m = boot(make_iso(d, [('/t/shell_next.kmod', nxt),
+                              ('/lib/modules/shell.kmod',
+                               os.path.join(BUILD, 'modules', 'shell.kmod'))]), new_disk(d))
+        try:
+            start_pair(m)
+            sh(m, 'mkdir /d')
+            m.send('cd /d\r')
+            m.wait_for(re.escape('karyon:/d> '), 30)
+            start = len(m.log)
+            m.send('update shell /t/shell_next.kmod --live --probation 3\r')
+            r = m.wait_for(r'update: shell: running %s \(strand B\), replaced live: (\d) services'
+                           r'.*\n(?:.*\n)*?karyon:/d> ' % re.escape(v), 60, start)
+            check(m, r.group(1) == '2', 'services handed over: %r' % r.group(0))
+            check(m, m.log[start:].count('karyon:/d> ') == 1, 'one prompt after the swap: %r'
+                  % m.log[start:])
+            m.send('pwd\r')
+            m.wait_for(r'pwd\n/d\n' + re.escape('karyon:/d> '), 30)
+            m.send('cd /\r')
+            m.wait_for(re.escape('karyon:/> '), 30)
+            out = sh(m, 'history')
+            check(m, re.search(r'liveuse get\n(?:.*\n)*.*mkdir /d\n(?:.*\n)*.*cd /d\n', out),
+                  'history after the swap: %r' % out)
+            check(m, has(sh(m, 'liveuse get'), 'total 12 in 2 adds (version 1)'),
+                  'a command liveuser added, after the swap')
+            out = sh(m, 'update confirm shell')
+            check(m, 'confirmed' in out, 'update confirm shell: %r' % out)
+            out = sh(m, 'lsmod')
+            check(m, re.search(r'^shell\s+%s\s.*live' % re.escape(v), out, re.M) and
+                  re.search(r'^shell\s+0\.1\.0\s.*stopped', out, re.M), 'lsmod: %r' % out)
+            out = sh(m, 'tasks')
+            check(m, len(re.findall(r'^\s+\d+\s+shell\s', out, re.M)) == 1,
+                  'shell tasks after the swap: %r' % out)
+            check(m, has(sh(m, 'echo still here'), 'still here'), 'the shell answers')
+            poweroff(m)
+        finally:
+            m.close()
+
+
 CASES = {
     'live-cycle': live_cycle,
+    'live-shell': live_shell,
     'live-fault': live_fault,
     'live-vfs': live_vfs,
     'live-vfs-reboot': live_vfs_reboot,
