@@ -414,6 +414,8 @@ kr_err_t kmod_load_file(const void *file, size_t size, const char *origin, unsig
 
 /* ---- For live.c (kmod_int.h) ---- */
 
+static void users_of(const struct kmod *m, char *buf, size_t len);
+
 struct kmod *kmod_stage(const void *file, size_t size, const char *origin, char *err, size_t len)
 {
 	struct kmod *m = NULL;
@@ -426,6 +428,14 @@ struct kmod *kmod_running(const char *name)
 	struct kmod *m = find(name);
 
 	return m && m->state == KR_KMOD_LIVE ? m : NULL;
+}
+
+bool kmod_linked_users(const struct kmod *m, char *names, size_t len)
+{
+	if (!m->users || !m->img.nexports)
+		return false;
+	users_of(m, names, len);
+	return true;
 }
 
 kr_domain_t *kmod_domain_of(const struct kmod *m)

@@ -17,6 +17,8 @@ struct kmod *kmod_stage(const void *file, size_t size, const char *origin, char 
 /* The loaded module called name if it is live, else NULL. */
 struct kmod *kmod_running(const char *name);
 kr_domain_t *kmod_domain_of(const struct kmod *m);
+/* Do loaded modules link against m's exports?  names: which. */
+bool kmod_linked_users(const struct kmod *m, char *names, size_t len);
 const struct kr_module_info *kmod_info_of(const struct kmod *m);
 const struct kr_live_ops *kmod_live_of(const struct kmod *m);      /* NULL: none */
 void kmod_text_of(const struct kmod *m, uint64_t *lo, uint64_t *hi);

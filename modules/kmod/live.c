@@ -423,6 +423,7 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 	const struct kr_module_info *info;
 	uint64_t t0;
 	void *state = NULL;
+	char users[64];
 	size_t n = 0;
 	bool exported;
 	kr_err_t e;
@@ -449,6 +450,9 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 	L.window = how->window;
 	if (!L.old_dom)
 		e = refuse(err, len, KR_ENOENT, "%s is not running", L.name);
+	else if (L.old_m && kmod_linked_users(L.old_m, users, sizeof(users)))
+		e = refuse(err, len, KR_EBUSY, "%s is linked against %s's exports (their code holds "
+			   "its addresses): unload them first", users, L.name);
 	else if (!L.old_live)
 		e = refuse(err, len, KR_ENOSYS, "the running %s cannot be replaced live "
 			   "(no " KR_LIVE_PREFIX "%s service)", L.name, L.name);

@@ -99,7 +99,8 @@ def mem_line(m):
 
 def live_cycle():
     with tempfile.TemporaryDirectory() as d:
-        m = boot(make_iso(d), new_disk(d))
+        m = boot(make_iso(d, [('/t/hello2.kmod', os.path.join(BUILD, 'tests', 'hello_v2.kmod'))]),
+                 new_disk(d))
         try:
             start_pair(m)
             # refusals first: nothing changes, the old version answers
@@ -118,6 +119,10 @@ def live_cycle():
                 check(m, version(m, 'livetest') == '1.0.0', 'livetest changed after %s' % f)
             out = sh(m, 'update hello /t/livetest_v2.kmod --live')
             check(m, 'holds module livetest, not hello' in out, 'wrong module: %r' % out)
+            out = sh(m, 'update hello /t/hello2.kmod --live')
+            check(m, re.search(r'^update: hello: not replaced: hello_user is linked against '
+                               r'hello\'s exports \(their code holds its addresses\): unload them '
+                               r'first$', out, re.M), 'a module others link against: %r' % out)
             out = sh(m, 'update livetest /t/livetest_v2.kmod --live --probation 4')
             check(m, re.search(r'^update: livetest: running 2\.0\.0 \(strand B\), replaced live: 2 '
                                r'services and \d+ bytes of state handed over, callers paused \d+ '
@@ -199,7 +204,13 @@ def live_vfs():
     # writes files through the table it kept: none lost, none failed.
     with tempfile.TemporaryDirectory() as d:
         nxt, v = next_version(d, 'vfs')
-        m = boot(make_iso(d, [('/t/vfs_next.kmod', nxt),
+        script = os.path.join(d, 'swap.sh')
+        with open(script, 'w') as f:
+            f.write('mkdir /s\n')
+            f.write(''.join('echo line %d > /s/s%d\n' % (i, i) for i in range(20)))
+            f.write('update vfs /t/vfs_next.kmod --live --probation 40\n')
+            f.write(''.join('echo line %d > /s/s%d\n' % (i, i) for i in range(20, 40)))
+        m = boot(make_iso(d, [('/t/vfs_next.kmod', nxt), ('/t/swap.sh', script),
                               ('/lib/modules/vfs.kmod', os.path.join(BUILD, 'modules', 'vfs.kmod'))]),
                  new_disk(d))
         try:
@@ -209,10 +220,16 @@ def live_vfs():
             before = sh(m, 'ls /lib/modules')
             out = sh(m, 'liveuse write 300 /w')
             check(m, 'cannot' not in out, 'writer: %r' % out)
-            out = sh(m, 'update vfs /t/vfs_next.kmod --live --probation 40')
+            # a script writes, replaces the vfs, writes on; the task writes throughout
+            out = sh(m, 'sh /t/swap.sh', 300)
             check(m, re.search(r'^update: vfs: running %s \(strand B\), replaced live: 3 services '
                                r'and \d+ bytes of state handed over' % re.escape(v), out, re.M),
-                  'update vfs --live: %r' % out)
+                  'update vfs --live from a script: %r' % out)
+            check(m, 'error' not in out.lower() and 'failed' not in out, 'the script: %r' % out)
+            out = sh(m, 'ls /s')
+            check(m, set(out.split()) == set('s%d' % i for i in range(40)),
+                  'the script\'s files: %r' % out)
+            check(m, has(sh(m, 'cat /s/s39'), 'line 39'), 'the last file of the script')
             for _ in range(120):        # the writer runs when the shell waits
                 time.sleep(1)
                 out = sh(m, 'liveuse writes')
