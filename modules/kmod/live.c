@@ -24,6 +24,7 @@
 #include <karyon/log.h>
 #include <karyon/sched.h>
 
+#include "../lib/print_to.h"
 #include "kmod_int.h"
 
 #define LIVE_SERVICES 6
@@ -311,20 +312,6 @@ static void rollback(const char *why)
 
 /* ---- Decoding ---- */
 
-static kr_err_t refuse(char *err, size_t len, kr_err_t code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static kr_err_t refuse(char *err, size_t len, kr_err_t code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		kvsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* The running version's live descriptor, from its "live.NAME" service,
  * copied to *out: the service's table is the new version's after the
  * handover. */
@@ -362,7 +349,7 @@ static kr_err_t list_services(char *err, size_t len)
 		if (ce.info.type != KR_OBJ_SERVICE || ce.info.depth != 0)
 			continue;
 		if (L.nsvc == LIVE_SERVICES)
-			return refuse(err, len, KR_ENOSPC, "%s publishes more than %d services",
+			return err_to(err, len, KR_ENOSPC, "%s publishes more than %d services",
 				      L.name, LIVE_SERVICES);
 		memset(v, 0, sizeof(*v));
 		memcpy(v->name, ce.info.name, strnlen(ce.info.name, sizeof(v->name) - 1));
@@ -370,10 +357,10 @@ static kr_err_t list_services(char *err, size_t len)
 		v->old_tab = is_live ? &L.old_live->hdr : L.old_live->table(v->name);
 		v->new_tab = is_live ? &L.new_live->hdr : L.new_live->table(v->name);
 		if (!v->old_tab || !v->new_tab)
-			return refuse(err, len, KR_ENOENT, "the %s version has no table for service %s",
+			return err_to(err, len, KR_ENOENT, "the %s version has no table for service %s",
 				      v->old_tab ? "new" : "old", v->name);
 		if (v->new_tab->magic != KR_OPS_MAGIC || v->new_tab->size != v->old_tab->size)
-			return refuse(err, len, KR_EINVAL,
+			return err_to(err, len, KR_EINVAL,
 				      "service %s's table changed size (%u to %u bytes)", v->name,
 				      v->old_tab->size, v->new_tab->size);
 		v->cur = v->old_tab;
@@ -384,7 +371,7 @@ static kr_err_t list_services(char *err, size_t len)
 				v->relay.w[2 + s] = (uint64_t)stubs[L.nsvc][s];
 		L.nsvc++;
 	}
-	return L.nsvc ? KR_OK : refuse(err, len, KR_ENOENT, "%s publishes no service", L.name);
+	return L.nsvc ? KR_OK : err_to(err, len, KR_ENOENT, "%s publishes no service", L.name);
 }
 
 /* Pause: new calls wait in the relay; then wait for the ones in progress
@@ -400,13 +387,13 @@ static kr_err_t quiesce(char *err, size_t len)
 	    kr_service_ops(kmod_self(), c, &h) == KR_OK)
 		sched = (const struct kr_sched_ops *)h;
 	if ((e = hand_all(L.old_dom, TAB_RELAY)))
-		return refuse(err, len, e, "%s: cannot pause its services: %s", L.name, kr_strerror(e));
+		return err_to(err, len, e, "%s: cannot pause its services: %s", L.name, kr_strerror(e));
 	L.state = PAUSED;
 	for (int i = 0; L.old_live->busy && L.old_live->busy() && i < QUIESCE_TICKS; i++)
 		if (!sched || sched->block(1) != KR_OK)
 			break;
 	if (L.old_live->busy && L.old_live->busy()) {
-		e = refuse(err, len, KR_EBUSY, "%s stays busy (%u calls in progress); nothing changed",
+		e = err_to(err, len, KR_EBUSY, "%s stays busy (%u calls in progress); nothing changed",
 			   L.name, L.old_live->busy());
 		hand_all(L.old_dom, TAB_OLD);
 		L.state = IDLE;
@@ -429,13 +416,13 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 	kr_err_t e;
 
 	if (!file || !how || how->version != KR_KMOD_LIVE_VERSION)
-		return refuse(err, len, KR_EINVAL, "bad arguments");
+		return err_to(err, len, KR_EINVAL, "bad arguments");
 	if (L.state != IDLE)
-		return refuse(err, len, KR_EBUSY, "%s is %s: `update confirm` or `update rollback` "
+		return err_to(err, len, KR_EBUSY, "%s is %s: `update confirm` or `update rollback` "
 			      "it first", L.name, L.state == PAUSED ? "being replaced" : "in probation");
 	reap();
 	if (L.zombie)
-		return refuse(err, len, KR_EBUSY, "a rolled-back version is still being called");
+		return err_to(err, len, KR_EBUSY, "a rolled-back version is still being called");
 	memset(&L, 0, sizeof(L));
 	L.new_m = kmod_stage(file, size, how->origin ? how->origin : "(live)", err, len);
 	if (!L.new_m)
@@ -449,20 +436,20 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 	L.old_live = running_live(L.name, &L.old_copy);
 	L.window = how->window;
 	if (!L.old_dom)
-		e = refuse(err, len, KR_ENOENT, "%s is not running", L.name);
+		e = err_to(err, len, KR_ENOENT, "%s is not running", L.name);
 	else if (L.old_m && kmod_linked_users(L.old_m, users, sizeof(users)))
-		e = refuse(err, len, KR_EBUSY, "%s is linked against %s's exports (their code holds "
+		e = err_to(err, len, KR_EBUSY, "%s is linked against %s's exports (their code holds "
 			   "its addresses): unload them first", users, L.name);
 	else if (!L.old_live)
-		e = refuse(err, len, KR_ENOSYS, "the running %s cannot be replaced live "
+		e = err_to(err, len, KR_ENOSYS, "the running %s cannot be replaced live "
 			   "(no " KR_LIVE_PREFIX "%s service)", L.name, L.name);
 	else if (!L.new_live || L.new_live->hdr.magic != KR_OPS_MAGIC ||
 		 L.new_live->hdr.version != KR_LIVE_VERSION || !L.new_live->import_state ||
 		 !L.new_live->table)
-		e = refuse(err, len, KR_ENOSYS, "the new %s cannot take state (no live descriptor)",
+		e = err_to(err, len, KR_ENOSYS, "the new %s cannot take state (no live descriptor)",
 			   L.name);
 	else if (L.new_live->state_version != L.old_live->state_version)
-		e = refuse(err, len, KR_ERANGE, "state version %u of the new %s is not %u, the "
+		e = err_to(err, len, KR_ERANGE, "state version %u of the new %s is not %u, the "
 			   "running one's; nothing changed", L.new_live->state_version, L.name,
 			   L.old_live->state_version);
 	else
@@ -477,13 +464,13 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 	     (e = L.old_live->export_state(state, n, &n)) != KR_OK))
 		e = e ? e : KR_ENOMEM;
 	if (e && exported)
-		refuse(err, len, e, "%s: export failed: %s; nothing changed", L.name, kr_strerror(e));
+		err_to(err, len, e, "%s: export failed: %s; nothing changed", L.name, kr_strerror(e));
 	if (!e && (e = L.new_live->import_state(L.new_dom, state, n)) != KR_OK)
-		refuse(err, len, e, "%s: the new version's import failed: %s; the old one runs on",
+		err_to(err, len, e, "%s: the new version's import failed: %s; the old one runs on",
 		       L.name, kr_strerror(e));
 	kr_free(kmod_self(), state);
 	if (!e && (e = hand_all(L.new_dom, L.window ? TAB_RELAY : TAB_NEW)) != KR_OK)
-		refuse(err, len, e, "%s: services not handed over: %s; the old one runs on", L.name,
+		err_to(err, len, e, "%s: services not handed over: %s; the old one runs on", L.name,
 		       kr_strerror(e));
 	if (e) {
 		if (L.state == PAUSED)
@@ -529,7 +516,7 @@ kr_err_t live_status(struct kr_kmod_live_status *out)
 kr_err_t live_end(bool ok, char *err, size_t len)
 {
 	if (L.state != PROBATION)
-		return refuse(err, len, KR_ENOENT, "no live replacement is in probation");
+		return err_to(err, len, KR_ENOENT, "no live replacement is in probation");
 	if (ok)
 		confirm();
 	else

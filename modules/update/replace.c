@@ -83,9 +83,10 @@ static kr_err_t load_strand_image(struct strand_table *t, unsigned which, uint8_
 	return e;
 }
 
-/* Load strand which of t as the running version (the module is not loaded
- * now).  err gets kmod's reason. */
-kr_err_t upd_start_strand(struct strand_table *t, unsigned which, char *err, size_t len)
+/* Strand which of t's image to kmod: loaded (how NULL) or replacing the
+ * running version live.  err gets kmod's reason. */
+static kr_err_t run_strand(struct strand_table *t, unsigned which, struct kr_kmod_live *how,
+			   char *err, size_t len)
 {
 	char origin[48];
 	uint8_t *img;
@@ -98,9 +99,18 @@ kr_err_t upd_start_strand(struct strand_table *t, unsigned which, char *err, siz
 		return e;
 	}
 	ksnprintf(origin, sizeof(origin), "%s/strand.%c", t->rec.name, 'a' + which);
-	e = upd_kmod->load(img, n, origin, err, len);
+	if (how)
+		how->origin = origin;
+	e = how ? upd_kmod->live(img, n, how, err, len) : upd_kmod->load(img, n, origin, err, len);
 	kr_free(upd_self, img);
 	return e;
+}
+
+/* Load strand which of t as the running version (the module is not loaded
+ * now). */
+kr_err_t upd_start_strand(struct strand_table *t, unsigned which, char *err, size_t len)
+{
+	return run_strand(t, which, NULL, err, len);
 }
 
 /* No strand can run: the image's own version, /lib/modules/NAME.kmod, if
@@ -179,21 +189,8 @@ kr_err_t upd_live_strand(struct strand_table *t, unsigned which, uint32_t window
 	/* without a probation the caller confirms the strand itself */
 	struct kr_kmod_live how = { .version = KR_KMOD_LIVE_VERSION, .window = window,
 				    .report = window ? upd_live_report : NULL };
-	char origin[48];
-	uint8_t *img;
-	size_t n;
-	kr_err_t e = load_strand_image(t, which, &img, &n);
 
-	if (e) {
-		ksnprintf(err, len, "strand %c: %s", strand_letter(which),
-			  e == KR_EFORMAT ? "its image does not match its digest" : kr_strerror(e));
-		return e;
-	}
-	ksnprintf(origin, sizeof(origin), "%s/strand.%c", t->rec.name, 'a' + which);
-	how.origin = origin;
-	e = upd_kmod->live(img, n, &how, err, len);
-	kr_free(upd_self, img);
-	return e;
+	return run_strand(t, which, &how, err, len);
 }
 
 /* Make the module run its preferred strand, replacing what runs (checked
