@@ -312,6 +312,35 @@ static void rollback(const char *why)
 
 /* ---- Decoding ---- */
 
+/* The new version's code runs guarded: a fault in it is reported and
+ * refuses the replacement, the old version untouched. */
+static const struct kr_ops_header *new_table(const char *service)
+{
+	struct guarded g = { (slot_fn)(uintptr_t)L.new_live->table, { (long)(uintptr_t)service } };
+	long ret = 0;
+
+	return guarded(&g, &ret, NULL) == KR_OK ? (const struct kr_ops_header *)ret : NULL;
+}
+
+static kr_err_t new_import(const void *state, size_t n, char *err, size_t len)
+{
+	struct guarded g = { (slot_fn)(uintptr_t)L.new_live->import_state,
+			     { (long)(uintptr_t)L.new_dom, (long)(uintptr_t)state, (long)n } };
+	struct kr_fault f = { 0 };
+	uint64_t lo, hi;
+	long ret = KR_OK;
+	kr_err_t r = guarded(&g, &ret, &f);
+
+	if (r != KR_EFAULT)
+		return r ? r : (kr_err_t)ret;
+	kmod_text_of(L.new_m, &lo, &hi);
+	kr_log(KR_LOG_ERR, "kmod: live: %s: the new version's import faulted: %s at %s+%#llx\n",
+	       L.name, kr_exc_name(f.vector), L.name, (unsigned long long)(f.rip - lo));
+	return err_to(err, len, KR_EFAULT, "%s: the new version's import faulted (%s at %s+%#llx); "
+		      "the old one runs on", L.name, kr_exc_name(f.vector), L.name,
+		      (unsigned long long)(f.rip - lo));
+}
+
 /* The running version's live descriptor, from its "live.NAME" service,
  * copied to *out: the service's table is the new version's after the
  * handover. */
@@ -355,7 +384,7 @@ static kr_err_t list_services(char *err, size_t len)
 		memcpy(v->name, ce.info.name, strnlen(ce.info.name, sizeof(v->name) - 1));
 		is_live = v->is_live = !strcmp(v->name, live_name);
 		v->old_tab = is_live ? &L.old_live->hdr : L.old_live->table(v->name);
-		v->new_tab = is_live ? &L.new_live->hdr : L.new_live->table(v->name);
+		v->new_tab = is_live ? &L.new_live->hdr : new_table(v->name);
 		if (!v->old_tab || !v->new_tab)
 			return err_to(err, len, KR_ENOENT, "the %s version has no table for service %s",
 				      v->old_tab ? "new" : "old", v->name);
@@ -465,7 +494,7 @@ kr_err_t live_replace(const void *file, size_t size, const struct kr_kmod_live *
 		e = e ? e : KR_ENOMEM;
 	if (e && exported)
 		err_to(err, len, e, "%s: export failed: %s; nothing changed", L.name, kr_strerror(e));
-	if (!e && (e = L.new_live->import_state(L.new_dom, state, n)) != KR_OK)
+	if (!e && (e = new_import(state, n, err, len)) != KR_OK && e != KR_EFAULT)
 		err_to(err, len, e, "%s: the new version's import failed: %s; the old one runs on",
 		       L.name, kr_strerror(e));
 	kr_free(kmod_self(), state);

@@ -8,6 +8,7 @@
  *   LIVE_V2           version 2.0.0 (says so in its answers)
  *   LIVE_FAULT_AT=N   version 2.0.1, whose N-th call of add faults (NULL write)
  *   LIVE_IMPORT_FAIL  version 2.0.2, whose import fails
+ *   LIVE_IMPORT_FAULT version 2.0.3, whose import writes through NULL
  *   LIVE_STATE_V2     version 3.0.0, with state version 2 (refused)
  * Built with -DLIVE_USER it is "liveuser", which opens the service once at
  * init, keeps the table, and adds the shell command `liveuse add N|get`:
@@ -163,6 +164,8 @@ KR_MODULE(.name = "liveuser", .version = KR_VERSION(1, 0, 0),
 #define VERSION KR_VERSION(2, 0, 1)
 #elif defined(LIVE_IMPORT_FAIL)
 #define VERSION KR_VERSION(2, 0, 2)
+#elif defined(LIVE_IMPORT_FAULT)
+#define VERSION KR_VERSION(2, 0, 3)
 #elif defined(LIVE_STATE_V2)
 #define VERSION KR_VERSION(3, 0, 0)
 #else
@@ -232,11 +235,15 @@ static kr_err_t lt_export(void *buf, size_t cap, size_t *len)
 static kr_err_t lt_import(kr_domain_t *self, const void *state, size_t len)
 {
 	(void)self;
-#ifdef LIVE_IMPORT_FAIL
+#if defined(LIVE_IMPORT_FAIL)
 	(void)state;
 	(void)len;
 	kr_log(KR_LOG_INFO, "livetest: version 2.0.2 failing its import\n");
 	return KR_EIO;
+#elif defined(LIVE_IMPORT_FAULT)
+	(void)state;
+	*(volatile size_t *)0 = len;
+	return KR_OK;
 #else
 	if (len != sizeof(st))
 		return KR_EFORMAT;

@@ -27,8 +27,8 @@ from test_boot import KERNEL, check, main  # noqa: E402
 from test_clog import new_disk, poweroff  # noqa: E402
 from test_update import BUILD, boot, sh  # noqa: E402
 
-LIVE = ('livetest', 'livetest_v2', 'livetest_fault', 'livetest_importfail', 'livetest_state2',
-        'liveuser')
+LIVE = ('livetest', 'livetest_v2', 'livetest_fault', 'livetest_importfail',
+        'livetest_importfault', 'livetest_state2', 'liveuser')
 
 
 def next_version(d, name):
@@ -109,7 +109,10 @@ def live_cycle():
                                         r'the new livetest is not 1, the running one\'s; '
                                         r'nothing changed$'),
                     ('livetest_importfail', r'^update: livetest: not replaced: livetest: the new '
-                                            r'version\'s import failed: .*; the old one runs on$')):
+                                            r'version\'s import failed: .*; the old one runs on$'),
+                    ('livetest_importfault', r'^update: livetest: not replaced: livetest: the new '
+                                             r'version\'s import faulted \(#PF page fault at '
+                                             r'livetest\+0x[0-9a-f]+\); the old one runs on$')):
                 out = sh(m, 'update livetest /t/%s.kmod --live' % f)
                 check(m, re.search(want, out, re.M) and
                       re.search(r'^update: livetest: strand A preferred again$', out, re.M),
