@@ -44,6 +44,10 @@ enum kr_ctx_state {
 
 typedef void (*kr_ctx_fn)(void *arg);
 
+struct kr_ctx_range {
+	uint64_t lo, hi;
+};
+
 #define KR_CTX_VERSION 1
 struct kr_ctx {
 	uint32_t version;       /* caller: KR_CTX_VERSION */
@@ -56,11 +60,18 @@ struct kr_ctx {
 	kr_ctx_fn fn;           /* core: what it runs, and with what */
 	void *arg;
 	struct kr_fault fault;  /* core: why it ended, for KR_CTX_FAULTED */
-	uint64_t reserved[2];
+	/* ABI 1.4 (0 and NULL before): a timer tick from kr_uptime_us()
+	 * stop_after_us on that lands in code [stop_in->lo, stop_in->hi)
+	 * running on this context's stack ends it (KR_CTX_FAULTED, fault.kind
+	 * KR_FAULT_BUDGET).  Only code that may be abandoned at any instruction
+	 * belongs in the range (libtcc's, not the heap's). */
+	uint64_t stop_after_us;
+	const struct kr_ctx_range *stop_in;
 	uint8_t fpu[512] __attribute__((aligned(16)));  /* core: FXSAVE area */
 };
 KR_ABI_OFFSET(struct kr_ctx, rsp, 32);
 KR_ABI_OFFSET(struct kr_ctx, fault, 64);
+KR_ABI_OFFSET(struct kr_ctx, stop_after_us, 112);
 KR_ABI_OFFSET(struct kr_ctx, fpu, 128);
 KR_ABI_SIZE(struct kr_ctx, 640);
 

@@ -11,9 +11,14 @@
  * The caller then frees what the abandoned code held (its domain, pages,
  * heap); the core keeps nothing of it.
  *
- * Time budgets are no longer a guarded call's (ABI 1.1): untrusted code
- * with a budget runs in user mode (uspace.h), where kr_as_run returns at
- * every timer tick.  budget_ms, code_lo and code_hi must be 0.
+ * Untrusted code with a time budget runs in user mode (uspace.h), where
+ * kr_as_run returns at every timer tick.  Trusted code that may still run
+ * too long (libtcc on a pathological source) gets one here again since
+ * ABI 1.4 (1.1-1.3: budget_ms, code_lo and code_hi had to be 0): with
+ * budget_ms not 0, the first timer tick at least budget_ms after the call
+ * began that lands in [code_lo, code_hi) abandons it like an exception
+ * (KR_EFAULT, fault.kind KR_FAULT_BUDGET).  Only code that may be left at
+ * any instruction belongs in the range: not the heap's, not the core's.
  *
  * Since ABI 1.2 a guarded call is a kernel context (ctx.h) whose resume
  * context is the caller's, so guarded calls may nest.  NMI, double fault
@@ -27,7 +32,7 @@
 enum kr_fault_kind {
 	KR_FAULT_NONE = 0,
 	KR_FAULT_EXCEPTION = 1, /* a CPU exception: vector, error, addr */
-	KR_FAULT_BUDGET = 2,    /* (ABI 1.0 only: guarded calls have no budget now) */
+	KR_FAULT_BUDGET = 2,    /* the call's time budget ran out (ABI 1.0, and 1.4 on) */
 };
 
 #define KR_FAULT_VERSION 1
@@ -47,10 +52,10 @@ KR_ABI_SIZE(struct kr_fault, 48);
 #define KR_GUARD_VERSION 1
 struct kr_guard {
 	uint32_t version;       /* KR_GUARD_VERSION */
-	uint32_t budget_ms;     /* must be 0 (1.0: a time limit) */
+	uint32_t budget_ms;     /* 0, or a time limit (1.4; see above) */
 	uint64_t stack_lo;      /* the stack: [stack_lo, stack_hi), 16-byte aligned, */
 	uint64_t stack_hi;      /* a guard page (mapped read-only) at its bottom */
-	uint64_t code_lo;       /* must be 0 (1.0: where a budget stop could land) */
+	uint64_t code_lo;       /* with budget_ms: where a stop may land */
 	uint64_t code_hi;
 	struct kr_fault fault;  /* out: filled when the call was abandoned */
 };
@@ -63,7 +68,8 @@ KR_API(1, 2) const char *kr_exc_name(uint32_t vector);
 typedef long (*kr_guarded_fn)(void *arg);
 
 /* KR_OK and *ret = fn(arg); KR_EFAULT when abandoned (see g->fault);
- * KR_EINVAL for a bad guard. */
+ * KR_EINVAL for a bad guard (a budget without a code range, or the other
+ * way round). */
 KR_API(1, 0) kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn,
 				    void *arg, long *ret);
 

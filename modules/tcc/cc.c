@@ -251,7 +251,7 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 		   print_fn print, void *ctx)
 {
 	struct diag_ctx d = { print, ctx };
-	struct kr_guard g = guard_for();
+	struct kr_guard g = guard_budget((uint32_t)a->budget_ms);
 	const char *over;
 	long ret = KR_OK;
 	kr_err_t e;
@@ -269,13 +269,18 @@ static int compile(struct cc_args *a, kr_domain_t **cd, const void **obj, size_t
 	e = kr_guard_call(tcc_self, &g, compile_entry, &a->q, &ret);
 	*obj = sys_object(len);
 	over = sys_over();
+	if (e == KR_EFAULT && g.fault.kind == KR_FAULT_BUDGET)
+		over = "time";  /* stopped by the timer inside libtcc */
 	sys_end();
 	if (over) {
 		*obj = NULL;
+		if (e == KR_EFAULT)     /* abandoned inside libtcc: as after a fault */
+			compiler_lost = !libtcc_restore();
 		if (*over == 't')
 			print_to(print, ctx, "cc: %s: stopped: the compile used up its time budget "
-				 "of %llu ms (cc --budget-ms N)\n", a->file,
-				 (unsigned long long)a->budget_ms);
+				 "of %llu ms (cc --budget-ms N)%s\n", a->file,
+				 (unsigned long long)a->budget_ms, compiler_lost ?
+				 "; no compile can run until the next boot" : "");
 		else
 			print_to(print, ctx, "cc: %s: stopped: the compile used up its memory "
 				 "budget of %llu MiB (cc --budget-mb N)\n", a->file,

@@ -101,7 +101,7 @@ static kr_err_t compile(struct load_ctx *l, const char *src, size_t len, kr_doma
 {
 	struct compile_req q = { .lines = true, .gas = true, .gas_flags = GAS_CONTRACT,
 				 .diag = load_diag, .ctx = l, .nunits = 2 };
-	struct kr_guard g = guard_for();
+	struct kr_guard g = guard_budget(BUDGET_MS);
 	char *enc = NULL;
 	size_t enclen = 0;
 	long ret = KR_OK;
@@ -122,7 +122,7 @@ static kr_err_t compile(struct load_ctx *l, const char *src, size_t len, kr_doma
 		sys_budget(BUDGET_MS, (uint64_t)BUDGET_MB << 20);
 		e = kr_guard_call(tcc_self, &g, compile_entry, &q, &ret);
 		*obj = sys_object(olen);
-		over = sys_over();
+		over = sys_over() || (e == KR_EFAULT && g.fault.kind == KR_FAULT_BUDGET);
 		if (over)
 			set_why(l, "the compile used up its budget");
 		if (over || e || ret)
@@ -136,6 +136,8 @@ static kr_err_t compile(struct load_ctx *l, const char *src, size_t len, kr_doma
 	 * a refusal a receipt would record. */
 	if (e == KR_EFAULT) {           /* libtcc's statics point into the freed heap */
 		libtcc_restore();
+		if (over)
+			return KR_ETIME;
 		set_why(l, "the compiler stopped");
 		return KR_EFAULT;
 	}

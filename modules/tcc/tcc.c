@@ -76,6 +76,27 @@ bool libtcc_restore(void)
 	return true;
 }
 
+/* libtcc's code (its .text, renamed libtcc_text: tcc-runtime/libtcc/
+ * meson.build), where a compile past its time budget may be stopped; the
+ * kernel's linker script places it between these.  Absent (0) in a
+ * tcc.kmod: then only the allocation checks (sys.c) hold the budget. */
+extern char __start_libtcc_text[] __attribute__((weak));
+extern char __stop_libtcc_text[] __attribute__((weak));
+
+struct kr_guard guard_budget(uint32_t budget_ms)
+{
+	struct kr_guard g = guard_for();
+	uint64_t lo = (uint64_t)(uintptr_t)__start_libtcc_text;
+	uint64_t hi = (uint64_t)(uintptr_t)__stop_libtcc_text;
+
+	if (budget_ms && lo && hi > lo) {
+		g.budget_ms = budget_ms;
+		g.code_lo = lo;
+		g.code_hi = hi;
+	}
+	return g;
+}
+
 struct kr_guard guard_for(void)
 {
 	return (struct kr_guard){ .version = KR_GUARD_VERSION, .stack_lo = (uint64_t)tcc_stack,

@@ -101,6 +101,9 @@ struct handler *handler_find(const char *name);
 void handler_free(struct handler *h);
 /* A guard on the module's stack, for libtcc. */
 struct kr_guard guard_for(void);
+/* The same, stopped at a timer tick past budget_ms landing in libtcc's
+ * code (KR_FAULT_BUDGET), when the kernel links libtcc where it says. */
+struct kr_guard guard_budget(uint32_t budget_ms);
 void libtcc_snapshot(void);      /* tcc.c: libtcc's statics as at boot ... */
 bool libtcc_restore(void);       /* ... and back to them; false if unknown */
 const char *fault_name(uint32_t vector);

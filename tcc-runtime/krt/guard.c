@@ -4,6 +4,7 @@
  * guard's stack, whose resume context is the caller's; if fn faults, the
  * core ends that context and the caller runs on with the fault recorded.
  */
+#include <karyon/console.h>
 #include <karyon/ctx.h>
 #include <karyon/guard.h>
 
@@ -25,13 +26,19 @@ kr_err_t kr_guard_call(kr_domain_t *d, struct kr_guard *g, kr_guarded_fn fn, voi
 {
 	struct call call = { fn, arg, 0 };
 	struct kr_ctx c = { .version = KR_CTX_VERSION };
+	struct kr_ctx_range code;
 	kr_err_t err;
 
-	if (!g || !fn || !ret || g->version != KR_GUARD_VERSION || g->budget_ms || g->code_lo ||
-	    g->code_hi || g->stack_hi <= g->stack_lo + 256)
+	if (!g || !fn || !ret || g->version != KR_GUARD_VERSION ||
+	    (g->budget_ms != 0) != (g->code_lo < g->code_hi) || g->stack_hi <= g->stack_lo + 256)
 		return KR_EINVAL;
 	c.stack_lo = g->stack_lo;
 	c.stack_hi = g->stack_hi;
+	if (g->budget_ms) {
+		code = (struct kr_ctx_range){ g->code_lo, g->code_hi };
+		c.stop_in = &code;
+		c.stop_after_us = kr_uptime_us() + (uint64_t)g->budget_ms * 1000;
+	}
 	c.resume = kr_ctx_current();
 	err = kr_ctx_init(d, &c, call_run, &call);
 	if (!err)

@@ -376,6 +376,32 @@ def module():
             no_errors(m)
 
 
+def guard_budget():
+    # A guarded call with a time budget (ABI 1.4: what bounds a compile
+    # that computes inside libtcc without allocating) is stopped at the
+    # first timer tick past it that lands in the code it names, and only
+    # there; the kernel runs on.
+    import tempfile
+    import test_live
+    from test_clog import new_disk
+    from test_update import BUILD, boot, sh
+    with tempfile.TemporaryDirectory() as d:
+        m = boot(test_live.make_iso(d, [('/t/budgettest.kmod',
+                                         os.path.join(BUILD, 'tests', 'budgettest.kmod'))]),
+                 new_disk(d))
+        try:
+            sh(m, 'insmod /t/budgettest.kmod')
+            out = sh(m, 'budget 50 in')
+            r = re.search(r'^budget: stopped \(budget\) after (\d+) ms at spin\+0x[0-9a-f]+$', out, re.M)
+            check(m, r and 50 <= int(r.group(1)) < 2000, 'a spin past its budget: %r' % out)
+            out = sh(m, 'budget 50 out')
+            check(m, re.search(r'^budget: returned after \d+ ms \(spun 40000000 times\)$', out, re.M),
+                  'a stop outside the code it may land in: %r' % out)
+            check(m, 'budget 50 in' in sh(m, 'history'), 'the shell answers after')
+        finally:
+            m.close()
+
+
 def budget():
     # A macro bomb (each macro twice the one before: 2^28 declarations)
     # stops at its memory budget within seconds; a compile slower than its
@@ -434,6 +460,7 @@ def budget():
 
 CASES = {
     'cc-budget': budget,
+    'guard-budget': guard_budget,
     'tcc-examples': examples,
     'tcc-errors': errors,
     'tcc-faults': faults,

@@ -27,6 +27,8 @@ void trap_dispatch(struct trap_frame *f);  /* called from isr.S only */
 
 /* Kernel contexts (ctx.c): end the current one on an exception. */
 bool ctx_catch(struct trap_frame *f);
+/* ... and, from the timer, one whose time is up (kr_ctx stop_after_us). */
+void ctx_expire(struct trap_frame *f);
 
 /* Lines 16 and 17 (irq.c): the timer tick (time.c, interrupts off) and
  * the idle loop (kmain, interrupts on), to whoever bound them. */

@@ -9,6 +9,7 @@
  * from just before ctx_start, which calls ctx_main(c) with 16-byte
  * alignment.  Ending a context means switching away from it for good.
  */
+#include <karyon/console.h>
 #include <karyon/ctx.h>
 #include <krt/string.h>
 
@@ -75,6 +76,21 @@ bool ctx_catch(struct trap_frame *f)
 		.vector = (uint32_t)f->vector, .error = f->error, .rip = f->rip, .rsp = f->rsp,
 		.addr = f->vector == 14 ? read_cr2() : 0,
 	};
+	end(c, KR_CTX_FAULTED);
+}
+
+/* From the timer (time.c): end the current context if its time is up and
+ * the tick landed in the code it may be stopped in, on its own stack. */
+void ctx_expire(struct trap_frame *f)
+{
+	struct kr_ctx *c = current;
+
+	if (c == &boot_ctx || !c->stop_after_us || !c->stop_in || (f->cs & 3) ||
+	    f->rip < c->stop_in->lo || f->rip >= c->stop_in->hi || f->rsp < c->stack_lo ||
+	    f->rsp > c->stack_hi || kr_uptime_us() < c->stop_after_us)
+		return;
+	c->fault = (struct kr_fault){ .version = KR_FAULT_VERSION, .kind = KR_FAULT_BUDGET,
+				      .rip = f->rip, .rsp = f->rsp };
 	end(c, KR_CTX_FAULTED);
 }
 

@@ -97,9 +97,9 @@ static int pit_measure(uint64_t *tsc, uint64_t *apic)
 
 static void on_timer(struct trap_frame *f)
 {
-	(void)f;
 	lapic[LAPIC_EOI] = 0;
 	irq_soft(KR_IRQ_TIMER);
+	ctx_expire(f);
 }
 
 void time_init(uint64_t entry_tsc)
