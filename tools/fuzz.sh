@@ -25,7 +25,7 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${FUZZ_DIR:-${TMPDIR:-/tmp}/karyon-fuzz}
-ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit cmdline work gas manifest vq clog parcel channels vm_block smt_proof update_strand liba_enc printf scanf strtod strtol"
+ALL="kmod_elf mb2 initrd token lineedit vfs_path vfs_commit vfs_unpack cmdline work gas manifest vq clog parcel channels vm_block smt_proof update_strand liba_enc printf scanf strtod strtol"
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 
@@ -41,6 +41,7 @@ sources() {
 	lineedit) echo "-Imodules modules/shell/lineedit.c $krt" ;;
 	vfs_path) echo "-Imodules modules/vfs/vfs_path.c" ;;
 	vfs_commit) echo "-Imodules modules/vfs/commit.c modules/vfs/vfs_fs.c modules/vfs/vfs_tree.c modules/vfs/vfs_path.c $krt" ;;
+	vfs_unpack) echo "-Imodules modules/vfs/vfs_fs.c modules/vfs/vfs_tree.c modules/vfs/vfs_path.c $krt" ;;
 	cmdline) echo "tcc-runtime/krt/cmdline.c $krt" ;;
 	work) echo "-DWORK_HOST -Imodules/sched modules/sched/work.c" ;;
 	gas) echo "-Imodules modules/tcc/gas.c $krt" ;;

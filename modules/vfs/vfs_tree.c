@@ -159,8 +159,8 @@ kr_err_t vfs_walk(struct vfs *fs, vfs_walk_fn fn, void *ctx)
  *
  * The tree in clone's depth-first order.  After a header (VFS_PACK_MAGIC,
  * version, the node count, the root's mtime), each node but "/" is
- *	u8 dir, u8 down (1: the first entry of the node before; 0: a later
- *	sibling after climbing `up` levels), u16 name length, u32 up,
+ *	u8 dir, u8 down (1: the first entry of the node before, up 0; 0: a
+ *	later sibling after climbing `up` levels), u16 name length, u32 up,
  *	u64 mtime, u64 size (files), then the name and the data.
  * Little-endian, as the machine is; read back only by the same machine.
  */
@@ -242,7 +242,7 @@ kr_err_t vfs_unpack(const struct vfs_alloc *a, const struct vfs_limits *lim,
 	struct vfs_pack_node pn;
 	struct vfs_node *d, *n;
 	struct vfs *fs;
-	size_t at = sizeof(h);
+	size_t at = sizeof(h), depth = 0, plen = 0;     /* d's path: names, bytes */
 	kr_err_t r;
 
 	if (len < sizeof(h))
@@ -269,10 +269,25 @@ kr_err_t vfs_unpack(const struct vfs_alloc *a, const struct vfs_limits *lim,
 			break;
 		}
 		if (!pn.down)   /* climb: never past "/", and "/" has no siblings */
-			for (uint32_t i = 0; i < pn.up && d != fs->root; i++)
+			for (uint32_t i = 0; i < pn.up && d != fs->root; i++) {
+				plen -= 1 + d->nlen;
+				depth--;
 				d = d->parent;
-		if ((pn.down && (!d->dir || d->child)) || (!pn.down && d == fs->root) ||
+			}
+		if ((pn.down && (pn.up || !d->dir || d->child)) || (!pn.down && d == fs->root) ||
 		    !vfs_unpack_name(fs, (const char *)p + at, pn.nlen, pn.down ? NULL : d)) {
+			r = KR_EFORMAT;
+			break;
+		}
+		/* The new node's path must be one the tree could have made: the
+		 * walk builds every path in a buffer of path_max + 1 bytes. */
+		if (!pn.down) {         /* a sibling: its name replaces d's */
+			plen -= 1 + d->nlen;
+			depth--;
+		}
+		depth++;
+		plen += 1 + pn.nlen;
+		if (depth > fs->lim.depth_max || plen > fs->lim.path_max) {
 			r = KR_EFORMAT;
 			break;
 		}

@@ -97,6 +97,32 @@ def strand_record(name, gen, preferred, strands, flags=0, calls=0, time=0):
     b += bytes(32)
     return b + hashlib.blake2b(b, digest_size=32).digest()
 
+def vfs_packed(entries, root_mtime=1):
+    """A tree as vfs_pack lays it out (modules/vfs/vfs_tree.c): entries
+    are (name, mtime, contents), contents bytes for a file or a list of
+    entries (in strcmp order) for a directory."""
+    out, count, up = [], 0, 0
+
+    # Depth-first; a directory's first entry goes "down", a later one
+    # climbs `up` levels from the node before it (the last of the subtree
+    # of its previous sibling).
+    def node(entries):
+        nonlocal count, up
+        for i, (name, mtime, contents) in enumerate(entries):
+            d = isinstance(contents, list)
+            data = b"" if d else contents
+            out.append(struct.pack("<BBHIQQ", d, i == 0, len(name), 0 if i == 0 else up,
+                                   mtime, len(data)) + name.encode("latin-1") + data)
+            count += 1
+            up = 0
+            if d and contents:
+                node(contents)
+        up += 1
+
+    node(entries)
+    return struct.pack("<IIQQ", 0x4c534656, 1, count, root_mtime) + b"".join(out)
+
+
 def main():
     if len(sys.argv) >= 3:
         for src, name in zip(sys.argv[1:], ["hello.kmod", "relocs.kmod", "plain.o"]):
@@ -141,6 +167,18 @@ def main():
         rec(1, b"/a\0\0") + rec(1, b"/a\0\1") + rec(5, b"/x\0\0"))
     put("vfs_commit", "limits", rec(0, b"/a/b/c/d/e\0\1") + rec(2, b"/toolongname\0\0x") +
         rec(2, b"/f\0\0" + b"x" * 70) + rec(1, b"/\0\1") + rec(3, b"/\0/a\0"))
+
+    # vfs_unpack: packed trees within fuzz_vfs_unpack.c's limits (names of
+    # 8 bytes, 4 deep, paths of 32, 16 nodes, files of 64 bytes, 256 in all).
+    put("vfs_unpack", "tree", vfs_packed([
+        ("a", 2, [("x", 3, b"hi"), ("y", 4, [])]), ("a b", 5, b""), ("a-b", 6, [("c", 7, [])]),
+        ("a.txt", 8, b"text\n"), ("etc", 9, [("rc", 10, b"echo hi\n" * 8)]),
+        ("z", 11, [("1", 12, [("2", 13, [("3", 14, b"deep")])])])], root_mtime=15))
+    put("vfs_unpack", "empty", vfs_packed([], root_mtime=0))
+    put("vfs_unpack", "longest", vfs_packed([("aaaaaaa", 1, [("bbbbbbb", 2, [("ccccccc", 3, [
+        ("ddddddd", 4, b"32 bytes of path"), ("e", 5, [])])])]), ("b", 6, [])]))
+    put("vfs_unpack", "climb", vfs_packed([
+        ("d", 1, [("e", 2, [("f", 3, [("g", 4, b"")])])]), ("\xff", 5, b"\x00" * 64)]))
 
     put("cmdline", "core", "\x00debug mem=0x1000 port=80 level=info name=\"a b\" x=y")
     put("cmdline", "shell", "\x01shell.script=/etc/rc2 shell.debug shell.port=9 other.k=v")

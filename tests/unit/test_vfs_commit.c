@@ -1,7 +1,8 @@
 /*
  * test_vfs_commit.c - host tests for the vfs as the commit log's part
  * "vfs": records (modules/vfs/commit.c), the dry run behind check and the
- * copies behind views (vfs_fs.c), and /ckpt (modules/vfs/ckpt.c).
+ * copies behind views (vfs_fs.c), /ckpt (modules/vfs/ckpt.c), and the
+ * packed trees live replacement hands over (vfs_pack/vfs_unpack).
  *
  * The central property: check (a dry run on the live tree) gives exactly
  * the verdict a real apply gives on a copy of that tree, and changes
@@ -652,6 +653,481 @@ static void test_views(void **state)
 	part_free(live);
 }
 
+/* ---- packed trees (vfs_pack/vfs_unpack: live replacement) ----
+ *
+ * The layout (vfs_tree.c), little-endian, as the refusals below build it
+ * by hand:
+ *	header, 24 bytes: u32 magic "VFSL" (0x4c534656), u32 version (1),
+ *	                  u64 nodes ("/" not counted), u64 "/"'s mtime
+ *	each node but "/", depth-first, entries in strcmp order:
+ *	                  u8 dir, u8 down, u16 name length, u32 up,
+ *	                  u64 mtime, u64 size (0 for a directory),
+ *	                  then the name and size bytes of data.
+ * down 1: the first entry of the node before (up 0); down 0: a later
+ * sibling of the node reached by climbing up levels from the node before.
+ */
+
+/* The tree a new module version gets: walk (paths, types, entries,
+ * contents), mtimes and usage all as in the old one, and the same bytes
+ * when packed again. */
+static void test_pack_roundtrip(void **state)
+{
+	struct vfs_part *p = part_new(NULL), *q = calloc(1, sizeof(*q));
+	struct vfs_alloc qa = ta;
+	/* strcmp order: "/a b", "/a-b", "/a.txt" sort between "/a" and "/a/x" */
+	const char *want[] = { "/", "/a", "/a b", "/a-b", "/a-b/in", "/a.txt", "/a/x", "/a/x/deep",
+			       "/a/x/deep/er", "/a/x/deep/er/f", "/a/y", "/empty", "/z" };
+	char **paths = calloc(1, sizeof(char *)), *pt, *qt;
+	uint8_t *buf, *again, bin[8];
+	struct vfs_usage pu, qu;
+	struct kr_vfs_stat st, st2;
+	size_t len, n, n2;
+	long blocks;
+	kr_err_t r;
+
+	(void)state;
+	/* made out of order, so the mtimes (the clock's ticks) differ from
+	 * the order of the walk */
+	assert_int_equal(vfs_write(p->fs, NULL, "/z", "last", 4, false), KR_OK);
+	assert_int_equal(vfs_mkdir(p->fs, NULL, "/a/x/deep/er", true), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/a/x/deep/er/f", "bottom", 6, false), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/a.txt", "text\n", 5, false), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/a b", "", 0, false), KR_OK);
+	assert_int_equal(vfs_mkdir(p->fs, NULL, "/a-b", false), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/a-b/in", "\0\1\2", 3, false), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/a/y", "", 0, false), KR_OK);
+	assert_int_equal(vfs_mkdir(p->fs, NULL, "/empty", false), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/z", " more", 5, true), KR_OK);
+	assert_true(p->ticks >= 10);
+
+	/* the size first, then into exactly that much room; one byte less
+	 * is refused (and still says how much is needed) */
+	assert_int_equal(vfs_pack(p->fs, NULL, 0, &len), KR_OK);
+	assert_true(len > 24 + 12 * 24);
+	buf = malloc(len);
+	assert_int_equal(vfs_pack(p->fs, buf, len, &n), KR_OK);
+	assert_int_equal(n, len);
+	n = 0;
+	assert_int_equal(vfs_pack(p->fs, buf, len - 1, &n), KR_ERANGE);
+	assert_int_equal(n, len);
+	assert_int_equal(vfs_pack(p->fs, buf, len, &n), KR_OK);
+
+	/* unpacked into a part of its own, as live.c does */
+	qa.ctx = q;
+	q->ticks = p->ticks;
+	assert_int_equal(vfs_unpack(&qa, NULL, vfs_part_clock, buf, len, &q->fs), KR_OK);
+	assert_int_equal(vfs_walk(q->fs, collect, &paths), KR_OK);
+	for (n = 0; paths[n]; n++) {
+		assert_true(n < sizeof(want) / sizeof(want[0]));
+		assert_string_equal(paths[n], want[n]);
+		free(paths[n]);
+	}
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	free(paths);
+	pt = dump(p->fs);       /* type, entries, mtime, contents of each */
+	qt = dump(q->fs);
+	assert_string_equal(pt, qt);
+	free(pt);
+	free(qt);
+	/* dump shows contents up to a NUL: these bytes start with one */
+	assert_int_equal(vfs_read(q->fs, NULL, "/a-b/in", 0, bin, sizeof(bin), &n), KR_OK);
+	assert_int_equal(n, 3);
+	assert_memory_equal(bin, "\0\1\2", 3);
+	vfs_usage(p->fs, &pu);
+	vfs_usage(q->fs, &qu);
+	assert_int_equal(qu.nodes, pu.nodes);
+	assert_int_equal(qu.bytes, pu.bytes);
+	assert_int_equal(qu.nodes, 12);
+	assert_int_equal(qu.bytes, 9 + 6 + 5 + 3);
+	assert_int_equal(vfs_stat(p->fs, NULL, "/", &st), KR_OK);
+	assert_int_equal(vfs_stat(q->fs, NULL, "/", &st2), KR_OK);
+	assert_int_equal(st2.mtime, st.mtime);
+	assert_int_equal(vfs_stat(p->fs, NULL, "/a/x/deep", &st), KR_OK);
+	assert_int_equal(vfs_stat(q->fs, NULL, "/a/x/deep", &st2), KR_OK);
+	assert_int_equal(st2.mtime, st.mtime);
+	assert_int_not_equal(st.mtime, 0);
+
+	/* packed again: the same bytes */
+	assert_int_equal(vfs_pack(q->fs, NULL, 0, &n2), KR_OK);
+	assert_int_equal(n2, len);
+	again = malloc(len);
+	assert_int_equal(vfs_pack(q->fs, again, len, &n2), KR_OK);
+	assert_memory_equal(again, buf, len);
+	free(again);
+
+	/* the new tree works on: its clock, its limits, its memory */
+	assert_int_equal(vfs_write(q->fs, NULL, "/a/x/deep/er/f", "!", 1, true), KR_OK);
+	assert_int_equal(vfs_stat(q->fs, NULL, "/a/x/deep/er/f", &st), KR_OK);
+	assert_int_equal(st.mtime, q->ticks);
+	assert_int_equal(st.size, 7);
+	assert_int_equal(vfs_remove(q->fs, NULL, "/a", true), KR_OK);
+	vfs_usage(q->fs, &qu);
+	assert_int_equal(qu.nodes, 6);
+
+	/* out of memory at every allocation unpacking makes: KR_ENOMEM,
+	 * nothing made, nothing left behind */
+	vfs_destroy(q->fs);
+	q->fs = NULL;
+	blocks = live_blocks;
+	for (long k = 1;; k++) {
+		fail_at = alloc_count + k;
+		if (!(r = vfs_unpack(&qa, NULL, vfs_part_clock, buf, len, &q->fs)))
+			break;
+		assert_int_equal(r, KR_ENOMEM);
+		assert_null(q->fs);
+		assert_int_equal(live_blocks, blocks);
+	}
+	fail_at = 0;
+	assert_non_null(q->fs);
+
+	/* an empty tree packs to its header alone, and back */
+	part_free(q);
+	q = part_new(NULL);
+	qa.ctx = q;
+	assert_int_equal(vfs_pack(q->fs, NULL, 0, &n), KR_OK);
+	assert_int_equal(n, 24);
+	assert_int_equal(vfs_pack(q->fs, buf, n, &n), KR_OK);
+	vfs_destroy(q->fs);
+	assert_int_equal(vfs_unpack(&qa, NULL, NULL, buf, n, &q->fs), KR_OK);
+	assert_int_equal(vfs_usage_nodes(q->fs), 0);
+	part_free(q);
+	part_free(p);
+	free(buf);
+}
+
+/* A packed tree built by hand. */
+struct pk {
+	uint8_t b[2048];
+	size_t len;
+};
+
+static void pk_head(struct pk *k, uint64_t nodes)
+{
+	uint32_t mv[2] = { 0x4c534656u, 1 };
+	uint64_t nm[2] = { nodes, 7 };
+
+	memcpy(k->b, mv, 8);
+	memcpy(k->b + 8, nm, 16);
+	k->len = 24;
+}
+
+/* name[0..nlen) and, for a file, data (NULL: empty). */
+static void pk_node_n(struct pk *k, bool dir, bool down, uint32_t up, const char *name,
+		      size_t nlen, const char *data)
+{
+	uint8_t h[8] = { dir, down, (uint8_t)nlen, (uint8_t)(nlen >> 8) };
+	uint64_t ms[2] = { 3, data ? strlen(data) : 0 };
+
+	memcpy(h + 4, &up, 4);
+	assert_true(k->len + 24 + nlen + ms[1] <= sizeof(k->b));
+	memcpy(k->b + k->len, h, 8);
+	memcpy(k->b + k->len + 8, ms, 16);
+	memcpy(k->b + k->len + 24, name, nlen);
+	memcpy(k->b + k->len + 24 + nlen, data ? data : "", ms[1]);
+	k->len += 24 + nlen + ms[1];
+}
+
+static void pk_node(struct pk *k, bool dir, bool down, uint32_t up, const char *name,
+		    const char *data)
+{
+	pk_node_n(k, dir, down, up, name, strlen(name), data);
+}
+
+/* Under lim, k is refused with KR_EFORMAT, nothing made or left behind. */
+static void refused_at(const struct pk *k, const struct vfs_limits *lim, int line)
+{
+	struct vfs *fs = NULL;
+	long blocks = live_blocks;
+	kr_err_t r = vfs_unpack(&ta, lim, NULL, k->b, k->len, &fs);
+
+	if (r != KR_EFORMAT || fs || live_blocks != blocks)
+		fail_msg("line %d: vfs_unpack gave %d, %ld blocks left", line, r, live_blocks - blocks);
+}
+
+/* Under lim, k is taken, and packs back to the same bytes. */
+static void taken_at(const struct pk *k, const struct vfs_limits *lim, int line)
+{
+	struct vfs *fs = NULL;
+	uint8_t out[sizeof(k->b)];
+	size_t n;
+	kr_err_t r = vfs_unpack(&ta, lim, NULL, k->b, k->len, &fs);
+
+	if (r)
+		fail_msg("line %d: vfs_unpack gave %d", line, r);
+	assert_int_equal(vfs_pack(fs, out, sizeof(out), &n), KR_OK);
+	if (n != k->len || memcmp(out, k->b, n))
+		fail_msg("line %d: packs back to other bytes", line);
+	vfs_destroy(fs);
+}
+
+#define REFUSED(k, lim) refused_at(k, lim, __LINE__)
+#define TAKEN(k, lim) taken_at(k, lim, __LINE__)
+
+/* Bytes vfs_pack would not make are refused, whole or cut anywhere. */
+static void test_unpack_refusals(void **state)
+{
+	struct vfs_part *p = part_new(&small);
+	struct vfs *fs;
+	struct pk k, v;
+	size_t len;
+	char name[16];
+
+	(void)state;
+	/* a valid buffer to cut and to damage: /a, /a b, /a/d/e, /f */
+	assert_int_equal(vfs_mkdir(p->fs, NULL, "/a/d/e", true), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/a b", "x", 1, false), KR_OK);
+	assert_int_equal(vfs_write(p->fs, NULL, "/f", "data", 4, false), KR_OK);
+	assert_int_equal(vfs_pack(p->fs, v.b, sizeof(v.b), &v.len), KR_OK);
+	part_free(p);
+	TAKEN(&v, &small);
+
+	/* every truncation, and a byte too many */
+	for (len = 0; len < v.len; len++) {
+		k = v;
+		k.len = len;
+		REFUSED(&k, &small);
+	}
+	k = v;
+	k.b[k.len++] = 0;
+	REFUSED(&k, &small);
+
+	/* every byte of the header and of the first node's header flipped,
+	 * one bit or all of them: refused, or (an mtime, a count that still
+	 * fits) a tree that packs back to these very bytes */
+	for (size_t i = 0; i < 48; i++)
+		for (int bit = 0; bit <= 8; bit++) {
+			k = v;
+			k.b[i] ^= bit == 8 ? 0xff : 1u << bit;
+			if (vfs_unpack(&ta, &small, NULL, k.b, k.len, &fs)) {
+				REFUSED(&k, &small);
+			} else {
+				vfs_destroy(fs);
+				TAKEN(&k, &small);
+			}
+		}
+
+	/* the builder makes what vfs_pack makes: /a/f, /b, with "a b" and
+	 * "a.txt" between "a" and its entries */
+	pk_head(&k, 5);
+	pk_node(&k, true, true, 0, "a", NULL);
+	pk_node(&k, false, true, 0, "f", "hi");
+	pk_node(&k, false, false, 1, "a b", "");
+	pk_node(&k, true, false, 0, "a.txt", NULL);
+	pk_node(&k, false, false, 0, "b", "x");
+	TAKEN(&k, &small);
+
+	/* the header: magic, version, a node count that does not match */
+	k = v;
+	k.b[0] ^= 0x20;
+	REFUSED(&k, &small);
+	k = v;
+	k.b[4] = 2;
+	REFUSED(&k, &small);
+	for (uint64_t nodes = 0; nodes < 8; nodes++) {
+		pk_head(&k, nodes);
+		pk_node(&k, true, true, 0, "a", NULL);
+		pk_node(&k, false, true, 0, "f", "hi");
+		pk_node(&k, false, false, 1, "b", "");
+		if (nodes == 3)
+			TAKEN(&k, &small);
+		else
+			REFUSED(&k, &small);
+	}
+
+	/* a child under a file */
+	pk_head(&k, 2);
+	pk_node(&k, false, true, 0, "f", "x");
+	pk_node(&k, false, true, 0, "g", "");
+	REFUSED(&k, &small);
+	/* a second first child: down after a node that already has entries
+	 * cannot happen (each node is last when the next comes), but down
+	 * with an up is not vfs_pack's */
+	pk_head(&k, 2);
+	pk_node(&k, true, true, 0, "a", NULL);
+	pk_node(&k, false, true, 1, "f", "");
+	REFUSED(&k, &small);
+
+	/* climbing above "/", or a sibling of "/" */
+	for (uint32_t up = 2; up < 6; up++) {
+		pk_head(&k, 3);
+		pk_node(&k, true, true, 0, "a", NULL);
+		pk_node(&k, false, true, 0, "f", "");
+		pk_node(&k, false, false, up, "b", "");
+		REFUSED(&k, &small);
+	}
+	pk_head(&k, 3);
+	pk_node(&k, true, true, 0, "a", NULL);
+	pk_node(&k, false, true, 0, "f", "");
+	pk_node(&k, false, false, 0xffffffffu, "b", "");
+	REFUSED(&k, &small);
+	pk_head(&k, 1);
+	pk_node(&k, false, false, 0, "a", "");
+	REFUSED(&k, &small);
+
+	/* siblings out of strcmp order, or equal ("ab" after "a" is in order,
+	 * "a" after "ab" is not; "a b" before "a/..." is) */
+	{
+		static const char *const pairs[][2] = {
+			{ "b", "a" }, { "a", "a" }, { "ab", "a" }, { "a.txt", "a b" }, { "b", "B" },
+			{ "\x80", "z" },
+		};
+		for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+			pk_head(&k, 2);
+			pk_node(&k, false, true, 0, pairs[i][0], "");
+			pk_node(&k, false, false, 0, pairs[i][1], "");
+			REFUSED(&k, &small);
+			pk_head(&k, 2);
+			pk_node(&k, false, true, 0, pairs[i][1], "");
+			if (strcmp(pairs[i][0], pairs[i][1])) {
+				pk_node(&k, false, false, 0, pairs[i][0], "");
+				TAKEN(&k, &small);
+			}
+		}
+	}
+
+	/* names no path could hold: '/', ".", "..", empty, a control
+	 * byte, NUL, DEL, over name_max (8) */
+	{
+		static const char *const bad[] = { "a/b", "/", ".", "..", "", "a\tb", "\x1f", "\x7f" };
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			pk_head(&k, 1);
+			pk_node(&k, false, true, 0, bad[i], "");
+			REFUSED(&k, &small);
+		}
+		pk_head(&k, 1);
+		pk_node_n(&k, false, true, 0, "a\0b", 3, "");
+		REFUSED(&k, &small);
+		pk_head(&k, 1);
+		pk_node(&k, true, true, 0, "123456789", NULL);
+		REFUSED(&k, &small);
+		pk_head(&k, 3);
+		pk_node(&k, false, true, 0, "...", "");
+		pk_node(&k, false, false, 0, ".a", "");
+		pk_node(&k, false, false, 0, "12345678", "");
+		TAKEN(&k, &small);
+	}
+
+	/* fields out of range: dir and down are 0 or 1; a directory has no
+	 * data; a name or data running past the end */
+	pk_head(&k, 1);
+	pk_node(&k, false, true, 0, "a", "");
+	k.b[24] = 2;
+	REFUSED(&k, &small);
+	k.b[24] = 0;
+	k.b[25] = 2;
+	REFUSED(&k, &small);
+	pk_head(&k, 1);
+	pk_node(&k, false, true, 0, "a", "xy");
+	k.b[24] = 1;
+	REFUSED(&k, &small);
+	for (uint64_t size = 3; size; size = size == 3 ? UINT64_MAX : 0) {
+		pk_head(&k, 1);
+		pk_node(&k, false, true, 0, "a", "xy");
+		memcpy(k.b + 24 + 16, &size, 8);
+		REFUSED(&k, &small);
+		pk_head(&k, 1);
+		pk_node(&k, false, true, 0, "a", "xy");
+		k.b[24 + 2] = (uint8_t)size;    /* a name of 3 or 255 bytes */
+		REFUSED(&k, &small);
+	}
+
+	/* the limits the new version runs with: nodes_max (12), file_max
+	 * (16), total_max (40), depth_max (4), path_max (24) */
+	for (int nodes = 12; nodes <= 13; nodes++) {
+		pk_head(&k, (uint64_t)nodes);
+		for (int i = 0; i < nodes; i++) {
+			snprintf(name, sizeof(name), "n%02d", i);
+			pk_node(&k, false, i == 0, 0, name, "");
+		}
+		if (nodes == 12)
+			TAKEN(&k, &small);
+		else
+			REFUSED(&k, &small);
+		if (nodes == 13)
+			TAKEN(&k, NULL);
+	}
+	pk_head(&k, 1);
+	pk_node(&k, false, true, 0, "f", "0123456789abcdef");
+	TAKEN(&k, &small);
+	pk_head(&k, 1);
+	pk_node(&k, false, true, 0, "f", "0123456789abcdefg");
+	REFUSED(&k, &small);
+	pk_head(&k, 3);
+	pk_node(&k, false, true, 0, "a", "0123456789abcdef");
+	pk_node(&k, false, false, 0, "b", "0123456789abcdef");
+	pk_node(&k, false, false, 0, "c", "01234567");
+	TAKEN(&k, &small);                      /* 40 bytes */
+	pk_head(&k, 3);
+	pk_node(&k, false, true, 0, "a", "0123456789abcdef");
+	pk_node(&k, false, false, 0, "b", "0123456789abcdef");
+	pk_node(&k, false, false, 0, "c", "012345678");
+	REFUSED(&k, &small);                    /* 41 bytes */
+
+	/* depth: /a/b/c/d is 4 deep, /a/b/c/d/e 5 */
+	pk_head(&k, 4);
+	pk_node(&k, true, true, 0, "a", NULL);
+	pk_node(&k, true, true, 0, "b", NULL);
+	pk_node(&k, true, true, 0, "c", NULL);
+	pk_node(&k, false, true, 0, "d", "");
+	TAKEN(&k, &small);
+	pk_head(&k, 5);
+	pk_node(&k, true, true, 0, "a", NULL);
+	pk_node(&k, true, true, 0, "b", NULL);
+	pk_node(&k, true, true, 0, "c", NULL);
+	pk_node(&k, true, true, 0, "d", NULL);
+	pk_node(&k, false, true, 0, "e", "");
+	REFUSED(&k, &small);
+	TAKEN(&k, NULL);
+
+	/* path: "/aaaaaaaa/bbbbbbbb/ccccc" is 24 bytes; a longer sibling
+	 * and a longer first entry are not; climbing gives the bytes back */
+	pk_head(&k, 5);
+	pk_node(&k, true, true, 0, "aaaaaaaa", NULL);
+	pk_node(&k, true, true, 0, "bbbbbbbb", NULL);
+	pk_node(&k, false, true, 0, "c", "");
+	pk_node(&k, false, false, 0, "ccccc", "");
+	pk_node(&k, true, false, 2, "b", NULL);
+	TAKEN(&k, &small);
+	pk_head(&k, 4);
+	pk_node(&k, true, true, 0, "aaaaaaaa", NULL);
+	pk_node(&k, true, true, 0, "bbbbbbbb", NULL);
+	pk_node(&k, false, true, 0, "c", "");
+	pk_node(&k, false, false, 0, "cccccc", "");
+	REFUSED(&k, &small);
+	TAKEN(&k, NULL);
+	pk_head(&k, 3);
+	pk_node(&k, true, true, 0, "aaaaaaaa", NULL);
+	pk_node(&k, true, true, 0, "bbbbbbbb", NULL);
+	pk_node(&k, false, true, 0, "cccccc", "");
+	REFUSED(&k, &small);
+	/* many climbs and descents: the count stays exact */
+	pk_head(&k, 12);
+	for (int i = 0; i < 4; i++) {
+		char top[2] = { (char)('a' + i), 0 };
+
+		pk_node(&k, true, i == 0, i ? 2 : 0, top, NULL);
+		pk_node(&k, true, true, 0, "bbbbbbbb", NULL);
+		pk_node(&k, false, true, 0, "cccccccc", "");
+	}
+	TAKEN(&k, &small);                      /* /d/bbbbbbbb/cccccccc: 20 bytes */
+
+	/* under the defaults (paths of 1024 bytes): 16 directories named by
+	 * 63 bytes are a path of 1024, 17 one the walk's buffer cannot hold */
+	for (int levels = 16; levels <= 17; levels++) {
+		char long_name[63];
+
+		pk_head(&k, (uint64_t)levels);
+		for (int i = 0; i < levels; i++) {
+			memset(long_name, 'a' + i, sizeof(long_name));
+			pk_node_n(&k, true, true, 0, long_name, sizeof(long_name), NULL);
+		}
+		if (levels == 16)
+			TAKEN(&k, NULL);
+		else
+			REFUSED(&k, NULL);
+	}
+}
+
 /* ---- /ckpt ---- */
 
 struct listing {
@@ -789,6 +1265,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_items, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_views, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pack_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unpack_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ckpt, setup, teardown),
 	};
 
