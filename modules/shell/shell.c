@@ -590,20 +590,20 @@ static const struct kr_task_spec repl_spec = { KR_TASK_SPEC_VERSION, .prio = KR_
 
 /* After a live replacement (live.c): the task that starts the shell's
  * once the version it replaced has ended its own (one foreground task at
- * a time); a few seconds at most. */
+ * a time): when the line that replaced it ends, a script's included. */
 static void repl_starter(void *arg)
 {
 	struct kr_task_spec spec = repl_spec;
 
 	(void)arg;
 	spec.arg = (void *)1;   /* shell_main: prompt, no "restarted" */
-	for (int i = 0; i < 500 && !repl_running; i++) {
+	for (unsigned i = 0; !repl_running; i++) {
 		if (shell_sched->spawn(shell_self, &spec, &shell_task) == KR_OK)
 			return;
-		shell_sched->block(1);
+		if (i == 500)   /* a script may still run in the old one's task */
+			kr_log(KR_LOG_WARN, "shell: waiting for the replaced shell's task to end\n");
+		shell_sched->block(i < 500 ? 1 : 100);
 	}
-	if (!repl_running)
-		kr_log(KR_LOG_ERR, "shell: its task could not start after a live replacement\n");
 }
 
 const struct kr_ops_header *shell_ops_table(void)

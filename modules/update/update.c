@@ -175,6 +175,12 @@ static int cmd_update(struct upd_out *o, const char *name, const char *file, boo
 		print_to(o->print, o->ctx, "update: %s: not a module name ([a-z0-9_], 1..31)\n", name);
 		return 1;
 	}
+	if (!live && upd_find_loaded(name, &e) && (e.builtin || e.users) &&
+	    upd_live_capable(name)) {
+		print_to(o->print, o->ctx, "update: %s is %s: replace it live (update %s %s --live)\n",
+			 name, e.builtin ? "built into the kernel" : "in use", name, file);
+		return 1;
+	}
 	if (!live && !upd_replaceable(o, name))
 		return 1;
 	if (store_read_file(cwd, file, KR_UPDATE_IMAGE_MAX, &img, &len, &why) != KR_OK) {

@@ -272,6 +272,10 @@ def live_vfs_reboot():
         disk = new_disk(d)
         m = boot(iso, disk)
         try:
+            out = sh(m, 'update vfs /t/vfs_next.kmod')
+            check(m, out == 'update: vfs is built into the kernel: replace it live (update vfs '
+                  '/t/vfs_next.kmod --live)\n', 'a plain update of the vfs: %r' % out)
+            check(m, 'no module has strands' in sh(m, 'update status'), 'that wrote a strand')
             sh(m, 'mkdir /keep')
             sh(m, 'echo one > /keep/1.txt')
             out = sh(m, 'update vfs /t/vfs_next.kmod --live --probation 2')
