@@ -150,6 +150,16 @@ static slot_fn slot(const struct kr_ops_header *t, unsigned i)
 	return (slot_fn)((const uint64_t *)t)[2 + i];
 }
 
+/* Slot i of t called; an empty one (a function the other version has and
+ * this one does not) answers KR_ENOSYS. */
+static long call_slot(const struct kr_ops_header *t, unsigned i, long a, long b, long c, long d,
+		      long e, long f)
+{
+	slot_fn fn = slot(t, i);
+
+	return fn ? fn(a, b, c, d, e, f) : KR_ENOSYS;
+}
+
 static void rollback(const char *why);
 static void confirm(void);
 
@@ -175,7 +185,7 @@ static long relay(unsigned s, unsigned i, long a, long b, long c, long d, long e
 	while (L.state == PAUSED && sched && sched->block(1) == KR_OK)
 		;
 	if (L.state != PROBATION)
-		return slot(v->cur, i)(a, b, c, d, e, f);
+		return call_slot(v->cur, i, a, b, c, d, e, f);
 	L.inflight++;
 	L.calls++;
 	r = guarded(&g, &ret, &ft);
@@ -197,10 +207,10 @@ static long relay(unsigned s, unsigned i, long a, long b, long c, long d, long e
 				  kr_exc_name(ft.vector), (unsigned long long)ft.rip, L.calls,
 				  L.window, v->name);
 		rollback(why);
-		return slot(v->old_tab, i)(a, b, c, d, e, f);   /* made again, on the old one */
+		return call_slot(v->old_tab, i, a, b, c, d, e, f);     /* made again, on the old one */
 	}
 	if (r == KR_EFAULT)     /* another call's fault rolled back first */
-		return slot(v->old_tab, i)(a, b, c, d, e, f);
+		return call_slot(v->old_tab, i, a, b, c, d, e, f);
 	if (L.state == PROBATION && L.calls >= L.window)
 		confirm();
 	reap();
@@ -272,14 +282,16 @@ static bool carry_back(void)
 	if (!L.new_live->export_state)
 		return false;
 	g.a[2] = (long)(uintptr_t)&n;
-	if (guarded(&g, &ret, NULL) != KR_OK || ret != KR_OK || !(buf = kr_malloc(kmod_self(), n + 1)))
+	/* (kr_err_t)ret: a function returning int leaves rax's top half as it was */
+	if (guarded(&g, &ret, NULL) != KR_OK || (kr_err_t)ret != KR_OK ||
+	    !(buf = kr_malloc(kmod_self(), n + 1)))
 		return false;
 	g.a[0] = (long)(uintptr_t)buf;
 	g.a[1] = (long)n;
-	if (guarded(&g, &ret, NULL) == KR_OK && ret == KR_OK) {
+	if (guarded(&g, &ret, NULL) == KR_OK && (kr_err_t)ret == KR_OK) {
 		g = (struct guarded){ (slot_fn)(uintptr_t)L.old_live->import_state,
 				      { (long)(uintptr_t)L.old_dom, (long)(uintptr_t)buf, (long)n } };
-		ok = guarded(&g, &ret, NULL) == KR_OK && ret == KR_OK;
+		ok = guarded(&g, &ret, NULL) == KR_OK && (kr_err_t)ret == KR_OK;
 		if (!ok)
 			kr_log(KR_LOG_ERR, "kmod: live: %s: the old version did not take the new one's "
 			       "state back\n", L.name);
