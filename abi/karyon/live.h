@@ -14,9 +14,10 @@
  * kmod's live replacement (kmod service v6, `update NAME FILE --live`):
  *   1. loads the new image beside the running one, refusing it (nothing
  *      changed) if it has no descriptor or a different state_version;
- *   2. waits until the running version's busy() is 0 (no call of its in
- *      progress: a task blocked inside it), then goes on without yielding,
- *      so callers' calls wait in the run queue, not fail;
+ *   2. points the old version's services at its relay, where new calls
+ *      wait (queued, not failed), and waits until busy() is 0 (no call of
+ *      its in progress: a task blocked inside it); from there on nothing
+ *      yields until the handover;
  *   3. export_state() in the old version, import_state() in the new one,
  *      which runs INSTEAD of its init and publishes none of the services
  *      the old one published;
@@ -24,16 +25,19 @@
  *      (kr_service_handover), its table from the new version's table():
  *      users keep their capabilities and their table pointer;
  *   5. probation: the next `window` calls through those services run
- *      guarded; a CPU exception in the new version's code rolls back (the
- *      services go back to the old version, which kept its state, with
- *      standby(false)) and the faulting call is made again there; at the
- *      end of the window the old version is unloaded (its exit runs).
+ *      guarded; a CPU exception in the new version's code rolls back: the
+ *      new version's export_state goes into the old one's import_state
+ *      (if either fails, the old version keeps the state it had at the
+ *      swap), the services go back, standby(false), and the faulting call
+ *      is made again there; at the end of the window the old version is
+ *      unloaded (its exit runs).
  * An import that fails or faults leaves the old version as it was.
  *
  * Rules for the module: its service tables hold only functions after the
  * header (the probation relay forwards each slot as a function of at most
  * six integer or pointer arguments); export_state must not change the
- * state (a rollback resumes the old version with it); import_state may
+ * state; import_state replaces whatever state the module holds (it runs in
+ * a fresh new version, and in the running old one at a rollback) and may
  * use the exported bytes only while it runs.
  */
 #ifndef KARYON_LIVE_H
@@ -55,7 +59,8 @@ struct kr_live_ops {
 	/* Its state into buf[0..cap), *len its length; with buf NULL only *len.
 	 * KR_ERANGE if cap is short. */
 	kr_err_t (*export_state)(void *buf, size_t cap, size_t *len);
-	/* In the new version, instead of init: start from state[0..len). */
+	/* In the new version, instead of init, or in the old one at a
+	 * rollback: the module's state becomes state[0..len). */
 	kr_err_t (*import_state)(kr_domain_t *self, const void *state, size_t len);
 	/* The module's ops table for service name, or NULL if it has none. */
 	const struct kr_ops_header *(*table)(const char *service);

@@ -42,6 +42,7 @@ static const struct kr_console_input_ops *shell_in;
 static uint32_t shell_task;
 static bool repl_running;       /* shell_main is running in shell_task */
 static bool retired;            /* replaced live: the task ends after its line */
+static bool handed_over;        /* shell_restore ran: the next task start only prompts */
 /* Output of the command being redirected or piped on; a nested one (sh
  * FILE > X, whose lines redirect too) saves and restores its caller's. */
 struct capture {
@@ -559,7 +560,8 @@ static void shell_main(void *arg)
 {
 	(void)arg;
 	repl_running = true;
-	if (started && arg) {   /* a new version of the shell, or back to this one */
+	if (started && handed_over) {   /* a new version of the shell, or back to this one */
+		handed_over = false;
 		set_prompt();
 		le_start(&ed);
 	} else if (started) {   /* what the faulted command was doing is gone */
@@ -593,12 +595,9 @@ static const struct kr_task_spec repl_spec = { KR_TASK_SPEC_VERSION, .prio = KR_
  * a time): when the line that replaced it ends, a script's included. */
 static void repl_starter(void *arg)
 {
-	struct kr_task_spec spec = repl_spec;
-
 	(void)arg;
-	spec.arg = (void *)1;   /* shell_main: prompt, no "restarted" */
 	for (unsigned i = 0; !repl_running; i++) {
-		if (shell_sched->spawn(shell_self, &spec, &shell_task) == KR_OK)
+		if (shell_sched->spawn(shell_self, &repl_spec, &shell_task) == KR_OK)
 			return;
 		if (i == 500)   /* a script may still run in the old one's task */
 			kr_log(KR_LOG_WARN, "shell: waiting for the replaced shell's task to end\n");
@@ -695,6 +694,7 @@ kr_err_t shell_restore(kr_domain_t *self, const struct shell_handover *h)
 			       h->added[i].cmd->name, h->added[i].owner);
 	started = true;
 	retired = false;
+	handed_over = !repl_running;
 	shell_in->notify(self, wake_shell, NULL);
 	return repl_running ? KR_OK : shell_sched->spawn(self, &starter, &id);
 }
