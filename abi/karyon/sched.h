@@ -34,7 +34,8 @@
 #include <karyon/service.h>
 
 #define KR_SCHED_SERVICE "sched"
-#define KR_SCHED_VERSION 3    /* 2: work tokens, the virtual clock, turn; 3: charge */
+#define KR_SCHED_VERSION 4    /* 2: work tokens, the virtual clock, turn; 3: charge;
+                                 * 4: incarnation */
 
 #define KR_PRIO_MIN     0
 #define KR_PRIO_NORMAL  16
@@ -126,9 +127,16 @@ struct kr_sched_ops {
 	 * quantum, and the token's end time is then (whatever the runner does
 	 * after, such as applying its writes, takes). */
 	void (*charge)(uint64_t gas);
+	/* Version 4.  Which run of the running task this is: its id in the
+	 * low 32 bits, the faults it survived (each one restarted it) in the
+	 * high 32; 0 outside tasks.  A task restarted after a fault is a new
+	 * incarnation: code that noted where a task was (organelles: a
+	 * delivery under way in it) can tell the run it noted is gone. */
+	uint64_t (*incarnation)(void);
 };
 KR_ABI_OFFSET(struct kr_sched_ops, vclock, 72);
-KR_ABI_SIZE(struct kr_sched_ops, 104);
+KR_ABI_OFFSET(struct kr_sched_ops, incarnation, 104);
+KR_ABI_SIZE(struct kr_sched_ops, 112);
 
 /*
  * Work tokens (OS2): a run of untrusted work, queued with `task submit`,

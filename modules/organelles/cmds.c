@@ -6,7 +6,7 @@
  *   energy                         each endpoint's use against its budgets
  *   organelles [kill|revive EP]    verdicts by rule, the dead-map, the quarantine;
  *   organelles bench               the sanitizer's cost per parcel
- *   send CHANNEL DATA... [--to EP] [--kind N] [--corrupt check|length|magic]
+ *   send CHANNEL DATA... [--to EP] [--kind N] [--corrupt check|length|magic|queued]
  *                                  a parcel from "shell", for testing
  *   recv                           the parcels delivered to "shell" since last asked
  *   obs [N] [--raw]                channel 0's feed (obs.c)
@@ -286,6 +286,9 @@ static int cmd_organelles(int argc, char **argv, print_fn print, void *ctx)
 	print_to(print, ctx, "peroxisome: %llu checked, %llu passed, %llu quarantined\n",
 		 (unsigned long long)px->checked, (unsigned long long)px->passed,
 		 (unsigned long long)px->quarantined);
+	print_to(print, ctx, "  %llu framed by the fabric (header checked; its XXH3 check computed "
+		 "by the framing), %llu checked whole again leaving a queue\n",
+		 (unsigned long long)px->framed, (unsigned long long)px->rechecked);
 	for (unsigned r = 1; r < PEROX_NREASONS; r++)
 		if (px->by[r])
 			print_to(print, ctx, "  %-16s %llu\n", perox_reason_name((enum perox_reason)r),
@@ -307,8 +310,27 @@ static int cmd_organelles(int argc, char **argv, print_fn print, void *ctx)
 static int send_usage(print_fn print, void *ctx, const char *what, const char *arg)
 {
 	print_to(print, ctx, "send: %s%s%s\nusage: send CHANNEL DATA... [--to ENDPOINT] "
-		 "[--kind N] [--corrupt check|length|magic]\n", what, arg ? ": " : "", arg ? arg : "");
+		 "[--kind N] [--corrupt check|length|magic|queued]\n", what, arg ? ": " : "", arg ? arg : "");
 	return 1;
+}
+
+/* `send --corrupt queued`: what a stray write by a buggy module does to a
+ * parcel while it waits for its receiver - one byte of the newest parcel
+ * queued on chan for endpoint to flipped (its first payload byte, or its
+ * seq if it has none).  false if none waits. */
+static bool stray_write(int chan, int to)
+{
+	const struct golgi_queue *cq = &org.gg.ch[chan];
+
+	for (uint32_t i = cq->len; i-- > 0;) {
+		const struct golgi_parcel *p = &org.gg.pool[cq->base + (cq->head + i) % cq->cap];
+
+		if (p->to == to) {
+			((uint8_t *)p->body)[p->len ? KR_PARCEL_HDR_SIZE : 8] ^= 0x20;
+			return true;
+		}
+	}
+	return false;
 }
 
 static int cmd_send(int argc, char **argv, print_fn print, void *ctx)
@@ -354,8 +376,9 @@ static int cmd_send(int argc, char **argv, print_fn print, void *ctx)
 	if (chan < 0)
 		return send_usage(print, ctx, "which channel?", NULL);
 	if (corrupt && strcmp(corrupt, "check") && strcmp(corrupt, "length") &&
-	    strcmp(corrupt, "magic"))
-		return send_usage(print, ctx, "--corrupt takes check, length or magic", corrupt);
+	    strcmp(corrupt, "magic") && strcmp(corrupt, "queued"))
+		return send_usage(print, ctx, "--corrupt takes check, length, magic or queued",
+				  corrupt);
 	if (from < 0) {
 		print_to(print, ctx, "send: the graph has no endpoint \"shell\"\n");
 		return 1;
@@ -379,7 +402,14 @@ static int cmd_send(int argc, char **argv, print_fn print, void *ctx)
 		print_to(print, ctx, "send: no endpoint '%s' in the channel graph\n", to);
 		return 1;
 	}
-	if (corrupt) {
+	if (corrupt && corrupt[0] == 'q') {
+		e = org_send(from, t, (uint16_t)chan, (uint8_t)kind, data, len, &res);
+		if (!e && !stray_write(chan, t)) {
+			print_to(print, ctx, "send: --corrupt queued: %s took the parcel at once; "
+				 "nothing waits to be corrupted\n", to);
+			return 1;
+		}
+	} else if (corrupt) {
 		uint8_t *p = kr_malloc(org_self, KR_PARCEL_HDR_SIZE + len);
 		size_t size = 0;
 
@@ -442,7 +472,7 @@ static const struct kr_shell_command commands[] = {
 	{ "energy", "energy", "each endpoint's energy use against its budgets", cmd_energy },
 	{ "organelles", "organelles [kill|revive ENDPOINT | bench]",
 	  "routing verdicts, the dead-map, the sanitizer's quarantine", cmd_organelles },
-	{ "send", "send CHANNEL DATA... [--to EP] [--kind N] [--corrupt check|length|magic]",
+	{ "send", "send CHANNEL DATA... [--to EP] [--kind N] [--corrupt check|length|magic|queued]",
 	  "send a parcel from the shell on a channel (testing)", cmd_send },
 	{ "recv", "recv", "parcels delivered to the shell since last asked", cmd_recv },
 	{ "obs", "obs [N] [--raw]", "channel 0: the observability feed", obs_cmd },

@@ -4,11 +4,17 @@
  * the Golgi in turn, the queues handed to receivers.  org.c loads the
  * graph and publishes the service over this.
  *
- * A send: the payload is framed into a parcel (its own cell, the "body"),
- * the peroxisome checks the bytes, the Golgi decides; an accepted parcel
- * waits in its channel's queue, and the pump hands queued parcels to
- * receivers that take them by function, the most urgent channel first.
- * Every send is on this path: it is kept short (docs/benchmarks.md).
+ * A send: the payload is framed into a parcel, the peroxisome checks it
+ * (all of it for bytes a sender framed, send_raw; the channel for a
+ * parcel framed here, whose XXH3 check the framing just computed over
+ * those very bytes), the Golgi decides.  An accepted parcel whose
+ * receiver takes parcels by function, with no delivery under way, is
+ * handed over at once - framed on the sender's stack, never queued; any
+ * other waits in its channel's queue in a body of its own, and is checked
+ * whole again when it leaves (org_intact): the pump hands queued parcels
+ * to receivers that take them by function, the most urgent channel first,
+ * and take() to the others.  Every send is on this path: it is kept short
+ * (docs/benchmarks.md).
  */
 #include <karyon/heap.h>
 #include <karyon/libc.h>
@@ -18,18 +24,18 @@
 
 /*
  * The pump: while it hands a parcel to a receiver, a send from inside that
- * receiver (same task, deeper on its stack) or from another task (the
- * pump's task blocked in the receiver) leaves the delivery to it.  A
- * receiver that faults never returns: the kernel ends or restarts the
- * pump's task, and the next send finds the pump stale (its task gone, or
- * the same task again but no longer inside the receiver).  Then the
- * receiver is killed for the fault, and the pump is free again.
+ * receiver (the same run of the same task, deeper on its stack) or from
+ * another task (the pump's task blocked in the receiver) leaves the
+ * delivery to it.  A receiver that faults never returns: the kernel ends
+ * or restarts the pump's task, and the next send finds the pump stale (its
+ * task gone, or restarted: another incarnation).  Then the receiver is
+ * killed for the fault, and the pump is free again.
  */
 static bool pumping;
-static uint32_t pump_task;              /* the task the pump runs in */
-static uintptr_t pump_frame;            /* its stack where it called the receiver */
+static uint64_t pump_task;              /* the incarnation of the task it runs in */
 static int delivering = -1;             /* the endpoint it is handing a parcel to */
 static struct golgi_parcel in_hand;     /* that parcel */
+static bool in_hand_borrowed;           /* its body is a sender's frame, not a cell */
 
 _Static_assert((int)KR_ORG_BUCKET == (int)GOLGI_BUCKET && (int)KR_ORG_SANITIZER == (int)GOLGI_SANITIZER &&
 	       (int)KR_ORG_ENERGY == (int)GOLGI_ENERGY, "the ABI's rules are the Golgi's");
@@ -202,33 +208,32 @@ void org_body_dropped(void *ctx, const struct golgi_parcel *p)
 	org_body_put(p->body, KR_PARCEL_HDR_SIZE + p->len);
 }
 
-/* Hand p to its receiver (open, with a recv function) and free it. */
-static bool task_alive(uint32_t id)
+/* Does the task run of incarnation inc (kr_sched_ops incarnation) live? */
+static bool task_alive(uint64_t inc)
 {
 	struct kr_task_info ti = { .version = KR_TASK_INFO_VERSION };
 
 	for (uint32_t i = 0; org_sched && org_sched->task_info(i, &ti) == KR_OK; i++)
-		if (ti.id == id)
-			return true;
+		if (ti.id == (uint32_t)inc)
+			return (uint32_t)ti.faults == inc >> 32;
 	return false;
 }
 
 /* pump_busy while the pump runs: busy, or stale and cleared. */
 static bool pump_busy_check(void)
 {
-	uint32_t self;
+	uint64_t self = org_sched ? org_sched->incarnation() : 0;
 	int ep = delivering;
 
-	self = org_sched ? org_sched->self() : 0;
-	if (self == pump_task ? (uintptr_t)__builtin_frame_address(0) < pump_frame
-			      : task_alive(pump_task))
+	if (self == pump_task || task_alive(pump_task))
 		return true;
 	pumping = false;
 	delivering = -1;
 	if (ep >= 0) {
 		kr_log(KR_LOG_ERR, "organelles: %s faulted in its receive function (channel %u, "
 		       "from %s)\n", org.g.ep[ep], in_hand.chan, org.g.ep[in_hand.from]);
-		org_body_put(in_hand.body, KR_PARCEL_HDR_SIZE + in_hand.len);
+		if (!in_hand_borrowed)
+			org_body_put(in_hand.body, KR_PARCEL_HDR_SIZE + in_hand.len);
 		org_kill(ep, LYSO_FAULT);
 	}
 	return false;
@@ -242,11 +247,12 @@ static inline bool pump_busy(void)
 	return pumping && pump_busy_check();
 }
 
-/* Hand in_hand (the Golgi took it out straight into there) to its
- * receiver (open, with a recv function) and free it; the caller has set
- * pumping.  While the receiver runs no other delivery starts (the pump is
- * busy), so in_hand stays as it is until recv returns or faults. */
-static void deliver(void)
+/* Hand in_hand (taken out of its queue, or handed over by its sender) to
+ * its receiver (open, with a recv function) and free it unless it is
+ * borrowed; the caller has set pumping.  While the receiver runs no other
+ * delivery starts (the pump is busy), so in_hand stays as it is until
+ * recv returns or faults. */
+static inline __attribute__((always_inline)) void deliver(void)
 {
 	const struct golgi_parcel *p = &in_hand;
 	const struct kr_parcel_hdr *h = p->body;
@@ -261,27 +267,48 @@ static void deliver(void)
 		obs_append(p->body, KR_PARCEL_HDR_SIZE + h->length);
 	e->received++;
 	delivering = p->to;
-	pump_frame = (uintptr_t)__builtin_frame_address(0);
 	e->recv(e->ctx, &m);
 	delivering = -1;
-	org_body_put(p->body, KR_PARCEL_HDR_SIZE + p->len);
+	if (!in_hand_borrowed)
+		org_body_put(p->body, KR_PARCEL_HDR_SIZE + p->len);
 }
 
-static void pump_begin(void)
+static inline void pump_begin(void)
 {
 	pumping = true;
-	pump_task = org_sched ? org_sched->self() : 0;
+	pump_task = org_sched ? org_sched->incarnation() : 0;
+}
+
+bool org_intact(const struct golgi_parcel *p)
+{
+	struct parcel_view v = { 0 };   /* read only on PEROX_OK; gcc cannot see that */
+	size_t size = KR_PARCEL_HDR_SIZE + p->len;
+	enum perox_reason r = perox_recheck(&org.px, p->body, size, p->from, org.g.n_chan, &v);
+
+	/* Intact, and still the parcel the Golgi admitted. */
+	if (r == PEROX_OK && v.channel == p->chan && v.kind == p->kind)
+		return true;
+	if (r == PEROX_OK)
+		r = perox_quarantine(&org.px, p->body, size, p->from, PEROX_CHANNEL);
+	kr_log(KR_LOG_ERR, "organelles: a parcel from %s to %s on channel %u changed while it "
+	       "was queued (%s): quarantined, not delivered\n", org.g.ep[p->from], org.g.ep[p->to],
+	       p->chan, perox_reason_name(r));
+	org_body_put(p->body, size);
+	return false;
 }
 
 /* Deliver what waits for receivers that take parcels by function.  A
- * recv that sends lands here again: the outer loop delivers that too. */
+ * recv that sends lands here again: the outer loop delivers that too.
+ * Each parcel is checked whole as it leaves its queue. */
 void org_pump(void)
 {
 	if (pump_busy())
 		return;
 	pump_begin();
+	in_hand_borrowed = false;
 	while (org.ready && golgi_next_for(&org.gg, org.ready, &in_hand))
-		deliver();
+		if (org_intact(&in_hand))
+			deliver();
 	pumping = false;
 }
 
@@ -338,64 +365,71 @@ static kr_err_t refusal(struct kr_org_sent *res, struct golgi_verdict v, int fro
 	}
 }
 
-/* Route the framed parcel body (size bytes, owned by this call) from
- * endpoint from to endpoint to.  Always inline: a call here would cost a
- * frame and a register shuffle on every send (docs/benchmarks.md). */
-static inline __attribute__((always_inline)) kr_err_t route(int from, int to, uint8_t *body,
-							    size_t size, struct kr_org_sent *res)
+/* After the peroxisome (pr its verdict on p's body, size bytes): the
+ * Golgi's rules, then p queued, or handed at once to its receiver if
+ * direct (it takes parcels by function and no delivery is under way: then
+ * nothing queued waits for it, the pump delivered all of those, so this
+ * one is next), or refused with the reason in res.  The body is the
+ * caller's (a frame on its stack) if borrowed, and then only ever handed
+ * over at once; otherwise it is freed here unless queued.  Always inline:
+ * a call here would cost a frame and a register shuffle on every send
+ * (docs/benchmarks.md). */
+static inline __attribute__((always_inline)) kr_err_t
+route(struct golgi_parcel *p, size_t size, enum perox_reason pr, bool direct, bool borrowed,
+      uint32_t seq, struct kr_org_sent *res)
 {
-	struct golgi_parcel p = { .from = from, .to = to, .body = body };
-	struct parcel_view v = { 0 };   /* read only on PEROX_OK; gcc cannot see that */
-	enum perox_reason pr;
-	struct golgi_verdict gv;
+	struct mito_violation mv;
+	int from = p->from;
 	uint64_t dropped_before = org.l.e[from].dropped;
-	unsigned chan;
-	bool busy = pump_busy();        /* first: a receiver that faulted is killed now */
+	enum golgi_rule rule;
+	unsigned chan = p->chan;
 
-	pr = perox_check(&org.px, body, size, from, org.g.n_chan, &v);
-	if (pr == PEROX_OK)
-		p.chan = v.channel, p.kind = v.kind, p.len = v.length;
-	else
-		p.malformed = true;
-	chan = p.chan;
-	gv = golgi_route(&org.gg, &p, org_now());
-	if (gv.action == GOLGI_DELIVER) {
+	if (pr != PEROX_OK)
+		p->malformed = true;
+	rule = golgi_admit(&org.gg, p, org_now(), &mv);
+	if (rule == GOLGI_OK) {
 		res->action = KR_ORG_DELIVER;
 		res->rule = KR_ORG_OK;
-		res->seq = v.seq;
+		res->seq = seq;
 		org.txseq[from][chan]++;
 		org.ep[from].sent++;
-		/* Outside a delivery nothing queued waits for a receiver that
-		 * takes parcels by function (the pump delivered all of those),
-		 * so this one is next: hand it over at once. */
-		if ((org.ready >> to & 1) && !busy && golgi_take_last(&org.gg, chan, &in_hand)) {
-			uint64_t seq = org.gg.seq;
+		if (direct) {
+			uint64_t at = org.gg.seq;
 
+			golgi_pass(&org.gg, p);
+			in_hand = *p;
+			in_hand_borrowed = borrowed;
 			pump_begin();
 			deliver();
 			pumping = false;
-			if (org.gg.seq != seq)  /* its recv sent: that waits for the pump */
+			if (org.gg.seq != at + 1)       /* its recv sent: that waits for the pump */
 				org_pump();
 			return KR_OK;
 		}
+		golgi_queue(&org.gg, p);
 		org_pump();
 		return KR_OK;
 	}
-	org_body_put(body, size);
+	if (!borrowed)
+		org_body_put(p->body, size);
 	if (pr == PEROX_OK)     /* a malformed parcel's channel is not to be believed */
-		org.refused[chan][gv.rule]++;
-	if (gv.rule == GOLGI_ENERGY) {
-		uint64_t dropped = org.l.e[from].dropped - dropped_before;
-		kr_err_t e = refusal(res, gv, from, to, chan, dropped);
+		org.refused[chan][rule]++;
+	if (rule == GOLGI_ENERGY) {
+		struct golgi_verdict gv = { GOLGI_DROP, GOLGI_ENERGY, mv };
+		kr_err_t e = refusal(res, gv, from, p->to, chan, org.l.e[from].dropped - dropped_before);
 
 		kr_log(KR_LOG_WARN, "organelles: %s\n", res->why);
 		return e;
 	}
-	if (pr != PEROX_OK)
+	if (pr != PEROX_OK) {
 		ksnprintf(res->why, sizeof(res->why), "sanitizer: %s: quarantined",
 			  perox_reason_name(pr));
-	return pr != PEROX_OK ? (res->action = KR_ORG_DROP, res->rule = KR_ORG_SANITIZER,
-				 KR_EFORMAT) : refusal(res, gv, from, to, chan, 0);
+		res->action = KR_ORG_DROP;
+		res->rule = KR_ORG_SANITIZER;
+		return KR_EFORMAT;
+	}
+	return refusal(res, (struct golgi_verdict){ rule >= GOLGI_RESERVOIR ? GOLGI_DEFER : GOLGI_DROP,
+						    rule, mv }, from, p->to, chan, 0);
 }
 
 static inline kr_err_t begin(int from, int to, struct kr_org_sent *res)
@@ -418,15 +452,23 @@ static inline kr_err_t begin(int from, int to, struct kr_org_sent *res)
 	return KR_OK;
 }
 
-kr_err_t org_send(int from, int t, uint16_t chan, uint8_t kind, const void *data,
-		  size_t len, struct kr_org_sent *res)
+/* A parcel framed on the sender's stack when it is handed over at once:
+ * no cell taken or given back.  CELL bytes, as a cell: a bigger one is
+ * framed in its own body. */
+#define FRAME_ON_STACK CELL
+
+static inline __attribute__((always_inline)) kr_err_t
+send_framed(int from, int t, uint16_t chan, uint8_t kind, const void *data, size_t len,
+	    struct kr_org_sent *res)
 {
-	struct kr_org_sent dummy;
-	uint8_t *body;
-	size_t size;
+	uint8_t frame[FRAME_ON_STACK] __attribute__((aligned(16)));
+	struct golgi_parcel p;
+	uint32_t seq;
+	size_t size = KR_PARCEL_HDR_SIZE + len;
+	bool busy, direct, borrowed;
+	enum perox_reason pr;
 	kr_err_t e;
 
-	res = res ? res : &dummy;
 	if ((e = begin(from, t, res)) != KR_OK)
 		return e;
 	if (len > KR_PARCEL_PAYLOAD_MAX || (len && !data)) {
@@ -434,24 +476,46 @@ kr_err_t org_send(int from, int t, uint16_t chan, uint8_t kind, const void *data
 			  KR_PARCEL_PAYLOAD_MAX);
 		return len ? KR_ERANGE : KR_EINVAL;
 	}
-	body = body_alloc(KR_PARCEL_HDR_SIZE + len);
-	if (!body)
+	busy = pump_busy();     /* first: a receiver that faulted is killed now */
+	direct = (org.ready >> t & 1) && !busy;
+	borrowed = direct && size <= sizeof(frame);
+	p = (struct golgi_parcel){ .chan = chan, .kind = kind, .len = (uint32_t)len, .from = from,
+				   .to = t, .body = borrowed ? frame : body_alloc(size) };
+	if (!p.body)
 		return KR_ENOMEM;
-	e = parcel_encode(body, KR_PARCEL_HDR_SIZE + len, chan, kind, 0,
-			  org.txseq[from][chan < GRAPH_MAX_CHANNELS ? chan : 0], data, (uint16_t)len,
-			  &size);
-	if (e) {
-		org_body_put(body, KR_PARCEL_HDR_SIZE + len);
-		return e;
-	}
-	return route(from, t, body, size, res);
+	seq = org.txseq[from][chan < GRAPH_MAX_CHANNELS ? chan : 0];
+	parcel_frame(p.body, chan, kind, 0, seq, data, (uint16_t)len);        /* checked above */
+	pr = perox_check_framed(&org.px, p.body, size, from, org.g.n_chan, chan);
+	return route(&p, size, pr, direct, borrowed, seq, res);
+}
+
+kr_err_t org_send(int from, int t, uint16_t chan, uint8_t kind, const void *data,
+		  size_t len, struct kr_org_sent *res)
+{
+	struct kr_org_sent dummy;
+
+	return send_framed(from, t, chan, kind, data, len, res ? res : &dummy);
+}
+
+kr_err_t org_op_send(kr_domain_t *d, uint32_t ep, uint32_t to, uint16_t channel, uint8_t kind,
+		     const void *data, size_t len, struct kr_org_sent *res)
+{
+	struct kr_org_sent dummy;
+
+	if (!org_own(d, ep))
+		return org.up ? KR_EINVAL : KR_ENODEV;
+	return send_framed((int)ep, to < GRAPH_MAX_ENDPOINTS ? (int)to : -1, channel, kind, data,
+			   len, res ? res : &dummy);
 }
 
 kr_err_t org_send_raw(int from, int t, const void *bytes, size_t len,
 		      struct kr_org_sent *res)
 {
 	struct kr_org_sent dummy;
-	uint8_t *body;
+	struct parcel_view v = { 0 };   /* read only on PEROX_OK; gcc cannot see that */
+	struct golgi_parcel p = { .from = from, .to = t };
+	enum perox_reason pr;
+	bool busy;
 	kr_err_t e;
 
 	res = res ? res : &dummy;
@@ -466,12 +530,16 @@ kr_err_t org_send_raw(int from, int t, const void *bytes, size_t len,
 		ksnprintf(res->why, sizeof(res->why), "sanitizer: %zu bytes: quarantined", len);
 		return KR_EFORMAT;
 	}
-	body = body_alloc(len ? len : 1);
-	if (!body)
+	p.body = body_alloc(len ? len : 1);
+	if (!p.body)
 		return KR_ENOMEM;
 	if (len)
-		memcpy(body, bytes, len);
-	return route(from, t, body, len, res);
+		memcpy(p.body, bytes, len);
+	busy = pump_busy();     /* first: a receiver that faulted is killed now */
+	pr = perox_check(&org.px, p.body, len, from, org.g.n_chan, &v);
+	if (pr == PEROX_OK)
+		p.chan = v.channel, p.kind = v.kind, p.len = v.length;
+	return route(&p, len, pr, (org.ready >> t & 1) && !busy, false, v.seq, res);
 }
 
 int64_t org_kill(int ep, enum lyso_reason why)

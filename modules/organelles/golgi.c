@@ -52,69 +52,16 @@ kr_err_t golgi_init(struct golgi *gg, const struct graph *g, struct qos *q, stru
 	return KR_OK;
 }
 
-static struct golgi_verdict verdict(struct golgi *gg, enum golgi_action a, enum golgi_rule r)
-{
-	struct golgi_verdict v;
-
-	v.action = a;
-	v.rule = r;
-	v.energy.any = false;   /* the rest of energy is read only for GOLGI_ENERGY */
-	gg->count[r]++;
-	return v;
-}
-
-/* The static rules: the first that refuses p, or GOLGI_OK. */
-static enum golgi_rule check(const struct golgi *gg, const struct golgi_parcel *p)
-{
-	const struct graph *g = gg->g;
-
-	if (p->malformed || p->len > GOLGI_MAX_LEN || p->from < 0 || p->from >= g->n_ep ||
-	    p->to < 0 || p->to >= g->n_ep)
-		return GOLGI_SANITIZER;
-	if (!graph_allows(g, p->chan, p->from, p->to))
-		return GOLGI_NOT_IN_GRAPH;
-	if (lyso_dead(gg->l, (unsigned)p->from))
-		return GOLGI_DEAD_SENDER;
-	if (lyso_dead(gg->l, (unsigned)p->to))
-		return GOLGI_DEAD_RECEIVER;
-	return GOLGI_OK;
-}
-
 struct golgi_verdict golgi_route(struct golgi *gg, const struct golgi_parcel *p, uint64_t now)
 {
-	enum golgi_rule r = check(gg, p);
-	struct golgi_queue *cq;
 	struct golgi_verdict v;
-	uint32_t at;
 
-	if (r != GOLGI_OK)
-		return verdict(gg, GOLGI_DROP, r);
-	if (gg->m) {
-		struct mito_violation mv;
-
-		if (!mito_charge_parcel(gg->m, (unsigned)p->from, p->len,
-					qos_cost(&gg->q->r.c, p->len), &mv)) {
-			golgi_kill(gg, (unsigned)p->from, LYSO_ENERGY);
-			v = verdict(gg, GOLGI_DROP, GOLGI_ENERGY);
-			v.energy = mv;
-			return v;
-		}
-	}
-	if (qos_reserve(gg->q, p->len, now) != QOS_OK)
-		return verdict(gg, GOLGI_DEFER, GOLGI_RESERVOIR);
-	cq = &gg->ch[p->chan];
-	if (cq->len >= cq->cap)
-		return verdict(gg, GOLGI_DEFER, GOLGI_QUEUE_FULL);
-	if (qos_take(gg->q, p->chan, now) != QOS_OK)
-		return verdict(gg, GOLGI_DEFER, GOLGI_BUCKET);
-	at = cq->head + cq->len;        /* both < cap <= GRAPH_MAX_DEPTH */
-	if (at >= cq->cap)
-		at -= cq->cap;
-	gg->pool[cq->base + at] = *p;
-	gg->pool[cq->base + at].seq = gg->seq++;
-	cq->len++;
-	cq->delivered++;
-	return verdict(gg, GOLGI_DELIVER, GOLGI_OK);
+	v.rule = golgi_admit(gg, p, now, &v.energy);
+	v.action = v.rule == GOLGI_OK ? GOLGI_DELIVER :
+		   v.rule >= GOLGI_RESERVOIR ? GOLGI_DEFER : GOLGI_DROP;
+	if (v.rule == GOLGI_OK)
+		golgi_queue(gg, p);
+	return v;
 }
 
 bool golgi_next(struct golgi *gg, struct golgi_parcel *out)

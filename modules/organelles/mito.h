@@ -60,23 +60,43 @@ bool mito_charge(struct mito *m, unsigned dom, const uint64_t amounts[MITO_NRES]
 /* One resource. */
 bool mito_charge1(struct mito *m, unsigned dom, enum mito_res res, uint64_t amount,
 		  struct mito_violation *v);
+/* mito_charge_parcel's fast path, split for a caller that keeps the
+ * violation for the rare refusal: do one parcel, len bytes and gas gas fit
+ * dom's budgets (pages and I/O, charged 0, still checked as mito_charge
+ * does: a budget lowered below its use refuses every charge)?  If so,
+ * mito_parcel_take charges them. */
+static inline bool mito_parcel_fits(const struct mito *m, unsigned dom, uint32_t len,
+				    uint64_t gas)
+{
+	const struct mito_domain *d;
+
+	if (dom >= m->n)
+		return false;
+	d = &m->d[dom];
+	return gas <= d->limit[MITO_GAS] &&
+	       d->used[MITO_GAS] <= d->limit[MITO_GAS] - gas &&
+	       d->used[MITO_PARCELS] < d->limit[MITO_PARCELS] &&
+	       len <= d->limit[MITO_BYTES] && d->used[MITO_BYTES] <= d->limit[MITO_BYTES] - len &&
+	       d->used[MITO_PAGES] <= d->limit[MITO_PAGES] && d->used[MITO_IO] <= d->limit[MITO_IO];
+}
+
+static inline void mito_parcel_take(struct mito *m, unsigned dom, uint32_t len, uint64_t gas)
+{
+	struct mito_domain *d = &m->d[dom];
+
+	d->used[MITO_GAS] += gas;
+	d->used[MITO_PARCELS]++;
+	d->used[MITO_BYTES] += len;
+}
+
 /* A parcel sent: one parcel, len bytes and gas gas. */
 static inline bool mito_charge_parcel(struct mito *m, unsigned dom, uint32_t len, uint64_t gas,
 				      struct mito_violation *v)
 {
-	struct mito_domain *d = dom < m->n ? &m->d[dom] : NULL;
-
 	/* The fast path of every send: the three charges fit (the common case
-	 * of unlimited budgets), no violation to build.  Pages and I/O are
-	 * charged 0 but still checked, as mito_charge does: a budget lowered
-	 * below its use refuses every charge. */
-	if (d && gas <= d->limit[MITO_GAS] && d->used[MITO_GAS] <= d->limit[MITO_GAS] - gas &&
-	    d->used[MITO_PARCELS] < d->limit[MITO_PARCELS] &&
-	    len <= d->limit[MITO_BYTES] && d->used[MITO_BYTES] <= d->limit[MITO_BYTES] - len &&
-	    d->used[MITO_PAGES] <= d->limit[MITO_PAGES] && d->used[MITO_IO] <= d->limit[MITO_IO]) {
-		d->used[MITO_GAS] += gas;
-		d->used[MITO_PARCELS]++;
-		d->used[MITO_BYTES] += len;
+	 * of unlimited budgets), no violation to build. */
+	if (mito_parcel_fits(m, dom, len, gas)) {
+		mito_parcel_take(m, dom, len, gas);
 		if (v)
 			*v = (struct mito_violation){ 0 };     /* as mito_charge leaves it */
 		return true;

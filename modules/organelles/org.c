@@ -29,13 +29,6 @@ const struct kr_sched_ops *org_sched;
 
 /* ---- the service ------------------------------------------------------- */
 
-static struct org_ep *own(kr_domain_t *d, uint32_t ep)
-{
-	if (!org.up || ep >= org.g.n_ep || !org.ep[ep].open || org.ep[ep].owner != d)
-		return NULL;
-	return &org.ep[ep];
-}
-
 static void domain_gone(void *ctx, uint32_t id);
 
 /* The domains watched (kr_domain_watch), one slot each however many
@@ -111,7 +104,7 @@ static kr_err_t op_open(kr_domain_t *d, const char *name, kr_org_recv_fn recv, v
 
 static kr_err_t op_close(kr_domain_t *d, uint32_t ep)
 {
-	struct org_ep *e = own(d, ep);
+	struct org_ep *e = org_own(d, ep);
 
 	if (!e)
 		return KR_EINVAL;
@@ -120,19 +113,10 @@ static kr_err_t op_close(kr_domain_t *d, uint32_t ep)
 	return KR_OK;
 }
 
-static kr_err_t op_send(kr_domain_t *d, uint32_t ep, uint32_t to, uint16_t channel,
-			uint8_t kind, const void *data, size_t len, struct kr_org_sent *res)
-{
-	if (!own(d, ep))
-		return org.up ? KR_EINVAL : KR_ENODEV;
-	return org_send((int)ep, to < GRAPH_MAX_ENDPOINTS ? (int)to : -1, channel, kind, data,
-			len, res);
-}
-
 static kr_err_t op_send_raw(kr_domain_t *d, uint32_t ep, uint32_t to, const void *bytes,
 			    size_t len, struct kr_org_sent *res)
 {
-	if (!own(d, ep) || (len && !bytes))
+	if (!org_own(d, ep) || (len && !bytes))
 		return org.up ? KR_EINVAL : KR_ENODEV;
 	return org_send_raw((int)ep, to < GRAPH_MAX_ENDPOINTS ? (int)to : -1, bytes, len, res);
 }
@@ -143,14 +127,16 @@ static kr_err_t op_take(kr_domain_t *d, uint32_t ep, struct kr_org_msg *m, void 
 	struct golgi_parcel p;
 	const struct kr_parcel_hdr *h;
 
-	if (!own(d, ep) || !m || (cap && !buf))
+	if (!org_own(d, ep) || !m || (cap && !buf))
 		return KR_EINVAL;
-	if (!golgi_peek_for(&org.gg, 1ull << ep, &p))
-		return KR_EAGAIN;
+	do {    /* the next parcel still intact (org_intact quarantines the others) */
+		if (!golgi_peek_for(&org.gg, 1ull << ep, &p))
+			return KR_EAGAIN;
+		if (p.len > cap)
+			return KR_ERANGE;
+		golgi_next_for(&org.gg, 1ull << ep, &p);
+	} while (!org_intact(&p));
 	h = p.body;
-	if (h->length > cap)
-		return KR_ERANGE;
-	golgi_next_for(&org.gg, 1ull << ep, &p);
 	*m = (struct kr_org_msg){ KR_ORG_MSG_VERSION, h->channel, h->kind, h->flags, h->length,
 				  h->seq, "", buf };
 	memcpy(m->from, org.g.ep[p.from], sizeof(m->from));
@@ -166,7 +152,7 @@ static kr_err_t op_charge(kr_domain_t *d, uint32_t ep, uint32_t res, uint64_t am
 {
 	struct mito_violation v;
 
-	if (!own(d, ep) || res >= MITO_NRES)
+	if (!org_own(d, ep) || res >= MITO_NRES)
 		return KR_EINVAL;
 	if (lyso_dead(&org.l, ep))
 		return KR_EDEAD;
@@ -181,7 +167,7 @@ static kr_err_t op_charge(kr_domain_t *d, uint32_t ep, uint32_t res, uint64_t am
 
 static void op_release(kr_domain_t *d, uint32_t ep, uint64_t pages)
 {
-	if (own(d, ep))
+	if (org_own(d, ep))
 		mito_release(&org.m, ep, pages);
 }
 
@@ -233,7 +219,7 @@ static const char *op_endpoint_name(uint32_t n)
 
 static const struct kr_org_ops ops = {
 	{ KR_OPS_MAGIC, KR_ORG_VERSION, sizeof(struct kr_org_ops), 0 },
-	op_open, op_close, op_send, op_send_raw, op_take, op_charge, op_release, op_kill, op_dead,
+	op_open, op_close, org_op_send, op_send_raw, op_take, op_charge, op_release, op_kill, op_dead,
 	op_channel, op_endpoint, op_endpoint_name,
 };
 
@@ -353,7 +339,7 @@ static kr_err_t org_init(kr_domain_t *d)
 
 	org_self = d;
 	org.kernel_ep = org.shell_ep = -1;
-	if ((e = kr_service_open(d, KR_SCHED_SERVICE, 2, &c)) == KR_OK &&
+	if ((e = kr_service_open(d, KR_SCHED_SERVICE, 4, &c)) == KR_OK &&
 	    (e = kr_service_ops(d, c, &h)) == KR_OK)
 		org_sched = (const struct kr_sched_ops *)h;
 	else

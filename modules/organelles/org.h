@@ -27,7 +27,7 @@
 
 struct org_ep {
 	bool open;
-	kr_domain_t *owner;
+	kr_domain_t *owner;             /* NULL while not open */
 	uint32_t owner_id;              /* kr_domain_id(owner) */
 	kr_org_recv_fn recv;            /* NULL: takes its parcels */
 	void *ctx;
@@ -60,6 +60,16 @@ extern struct org org;
 extern kr_domain_t *org_self;
 extern const struct kr_sched_ops *org_sched;
 
+/* Endpoint ep if d opened it, else NULL (the service's check on every
+ * call that names an endpoint). */
+static inline struct org_ep *org_own(kr_domain_t *d, uint32_t ep)
+{
+	/* A closed endpoint has no owner (op_close clears it). */
+	if (!org.up || ep >= org.g.n_ep || !d || org.ep[ep].owner != d)
+		return NULL;
+	return &org.ep[ep];
+}
+
 /* ---- fabric.c ---- */
 
 /* The virtual clock (ns; the scheduler's), the fabric's only time. */
@@ -73,12 +83,19 @@ void org_bodies_free(void);
 void org_body_dropped(void *ctx, const struct golgi_parcel *p);
 /* Deliver what waits for receivers that take parcels by function. */
 void org_pump(void);
+/* A parcel leaving its queue, checked whole again: true if intact and
+ * still what was admitted; false if not (quarantined, logged, its body
+ * freed: never delivered). */
+bool org_intact(const struct golgi_parcel *p);
 /* The fabric's send for endpoint from (already checked to be open):
  * frame, sanitize, route, and deliver what can be.  Service ops send and
  * the module's own endpoints (the shell's `send`, the log feed) use it. */
 kr_err_t org_send(int from, int to, uint16_t chan, uint8_t kind, const void *data,
 		  size_t len, struct kr_org_sent *res);
-/* As org_send, for bytes the sender framed itself. */
+/* The service's send: org_send for an endpoint d opened. */
+kr_err_t org_op_send(kr_domain_t *d, uint32_t ep, uint32_t to, uint16_t channel, uint8_t kind,
+		     const void *data, size_t len, struct kr_org_sent *res);
+/* As org_send, for bytes the sender framed itself: checked whole. */
 kr_err_t org_send_raw(int from, int to, const void *bytes, size_t len,
 		      struct kr_org_sent *res);
 /* Kill endpoint ep for why; the parcels dropped, or -1 if dead already. */

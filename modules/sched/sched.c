@@ -510,6 +510,11 @@ static uint32_t svc_self(void)
 	return current ? current->id : 0;
 }
 
+static uint64_t svc_incarnation(void)
+{
+	return current ? (uint64_t)(uint32_t)current->faults << 32 | current->id : 0;
+}
+
 /* Give the CPU back to on_idle in state; interrupts off on entry.  From
  * the task's own context or from a guarded call's inside it (kr_guard_call
  * makes one whose resume is the task's): the task runs on where it gave
@@ -664,7 +669,7 @@ static const struct kr_sched_ops ops = {
 	.spawn = svc_spawn, .self = svc_self, .yield = svc_yield, .block = svc_block,
 	.wake = svc_wake, .task_info = svc_task_info, .idle_hook = svc_idle_hook,
 	.vclock = svc_vclock, .turn = svc_turn, .foreground = svc_foreground,
-	.charge = svc_charge,
+	.charge = svc_charge, .incarnation = svc_incarnation,
 };
 
 kr_err_t sched_task_info(uint32_t index, struct kr_task_info *out)

@@ -396,6 +396,58 @@ static void take_last_pops_the_newest(void **state)
 		assert_int_equal(gg.ch[c].delivered, gg.ch[c].taken + gg.ch[c].purged + gg.ch[c].len);
 }
 
+/* golgi_route is golgi_admit then golgi_queue; golgi_pass hands an
+ * admitted parcel over without queuing it: the same verdicts and charges,
+ * the next seq, counted as queued and taken at once, the queue untouched. */
+static void admit_then_pass_or_queue(void **state)
+{
+	struct golgi_parcel p = { 2, 7, 16, VFS, SHELL, false, 0, NULL }, out;
+	struct mito_violation mv;
+	uint64_t seq;
+
+	(void)state;
+	setup(100000, 0, true);
+	seq = gg.seq;
+	assert_int_equal(golgi_admit(&gg, &p, 0, &mv), GOLGI_OK);
+	assert_false(mv.any);
+	golgi_pass(&gg, &p);
+	assert_int_equal(p.seq, seq);
+	assert_int_equal(gg.seq, seq + 1);
+	assert_int_equal(gg.ch[2].len, 0);
+	assert_int_equal(gg.ch[2].delivered, 1);
+	assert_int_equal(gg.ch[2].taken, 1);
+	assert_int_equal(gg.count[GOLGI_OK], 1);
+	assert_int_equal(m.d[VFS].used[MITO_PARCELS], 1);
+	assert_int_equal(m.d[VFS].used[MITO_BYTES], 16);
+	assert_false(golgi_next(&gg, &out));
+	/* admitted and queued: what golgi_route does */
+	assert_int_equal(golgi_admit(&gg, &p, 0, &mv), GOLGI_OK);
+	golgi_queue(&gg, &p);
+	assert_true(golgi_next(&gg, &out));
+	assert_int_equal(out.seq, seq + 1);
+	assert_int_equal(out.len, 16);
+	/* a refusal is counted and charges nothing past its rule */
+	p.chan = 1;
+	assert_int_equal(golgi_admit(&gg, &p, 0, &mv), GOLGI_NOT_IN_GRAPH);
+	assert_int_equal(gg.count[GOLGI_NOT_IN_GRAPH], 1);
+	assert_int_equal(m.d[VFS].used[MITO_PARCELS], 2);
+	/* h:flood's budget is 20 parcels: the 21st is the energy rule, killed */
+	p = (struct golgi_parcel){ 1, 0, 0, FLOOD, VFS, false, 0, NULL };
+	for (int i = 0; i < 20; i++) {
+		enum golgi_rule r = golgi_admit(&gg, &p, (uint64_t)i * 1000000000u, &mv);
+
+		assert_true(r == GOLGI_OK || r == GOLGI_BUCKET);
+		if (r == GOLGI_OK)
+			golgi_pass(&gg, &p);
+	}
+	assert_int_equal(golgi_admit(&gg, &p, 100000000000ull, &mv), GOLGI_ENERGY);
+	assert_true(mv.any);
+	assert_int_equal(mv.res, MITO_PARCELS);
+	assert_true(lyso_dead(&l, FLOOD));
+	for (unsigned c = 0; c < g.n_chan; c++)
+		assert_int_equal(gg.ch[c].delivered, gg.ch[c].taken + gg.ch[c].purged + gg.ch[c].len);
+}
+
 /* ---- the dropped hook ---------------------------------------------------- */
 
 static struct golgi_parcel seen[64];
@@ -580,6 +632,7 @@ int main(void)
 		cmocka_unit_test(ties_go_to_the_lower_channel),
 		cmocka_unit_test(taking_from_the_middle_of_a_wrapped_ring),
 		cmocka_unit_test(take_last_pops_the_newest),
+		cmocka_unit_test(admit_then_pass_or_queue),
 		cmocka_unit_test(the_hook_sees_each_purged_parcel),
 	};
 

@@ -270,6 +270,51 @@ static void quarantine_without_a_check(void **state)
 	assert_int_equal(px.by[PEROX_SHORT], 1);
 	assert_int_equal(perox_kept(&px, 1)->reason, PEROX_LENGTH);
 }
+/* perox_recheck is the whole check on a parcel leaving a queue: the same
+ * verdicts as perox_check, counted in rechecked (not checked or passed);
+ * perox_check_framed, for a parcel the fabric framed, checks its channel
+ * only and counts it as checked, framed and passed. */
+static void recheck_and_framed(void **state)
+{
+	struct parcel_view v;
+	size_t n;
+
+	(void)state;
+	memset(&px, 0, sizeof(px));
+	n = good(2, 40);
+	assert_int_equal(perox_recheck(&px, buf, n, 1, NCHAN, &v), PEROX_OK);
+	assert_int_equal(v.channel, 2);
+	assert_int_equal(v.length, 40);
+	assert_int_equal(px.rechecked, 1);
+	assert_int_equal(px.checked, 0);
+	assert_int_equal(px.passed, 0);
+	assert_int_equal(px.bytes, n);
+	buf[KR_PARCEL_HDR_SIZE + 7] ^= 0x20;          /* a stray write while it waited */
+	assert_int_equal(perox_recheck(&px, buf, n, 1, NCHAN, &v), PEROX_CHECK);
+	assert_int_equal(px.rechecked, 2);
+	assert_int_equal(px.quarantined, 1);
+	assert_int_equal(px.by[PEROX_CHECK], 1);
+	assert_int_equal(perox_kept(&px, 0)->from, 1);
+	n = good(2, 40);
+	assert_int_equal(perox_recheck(&px, buf, n - 1, 1, NCHAN, &v), PEROX_SHORT);
+	assert_int_equal(perox_recheck(&px, buf, n, 1, 2, &v), PEROX_CHANNEL);
+	assert_int_equal(px.quarantined, 3);
+
+	memset(&px, 0, sizeof(px));
+	n = good(4, 10);
+	assert_int_equal(perox_check_framed(&px, buf, n, 3, NCHAN, 4), PEROX_OK);
+	assert_int_equal(px.checked, 1);
+	assert_int_equal(px.framed, 1);
+	assert_int_equal(px.passed, 1);
+	assert_int_equal(px.quarantined, 0);
+	assert_int_equal(perox_check_framed(&px, buf, n, 3, 4, 4), PEROX_CHANNEL);
+	assert_int_equal(px.checked, 2);
+	assert_int_equal(px.framed, 2);
+	assert_int_equal(px.passed, 1);
+	assert_int_equal(px.by[PEROX_CHANNEL], 1);
+	assert_memory_equal(perox_kept(&px, 0)->hdr, buf, KR_PARCEL_HDR_SIZE);
+	assert_int_equal(perox_kept(&px, 0)->from, 3);
+}
 
 int main(void)
 {
@@ -278,6 +323,7 @@ int main(void)
 		cmocka_unit_test(check_leaves_bytes_alone),
 		cmocka_unit_test(the_ring_keeps_the_newest),
 		cmocka_unit_test(quarantine_without_a_check),
+		cmocka_unit_test(recheck_and_framed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,6 +161,34 @@ static void test_limits(void **state)
 			}
 }
 
+/* parcel_frame (the inline framing the fabric uses after its own checks)
+ * writes exactly parcel_encode's bytes, for every length up to 300 and
+ * the maximum, with flags and any channel, kind and seq. */
+static void test_frame_is_encode(void **state)
+{
+	static uint8_t a[KR_PARCEL_HDR_SIZE + KR_PARCEL_PAYLOAD_MAX];
+	static uint8_t b[KR_PARCEL_HDR_SIZE + KR_PARCEL_PAYLOAD_MAX];
+	static uint8_t payload[KR_PARCEL_PAYLOAD_MAX];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 131 + 7);
+	for (unsigned len = 0; len <= KR_PARCEL_PAYLOAD_MAX;
+	     len = len < 300 ? len + 1 : len < KR_PARCEL_PAYLOAD_MAX ? KR_PARCEL_PAYLOAD_MAX : len + 1) {
+		uint16_t l = (uint16_t)len;
+		uint16_t ch = (uint16_t)(len * 977u);
+		uint32_t seq = 0x9e3779b9u * len;
+
+		memset(a, 0xee, sizeof(a));
+		memset(b, 0xee, sizeof(b));
+		assert_int_equal(parcel_encode(a, sizeof(a), ch, (uint8_t)len, len & 1, seq, payload,
+					       l, &n), KR_OK);
+		assert_int_equal(parcel_frame(b, ch, (uint8_t)len, len & 1, seq, payload, l), n);
+		assert_memory_equal(a, b, sizeof(a));
+	}
+}
+
 static void test_encode_refusals(void **state)
 {
 	uint8_t buf[64], before[64];
@@ -528,6 +556,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_header_bytes),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_frame_is_encode),
 		cmocka_unit_test(test_encode_refusals),
 		cmocka_unit_test(test_encode_in_place),
 		cmocka_unit_test(test_decode_refusals),
