@@ -276,6 +276,7 @@ class Soak:
                                         'send test %s --corrupt check' % w,
                                         'send test %s --corrupt length' % w,
                                         'send test %s --corrupt magic' % w, 'send 99 x',
+                                        'send ping %s --corrupt queued' % w,
                                         'send hello.req ' + 'y' * 5000, 'send test x --to']))
         elif r < 0.5:
             self.shell(self.rng.choice(['recv', 'channels', 'energy', 'organelles', 'obs 5',
