@@ -116,7 +116,9 @@ struct kr_org_ops {
 			     size_t len, struct kr_org_sent *res);
 	/* The next parcel queued for ep: *m, its payload copied into buf
 	 * (cap bytes; KR_ERANGE leaves the parcel queued when it does not
-	 * fit).  KR_EAGAIN if none is queued. */
+	 * fit).  KR_EAGAIN if none is queued.  Each is checked whole as it
+	 * leaves its queue: one whose bytes changed while it waited is
+	 * quarantined and skipped, never returned. */
 	kr_err_t (*take)(kr_domain_t *d, uint32_t ep, struct kr_org_msg *m, void *buf,
 			 size_t cap);
 	/* Charge ep's energy for res (gas used by its work, pages held, I/O
