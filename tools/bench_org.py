@@ -14,7 +14,11 @@ shift=0, where the TSC counts guest instructions, loads orgtest, then:
    check, the Golgi's rules with energy, reservoir, queue and bucket, the
    queue, the pump, the delivery) and to the call's return.  It prints
    the median over N and boots.
-2. `organelles bench`: the sanitizer alone (header, length and XXH3 check)
+2. `orgtest benchq N SIZE`: the same through the queue: bench.b takes
+   its parcels with take(), so each waits in the channel's queue and is
+   checked whole on its way out; the send call and the take call are
+   timed apart.
+3. `organelles bench`: the sanitizer alone (header, length and XXH3 check)
    on a parcel of 0, 64, 1024 and 4096 payload bytes; the per-KiB figure
    is (4096-byte cost - 0-byte cost) / 4.
 
@@ -71,7 +75,11 @@ def one_boot(kernel, parcels):
             r = re.search(r'send->delivery median (\d+) min \d+, whole send median (\d+)', out)
             if not r:
                 m.fail('orgtest bench %d: %r' % (size, out))
-            send[size] = (int(r.group(1)), int(r.group(2)))
+            out = shell(m, 'orgtest benchq %d %d' % (parcels, size))
+            q = re.search(r'send \(queued\) median (\d+) min \d+, take median (\d+)', out)
+            if not q:
+                m.fail('orgtest benchq %d: %r' % (size, out))
+            send[size] = (int(r.group(1)), int(r.group(2)), int(q.group(1)), int(q.group(2)))
         out = shell(m, 'organelles bench')
         san = {int(s): int(v) for s, v in
                re.findall(r'sanitizer, (\d+)-byte payload: median (\d+)', out)}
@@ -103,6 +111,11 @@ def main():
         print('parcel send -> delivery, module to module, %d-byte payload: median %d guest '
               'instructions (whole send call %d; %d boots x %d parcels)'
               % (size, med(r[0][size][0] for r in runs), med(r[0][size][1] for r in runs),
+                 a.runs, a.parcels))
+    for size in SIZES:
+        print('parcel send -> queue -> take, module to module, %d-byte payload: send call median '
+              '%d, take call median %d guest instructions (%d boots x %d parcels)'
+              % (size, med(r[0][size][2] for r in runs), med(r[0][size][3] for r in runs),
                  a.runs, a.parcels))
     s0 = med(r[1][0] for r in runs)
     s64 = med(r[1][64] for r in runs)

@@ -11,7 +11,11 @@
  *   bench.a,  `orgtest bench N [SIZE]`: N parcels of SIZE bytes (64) from
  *   bench.b   bench.a to bench.b, each timed from the send call to the
  *             receiver's entry and to the call's return, in TSC cycles
- *             (guest instructions under QEMU's -icount shift=0).
+ *             (guest instructions under QEMU's -icount shift=0);
+ *             `orgtest benchq N [SIZE]`: the same through the queue -
+ *             bench.b reopened without a receive function, so each parcel
+ *             waits, and taken with take() (checked whole on its way
+ *             out): the send call and the take call timed apart.
  */
 #include <stdarg.h>
 #include <karyon/libc.h>
@@ -110,6 +114,52 @@ static int bench(unsigned n, unsigned size, void (*print)(void *, const char *),
 	return 0;
 }
 
+/* bench.b takes its parcels with take() while it runs, then by function
+ * again. */
+static int bench_queued(unsigned n, unsigned size, void (*print)(void *, const char *),
+			void *ctx)
+{
+	static uint8_t data[KR_PARCEL_PAYLOAD_MAX], buf[KR_PARCEL_PAYLOAD_MAX];
+	struct kr_org_sent res;
+	struct kr_org_msg m;
+	kr_err_t e = KR_OK;
+	unsigned i;
+
+	for (i = 0; i < size; i++)
+		data[i] = (uint8_t)(i * 7);
+	org->close(self, ep_b);
+	if ((e = org->open(self, "bench.b", NULL, NULL, &ep_b)) != KR_OK) {
+		say(print, ctx, "orgtest: benchq: cannot reopen bench.b: %s\n", kr_strerror(e));
+		return 1;
+	}
+	for (i = 0; i < n && !e; i++) {
+		uint64_t t0 = rdtsc(), t1, t2;
+
+		e = org->send(self, ep_a, (uint32_t)bench_b, (uint16_t)bench_chan, 0, data, size, &res);
+		t1 = rdtsc();
+		if (!e)
+			e = org->take(self, ep_b, &m, buf, sizeof(buf));
+		t2 = rdtsc();
+		if (!e && (m.length != size || memcmp(buf, data, size)))
+			e = KR_EFORMAT;
+		samples_call[i] = t1 - t0;
+		samples_deliver[i] = t2 - t1;
+	}
+	org->close(self, ep_b);
+	if (org->open(self, "bench.b", on_bench, NULL, &ep_b) != KR_OK || e) {
+		say(print, ctx, "orgtest: benchq: parcel %u: %s\n", i,
+		    e ? (res.why[0] ? res.why : kr_strerror(e)) : "cannot reopen bench.b");
+		return 1;
+	}
+	sort(samples_deliver, n);
+	sort(samples_call, n);
+	say(print, ctx, "orgtest: benchq: %u parcels of %u bytes: send (queued) median %llu min %llu, "
+	    "take median %llu min %llu (TSC)\n", n, size,
+	    (unsigned long long)samples_call[n / 2], (unsigned long long)samples_call[0],
+	    (unsigned long long)samples_deliver[n / 2], (unsigned long long)samples_deliver[0]);
+	return 0;
+}
+
 static bool number(const char *s, unsigned max, unsigned *out)
 {
 	unsigned v = 0;
@@ -141,16 +191,16 @@ static int orgtest_cmd(int argc, char **argv, void (*print)(void *, const char *
 		say(print, ctx, "orgtest: greet: %s\n", e ? res.why : "sent");
 		return e ? 1 : 0;
 	}
-	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "bench") &&
+	if ((argc == 3 || argc == 4) && (!strcmp(argv[1], "bench") || !strcmp(argv[1], "benchq")) &&
 	    number(argv[2], BENCH_MAX, &n) && n > 0 &&
 	    (argc == 3 || (number(argv[3], KR_PARCEL_PAYLOAD_MAX, &size))))
-		return bench(n, size, print, ctx);
-	say(print, ctx, "usage: orgtest greet NAME | orgtest bench N [SIZE]\n");
+		return argv[1][5] ? bench_queued(n, size, print, ctx) : bench(n, size, print, ctx);
+	say(print, ctx, "usage: orgtest greet NAME | orgtest bench|benchq N [SIZE]\n");
 	return 1;
 }
 
 static const struct kr_shell_command command = {
-	"orgtest", "orgtest greet NAME | orgtest bench N [SIZE]",
+	"orgtest", "orgtest greet NAME | orgtest bench|benchq N [SIZE]",
 	"organelles test module: greet the hello module, time parcels", orgtest_cmd,
 };
 

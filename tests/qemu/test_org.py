@@ -94,6 +94,16 @@ def org_modules():
         out = sh(m, 'energy')
         has(m, out, r'^shell +open +\d+ +2 +', 'energy: the shell sent two parcels')
         has(m, out, r'^h:flood +- +0/100000000 +0/50 ', 'energy: h:flood budget')
+        # The benchmark's two paths (tools/bench_org.py), a few parcels
+        # each: handed over at once, and queued then taken (checked whole,
+        # the payload compared) with bench.b a receive function again after.
+        has(m, sh(m, 'orgtest bench 20 64'), r'^orgtest: bench: 20 parcels of 64 bytes: '
+            r'send->delivery median \d+', 'bench')
+        has(m, sh(m, 'orgtest benchq 20 100'), r'^orgtest: benchq: 20 parcels of 100 bytes: '
+            r'send \(queued\) median \d+ min \d+, take median \d+', 'benchq')
+        has(m, sh(m, 'orgtest bench 5 4096'), r'^orgtest: bench: 5 parcels of 4096 bytes', 'after')
+        has(m, sh(m, 'channels'), r'^ +5 bench +1 +1000000 +1000000 +\d+ +4096 +0 +45 +0$',
+            'channels: bench delivered 45, none left')
 
 
 def org_refuse():
