@@ -121,22 +121,6 @@ bool golgi_next(struct golgi *gg, struct golgi_parcel *out);
 bool golgi_next_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out);
 /* The parcel golgi_next_for would take, left queued. */
 bool golgi_peek_for(struct golgi *gg, uint64_t to, struct golgi_parcel *out);
-/* Take the parcel golgi_route queued last on chan (the caller delivers it
- * at once: nothing else waits for its receiver).  false if chan is empty.
- * Inline: every send delivered at once takes this path. */
-static inline bool golgi_take_last(struct golgi *gg, uint32_t chan, struct golgi_parcel *out)
-{
-	struct golgi_queue *cq = chan < gg->g->n_chan ? &gg->ch[chan] : NULL;
-	uint32_t at;
-
-	if (!cq || !cq->len)
-		return false;
-	at = cq->head + cq->len - 1;
-	*out = gg->pool[cq->base + (at >= cq->cap ? at - cq->cap : at)];
-	cq->len--;
-	cq->taken++;
-	return true;
-}
 /* Parcels queued on chan for a receiver in to. */
 uint32_t golgi_queued_for(const struct golgi *gg, uint32_t chan, uint64_t to);
 /* Kill dom: into the dead-map, and every parcel queued to or from it

@@ -85,13 +85,26 @@ static void say(void (*print)(void *, const char *), void *ctx, const char *fmt,
 	print(ctx, buf);
 }
 
-static int bench(unsigned n, unsigned size, void (*print)(void *, const char *), void *ctx)
-{
-	static uint8_t data[KR_PARCEL_PAYLOAD_MAX];
-	struct kr_org_sent res;
+static uint8_t data[KR_PARCEL_PAYLOAD_MAX];   /* the benchmarks' payload */
 
+/* size bytes of payload to send; then, after n samples, both sorted. */
+static void bench_data(unsigned size)
+{
 	for (unsigned i = 0; i < size; i++)
 		data[i] = (uint8_t)(i * 7);
+}
+
+static void bench_sort(unsigned n)
+{
+	sort(samples_deliver, n);
+	sort(samples_call, n);
+}
+
+static int bench(unsigned n, unsigned size, void (*print)(void *, const char *), void *ctx)
+{
+	struct kr_org_sent res;
+
+	bench_data(size);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t got = bench_got, t0 = rdtsc(), t1;
 		kr_err_t e = org->send(self, ep_a, (uint32_t)bench_b, (uint16_t)bench_chan, 0, data, size,
@@ -105,8 +118,7 @@ static int bench(unsigned n, unsigned size, void (*print)(void *, const char *),
 		samples_deliver[i] = t_recv - t0;
 		samples_call[i] = t1 - t0;
 	}
-	sort(samples_deliver, n);
-	sort(samples_call, n);
+	bench_sort(n);
 	say(print, ctx, "orgtest: bench: %u parcels of %u bytes: send->delivery median %llu min %llu, "
 	    "whole send median %llu min %llu (TSC)\n", n, size,
 	    (unsigned long long)samples_deliver[n / 2], (unsigned long long)samples_deliver[0],
@@ -119,20 +131,20 @@ static int bench(unsigned n, unsigned size, void (*print)(void *, const char *),
 static int bench_queued(unsigned n, unsigned size, void (*print)(void *, const char *),
 			void *ctx)
 {
-	static uint8_t data[KR_PARCEL_PAYLOAD_MAX], buf[KR_PARCEL_PAYLOAD_MAX];
-	struct kr_org_sent res;
+	static uint8_t buf[KR_PARCEL_PAYLOAD_MAX];
+	struct kr_org_sent res = { 0 };
 	struct kr_org_msg m;
 	kr_err_t e = KR_OK;
 	unsigned i;
 
-	for (i = 0; i < size; i++)
-		data[i] = (uint8_t)(i * 7);
+	bench_data(size);
 	org->close(self, ep_b);
 	if ((e = org->open(self, "bench.b", NULL, NULL, &ep_b)) != KR_OK) {
 		say(print, ctx, "orgtest: benchq: cannot reopen bench.b: %s\n", kr_strerror(e));
+		org->open(self, "bench.b", on_bench, NULL, &ep_b);
 		return 1;
 	}
-	for (i = 0; i < n && !e; i++) {
+	for (i = 0; i < n; i++) {
 		uint64_t t0 = rdtsc(), t1, t2;
 
 		e = org->send(self, ep_a, (uint32_t)bench_b, (uint16_t)bench_chan, 0, data, size, &res);
@@ -142,6 +154,8 @@ static int bench_queued(unsigned n, unsigned size, void (*print)(void *, const c
 		t2 = rdtsc();
 		if (!e && (m.length != size || memcmp(buf, data, size)))
 			e = KR_EFORMAT;
+		if (e)
+			break;
 		samples_call[i] = t1 - t0;
 		samples_deliver[i] = t2 - t1;
 	}
@@ -151,8 +165,7 @@ static int bench_queued(unsigned n, unsigned size, void (*print)(void *, const c
 		    e ? (res.why[0] ? res.why : kr_strerror(e)) : "cannot reopen bench.b");
 		return 1;
 	}
-	sort(samples_deliver, n);
-	sort(samples_call, n);
+	bench_sort(n);
 	say(print, ctx, "orgtest: benchq: %u parcels of %u bytes: send (queued) median %llu min %llu, "
 	    "take median %llu min %llu (TSC)\n", n, size,
 	    (unsigned long long)samples_call[n / 2], (unsigned long long)samples_call[0],

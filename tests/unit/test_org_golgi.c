@@ -356,46 +356,6 @@ static void taking_from_the_middle_of_a_wrapped_ring(void **state)
 	assert_int_equal(gg.ch[2].taken, 8);
 }
 
-static void take_last_pops_the_newest(void **state)
-{
-	struct golgi_parcel p;
-	uint64_t s1, s2, s3;
-
-	(void)state;
-	setup(100000, 0, false);
-	assert_false(golgi_take_last(&gg, 2, &p));
-	assert_false(golgi_take_last(&gg, 4, &p));
-	assert_false(golgi_take_last(&gg, UINT32_MAX, &p));
-	/* resp: depth 4; wrap it: head at 2 */
-	put(2, VFS, SHELL, 90);
-	put(2, VFS, SHELL, 91);
-	assert_true(golgi_next(&gg, &p));
-	assert_true(golgi_next(&gg, &p));
-	s1 = put(2, VFS, SHELL, 1);                     /* at 2 */
-	put(1, SHELL, VFS, 50);                         /* another channel's */
-	s2 = put(2, VFS, FLOOD, 2);                     /* at 3 */
-	s3 = put(2, VFS, SHELL, 3);                     /* at 0: wrapped */
-	assert_true(golgi_take_last(&gg, 2, &p));
-	assert_int_equal(p.seq, s3);
-	assert_int_equal(p.len, 3);
-	assert_int_equal(p.to, SHELL);
-	assert_true(golgi_take_last(&gg, 2, &p));
-	assert_int_equal(p.seq, s2);
-	assert_int_equal(p.to, FLOOD);
-	assert_int_equal(gg.ch[2].len, 1);
-	assert_int_equal(gg.ch[2].taken, 4);
-	/* the oldest is still first out, and the other channel untouched */
-	assert_true(golgi_next(&gg, &p));
-	assert_int_equal(p.seq, s1);
-	assert_false(golgi_take_last(&gg, 2, &p));
-	assert_true(golgi_next(&gg, &p));
-	assert_int_equal(p.chan, 1);
-	assert_int_equal(p.len, 50);
-	assert_false(golgi_next(&gg, &p));
-	for (unsigned c = 0; c < g.n_chan; c++)
-		assert_int_equal(gg.ch[c].delivered, gg.ch[c].taken + gg.ch[c].purged + gg.ch[c].len);
-}
-
 /* golgi_route is golgi_admit then golgi_queue; golgi_pass hands an
  * admitted parcel over without queuing it: the same verdicts and charges,
  * the next seq, counted as queued and taken at once, the queue untouched. */
@@ -631,7 +591,6 @@ int main(void)
 		cmocka_unit_test(next_for_a_receiver),
 		cmocka_unit_test(ties_go_to_the_lower_channel),
 		cmocka_unit_test(taking_from_the_middle_of_a_wrapped_ring),
-		cmocka_unit_test(take_last_pops_the_newest),
 		cmocka_unit_test(admit_then_pass_or_queue),
 		cmocka_unit_test(the_hook_sees_each_purged_parcel),
 	};
