@@ -157,7 +157,6 @@ golgi_admit(struct golgi *gg, const struct golgi_parcel *p, uint64_t now,
 	    struct mito_violation *mv)
 {
 	enum golgi_rule r = golgi_check(gg, p);
-
 	uint64_t gas = qos_cost(&gg->q->r.c, p->len);
 
 	mv->any = false;        /* the rest is read only for GOLGI_ENERGY */
